@@ -1,0 +1,128 @@
+/* ka_conn.h - the keep-alive and retransmission state machine of one TCP
+ * connection, sans I/O.
+ *
+ * In the manner of smoltcp, the caller tells the connection what happened
+ * (a segment arrived, data went out, data was acknowledged) and when, then
+ * asks when it next needs attention (ka_conn_poll_at) and, at that time,
+ * what to do (ka_conn_poll): send a keep-alive probe, retransmit, or give
+ * up with an error and possibly an RST.  Nothing here sends, reads a clock
+ * or allocates.
+ *
+ * The keep-alive timer is lazy, like Linux's tcp_keepalive_timer and
+ * FreeBSD's tcp_timer_keep: a received segment only records its time, and
+ * the deadline is recomputed when the timer fires early.  So the common
+ * case, a busy connection, costs a store per segment and never re-arms
+ * the caller's timer.
+ *
+ * The struct is public so that an engine can embed millions of them
+ * without a pointer each (libuv does the same with its handles); treat
+ * every field as private.
+ */
+#ifndef KASIM_KA_CONN_H
+#define KASIM_KA_CONN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ka_profile.h"
+#include "ka_time.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The effective keep-alive settings of a socket: host defaults overlaid
+ * with its own options.  ka_sock_cfg() builds one; several connections may
+ * share one. */
+typedef struct ka_cfg {
+  const ka_profile *profile;
+  ka_time idle;         /* idle time before the first probe */
+  ka_time intvl;        /* between unanswered probes */
+  ka_time user_timeout; /* Linux TCP_USER_TIMEOUT; 0 = not set */
+  uint32_t cnt;         /* probes (see never_probes) */
+  uint32_t max_retrans; /* data retransmissions before give-up */
+  bool enabled;         /* SO_KEEPALIVE, or always_keepalive */
+  bool never_probes;    /* the profile sends no probe at all with this
+                           count (Windows count 0): the peer is never
+                           detected by keep-alive */
+} ka_cfg;
+
+typedef enum ka_close_reason {
+  KA_CLOSE_NONE,
+  KA_CLOSE_KEEPALIVE_TIMEOUT,
+  KA_CLOSE_RETRANSMISSION_TIMEOUT,
+  KA_CLOSE_USER_TIMEOUT,
+  KA_CLOSE_RESET_BY_PEER
+} ka_close_reason;
+
+/* "keepalive_timeout", ... as in summary.json; NULL for KA_CLOSE_NONE. */
+const char *ka_close_reason_name(ka_close_reason r);
+
+typedef enum ka_action_kind {
+  KA_ACTION_NONE,
+  KA_ACTION_PROBE,      /* send a keep-alive probe */
+  KA_ACTION_RETRANSMIT, /* retransmit the oldest unacknowledged segment */
+  KA_ACTION_GIVE_UP     /* the connection is dead */
+} ka_action_kind;
+
+typedef struct ka_action {
+  ka_action_kind kind;
+  int seq_offset;    /* PROBE: sequence number relative to SND.NXT (-1) */
+  unsigned payload;  /* PROBE: octets of garbage payload (0 or 1) */
+  unsigned ordinal;  /* PROBE: 1 for the first unanswered probe;
+                        RETRANSMIT: 1 for the first retransmission */
+  ka_time next_rto;  /* RETRANSMIT: the backed-off timeout now running */
+  bool send_rst;     /* GIVE_UP: an RST+ACK with seq=SND.NXT goes out */
+  ka_close_reason reason; /* GIVE_UP */
+  int err_pending;   /* GIVE_UP: KA_E* a pending recv/send fails with */
+  int err_later;     /* GIVE_UP: KA_E* later calls on the socket fail with */
+} ka_action;
+
+typedef struct ka_conn {
+  const ka_cfg *cfg;
+  ka_time last_rx;    /* last segment received from the peer */
+  ka_time ka_at;      /* keep-alive timer, KA_TIME_NEVER if not armed */
+  ka_time rtx_at;     /* retransmission timer */
+  ka_time rtx_start;  /* first transmission of the oldest unacked data */
+  ka_time rto;        /* current (backed-off) RTO */
+  ka_time rto_base;   /* RTO before backoff */
+  uint16_t probes_out;
+  uint16_t retrans;
+  uint8_t outstanding;
+  uint8_t reason;     /* ka_close_reason once closed */
+} ka_conn;
+
+/* The connection is established at `now` (counts as a receive).  cfg must
+ * outlive the connection. */
+void ka_conn_init(ka_conn *c, const ka_cfg *cfg, ka_time now);
+/* The settings changed (setsockopt on a live connection).  As Linux does,
+ * enabling keep-alive arms the timer a full idle time from now; changing
+ * the idle time re-arms it relative to the last receive. */
+void ka_conn_set_cfg(ka_conn *c, const ka_cfg *cfg, ka_time now);
+
+/* Any acceptable segment from the peer, including the ACK of a probe. */
+void ka_conn_on_receive(ka_conn *c, ka_time now);
+/* New data was sent; `rto` is the current retransmission timeout. */
+void ka_conn_on_send(ka_conn *c, ka_time now, ka_time rto);
+/* Data was acknowledged; all_acked when nothing is outstanding any more. */
+void ka_conn_on_ack(ka_conn *c, ka_time now, bool all_acked, ka_time rto);
+/* An RST arrived: the connection closes; *out says how. */
+void ka_conn_on_rst(ka_conn *c, ka_time now, ka_action *out);
+
+/* The earliest time the connection needs ka_conn_poll, or KA_TIME_NEVER. */
+ka_time ka_conn_poll_at(const ka_conn *c);
+/* Handles whatever is due at `now` and says what to do.  Returns false
+ * (and kind NONE) when nothing is to be sent, e.g. when the lazy timer
+ * merely moved.  Call again until it returns false or poll_at > now. */
+bool ka_conn_poll(ka_conn *c, ka_time now, ka_action *out);
+
+bool ka_conn_is_closed(const ka_conn *c);
+ka_close_reason ka_conn_close_reason(const ka_conn *c);
+/* Unanswered probes in the current idle period. */
+unsigned ka_conn_probes_out(const ka_conn *c);
+bool ka_conn_has_outstanding(const ka_conn *c);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,122 @@
+/* ka_profile.h - the modelled operating systems and their fixed rules.
+ *
+ * A profile is immutable static data: which options exist, how the probe
+ * count is derived, what goes on the wire at give-up and which error the
+ * application sees.  Tunable values (KeepAliveTime, sysctls) live in
+ * ka_params; per-socket values in ka_sock.
+ */
+#ifndef KASIM_KA_PROFILE_H
+#define KASIM_KA_PROFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ka_time.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum ka_profile_id {
+  KA_PROFILE_WINDOWS_2000,
+  KA_PROFILE_WINDOWS_XP,
+  KA_PROFILE_WINDOWS_2003,
+  KA_PROFILE_WINDOWS_VISTA,   /* Vista up to Windows 10 before 1703 */
+  KA_PROFILE_WINDOWS_10_1703, /* TCP_KEEPCNT */
+  KA_PROFILE_WINDOWS_10_1709, /* TCP_KEEPIDLE/TCP_KEEPINTVL; Windows 11 too */
+  KA_PROFILE_LINUX,
+  KA_PROFILE_FREEBSD,
+  KA_PROFILE_MACOS,
+  KA_PROFILE_COUNT_
+} ka_profile_id;
+
+typedef enum ka_os_family {
+  KA_FAMILY_WINDOWS,
+  KA_FAMILY_LINUX,
+  KA_FAMILY_FREEBSD,
+  KA_FAMILY_MACOS
+} ka_os_family;
+
+/* How the number of unanswered probes before give-up is found. */
+typedef enum ka_count_rule {
+  KA_COUNT_REGISTRY_MAX, /* 2000/XP/2003: max(TcpMaxDataRetransmissions,
+                            PPTPTcpMaxDataRetransmissions), 0 = no probes,
+                            above 255 = 255 */
+  KA_COUNT_FIXED,        /* Vista+: 10, not configurable */
+  KA_COUNT_SOCKOPT,      /* 1703+: 10 unless TCP_KEEPCNT sets it */
+  KA_COUNT_SYSCTL        /* Linux, BSD: tcp_keepalive_probes / keepcnt,
+                            overridden by TCP_KEEPCNT */
+} ka_count_rule;
+
+/* How the give-up decision is taken. */
+typedef enum ka_giveup_rule {
+  KA_GIVEUP_COUNT, /* after `count` unanswered probes (Windows, Linux) */
+  KA_GIVEUP_TIME   /* when idle >= idle + count*interval (FreeBSD, macOS) */
+} ka_giveup_rule;
+
+/* The symbolic options of the option API; ka_profile_option() maps them to
+ * the numbers the modelled OS uses. */
+typedef enum ka_opt {
+  KA_OPT_SO_KEEPALIVE,
+  KA_OPT_TCP_KEEPIDLE, /* Windows TCP_KEEPALIVE, macOS TCP_KEEPALIVE */
+  KA_OPT_TCP_KEEPINTVL,
+  KA_OPT_TCP_KEEPCNT,
+  KA_OPT_TCP_USER_TIMEOUT,
+  KA_OPT_COUNT_
+} ka_opt;
+
+typedef struct ka_profile ka_profile;
+
+const ka_profile *ka_profile_get(ka_profile_id id);
+/* By name ("windows-vista", "linux", ...); NULL if unknown. */
+const ka_profile *ka_profile_find(const char *name);
+/* Comma-separated list of all names, for error messages. */
+const char *ka_profile_names(void);
+
+ka_profile_id ka_profile_id_of(const ka_profile *p);
+const char *ka_profile_name(const ka_profile *p);
+/* One line for tables: "Windows Vista up to Windows 10 1607". */
+const char *ka_profile_description(const ka_profile *p);
+ka_os_family ka_profile_family(const ka_profile *p);
+bool ka_profile_is_windows(const ka_profile *p);
+
+ka_count_rule ka_profile_count_rule(const ka_profile *p);
+ka_giveup_rule ka_profile_giveup_rule(const ka_profile *p);
+
+/* Does the option exist on this profile?  If so, its level and name
+ * numbers as the OS defines them. */
+bool ka_profile_option(const ka_profile *p, ka_opt opt, int *level, int *optname);
+/* The reverse: which symbolic option the OS numbers denote.  Returns
+ * KA_OPT_COUNT_ when none does. */
+ka_opt ka_profile_option_lookup(const ka_profile *p, int level, int optname);
+bool ka_profile_has_sio_keepalive_vals(const ka_profile *p);
+
+/* SO_KEEPALIVE may be set while connect() is in progress (2000/XP/2003). */
+bool ka_profile_so_keepalive_mid_connect(const ka_profile *p);
+/* Bytes getsockopt(SO_KEEPALIVE) returns: 1 on Vista+, 4 elsewhere. */
+int ka_profile_so_keepalive_optlen(const ka_profile *p);
+/* Keep-alive is on for every TCP socket regardless of SO_KEEPALIVE
+ * (FreeBSD's net.inet.tcp.always_keepalive=1 default).  This is the
+ * default only; ka_params may change it. */
+bool ka_profile_always_keepalive_default(const ka_profile *p);
+
+/* Probe payload in octets: 1 on Windows, 0 elsewhere (facts §6). */
+unsigned ka_profile_probe_payload(const ka_profile *p);
+/* Whether the prober sends an RST when keep-alive gives up. */
+bool ka_profile_rst_at_keepalive_giveup(const ka_profile *p);
+/* Whether an RST goes out when data retransmission gives up. */
+bool ka_profile_rst_at_retransmission_giveup(const ka_profile *p);
+/* The largest RTO after backoff. */
+ka_time ka_profile_rto_max(const ka_profile *p);
+
+/* The OS's own number and name for an abstract KA_E* code: on Windows
+ * profiles Winsock's (10060, "WSAETIMEDOUT"), elsewhere that OS's errno
+ * (110 "ETIMEDOUT" on Linux, 60 on FreeBSD and macOS). */
+int ka_profile_errnum(const ka_profile *p, int err);
+const char *ka_profile_errname(const ka_profile *p, int err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

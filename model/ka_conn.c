@@ -1,0 +1,264 @@
+/* ka_conn.c - keep-alive and retransmission decisions for one connection.
+ *
+ * The keep-alive half follows Linux's tcp_keepalive_timer() (counting
+ * profiles: Linux and Windows) and FreeBSD's/XNU's tcp_timer_keep()
+ * (time-based profiles).  The retransmission half follows
+ * tcp_write_timeout()/retransmits_timed_out() on Linux, TCP_MAXRXTSHIFT
+ * with tcp_backoff[] on the BSDs, and KB170359's doubling on Windows.
+ */
+#include "kasim/ka_conn.h"
+
+#include "kasim/ka_error.h"
+#include "kasim/ka_options.h"
+
+enum { CLOSED_FLAG = 0x80 };
+
+const char *ka_close_reason_name(ka_close_reason r) {
+  switch (r) {
+  case KA_CLOSE_KEEPALIVE_TIMEOUT: return "keepalive_timeout";
+  case KA_CLOSE_RETRANSMISSION_TIMEOUT: return "retransmission_timeout";
+  case KA_CLOSE_USER_TIMEOUT: return "user_timeout";
+  case KA_CLOSE_RESET_BY_PEER: return "reset_by_peer";
+  default: return NULL;
+  }
+}
+
+/* Saturating: FreeBSD's keepcnt is a full u_int, so keepcnt x keepintvl
+ * can pass int64 nanoseconds; a deadline past 292 years is "never". */
+static ka_time sat_add(ka_time a, ka_time b) { return a > KA_TIME_NEVER - b ? KA_TIME_NEVER : a + b; }
+static ka_time sat_mul(ka_time a, uint32_t n) {
+  return n != 0 && a > KA_TIME_NEVER / n ? KA_TIME_NEVER : a * n;
+}
+
+static bool armed_keepalive(const ka_cfg *cfg) { return cfg->enabled && !cfg->never_probes; }
+
+void ka_conn_init(ka_conn *c, const ka_cfg *cfg, ka_time now) {
+  *c = (ka_conn){
+    .cfg = cfg,
+    .last_rx = now,
+    /* tcp_finish_connect: a full idle period from establishment. */
+    .ka_at = armed_keepalive(cfg) ? sat_add(now, cfg->idle) : KA_TIME_NEVER,
+    .rtx_at = KA_TIME_NEVER,
+    .rtx_start = KA_TIME_NEVER,
+  };
+}
+
+void ka_conn_set_cfg(ka_conn *c, const ka_cfg *cfg, ka_time now) {
+  const ka_cfg *old = c->cfg;
+  c->cfg = cfg;
+  if (ka_conn_is_closed(c))
+    return;
+  if (!armed_keepalive(cfg)) {
+    c->ka_at = KA_TIME_NEVER;
+    c->probes_out = 0;
+  } else if (!armed_keepalive(old)) {
+    /* SO_KEEPALIVE switched on: sock_setsockopt arms keepalive_time_when
+     * from now, not from the last receive. */
+    c->ka_at = sat_add(now, cfg->idle);
+  } else if (old->idle != cfg->idle) {
+    /* TCP_KEEPIDLE on a live socket re-arms relative to the last receive
+     * (do_tcp_setsockopt -> keepalive_time_elapsed). */
+    ka_time due = sat_add(c->last_rx, cfg->idle);
+    c->ka_at = due > now ? due : now;
+  }
+}
+
+void ka_conn_on_receive(ka_conn *c, ka_time now) {
+  /* Only a store: the lazy timer notices when it fires (see ka_conn.h). */
+  c->last_rx = now;
+  c->probes_out = 0;
+}
+
+void ka_conn_on_send(ka_conn *c, ka_time now, ka_time rto) {
+  if (ka_conn_is_closed(c) || c->outstanding)
+    return;
+  c->outstanding = 1;
+  c->rtx_start = now;
+  c->rto = c->rto_base = rto;
+  c->retrans = 0;
+  c->rtx_at = now + rto;
+}
+
+void ka_conn_on_ack(ka_conn *c, ka_time now, bool all_acked, ka_time rto) {
+  if (ka_conn_is_closed(c) || !c->outstanding)
+    return;
+  if (all_acked) {
+    c->outstanding = 0;
+    c->rtx_at = c->rtx_start = KA_TIME_NEVER;
+    c->retrans = 0;
+    return;
+  }
+  /* New data acknowledged: the backoff and the give-up clock restart from
+   * the next unacknowledged segment, as tcp_clean_rtx_queue does. */
+  c->rtx_start = now;
+  c->rto = c->rto_base = rto;
+  c->retrans = 0;
+  c->rtx_at = now + rto;
+}
+
+static int err_keepalive_pending(const ka_profile *p) {
+  /* recv page: "the connection has been broken due to keep-alive activity
+   * detecting a failure while the operation was in progress". */
+  return ka_profile_is_windows(p) ? KA_ENETRESET : KA_ETIMEDOUT;
+}
+
+static int err_keepalive_later(const ka_profile *p) {
+  return ka_profile_is_windows(p) ? KA_ECONNRESET : KA_ETIMEDOUT;
+}
+
+static void close_with(ka_conn *c, ka_close_reason reason, ka_action *out) {
+  const ka_profile *p = c->cfg->profile;
+  c->reason = (uint8_t)(CLOSED_FLAG | reason);
+  c->ka_at = c->rtx_at = KA_TIME_NEVER;
+  *out = (ka_action){.kind = KA_ACTION_GIVE_UP, .reason = reason};
+  switch (reason) {
+  case KA_CLOSE_KEEPALIVE_TIMEOUT:
+    out->send_rst = ka_profile_rst_at_keepalive_giveup(p);
+    out->err_pending = err_keepalive_pending(p);
+    out->err_later = err_keepalive_later(p);
+    break;
+  case KA_CLOSE_USER_TIMEOUT:
+    /* Linux only: the keep-alive path sends its RST; the retransmission
+     * path does not (tcp_write_err). */
+    out->send_rst = c->outstanding ? false : ka_profile_rst_at_keepalive_giveup(p);
+    out->err_pending = out->err_later = KA_ETIMEDOUT;
+    break;
+  case KA_CLOSE_RETRANSMISSION_TIMEOUT:
+    /* Winsock: WSAETIMEDOUT, "established connection failed because
+     * connected host has failed to respond" (error-codes page). */
+    out->send_rst = ka_profile_rst_at_retransmission_giveup(p);
+    out->err_pending = out->err_later = KA_ETIMEDOUT;
+    break;
+  case KA_CLOSE_RESET_BY_PEER:
+    out->err_pending = out->err_later = KA_ECONNRESET;
+    break;
+  default:
+    break;
+  }
+}
+
+void ka_conn_on_rst(ka_conn *c, ka_time now, ka_action *out) {
+  (void)now;
+  if (ka_conn_is_closed(c)) {
+    *out = (ka_action){.kind = KA_ACTION_NONE};
+    return;
+  }
+  close_with(c, KA_CLOSE_RESET_BY_PEER, out);
+}
+
+ka_time ka_conn_poll_at(const ka_conn *c) { return c->ka_at < c->rtx_at ? c->ka_at : c->rtx_at; }
+
+/* tcp_model_timeout(): the time the retransmissions of `boundary` backoffs
+ * take when the RTO starts at rto_base, capped at TCP_RTO_MAX.  With the
+ * defaults (15, 200 ms) this is 924.6 s (ip-sysctl). */
+static ka_time linux_model_timeout(unsigned boundary, ka_time rto_base) {
+  unsigned thresh = 0;
+  while ((rto_base << (thresh + 1)) <= KA_LINUX_RTO_MAX)
+    thresh++;
+  if (boundary <= thresh)
+    return (((ka_time)2 << boundary) - 1) * rto_base;
+  return (((ka_time)2 << thresh) - 1) * rto_base + (ka_time)(boundary - thresh) * KA_LINUX_RTO_MAX;
+}
+
+static bool retransmission_expired(const ka_conn *c, ka_time now, ka_close_reason *why) {
+  const ka_cfg *cfg = c->cfg;
+  switch (ka_profile_family(cfg->profile)) {
+  case KA_FAMILY_LINUX:
+    /* retransmits_timed_out(): never before the first retransmission;
+     * then by elapsed time, against TCP_USER_TIMEOUT when set. */
+    if (c->retrans == 0)
+      return false;
+    if (cfg->user_timeout > 0) {
+      *why = KA_CLOSE_USER_TIMEOUT;
+      return now - c->rtx_start >= cfg->user_timeout;
+    }
+    *why = KA_CLOSE_RETRANSMISSION_TIMEOUT;
+    return now - c->rtx_start >= linux_model_timeout(cfg->max_retrans, KA_LINUX_RTO_MIN);
+  default:
+    /* Windows (KB170359) and the BSDs (TCP_MAXRXTSHIFT): a count. */
+    *why = KA_CLOSE_RETRANSMISSION_TIMEOUT;
+    return c->retrans >= cfg->max_retrans;
+  }
+}
+
+static bool poll_retransmit(ka_conn *c, ka_time now, ka_action *out) {
+  ka_close_reason why;
+  if (retransmission_expired(c, now, &why)) {
+    close_with(c, why, out);
+    return true;
+  }
+  c->retrans++;
+  ka_time max = ka_profile_rto_max(c->cfg->profile);
+  c->rto = c->rto > max / 2 ? max : c->rto * 2;
+  c->rtx_at = now + c->rto;
+  *out = (ka_action){.kind = KA_ACTION_RETRANSMIT, .ordinal = c->retrans, .next_rto = c->rto};
+  return true;
+}
+
+static void send_probe(ka_conn *c, ka_time now, ka_action *out) {
+  c->probes_out++;
+  c->ka_at = sat_add(now, c->cfg->intvl);
+  *out = (ka_action){
+    .kind = KA_ACTION_PROBE,
+    .seq_offset = -1, /* SND.NXT - 1: RFC 1122 4.2.3.6 */
+    .payload = ka_profile_probe_payload(c->cfg->profile),
+    .ordinal = c->probes_out,
+  };
+}
+
+static bool poll_keepalive(ka_conn *c, ka_time now, ka_action *out) {
+  const ka_cfg *cfg = c->cfg;
+  if (c->outstanding) {
+    /* RFC 9293 3.8.4 and tcp_keepalive_timer: no probe while data is in
+     * flight; the retransmission timer decides.  Look again a full idle
+     * period later. */
+    c->ka_at = sat_add(now, cfg->idle);
+    return false;
+  }
+  ka_time elapsed = now - c->last_rx;
+  if (elapsed < cfg->idle) {
+    c->ka_at = sat_add(c->last_rx, cfg->idle);
+    return false;
+  }
+  if (ka_profile_giveup_rule(cfg->profile) == KA_GIVEUP_TIME) {
+    /* tcp_timer_keep: drop once idle >= keepidle + keepcnt * keepintvl. */
+    if (elapsed >= sat_add(cfg->idle, sat_mul(cfg->intvl, cfg->cnt))) {
+      close_with(c, KA_CLOSE_KEEPALIVE_TIMEOUT, out);
+      return true;
+    }
+  } else if (cfg->user_timeout > 0) {
+    /* With TCP_USER_TIMEOUT, Linux ignores the count: it aborts once the
+     * idle time reaches the user timeout and a probe went unanswered. */
+    if (elapsed >= cfg->user_timeout && c->probes_out > 0) {
+      close_with(c, KA_CLOSE_USER_TIMEOUT, out);
+      return true;
+    }
+  } else if (c->probes_out >= cfg->cnt) {
+    close_with(c, KA_CLOSE_KEEPALIVE_TIMEOUT, out);
+    return true;
+  }
+  send_probe(c, now, out);
+  return true;
+}
+
+bool ka_conn_poll(ka_conn *c, ka_time now, ka_action *out) {
+  *out = (ka_action){.kind = KA_ACTION_NONE};
+  if (ka_conn_is_closed(c))
+    return false;
+  /* The retransmission timer first: when both are due, data loss is the
+   * stronger signal and keep-alive would not probe anyway. */
+  if (c->rtx_at <= now)
+    return poll_retransmit(c, now, out);
+  if (c->ka_at <= now)
+    return poll_keepalive(c, now, out);
+  return false;
+}
+
+bool ka_conn_is_closed(const ka_conn *c) { return (c->reason & CLOSED_FLAG) != 0; }
+
+ka_close_reason ka_conn_close_reason(const ka_conn *c) {
+  return (ka_close_reason)(c->reason & ~CLOSED_FLAG);
+}
+
+unsigned ka_conn_probes_out(const ka_conn *c) { return c->probes_out; }
+bool ka_conn_has_outstanding(const ka_conn *c) { return c->outstanding != 0; }

@@ -1,0 +1,383 @@
+/* test_conn.c - the keep-alive and retransmission state machine.
+ *
+ * Expected times come from the reference sheet (../shared/reference/
+ * keepalive-facts.md), which cites the kernel sources, the netdev
+ * packetdrill script and Microsoft's pages; each test names its row. */
+#include <kasim/ka.h>
+#include <string.h>
+
+typedef struct timeline {
+  ka_time probe_at[300];
+  unsigned probe_payload[300];
+  int probe_seq[300];
+  unsigned probes;
+  ka_time retrans_at[64];
+  unsigned retrans;
+  ka_time giveup_at;
+  ka_action giveup;
+} timeline;
+
+/* A socket of `profile` with SO_KEEPALIVE on and the given settings. */
+typedef struct fixture {
+  ka_params *params;
+  ka_sock *sock;
+  ka_cfg cfg;
+} fixture;
+
+static void fixture_init(fixture *f, const char *profile, const char *const *sets) {
+  const ka_profile *p = ka_profile_find(profile);
+  g_assert_nonnull(p);
+  f->params = ka_params_new(p);
+  for (; sets && *sets; sets++) {
+    GError *err = NULL;
+    g_assert_true(ka_params_set_assignment(f->params, *sets, &err));
+    g_assert_no_error(err);
+  }
+  f->sock = ka_sock_new(f->params, KA_SOCK_STREAM, 0);
+  ka_sock_set_state(f->sock, KA_SOCK_STATE_CONNECTED);
+  g_assert_cmpint(ka_sock_set_int(f->sock, KA_OPT_SO_KEEPALIVE, 1), ==, 0);
+  ka_sock_cfg(f->sock, &f->cfg);
+}
+
+static void fixture_opt(fixture *f, ka_opt opt, int value) {
+  g_assert_cmpint(ka_sock_set_int(f->sock, opt, value), ==, 0);
+  ka_sock_cfg(f->sock, &f->cfg);
+}
+
+static void fixture_clear(fixture *f) {
+  ka_sock_free(f->sock);
+  ka_params_free(f->params);
+}
+
+/* Drives a connection whose peer vanished right after `start` until it
+ * gives up or `horizon` passes, recording what it asked for. */
+static void run_silent(ka_conn *c, ka_time horizon, timeline *tl) {
+  memset(tl, 0, sizeof *tl);
+  tl->giveup_at = KA_TIME_NEVER;
+  for (;;) {
+    ka_time at = ka_conn_poll_at(c);
+    if (at == KA_TIME_NEVER || at > horizon)
+      return;
+    ka_action a;
+    while (ka_conn_poll(c, at, &a)) {
+      switch (a.kind) {
+      case KA_ACTION_PROBE:
+        g_assert_cmpuint(tl->probes, <, G_N_ELEMENTS(tl->probe_at));
+        tl->probe_payload[tl->probes] = a.payload;
+        tl->probe_seq[tl->probes] = a.seq_offset;
+        tl->probe_at[tl->probes++] = at;
+        break;
+      case KA_ACTION_RETRANSMIT:
+        g_assert_cmpuint(tl->retrans, <, G_N_ELEMENTS(tl->retrans_at));
+        tl->retrans_at[tl->retrans++] = at;
+        break;
+      case KA_ACTION_GIVE_UP:
+        tl->giveup_at = at;
+        tl->giveup = a;
+        return;
+      default:
+        g_assert_not_reached();
+      }
+      if (ka_conn_poll_at(c) > at)
+        break;
+    }
+  }
+}
+
+/* facts §4 (netdev packetdrill): idle 3, intvl 2, cnt 4 -> probes at 3, 5,
+ * 7, 9 s; RST and ETIMEDOUT at 11 s; zero-length probes at SND.NXT-1. */
+static void test_linux_packetdrill(void) {
+  fixture f;
+  fixture_init(&f, "linux", NULL);
+  fixture_opt(&f, KA_OPT_TCP_KEEPIDLE, 3);
+  fixture_opt(&f, KA_OPT_TCP_KEEPINTVL, 2);
+  fixture_opt(&f, KA_OPT_TCP_KEEPCNT, 4);
+  ka_conn c;
+  ka_conn_init(&c, &f.cfg, 0);
+  timeline tl;
+  run_silent(&c, KA_S(100), &tl);
+  g_assert_cmpuint(tl.probes, ==, 4);
+  const ka_time want[] = {KA_S(3), KA_S(5), KA_S(7), KA_S(9)};
+  for (unsigned i = 0; i < 4; i++) {
+    g_assert_cmpint(tl.probe_at[i], ==, want[i]);
+    g_assert_cmpuint(tl.probe_payload[i], ==, 0);
+    g_assert_cmpint(tl.probe_seq[i], ==, -1);
+  }
+  g_assert_cmpint(tl.giveup_at, ==, KA_S(11));
+  g_assert_cmpint(tl.giveup.reason, ==, KA_CLOSE_KEEPALIVE_TIMEOUT);
+  g_assert_true(tl.giveup.send_rst);
+  g_assert_cmpint(ka_profile_errnum(f.cfg.profile, tl.giveup.err_pending), ==, 110);
+  g_assert_cmpstr(ka_profile_errname(f.cfg.profile, tl.giveup.err_later), ==, "ETIMEDOUT");
+  g_assert_true(ka_conn_is_closed(&c));
+  g_assert_cmpint(ka_conn_poll_at(&c), ==, KA_TIME_NEVER);
+  fixture_clear(&f);
+}
+
+/* facts §2 and issue example: Vista defaults, dead 7210 s after the last
+ * receive, after 10 one-byte probes; WSAENETRESET then WSAECONNRESET (§3). */
+static void test_vista_defaults(void) {
+  fixture f;
+  fixture_init(&f, "windows-vista", NULL);
+  ka_conn c;
+  ka_time start = KA_S(42); /* the last receive need not be at 0 */
+  ka_conn_init(&c, &f.cfg, start);
+  timeline tl;
+  run_silent(&c, KA_S(100000), &tl);
+  g_assert_cmpuint(tl.probes, ==, 10);
+  for (unsigned i = 0; i < 10; i++) {
+    g_assert_cmpint(tl.probe_at[i], ==, start + KA_S(7200) + KA_S(i));
+    g_assert_cmpuint(tl.probe_payload[i], ==, 1);
+  }
+  g_assert_cmpint(tl.giveup_at - start, ==, KA_S(7210));
+  g_assert_cmpint(ka_profile_errnum(f.cfg.profile, tl.giveup.err_pending), ==, 10052);
+  g_assert_cmpint(ka_profile_errnum(f.cfg.profile, tl.giveup.err_later), ==, 10054);
+  fixture_clear(&f);
+}
+
+/* facts §2: 2000/XP/2003 probe max(TcpMaxDataRetransmissions, PPTP...). */
+static void test_xp_counts(void) {
+  static const struct {
+    const char *sets[3];
+    unsigned probes;
+  } cases[] = {
+    {{NULL}, 5},
+    {{"TcpMaxDataRetransmissions=300", NULL}, 255},
+    {{"TcpMaxDataRetransmissions=2", "PPTPTcpMaxDataRetransmissions=7", NULL}, 7},
+    {{"TcpMaxDataRetransmissions=9", "PPTPTcpMaxDataRetransmissions=0", NULL}, 9},
+  };
+  for (size_t k = 0; k < G_N_ELEMENTS(cases); k++) {
+    fixture f;
+    fixture_init(&f, "windows-xp", cases[k].sets);
+    ka_conn c;
+    ka_conn_init(&c, &f.cfg, 0);
+    timeline tl;
+    run_silent(&c, KA_S(100000), &tl);
+    g_assert_cmpuint(tl.probes, ==, cases[k].probes);
+    g_assert_cmpint(tl.giveup_at, ==, KA_S(7200) + (ka_time)cases[k].probes * KA_S(1));
+    fixture_clear(&f);
+  }
+}
+
+/* facts §2: both values 0 -> no probes are sent at all: never detected. */
+static void test_xp_zero_never_probes(void) {
+  const char *sets[] = {"TcpMaxDataRetransmissions=0", "PPTPTcpMaxDataRetransmissions=0", NULL};
+  fixture f;
+  fixture_init(&f, "windows-xp", sets);
+  g_assert_true(f.cfg.never_probes);
+  ka_conn c;
+  ka_conn_init(&c, &f.cfg, 0);
+  g_assert_cmpint(ka_conn_poll_at(&c), ==, KA_TIME_NEVER);
+  timeline tl;
+  run_silent(&c, KA_S(86400 * 365), &tl);
+  g_assert_cmpuint(tl.probes, ==, 0);
+  g_assert_cmpint(tl.giveup_at, ==, KA_TIME_NEVER);
+  fixture_clear(&f);
+}
+
+/* facts §5: FreeBSD and macOS drop when idle >= keepidle + keepcnt x
+ * keepintvl (7200 + 8 x 75 = 7800 s), with probes every 75 s before. */
+static void test_bsd_time_based(void) {
+  const char *names[] = {"freebsd", "macos"};
+  for (size_t k = 0; k < G_N_ELEMENTS(names); k++) {
+    fixture f;
+    fixture_init(&f, names[k], NULL);
+    ka_conn c;
+    ka_conn_init(&c, &f.cfg, 0);
+    timeline tl;
+    run_silent(&c, KA_S(100000), &tl);
+    g_assert_cmpuint(tl.probes, ==, 8);
+    for (unsigned i = 0; i < 8; i++) {
+      g_assert_cmpint(tl.probe_at[i], ==, KA_S(7200) + (ka_time)i * KA_S(75));
+      g_assert_cmpuint(tl.probe_payload[i], ==, 0);
+    }
+    g_assert_cmpint(tl.giveup_at, ==, KA_S(7800));
+    g_assert_cmpint(ka_profile_errnum(f.cfg.profile, tl.giveup.err_pending), ==, 60);
+    fixture_clear(&f);
+  }
+}
+
+/* RFC 1122 4.2.3.6: an answered probe proves the peer alive; counting
+ * starts over from the answer (facts §4: any ACK resets probes_out). */
+static void test_answered_probe_restarts(void) {
+  fixture f;
+  fixture_init(&f, "linux", NULL);
+  fixture_opt(&f, KA_OPT_TCP_KEEPIDLE, 3);
+  fixture_opt(&f, KA_OPT_TCP_KEEPINTVL, 2);
+  fixture_opt(&f, KA_OPT_TCP_KEEPCNT, 4);
+  ka_conn c;
+  ka_conn_init(&c, &f.cfg, 0);
+  ka_action a;
+  g_assert_cmpint(ka_conn_poll_at(&c), ==, KA_S(3));
+  g_assert_true(ka_conn_poll(&c, KA_S(3), &a));
+  g_assert_cmpint(a.kind, ==, KA_ACTION_PROBE);
+  g_assert_true(ka_conn_poll(&c, KA_S(5), &a));
+  g_assert_cmpuint(ka_conn_probes_out(&c), ==, 2);
+  ka_conn_on_receive(&c, KA_MS(5100)); /* the second probe is answered */
+  g_assert_cmpuint(ka_conn_probes_out(&c), ==, 0);
+  /* The lazy timer still fires at 7 s, finds the connection idle for only
+   * 1.9 s and moves itself to 5.1 + 3 s without sending anything. */
+  g_assert_cmpint(ka_conn_poll_at(&c), ==, KA_S(7));
+  g_assert_false(ka_conn_poll(&c, KA_S(7), &a));
+  g_assert_cmpint(a.kind, ==, KA_ACTION_NONE);
+  g_assert_cmpint(ka_conn_poll_at(&c), ==, KA_MS(8100));
+  timeline tl;
+  run_silent(&c, KA_S(100), &tl);
+  g_assert_cmpuint(tl.probes, ==, 4);
+  g_assert_cmpint(tl.probe_at[0], ==, KA_MS(8100));
+  g_assert_cmpint(tl.giveup_at, ==, KA_MS(8100) + KA_S(8));
+  fixture_clear(&f);
+}
+
+/* facts §4: with TCP_USER_TIMEOUT the count is ignored; abort once idle >=
+ * user_timeout with at least one probe out.  idle 3, intvl 2, cnt 4, UTO 6 s:
+ * probes at 3 and 5, abort at the 7 s firing. */
+static void test_linux_user_timeout_keepalive(void) {
+  fixture f;
+  fixture_init(&f, "linux", NULL);
+  fixture_opt(&f, KA_OPT_TCP_KEEPIDLE, 3);
+  fixture_opt(&f, KA_OPT_TCP_KEEPINTVL, 2);
+  fixture_opt(&f, KA_OPT_TCP_KEEPCNT, 4);
+  fixture_opt(&f, KA_OPT_TCP_USER_TIMEOUT, 6000);
+  ka_conn c;
+  ka_conn_init(&c, &f.cfg, 0);
+  timeline tl;
+  run_silent(&c, KA_S(100), &tl);
+  g_assert_cmpuint(tl.probes, ==, 2);
+  g_assert_cmpint(tl.giveup_at, ==, KA_S(7));
+  g_assert_cmpint(tl.giveup.reason, ==, KA_CLOSE_USER_TIMEOUT);
+  g_assert_cmpint(ka_profile_errnum(f.cfg.profile, tl.giveup.err_pending), ==, 110);
+  /* A user timeout longer than idle + cnt x intvl: still no abort before
+   * it, whatever the count (probes go on every 2 s) and the abort comes at the first firing at or
+   * past 20 s. */
+  fixture_opt(&f, KA_OPT_TCP_USER_TIMEOUT, 20000);
+  ka_conn_init(&c, &f.cfg, 0);
+  run_silent(&c, KA_S(100), &tl);
+  g_assert_cmpint(tl.giveup_at, ==, KA_S(21));
+  g_assert_cmpuint(tl.probes, ==, 9); /* at 3, 5, ..., 19 s */
+  fixture_clear(&f);
+}
+
+/* facts §4 / RFC 9293: no probe while data is outstanding; the Linux
+ * retransmission give-up with tcp_retries2=15 and RTO 200 ms is 924.6 s
+ * after the first transmission, after 15 retransmissions. */
+static void test_linux_retransmission_giveup(void) {
+  fixture f;
+  fixture_init(&f, "linux", NULL);
+  fixture_opt(&f, KA_OPT_TCP_KEEPIDLE, 1);
+  ka_conn c;
+  ka_conn_init(&c, &f.cfg, 0);
+  ka_conn_on_send(&c, KA_MS(500), KA_LINUX_RTO_MIN);
+  timeline tl;
+  run_silent(&c, KA_S(5000), &tl);
+  g_assert_cmpuint(tl.probes, ==, 0);
+  g_assert_cmpuint(tl.retrans, ==, 15);
+  g_assert_cmpint(tl.giveup_at - KA_MS(500), ==, KA_MS(924600));
+  g_assert_cmpint(tl.giveup.reason, ==, KA_CLOSE_RETRANSMISSION_TIMEOUT);
+  g_assert_false(tl.giveup.send_rst);
+  g_assert_cmpint(ka_profile_errnum(f.cfg.profile, tl.giveup.err_pending), ==, 110);
+  fixture_clear(&f);
+}
+
+/* KB170359: the RTO doubles on each of TcpMaxDataRetransmissions (5)
+ * retransmissions; with a 1 s RTO the last one times out at 1+2+...+32 =
+ * 63 s.  WSAETIMEDOUT (10060) is what the application sees. */
+static void test_windows_retransmission_giveup(void) {
+  fixture f;
+  fixture_init(&f, "windows-vista", NULL);
+  ka_conn c;
+  ka_conn_init(&c, &f.cfg, 0);
+  ka_conn_on_send(&c, 0, KA_S(1));
+  timeline tl;
+  run_silent(&c, KA_S(100000), &tl);
+  g_assert_cmpuint(tl.retrans, ==, 5);
+  const ka_time want[] = {KA_S(1), KA_S(3), KA_S(7), KA_S(15), KA_S(31)};
+  for (unsigned i = 0; i < 5; i++)
+    g_assert_cmpint(tl.retrans_at[i], ==, want[i]);
+  g_assert_cmpint(tl.giveup_at, ==, KA_S(63));
+  g_assert_cmpint(ka_profile_errnum(f.cfg.profile, tl.giveup.err_pending), ==, 10060);
+  g_assert_cmpuint(tl.probes, ==, 0);
+  fixture_clear(&f);
+}
+
+/* An acknowledged send returns the connection to keep-alive duty, timed
+ * from the ACK (the last receive). */
+static void test_ack_returns_to_keepalive(void) {
+  fixture f;
+  fixture_init(&f, "windows-vista", NULL);
+  ka_conn c;
+  ka_conn_init(&c, &f.cfg, 0);
+  ka_conn_on_send(&c, KA_S(7000), KA_S(1));
+  g_assert_true(ka_conn_has_outstanding(&c));
+  ka_conn_on_receive(&c, KA_MS(7000050));
+  ka_conn_on_ack(&c, KA_MS(7000050), true, KA_S(1));
+  g_assert_false(ka_conn_has_outstanding(&c));
+  timeline tl;
+  run_silent(&c, KA_S(100000), &tl);
+  g_assert_cmpint(tl.probe_at[0], ==, KA_MS(7000050) + KA_S(7200));
+  g_assert_cmpint(tl.giveup_at, ==, KA_MS(7000050) + KA_S(7210));
+  fixture_clear(&f);
+}
+
+/* facts §3: a probe answered by RST -> WSAECONNRESET / ECONNRESET. */
+static void test_rst_reply(void) {
+  const struct {
+    const char *profile;
+    int errnum;
+  } cases[] = {{"windows-vista", 10054}, {"linux", 104}, {"freebsd", 54}};
+  for (size_t k = 0; k < G_N_ELEMENTS(cases); k++) {
+    fixture f;
+    fixture_init(&f, cases[k].profile, NULL);
+    ka_conn c;
+    ka_conn_init(&c, &f.cfg, 0);
+    ka_action a;
+    ka_time at = ka_conn_poll_at(&c);
+    g_assert_true(ka_conn_poll(&c, at, &a));
+    g_assert_cmpint(a.kind, ==, KA_ACTION_PROBE);
+    ka_conn_on_rst(&c, at + KA_MS(10), &a);
+    g_assert_cmpint(a.kind, ==, KA_ACTION_GIVE_UP);
+    g_assert_cmpint(a.reason, ==, KA_CLOSE_RESET_BY_PEER);
+    g_assert_false(a.send_rst);
+    g_assert_cmpint(ka_profile_errnum(f.cfg.profile, a.err_pending), ==, cases[k].errnum);
+    g_assert_cmpstr(ka_close_reason_name(ka_conn_close_reason(&c)), ==, "reset_by_peer");
+    fixture_clear(&f);
+  }
+}
+
+/* Linux arms the keep-alive timer a full idle period after SO_KEEPALIVE is
+ * switched on (sock_setsockopt), not from the last receive. */
+static void test_enable_later_arms_from_now(void) {
+  fixture f;
+  fixture_init(&f, "linux", NULL);
+  fixture_opt(&f, KA_OPT_TCP_KEEPIDLE, 3);
+  ka_cfg off = f.cfg;
+  off.enabled = false;
+  ka_conn c;
+  ka_conn_init(&c, &off, 0);
+  g_assert_cmpint(ka_conn_poll_at(&c), ==, KA_TIME_NEVER);
+  ka_conn_set_cfg(&c, &f.cfg, KA_S(10));
+  g_assert_cmpint(ka_conn_poll_at(&c), ==, KA_S(13));
+  /* Changing TCP_KEEPIDLE re-arms relative to the last receive (0 s): a
+   * 5 s idle time is already past, so the timer is due now. */
+  ka_cfg five = f.cfg;
+  five.idle = KA_S(5);
+  ka_conn_set_cfg(&c, &five, KA_S(11));
+  g_assert_cmpint(ka_conn_poll_at(&c), ==, KA_S(11));
+  fixture_clear(&f);
+}
+
+int main(int argc, char **argv) {
+  g_test_init(&argc, &argv, NULL);
+  g_test_add_func("/conn/linux-packetdrill", test_linux_packetdrill);
+  g_test_add_func("/conn/vista-defaults", test_vista_defaults);
+  g_test_add_func("/conn/xp-counts", test_xp_counts);
+  g_test_add_func("/conn/xp-zero-never-probes", test_xp_zero_never_probes);
+  g_test_add_func("/conn/bsd-time-based", test_bsd_time_based);
+  g_test_add_func("/conn/answered-probe-restarts", test_answered_probe_restarts);
+  g_test_add_func("/conn/linux-user-timeout-keepalive", test_linux_user_timeout_keepalive);
+  g_test_add_func("/conn/linux-retransmission-giveup", test_linux_retransmission_giveup);
+  g_test_add_func("/conn/windows-retransmission-giveup", test_windows_retransmission_giveup);
+  g_test_add_func("/conn/ack-returns-to-keepalive", test_ack_returns_to_keepalive);
+  g_test_add_func("/conn/rst-reply", test_rst_reply);
+  g_test_add_func("/conn/enable-later-arms-from-now", test_enable_later_arms_from_now);
+  return g_test_run();
+}

@@ -1,0 +1,41 @@
+/* kasim.c - the command: one sub-command per job. */
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ks_cli.h"
+
+static const struct {
+  const char *name;
+  int (*run)(int argc, char **argv);
+  const char *help;
+} commands[] = {
+  {"profiles", ks_cmd_profiles, "the modelled systems and their keep-alive defaults"},
+  {"explain", ks_cmd_explain, "the timeline of one idle connection whose peer vanishes"},
+};
+
+static void usage(FILE *out) {
+  fprintf(out, "usage: kasim COMMAND [OPTIONS]\n\ncommands:\n");
+  for (size_t i = 0; i < G_N_ELEMENTS(commands); i++)
+    fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].help);
+  fprintf(out, "\n'kasim COMMAND --help' describes a command's options.\n");
+}
+
+int main(int argc, char **argv) {
+  /* Numbers are printed with a '.' whatever the user's locale. */
+  setlocale(LC_ALL, "C");
+  if (argc < 2) {
+    usage(stderr);
+    return KS_EXIT_USAGE;
+  }
+  if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+      strcmp(argv[1], "help") == 0) {
+    usage(stdout);
+    return 0;
+  }
+  for (size_t i = 0; i < G_N_ELEMENTS(commands); i++)
+    if (strcmp(argv[1], commands[i].name) == 0)
+      return commands[i].run(argc - 1, argv + 1);
+  fprintf(stderr, "kasim: unknown command '%s' (try kasim --help)\n", argv[1]);
+  return KS_EXIT_USAGE;
+}

@@ -1,0 +1,84 @@
+/* ks_cli_host.c - a host from --profile, --registry and --set. */
+#include <stdio.h>
+#include <string.h>
+
+#include "ks_cli.h"
+#include "ks_sockopt.h"
+
+G_DEFINE_QUARK(ks-cli-error-quark, ks_cli_error)
+
+void ks_cli_print_error(const char *cmd, const GError *error) {
+  fprintf(stderr, "kasim%s%s: %s\n", cmd ? " " : "", cmd ? cmd : "", error->message);
+}
+
+static gboolean load_registry(ks_host *host, const char *path, GError **error) {
+  gchar *data = NULL;
+  gsize len = 0;
+  GError *io = NULL;
+  if (!g_file_get_contents(path, &data, &len, &io)) {
+    g_set_error(error, KS_CLI_ERROR, 0, "%s: %s", path, io->message);
+    g_error_free(io);
+    return FALSE;
+  }
+  gboolean ok = ka_reg_apply(host->params, path, (const guint8 *)data, len, host->notes, error);
+  g_free(data);
+  return ok;
+}
+
+static gboolean apply_set(ks_host *host, const char *assignment, GError **error) {
+  const char *eq = strchr(assignment, '=');
+  if (eq && eq != assignment) {
+    g_autofree char *name = g_strndup(assignment, (gsize)(eq - assignment));
+    if (ks_sockopt_is_known(name)) {
+      gboolean ok = ks_sockopt_apply(host->sock, name, eq + 1, error);
+      if (ok)
+        g_ptr_array_add(host->sockopts, g_strdup(assignment));
+      return ok;
+    }
+  }
+  GError *e = NULL;
+  if (ka_params_set_assignment(host->params, assignment, &e))
+    return TRUE;
+  g_set_error(error, KS_CLI_ERROR, 0, "--set %s", e->message);
+  g_error_free(e);
+  return FALSE;
+}
+
+ks_host *ks_host_new(const char *profile, const char *registry_file, char **sets, GError **error) {
+  const ka_profile *p = ka_profile_find(profile);
+  if (p == NULL) {
+    g_set_error(error, KS_CLI_ERROR, 0, "--profile %s: unknown profile (one of: %s)",
+                profile ? profile : "(missing)", ka_profile_names());
+    return NULL;
+  }
+  ks_host *host = g_new0(ks_host, 1);
+  host->profile = p;
+  host->params = ka_params_new(p);
+  host->notes = g_ptr_array_new_with_free_func(g_free);
+  host->sockopts = g_ptr_array_new_with_free_func(g_free);
+  host->sock = ka_sock_new(host->params, KA_SOCK_STREAM, 0);
+  ka_sock_set_state(host->sock, KA_SOCK_STATE_CONNECTED);
+  /* An application that wants keep-alive turns it on: RFC 1122 makes it
+   * off by default.  --set SO_KEEPALIVE=0 undoes this. */
+  int rc = ka_sock_set_int(host->sock, KA_OPT_SO_KEEPALIVE, 1);
+  g_assert(rc == 0);
+  if (registry_file && !load_registry(host, registry_file, error))
+    goto fail;
+  for (; sets && *sets; sets++)
+    if (!apply_set(host, *sets, error))
+      goto fail;
+  return host;
+fail:
+  ks_host_free(host);
+  return NULL;
+}
+
+void ks_host_free(ks_host *host) {
+  if (host == NULL)
+    return;
+  ka_sock_free(host->sock);
+  ka_params_free(host->params);
+  g_ptr_array_unref(host->notes);
+  g_ptr_array_unref(host->sockopts);
+  g_free(host);
+}

@@ -1,0 +1,49 @@
+/* ks_cmd_profiles.c - `kasim profiles`: the profiles and their defaults. */
+#include <stdio.h>
+
+#include "ks_cli.h"
+#include "ks_format.h"
+
+static const char *count_source(const ka_profile *p) {
+  switch (ka_profile_count_rule(p)) {
+  case KA_COUNT_REGISTRY_MAX: return "max(TcpMaxDataRetransmissions, PPTP...)";
+  case KA_COUNT_FIXED: return "fixed";
+  case KA_COUNT_SOCKOPT: return "fixed, or TCP_KEEPCNT";
+  default: return "sysctl, or TCP_KEEPCNT";
+  }
+}
+
+int ks_cmd_profiles(int argc, char **argv) {
+  (void)argv;
+  if (argc > 1) {
+    fprintf(stderr, "kasim profiles: unexpected argument '%s'\n", argv[1]);
+    return KS_EXIT_USAGE;
+  }
+  printf("%-16s %9s %9s %6s  %-40s %11s %5s %4s\n", "profile", "idle", "interval", "probes",
+         "probe count from", "dead after", "bytes", "RST");
+  for (int i = 0; i < KA_PROFILE_COUNT_; i++) {
+    const ka_profile *p = ka_profile_get((ka_profile_id)i);
+    ka_params *params = ka_params_new(p);
+    ka_time idle = ka_params_keepidle(params), intvl = ka_params_keepintvl(params);
+    uint32_t cnt = ka_params_keepcnt(params);
+    g_autofree char *si = ks_format_seconds(idle);
+    g_autofree char *sv = ks_format_seconds(intvl);
+    g_autofree char *sd = ks_format_seconds(idle + (ka_time)cnt * intvl);
+    printf("%-16s %7s s %7s s %6u  %-40s %9s s %5u %4s\n", ka_profile_name(p), si, sv, cnt,
+           count_source(p), sd, ka_profile_probe_payload(p),
+           ka_profile_rst_at_keepalive_giveup(p) ? "yes" : "no");
+    ka_params_free(params);
+  }
+  printf("\n'dead after' is the time from the last segment received to give-up for a "
+         "silent peer.\n'bytes' is the probe's payload.  Tunables per profile:\n");
+  for (int i = 0; i < KA_PROFILE_COUNT_; i++) {
+    const ka_profile *p = ka_profile_get((ka_profile_id)i);
+    size_t n;
+    const ka_param_info *t = ka_params_table(p, &n);
+    printf("  %-16s", ka_profile_name(p));
+    for (size_t k = 0; k < n; k++)
+      printf("%s%s", k ? ", " : " ", t[k].name);
+    printf("  -- %s\n", ka_profile_description(p));
+  }
+  return 0;
+}

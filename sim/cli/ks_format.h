@@ -1,0 +1,14 @@
+/* ks_format.h - durations for people: "7210 s (2 h 0 min 10 s)". */
+#ifndef KASIM_KS_FORMAT_H
+#define KASIM_KS_FORMAT_H
+
+#include <glib.h>
+#include <kasim/ka_time.h>
+
+/* Seconds with millisecond precision, trailing zeros dropped: "7210",
+ * "0.2", "924.6". */
+char *ks_format_seconds(ka_time t);
+/* "2 h 0 min 10 s", "1 d 3 h", "350 ms". */
+char *ks_format_human(ka_time t);
+
+#endif
