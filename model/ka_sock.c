@@ -11,9 +11,10 @@
  * SO_KEEPALIVE counts" is a little-endian fact.  The build refuses other
  * hosts below.
  *
- * Where the sources give no order between two checks, the order here is:
- * handle, WSAStartup, level, option, socket type, buffers, connection
- * state, value.  docs/model.md lists every such choice.
+ * Linux and the BSDs check in the order their kernels do (cited below).
+ * For Windows no source gives the order between two failing checks; kasim
+ * uses: handle, WSAStartup, level, option, socket type, buffers,
+ * connection state, value.  docs/model.md lists every such choice.
  */
 #include "kasim/ka_sock.h"
 
