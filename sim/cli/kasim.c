@@ -12,6 +12,7 @@ static const struct {
 } commands[] = {
   {"profiles", ks_cmd_profiles, "the modelled systems and their keep-alive defaults"},
   {"explain", ks_cmd_explain, "the timeline of one idle connection whose peer vanishes"},
+  {"run", ks_cmd_run, "simulate a scenario: summary.json, trace.jsonl, capture.pcap"},
 };
 
 static void usage(FILE *out) {

@@ -37,5 +37,6 @@ void ks_host_free(ks_host *host);
 
 int ks_cmd_profiles(int argc, char **argv);
 int ks_cmd_explain(int argc, char **argv);
+int ks_cmd_run(int argc, char **argv);
 
 #endif

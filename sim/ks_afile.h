@@ -1,0 +1,31 @@
+/* ks_afile.h - output files that appear whole or not at all.
+ *
+ * A file is written under a hidden temporary name in its final folder and
+ * renamed into place only when everything the user asked for is ready, so
+ * a crash, an error or Ctrl-C never leaves a half-written summary.json or
+ * capture.pcap.  Ctrl-C (SIGINT/SIGTERM) also removes the temporaries.
+ */
+#ifndef KASIM_KS_AFILE_H
+#define KASIM_KS_AFILE_H
+
+#include <glib.h>
+#include <stdio.h>
+
+typedef struct ks_afile ks_afile;
+
+/* Opens DIR/NAME for writing under a temporary name.  NULL with an error
+ * naming the path when the folder cannot be written. */
+ks_afile *ks_afile_open(const char *dir, const char *name, GError **error);
+FILE *ks_afile_stream(ks_afile *f);
+const char *ks_afile_path(const ks_afile *f); /* the final path */
+
+/* Flushes, syncs and renames into place; frees f in every case. */
+gboolean ks_afile_commit(ks_afile *f, GError **error);
+/* Removes the temporary; frees f.  NULL is fine. */
+void ks_afile_abort(ks_afile *f);
+
+/* Installs the SIGINT/SIGTERM handler that removes open temporaries and
+ * exits with 130.  Idempotent. */
+void ks_afile_install_signal_handlers(void);
+
+#endif

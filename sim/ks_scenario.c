@@ -1,0 +1,1357 @@
+/* ks_scenario.c - reading a scenario file (the format is docs/scenarios.md).
+ *
+ * The YAML is read with libyaml (pkg-config yaml-0.1).  Debian's
+ * libyaml-dev is the reference C parser for YAML 1.1, it is small, and its
+ * document API keeps the start mark (line and column) of every node, which
+ * each message here needs: "FILE:LINE:COLUMN: what is wrong", pointing at
+ * the offending node.  The file is loaded whole with yaml_parser_load() and
+ * the node tree is walked against the schema below.  libyaml resolves no
+ * types, so every scalar arrives as text and this file decides what is a
+ * number, a duration, a bandwidth or a name.
+ *
+ * Sections are read in dependency order whatever their order in the file:
+ * duration, hosts, links, middleboxes, groups, timeline; then --set; then
+ * every group's socket options are tried on a model socket of the
+ * keep-alive side's profile, so that a value fails here exactly where the
+ * modelled OS would fail it.  The first problem ends the load.
+ */
+#include "ks_scenario.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "ks_sockopt.h"
+
+G_DEFINE_QUARK(ks-scenario-error-quark, ks_scenario_error)
+
+/* A flap expands into two events per cycle; more cycles than this is
+ * almost certainly a typo in `period` and would only slow the run down. */
+#define MAX_FLAP_CYCLES 100000u
+
+/* ---- durations and other quantities ------------------------------------ */
+
+typedef struct unit {
+  const char *suffix;
+  guint64 scale;
+} unit;
+
+static const unit duration_units[] = {
+  {"ns", 1}, {"us", 1000}, {"ms", 1000000}, {"s", 1000000000},
+  {"m", G_GUINT64_CONSTANT(60000000000)}, {"h", G_GUINT64_CONSTANT(3600000000000)},
+  {"d", G_GUINT64_CONSTANT(86400000000000)},
+};
+
+/* Bits per second; "/s" may follow.  The prefix letter may be of either
+ * case (nobody means millibits). */
+static const unit bandwidth_units[] = {
+  {"bit", 1}, {"kbit", 1000}, {"mbit", 1000000}, {"gbit", 1000000000},
+};
+
+typedef enum qty_status {
+  QTY_OK,
+  QTY_SYNTAX,    /* not NUMBER UNIT */
+  QTY_NO_UNIT,   /* a number without a unit */
+  QTY_NOT_WHOLE, /* a fraction of the smallest unit */
+  QTY_OVERFLOW
+} qty_status;
+
+/* Reads one "DIGITS[.DIGITS]UNIT" at *sp, exactly (no floating point), and
+ * advances *sp past it.  The longest matching unit wins ("ms" over "m"). */
+static qty_status parse_quantity(const char **sp, const unit *units, size_t n_units,
+                                 gboolean nocase, guint64 *out) {
+  const char *s = *sp;
+  guint64 whole = 0, frac = 0, frac_scale = 1;
+  if (!g_ascii_isdigit(*s))
+    return QTY_SYNTAX;
+  for (; g_ascii_isdigit(*s); s++) {
+    guint d = (guint)(*s - '0');
+    if (whole > (G_MAXUINT64 - d) / 10)
+      return QTY_OVERFLOW;
+    whole = whole * 10 + d;
+  }
+  if (*s == '.') {
+    s++;
+    if (!g_ascii_isdigit(*s))
+      return QTY_SYNTAX;
+    for (; g_ascii_isdigit(*s); s++) {
+      if (frac_scale >= G_GUINT64_CONSTANT(1000000000))
+        return QTY_NOT_WHOLE; /* more than nine decimals */
+      frac = frac * 10 + (guint64)(*s - '0');
+      frac_scale *= 10;
+    }
+  }
+  if (*s == '\0')
+    return QTY_NO_UNIT;
+  size_t best = n_units, best_len = 0;
+  for (size_t u = 0; u < n_units; u++) {
+    size_t len = strlen(units[u].suffix);
+    if (len > best_len && (nocase ? g_ascii_strncasecmp(s, units[u].suffix, len)
+                                  : strncmp(s, units[u].suffix, len)) == 0) {
+      best = u;
+      best_len = len;
+    }
+  }
+  if (best == n_units)
+    return QTY_SYNTAX;
+  guint64 scale = units[best].scale;
+  /* whole*scale + frac*scale/frac_scale, exactly: frac < 10^9 and
+   * scale % frac_scale < 10^9, so frac*r stays below 10^18. */
+  guint64 q = scale / frac_scale, r = scale % frac_scale;
+  if ((frac * r) % frac_scale != 0)
+    return QTY_NOT_WHOLE;
+  if (whole > G_MAXUINT64 / scale)
+    return QTY_OVERFLOW;
+  guint64 frac_part = frac * q + frac * r / frac_scale;
+  if (frac_part > G_MAXUINT64 - whole * scale)
+    return QTY_OVERFLOW;
+  *out = whole * scale + frac_part;
+  *sp = s + best_len;
+  return QTY_OK;
+}
+
+/* Durations may be compound, as in Go: "1h30m", "2h5m10.5s". */
+static qty_status parse_duration(const char *text, ka_time *out) {
+  const char *s = text;
+  guint64 total = 0;
+  if (s == NULL || *s == '\0')
+    return QTY_SYNTAX;
+  while (*s) {
+    guint64 part;
+    qty_status st = parse_quantity(&s, duration_units, G_N_ELEMENTS(duration_units), FALSE, &part);
+    if (st == QTY_NO_UNIT && s != text)
+      return QTY_SYNTAX; /* "1h30": only a whole bare number is "no unit" */
+    if (st != QTY_OK)
+      return st;
+    if (part >= (guint64)KA_TIME_NEVER - total)
+      return QTY_OVERFLOW; /* KA_TIME_NEVER itself means "never" */
+    total += part;
+  }
+  *out = (ka_time)total;
+  return QTY_OK;
+}
+
+gboolean ks_duration_parse(const char *text, ka_time *out) {
+  ka_time t;
+  if (parse_duration(text, &t) != QTY_OK)
+    return FALSE;
+  *out = t;
+  return TRUE;
+}
+
+static qty_status parse_bandwidth(const char *text, guint64 *out) {
+  const char *s = text;
+  qty_status st = parse_quantity(&s, bandwidth_units, G_N_ELEMENTS(bandwidth_units), TRUE, out);
+  if (st != QTY_OK)
+    return st;
+  if (strcmp(s, "/s") == 0 || g_ascii_strcasecmp(s, "ps") == 0)
+    s += strlen(s);
+  return *s == '\0' ? QTY_OK : QTY_SYNTAX;
+}
+
+/* A plain decimal number such as "350" or "1.5": what people write when
+ * they forget the unit. */
+static gboolean is_bare_number(const char *text) {
+  if (!g_ascii_isdigit(*text) && !(*text == '.' && g_ascii_isdigit(text[1])))
+    return FALSE;
+  char *end;
+  g_ascii_strtod(text, &end);
+  return *end == '\0';
+}
+
+/* ---- the loader and its messages --------------------------------------- */
+
+typedef struct loader {
+  const char *path; /* as given, for messages */
+  const char *buf;  /* the file's bytes, for reader-error offsets */
+  gsize len;
+  yaml_document_t *doc;
+  ks_scenario *sc;
+  GHashTable *link_of_pair; /* "a b" host indices -> link index + 1 */
+  guint *island;            /* per host: the lowest host index it reaches by links */
+  GError **error;
+} loader;
+
+G_GNUC_PRINTF(3, 4)
+static gboolean fail_at(loader *L, const yaml_mark_t *m, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  char *msg = g_strdup_vprintf(fmt, ap);
+  va_end(ap);
+  g_set_error(L->error, KS_SCENARIO_ERROR, KS_SCENARIO_ERROR_INVALID, "%s:%zu:%zu: %s", L->path,
+              m->line + 1, m->column + 1, msg);
+  g_free(msg);
+  return FALSE;
+}
+
+#define fail(L, n, ...) fail_at((L), &(n)->start_mark, __VA_ARGS__)
+
+G_GNUC_PRINTF(3, 4)
+static gboolean fail_set(loader *L, const char *assignment, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  char *msg = g_strdup_vprintf(fmt, ap);
+  va_end(ap);
+  g_set_error(L->error, KS_SCENARIO_ERROR, KS_SCENARIO_ERROR_INVALID, "--set %s: %s", assignment,
+              msg);
+  g_free(msg);
+  return FALSE;
+}
+
+static yaml_node_t *node(loader *L, int id) { return yaml_document_get_node(L->doc, id); }
+static const char *text(const yaml_node_t *n) { return (const char *)n->data.scalar.value; }
+
+static gboolean is_null(const yaml_node_t *n) {
+  if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+    return FALSE;
+  const char *t = text(n);
+  return *t == '\0' || strcmp(t, "~") == 0 || strcmp(t, "null") == 0 || strcmp(t, "Null") == 0 ||
+         strcmp(t, "NULL") == 0;
+}
+
+/* "a mapping", "a list", "nothing", "'abc'"; free it. */
+static char *describe(const yaml_node_t *n) {
+  switch (n->type) {
+  case YAML_MAPPING_NODE: return g_strdup("a mapping");
+  case YAML_SEQUENCE_NODE: return g_strdup("a list");
+  default:
+    return is_null(n) ? g_strdup("nothing (null)") : g_strdup_printf("'%s'", text(n));
+  }
+}
+
+static gboolean expect_map(loader *L, const yaml_node_t *n, const char *what) {
+  if (n->type == YAML_MAPPING_NODE)
+    return TRUE;
+  g_autofree char *got = describe(n);
+  return fail(L, n, "%s must be a mapping (KEY: VALUE, ...), not %s", what, got);
+}
+
+static gboolean expect_seq(loader *L, const yaml_node_t *n, const char *what) {
+  if (n->type == YAML_SEQUENCE_NODE)
+    return TRUE;
+  g_autofree char *got = describe(n);
+  return fail(L, n, "%s must be a list (- ...), not %s", what, got);
+}
+
+/* A non-null scalar. */
+static gboolean expect_scalar(loader *L, const yaml_node_t *n, const char *what) {
+  if (n->type == YAML_SCALAR_NODE && !is_null(n))
+    return TRUE;
+  g_autofree char *got = describe(n);
+  return fail(L, n, "%s must be a single value, not %s", what, got);
+}
+
+static char *join(const char *const *names) {
+  GString *s = g_string_new(NULL);
+  for (size_t i = 0; names[i]; i++)
+    g_string_append_printf(s, "%s%s", i ? ", " : "", names[i]);
+  return g_string_free(s, FALSE);
+}
+
+/* Every key of `map` is a scalar, appears once and, when `allowed` is not
+ * NULL, is one of allowed[] (NULL-terminated).  `nocase` for names that are
+ * case-insensitive (registry values, socket options). */
+static gboolean check_keys(loader *L, const yaml_node_t *map, const char *const *allowed,
+                           const char *where, gboolean nocase) {
+  for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+    yaml_node_t *k = node(L, p->key);
+    if (k->type != YAML_SCALAR_NODE || is_null(k)) {
+      g_autofree char *got = describe(k);
+      return fail(L, k, "a key in %s must be a name, not %s", where, got);
+    }
+    if (allowed) {
+      size_t i;
+      for (i = 0; allowed[i]; i++)
+        if (strcmp(allowed[i], text(k)) == 0)
+          break;
+      if (allowed[i] == NULL) {
+        g_autofree char *list = join(allowed);
+        return fail(L, k, "unknown key '%s' in %s (allowed: %s)", text(k), where, list);
+      }
+    }
+    for (yaml_node_pair_t *q = map->data.mapping.pairs.start; q < p; q++) {
+      const char *prev = text(node(L, q->key));
+      if (nocase ? g_ascii_strcasecmp(prev, text(k)) == 0 : strcmp(prev, text(k)) == 0)
+        return fail(L, k, "'%s' is given twice in %s", text(k), where);
+    }
+  }
+  return TRUE;
+}
+
+/* The value of `key` in a checked mapping, or NULL. */
+static yaml_node_t *get(loader *L, const yaml_node_t *map, const char *key) {
+  for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++)
+    if (strcmp(text(node(L, p->key)), key) == 0)
+      return node(L, p->value);
+  return NULL;
+}
+
+static yaml_node_t *require(loader *L, const yaml_node_t *map, const yaml_node_t *anchor,
+                            const char *key, const char *where) {
+  yaml_node_t *v = get(L, map, key);
+  if (v == NULL)
+    fail(L, anchor, "%s needs '%s'", where, key);
+  return v;
+}
+
+static gboolean get_duration(loader *L, const yaml_node_t *n, const char *what,
+                             gboolean allow_zero, ka_time *out) {
+  if (n->type != YAML_SCALAR_NODE || is_null(n)) {
+    g_autofree char *got = describe(n);
+    return fail(L, n, "%s must be a duration such as 350s, 4m or 1.5h, not %s", what, got);
+  }
+  const char *t = text(n);
+  switch (parse_duration(t, out)) {
+  case QTY_OK:
+    if (*out == 0 && !allow_zero)
+      return fail(L, n, "%s must be more than 0", what);
+    return TRUE;
+  case QTY_NO_UNIT:
+    return fail(L, n, "%s: '%s' has no unit; a duration needs a unit: ms, s, m, h or d (e.g. %ss)",
+                what, t, t);
+  case QTY_NOT_WHOLE:
+    return fail(L, n, "%s: '%s' is not a whole number of nanoseconds", what, t);
+  case QTY_OVERFLOW:
+    return fail(L, n, "%s: '%s' is too long (at most about 292 years)", what, t);
+  default:
+    if (t[0] == '-')
+      return fail(L, n, "%s: '%s' is negative; a duration is 0 or more", what, t);
+    if (is_bare_number(t))
+      return fail(L, n, "%s: '%s' has no unit; a duration needs a unit: ms, s, m, h or d", what,
+                   t);
+    return fail(L, n, "%s: '%s' is not a duration (a number with ns, us, ms, s, m, h or d, such "
+                "as 350s, 4m, 1.5h or 1h30m)", what, t);
+  }
+}
+
+static gboolean get_uint(loader *L, const yaml_node_t *n, const char *what, guint64 min,
+                         guint64 max, guint64 *out) {
+  if (!expect_scalar(L, n, what))
+    return FALSE;
+  const char *t = text(n);
+  if (t[0] == '-' && g_ascii_string_to_signed(t, 10, G_MININT64, -1, NULL, NULL))
+    return fail(L, n, "%s: %s is negative; it must be at least %" G_GUINT64_FORMAT, what, t, min);
+  guint64 v;
+  if (!g_ascii_string_to_unsigned(t, 10, 0, G_MAXUINT64, &v, NULL))
+    return fail(L, n, "%s: '%s' is not a whole number", what, t);
+  if (v < min)
+    return fail(L, n, "%s: %s is too small; it must be at least %" G_GUINT64_FORMAT, what, t, min);
+  if (v > max)
+    return fail(L, n, "%s: %s is too large; it must be at most %" G_GUINT64_FORMAT, what, t, max);
+  *out = v;
+  return TRUE;
+}
+
+/* A number in [lo, hi], each end open or closed. */
+static gboolean get_number(loader *L, const yaml_node_t *n, const char *what, double lo,
+                           gboolean lo_open, double hi, gboolean hi_open, double *out) {
+  if (!expect_scalar(L, n, what))
+    return FALSE;
+  const char *t = text(n);
+  char *end;
+  double v = g_ascii_strtod(t, &end);
+  if (end == t || *end != '\0' || !isfinite(v))
+    return fail(L, n, "%s: '%s' is not a number", what, t);
+  if (v < lo || (lo_open && v == lo) || v > hi || (hi_open && v == hi))
+    return fail(L, n, "%s: %s is outside %s%g, %g%s", what, t, lo_open ? "(" : "[", lo, hi,
+                hi_open ? ")" : "]");
+  *out = v;
+  return TRUE;
+}
+
+static gboolean get_text(loader *L, const yaml_node_t *n, const char *what, const char **out) {
+  if (!expect_scalar(L, n, what))
+    return FALSE;
+  *out = text(n);
+  return TRUE;
+}
+
+/* One of choices[] (NULL-terminated); *out is its index. */
+static gboolean get_choice(loader *L, const yaml_node_t *n, const char *what,
+                           const char *const *choices, int *out) {
+  if (!expect_scalar(L, n, what))
+    return FALSE;
+  for (int i = 0; choices[i]; i++)
+    if (strcmp(choices[i], text(n)) == 0) {
+      *out = i;
+      return TRUE;
+    }
+  g_autofree char *list = join(choices);
+  return fail(L, n, "%s: unknown value '%s' (one of: %s)", what, text(n), list);
+}
+
+/* A scalar as text for the model, with YAML 1.1 booleans as 1 and 0. */
+static const char *value_text(const yaml_node_t *n) {
+  static const char *const yes[] = {"true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON"};
+  static const char *const no[] = {"false", "False", "FALSE", "no", "No", "NO", "off", "Off",
+                                   "OFF"};
+  if (n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) {
+    for (size_t i = 0; i < G_N_ELEMENTS(yes); i++) {
+      if (strcmp(text(n), yes[i]) == 0)
+        return "1";
+      if (strcmp(text(n), no[i]) == 0)
+        return "0";
+    }
+  }
+  return text(n);
+}
+
+/* Every spec struct starts with its name. */
+static const char *name_of(gconstpointer spec) { return *(char *const *)spec; }
+
+static char *names_of(const GPtrArray *arr) {
+  GString *s = g_string_new(NULL);
+  for (guint i = 0; i < arr->len; i++)
+    g_string_append_printf(s, "%s%s", i ? ", " : "", name_of(arr->pdata[i]));
+  return g_string_free(s, FALSE);
+}
+
+static int find_named(const GPtrArray *arr, const char *name) {
+  for (guint i = 0; i < arr->len; i++)
+    if (name_of(arr->pdata[i]) && strcmp(name_of(arr->pdata[i]), name) == 0)
+      return (int)i;
+  return -1;
+}
+
+/* A name that must be in `arr` ("host", "link", "middlebox"). */
+static gboolean get_ref(loader *L, const yaml_node_t *n, const char *what, const GPtrArray *arr,
+                        const char *kind, guint *out) {
+  if (!expect_scalar(L, n, what))
+    return FALSE;
+  int i = find_named(arr, text(n));
+  if (i < 0) {
+    g_autofree char *list = names_of(arr);
+    return fail(L, n, "%s: unknown %s '%s' (%s%s here: %s)", what, kind, text(n), kind,
+                g_str_has_suffix(kind, "x") ? "es" : "s", arr->len ? list : "none");
+  }
+  *out = (guint)i;
+  return TRUE;
+}
+
+/* ---- freeing ----------------------------------------------------------- */
+
+static void host_free(gpointer p) {
+  ks_host_spec *h = p;
+  g_free(h->name);
+  if (h->params)
+    ka_params_free(h->params);
+  if (h->notes)
+    g_ptr_array_unref(h->notes);
+  g_free(h);
+}
+
+static void link_free(gpointer p) {
+  ks_link_spec *l = p;
+  g_free(l->name);
+  g_free(l);
+}
+
+static void middlebox_free(gpointer p) {
+  ks_middlebox_spec *m = p;
+  g_free(m->name);
+  g_free(m->kind);
+  g_free(m);
+}
+
+static void sockopt_clear(gpointer p) {
+  ks_sockopt_spec *o = p;
+  g_free(o->name);
+  g_free(o->value);
+}
+
+static void group_free(gpointer p) {
+  ks_group_spec *g = p;
+  g_free(g->name);
+  if (g->sockopts)
+    g_array_unref(g->sockopts);
+  g_free(g);
+}
+
+void ks_scenario_free(ks_scenario *sc) {
+  if (sc == NULL)
+    return;
+  g_free(sc->path);
+  g_free(sc->name);
+  g_free(sc->description);
+  g_ptr_array_unref(sc->hosts);
+  g_ptr_array_unref(sc->links);
+  g_ptr_array_unref(sc->middleboxes);
+  g_ptr_array_unref(sc->groups);
+  g_array_unref(sc->events);
+  g_free(sc);
+}
+
+/* ---- top level --------------------------------------------------------- */
+
+/* The scenario's name becomes a folder (out/NAME), so it is kept simple. */
+static gboolean valid_name(const char *s) {
+  if (!g_ascii_isalnum(*s))
+    return FALSE;
+  for (; *s; s++)
+    if (!g_ascii_isalnum(*s) && *s != '-' && *s != '_' && *s != '.')
+      return FALSE;
+  return TRUE;
+}
+
+static char *default_name(const char *path) {
+  char *base = g_path_get_basename(path);
+  char *dot = strrchr(base, '.');
+  if (dot && dot != base && (strcmp(dot, ".yaml") == 0 || strcmp(dot, ".yml") == 0))
+    *dot = '\0';
+  return base;
+}
+
+/* ---- hosts ------------------------------------------------------------- */
+
+static gboolean load_registry(loader *L, ks_host_spec *h, const yaml_node_t *v) {
+  const char *rel;
+  if (!get_text(L, v, "registry", &rel))
+    return FALSE;
+  if (!ka_profile_is_windows(h->profile))
+    return fail(L, v, "registry: host '%s' runs %s, which has no registry; use settings for its "
+                "sysctls", h->name, ka_profile_name(h->profile));
+  char *file;
+  if (g_path_is_absolute(rel)) {
+    file = g_strdup(rel);
+  } else {
+    char *dir = g_path_get_dirname(L->path);
+    file = strcmp(dir, ".") == 0 ? g_strdup(rel) : g_build_filename(dir, rel, NULL);
+    g_free(dir);
+  }
+  char *data = NULL;
+  gsize len = 0;
+  GError *e = NULL;
+  gboolean ok = g_file_get_contents(file, &data, &len, &e);
+  if (!ok)
+    fail(L, v, "registry: cannot read %s: %s", file, e->message);
+  else if (!ka_reg_apply(h->params, file, (const guint8 *)data, len, h->notes, &e))
+    ok = fail(L, v, "registry: %s", e->message);
+  g_clear_error(&e);
+  g_free(data);
+  g_free(file);
+  return ok;
+}
+
+static gboolean load_settings(loader *L, ks_host_spec *h, const yaml_node_t *map) {
+  if (!expect_map(L, map, "settings") || !check_keys(L, map, NULL, "settings", TRUE))
+    return FALSE;
+  for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+    yaml_node_t *k = node(L, p->key), *v = node(L, p->value);
+    if (!expect_scalar(L, v, text(k)))
+      return FALSE;
+    GError *e = NULL;
+    if (!ka_params_set(h->params, text(k), value_text(v), &e)) {
+      gboolean unknown = g_error_matches(e, KA_PARAMS_ERROR, KA_PARAMS_ERROR_UNKNOWN_NAME);
+      fail(L, unknown ? k : v, "settings: %s", e->message);
+      g_error_free(e);
+      return FALSE;
+    }
+  }
+  return TRUE;
+}
+
+static gboolean load_hosts(loader *L, const yaml_node_t *map) {
+  static const char *const keys[] = {"profile", "registry", "settings", NULL};
+  if (!expect_map(L, map, "hosts") || !check_keys(L, map, NULL, "hosts", FALSE))
+    return FALSE;
+  if (map->data.mapping.pairs.start == map->data.mapping.pairs.top)
+    return fail(L, map, "hosts: a scenario needs hosts (a client and a server at least)");
+  for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+    yaml_node_t *k = node(L, p->key), *v = node(L, p->value);
+    g_autofree char *where = g_strdup_printf("host '%s'", text(k));
+    if (!expect_map(L, v, where) || !check_keys(L, v, keys, where, FALSE))
+      return FALSE;
+    yaml_node_t *pn = require(L, v, k, "profile", where);
+    const char *pname;
+    if (pn == NULL || !get_text(L, pn, "profile", &pname))
+      return FALSE;
+    const ka_profile *prof = ka_profile_find(pname);
+    if (prof == NULL)
+      return fail(L, pn, "profile: unknown profile '%s' (profiles: %s)", pname,
+                  ka_profile_names());
+    ks_host_spec *h = g_new0(ks_host_spec, 1);
+    h->name = g_strdup(text(k));
+    h->profile = prof;
+    h->params = ka_params_new(prof);
+    h->notes = g_ptr_array_new_with_free_func(g_free);
+    g_ptr_array_add(L->sc->hosts, h);
+    /* The registry file first, then settings over it. */
+    yaml_node_t *reg = get(L, v, "registry"), *set = get(L, v, "settings");
+    if (reg && !load_registry(L, h, reg))
+      return FALSE;
+    if (set && !load_settings(L, h, set))
+      return FALSE;
+  }
+  return TRUE;
+}
+
+/* ---- links ------------------------------------------------------------- */
+
+static char *pair_key(guint a, guint b) { return g_strdup_printf("%u %u", MIN(a, b), MAX(a, b)); }
+
+static gboolean load_links(loader *L, const yaml_node_t *map) {
+  static const char *const keys[] = {"between", "delay", "bandwidth", "loss", NULL};
+  if (!expect_map(L, map, "links") || !check_keys(L, map, NULL, "links", FALSE))
+    return FALSE;
+  for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+    yaml_node_t *k = node(L, p->key), *v = node(L, p->value);
+    g_autofree char *where = g_strdup_printf("link '%s'", text(k));
+    if (!expect_map(L, v, where) || !check_keys(L, v, keys, where, FALSE))
+      return FALSE;
+    ks_link_spec *l = g_new0(ks_link_spec, 1);
+    l->name = g_strdup(text(k));
+    g_ptr_array_add(L->sc->links, l);
+
+    yaml_node_t *bn = require(L, v, k, "between", where);
+    if (bn == NULL || !expect_seq(L, bn, "between"))
+      return FALSE;
+    if (bn->data.sequence.items.top - bn->data.sequence.items.start != 2)
+      return fail(L, bn, "between: a link joins exactly two hosts: [A, B]");
+    yaml_node_t *an = node(L, bn->data.sequence.items.start[0]);
+    yaml_node_t *bnn = node(L, bn->data.sequence.items.start[1]);
+    if (!get_ref(L, an, "between", L->sc->hosts, "host", &l->a) ||
+        !get_ref(L, bnn, "between", L->sc->hosts, "host", &l->b))
+      return FALSE;
+    if (l->a == l->b)
+      return fail(L, bnn, "between: a link joins two different hosts, not '%s' with itself",
+                  text(bnn));
+    char *key = pair_key(l->a, l->b);
+    gpointer prev = g_hash_table_lookup(L->link_of_pair, key);
+    if (prev) {
+      const ks_link_spec *o = L->sc->links->pdata[GPOINTER_TO_UINT(prev) - 1];
+      g_free(key);
+      return fail(L, bn, "between: '%s' and '%s' are already joined by link '%s'; one link per "
+                  "pair of hosts", text(an), text(bnn), o->name);
+    }
+    g_hash_table_insert(L->link_of_pair, key, GUINT_TO_POINTER(L->sc->links->len));
+
+    yaml_node_t *dn = require(L, v, k, "delay", where);
+    if (dn == NULL || !get_duration(L, dn, "delay", TRUE, &l->delay))
+      return FALSE;
+    yaml_node_t *bw = get(L, v, "bandwidth");
+    if (bw) {
+      if (!expect_scalar(L, bw, "bandwidth"))
+        return FALSE;
+      qty_status st = parse_bandwidth(text(bw), &l->bandwidth_bps);
+      if (st == QTY_NO_UNIT || (st == QTY_SYNTAX && is_bare_number(text(bw))))
+        return fail(L, bw, "bandwidth: '%s' has no unit; a bandwidth needs a unit: bit, kbit, "
+                    "Mbit or Gbit (per second)", text(bw));
+      if (st == QTY_NOT_WHOLE)
+        return fail(L, bw, "bandwidth: '%s' is not a whole number of bits per second", text(bw));
+      if (st != QTY_OK)
+        return fail(L, bw, "bandwidth: '%s' is not a bandwidth such as 100Mbit, 1.5Gbit or "
+                    "64kbit", text(bw));
+      if (l->bandwidth_bps == 0)
+        return fail(L, bw, "bandwidth must be more than 0 (leave it out for no limit)");
+    }
+    yaml_node_t *ln = get(L, v, "loss");
+    if (ln && !get_number(L, ln, "loss", 0, FALSE, 1, FALSE, &l->loss))
+      return FALSE;
+  }
+  return TRUE;
+}
+
+/* Which hosts can reach which: the engine routes a group over the fewest
+ * links between its hosts, through other hosts if need be. */
+static void find_islands(loader *L) {
+  guint n = L->sc->hosts->len;
+  L->island = g_new(guint, n ? n : 1);
+  for (guint h = 0; h < n; h++)
+    L->island[h] = h;
+  for (gboolean changed = TRUE; changed;) {
+    changed = FALSE;
+    for (guint i = 0; i < L->sc->links->len; i++) {
+      const ks_link_spec *l = L->sc->links->pdata[i];
+      guint m = MIN(L->island[l->a], L->island[l->b]);
+      if (L->island[l->a] != m || L->island[l->b] != m) {
+        L->island[l->a] = L->island[l->b] = m;
+        changed = TRUE;
+      }
+    }
+  }
+}
+
+/* ---- middleboxes ------------------------------------------------------- */
+
+/* Idle timeouts of established TCP flows, facts §6. */
+typedef struct preset {
+  const char *name, *kind;
+  ka_time idle_timeout;
+  ks_expiry_action on_expiry;
+} preset;
+
+static const preset presets[] = {
+  {"aws-nat", "nat", KA_S(350), KS_EXPIRY_DROP},                /* AWS NAT gateway */
+  {"azure-lb", "load-balancer", KA_S(240), KS_EXPIRY_DROP},     /* 4 min, silent */
+  {"azure-lb-rst", "load-balancer", KA_S(240), KS_EXPIRY_RST},  /* "TCP reset on idle" */
+  {"azure-nat", "nat", KA_S(240), KS_EXPIRY_DROP},              /* Azure NAT gateway */
+  {"gcp-nat", "nat", KA_S(1200), KS_EXPIRY_DROP},               /* Cloud NAT established */
+  {"meraki", "nat", KA_S(300), KS_EXPIRY_DROP},                 /* Meraki NAT */
+  {"rfc5382", "nat", KA_S(7440), KS_EXPIRY_DROP},               /* RFC 5382 floor */
+  {"openwrt", "nat", KA_S(7440), KS_EXPIRY_DROP},               /* OpenWrt conntrack */
+  {"linux-conntrack", "firewall", KA_S(432000), KS_EXPIRY_DROP}, /* 5 days */
+};
+
+static gboolean load_middleboxes(loader *L, const yaml_node_t *map) {
+  static const char *const keys[] = {"preset", "kind", "link", "idle_timeout", "on_expiry", NULL};
+  static const char *const kinds[] = {"nat", "firewall", "load-balancer", NULL};
+  static const char *const actions[] = {"drop", "rst", NULL};
+  if (!expect_map(L, map, "middleboxes") || !check_keys(L, map, NULL, "middleboxes", FALSE))
+    return FALSE;
+  for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+    yaml_node_t *k = node(L, p->key), *v = node(L, p->value);
+    g_autofree char *where = g_strdup_printf("middlebox '%s'", text(k));
+    if (!expect_map(L, v, where) || !check_keys(L, v, keys, where, FALSE))
+      return FALSE;
+    ks_middlebox_spec *m = g_new0(ks_middlebox_spec, 1);
+    m->name = g_strdup(text(k));
+    m->on_expiry = KS_EXPIRY_DROP;
+    g_ptr_array_add(L->sc->middleboxes, m);
+
+    const preset *pre = NULL;
+    yaml_node_t *pn = get(L, v, "preset");
+    if (pn) {
+      if (!expect_scalar(L, pn, "preset"))
+        return FALSE;
+      for (size_t i = 0; i < G_N_ELEMENTS(presets); i++)
+        if (strcmp(presets[i].name, text(pn)) == 0)
+          pre = &presets[i];
+      if (pre == NULL) {
+        GString *list = g_string_new(NULL);
+        for (size_t i = 0; i < G_N_ELEMENTS(presets); i++)
+          g_string_append_printf(list, "%s%s", i ? ", " : "", presets[i].name);
+        fail(L, pn, "preset: unknown preset '%s' (presets: %s)", text(pn), list->str);
+        g_string_free(list, TRUE);
+        return FALSE;
+      }
+      m->kind = g_strdup(pre->kind);
+      m->idle_timeout = pre->idle_timeout;
+      m->on_expiry = pre->on_expiry;
+    }
+    yaml_node_t *kn = pre ? get(L, v, "kind") : require(L, v, k, "kind", where);
+    int choice;
+    if (!pre && kn == NULL)
+      return FALSE;
+    if (kn) {
+      if (!get_choice(L, kn, "kind", kinds, &choice))
+        return FALSE;
+      g_free(m->kind);
+      m->kind = g_strdup(kinds[choice]);
+    }
+    yaml_node_t *ln = require(L, v, k, "link", where);
+    if (ln == NULL || !get_ref(L, ln, "link", L->sc->links, "link", &m->link))
+      return FALSE;
+    yaml_node_t *tn = pre ? get(L, v, "idle_timeout") : require(L, v, k, "idle_timeout", where);
+    if (!pre && tn == NULL)
+      return FALSE;
+    if (tn && !get_duration(L, tn, "idle_timeout", FALSE, &m->idle_timeout))
+      return FALSE;
+    yaml_node_t *en = get(L, v, "on_expiry");
+    if (en) {
+      if (!get_choice(L, en, "on_expiry", actions, &choice))
+        return FALSE;
+      m->on_expiry = choice ? KS_EXPIRY_RST : KS_EXPIRY_DROP;
+    }
+  }
+  return TRUE;
+}
+
+/* ---- groups ------------------------------------------------------------ */
+
+static gboolean load_sockopts(loader *L, ks_group_spec *g, const yaml_node_t *map) {
+  if (!expect_map(L, map, "sockopts") || !check_keys(L, map, NULL, "sockopts", TRUE))
+    return FALSE;
+  for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+    yaml_node_t *k = node(L, p->key), *v = node(L, p->value);
+    if (!ks_sockopt_is_known(text(k)))
+      return fail(L, k, "sockopts: unknown socket option '%s' (known: SO_KEEPALIVE, TCP_KEEPIDLE, "
+                  "TCP_KEEPALIVE, TCP_KEEPINTVL, TCP_KEEPCNT, TCP_USER_TIMEOUT, "
+                  "SIO_KEEPALIVE_VALS)", text(k));
+    ks_sockopt_spec o = {.line = (int)v->start_mark.line + 1,
+                         .column = (int)v->start_mark.column + 1};
+    if (v->type == YAML_SEQUENCE_NODE) { /* SIO_KEEPALIVE_VALS: [1, 30000, 1000] */
+      GString *s = g_string_new(NULL);
+      for (yaml_node_item_t *i = v->data.sequence.items.start; i < v->data.sequence.items.top;
+           i++) {
+        yaml_node_t *item = node(L, *i);
+        if (!expect_scalar(L, item, text(k))) {
+          g_string_free(s, TRUE);
+          return FALSE;
+        }
+        g_string_append_printf(s, "%s%s", s->len ? "," : "", value_text(item));
+      }
+      o.value = g_string_free(s, FALSE);
+    } else {
+      if (!expect_scalar(L, v, text(k)))
+        return FALSE;
+      o.value = g_strdup(value_text(v));
+    }
+    o.name = g_ascii_strup(text(k), -1);
+    g_array_append_val(g->sockopts, o);
+  }
+  return TRUE;
+}
+
+static gboolean load_traffic(loader *L, ks_group_spec *g, const yaml_node_t *v) {
+  static const char *const kinds[] = {"idle", "periodic", "bulk", NULL};
+  static const char *const idle_keys[] = {"kind", NULL};
+  static const char *const periodic_keys[] = {"kind", "period", "request", "response", "start",
+                                              "stop", NULL};
+  static const char *const bulk_keys[] = {"kind", "segment", "start", "stop", NULL};
+  static const char *const *const keys_of[] = {idle_keys, periodic_keys, bulk_keys};
+  g->traffic = KS_TRAFFIC_IDLE;
+  g->traffic_start = 0;
+  g->traffic_stop = KA_TIME_NEVER;
+  int kind;
+  const yaml_node_t *map = NULL;
+  if (v->type == YAML_SCALAR_NODE) { /* traffic: idle */
+    if (!get_choice(L, v, "traffic", kinds, &kind))
+      return FALSE;
+  } else {
+    if (!expect_map(L, v, "traffic"))
+      return FALSE;
+    yaml_node_t *kn = require(L, v, v, "kind", "traffic");
+    if (kn == NULL || !get_choice(L, kn, "kind", kinds, &kind))
+      return FALSE;
+    g_autofree char *where = g_strdup_printf("%s traffic", kinds[kind]);
+    if (!check_keys(L, v, keys_of[kind], where, FALSE))
+      return FALSE;
+    map = v;
+  }
+  g->traffic = (ks_traffic_kind)kind;
+  guint64 u;
+  yaml_node_t *n;
+  switch (g->traffic) {
+  case KS_TRAFFIC_PERIODIC:
+    n = map ? get(L, map, "period") : NULL;
+    if (n == NULL)
+      return fail(L, v, "periodic traffic needs 'period'");
+    if (!get_duration(L, n, "period", FALSE, &g->period))
+      return FALSE;
+    g->request_bytes = 100;
+    g->response_bytes = 100;
+    if ((n = get(L, map, "request")) != NULL) {
+      if (!get_uint(L, n, "request", 1, G_MAXUINT32, &u))
+        return FALSE;
+      g->request_bytes = (guint32)u;
+    }
+    if ((n = get(L, map, "response")) != NULL) {
+      if (!get_uint(L, n, "response", 0, G_MAXUINT32, &u))
+        return FALSE;
+      g->response_bytes = (guint32)u;
+    }
+    break;
+  case KS_TRAFFIC_BULK:
+    g->request_bytes = 1460;
+    if (map && (n = get(L, map, "segment")) != NULL) {
+      if (!get_uint(L, n, "segment", 1, 65535, &u))
+        return FALSE;
+      g->request_bytes = (guint32)u;
+    }
+    break;
+  default:
+    return TRUE;
+  }
+  if (map == NULL)
+    return TRUE;
+  yaml_node_t *sn = get(L, map, "start"), *en = get(L, map, "stop");
+  if (sn) {
+    if (!get_duration(L, sn, "start", TRUE, &g->traffic_start))
+      return FALSE;
+    if (g->traffic_start > L->sc->duration)
+      return fail(L, sn, "start: the traffic would start after the scenario ends (duration)");
+  }
+  if (en) {
+    if (!get_duration(L, en, "stop", TRUE, &g->traffic_stop))
+      return FALSE;
+    if (g->traffic_stop <= g->traffic_start)
+      return fail(L, en, "stop: the traffic must stop after it starts");
+  }
+  return TRUE;
+}
+
+static gboolean load_group(loader *L, const yaml_node_t *v, guint64 *total) {
+  static const char *const keys[] = {"name", "count", "client", "server", "keepalive",
+                                     "sockopts", "connect_at", "connect_spread", "traffic", NULL};
+  static const char *const sides[] = {"client", "server", "both", NULL};
+  if (!expect_map(L, v, "a group") || !check_keys(L, v, keys, "a group", FALSE))
+    return FALSE;
+  ks_group_spec *g = g_new0(ks_group_spec, 1);
+  g->sockopts = g_array_new(FALSE, TRUE, sizeof(ks_sockopt_spec));
+  g_array_set_clear_func(g->sockopts, sockopt_clear);
+  g->count = 1;
+  g->keepalive = KS_KEEPALIVE_CLIENT;
+  g->traffic_stop = KA_TIME_NEVER;
+  g_ptr_array_add(L->sc->groups, g);
+
+  yaml_node_t *n = require(L, v, v, "name", "a group");
+  const char *name;
+  if (n == NULL || !get_text(L, n, "name", &name))
+    return FALSE;
+  if (find_named(L->sc->groups, name) >= 0)
+    return fail(L, n, "name: there is already a group '%s'", name);
+  g->name = g_strdup(name);
+  g_autofree char *where = g_strdup_printf("group '%s'", name);
+
+  guint64 u;
+  if ((n = get(L, v, "count")) != NULL) {
+    if (!get_uint(L, n, "count", 1, G_MAXUINT32, &u))
+      return FALSE;
+    if (*total + u > G_MAXUINT32)
+      return fail(L, n, "count: more than %u connections in all", G_MAXUINT32);
+    g->count = (guint)u;
+  }
+  *total += g->count;
+  yaml_node_t *cn = require(L, v, v, "client", where);
+  if (cn == NULL || !get_ref(L, cn, "client", L->sc->hosts, "host", &g->client))
+    return FALSE;
+  yaml_node_t *sn = require(L, v, v, "server", where);
+  if (sn == NULL || !get_ref(L, sn, "server", L->sc->hosts, "host", &g->server))
+    return FALSE;
+  if (g->client == g->server)
+    return fail(L, sn, "server: the client and the server must be different hosts");
+  if (L->island[g->client] != L->island[g->server])
+    return fail(L, sn, "server: no path of links joins '%s' and '%s'", text(cn), text(sn));
+  int side;
+  if ((n = get(L, v, "keepalive")) != NULL) {
+    if (!get_choice(L, n, "keepalive", sides, &side))
+      return FALSE;
+    g->keepalive = (ks_keepalive_side)(side + 1);
+  }
+  if ((n = get(L, v, "sockopts")) != NULL && !load_sockopts(L, g, n))
+    return FALSE;
+  yaml_node_t *an = get(L, v, "connect_at");
+  if (an && !get_duration(L, an, "connect_at", TRUE, &g->connect_at))
+    return FALSE;
+  yaml_node_t *spn = get(L, v, "connect_spread");
+  if (spn && !get_duration(L, spn, "connect_spread", TRUE, &g->connect_spread))
+    return FALSE;
+  if (g->connect_at > L->sc->duration || g->connect_spread > L->sc->duration - g->connect_at)
+    return fail(L, spn ? spn : an, "%s: the connections would be made after the scenario ends "
+                "(connect_at + connect_spread > duration)", spn ? "connect_spread" : "connect_at");
+  if ((n = get(L, v, "traffic")) != NULL && !load_traffic(L, g, n))
+    return FALSE;
+  return TRUE;
+}
+
+static gboolean load_groups(loader *L, const yaml_node_t *seq) {
+  if (!expect_seq(L, seq, "groups"))
+    return FALSE;
+  if (seq->data.sequence.items.start == seq->data.sequence.items.top)
+    return fail(L, seq, "groups: a scenario needs at least one group of connections");
+  guint64 total = 0;
+  for (yaml_node_item_t *i = seq->data.sequence.items.start; i < seq->data.sequence.items.top; i++)
+    if (!load_group(L, node(L, *i), &total))
+      return FALSE;
+  return TRUE;
+}
+
+/* ---- timeline ---------------------------------------------------------- */
+
+static const char *const actions[] = {"link_down", "link_up", "flap", "loss", "peer_crash",
+                                      "peer_reboot", "app_hang", "middlebox_timeout", NULL};
+enum { A_LINK_DOWN, A_LINK_UP, A_FLAP, A_LOSS, A_CRASH, A_REBOOT, A_HANG, A_MBOX };
+
+static void add_event(loader *L, const ks_event_spec *ev) {
+  g_array_append_val(L->sc->events, *ev);
+}
+
+static gboolean check_time(loader *L, const yaml_node_t *n, ka_time t) {
+  if (t > L->sc->duration)
+    return fail(L, n, "this would happen after the scenario ends (duration); it would never run");
+  return TRUE;
+}
+
+static gboolean load_flap(loader *L, const yaml_node_t *v, ks_event_spec *ev) {
+  static const char *const keys[] = {"link", "period", "duty", "duration", NULL};
+  if (!expect_map(L, v, "flap") || !check_keys(L, v, keys, "flap", FALSE))
+    return FALSE;
+  yaml_node_t *ln = require(L, v, v, "link", "flap");
+  if (ln == NULL || !get_ref(L, ln, "link", L->sc->links, "link", &ev->target))
+    return FALSE;
+  ka_time period, length;
+  double duty;
+  yaml_node_t *pn = require(L, v, v, "period", "flap");
+  if (pn == NULL || !get_duration(L, pn, "period", FALSE, &period))
+    return FALSE;
+  yaml_node_t *dn = require(L, v, v, "duty", "flap");
+  if (dn == NULL || !get_number(L, dn, "duty", 0, TRUE, 1, TRUE, &duty))
+    return FALSE;
+  yaml_node_t *tn = require(L, v, v, "duration", "flap");
+  if (tn == NULL || !get_duration(L, tn, "duration", FALSE, &length))
+    return FALSE;
+  ka_time down = (ka_time)(duty * (double)period + 0.5);
+  if (down <= 0 || down >= period)
+    return fail(L, dn, "duty: %g of %" G_GINT64_FORMAT " ns rounds to no down or no up time", duty,
+                period);
+  guint64 cycles = (guint64)(length / period) + (length % period != 0);
+  if (cycles > MAX_FLAP_CYCLES)
+    return fail(L, pn, "period: %" G_GUINT64_FORMAT " cycles in the flap's duration; at most %u",
+                cycles, MAX_FLAP_CYCLES);
+  ka_time start = ev->at; /* at most the scenario's duration, checked */
+  if (length > L->sc->duration - start)
+    return fail(L, tn, "duration: the flap would go on after the scenario ends");
+  /* Down for duty*period at the start of each period; the link is up again
+   * when the flap ends. */
+  for (guint64 c = 0; c < cycles; c++) {
+    ka_time t = start + (ka_time)c * period;
+    ev->at = t;
+    ev->kind = KS_EV_LINK_DOWN;
+    add_event(L, ev);
+    ev->at = MIN(t + down, start + length);
+    ev->kind = KS_EV_LINK_UP;
+    add_event(L, ev);
+  }
+  return TRUE;
+}
+
+static gboolean load_event(loader *L, const yaml_node_t *v) {
+  static const char *const dirs[] = {"both", "a_to_b", "b_to_a", NULL};
+  static const char *const loss_keys[] = {"link", "rate", NULL};
+  static const char *const mbox_keys[] = {"middlebox", "idle_timeout", NULL};
+  const char *keys[G_N_ELEMENTS(actions) + 2] = {"at", "direction"};
+  memcpy(keys + 2, actions, sizeof actions);
+  if (!expect_map(L, v, "a timeline entry") || !check_keys(L, v, keys, "a timeline entry", FALSE))
+    return FALSE;
+  int action = -1;
+  yaml_node_t *an = NULL;
+  for (int i = 0; actions[i]; i++) {
+    yaml_node_t *n = get(L, v, actions[i]);
+    if (n == NULL)
+      continue;
+    if (action >= 0)
+      return fail(L, n, "a timeline entry does one thing: both '%s' and '%s' are given",
+                  actions[action], actions[i]);
+    action = i;
+    an = n;
+  }
+  if (action < 0) {
+    g_autofree char *list = join(actions);
+    return fail(L, v, "a timeline entry needs one of: %s", list);
+  }
+  ks_event_spec ev = {.line = (int)v->start_mark.line + 1};
+  yaml_node_t *at = require(L, v, v, "at", "a timeline entry");
+  if (at == NULL || !get_duration(L, at, "at", TRUE, &ev.at) || !check_time(L, at, ev.at))
+    return FALSE;
+  yaml_node_t *dn = get(L, v, "direction");
+  if (dn) {
+    if (action != A_LINK_DOWN && action != A_LINK_UP && action != A_FLAP)
+      return fail(L, dn, "direction: only link_down, link_up and flap have a direction");
+    int d;
+    if (!get_choice(L, dn, "direction", dirs, &d))
+      return FALSE;
+    ev.direction = (ks_direction)d;
+  }
+  switch (action) {
+  case A_LINK_DOWN:
+  case A_LINK_UP:
+    ev.kind = action == A_LINK_DOWN ? KS_EV_LINK_DOWN : KS_EV_LINK_UP;
+    if (!get_ref(L, an, actions[action], L->sc->links, "link", &ev.target))
+      return FALSE;
+    break;
+  case A_FLAP:
+    return load_flap(L, an, &ev);
+  case A_LOSS: {
+    if (!expect_map(L, an, "loss") || !check_keys(L, an, loss_keys, "loss", FALSE))
+      return FALSE;
+    ev.kind = KS_EV_LOSS;
+    yaml_node_t *ln = require(L, an, an, "link", "loss");
+    if (ln == NULL || !get_ref(L, ln, "link", L->sc->links, "link", &ev.target))
+      return FALSE;
+    yaml_node_t *rn = require(L, an, an, "rate", "loss");
+    if (rn == NULL || !get_number(L, rn, "rate", 0, FALSE, 1, FALSE, &ev.rate))
+      return FALSE;
+    break;
+  }
+  case A_CRASH:
+  case A_REBOOT:
+  case A_HANG:
+    ev.kind = action == A_CRASH    ? KS_EV_PEER_CRASH
+              : action == A_REBOOT ? KS_EV_PEER_REBOOT
+                                   : KS_EV_APP_HANG;
+    if (!get_ref(L, an, actions[action], L->sc->hosts, "host", &ev.target))
+      return FALSE;
+    break;
+  default: {
+    if (!expect_map(L, an, "middlebox_timeout") ||
+        !check_keys(L, an, mbox_keys, "middlebox_timeout", FALSE))
+      return FALSE;
+    ev.kind = KS_EV_MIDDLEBOX_TIMEOUT;
+    yaml_node_t *mn = require(L, an, an, "middlebox", "middlebox_timeout");
+    if (mn == NULL || !get_ref(L, mn, "middlebox", L->sc->middleboxes, "middlebox", &ev.target))
+      return FALSE;
+    yaml_node_t *tn = require(L, an, an, "idle_timeout", "middlebox_timeout");
+    if (tn == NULL || !get_duration(L, tn, "idle_timeout", FALSE, &ev.duration))
+      return FALSE;
+    break;
+  }
+  }
+  add_event(L, &ev);
+  return TRUE;
+}
+
+static gint compare_events(gconstpointer a, gconstpointer b, gpointer ud) {
+  const ks_event_spec *ev = (const ks_event_spec *)((GArray *)ud)->data;
+  guint i = *(const guint *)a, j = *(const guint *)b;
+  if (ev[i].at != ev[j].at)
+    return ev[i].at < ev[j].at ? -1 : 1;
+  return i < j ? -1 : i > j; /* file order for ties */
+}
+
+static void sort_events(ks_scenario *sc) {
+  guint n = sc->events->len;
+  GArray *order = g_array_sized_new(FALSE, FALSE, sizeof(guint), n);
+  for (guint i = 0; i < n; i++)
+    g_array_append_val(order, i);
+  g_array_sort_with_data(order, compare_events, sc->events);
+  GArray *sorted = g_array_sized_new(FALSE, FALSE, sizeof(ks_event_spec), n);
+  for (guint i = 0; i < n; i++)
+    g_array_append_val(sorted, g_array_index(sc->events, ks_event_spec,
+                                             g_array_index(order, guint, i)));
+  g_array_unref(order);
+  g_array_unref(sc->events);
+  sc->events = sorted;
+}
+
+static gboolean load_timeline(loader *L, const yaml_node_t *seq) {
+  if (is_null(seq))
+    return TRUE;
+  if (!expect_seq(L, seq, "timeline"))
+    return FALSE;
+  for (yaml_node_item_t *i = seq->data.sequence.items.start; i < seq->data.sequence.items.top; i++)
+    if (!load_event(L, node(L, *i)))
+      return FALSE;
+  return TRUE;
+}
+
+/* ---- --set ------------------------------------------------------------- */
+
+static gboolean apply_set(loader *L, const char *assignment) {
+  ks_scenario *sc = L->sc;
+  const char *eq = strchr(assignment, '=');
+  if (eq == NULL || eq == assignment || eq[1] == '\0')
+    return fail_set(L, assignment, "expected NAME=VALUE");
+  g_autofree char *name = g_strndup(assignment, (gsize)(eq - assignment));
+  const char *value = eq + 1;
+  if (ks_sockopt_is_known(name)) {
+    for (guint i = 0; i < sc->groups->len; i++) {
+      ks_group_spec *g = sc->groups->pdata[i];
+      ks_sockopt_spec o = {.name = g_ascii_strup(name, -1), .value = g_strdup(value)};
+      g_array_append_val(g->sockopts, o);
+    }
+    return TRUE;
+  }
+  guint applied = 0;
+  for (guint i = 0; i < sc->hosts->len; i++) {
+    ks_host_spec *h = sc->hosts->pdata[i];
+    if (ka_params_info(h->profile, name) == NULL)
+      continue;
+    GError *e = NULL;
+    if (!ka_params_set(h->params, name, value, &e)) {
+      fail_set(L, assignment, "host '%s': %s", h->name, e->message);
+      g_error_free(e);
+      return FALSE;
+    }
+    applied++;
+  }
+  if (applied)
+    return TRUE;
+  /* Say what the hosts here do have. */
+  GPtrArray *names = g_ptr_array_new();
+  for (guint i = 0; i < sc->hosts->len; i++) {
+    size_t n;
+    const ka_param_info *t = ka_params_table(((ks_host_spec *)sc->hosts->pdata[i])->profile, &n);
+    for (size_t k = 0; k < n; k++) {
+      gboolean seen = FALSE;
+      for (guint j = 0; j < names->len && !seen; j++)
+        seen = strcmp(names->pdata[j], t[k].name) == 0;
+      if (!seen)
+        g_ptr_array_add(names, (gpointer)t[k].name);
+    }
+  }
+  g_ptr_array_add(names, NULL);
+  g_autofree char *list = join((const char *const *)names->pdata);
+  g_ptr_array_free(names, TRUE);
+  return fail_set(L, assignment, "no host here has '%s' and it is not a socket option (the hosts "
+                  "have: %s; socket options: SO_KEEPALIVE, TCP_KEEPIDLE, TCP_KEEPALIVE, "
+                  "TCP_KEEPINTVL, TCP_KEEPCNT, TCP_USER_TIMEOUT, SIO_KEEPALIVE_VALS)", name, list);
+}
+
+/* ---- socket options, tried on the model -------------------------------- */
+
+/* As the engine makes them: SO_KEEPALIVE on, then the options in order,
+ * on a socket of the keep-alive side's host (after --set). */
+static gboolean check_sockopts(loader *L, const ks_group_spec *g) {
+  for (int side = KS_KEEPALIVE_CLIENT; side <= KS_KEEPALIVE_SERVER; side++) {
+    if (!(g->keepalive & side))
+      continue;
+    guint hi = side == KS_KEEPALIVE_CLIENT ? g->client : g->server;
+    const ks_host_spec *h = L->sc->hosts->pdata[hi];
+    ka_sock *s = ka_sock_new(h->params, KA_SOCK_STREAM, 0);
+    GError *e = NULL;
+    gboolean ok = ks_sockopt_apply(s, "SO_KEEPALIVE", "1", &e);
+    if (!ok)
+      g_set_error(L->error, KS_SCENARIO_ERROR, KS_SCENARIO_ERROR_INVALID,
+                  "%s: group '%s': host '%s' cannot turn keep-alive on: %s", L->path, g->name,
+                  h->name, e->message);
+    for (guint i = 0; ok && i < g->sockopts->len; i++) {
+      const ks_sockopt_spec *o = &g_array_index(g->sockopts, ks_sockopt_spec, i);
+      if (ks_sockopt_apply(s, o->name, o->value, &e))
+        continue;
+      ok = FALSE;
+      if (o->line > 0) {
+        yaml_mark_t m = {.line = (size_t)o->line - 1, .column = (size_t)o->column - 1};
+        fail_at(L, &m, "sockopts: %s (on host '%s' of group '%s')", e->message, h->name,
+                g->name);
+      } else { /* ks_sockopt's message starts with NAME=VALUE already */
+        g_autofree char *a = g_strdup_printf("%s=%s", o->name, o->value);
+        const char *msg = e->message;
+        if (g_str_has_prefix(msg, a) && g_str_has_prefix(msg + strlen(a), ": "))
+          msg += strlen(a) + 2;
+        fail_set(L, a, "%s (on host '%s' of group '%s')", msg, h->name, g->name);
+      }
+    }
+    g_clear_error(&e);
+    ka_sock_free(s);
+    if (!ok)
+      return FALSE;
+  }
+  return TRUE;
+}
+
+/* ---- the file ---------------------------------------------------------- */
+
+static gboolean syntax_error(loader *L, const yaml_parser_t *parser) {
+  yaml_mark_t m = parser->problem_mark;
+  if (parser->error == YAML_READER_ERROR) { /* the mark is not set: find the offset */
+    m.line = m.column = 0;
+    for (gsize i = 0; i < parser->problem_offset && i < L->len; i++) {
+      if (L->buf[i] == '\n')
+        m.line++, m.column = 0;
+      else if (((guchar)L->buf[i] & 0xC0) != 0x80)
+        m.column++;
+    }
+  }
+  const char *problem = parser->problem ? parser->problem : "cannot parse";
+  if (parser->context)
+    return fail_at(L, &m, "YAML syntax error: %s (%s at line %zu, column %zu)", problem,
+                   parser->context, parser->context_mark.line + 1,
+                   parser->context_mark.column + 1);
+  return fail_at(L, &m, "YAML syntax error: %s", problem);
+}
+
+static gboolean load_root(loader *L, const yaml_node_t *root) {
+  static const char *const keys[] = {"name", "description", "duration", "seed", "hosts", "links",
+                                     "middleboxes", "groups", "timeline", NULL};
+  ks_scenario *sc = L->sc;
+  if (!expect_map(L, root, "a scenario") || !check_keys(L, root, keys, "a scenario", FALSE))
+    return FALSE;
+  yaml_node_t *n;
+  const char *t;
+  if ((n = get(L, root, "name")) != NULL) {
+    if (!get_text(L, n, "name", &t))
+      return FALSE;
+    if (!valid_name(t))
+      return fail(L, n, "name: '%s' must be letters, digits, '-', '_' or '.', starting with a "
+                  "letter or digit (it names the output folder)", t);
+    sc->name = g_strdup(t);
+  } else {
+    sc->name = default_name(L->path);
+  }
+  if ((n = get(L, root, "description")) != NULL && !is_null(n)) {
+    if (!get_text(L, n, "description", &t))
+      return FALSE;
+    sc->description = g_strdup(t);
+  }
+  n = require(L, root, root, "duration", "a scenario");
+  if (n == NULL || !get_duration(L, n, "duration", FALSE, &sc->duration))
+    return FALSE;
+  if ((n = get(L, root, "seed")) != NULL && !get_uint(L, n, "seed", 0, G_MAXUINT64, &sc->seed))
+    return FALSE;
+  if ((n = require(L, root, root, "hosts", "a scenario")) == NULL || !load_hosts(L, n))
+    return FALSE;
+  if ((n = require(L, root, root, "links", "a scenario")) == NULL || !load_links(L, n))
+    return FALSE;
+  find_islands(L);
+  if ((n = get(L, root, "middleboxes")) != NULL && !is_null(n) && !load_middleboxes(L, n))
+    return FALSE;
+  if ((n = require(L, root, root, "groups", "a scenario")) == NULL || !load_groups(L, n))
+    return FALSE;
+  if ((n = get(L, root, "timeline")) != NULL && !load_timeline(L, n))
+    return FALSE;
+  return TRUE;
+}
+
+static gboolean parse_file(loader *L) {
+  yaml_parser_t parser;
+  yaml_document_t doc, extra;
+  gboolean ok = FALSE;
+  yaml_parser_initialize(&parser);
+  yaml_parser_set_input_string(&parser, (const unsigned char *)L->buf, L->len);
+  if (!yaml_parser_load(&parser, &doc)) {
+    syntax_error(L, &parser);
+    yaml_parser_delete(&parser);
+    return FALSE;
+  }
+  L->doc = &doc;
+  yaml_node_t *root = yaml_document_get_root_node(&doc);
+  if (root == NULL) {
+    yaml_mark_t m = {0};
+    fail_at(L, &m, "the file is empty; a scenario needs at least duration, hosts, links and "
+            "groups");
+  } else if (!yaml_parser_load(&parser, &extra)) {
+    syntax_error(L, &parser);
+  } else {
+    yaml_node_t *second = yaml_document_get_root_node(&extra);
+    if (second)
+      fail(L, second, "a scenario file holds one YAML document; remove this one or the '---'");
+    else
+      ok = load_root(L, root);
+    yaml_document_delete(&extra);
+  }
+  yaml_document_delete(&doc);
+  yaml_parser_delete(&parser);
+  L->doc = NULL;
+  return ok;
+}
+
+ks_scenario *ks_scenario_load(const char *path, char **sets, GError **error) {
+  g_return_val_if_fail(path != NULL, NULL);
+  g_return_val_if_fail(error == NULL || *error == NULL, NULL);
+  ks_scenario *sc = g_new0(ks_scenario, 1);
+  sc->path = g_strdup(path);
+  sc->seed = 1;
+  sc->hosts = g_ptr_array_new_with_free_func(host_free);
+  sc->links = g_ptr_array_new_with_free_func(link_free);
+  sc->middleboxes = g_ptr_array_new_with_free_func(middlebox_free);
+  sc->groups = g_ptr_array_new_with_free_func(group_free);
+  sc->events = g_array_new(FALSE, TRUE, sizeof(ks_event_spec));
+
+  char *buf = NULL;
+  gsize len = 0;
+  GError *e = NULL;
+  if (!g_file_get_contents(path, &buf, &len, &e)) {
+    g_set_error(error, KS_SCENARIO_ERROR, KS_SCENARIO_ERROR_INVALID, "%s: cannot read it: %s",
+                path, e->message);
+    g_error_free(e);
+    ks_scenario_free(sc);
+    return NULL;
+  }
+  loader L = {.path = path, .buf = buf, .len = len, .sc = sc, .error = error,
+              .link_of_pair = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL)};
+  gboolean ok = parse_file(&L);
+  for (guint i = 0; ok && sets && sets[i]; i++)
+    ok = apply_set(&L, sets[i]);
+  for (guint i = 0; ok && i < sc->groups->len; i++)
+    ok = check_sockopts(&L, sc->groups->pdata[i]);
+  g_hash_table_unref(L.link_of_pair);
+  g_free(L.island);
+  g_free(buf);
+  if (!ok) {
+    ks_scenario_free(sc);
+    return NULL;
+  }
+  sort_events(sc);
+  return sc;
+}

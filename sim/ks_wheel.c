@@ -1,0 +1,424 @@
+/* ks_wheel.c - see ks_wheel.h for why this is a wheel.
+ *
+ * Layout.  Times are mapped to uint64 (plus 2^63, so that negative times
+ * still order correctly) and read as digits of KS_BITS bits.  Level L holds
+ * the timers whose expiry agrees with the cursor `cur` on every digit above
+ * L and differs at digit L; the slot is that digit.  Level-0 slots are 1 ns
+ * wide, so all the timers in one have the same expiry and need no sorting.
+ *
+ * Why the order is exact.  A timer's slot is a function of its expiry and
+ * `cur` only, so timers with equal expiries always share a slot; a slot
+ * keeps arrival order and a cascade re-files it front to back, so they keep
+ * their arm order all the way down to level 0.  And since a timer's digit
+ * at its level is above cur's while the higher digits are equal, no level
+ * ever wraps: the earliest timer lies in the lowest occupied slot of the
+ * lowest occupied level, which two count-trailing-zeros find without
+ * stepping through idle slots.
+ *
+ * Why slots are arrays of {expiry, timer} and not intrusive lists.
+ * Cascading a list is pointer chasing, one cache miss after the other; an
+ * array hands the CPU the next addresses early (and we prefetch them), and
+ * the expiry travels in the entry, so a cascade only stores to the timer
+ * (its new index) and never waits on it.  A cancel leaves a hole: O(1),
+ * and holes are squeezed out when a slot would otherwise grow.
+ *
+ * Why there is an `early` array.  Looking ahead (next_expiry, or a pop
+ * whose limit is below the earliest timer) may cascade `cur` past `now`.  A
+ * timer armed between `now` and `cur` can no longer be filed relative to
+ * `cur`; it goes to a small sorted side array instead, all of which comes
+ * before anything in the wheel.  The gap only opens after a look-ahead and
+ * closes at the next pop from the wheel, so that array is almost always
+ * empty and its O(k) insertion does not matter.
+ */
+#include "ks_wheel.h"
+
+#include <glib.h>
+
+#ifndef KS_WHEEL_BITS
+#define KS_WHEEL_BITS 8
+#endif
+
+/* 8 bits: 8 levels of 256 slots.  Fewer, wider levels mean fewer cascades
+ * per timer (a 1 s timer is moved twice instead of four times with 6 bits)
+ * for 4 bitmap words per level instead of 1; bench_hold measured it. */
+#define KS_BITS KS_WHEEL_BITS
+#define KS_SLOTS (1u << KS_BITS)
+#define KS_MASK (KS_SLOTS - 1)
+#define KS_LEVELS ((64 + KS_BITS - 1) / KS_BITS)
+#define KS_WORDS (KS_SLOTS / 64)
+#define KS_EARLY (KS_LEVELS * KS_SLOTS)
+#define KS_NSLOTS (KS_EARLY + 1)
+#define KS_NONE UINT32_MAX
+
+#define KS_BIAS (UINT64_C(1) << 63)
+#define KS_MIN_CAP 8u
+/* Below this a slot keeps its array when it empties: re-growing it every
+ * round would cost more than the memory. */
+#define KS_KEEP_CAP 64u
+/* How far ahead a cascade prefetches the timers it is about to update. */
+#define KS_PREFETCH 8u
+
+/* Rare paths kept out of line so that the hot ones stay small. */
+#if defined(__GNUC__)
+#define KS_NOINLINE __attribute__((noinline))
+#else
+#define KS_NOINLINE
+#endif
+
+_Static_assert(KS_BITS >= 6 && KS_BITS <= 10, "KS_WHEEL_BITS out of range");
+_Static_assert(KS_NSLOTS < KS_TIMER_UNARMED_, "slot numbers must fit where_");
+_Static_assert(KS_LEVELS <= 32, "level_mask is 32 bits");
+
+typedef struct ks_entry {
+  uint64_t ue; /* biased expiry, copied here so cascades need not load it */
+  ks_timer *t; /* NULL: a hole left by a cancel */
+} ks_entry;
+
+typedef struct ks_slot {
+  ks_entry *v;
+  uint32_t head; /* entries before it have been popped */
+  uint32_t len;
+  uint32_t cap;
+  uint32_t live; /* entries that are not holes */
+} ks_slot;
+
+struct ks_wheel {
+  uint64_t cur; /* biased; every timer in a level is filed relative to it */
+  ka_time now;
+  size_t count;
+  uint64_t cascades;
+  uint32_t level_mask; /* bit L: level L has an occupied slot */
+  uint64_t occupied[KS_LEVELS][KS_WORDS];
+  ks_slot slots[KS_NSLOTS];
+};
+
+static inline uint64_t to_u(ka_time t) {
+  return (uint64_t)t + KS_BIAS;
+}
+
+static inline ka_time from_u(uint64_t u) {
+  /* Spelled out so that no out-of-range conversion is involved. */
+  return u >= KS_BIAS ? (ka_time)(u - KS_BIAS) : (ka_time)u - INT64_MAX - 1;
+}
+
+static inline unsigned ctz64(uint64_t x) {
+  return (unsigned)__builtin_ctzll(x);
+}
+
+static inline unsigned level_of(uint64_t ue, uint64_t cur) {
+  uint64_t x = ue ^ cur;
+  return x != 0 ? (63u - (unsigned)__builtin_clzll(x)) / KS_BITS : 0;
+}
+
+static inline uint32_t slot_id(unsigned lvl, uint64_t ue) {
+  return (uint32_t)(lvl << KS_BITS) |
+         ((uint32_t)(ue >> (lvl * KS_BITS)) & KS_MASK);
+}
+
+/* The first instant covered by slot `digit` of level `lvl`, given cur. */
+static inline uint64_t slot_start(uint64_t cur, unsigned lvl, unsigned digit) {
+  unsigned shift = lvl * KS_BITS;
+  unsigned above = shift + KS_BITS;
+  uint64_t high = above >= 64 ? 0 : cur >> above << above;
+  return high | (uint64_t)digit << shift;
+}
+
+static inline void mark(ks_wheel *w, uint32_t id) {
+  unsigned lvl = id >> KS_BITS;
+  unsigned s = id & KS_MASK;
+  w->occupied[lvl][s / 64] |= UINT64_C(1) << (s % 64);
+  w->level_mask |= 1u << lvl;
+}
+
+static inline void unmark(ks_wheel *w, uint32_t id) {
+  unsigned lvl = id >> KS_BITS;
+  unsigned s = id & KS_MASK;
+  uint64_t *words = w->occupied[lvl];
+  uint64_t any = 0;
+
+  words[s / 64] &= ~(UINT64_C(1) << (s % 64));
+  if (words[s / 64] != 0)
+    return;
+  for (unsigned i = 0; i < KS_WORDS; i++)
+    any |= words[i];
+  if (any == 0)
+    w->level_mask &= ~(1u << lvl);
+}
+
+/* The lowest occupied slot of the lowest occupied level; level_mask must
+ * not be 0. */
+static inline uint32_t lowest_slot(const ks_wheel *w) {
+  unsigned lvl = ctz64(w->level_mask);
+  const uint64_t *words = w->occupied[lvl];
+  unsigned i = 0;
+
+  while (words[i] == 0)
+    i++;
+  return (uint32_t)(lvl << KS_BITS) | (i * 64 + ctz64(words[i]));
+}
+
+/* Drops holes and popped entries, keeping order. */
+static void slot_compact(ks_slot *s) {
+  uint32_t j = 0;
+  for (uint32_t i = s->head; i < s->len; i++) {
+    ks_timer *t = s->v[i].t;
+    if (t == NULL)
+      continue;
+    s->v[j] = s->v[i];
+    t->idx_ = j++;
+  }
+  s->head = 0;
+  s->len = j;
+}
+
+/* Makes room for one more entry.  Compacting first when at most half the
+ * array is live keeps a slot that is drained at the front and refilled at
+ * the back (zero-delay events) from growing without bound, and pays for
+ * itself: it frees at least cap/2 entries. */
+static KS_NOINLINE void slot_reserve(ks_slot *s) {
+  if (s->live <= s->cap / 2) {
+    slot_compact(s);
+    if (s->len < s->cap)
+      return;
+  }
+  if (s->cap > UINT32_MAX / 2)
+    g_error("ks_wheel: more than 2^31 timers in one slot");
+  s->cap = s->cap != 0 ? s->cap * 2 : KS_MIN_CAP;
+  s->v = g_renew(ks_entry, s->v, s->cap);
+}
+
+/* Called when the last live entry leaves.  Most slots are used once per
+ * turn of their level (a level-3 slot comes round every 4.3 s, a level-4
+ * one every 18 min), so an array kept until then is memory held for
+ * nothing: big ones go back to malloc, which hands them to whichever slot
+ * grows next.  Small ones stay, since re-growing them would cost more. */
+static inline void slot_reset(ks_slot *s) {
+  if (G_UNLIKELY(s->cap > KS_KEEP_CAP)) {
+    g_free(s->v);
+    s->v = NULL;
+    s->cap = 0;
+  }
+  s->head = 0;
+  s->len = 0;
+}
+
+static inline void slot_push(ks_wheel *w, uint32_t id, uint64_t ue,
+                             ks_timer *t) {
+  ks_slot *s = &w->slots[id];
+  if (G_UNLIKELY(s->len == s->cap))
+    slot_reserve(s);
+  s->v[s->len].ue = ue;
+  s->v[s->len].t = t;
+  t->where_ = (uint16_t)id;
+  t->idx_ = s->len++;
+  if (s->live++ == 0)
+    mark(w, id);
+}
+
+/* Keeps the early array sorted by expiry; inserting after equal expiries
+ * keeps FIFO.  Holes keep their expiry, so they never break the order. */
+static KS_NOINLINE void early_insert(ks_wheel *w, ks_timer *t,
+                                         uint64_t ue) {
+  ks_slot *s = &w->slots[KS_EARLY];
+  uint32_t i;
+
+  if (s->len == s->cap)
+    slot_reserve(s);
+  for (i = s->len; i > s->head && s->v[i - 1].ue > ue; i--) {
+    s->v[i] = s->v[i - 1];
+    if (s->v[i].t != NULL)
+      s->v[i].t->idx_ = i;
+  }
+  s->v[i].ue = ue;
+  s->v[i].t = t;
+  t->where_ = KS_EARLY;
+  t->idx_ = i;
+  s->len++;
+  s->live++;
+}
+
+static inline void file_timer(ks_wheel *w, ks_timer *t, uint64_t ue) {
+  if (G_UNLIKELY(ue < w->cur))
+    early_insert(w, t, ue);
+  else
+    slot_push(w, slot_id(level_of(ue, w->cur), ue), ue, t);
+}
+
+/* Takes `t` out of its slot, leaving a hole.  Out of line: re-arming an
+ * armed timer is the less common case and would otherwise make every arm
+ * save registers it does not need. */
+static KS_NOINLINE void unfile(ks_wheel *w, ks_timer *t) {
+  uint32_t id = t->where_;
+  ks_slot *s = &w->slots[id];
+
+  s->v[t->idx_].t = NULL;
+  t->where_ = KS_TIMER_UNARMED_;
+  if (--s->live == 0) {
+    slot_reset(s);
+    if (id != KS_EARLY)
+      unmark(w, id);
+  }
+}
+
+/* Re-files every timer of a slot one level down or more; the caller has
+ * already moved cur to the start of the slot.  Front to back, so that
+ * equal expiries keep their order. */
+static void cascade(ks_wheel *w, uint32_t id) {
+  ks_slot *s = &w->slots[id];
+  ks_entry *v = s->v;
+  uint32_t len = s->len;
+
+  for (uint32_t i = s->head; i < len; i++) {
+    if (i + KS_PREFETCH < len)
+      __builtin_prefetch(v[i + KS_PREFETCH].t, 1);
+    if (v[i].t != NULL)
+      slot_push(w, slot_id(level_of(v[i].ue, w->cur), v[i].ue), v[i].ue,
+                v[i].t);
+  }
+  s->live = 0;
+  slot_reset(s);
+  unmark(w, id);
+  w->cascades++;
+}
+
+/* Finds the earliest timer, cascading as needed but never moving cur past
+ * `ulimit`.  Returns its slot, or KS_NONE if the wheel is empty or the
+ * earliest timer is known to lie beyond `ulimit`; the caller still
+ * compares the timer's own expiry with the limit. */
+static KS_NOINLINE uint32_t settle(ks_wheel *w, uint64_t ulimit) {
+  if (w->slots[KS_EARLY].live != 0)
+    return KS_EARLY;
+  for (;;) {
+    uint32_t id;
+    unsigned lvl;
+    uint64_t start;
+
+    if (w->level_mask == 0)
+      return KS_NONE;
+    id = lowest_slot(w);
+    lvl = id >> KS_BITS;
+    /* A lone timer in the lowest slot is the earliest one: take it where
+     * it is.  That saves the last move or two of nearly every timer when
+     * timers are sparse, and all of them for a single far-away one. */
+    if (lvl == 0 || w->slots[id].live == 1)
+      return id;
+    start = slot_start(w->cur, lvl, id & KS_MASK);
+    if (start > ulimit)
+      return KS_NONE;
+    w->cur = start;
+    cascade(w, id);
+  }
+}
+
+/* The common case in line, the rest in settle(). */
+static inline uint32_t find_earliest(ks_wheel *w, uint64_t ulimit) {
+  if (G_LIKELY(w->slots[KS_EARLY].live == 0 && w->level_mask != 0)) {
+    uint32_t id = lowest_slot(w);
+    if (id < KS_SLOTS || w->slots[id].live == 1)
+      return id;
+  }
+  return settle(w, ulimit);
+}
+
+/* The slot's first live entry, skipping holes (each is skipped once). */
+static inline ks_entry *slot_front(ks_slot *s) {
+  while (s->v[s->head].t == NULL)
+    s->head++;
+  return &s->v[s->head];
+}
+
+void ks_timer_init(ks_timer *t) {
+  t->expires_ = 0;
+  t->cb_ = NULL;
+  t->idx_ = 0;
+  t->where_ = KS_TIMER_UNARMED_;
+  t->spare_ = 0;
+}
+
+void ks_timer_set_cb(ks_timer *t, ks_timer_cb cb) {
+  t->cb_ = cb;
+}
+
+ks_wheel *ks_wheel_new(ka_time now) {
+  ks_wheel *w = g_new0(ks_wheel, 1);
+  w->cur = to_u(now);
+  w->now = now;
+  return w;
+}
+
+void ks_wheel_free(ks_wheel *w) {
+  if (w == NULL)
+    return;
+  for (unsigned i = 0; i < KS_NSLOTS; i++)
+    g_free(w->slots[i].v);
+  g_free(w);
+}
+
+void ks_wheel_arm(ks_wheel *w, ks_timer *t, ka_time expires) {
+  if (G_UNLIKELY(ks_timer_is_armed(t)))
+    unfile(w, t);
+  else
+    w->count++;
+  if (G_UNLIKELY(expires < w->now))
+    expires = w->now;
+  t->expires_ = expires;
+  file_timer(w, t, to_u(expires));
+}
+
+void ks_wheel_cancel(ks_wheel *w, ks_timer *t) {
+  if (!ks_timer_is_armed(t))
+    return;
+  unfile(w, t);
+  w->count--;
+}
+
+ka_time ks_wheel_next_expiry(ks_wheel *w) {
+  uint32_t id = find_earliest(w, UINT64_MAX);
+  return id != KS_NONE ? from_u(slot_front(&w->slots[id])->ue)
+                       : KA_TIME_NEVER;
+}
+
+ks_timer *ks_wheel_pop(ks_wheel *w, ka_time limit) {
+  uint64_t ulimit = to_u(limit);
+  uint32_t id = find_earliest(w, ulimit);
+  ks_slot *s;
+  ks_entry *e;
+  ks_timer *t;
+  uint64_t ue;
+
+  if (id == KS_NONE)
+    return NULL;
+  s = &w->slots[id];
+  e = slot_front(s);
+  ue = e->ue;
+  if (ue > ulimit)
+    return NULL;
+  t = e->t;
+  e->t = NULL;
+  s->head++;
+  t->where_ = KS_TIMER_UNARMED_;
+  w->count--;
+  if (--s->live == 0) {
+    slot_reset(s);
+    if (id != KS_EARLY)
+      unmark(w, id);
+  }
+  /* Every timer left in the wheel is at or after ue, so filing relative
+   * to it stays valid (see settle()); early timers are all before cur. */
+  if (id != KS_EARLY)
+    w->cur = ue;
+  w->now = from_u(ue);
+  return t;
+}
+
+ka_time ks_wheel_now(const ks_wheel *w) {
+  return w->now;
+}
+
+size_t ks_wheel_count(const ks_wheel *w) {
+  return w->count;
+}
+
+uint64_t ks_wheel_cascades(const ks_wheel *w) {
+  return w->cascades;
+}

@@ -1,0 +1,122 @@
+/* ks_wheel.h - a hierarchical timing wheel with exact, deterministic order.
+ *
+ * Why a wheel and not a binary heap: a keep-alive timer is pushed back on
+ * every segment that shows the peer alive and almost never fires.  The
+ * Linux kernel says the same of its own timers (kernel/time/timer.c: "The
+ * vast majority of timeout timers (networking, disk I/O ...) are canceled
+ * before expiry"), and Varghese & Lauck ("Hashed and Hierarchical Timing
+ * Wheels", SOSP 1987) showed that a hierarchy of wheels makes start and
+ * stop O(1) and moves the cost to expiry, where it is paid once per level.
+ * A heap charges O(log n) cache misses to every re-arm and cancel instead;
+ * with 10^7 connections that is the operation that dominates.
+ *
+ * Unlike Linux since 4.8, this wheel cascades: a simulator cannot fire a
+ * timer late, so expiry is exact to the nanosecond.
+ *
+ * Order is total and deterministic: timers come out by `expires`, and
+ * timers with equal `expires` in the order they were (last) armed.  The
+ * engine relies on this as its tie-break, so that a scenario replays the
+ * same way on every run and every machine.
+ *
+ * Timers are intrusive: embed a ks_timer in your own struct and get back to
+ * it with ks_container_of().  The wheel never allocates per timer.
+ */
+#ifndef KASIM_KS_WHEEL_H
+#define KASIM_KS_WHEEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kasim/ka_time.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define ks_container_of(ptr, type, member) \
+  ((type *)(void *)((char *)(ptr) - offsetof(type, member)))
+
+typedef struct ks_wheel ks_wheel;
+typedef struct ks_timer ks_timer;
+
+/* Dispatch is by callback, stored in the timer.  The wheel itself never
+ * calls it: whoever pops the timer does, passing its own context (the
+ * engine passes itself as `ctx`). */
+typedef void (*ks_timer_cb)(ks_timer *timer, void *ctx);
+
+/* Public only so that it can be embedded; treat every field as private.
+ * 24 bytes on LP64: the engine holds one per connection, 10^7 of them.
+ * Where the timer sits in the wheel is an index, not a pointer, because
+ * the wheel keeps its slots as arrays (see ks_wheel.c). */
+struct ks_timer {
+  ka_time expires_;
+  ks_timer_cb cb_;
+  uint32_t idx_;   /* position in its slot's array */
+  uint16_t where_; /* slot number; KS_TIMER_UNARMED_ when not armed */
+  uint16_t spare_;
+};
+
+#define KS_TIMER_UNARMED_ UINT16_MAX
+
+/* A timer must be initialised once before its first use. */
+void ks_timer_init(ks_timer *t);
+void ks_timer_set_cb(ks_timer *t, ks_timer_cb cb);
+
+static inline ks_timer_cb ks_timer_get_cb(const ks_timer *t) {
+  return t->cb_;
+}
+
+static inline bool ks_timer_is_armed(const ks_timer *t) {
+  return t->where_ != KS_TIMER_UNARMED_;
+}
+
+/* The time the timer was last armed for (after clamping, see
+ * ks_wheel_arm); it stays readable after the timer has been popped. */
+static inline ka_time ks_timer_expires(const ks_timer *t) {
+  return t->expires_;
+}
+
+/* `now` is the wheel's time; timers cannot be armed before it. */
+ks_wheel *ks_wheel_new(ka_time now);
+
+/* Timers still armed are not touched (they may already be freed): they
+ * must be ks_timer_init()ed again before reuse. */
+void ks_wheel_free(ks_wheel *w);
+
+/* Arms `t` to expire at `expires`, or moves it there if it is already
+ * armed; either way it goes behind every timer already armed for the same
+ * time.  An expiry before the wheel's now is clamped to now, and
+ * ks_timer_expires() reports the clamped value: the timer fires next,
+ * after the timers already due.  O(1) (amortised: slot arrays grow by
+ * doubling). */
+void ks_wheel_arm(ks_wheel *w, ks_timer *t, ka_time expires);
+
+/* O(1); a no-op if `t` is not armed. */
+void ks_wheel_cancel(ks_wheel *w, ks_timer *t);
+
+/* The earliest pending expiry, KA_TIME_NEVER if there is none.  It may
+ * cascade slots down the wheel (work that the next pop would do anyway),
+ * but it never changes ks_wheel_now() nor the order timers come out in. */
+ka_time ks_wheel_next_expiry(ks_wheel *w);
+
+/* Removes and returns the earliest timer if it expires at or before
+ * `limit`, and advances the wheel's now to its expiry; otherwise returns
+ * NULL and leaves now alone. */
+ks_timer *ks_wheel_pop(ks_wheel *w, ka_time limit);
+
+/* The expiry of the last timer popped, or the `now` given to
+ * ks_wheel_new() before the first pop. */
+ka_time ks_wheel_now(const ks_wheel *w);
+
+size_t ks_wheel_count(const ks_wheel *w);
+
+/* How many slots have been cascaded to a lower level so far: for tests
+ * and benchmarks that check idle time is skipped rather than walked. */
+uint64_t ks_wheel_cascades(const ks_wheel *w);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,337 @@
+/* ks_world.c - building a world from a scenario, its timeline, running it
+ * and reading the results.  See ks_world.h; the network is in
+ * ks_world_net.c and the endpoints' TCP in ks_world_tcp.c.
+ *
+ * A world copies what it needs from the scenario: the scenario may be
+ * freed once ks_world_new() has returned.
+ */
+#include "ks_world_priv.h"
+
+#include <string.h>
+
+#include "ks_sockopt.h"
+
+G_DEFINE_QUARK(ks-world-error-quark, ks_world_error)
+
+_Thread_local ks_world *ksw_current;
+
+ka_time ksw_rto_min(const ka_profile *p) {
+  /* Linux: TCP_RTO_MIN (200 ms); everyone else: RFC 6298 2.4's 1 s.  See
+   * ks_world_priv.h. */
+  return ka_profile_family(p) == KA_FAMILY_LINUX ? KA_LINUX_RTO_MIN : KA_S(1);
+}
+
+void ksw_trace(ks_world *w, ks_trace_kind kind, const ks_segment *seg, guint host,
+               const char *what, const char *error, guint target) {
+  if (w->trace == NULL)
+    return;
+  ks_trace_event ev = {
+    .t = ks_engine_now(w->engine),
+    .kind = kind,
+    .seg = seg,
+    .host = host,
+    .what = what,
+    .error = error,
+    .target = target,
+  };
+  w->trace(&ev, w->trace_ud);
+}
+
+guint ksw_group_of(const ks_world *w, guint32 conn) {
+  guint lo = 0, hi = w->n_groups;
+  while (hi - lo > 1) {
+    guint mid = lo + (hi - lo) / 2;
+    if (w->groups[mid].first <= conn)
+      lo = mid;
+    else
+      hi = mid;
+  }
+  return lo;
+}
+
+/* --- Sockets: one ka_cfg per (group, side). ----------------------------- */
+
+static gboolean make_cfg(const ks_host_spec *host, const ks_group_spec *gs, gboolean keepalive,
+                         ka_cfg *out, GError **error) {
+  ka_sock *s = ka_sock_new(host->params, KA_SOCK_STREAM, 0);
+  gboolean ok = TRUE;
+  if (keepalive) {
+    int rc = ka_sock_set_int(s, KA_OPT_SO_KEEPALIVE, 1);
+    if (rc != 0) {
+      g_set_error(error, ks_world_error_quark(), 0, "group %s: SO_KEEPALIVE refused on %s: %s",
+                  gs->name, host->name, ka_profile_errname(ka_sock_profile(s), rc));
+      ok = FALSE;
+    }
+    for (guint i = 0; ok && gs->sockopts != NULL && i < gs->sockopts->len; i++) {
+      const ks_sockopt_spec *o = &g_array_index(gs->sockopts, ks_sockopt_spec, i);
+      GError *e = NULL;
+      if (!ks_sockopt_apply(s, o->name, o->value, &e)) {
+        g_set_error(error, ks_world_error_quark(), 0, "group %s on %s: %s", gs->name,
+                    host->name, e->message);
+        g_error_free(e);
+        ok = FALSE;
+      }
+    }
+  }
+  if (ok)
+    ka_sock_cfg(s, out);
+  ka_sock_free(s);
+  return ok;
+}
+
+static gboolean build_groups(ks_world *w, const ks_scenario *sc, GError **error) {
+  guint64 total = 0;
+  w->n_groups = sc->groups ? sc->groups->len : 0;
+  w->groups = g_new0(ks_group, w->n_groups ? w->n_groups : 1);
+  for (guint i = 0; i < w->n_groups; i++) {
+    const ks_group_spec *gs = g_ptr_array_index(sc->groups, i);
+    ks_group *g = &w->groups[i];
+    if (gs->client >= w->n_hosts || gs->server >= w->n_hosts) {
+      g_set_error(error, ks_world_error_quark(), 0, "group %s: no such host", gs->name);
+      return FALSE;
+    }
+    g->first = (guint32)total;
+    g->count = gs->count;
+    total += gs->count;
+    if (total > G_MAXUINT32) {
+      g_set_error(error, ks_world_error_quark(), 0, "more than %u connections", G_MAXUINT32);
+      return FALSE;
+    }
+    g->host[KSW_CLIENT] = gs->client;
+    g->host[KSW_SERVER] = gs->server;
+    /* The client's socket reports unless only the server keeps alive. */
+    g->result_side = gs->keepalive == KS_KEEPALIVE_SERVER ? KSW_SERVER : KSW_CLIENT;
+    for (int side = 0; side < 2; side++) {
+      guint h = g->host[side];
+      gboolean ka = (gs->keepalive & (side == KSW_CLIENT ? KS_KEEPALIVE_CLIENT
+                                                         : KS_KEEPALIVE_SERVER)) != 0;
+      if (!make_cfg(g_ptr_array_index(sc->hosts, h), gs, ka, &g->cfg[side], error))
+        return FALSE;
+    }
+    g->connect_at = gs->connect_at;
+    g->spread = gs->connect_spread;
+    g->traffic = gs->traffic;
+    g->period = gs->period;
+    g->req = gs->request_bytes;
+    g->resp = gs->response_bytes;
+    g->start = gs->traffic_start;
+    g->stop = gs->traffic_stop;
+  }
+  w->n_conns = (guint32)total;
+  return TRUE;
+}
+
+/* --- The timeline. ------------------------------------------------------- */
+
+static const char *event_name(ks_event_kind k) {
+  switch (k) {
+  case KS_EV_LINK_DOWN: return "link_down";
+  case KS_EV_LINK_UP: return "link_up";
+  case KS_EV_LOSS: return "loss";
+  case KS_EV_PEER_CRASH: return "peer_crash";
+  case KS_EV_PEER_REBOOT: return "peer_reboot";
+  case KS_EV_APP_HANG: return "app_hang";
+  case KS_EV_MIDDLEBOX_TIMEOUT: return "middlebox_timeout";
+  }
+  return "?";
+}
+
+static void set_link(ks_link *l, ks_direction d, guint8 down) {
+  if (d != KS_DIR_B_TO_A)
+    l->down[0] = down;
+  if (d != KS_DIR_A_TO_B)
+    l->down[1] = down;
+}
+
+static void apply_event(ks_world *w, const ks_event_spec *ev) {
+  gboolean on_host = ev->kind == KS_EV_PEER_CRASH || ev->kind == KS_EV_PEER_REBOOT ||
+                     ev->kind == KS_EV_APP_HANG;
+  ksw_trace(w, KS_TRACE_SCENARIO, NULL, on_host ? ev->target : G_MAXUINT, event_name(ev->kind),
+            NULL, ev->target);
+  switch (ev->kind) {
+  case KS_EV_LINK_DOWN:
+  case KS_EV_LINK_UP:
+    g_return_if_fail(ev->target < w->n_links);
+    /* Only segments put on the link from now on are affected: bits already
+     * on the wire arrive (see ks_world_net.c). */
+    set_link(&w->links[ev->target], ev->direction, ev->kind == KS_EV_LINK_DOWN);
+    break;
+  case KS_EV_LOSS:
+    g_return_if_fail(ev->target < w->n_links);
+    w->links[ev->target].loss = ev->rate;
+    break;
+  case KS_EV_PEER_CRASH:
+    g_return_if_fail(ev->target < w->n_hosts);
+    w->hosts[ev->target].crashed = 1;
+    break;
+  case KS_EV_PEER_REBOOT:
+    g_return_if_fail(ev->target < w->n_hosts);
+    ksw_host_reboot(w, ev->target);
+    break;
+  case KS_EV_APP_HANG:
+    g_return_if_fail(ev->target < w->n_hosts);
+    w->hosts[ev->target].hung = 1;
+    break;
+  case KS_EV_MIDDLEBOX_TIMEOUT:
+    g_return_if_fail(ev->target < w->n_mbs);
+    ksw_mb_set_timeout(w, ev->target, ev->duration);
+    break;
+  }
+}
+
+/* One timeline entry per firing; the timer is re-armed for the next. */
+static void timeline_cb(ks_timer *t, void *ctx) {
+  (void)ctx;
+  ks_world *w = ksw_current;
+  (void)t;
+  apply_event(w, &w->events[w->next_event++]);
+  if (w->next_event < w->n_events)
+    ks_engine_at(w->engine, &w->timeline, w->events[w->next_event].at);
+}
+
+/* --- Public API. -------------------------------------------------------- */
+
+ks_world *ks_world_new(const ks_scenario *sc, guint64 seed, GError **error) {
+  g_return_val_if_fail(sc != NULL, NULL);
+  ks_world *w = g_new0(ks_world, 1);
+  w->engine = ks_engine_new(seed);
+  w->duration = sc->duration;
+  w->flight_chunks = g_ptr_array_new_with_free_func(g_free);
+
+  w->n_hosts = sc->hosts ? sc->hosts->len : 0;
+  w->hosts = g_new0(ks_host, w->n_hosts ? w->n_hosts : 1);
+  for (guint i = 0; i < w->n_hosts; i++) {
+    const ks_host_spec *h = g_ptr_array_index(sc->hosts, i);
+    w->hosts[i].profile = h->profile ? h->profile : ka_params_profile(h->params);
+  }
+
+  if (!build_groups(w, sc, error) || !ksw_build_paths(w, sc, error)) {
+    ks_world_free(w);
+    return NULL;
+  }
+
+  w->conns = g_try_malloc0_n(w->n_conns ? w->n_conns : 1, sizeof(ks_conn));
+  if (w->conns == NULL) {
+    g_set_error(error, ks_world_error_quark(), 0, "out of memory for %u connections (%zu octets each)",
+                w->n_conns, sizeof(ks_conn));
+    ks_world_free(w);
+    return NULL;
+  }
+  for (guint i = 0; i < w->n_groups; i++) {
+    ks_group *g = &w->groups[i];
+    if (g->traffic == KS_TRAFFIC_IDLE || g->count == 0)
+      continue;
+    g->flows = g_try_malloc0_n(g->count, sizeof(ks_flow));
+    if (g->flows == NULL) {
+      g_set_error(error, ks_world_error_quark(), 0, "out of memory for the traffic of %u connections",
+                  g->count);
+      ks_world_free(w);
+      return NULL;
+    }
+  }
+  ksw_conns_init(w);
+
+  w->n_events = sc->events ? sc->events->len : 0;
+  if (w->n_events > 0) {
+    w->events = g_memdup2(sc->events->data, (gsize)w->n_events * sizeof(ks_event_spec));
+    ks_timer_init(&w->timeline);
+    ks_timer_set_cb(&w->timeline, timeline_cb);
+    ks_engine_at(w->engine, &w->timeline, w->events[0].at);
+  }
+  return w;
+}
+
+void ks_world_free(ks_world *w) {
+  if (w == NULL)
+    return;
+  ks_engine_free(w->engine);
+  ksw_free_paths(w);
+  for (guint i = 0; w->groups != NULL && i < w->n_groups; i++)
+    g_free(w->groups[i].flows);
+  g_free(w->groups);
+  g_free(w->hosts);
+  g_free(w->conns);
+  g_free(w->events);
+  g_ptr_array_unref(w->flight_chunks);
+  g_free(w);
+}
+
+void ks_world_set_trace(ks_world *w, ks_trace_fn fn, void *ud) {
+  w->trace = fn;
+  w->trace_ud = ud;
+}
+
+void ks_world_set_pace(ks_world *w, double virtual_seconds_per_second) {
+  ks_engine_set_pace(w->engine, virtual_seconds_per_second);
+}
+
+void ks_world_set_progress(ks_world *w, void (*cb)(ka_time now, ka_time end, void *ud),
+                           void *ud) {
+  ks_engine_set_progress(w->engine, cb, ud);
+}
+
+void ks_world_run(ks_world *w) {
+  ks_world *saved = ksw_current;
+  ksw_current = w;
+  ks_engine_run(w->engine, w->duration > 0 ? w->duration : KA_TIME_NEVER);
+  ksw_current = saved;
+}
+
+guint32 ks_world_conn_count(const ks_world *w) { return w->n_conns; }
+ka_time ks_world_now(const ks_world *w) { return ks_engine_now(w->engine); }
+guint64 ks_world_events(const ks_world *w) { return ks_engine_events(w->engine); }
+
+void ks_world_conn_result(const ks_world *w, guint32 id, ks_conn_result *out) {
+  g_return_if_fail(id < w->n_conns && out != NULL);
+  guint gi = ksw_group_of(w, id);
+  const ks_group *g = &w->groups[gi];
+  int side = g->result_side;
+  const ks_conn *c = &w->conns[id];
+  const ks_ep *ep = &c->ep[side];
+  const ka_profile *p = w->hosts[g->host[side]].profile;
+
+  *out = (ks_conn_result){
+    .id = id,
+    .group = gi,
+    .client_side = side == KSW_CLIENT,
+    .closed_at = KA_TIME_NEVER,
+    .reason = KA_CLOSE_NONE,
+    .probes_sent = c->probes_sent,
+    .probes_answered = c->probes_answered,
+    .last_rx = KA_TIME_NEVER,
+  };
+  /* ka_conn has no accessor for the last receive; last_rx is the model's
+   * own field, read here and nowhere else. */
+  if (ka_conn_is_closed(&ep->kc)) {
+    const ks_dead *d = &ep->u.dead;
+    out->closed_at = d->closed_at;
+    out->reason = (ka_close_reason)d->reason;
+    out->error = d->err != 0 ? ka_profile_errname(p, d->err) : NULL;
+    if (!(d->flags & KSW_DEAD_NEVER_ESTABLISHED))
+      out->last_rx = ep->kc.last_rx;
+  } else if (ksw_ep_phase(ep) == KSW_PHASE_ESTABLISHED) {
+    out->last_rx = ep->kc.last_rx;
+  } else if (ksw_ep_phase(ep) == KSW_PHASE_SYN_SENT) {
+    out->probes_answered = 0; /* it counts SYN retransmissions meanwhile */
+  }
+}
+
+/* Documentation and benchmarking ranges only (RFC 5737, RFC 2544): these
+ * addresses exist only in traces and never leave the process. */
+void ks_world_conn_endpoints(const ks_world *w, guint32 id, guint32 *client_ip,
+                             guint16 *client_port, guint32 *server_ip, guint16 *server_port) {
+  g_return_if_fail(id < w->n_conns);
+  const ks_group *g = &w->groups[ksw_group_of(w, id)];
+  enum { PORT_FIRST = 49152, PORTS = 65536 - PORT_FIRST };
+  /* 198.18.0.0/15: 131072 addresses x 16384 ports; .0.0 is skipped. */
+  guint32 ip_index = (id / PORTS) % ((1u << 17) - 1) + 1;
+  if (client_ip)
+    *client_ip = 0xC6120000u + ip_index; /* 198.18.0.0 */
+  if (client_port)
+    *client_port = (guint16)(PORT_FIRST + id % PORTS);
+  /* 192.0.2.1 ... 192.0.2.254 by server host index (wrapping past 254). */
+  if (server_ip)
+    *server_ip = 0xC0000200u + (g->host[KSW_SERVER] % 254u) + 1u;
+  if (server_port)
+    *server_port = 443;
+}

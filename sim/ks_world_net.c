@@ -1,0 +1,424 @@
+/* ks_world_net.c - links, routes, middleboxes and segments in flight.
+ *
+ * Routing.  A group's client and server talk over the path of links found
+ * by a breadth-first search from the client host, links taken in index
+ * order: the one link between the two hosts when there is one, otherwise
+ * the fewest hops through intermediate hosts acting as routers.  The path
+ * is fixed when the world is built (no re-routing around a failed link).
+ * No path at all is an error of ks_world_new().  A router forwards
+ * silently (no SEND/DELIVER in the trace); a crashed router drops.
+ *
+ * A link, per direction: a transmitter busy until the previous segment is
+ * serialised (40 + payload octets at bandwidth_bps), then the one-way
+ * delay.  Everything that can stop a segment is decided when the segment
+ * is put on the link, in this order:
+ *   1. the direction is down: dropped ("link_down");
+ *   2. each middlebox on the link (index order) sees it: dropped when it
+ *      finds no state ("middlebox");
+ *   3. it occupies the transmitter (a lost segment was still sent);
+ *   4. loss: one draw from the engine's GRand per segment per link
+ *      direction, only while the rate is strictly between 0 and 1 ("loss").
+ * A segment already on the wire when its link goes down still arrives:
+ * like a cable pull, the cut stops what is sent afterwards, and bits past
+ * it keep going.  This keeps each segment's fate decided at one instant,
+ * which makes traces easy to read; the difference is at most one delay.
+ *
+ * Middleboxes (NAT, firewall, load balancer) act at the point where a
+ * segment is put on their link, in either direction.  They keep, per
+ * connection, the time of the last segment that passed.  A segment that
+ * comes idle_timeout or more after it finds no state: it is discarded,
+ * and only a SYN creates state again (a NAT cannot map anything else).
+ * With on_expiry rst the box also notices expiry by itself, with a lazy
+ * per-connection timer like ka_conn's (armed at last + timeout, re-checked
+ * when it fires), and then sends an RST+ACK to each end ("TCP reset on
+ * idle").  Those RSTs start at the box's link, cross it (delay, bandwidth,
+ * link state, loss) and then the rest of the path to their end.  Their
+ * sequence numbers are the senders' SND.NXT, which is what a box that
+ * tracks sequence numbers (conntrack does) has seen as long as nothing
+ * was lost before it; the simulator reads them instead of storing a copy.
+ */
+#include "ks_world_priv.h"
+
+#include <string.h>
+
+/* --- Building. ----------------------------------------------------------- */
+
+static void mbst_cb(ks_timer *t, void *ctx);
+
+static gboolean find_path(ks_world *w, const ks_group_spec *gs, const ks_scenario *sc,
+                          const guint *adj_off, const guint *adj, ks_group *g, GError **error) {
+  guint from = gs->client, to = gs->server;
+  const ks_host_spec *hf = g_ptr_array_index(sc->hosts, from);
+  const ks_host_spec *ht = g_ptr_array_index(sc->hosts, to);
+  if (from == to) {
+    g_set_error(error, ks_world_error_quark(), 0,
+                "group %s: client and server are the same host (%s)", gs->name, hf->name);
+    return FALSE;
+  }
+  guint *via = g_new(guint, w->n_hosts); /* link we came by, G_MAXUINT = unseen */
+  guint *queue = g_new(guint, w->n_hosts);
+  guint head = 0, tail = 0;
+  for (guint i = 0; i < w->n_hosts; i++)
+    via[i] = G_MAXUINT;
+  via[from] = G_MAXUINT - 1;
+  queue[tail++] = from;
+  while (head < tail && via[to] == G_MAXUINT) {
+    guint h = queue[head++];
+    for (guint k = adj_off[h]; k < adj_off[h + 1]; k++) {
+      const ks_link *l = &w->links[adj[k]];
+      guint other = l->a == h ? l->b : l->a;
+      if (via[other] != G_MAXUINT)
+        continue;
+      via[other] = adj[k];
+      queue[tail++] = other;
+    }
+  }
+  gboolean ok = via[to] != G_MAXUINT;
+  if (!ok) {
+    g_set_error(error, ks_world_error_quark(), 0,
+                "group %s: no path of links between hosts %s and %s", gs->name, hf->name,
+                ht->name);
+  } else {
+    guint n = 0;
+    for (guint h = to; h != from; n++) {
+      const ks_link *l = &w->links[via[h]];
+      h = l->a == h ? l->b : l->a;
+    }
+    g->n_hops = n;
+    g->hops = g_new0(ks_hop, n);
+    for (guint h = to, i = n; h != from;) {
+      const ks_link *l = &w->links[via[h]];
+      guint prev = l->a == h ? l->b : l->a;
+      g->hops[--i] = (ks_hop){.link = via[h], .dir = l->a == prev ? 0 : 1};
+      h = prev;
+    }
+  }
+  g_free(via);
+  g_free(queue);
+  return ok;
+}
+
+static void attach_middleboxes(ks_world *w, guint gi) {
+  ks_group *g = &w->groups[gi];
+  for (guint h = 0; h < g->n_hops; h++) {
+    ks_hop *hop = &g->hops[h];
+    for (guint m = 0; m < w->n_mbs; m++)
+      if (w->mbs[m].link == hop->link)
+        hop->n_mb++;
+    if (hop->n_mb == 0)
+      continue;
+    hop->mbs = g_new0(ks_mbblock, hop->n_mb);
+    guint k = 0;
+    for (guint m = 0; m < w->n_mbs; m++) {
+      ks_mb *mb = &w->mbs[m];
+      if (mb->link != hop->link)
+        continue;
+      ks_mbblock *b = &hop->mbs[k++];
+      b->group = gi;
+      b->mb = m;
+      if (mb->on_expiry == KS_EXPIRY_RST) {
+        ks_mbst *st = g_new0(ks_mbst, g->count ? g->count : 1);
+        for (guint32 i = 0; i < g->count; i++) {
+          ks_timer_init(&st[i].timer);
+          ks_timer_set_cb(&st[i].timer, mbst_cb);
+          st[i].last = -1;
+          st[i].conn = g->first + i;
+          st[i].mb = (guint16)m;
+          st[i].hop = (guint16)h;
+        }
+        b->states = st;
+      } else {
+        ka_time *last = g_new(ka_time, g->count ? g->count : 1);
+        for (guint32 i = 0; i < g->count; i++)
+          last[i] = -1;
+        b->states = last;
+      }
+      g_ptr_array_add(mb->blocks, b);
+    }
+  }
+}
+
+gboolean ksw_build_paths(ks_world *w, const ks_scenario *sc, GError **error) {
+  w->n_links = sc->links ? sc->links->len : 0;
+  w->links = g_new0(ks_link, w->n_links ? w->n_links : 1);
+  for (guint i = 0; i < w->n_links; i++) {
+    const ks_link_spec *ls = g_ptr_array_index(sc->links, i);
+    if (ls->a >= w->n_hosts || ls->b >= w->n_hosts || ls->a == ls->b) {
+      g_set_error(error, ks_world_error_quark(), 0, "link %s: bad hosts", ls->name);
+      return FALSE;
+    }
+    w->links[i] = (ks_link){.a = ls->a, .b = ls->b, .delay = ls->delay,
+                            .bps = ls->bandwidth_bps, .loss = ls->loss};
+  }
+  w->n_mbs = sc->middleboxes ? sc->middleboxes->len : 0;
+  if (w->n_mbs > G_MAXUINT16) {
+    g_set_error(error, ks_world_error_quark(), 0, "more than %u middleboxes", G_MAXUINT16);
+    return FALSE;
+  }
+  w->mbs = g_new0(ks_mb, w->n_mbs ? w->n_mbs : 1);
+  for (guint i = 0; i < w->n_mbs; i++) {
+    const ks_middlebox_spec *ms = g_ptr_array_index(sc->middleboxes, i);
+    if (ms->link >= w->n_links) {
+      g_set_error(error, ks_world_error_quark(), 0, "middlebox %s: no such link", ms->name);
+      return FALSE;
+    }
+    w->mbs[i] = (ks_mb){.link = ms->link, .timeout = ms->idle_timeout,
+                        .on_expiry = ms->on_expiry, .blocks = g_ptr_array_new()};
+  }
+
+  /* Adjacency in link index order, so that the search is deterministic. */
+  guint *adj_off = g_new0(guint, w->n_hosts + 1);
+  guint *adj = g_new(guint, 2 * w->n_links + 1);
+  for (guint i = 0; i < w->n_links; i++) {
+    adj_off[w->links[i].a + 1]++;
+    adj_off[w->links[i].b + 1]++;
+  }
+  for (guint h = 0; h < w->n_hosts; h++)
+    adj_off[h + 1] += adj_off[h];
+  guint *fill = g_memdup2(adj_off, (w->n_hosts + 1) * sizeof(guint));
+  for (guint i = 0; i < w->n_links; i++) {
+    adj[fill[w->links[i].a]++] = i;
+    adj[fill[w->links[i].b]++] = i;
+  }
+  g_free(fill);
+
+  gboolean ok = TRUE;
+  for (guint gi = 0; ok && gi < w->n_groups; gi++) {
+    ok = find_path(w, g_ptr_array_index(sc->groups, gi), sc, adj_off, adj, &w->groups[gi], error);
+    if (ok && w->groups[gi].n_hops > G_MAXUINT16) {
+      g_set_error(error, ks_world_error_quark(), 0, "a path of more than %u links", G_MAXUINT16);
+      ok = FALSE;
+    }
+    if (ok)
+      attach_middleboxes(w, gi);
+  }
+  g_free(adj_off);
+  g_free(adj);
+  return ok;
+}
+
+void ksw_free_paths(ks_world *w) {
+  for (guint gi = 0; w->groups != NULL && gi < w->n_groups; gi++) {
+    ks_group *g = &w->groups[gi];
+    for (guint h = 0; h < g->n_hops; h++) {
+      for (guint k = 0; k < g->hops[h].n_mb; k++)
+        g_free(g->hops[h].mbs[k].states);
+      g_free(g->hops[h].mbs);
+    }
+    g_free(g->hops);
+  }
+  for (guint i = 0; w->mbs != NULL && i < w->n_mbs; i++)
+    g_ptr_array_unref(w->mbs[i].blocks);
+  g_free(w->mbs);
+  g_free(w->links);
+}
+
+/* --- The flight pool. ---------------------------------------------------- */
+
+enum { FLIGHT_CHUNK = 256 };
+
+static void flight_cb(ks_timer *t, void *ctx);
+
+static ks_flight *flight_new(ks_world *w) {
+  if (w->free_flights == NULL) {
+    ks_flight *chunk = g_new(ks_flight, FLIGHT_CHUNK);
+    g_ptr_array_add(w->flight_chunks, chunk);
+    for (int i = FLIGHT_CHUNK - 1; i >= 0; i--) {
+      ks_timer_init(&chunk[i].timer);
+      ks_timer_set_cb(&chunk[i].timer, flight_cb);
+      chunk[i].next_free = w->free_flights;
+      w->free_flights = &chunk[i];
+    }
+  }
+  ks_flight *f = w->free_flights;
+  w->free_flights = f->next_free;
+  return f;
+}
+
+static void flight_free(ks_world *w, ks_flight *f) {
+  f->next_free = w->free_flights;
+  w->free_flights = f;
+}
+
+/* --- Middleboxes. -------------------------------------------------------- */
+
+static guint link_entry_host(const ks_link *l, int dir) { return dir == 0 ? l->a : l->b; }
+
+static int flight_dir(const ks_group *g, const ks_flight *f) {
+  int d = g->hops[f->hop].dir;
+  return f->seg.from_client ? d : !d;
+}
+
+static void put_on_link(ks_world *w, ks_flight *f);
+
+static void inject_rst(ks_world *w, guint gi, guint32 conn, guint hop, guint mb,
+                       gboolean from_client, guint32 seq, guint32 ack) {
+  ks_group *g = &w->groups[gi];
+  ks_flight *f = flight_new(w);
+  f->seg = (ks_segment){.conn = conn, .from_client = from_client ? 1 : 0,
+                        .flags = KS_TCP_RST | KS_TCP_ACK, .kind = KS_SEG_RST, .seq = seq,
+                        .ack = ack, .window = 0, .len = 0};
+  f->group = gi;
+  f->hop = (guint16)hop;
+  f->injected = 1;
+  const ks_link *l = &w->links[g->hops[hop].link];
+  ksw_trace(w, KS_TRACE_SEND, &f->seg, link_entry_host(l, flight_dir(g, f)), "middlebox", NULL,
+            mb);
+  put_on_link(w, f);
+}
+
+static void mb_expire(ks_world *w, ks_mbst *s) {
+  s->last = -1;
+  ks_engine_cancel(w->engine, &s->timer);
+  guint gi = ksw_group_of(w, s->conn);
+  guint32 cs = ksw_snd_nxt(w, gi, s->conn, KSW_CLIENT);
+  guint32 ss = ksw_snd_nxt(w, gi, s->conn, KSW_SERVER);
+  /* Toward the client first, then toward the server. */
+  inject_rst(w, gi, s->conn, s->hop, s->mb, FALSE, ss, cs);
+  inject_rst(w, gi, s->conn, s->hop, s->mb, TRUE, cs, ss);
+}
+
+static void mbst_cb(ks_timer *t, void *ctx) {
+  (void)ctx;
+  ks_world *w = ksw_current;
+  ks_mbst *s = ks_container_of(t, ks_mbst, timer);
+  if (s->last < 0)
+    return;
+  ka_time now = ks_engine_now(w->engine);
+  ka_time due = s->last + w->mbs[s->mb].timeout;
+  if (now < due) { /* activity since: the lazy timer moves */
+    ks_engine_at(w->engine, t, due);
+    return;
+  }
+  ksw_trace(w, KS_TRACE_TIMER, NULL, G_MAXUINT, "middlebox_idle", NULL, s->conn);
+  mb_expire(w, s);
+}
+
+/* TRUE when the segment may pass. */
+static gboolean mb_pass(ks_world *w, const ks_mbblock *b, const ks_flight *f) {
+  const ks_mb *mb = &w->mbs[b->mb];
+  const ks_group *g = &w->groups[b->group];
+  guint32 i = f->seg.conn - g->first;
+  ka_time now = ks_engine_now(w->engine);
+  gboolean syn = (f->seg.flags & KS_TCP_SYN) != 0;
+
+  if (mb->on_expiry == KS_EXPIRY_RST) {
+    ks_mbst *s = &((ks_mbst *)b->states)[i];
+    if (s->last >= 0 && now - s->last >= mb->timeout)
+      mb_expire(w, s); /* due this very instant: its timer has not run yet */
+    if (s->last < 0) {
+      if (!syn)
+        return FALSE;
+      s->last = now;
+      ks_engine_at(w->engine, &s->timer, now + mb->timeout);
+      return TRUE;
+    }
+    s->last = now; /* the timer stays where it is (lazy) */
+    return TRUE;
+  }
+  ka_time *last = &((ka_time *)b->states)[i];
+  if (*last >= 0 && now - *last >= mb->timeout)
+    *last = -1;
+  if (*last < 0 && !syn)
+    return FALSE;
+  *last = now;
+  return TRUE;
+}
+
+void ksw_mb_set_timeout(ks_world *w, guint m, ka_time timeout) {
+  ks_mb *mb = &w->mbs[m];
+  mb->timeout = timeout;
+  if (mb->on_expiry != KS_EXPIRY_RST)
+    return; /* drop: checked lazily against the current timeout */
+  /* A shorter timeout must not wait for timers armed with the old one. */
+  for (guint k = 0; k < mb->blocks->len; k++) {
+    const ks_mbblock *b = g_ptr_array_index(mb->blocks, k);
+    ks_mbst *st = b->states;
+    for (guint32 i = 0; i < w->groups[b->group].count; i++)
+      if (st[i].last >= 0)
+        ks_engine_at(w->engine, &st[i].timer, st[i].last + timeout);
+  }
+}
+
+/* --- Links. -------------------------------------------------------------- */
+
+static ka_time serialisation(const ks_link *l, guint32 len) {
+  if (l->bps == 0)
+    return 0;
+  guint64 bits = ((guint64)KS_HDR_OCTETS + len) * 8u;
+  /* Rounded up to the next nanosecond. */
+  return (ka_time)((bits * (guint64)KA_NS_PER_S + l->bps - 1) / l->bps);
+}
+
+static void put_on_link(ks_world *w, ks_flight *f) {
+  const ks_group *g = &w->groups[f->group];
+  const ks_hop *hop = &g->hops[f->hop];
+  ks_link *l = &w->links[hop->link];
+  int dir = flight_dir(g, f);
+  guint entry = link_entry_host(l, dir);
+  ka_time now = ks_engine_now(w->engine);
+
+  if (l->down[dir]) {
+    ksw_trace(w, KS_TRACE_DROP, &f->seg, entry, "link_down", NULL, hop->link);
+    flight_free(w, f);
+    return;
+  }
+  if (!f->injected) {
+    for (guint k = 0; k < hop->n_mb; k++) {
+      if (!mb_pass(w, &hop->mbs[k], f)) {
+        ksw_trace(w, KS_TRACE_DROP, &f->seg, entry, "middlebox", NULL, hop->mbs[k].mb);
+        flight_free(w, f);
+        return;
+      }
+    }
+  }
+  f->injected = 0;
+  ka_time start = l->busy_until[dir] > now ? l->busy_until[dir] : now;
+  ka_time done = start + serialisation(l, f->seg.len);
+  l->busy_until[dir] = done;
+  if (l->loss > 0 && (l->loss >= 1 || g_rand_double(ks_engine_rand(w->engine)) < l->loss)) {
+    ksw_trace(w, KS_TRACE_DROP, &f->seg, entry, "loss", NULL, hop->link);
+    flight_free(w, f);
+    return;
+  }
+  ks_engine_at(w->engine, &f->timer, done + l->delay);
+}
+
+/* The segment reached the far end of the link it was crossing. */
+static void flight_cb(ks_timer *t, void *ctx) {
+  (void)ctx;
+  ks_world *w = ksw_current;
+  ks_flight *f = ks_container_of(t, ks_flight, timer);
+  const ks_group *g = &w->groups[f->group];
+  const ks_link *l = &w->links[g->hops[f->hop].link];
+  guint exit_host = link_entry_host(l, !flight_dir(g, f));
+  gboolean last = f->seg.from_client ? f->hop + 1u == g->n_hops : f->hop == 0;
+
+  if (w->hosts[exit_host].crashed) {
+    ksw_trace(w, KS_TRACE_DROP, &f->seg, exit_host, "crashed", NULL, exit_host);
+    flight_free(w, f);
+    return;
+  }
+  if (!last) { /* a router forwards it */
+    f->hop = (guint16)(f->seg.from_client ? f->hop + 1 : f->hop - 1);
+    put_on_link(w, f);
+    return;
+  }
+  ksw_arrive(w, f->group, &f->seg);
+  flight_free(w, f);
+}
+
+void ksw_send(ks_world *w, guint gi, guint32 conn, int side, guint8 flags, guint8 kind,
+              guint32 seq, guint32 ack, guint32 len) {
+  const ks_group *g = &w->groups[gi];
+  ks_flight *f = flight_new(w);
+  f->seg = (ks_segment){.conn = conn, .from_client = side == KSW_CLIENT ? 1 : 0,
+                        .flags = flags, .kind = kind, .seq = seq, .ack = ack,
+                        .window = (flags & KS_TCP_RST) ? 0 : KS_WINDOW,
+                        .len = len};
+  f->group = gi;
+  f->hop = (guint16)(side == KSW_CLIENT ? 0 : g->n_hops - 1);
+  f->injected = 0;
+  ksw_trace(w, KS_TRACE_SEND, &f->seg, g->host[side], NULL, NULL, g->hops[f->hop].link);
+  put_on_link(w, f);
+}

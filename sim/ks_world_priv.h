@@ -1,0 +1,234 @@
+/* ks_world_priv.h - the insides of ks_world, shared by ks_world.c (build,
+ * timeline, results), ks_world_net.c (links, routing, middleboxes,
+ * segments in flight) and ks_world_tcp.c (the TCP of each endpoint and
+ * the applications).  Nothing outside sim/ks_world*.c includes it, except
+ * the world's own test for sizeof checks.
+ */
+#ifndef KASIM_KS_WORLD_PRIV_H
+#define KASIM_KS_WORLD_PRIV_H
+
+#include "ks_engine.h"
+#include "ks_world.h"
+
+/* --- Constants of the simulated TCP, each with its reason. ------------- */
+
+/* Octets a segment occupies on a link besides its payload: a 20-octet
+ * IPv4 header and a 20-octet TCP header without options. */
+#define KS_HDR_OCTETS 40u
+/* Application writes are cut into segments of at most this much payload:
+ * Ethernet's 1500-octet MTU minus the 40 header octets (RFC 879, RFC 1122
+ * 4.2.2.6 with the usual Ethernet path MTU). */
+#define KS_MSS 1460u
+/* The window every segment advertises.  No flow control is modelled; the
+ * value only serves the acceptability test of RFC 9293 3.10.7.4. */
+#define KS_WINDOW 65535u
+/* SYN retransmissions before connect() fails with ETIMEDOUT: Linux's
+ * net.ipv4.tcp_syn_retries default (6: 1+2+4+8+16+32+64 = 127 s), used for
+ * every profile.  The initial RTO is RFC 6298's 1 s (KA_RTO_INITIAL). */
+#define KS_SYN_RETRIES 6u
+/* RFC 6298's clock granularity G.  1 ms: Linux at HZ=1000, the same
+ * assumption as KA_LINUX_SYSCTL_SECS_MAX in ka_options.h. */
+#define KS_CLOCK_G KA_MS(1)
+/* RFC 6298 5.7: after the SYN (or SYN-ACK) had to be retransmitted and no
+ * RTT sample exists, the RTO for data is 3 s. */
+#define KS_RTO_AFTER_SYN_BACKOFF KA_S(3)
+
+/* The minimum RTO of a profile (RFC 6298 2.4: "if it is less than 1 second,
+ * then the RTO SHOULD be rounded up to 1 second"); Linux deviates with
+ * TCP_RTO_MIN = 200 ms (include/net/tcp.h), which is what makes its
+ * tcp_retries2=15 give-up 924.6 s. */
+ka_time ksw_rto_min(const ka_profile *p);
+
+enum { KSW_CLIENT = 0, KSW_SERVER = 1 };
+
+/* --- Per connection: the memory that scales with 10^7 connections. ----- */
+
+/* What is left of an endpoint once it is closed: it never uses its timer
+ * again, so the timer's 24 octets hold this instead (see ks_ep). */
+typedef struct ks_dead {
+  ka_time closed_at;
+  guint8 reason; /* ka_close_reason */
+  gint8 err;     /* KA_E* the pending recv failed with; 0 = none */
+  guint8 flags;  /* KSW_DEAD_* */
+} ks_dead;
+
+enum {
+  KSW_DEAD_LOST = 1u,             /* its host rebooted: it answers with RST */
+  KSW_DEAD_NEVER_ESTABLISHED = 2u /* the handshake never completed */
+};
+
+/* One end of a connection.  Which of the two union members is live is
+ * told by ka_conn_is_closed(&kc): an open endpoint owns a timer, a closed
+ * one a ks_dead.  The timer's callback tells the phase of an open one
+ * (connect pending, SYN sent, listening, SYN received, established); see
+ * ksw_ep_phase(). */
+typedef struct ks_ep {
+  ka_conn kc;
+  union {
+    ks_timer timer;
+    ks_dead dead;
+  } u;
+} ks_ep;
+
+/* A connection: both endpoints, in one array for the whole world (the
+ * connection id is the index).  For a group without traffic nothing else
+ * exists per connection.  seq[side] is that side's ISN+1, which in an IDLE
+ * connection is also its SND.UNA = SND.NXT and the peer's RCV.NXT for the
+ * connection's whole life (no data, no FIN); groups with traffic keep the
+ * moving sequence numbers in a ks_flow.  probes_* belong to the result
+ * side's socket; while the client is in SYN-SENT (before any probe can
+ * exist) probes_answered counts its SYN retransmissions. */
+typedef struct ks_conn {
+  ks_ep ep[2]; /* KSW_CLIENT, KSW_SERVER */
+  guint32 seq[2];
+  guint32 probes_sent, probes_answered;
+} ks_conn;
+
+/* Per connection of a group with traffic (PERIODIC, BULK). */
+typedef struct ks_flow {
+  ks_timer app; /* the client application's next write */
+  guint32 conn;
+  guint32 snd_una[2], snd_nxt[2], rcv_nxt[2];
+  guint32 rtt_seq[2];   /* the timed segment ends here (Karn's rule) */
+  ka_time rtt_sent[2];  /* when it was sent; KA_TIME_NEVER: not timing */
+  ka_time srtt[2], rttvar[2];
+  guint8 rflags[2];     /* KSW_RTT_* */
+} ks_flow;
+
+enum { KSW_RTT_SAMPLED = 1u, KSW_RTT_SYN_BACKOFF = 2u };
+
+/* --- Topology. ---------------------------------------------------------- */
+
+typedef struct ks_host {
+  const ka_profile *profile;
+  guint8 crashed; /* permanent: drops everything, never recovers */
+  guint8 hung;    /* applications stopped; the stack still answers */
+} ks_host;
+
+typedef struct ks_link {
+  guint a, b;
+  ka_time delay;
+  guint64 bps;           /* 0: infinite */
+  double loss;
+  guint8 down[2];        /* [0]: a -> b, [1]: b -> a */
+  ka_time busy_until[2]; /* the transmitter of each direction */
+} ks_link;
+
+/* A middlebox's state for one connection when it resets on expiry: a lazy
+ * timer as in ka_conn (armed at last + timeout, re-checked on firing). */
+typedef struct ks_mbst {
+  ks_timer timer;
+  ka_time last; /* last activity; < 0: no state */
+  guint32 conn;
+  guint16 mb, hop;
+} ks_mbst;
+
+/* The states one middlebox keeps for one group's connections:
+ * ka_time[count] (on_expiry drop: last activity, < 0 = no state) or
+ * ks_mbst[count] (on_expiry rst). */
+typedef struct ks_mbblock {
+  guint group, mb;
+  void *states;
+} ks_mbblock;
+
+typedef struct ks_mb {
+  guint link;
+  ka_time timeout;
+  ks_expiry_action on_expiry;
+  GPtrArray *blocks; /* ks_mbblock*, owned by the groups' hops */
+} ks_mb;
+
+/* One link of a group's path, in client-to-server order. */
+typedef struct ks_hop {
+  guint link;
+  guint8 dir;        /* link direction of client -> server traffic */
+  guint n_mb;
+  ks_mbblock *mbs;   /* [n_mb], in middlebox index order */
+} ks_hop;
+
+typedef struct ks_group {
+  guint32 first, count;
+  guint host[2];
+  guint8 result_side;
+  ka_cfg cfg[2]; /* shared by every connection of the group, per side */
+  ka_time connect_at, spread;
+  ks_traffic_kind traffic;
+  ka_time period, start, stop;
+  guint32 req, resp;
+  guint n_hops;
+  ks_hop *hops;
+  ks_flow *flows; /* [count]; NULL for IDLE */
+} ks_group;
+
+/* A segment on its way, pooled on a free list. */
+typedef struct ks_flight {
+  ks_timer timer;
+  ks_segment seg;
+  guint group;
+  guint16 hop;      /* the path index of the link it is crossing */
+  guint8 injected;  /* a middlebox put it on this hop: skip its boxes */
+  struct ks_flight *next_free;
+} ks_flight;
+
+struct ks_world {
+  ks_engine *engine;
+  ka_time duration;
+
+  guint n_hosts, n_links, n_mbs, n_groups;
+  ks_host *hosts;
+  ks_link *links;
+  ks_mb *mbs;
+  ks_group *groups;
+
+  guint32 n_conns;
+  ks_conn *conns;
+
+  ks_event_spec *events;
+  guint n_events, next_event;
+  ks_timer timeline;
+
+  ks_flight *free_flights;
+  GPtrArray *flight_chunks;
+
+  ks_trace_fn trace;
+  void *trace_ud;
+};
+
+/* The engine hands callbacks only itself; ks_world_run sets this. */
+extern _Thread_local ks_world *ksw_current;
+
+GQuark ks_world_error_quark(void);
+
+/* --- ks_world.c --------------------------------------------------------- */
+guint ksw_group_of(const ks_world *w, guint32 conn);
+void ksw_trace(ks_world *w, ks_trace_kind kind, const ks_segment *seg, guint host,
+               const char *what, const char *error, guint target);
+
+/* --- ks_world_net.c ----------------------------------------------------- */
+gboolean ksw_build_paths(ks_world *w, const ks_scenario *sc, GError **error);
+void ksw_free_paths(ks_world *w);
+/* Sends a segment from `side` of connection `conn`: traced, then put on
+ * the first link of the path. */
+void ksw_send(ks_world *w, guint group, guint32 conn, int side, guint8 flags, guint8 kind,
+              guint32 seq, guint32 ack, guint32 len);
+void ksw_mb_set_timeout(ks_world *w, guint mb, ka_time timeout);
+
+/* --- ks_world_tcp.c ----------------------------------------------------- */
+void ksw_conns_init(ks_world *w);
+/* Where an endpoint is in its life. */
+typedef enum ksw_phase {
+  KSW_PHASE_CLOSED,          /* ep->u.dead is live */
+  KSW_PHASE_CONNECT_PENDING, /* client before connect_at */
+  KSW_PHASE_SYN_SENT,
+  KSW_PHASE_LISTEN,          /* server before the SYN */
+  KSW_PHASE_SYN_RCVD,
+  KSW_PHASE_ESTABLISHED
+} ksw_phase;
+ksw_phase ksw_ep_phase(const ks_ep *ep);
+/* A segment reached the host at its path's end. */
+void ksw_arrive(ks_world *w, guint group, const ks_segment *seg);
+void ksw_host_reboot(ks_world *w, guint host);
+/* Sequence numbers as the middlebox saw them (see ks_world_net.c). */
+guint32 ksw_snd_nxt(const ks_world *w, guint group, guint32 conn, int side);
+
+#endif

@@ -1,0 +1,550 @@
+/* test_wheel.c - the timing wheel against a brute-force model.
+ *
+ * The model is the specification: the earliest armed timer by (expires,
+ * arm sequence), with arms before now clamped to now.  Random operations
+ * with fixed seeds, across time scales from 1 ns to weeks and starting
+ * just below level boundaries, must give the same answers from both.
+ */
+#include <glib.h>
+#include <stdlib.h>
+
+#include "ks_wheel.h"
+
+/* Enough for the deepest configuration (6 bits per level: 11 levels). */
+#define MAX_LEVELS 11
+
+typedef struct mtimer {
+  ks_timer timer;
+  int id;
+  gboolean armed; /* the model's view */
+  ka_time expires;
+  guint64 seq;
+} mtimer;
+
+typedef struct model {
+  ks_wheel *w;
+  mtimer *ts;
+  int n;
+  ka_time now;
+  guint64 seq;
+} model;
+
+static void model_init(model *m, int n, ka_time start) {
+  m->w = ks_wheel_new(start);
+  m->ts = g_new0(mtimer, n);
+  m->n = n;
+  m->now = start;
+  m->seq = 0;
+  for (int i = 0; i < n; i++) {
+    ks_timer_init(&m->ts[i].timer);
+    m->ts[i].id = i;
+  }
+}
+
+static void model_clear(model *m) {
+  ks_wheel_free(m->w);
+  g_free(m->ts);
+}
+
+static void model_arm(model *m, int i, ka_time when) {
+  mtimer *t = &m->ts[i];
+  ks_wheel_arm(m->w, &t->timer, when);
+  t->armed = TRUE;
+  t->expires = when < m->now ? m->now : when;
+  t->seq = ++m->seq;
+  g_assert_cmpint(ks_timer_expires(&t->timer), ==, t->expires);
+  g_assert_true(ks_timer_is_armed(&t->timer));
+}
+
+static void model_cancel(model *m, int i) {
+  ks_wheel_cancel(m->w, &m->ts[i].timer);
+  m->ts[i].armed = FALSE;
+  g_assert_false(ks_timer_is_armed(&m->ts[i].timer));
+}
+
+static mtimer *model_min(model *m) {
+  mtimer *best = NULL;
+  for (int i = 0; i < m->n; i++) {
+    mtimer *t = &m->ts[i];
+    if (!t->armed)
+      continue;
+    if (best == NULL || t->expires < best->expires ||
+        (t->expires == best->expires && t->seq < best->seq))
+      best = t;
+  }
+  return best;
+}
+
+static size_t model_count(model *m) {
+  size_t c = 0;
+  for (int i = 0; i < m->n; i++)
+    c += m->ts[i].armed ? 1 : 0;
+  return c;
+}
+
+static void model_pop(model *m, ka_time limit) {
+  mtimer *want = model_min(m);
+  ks_timer *got = ks_wheel_pop(m->w, limit);
+
+  if (want == NULL || want->expires > limit) {
+    g_assert_null(got);
+    g_assert_cmpint(ks_wheel_now(m->w), ==, m->now);
+    return;
+  }
+  g_assert_nonnull(got);
+  g_assert_cmpint(ks_container_of(got, mtimer, timer)->id, ==, want->id);
+  g_assert_cmpint(ks_timer_expires(got), ==, want->expires);
+  g_assert_false(ks_timer_is_armed(got));
+  want->armed = FALSE;
+  m->now = want->expires;
+  g_assert_cmpint(ks_wheel_now(m->w), ==, m->now);
+}
+
+static void model_check_next(model *m) {
+  mtimer *want = model_min(m);
+  g_assert_cmpint(ks_wheel_next_expiry(m->w), ==,
+                  want != NULL ? want->expires : KA_TIME_NEVER);
+  /* Looking ahead must not move time. */
+  g_assert_cmpint(ks_wheel_now(m->w), ==, m->now);
+}
+
+static ka_time add_sat(ka_time a, ka_time d) {
+  if (d > 0 && a > KA_TIME_NEVER - d)
+    return KA_TIME_NEVER;
+  if (d < 0 && a < INT64_MIN - d)
+    return INT64_MIN;
+  return a + d;
+}
+
+/* A delta of random magnitude: uniform below 2^k, k uniform in [0, 50]
+ * (2^50 ns is 13 days), so every level sees traffic. */
+static ka_time random_delta(GRand *r) {
+  int k = g_rand_int_range(r, 0, 51);
+  guint64 span = UINT64_C(1) << k;
+  guint64 x = ((guint64)g_rand_int(r) << 32) | g_rand_int(r);
+  return (ka_time)(x % span);
+}
+
+static ka_time random_when(model *m, GRand *r) {
+  int kind = g_rand_int_range(r, 0, 100);
+  if (kind < 5)
+    return add_sat(m->now, -random_delta(r)); /* in the past */
+  if (kind < 15) {
+    /* Exactly the expiry of some other timer: ties across levels. */
+    mtimer *o = &m->ts[g_rand_int_range(r, 0, m->n)];
+    if (o->armed)
+      return o->expires;
+  }
+  if (kind < 20)
+    return m->now;
+  return add_sat(m->now, random_delta(r));
+}
+
+static void run_random(guint32 seed, ka_time start, int n, int ops) {
+  model m;
+  GRand *r = g_rand_new_with_seed(seed);
+
+  model_init(&m, n, start);
+  for (int op = 0; op < ops; op++) {
+    int kind = g_rand_int_range(r, 0, 100);
+    int i = g_rand_int_range(r, 0, n);
+
+    if (kind < 45) {
+      model_arm(&m, i, random_when(&m, r)); /* arm or re-arm */
+    } else if (kind < 55) {
+      model_cancel(&m, i);
+    } else if (kind < 85) {
+      model_pop(&m, KA_TIME_NEVER);
+    } else if (kind < 92) {
+      model_pop(&m, add_sat(m.now, random_delta(r)));
+    } else {
+      model_check_next(&m);
+    }
+    if (op % 64 == 0)
+      g_assert_cmpuint(ks_wheel_count(m.w), ==, model_count(&m));
+  }
+  /* Drain what is left: the end of the order matters too. */
+  while (model_min(&m) != NULL)
+    model_pop(&m, KA_TIME_NEVER);
+  g_assert_null(ks_wheel_pop(m.w, KA_TIME_NEVER));
+  g_assert_cmpuint(ks_wheel_count(m.w), ==, 0);
+  model_clear(&m);
+  g_rand_free(r);
+}
+
+static void test_random_vs_model(void) {
+  static const ka_time starts[] = {
+      0, 1, -1, 1000000, KA_S(3600), INT64_C(-5000000000000),
+      INT64_MIN, KA_TIME_NEVER - KA_S(86400) /* saturates at NEVER */,
+  };
+  for (guint i = 0; i < G_N_ELEMENTS(starts); i++)
+    run_random(1000 + i, starts[i], 300, 60000);
+}
+
+/* Start just below every power of two, so that the first steps of time
+ * carry into higher digits whatever the number of bits per level. */
+static void test_random_level_boundaries(void) {
+  for (int k = 1; k < 63; k++) {
+    ka_time base = (INT64_C(1) << k);
+    run_random(2000 + (guint32)k, base - 3, 64, 4000);
+    run_random(3000 + (guint32)k, -base + 5, 64, 2000);
+  }
+}
+
+typedef struct key {
+  ka_time expires;
+  guint64 seq;
+  int id;
+} key;
+
+static int key_cmp(const void *a, const void *b) {
+  const key *x = a, *y = b;
+  if (x->expires != y->expires)
+    return x->expires < y->expires ? -1 : 1;
+  return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Many timers at once (the model is O(n) per pop, so sort instead). */
+static void test_bulk_sorted(void) {
+  const int n = 200000;
+  GRand *r = g_rand_new_with_seed(42);
+  ks_wheel *w = ks_wheel_new(KA_S(7));
+  mtimer *ts = g_new0(mtimer, n);
+  key *keys = g_new(key, n);
+  guint64 seq = 0;
+
+  for (int i = 0; i < n; i++) {
+    ks_timer_init(&ts[i].timer);
+    ts[i].id = i;
+  }
+  /* Arm, then re-arm a third of them, so arm order != index order. */
+  for (int pass = 0; pass < 2; pass++) {
+    for (int i = 0; i < n; i++) {
+      ka_time when;
+      if (pass == 1 && g_rand_int_range(r, 0, 3) != 0)
+        continue;
+      if (i > 0 && g_rand_int_range(r, 0, 10) == 0)
+        when = ts[g_rand_int_range(r, 0, i)].expires; /* a tie */
+      else
+        when = KA_S(7) + random_delta(r);
+      ks_wheel_arm(w, &ts[i].timer, when);
+      ts[i].expires = when;
+      ts[i].seq = ++seq;
+    }
+  }
+  for (int i = 0; i < n; i++)
+    keys[i] = (key){ts[i].expires, ts[i].seq, i};
+  qsort(keys, (size_t)n, sizeof *keys, key_cmp);
+  g_assert_cmpuint(ks_wheel_count(w), ==, (size_t)n);
+  for (int i = 0; i < n; i++) {
+    ks_timer *t = ks_wheel_pop(w, KA_TIME_NEVER);
+    g_assert_nonnull(t);
+    g_assert_cmpint(ks_container_of(t, mtimer, timer)->id, ==, keys[i].id);
+    g_assert_cmpint(ks_wheel_now(w), ==, keys[i].expires);
+  }
+  g_assert_null(ks_wheel_pop(w, KA_TIME_NEVER));
+  ks_wheel_free(w);
+  g_free(ts);
+  g_free(keys);
+  g_rand_free(r);
+}
+
+static int pop_id(ks_wheel *w) {
+  ks_timer *t = ks_wheel_pop(w, KA_TIME_NEVER);
+  g_assert_nonnull(t);
+  return ks_container_of(t, mtimer, timer)->id;
+}
+
+static void init_timers(mtimer *ts, int n) {
+  for (int i = 0; i < n; i++) {
+    ks_timer_init(&ts[i].timer);
+    ts[i].id = i;
+  }
+}
+
+/* Equal expiries come out in arm order, not in memory or id order. */
+static void test_fifo_ties(void) {
+  enum { N = 1000 };
+  static mtimer ts[N];
+  int order[N];
+  GRand *r = g_rand_new_with_seed(7);
+  ks_wheel *w = ks_wheel_new(0);
+
+  init_timers(ts, N);
+  for (int i = 0; i < N; i++)
+    order[i] = i;
+  for (int i = N - 1; i > 0; i--) {
+    int j = g_rand_int_range(r, 0, i + 1), tmp = order[i];
+    order[i] = order[j];
+    order[j] = tmp;
+  }
+  for (int i = 0; i < N; i++)
+    ks_wheel_arm(w, &ts[order[i]].timer, KA_S(100));
+  for (int i = 0; i < N; i++)
+    g_assert_cmpint(pop_id(w), ==, order[i]);
+  ks_wheel_free(w);
+  g_rand_free(r);
+}
+
+/* A timer armed long ago (filed high up) and one armed at the last moment
+ * for the same instant: the old one goes first, whatever level each sat in
+ * and whether the time in between was crossed by a pop or a cascade. */
+static void test_fifo_ties_across_levels(void) {
+  for (int k = 1; k < 61; k++) {
+    ka_time target = (INT64_C(1) << (k + 1)) + 1;
+    ka_time ds[] = {1, 2, INT64_C(1) << (k - 1), INT64_C(1) << k,
+                    INT64_C(1) << (k + 1)};
+    for (guint i = 0; i < G_N_ELEMENTS(ds); i++) {
+      mtimer ts[4];
+      ks_wheel *w = ks_wheel_new(0);
+
+      init_timers(ts, 4);
+      ks_wheel_arm(w, &ts[0].timer, target);         /* far away */
+      ks_wheel_arm(w, &ts[1].timer, target - ds[i]); /* brings time close */
+      ks_wheel_arm(w, &ts[3].timer, target + 1);
+      g_assert_cmpint(pop_id(w), ==, 1);
+      ks_wheel_arm(w, &ts[2].timer, target); /* near, armed last */
+      g_assert_cmpint(pop_id(w), ==, 0);
+      g_assert_cmpint(pop_id(w), ==, 2);
+      g_assert_cmpint(pop_id(w), ==, 3);
+      g_assert_cmpint(ks_wheel_now(w), ==, target + 1);
+      ks_wheel_free(w);
+    }
+  }
+}
+
+/* For every level: cancelling a timer removes it and only it, whether it
+ * is still where it was filed or has been cascaded down by a look-ahead. */
+static void test_cancel_every_level(void) {
+  for (int k = 0; k < 63; k++) {
+    for (int lookahead = 0; lookahead < 2; lookahead++) {
+      mtimer ts[4];
+      ka_time when = INT64_C(1) << k;
+      ks_wheel *w = ks_wheel_new(0);
+
+      init_timers(ts, 4);
+      ks_wheel_arm(w, &ts[0].timer, when);
+      ks_wheel_arm(w, &ts[1].timer, when); /* same slot, after 0 */
+      ks_wheel_arm(w, &ts[2].timer, add_sat(when, 1));
+      ks_wheel_arm(w, &ts[3].timer, add_sat(when, when));
+      if (lookahead)
+        g_assert_cmpint(ks_wheel_next_expiry(w), ==, when);
+      ks_wheel_cancel(w, &ts[0].timer);
+      g_assert_false(ks_timer_is_armed(&ts[0].timer));
+      g_assert_cmpuint(ks_wheel_count(w), ==, 3);
+      ks_wheel_cancel(w, &ts[0].timer); /* no-op */
+      g_assert_cmpuint(ks_wheel_count(w), ==, 3);
+      ks_wheel_cancel(w, &ts[3].timer);
+      g_assert_cmpuint(ks_wheel_count(w), ==, 2);
+      g_assert_cmpint(ks_wheel_next_expiry(w), ==, when);
+      g_assert_cmpint(pop_id(w), ==, 1);
+      g_assert_cmpint(pop_id(w), ==, 2);
+      g_assert_null(ks_wheel_pop(w, KA_TIME_NEVER));
+      g_assert_cmpuint(ks_wheel_count(w), ==, 0);
+      ks_wheel_free(w);
+    }
+  }
+}
+
+/* Cancelling everything must leave the wheel empty and reusable (slots
+ * made entirely of holes). */
+static void test_cancel_all(void) {
+  enum { N = 5000 };
+  static mtimer ts[N];
+  ks_wheel *w = ks_wheel_new(0);
+
+  init_timers(ts, N);
+  for (int round = 0; round < 3; round++) {
+    for (int i = 0; i < N; i++)
+      ks_wheel_arm(w, &ts[i].timer, KA_S(1) + i % 7);
+    for (int i = 0; i < N; i++)
+      ks_wheel_cancel(w, &ts[i].timer);
+    g_assert_cmpuint(ks_wheel_count(w), ==, 0);
+    g_assert_cmpint(ks_wheel_next_expiry(w), ==, KA_TIME_NEVER);
+    g_assert_null(ks_wheel_pop(w, KA_TIME_NEVER));
+  }
+  ks_wheel_free(w);
+}
+
+static void test_rearm(void) {
+  mtimer ts[3];
+  ks_wheel *w = ks_wheel_new(0);
+
+  init_timers(ts, 3);
+  for (int i = 0; i < 3; i++)
+    ks_wheel_arm(w, &ts[i].timer, 1000);
+  ks_wheel_arm(w, &ts[0].timer, 1000); /* same time: moves behind 1, 2 */
+  g_assert_cmpuint(ks_wheel_count(w), ==, 3);
+  ks_wheel_arm(w, &ts[2].timer, KA_S(5000)); /* later */
+  ks_wheel_arm(w, &ts[2].timer, 999);        /* then earlier than all */
+  g_assert_cmpuint(ks_wheel_count(w), ==, 3);
+  g_assert_cmpint(ks_wheel_next_expiry(w), ==, 999);
+  g_assert_cmpint(pop_id(w), ==, 2);
+  g_assert_cmpint(pop_id(w), ==, 1);
+  g_assert_cmpint(pop_id(w), ==, 0);
+  g_assert_cmpint(ks_wheel_now(w), ==, 1000);
+  ks_wheel_free(w);
+}
+
+/* The keep-alive pattern: one timer pushed back a million times costs
+ * bounded work and memory (holes are squeezed out) and fires once. */
+static void test_rearm_many(void) {
+  mtimer ts[2];
+  ks_wheel *w = ks_wheel_new(0);
+
+  init_timers(ts, 2);
+  ks_wheel_arm(w, &ts[1].timer, KA_S(1));
+  for (int i = 0; i < 1000000; i++)
+    ks_wheel_arm(w, &ts[0].timer, KA_S(7200) + i);
+  g_assert_cmpuint(ks_wheel_count(w), ==, 2);
+  g_assert_cmpint(pop_id(w), ==, 1);
+  g_assert_cmpint(pop_id(w), ==, 0);
+  g_assert_cmpint(ks_wheel_now(w), ==, KA_S(7200) + 999999);
+  ks_wheel_free(w);
+}
+
+/* Idle time is skipped, not walked: one timer two hours ahead (7.2e12
+ * slots of 1 ns) is reached with at most one cascade per level. */
+static void test_far_future(void) {
+  mtimer ts[3];
+  ks_wheel *w = ks_wheel_new(KA_S(1));
+  ka_time far = KA_S(1) + KA_S(7200);
+
+  init_timers(ts, 3);
+  ks_wheel_arm(w, &ts[0].timer, far);
+  g_assert_null(ks_wheel_pop(w, far - 1));
+  g_assert_cmpint(ks_wheel_now(w), ==, KA_S(1));
+  g_assert_cmpint(pop_id(w), ==, 0);
+  g_assert_cmpint(ks_wheel_now(w), ==, far);
+  g_assert_cmpuint(ks_wheel_cascades(w), <=, MAX_LEVELS);
+
+  /* Several timers in the far slot force real cascades: still bounded. */
+  ks_wheel_arm(w, &ts[0].timer, far + KA_S(7200) + 2);
+  ks_wheel_arm(w, &ts[1].timer, far + KA_S(7200) + 1);
+  ks_wheel_arm(w, &ts[2].timer, far + KA_S(7200));
+  g_assert_cmpint(pop_id(w), ==, 2);
+  g_assert_cmpint(pop_id(w), ==, 1);
+  g_assert_cmpint(pop_id(w), ==, 0);
+  g_assert_cmpuint(ks_wheel_cascades(w), <=, 3 * MAX_LEVELS);
+  ks_wheel_free(w);
+}
+
+static void test_next_expiry(void) {
+  mtimer ts[3];
+  ks_wheel *w = ks_wheel_new(0);
+
+  init_timers(ts, 3);
+  g_assert_cmpint(ks_wheel_next_expiry(w), ==, KA_TIME_NEVER);
+  ks_wheel_arm(w, &ts[0].timer, KA_S(10));
+  g_assert_cmpint(ks_wheel_next_expiry(w), ==, KA_S(10));
+  ks_wheel_arm(w, &ts[1].timer, KA_S(3));
+  g_assert_cmpint(ks_wheel_next_expiry(w), ==, KA_S(3));
+  ks_wheel_cancel(w, &ts[1].timer);
+  g_assert_cmpint(ks_wheel_next_expiry(w), ==, KA_S(10));
+  g_assert_cmpint(ks_wheel_now(w), ==, 0);
+  g_assert_null(ks_wheel_pop(w, KA_S(10) - 1));
+  g_assert_cmpint(ks_wheel_now(w), ==, 0);
+  ks_wheel_free(w);
+}
+
+/* After a look-ahead has cascaded the wheel up to the next expiry, timers
+ * armed before it must still come out first, in order, FIFO on ties. */
+static void test_arm_after_lookahead(void) {
+  mtimer ts[6];
+  ks_wheel *w = ks_wheel_new(0);
+
+  init_timers(ts, 6);
+  ks_wheel_arm(w, &ts[0].timer, KA_S(1));
+  ks_wheel_arm(w, &ts[1].timer, KA_S(1) + 1); /* so no lone timer */
+  g_assert_cmpint(ks_wheel_next_expiry(w), ==, KA_S(1));
+  ks_wheel_arm(w, &ts[2].timer, 1000);
+  ks_wheel_arm(w, &ts[3].timer, 999);
+  ks_wheel_arm(w, &ts[4].timer, 1000);
+  ks_wheel_arm(w, &ts[5].timer, KA_S(1)); /* ties with 0, armed later */
+  g_assert_cmpint(ks_wheel_next_expiry(w), ==, 999);
+  g_assert_cmpint(pop_id(w), ==, 3);
+  g_assert_cmpint(ks_wheel_now(w), ==, 999);
+  ks_wheel_arm(w, &ts[3].timer, 1000); /* behind 2 and 4 */
+  ks_wheel_cancel(w, &ts[4].timer);
+  g_assert_cmpint(pop_id(w), ==, 2);
+  g_assert_cmpint(pop_id(w), ==, 3);
+  g_assert_cmpint(pop_id(w), ==, 0);
+  g_assert_cmpint(pop_id(w), ==, 5);
+  g_assert_cmpint(pop_id(w), ==, 1);
+  g_assert_cmpint(ks_wheel_now(w), ==, KA_S(1) + 1);
+  ks_wheel_free(w);
+}
+
+/* Arming in the past clamps to now and goes behind what is already due. */
+static void test_arm_in_past(void) {
+  mtimer ts[3];
+  ks_wheel *w = ks_wheel_new(0);
+
+  init_timers(ts, 3);
+  ks_wheel_arm(w, &ts[0].timer, 500);
+  ks_wheel_arm(w, &ts[1].timer, 1000);
+  g_assert_cmpint(pop_id(w), ==, 0);
+  ks_wheel_arm(w, &ts[2].timer, 400);
+  ks_wheel_arm(w, &ts[0].timer, INT64_MIN);
+  g_assert_cmpint(ks_timer_expires(&ts[2].timer), ==, 500);
+  g_assert_cmpint(ks_timer_expires(&ts[0].timer), ==, 500);
+  g_assert_cmpint(pop_id(w), ==, 2);
+  g_assert_cmpint(pop_id(w), ==, 0);
+  g_assert_cmpint(ks_wheel_now(w), ==, 500);
+  g_assert_cmpint(pop_id(w), ==, 1);
+  ks_wheel_free(w);
+}
+
+static void test_extremes(void) {
+  mtimer ts[3];
+  ks_wheel *w = ks_wheel_new(INT64_MIN);
+
+  init_timers(ts, 3);
+  ks_wheel_arm(w, &ts[0].timer, KA_TIME_NEVER);
+  ks_wheel_arm(w, &ts[1].timer, -1);
+  ks_wheel_arm(w, &ts[2].timer, INT64_MIN);
+  g_assert_cmpint(pop_id(w), ==, 2);
+  g_assert_cmpint(ks_wheel_now(w), ==, INT64_MIN);
+  g_assert_cmpint(pop_id(w), ==, 1);
+  g_assert_cmpint(ks_wheel_now(w), ==, -1);
+  g_assert_cmpint(pop_id(w), ==, 0);
+  g_assert_cmpint(ks_wheel_now(w), ==, KA_TIME_NEVER);
+  g_assert_null(ks_wheel_pop(w, KA_TIME_NEVER));
+  ks_wheel_free(w);
+}
+
+typedef struct conn {
+  int fd;
+  ks_timer ka;
+  char name[8];
+} conn;
+
+static void test_container_of(void) {
+  conn c;
+  ks_timer_init(&c.ka);
+  g_assert_true(ks_container_of(&c.ka, conn, ka) == &c);
+  g_assert_false(ks_timer_is_armed(&c.ka));
+  g_assert_cmpuint(sizeof(ks_timer), <=, 32);
+}
+
+int main(int argc, char **argv) {
+  g_test_init(&argc, &argv, NULL);
+  g_test_add_func("/wheel/random-vs-model", test_random_vs_model);
+  g_test_add_func("/wheel/random-level-boundaries",
+                  test_random_level_boundaries);
+  g_test_add_func("/wheel/bulk-sorted", test_bulk_sorted);
+  g_test_add_func("/wheel/fifo-ties", test_fifo_ties);
+  g_test_add_func("/wheel/fifo-ties-across-levels",
+                  test_fifo_ties_across_levels);
+  g_test_add_func("/wheel/cancel-every-level", test_cancel_every_level);
+  g_test_add_func("/wheel/cancel-all", test_cancel_all);
+  g_test_add_func("/wheel/rearm", test_rearm);
+  g_test_add_func("/wheel/rearm-many", test_rearm_many);
+  g_test_add_func("/wheel/far-future", test_far_future);
+  g_test_add_func("/wheel/next-expiry", test_next_expiry);
+  g_test_add_func("/wheel/arm-after-lookahead", test_arm_after_lookahead);
+  g_test_add_func("/wheel/arm-in-past", test_arm_in_past);
+  g_test_add_func("/wheel/extremes", test_extremes);
+  g_test_add_func("/wheel/container-of", test_container_of);
+  return g_test_run();
+}
