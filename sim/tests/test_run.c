@@ -344,7 +344,8 @@ static gint64 total(const char *dir, const char *key) {
 }
 
 static void test_pcap_tshark(void) {
-  if (!g_find_program_in_path("tshark")) {
+  g_autofree char *tshark = g_find_program_in_path("tshark");
+  if (tshark == NULL) {
     g_test_skip("tshark is not installed (scripts/install-deps installs it)");
     return;
   }
