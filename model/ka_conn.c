@@ -262,3 +262,4 @@ ka_close_reason ka_conn_close_reason(const ka_conn *c) {
 
 unsigned ka_conn_probes_out(const ka_conn *c) { return c->probes_out; }
 bool ka_conn_has_outstanding(const ka_conn *c) { return c->outstanding != 0; }
+ka_time ka_conn_last_rx(const ka_conn *c) { return c->last_rx; }

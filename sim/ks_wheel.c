@@ -1,10 +1,21 @@
 /* ks_wheel.c - see ks_wheel.h for why this is a wheel.
  *
  * Layout.  Times are mapped to uint64 (plus 2^63, so that negative times
- * still order correctly) and read as digits of KS_BITS bits.  Level L holds
- * the timers whose expiry agrees with the cursor `cur` on every digit above
- * L and differs at digit L; the slot is that digit.  Level-0 slots are 1 ns
- * wide, so all the timers in one have the same expiry and need no sorting.
+ * still order correctly) and cut into digits, one per level, of 8, 12, 12,
+ * 8, 8, 8 and 8 bits from the bottom.  Level L holds the timers whose
+ * expiry agrees with the cursor `cur` on every digit above L and differs at
+ * digit L; the slot is that digit.  Level-0 slots are 1 ns wide, so all the
+ * timers in one have the same expiry and need no sorting.
+ *
+ * Why those widths.  The cost of a wheel is the moves: a timer is re-filed
+ * one level down or more each time its slot comes up, until it sits alone
+ * in the lowest occupied slot and can be taken from there (see settle()).
+ * Level 1 has 256 ns slots, narrow enough to hold one timer each even with
+ * a million timers a second coming due; the two 12-bit levels put anything
+ * from 256 ns to 4.3 s ahead, the bulk of a network simulation, a single
+ * move away from it (uniform 8-bit digits would take two or three).  The
+ * bitmaps of a 12-bit level are 64 words plus a summary word, so finding
+ * the lowest occupied slot is still three count-trailing-zeros.
  *
  * Why the order is exact.  A timer's slot is a function of its expiry and
  * `cur` only, so timers with equal expiries always share a slot; a slot
@@ -12,8 +23,8 @@
  * their arm order all the way down to level 0.  And since a timer's digit
  * at its level is above cur's while the higher digits are equal, no level
  * ever wraps: the earliest timer lies in the lowest occupied slot of the
- * lowest occupied level, which two count-trailing-zeros find without
- * stepping through idle slots.
+ * lowest occupied level, found from the bitmaps without stepping through
+ * idle slots.
  *
  * Why slots are arrays of {expiry, timer} and not intrusive lists.
  * Cascading a list is pointer chasing, one cache miss after the other; an
@@ -34,29 +45,20 @@
 
 #include <glib.h>
 
-#ifndef KS_WHEEL_BITS
-#define KS_WHEEL_BITS 8
-#endif
-
-/* 8 bits: 8 levels of 256 slots.  Fewer, wider levels mean fewer cascades
- * per timer (a 1 s timer is moved twice instead of four times with 6 bits)
- * for 4 bitmap words per level instead of 1; bench_hold measured it. */
-#define KS_BITS KS_WHEEL_BITS
-#define KS_SLOTS (1u << KS_BITS)
-#define KS_MASK (KS_SLOTS - 1)
-#define KS_LEVELS ((64 + KS_BITS - 1) / KS_BITS)
-#define KS_WORDS (KS_SLOTS / 64)
-#define KS_EARLY (KS_LEVELS * KS_SLOTS)
+#define KS_LEVELS 7
+#define KS_NSLOTS_WHEEL (256 + 4096 + 4096 + 4 * 256)
+#define KS_EARLY KS_NSLOTS_WHEEL
 #define KS_NSLOTS (KS_EARLY + 1)
+#define KS_NWORDS (KS_NSLOTS_WHEEL / 64)
 #define KS_NONE UINT32_MAX
 
 #define KS_BIAS (UINT64_C(1) << 63)
 #define KS_MIN_CAP 8u
-/* Below this a slot keeps its array when it empties: re-growing it every
- * round would cost more than the memory. */
-#define KS_KEEP_CAP 64u
+/* Up to this a slot keeps its array when it empties: re-growing small
+ * arrays every round would cost more than the memory. */
+#define KS_KEEP_CAP 16u
 /* How far ahead a cascade prefetches the timers it is about to update. */
-#define KS_PREFETCH 8u
+#define KS_PREFETCH 16u
 
 /* Rare paths kept out of line so that the hot ones stay small. */
 #if defined(__GNUC__)
@@ -65,9 +67,28 @@
 #define KS_NOINLINE
 #endif
 
-_Static_assert(KS_BITS >= 6 && KS_BITS <= 10, "KS_WHEEL_BITS out of range");
 _Static_assert(KS_NSLOTS < KS_TIMER_UNARMED_, "slot numbers must fit where_");
-_Static_assert(KS_LEVELS <= 32, "level_mask is 32 bits");
+
+typedef struct ks_level {
+  uint8_t shift;     /* of the level's digit */
+  uint8_t bits;      /* digit width */
+  uint16_t base;     /* its first slot number */
+  uint16_t wbase;    /* its first bitmap word */
+} ks_level;
+
+static const ks_level levels[KS_LEVELS] = {
+    {0, 8, 0, 0},        {8, 12, 256, 4},     {20, 12, 4352, 68},
+    {32, 8, 8448, 132},  {40, 8, 8704, 136},  {48, 8, 8960, 140},
+    {56, 8, 9216, 144},
+};
+
+/* The level of a timer whose expiry first differs from cur at bit `msb`. */
+static const uint8_t level_of_msb[64] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, /*  0..15 */
+    1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, /* 16..31 */
+    3, 3, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, /* 32..47 */
+    5, 5, 5, 5, 5, 5, 5, 5, 6, 6, 6, 6, 6, 6, 6, 6, /* 48..63 */
+};
 
 typedef struct ks_entry {
   uint64_t ue; /* biased expiry, copied here so cascades need not load it */
@@ -87,8 +108,9 @@ struct ks_wheel {
   ka_time now;
   size_t count;
   uint64_t cascades;
-  uint32_t level_mask; /* bit L: level L has an occupied slot */
-  uint64_t occupied[KS_LEVELS][KS_WORDS];
+  uint32_t level_mask;          /* bit L: level L has an occupied slot */
+  uint64_t summary[KS_LEVELS];  /* bit i: word i of the level is not 0 */
+  uint64_t occupied[KS_NWORDS]; /* bit per slot: it has a live entry */
   ks_slot slots[KS_NSLOTS];
 };
 
@@ -107,54 +129,57 @@ static inline unsigned ctz64(uint64_t x) {
 
 static inline unsigned level_of(uint64_t ue, uint64_t cur) {
   uint64_t x = ue ^ cur;
-  return x != 0 ? (63u - (unsigned)__builtin_clzll(x)) / KS_BITS : 0;
+  return x != 0 ? level_of_msb[63 - __builtin_clzll(x)] : 0;
 }
 
 static inline uint32_t slot_id(unsigned lvl, uint64_t ue) {
-  return (uint32_t)(lvl << KS_BITS) |
-         ((uint32_t)(ue >> (lvl * KS_BITS)) & KS_MASK);
+  const ks_level *l = &levels[lvl];
+  return l->base + ((uint32_t)(ue >> l->shift) & ((1u << l->bits) - 1));
+}
+
+/* The level of a slot number: only needed on the rare paths. */
+static unsigned slot_level(uint32_t id) {
+  unsigned lvl = KS_LEVELS - 1;
+  while (id < levels[lvl].base)
+    lvl--;
+  return lvl;
 }
 
 /* The first instant covered by slot `digit` of level `lvl`, given cur. */
-static inline uint64_t slot_start(uint64_t cur, unsigned lvl, unsigned digit) {
-  unsigned shift = lvl * KS_BITS;
-  unsigned above = shift + KS_BITS;
+static inline uint64_t slot_start(uint64_t cur, unsigned lvl, uint32_t digit) {
+  unsigned shift = levels[lvl].shift;
+  unsigned above = shift + levels[lvl].bits;
   uint64_t high = above >= 64 ? 0 : cur >> above << above;
   return high | (uint64_t)digit << shift;
 }
 
-static inline void mark(ks_wheel *w, uint32_t id) {
-  unsigned lvl = id >> KS_BITS;
-  unsigned s = id & KS_MASK;
-  w->occupied[lvl][s / 64] |= UINT64_C(1) << (s % 64);
+static inline void mark(ks_wheel *w, unsigned lvl, uint32_t id) {
+  uint32_t digit = id - levels[lvl].base;
+  w->occupied[levels[lvl].wbase + digit / 64] |= UINT64_C(1) << (digit % 64);
+  w->summary[lvl] |= UINT64_C(1) << (digit / 64);
   w->level_mask |= 1u << lvl;
 }
 
-static inline void unmark(ks_wheel *w, uint32_t id) {
-  unsigned lvl = id >> KS_BITS;
-  unsigned s = id & KS_MASK;
-  uint64_t *words = w->occupied[lvl];
-  uint64_t any = 0;
+static inline void unmark(ks_wheel *w, unsigned lvl, uint32_t id) {
+  uint32_t digit = id - levels[lvl].base;
+  uint64_t *word = &w->occupied[levels[lvl].wbase + digit / 64];
 
-  words[s / 64] &= ~(UINT64_C(1) << (s % 64));
-  if (words[s / 64] != 0)
+  *word &= ~(UINT64_C(1) << (digit % 64));
+  if (*word != 0)
     return;
-  for (unsigned i = 0; i < KS_WORDS; i++)
-    any |= words[i];
-  if (any == 0)
+  w->summary[lvl] &= ~(UINT64_C(1) << (digit / 64));
+  if (w->summary[lvl] == 0)
     w->level_mask &= ~(1u << lvl);
 }
 
 /* The lowest occupied slot of the lowest occupied level; level_mask must
  * not be 0. */
-static inline uint32_t lowest_slot(const ks_wheel *w) {
-  unsigned lvl = ctz64(w->level_mask);
-  const uint64_t *words = w->occupied[lvl];
-  unsigned i = 0;
-
-  while (words[i] == 0)
-    i++;
-  return (uint32_t)(lvl << KS_BITS) | (i * 64 + ctz64(words[i]));
+static inline uint32_t lowest_slot(const ks_wheel *w, unsigned *lvl) {
+  unsigned l = ctz64(w->level_mask);
+  unsigned i = ctz64(w->summary[l]);
+  *lvl = l;
+  return levels[l].base + i * 64 +
+         ctz64(w->occupied[levels[l].wbase + i]);
 }
 
 /* Drops holes and popped entries, keeping order. */
@@ -188,7 +213,7 @@ static KS_NOINLINE void slot_reserve(ks_slot *s) {
 }
 
 /* Called when the last live entry leaves.  Most slots are used once per
- * turn of their level (a level-3 slot comes round every 4.3 s, a level-4
+ * turn of their level (a level-2 slot comes round every 4.3 s, a level-3
  * one every 18 min), so an array kept until then is memory held for
  * nothing: big ones go back to malloc, which hands them to whichever slot
  * grows next.  Small ones stay, since re-growing them would cost more. */
@@ -202,8 +227,8 @@ static inline void slot_reset(ks_slot *s) {
   s->len = 0;
 }
 
-static inline void slot_push(ks_wheel *w, uint32_t id, uint64_t ue,
-                             ks_timer *t) {
+static inline void slot_push(ks_wheel *w, unsigned lvl, uint32_t id,
+                             uint64_t ue, ks_timer *t) {
   ks_slot *s = &w->slots[id];
   if (G_UNLIKELY(s->len == s->cap))
     slot_reserve(s);
@@ -212,13 +237,12 @@ static inline void slot_push(ks_wheel *w, uint32_t id, uint64_t ue,
   t->where_ = (uint16_t)id;
   t->idx_ = s->len++;
   if (s->live++ == 0)
-    mark(w, id);
+    mark(w, lvl, id);
 }
 
 /* Keeps the early array sorted by expiry; inserting after equal expiries
  * keeps FIFO.  Holes keep their expiry, so they never break the order. */
-static KS_NOINLINE void early_insert(ks_wheel *w, ks_timer *t,
-                                         uint64_t ue) {
+static KS_NOINLINE void early_insert(ks_wheel *w, ks_timer *t, uint64_t ue) {
   ks_slot *s = &w->slots[KS_EARLY];
   uint32_t i;
 
@@ -238,10 +262,21 @@ static KS_NOINLINE void early_insert(ks_wheel *w, ks_timer *t,
 }
 
 static inline void file_timer(ks_wheel *w, ks_timer *t, uint64_t ue) {
-  if (G_UNLIKELY(ue < w->cur))
+  unsigned lvl;
+
+  if (G_UNLIKELY(ue < w->cur)) {
     early_insert(w, t, ue);
-  else
-    slot_push(w, slot_id(level_of(ue, w->cur), ue), ue, t);
+    return;
+  }
+  lvl = level_of(ue, w->cur);
+  slot_push(w, lvl, slot_id(lvl, ue), ue, t);
+}
+
+/* Called when a slot loses its last live entry. */
+static inline void slot_emptied(ks_wheel *w, unsigned lvl, uint32_t id) {
+  slot_reset(&w->slots[id]);
+  if (id != KS_EARLY)
+    unmark(w, lvl, id);
 }
 
 /* Takes `t` out of its slot, leaving a hole.  Out of line: re-arming an
@@ -253,71 +288,70 @@ static KS_NOINLINE void unfile(ks_wheel *w, ks_timer *t) {
 
   s->v[t->idx_].t = NULL;
   t->where_ = KS_TIMER_UNARMED_;
-  if (--s->live == 0) {
-    slot_reset(s);
-    if (id != KS_EARLY)
-      unmark(w, id);
-  }
+  if (--s->live == 0)
+    slot_emptied(w, id == KS_EARLY ? 0 : slot_level(id), id);
 }
 
 /* Re-files every timer of a slot one level down or more; the caller has
  * already moved cur to the start of the slot.  Front to back, so that
  * equal expiries keep their order. */
-static void cascade(ks_wheel *w, uint32_t id) {
+static void cascade(ks_wheel *w, unsigned lvl, uint32_t id) {
   ks_slot *s = &w->slots[id];
   ks_entry *v = s->v;
   uint32_t len = s->len;
+  uint64_t cur = w->cur;
 
   for (uint32_t i = s->head; i < len; i++) {
     if (i + KS_PREFETCH < len)
       __builtin_prefetch(v[i + KS_PREFETCH].t, 1);
-    if (v[i].t != NULL)
-      slot_push(w, slot_id(level_of(v[i].ue, w->cur), v[i].ue), v[i].ue,
-                v[i].t);
+    if (v[i].t != NULL) {
+      unsigned to = level_of(v[i].ue, cur);
+      slot_push(w, to, slot_id(to, v[i].ue), v[i].ue, v[i].t);
+    }
   }
   s->live = 0;
-  slot_reset(s);
-  unmark(w, id);
+  slot_emptied(w, lvl, id);
   w->cascades++;
 }
 
 /* Finds the earliest timer, cascading as needed but never moving cur past
- * `ulimit`.  Returns its slot, or KS_NONE if the wheel is empty or the
- * earliest timer is known to lie beyond `ulimit`; the caller still
+ * `ulimit`.  Returns its slot and level, or KS_NONE if the wheel is empty
+ * or the earliest timer is known to lie beyond `ulimit`; the caller still
  * compares the timer's own expiry with the limit. */
-static KS_NOINLINE uint32_t settle(ks_wheel *w, uint64_t ulimit) {
+static KS_NOINLINE uint32_t settle(ks_wheel *w, uint64_t ulimit,
+                                   unsigned *lvl) {
+  *lvl = 0;
   if (w->slots[KS_EARLY].live != 0)
     return KS_EARLY;
   for (;;) {
     uint32_t id;
-    unsigned lvl;
     uint64_t start;
 
     if (w->level_mask == 0)
       return KS_NONE;
-    id = lowest_slot(w);
-    lvl = id >> KS_BITS;
+    id = lowest_slot(w, lvl);
     /* A lone timer in the lowest slot is the earliest one: take it where
      * it is.  That saves the last move or two of nearly every timer when
      * timers are sparse, and all of them for a single far-away one. */
-    if (lvl == 0 || w->slots[id].live == 1)
+    if (*lvl == 0 || w->slots[id].live == 1)
       return id;
-    start = slot_start(w->cur, lvl, id & KS_MASK);
+    start = slot_start(w->cur, *lvl, id - levels[*lvl].base);
     if (start > ulimit)
       return KS_NONE;
     w->cur = start;
-    cascade(w, id);
+    cascade(w, *lvl, id);
   }
 }
 
 /* The common case in line, the rest in settle(). */
-static inline uint32_t find_earliest(ks_wheel *w, uint64_t ulimit) {
+static inline uint32_t find_earliest(ks_wheel *w, uint64_t ulimit,
+                                     unsigned *lvl) {
   if (G_LIKELY(w->slots[KS_EARLY].live == 0 && w->level_mask != 0)) {
-    uint32_t id = lowest_slot(w);
-    if (id < KS_SLOTS || w->slots[id].live == 1)
+    uint32_t id = lowest_slot(w, lvl);
+    if (*lvl == 0 || w->slots[id].live == 1)
       return id;
   }
-  return settle(w, ulimit);
+  return settle(w, ulimit, lvl);
 }
 
 /* The slot's first live entry, skipping holes (each is skipped once). */
@@ -373,14 +407,16 @@ void ks_wheel_cancel(ks_wheel *w, ks_timer *t) {
 }
 
 ka_time ks_wheel_next_expiry(ks_wheel *w) {
-  uint32_t id = find_earliest(w, UINT64_MAX);
+  unsigned lvl;
+  uint32_t id = find_earliest(w, UINT64_MAX, &lvl);
   return id != KS_NONE ? from_u(slot_front(&w->slots[id])->ue)
                        : KA_TIME_NEVER;
 }
 
 ks_timer *ks_wheel_pop(ks_wheel *w, ka_time limit) {
   uint64_t ulimit = to_u(limit);
-  uint32_t id = find_earliest(w, ulimit);
+  unsigned lvl;
+  uint32_t id = find_earliest(w, ulimit, &lvl);
   ks_slot *s;
   ks_entry *e;
   ks_timer *t;
@@ -398,11 +434,8 @@ ks_timer *ks_wheel_pop(ks_wheel *w, ka_time limit) {
   s->head++;
   t->where_ = KS_TIMER_UNARMED_;
   w->count--;
-  if (--s->live == 0) {
-    slot_reset(s);
-    if (id != KS_EARLY)
-      unmark(w, id);
-  }
+  if (--s->live == 0)
+    slot_emptied(w, lvl, id);
   /* Every timer left in the wheel is at or after ue, so filing relative
    * to it stays valid (see settle()); early timers are all before cur. */
   if (id != KS_EARLY)

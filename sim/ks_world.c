@@ -300,17 +300,15 @@ void ks_world_conn_result(const ks_world *w, guint32 id, ks_conn_result *out) {
     .probes_answered = c->probes_answered,
     .last_rx = KA_TIME_NEVER,
   };
-  /* ka_conn has no accessor for the last receive; last_rx is the model's
-   * own field, read here and nowhere else. */
   if (ka_conn_is_closed(&ep->kc)) {
     const ks_dead *d = &ep->u.dead;
     out->closed_at = d->closed_at;
     out->reason = (ka_close_reason)d->reason;
     out->error = d->err != 0 ? ka_profile_errname(p, d->err) : NULL;
     if (!(d->flags & KSW_DEAD_NEVER_ESTABLISHED))
-      out->last_rx = ep->kc.last_rx;
+      out->last_rx = ka_conn_last_rx(&ep->kc);
   } else if (ksw_ep_phase(ep) == KSW_PHASE_ESTABLISHED) {
-    out->last_rx = ep->kc.last_rx;
+    out->last_rx = ka_conn_last_rx(&ep->kc);
   } else if (ksw_ep_phase(ep) == KSW_PHASE_SYN_SENT) {
     out->probes_answered = 0; /* it counts SYN retransmissions meanwhile */
   }

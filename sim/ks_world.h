@@ -65,6 +65,13 @@ typedef struct ks_trace_event {
   guint target;          /* SCENARIO: link/host/middlebox index */
 } ks_trace_event;
 
+/* Conventions beyond the field comments: TIMER and CLOSE events carry the
+ * connection id in `target`; a DROP of a segment reaching a closed socket
+ * says "closed"; a rebooted host's sockets CLOSE with "host_rebooted" and
+ * no error; a middlebox's own timer is TIMER "middlebox_idle" and its RSTs
+ * are SENDs with what="middlebox" and target its index; events with no
+ * host (link events, middlebox timers) have host G_MAXUINT.  A TIMER is
+ * traced only when the timer led to an action, not on a lazy re-check. */
 typedef void (*ks_trace_fn)(const ks_trace_event *ev, void *ud);
 
 /* The outcome for one connection, from the keep-alive side's socket (the
@@ -81,7 +88,8 @@ typedef struct ks_conn_result {
 } ks_conn_result;
 
 /* Builds hosts, links and connections.  --set values were applied by the
- * scenario loader.  Fails only on resource limits. */
+ * scenario loader.  Fails (domain ks-world-error) when a group's hosts have
+ * no path of links between them, or a socket option is refused. */
 ks_world *ks_world_new(const ks_scenario *sc, guint64 seed, GError **error);
 void ks_world_free(ks_world *w);
 

@@ -10,8 +10,8 @@
 
 #include "ks_wheel.h"
 
-/* Enough for the deepest configuration (6 bits per level: 11 levels). */
-#define MAX_LEVELS 11
+/* The wheel has 7 levels; "at most one cascade per level" with margin. */
+#define MAX_LEVELS 8
 
 typedef struct mtimer {
   ks_timer timer;

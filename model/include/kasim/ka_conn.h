@@ -121,6 +121,8 @@ ka_close_reason ka_conn_close_reason(const ka_conn *c);
 /* Unanswered probes in the current idle period. */
 unsigned ka_conn_probes_out(const ka_conn *c);
 bool ka_conn_has_outstanding(const ka_conn *c);
+/* The last time a segment from the peer was received. */
+ka_time ka_conn_last_rx(const ka_conn *c);
 
 #ifdef __cplusplus
 }
