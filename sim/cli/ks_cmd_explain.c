@@ -8,6 +8,7 @@
 
 #include "ks_cli.h"
 #include "ks_format.h"
+#include "ks_json.h"
 
 /* A FreeBSD keepcnt can be 2^32-1; listing stops here and the give-up time
  * comes from the time-based rule instead of a billion probes. */
@@ -144,16 +145,9 @@ static void print_text(const ks_host *host, const explained *ex) {
 static void json_err(JsonBuilder *b, const char *key, const ka_profile *p, int err) {
   json_builder_set_member_name(b, key);
   json_builder_begin_object(b);
-  json_builder_set_member_name(b, "name");
-  json_builder_add_string_value(b, ka_profile_errname(p, err));
-  json_builder_set_member_name(b, "number");
-  json_builder_add_int_value(b, ka_profile_errnum(p, err));
+  ks_json_str(b, "name", ka_profile_errname(p, err));
+  ks_json_int(b, "number", ka_profile_errnum(p, err));
   json_builder_end_object(b);
-}
-
-static void json_seconds(JsonBuilder *b, const char *key, ka_time t) {
-  json_builder_set_member_name(b, key);
-  json_builder_add_double_value(b, (double)t / 1e9);
 }
 
 static void print_json(const ks_host *host, const explained *ex) {
@@ -178,21 +172,18 @@ static void print_json(const ks_host *host, const explained *ex) {
   for (guint i = 0; i < host->sockopts->len; i++)
     json_builder_add_string_value(b, host->sockopts->pdata[i]);
   json_builder_end_array(b);
-  json_builder_set_member_name(b, "keepalive_enabled");
-  json_builder_add_boolean_value(b, ex->cfg.enabled);
-  json_seconds(b, "idle_s", ex->cfg.idle);
-  json_seconds(b, "interval_s", ex->cfg.intvl);
+  ks_json_bool(b, "keepalive_enabled", ex->cfg.enabled);
+  ks_json_seconds(b, "idle_s", ex->cfg.idle);
+  ks_json_seconds(b, "interval_s", ex->cfg.intvl);
   json_builder_set_member_name(b, "probe_count");
   json_builder_add_int_value(b, ex->cfg.cnt);
-  json_builder_set_member_name(b, "detected");
-  json_builder_add_boolean_value(b, ex->detected);
+  ks_json_bool(b, "detected", ex->detected);
   json_builder_set_member_name(b, "probes");
   json_builder_begin_array(b);
   for (guint i = 0; i < ex->probes->len; i++) {
     json_builder_begin_object(b);
-    json_seconds(b, "t_s", g_array_index(ex->probes, ka_time, i));
-    json_builder_set_member_name(b, "payload_bytes");
-    json_builder_add_int_value(b, ex->probe_payload);
+    ks_json_seconds(b, "t_s", g_array_index(ex->probes, ka_time, i));
+    ks_json_int(b, "payload_bytes", ex->probe_payload);
     json_builder_set_member_name(b, "seq");
     json_builder_add_string_value(b, "SND.NXT-1");
     json_builder_end_object(b);
@@ -205,11 +196,10 @@ static void print_json(const ks_host *host, const explained *ex) {
     json_builder_add_string_value(b, ex->never_why);
   } else {
     json_builder_begin_object(b);
-    json_seconds(b, "t_s", ex->giveup_at);
+    ks_json_seconds(b, "t_s", ex->giveup_at);
     json_builder_set_member_name(b, "reason");
     json_builder_add_string_value(b, ka_close_reason_name(ex->giveup.reason));
-    json_builder_set_member_name(b, "rst_sent");
-    json_builder_add_boolean_value(b, ex->giveup.send_rst);
+    ks_json_bool(b, "rst_sent", ex->giveup.send_rst);
     json_err(b, "error_pending", p, ex->giveup.err_pending);
     json_err(b, "error_later", p, ex->giveup.err_later);
     json_builder_end_object(b);
@@ -220,15 +210,8 @@ static void print_json(const ks_host *host, const explained *ex) {
     json_builder_add_string_value(b, host->notes->pdata[i]);
   json_builder_end_array(b);
   json_builder_end_object(b);
-  JsonNode *root = json_builder_get_root(b);
-  JsonGenerator *gen = json_generator_new();
-  json_generator_set_pretty(gen, TRUE);
-  json_generator_set_root(gen, root);
-  g_autofree char *text = json_generator_to_data(gen, NULL);
+  g_autofree char *text = ks_json_finish(b);
   printf("%s\n", text);
-  g_object_unref(gen);
-  json_node_unref(root);
-  g_object_unref(b);
 }
 
 int ks_cmd_explain(int argc, char **argv) {

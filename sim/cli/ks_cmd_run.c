@@ -9,6 +9,7 @@
 #include "ks_afile.h"
 #include "ks_cli.h"
 #include "ks_format.h"
+#include "ks_json.h"
 #include "ks_pcap.h"
 #include "ks_scenario.h"
 #include "ks_world.h"
@@ -87,27 +88,6 @@ static void on_progress(ka_time now, ka_time end, void *ud) {
     fputc('\n', stderr);
 }
 
-static void json_time_or_null(JsonBuilder *b, const char *key, ka_time t) {
-  json_builder_set_member_name(b, key);
-  if (t == KA_TIME_NEVER)
-    json_builder_add_null_value(b);
-  else
-    json_builder_add_double_value(b, (double)t / 1e9);
-}
-
-static void json_str_or_null(JsonBuilder *b, const char *key, const char *v) {
-  json_builder_set_member_name(b, key);
-  if (v)
-    json_builder_add_string_value(b, v);
-  else
-    json_builder_add_null_value(b);
-}
-
-static void json_int(JsonBuilder *b, const char *key, gint64 v) {
-  json_builder_set_member_name(b, key);
-  json_builder_add_int_value(b, v);
-}
-
 static const char *side_profile(const ks_scenario *sc, const ks_conn_result *r) {
   const ks_group_spec *g = sc->groups->pdata[r->group];
   const ks_host_spec *h = sc->hosts->pdata[r->client_side ? g->client : g->server];
@@ -117,13 +97,11 @@ static const char *side_profile(const ks_scenario *sc, const ks_conn_result *r) 
 static char *summary_json(const ks_scenario *sc, ks_world *w, guint64 seed) {
   JsonBuilder *b = json_builder_new();
   json_builder_begin_object(b);
-  json_builder_set_member_name(b, "kasim_version");
-  json_builder_add_string_value(b, KASIM_VERSION);
-  json_builder_set_member_name(b, "scenario");
-  json_builder_add_string_value(b, sc->name);
-  json_int(b, "seed", (gint64)seed);
-  json_time_or_null(b, "virtual_time_s", ks_world_now(w));
-  json_int(b, "events", (gint64)ks_world_events(w));
+  ks_json_str(b, "kasim_version", KASIM_VERSION);
+  ks_json_str(b, "scenario", sc->name);
+  ks_json_int(b, "seed", (gint64)seed);
+  ks_json_seconds(b, "virtual_time_s", ks_world_now(w));
+  ks_json_int(b, "events", (gint64)ks_world_events(w));
   guint32 n = ks_world_conn_count(w);
   gint64 closed = 0, probes = 0, answered = 0;
   gint64 by_reason[KA_CLOSE_RESET_BY_PEER + 1] = {0};
@@ -134,19 +112,16 @@ static char *summary_json(const ks_scenario *sc, ks_world *w, guint64 seed) {
     ks_world_conn_result(w, i, &r);
     const ks_group_spec *g = sc->groups->pdata[r.group];
     json_builder_begin_object(b);
-    json_int(b, "id", r.id);
-    json_builder_set_member_name(b, "group");
-    json_builder_add_string_value(b, g->name);
-    json_builder_set_member_name(b, "profile");
-    json_builder_add_string_value(b, side_profile(sc, &r));
-    json_builder_set_member_name(b, "side");
-    json_builder_add_string_value(b, r.client_side ? "client" : "server");
-    json_time_or_null(b, "closed_at_s", r.closed_at);
-    json_str_or_null(b, "close_reason", ka_close_reason_name(r.reason));
-    json_str_or_null(b, "error", r.error);
-    json_int(b, "probes_sent", r.probes_sent);
-    json_int(b, "probes_answered", r.probes_answered);
-    json_time_or_null(b, "last_rx_s", r.last_rx);
+    ks_json_int(b, "id", r.id);
+    ks_json_str(b, "group", g->name);
+    ks_json_str(b, "profile", side_profile(sc, &r));
+    ks_json_str(b, "side", r.client_side ? "client" : "server");
+    ks_json_seconds(b, "closed_at_s", r.closed_at);
+    ks_json_str(b, "close_reason", ka_close_reason_name(r.reason));
+    ks_json_str(b, "error", r.error);
+    ks_json_int(b, "probes_sent", r.probes_sent);
+    ks_json_int(b, "probes_answered", r.probes_answered);
+    ks_json_seconds(b, "last_rx_s", r.last_rx);
     json_builder_end_object(b);
     closed += r.closed_at != KA_TIME_NEVER;
     by_reason[r.reason]++;
@@ -156,24 +131,16 @@ static char *summary_json(const ks_scenario *sc, ks_world *w, guint64 seed) {
   json_builder_end_array(b);
   json_builder_set_member_name(b, "totals");
   json_builder_begin_object(b);
-  json_int(b, "connections", n);
-  json_int(b, "closed", closed);
-  json_int(b, "alive", n - closed);
+  ks_json_int(b, "connections", n);
+  ks_json_int(b, "closed", closed);
+  ks_json_int(b, "alive", n - closed);
   for (int k = KA_CLOSE_KEEPALIVE_TIMEOUT; k <= KA_CLOSE_RESET_BY_PEER; k++)
-    json_int(b, ka_close_reason_name((ka_close_reason)k), by_reason[k]);
-  json_int(b, "probes_sent", probes);
-  json_int(b, "probes_answered", answered);
+    ks_json_int(b, ka_close_reason_name((ka_close_reason)k), by_reason[k]);
+  ks_json_int(b, "probes_sent", probes);
+  ks_json_int(b, "probes_answered", answered);
   json_builder_end_object(b);
   json_builder_end_object(b);
-  JsonNode *root = json_builder_get_root(b);
-  JsonGenerator *gen = json_generator_new();
-  json_generator_set_pretty(gen, TRUE);
-  json_generator_set_root(gen, root);
-  char *text = json_generator_to_data(gen, NULL);
-  g_object_unref(gen);
-  json_node_unref(root);
-  g_object_unref(b);
-  return text;
+  return ks_json_finish(b);
 }
 
 static int cmp_time(const void *a, const void *b) {
