@@ -24,7 +24,7 @@ struct ks_engine {
   double pace;      /* virtual seconds per wall second; 0 = flat out */
   gint64 wall0;     /* pacing anchor: this wall instant ... */
   ka_time virt0;    /* ... corresponds to this virtual one */
-  gboolean paced;   /* the anchor is valid */
+  gboolean paced;   /* pacing this run: the anchor is valid */
 
   ks_progress_cb progress;
   void *progress_ud;

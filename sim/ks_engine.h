@@ -72,8 +72,8 @@ int ks_engine_run(ks_engine *e, ka_time end);
 
 /* Makes ks_engine_run() return after the current callback, with the clock
  * at the current event.  Events still pending stay scheduled; a later
- * ks_engine_run() carries on.  Callable from an event or progress
- * callback. */
+ * ks_engine_run() carries on.  Meant for event and progress callbacks;
+ * outside a run it does nothing (the next run starts afresh). */
 void ks_engine_stop(ks_engine *e);
 
 /* Paces the run: virtual time advances by `factor` seconds per wall

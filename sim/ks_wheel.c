@@ -11,11 +11,17 @@
  * one level down or more each time its slot comes up, until it sits alone
  * in the lowest occupied slot and can be taken from there (see settle()).
  * Level 1 has 256 ns slots, narrow enough to hold one timer each even with
- * a million timers a second coming due; the two 12-bit levels put anything
- * from 256 ns to 4.3 s ahead, the bulk of a network simulation, a single
- * move away from it (uniform 8-bit digits would take two or three).  The
- * bitmaps of a 12-bit level are 64 words plus a summary word, so finding
- * the lowest occupied slot is still three count-trailing-zeros.
+ * a million timers a second coming due; with two 12-bit levels anything up
+ * to 4.3 s ahead, the bulk of a network simulation, is at most one move
+ * away from it (two if it crosses a 4.3 s boundary), where uniform 8-bit
+ * digits would take two or three.  In bench_hold's hold model (1 s mean)
+ * that is 1.4 moves per event instead of 2.4 with a million timers, 1.2
+ * instead of 2.2 with a hundred thousand.
+ *
+ * Slots are numbered level by level from the bottom, so one bitmap of all
+ * 9472 slots, with a 148-bit summary of its non-zero words, finds the
+ * lowest occupied slot of the lowest occupied level: it is simply the
+ * lowest set bit, two count-trailing-zeros away.
  *
  * Why the order is exact.  A timer's slot is a function of its expiry and
  * `cur` only, so timers with equal expiries always share a slot; a slot
@@ -23,7 +29,7 @@
  * their arm order all the way down to level 0.  And since a timer's digit
  * at its level is above cur's while the higher digits are equal, no level
  * ever wraps: the earliest timer lies in the lowest occupied slot of the
- * lowest occupied level, found from the bitmaps without stepping through
+ * lowest occupied level, found from the bitmap without stepping through
  * idle slots.
  *
  * Why slots are arrays of {expiry, timer} and not intrusive lists.
@@ -50,6 +56,7 @@
 #define KS_EARLY KS_NSLOTS_WHEEL
 #define KS_NSLOTS (KS_EARLY + 1)
 #define KS_NWORDS (KS_NSLOTS_WHEEL / 64)
+#define KS_NSUMMARY ((KS_NWORDS + 63) / 64)
 #define KS_NONE UINT32_MAX
 
 #define KS_BIAS (UINT64_C(1) << 63)
@@ -69,25 +76,44 @@
 
 _Static_assert(KS_NSLOTS < KS_TIMER_UNARMED_, "slot numbers must fit where_");
 
-typedef struct ks_level {
-  uint8_t shift;     /* of the level's digit */
-  uint8_t bits;      /* digit width */
-  uint16_t base;     /* its first slot number */
-  uint16_t wbase;    /* its first bitmap word */
-} ks_level;
+/* A level: how to turn an expiry into one of its slot numbers. */
+typedef struct ks_place {
+  uint8_t shift; /* of the level's digit */
+  uint8_t bits;  /* in the digit */
+  uint16_t base; /* the level's first slot number, a multiple of 64 */
+  uint32_t mask; /* of the digit */
+} ks_place;
 
-static const ks_level levels[KS_LEVELS] = {
-    {0, 8, 0, 0},        {8, 12, 256, 4},     {20, 12, 4352, 68},
-    {32, 8, 8448, 132},  {40, 8, 8704, 136},  {48, 8, 8960, 140},
-    {56, 8, 9216, 144},
+#define KS_P0 {0, 8, 0, 0xff}
+#define KS_P1 {8, 12, 256, 0xfff}
+#define KS_P2 {20, 12, 4352, 0xfff}
+#define KS_P3 {32, 8, 8448, 0xff}
+#define KS_P4 {40, 8, 8704, 0xff}
+#define KS_P5 {48, 8, 8960, 0xff}
+#define KS_P6 {56, 8, 9216, 0xff}
+#define KS_X4(...) __VA_ARGS__, __VA_ARGS__, __VA_ARGS__, __VA_ARGS__
+#define KS_X8(...) KS_X4(__VA_ARGS__), KS_X4(__VA_ARGS__)
+
+/* The level a timer goes to, by the highest bit in which its expiry
+ * differs from cur. */
+static const ks_place place_by_msb[64] = {
+    KS_X8(KS_P0),                            /* bits  0..7  */
+    KS_X8(KS_P1), KS_X4(KS_P1),              /* bits  8..19 */
+    KS_X8(KS_P2), KS_X4(KS_P2),              /* bits 20..31 */
+    KS_X8(KS_P3), KS_X8(KS_P4), KS_X8(KS_P5), /* bits 32..55 */
+    KS_X8(KS_P6),                            /* bits 56..63 */
 };
 
-/* The level of a timer whose expiry first differs from cur at bit `msb`. */
-static const uint8_t level_of_msb[64] = {
-    0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, /*  0..15 */
-    1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, /* 16..31 */
-    3, 3, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, /* 32..47 */
-    5, 5, 5, 5, 5, 5, 5, 5, 6, 6, 6, 6, 6, 6, 6, 6, /* 48..63 */
+/* The level of a slot number (not KS_EARLY), by 256-slot page. */
+static const uint8_t level_by_page[KS_NSLOTS_WHEEL / 256] = {
+    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0 .. 16 */
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,    /* 17 .. 32 */
+    3, 4, 5, 6,                                        /* 33 .. 36 */
+};
+
+/* One ks_place per level, for slot_start(). */
+static const ks_place place_by_level[KS_LEVELS] = {
+    KS_P0, KS_P1, KS_P2, KS_P3, KS_P4, KS_P5, KS_P6,
 };
 
 typedef struct ks_entry {
@@ -108,9 +134,8 @@ struct ks_wheel {
   ka_time now;
   size_t count;
   uint64_t cascades;
-  uint32_t level_mask;          /* bit L: level L has an occupied slot */
-  uint64_t summary[KS_LEVELS];  /* bit i: word i of the level is not 0 */
-  uint64_t occupied[KS_NWORDS]; /* bit per slot: it has a live entry */
+  uint64_t summary[KS_NSUMMARY]; /* bit per word of occupied: not 0 */
+  uint64_t occupied[KS_NWORDS];  /* bit per slot: it has a live entry */
   ks_slot slots[KS_NSLOTS];
 };
 
@@ -127,59 +152,47 @@ static inline unsigned ctz64(uint64_t x) {
   return (unsigned)__builtin_ctzll(x);
 }
 
-static inline unsigned level_of(uint64_t ue, uint64_t cur) {
-  uint64_t x = ue ^ cur;
-  return x != 0 ? level_of_msb[63 - __builtin_clzll(x)] : 0;
+/* The slot for expiry `ue` given cur (ue >= cur). */
+static inline uint32_t slot_for(uint64_t ue, uint64_t cur) {
+  /* | 1: ue == cur goes to level 0 like any difference in bit 0. */
+  const ks_place *p = &place_by_msb[63 - __builtin_clzll((ue ^ cur) | 1)];
+  return p->base + ((uint32_t)(ue >> p->shift) & p->mask);
 }
 
-static inline uint32_t slot_id(unsigned lvl, uint64_t ue) {
-  const ks_level *l = &levels[lvl];
-  return l->base + ((uint32_t)(ue >> l->shift) & ((1u << l->bits) - 1));
+static inline unsigned slot_level(uint32_t id) {
+  return level_by_page[id >> 8];
 }
 
-/* The level of a slot number: only needed on the rare paths. */
-static unsigned slot_level(uint32_t id) {
-  unsigned lvl = KS_LEVELS - 1;
-  while (id < levels[lvl].base)
-    lvl--;
-  return lvl;
-}
-
-/* The first instant covered by slot `digit` of level `lvl`, given cur. */
-static inline uint64_t slot_start(uint64_t cur, unsigned lvl, uint32_t digit) {
-  unsigned shift = levels[lvl].shift;
-  unsigned above = shift + levels[lvl].bits;
+/* The first instant covered by slot `id`, given cur. */
+static inline uint64_t slot_start(uint64_t cur, uint32_t id) {
+  const ks_place *p = &place_by_level[slot_level(id)];
+  unsigned above = p->shift + p->bits;
   uint64_t high = above >= 64 ? 0 : cur >> above << above;
-  return high | (uint64_t)digit << shift;
+  return high | (uint64_t)(id - p->base) << p->shift;
 }
 
-static inline void mark(ks_wheel *w, unsigned lvl, uint32_t id) {
-  uint32_t digit = id - levels[lvl].base;
-  w->occupied[levels[lvl].wbase + digit / 64] |= UINT64_C(1) << (digit % 64);
-  w->summary[lvl] |= UINT64_C(1) << (digit / 64);
-  w->level_mask |= 1u << lvl;
+static inline void mark(ks_wheel *w, uint32_t id) {
+  w->occupied[id / 64] |= UINT64_C(1) << (id % 64);
+  w->summary[id / 4096] |= UINT64_C(1) << (id / 64 % 64);
 }
 
-static inline void unmark(ks_wheel *w, unsigned lvl, uint32_t id) {
-  uint32_t digit = id - levels[lvl].base;
-  uint64_t *word = &w->occupied[levels[lvl].wbase + digit / 64];
-
-  *word &= ~(UINT64_C(1) << (digit % 64));
-  if (*word != 0)
-    return;
-  w->summary[lvl] &= ~(UINT64_C(1) << (digit / 64));
-  if (w->summary[lvl] == 0)
-    w->level_mask &= ~(1u << lvl);
+static inline void unmark(ks_wheel *w, uint32_t id) {
+  uint64_t *word = &w->occupied[id / 64];
+  *word &= ~(UINT64_C(1) << (id % 64));
+  if (*word == 0)
+    w->summary[id / 4096] &= ~(UINT64_C(1) << (id / 64 % 64));
 }
 
-/* The lowest occupied slot of the lowest occupied level; level_mask must
- * not be 0. */
-static inline uint32_t lowest_slot(const ks_wheel *w, unsigned *lvl) {
-  unsigned l = ctz64(w->level_mask);
-  unsigned i = ctz64(w->summary[l]);
-  *lvl = l;
-  return levels[l].base + i * 64 +
-         ctz64(w->occupied[levels[l].wbase + i]);
+/* The lowest occupied slot, which belongs to the lowest occupied level;
+ * KS_NONE if the wheel proper is empty. */
+static inline uint32_t lowest_slot(const ks_wheel *w) {
+  for (unsigned i = 0; i < KS_NSUMMARY; i++) {
+    if (w->summary[i] != 0) {
+      unsigned word = i * 64 + ctz64(w->summary[i]);
+      return word * 64 + ctz64(w->occupied[word]);
+    }
+  }
+  return KS_NONE;
 }
 
 /* Drops holes and popped entries, keeping order. */
@@ -217,27 +230,41 @@ static KS_NOINLINE void slot_reserve(ks_slot *s) {
  * one every 18 min), so an array kept until then is memory held for
  * nothing: big ones go back to malloc, which hands them to whichever slot
  * grows next.  Small ones stay, since re-growing them would cost more. */
-static inline void slot_reset(ks_slot *s) {
-  if (G_UNLIKELY(s->cap > KS_KEEP_CAP)) {
-    g_free(s->v);
-    s->v = NULL;
-    s->cap = 0;
-  }
-  s->head = 0;
-  s->len = 0;
+static KS_NOINLINE void slot_release(ks_slot *s) {
+  g_free(s->v);
+  s->v = NULL;
+  s->cap = 0;
 }
 
-static inline void slot_push(ks_wheel *w, unsigned lvl, uint32_t id,
-                             uint64_t ue, ks_timer *t) {
+static inline void slot_reset(ks_slot *s) {
+  s->head = 0;
+  s->len = 0;
+  if (G_UNLIKELY(s->cap > KS_KEEP_CAP))
+    slot_release(s);
+}
+
+static void slot_push_grow(ks_wheel *w, uint32_t id, uint64_t ue,
+                           ks_timer *t);
+
+static inline void slot_push(ks_wheel *w, uint32_t id, uint64_t ue,
+                             ks_timer *t) {
   ks_slot *s = &w->slots[id];
-  if (G_UNLIKELY(s->len == s->cap))
-    slot_reserve(s);
+  if (G_UNLIKELY(s->len == s->cap)) {
+    slot_push_grow(w, id, ue, t); /* a tail call keeps callers leaves */
+    return;
+  }
   s->v[s->len].ue = ue;
   s->v[s->len].t = t;
   t->where_ = (uint16_t)id;
   t->idx_ = s->len++;
   if (s->live++ == 0)
-    mark(w, lvl, id);
+    mark(w, id);
+}
+
+static KS_NOINLINE void slot_push_grow(ks_wheel *w, uint32_t id, uint64_t ue,
+                                      ks_timer *t) {
+  slot_reserve(&w->slots[id]);
+  slot_push(w, id, ue, t);
 }
 
 /* Keeps the early array sorted by expiry; inserting after equal expiries
@@ -262,21 +289,17 @@ static KS_NOINLINE void early_insert(ks_wheel *w, ks_timer *t, uint64_t ue) {
 }
 
 static inline void file_timer(ks_wheel *w, ks_timer *t, uint64_t ue) {
-  unsigned lvl;
-
-  if (G_UNLIKELY(ue < w->cur)) {
+  if (G_UNLIKELY(ue < w->cur))
     early_insert(w, t, ue);
-    return;
-  }
-  lvl = level_of(ue, w->cur);
-  slot_push(w, lvl, slot_id(lvl, ue), ue, t);
+  else
+    slot_push(w, slot_for(ue, w->cur), ue, t);
 }
 
 /* Called when a slot loses its last live entry. */
-static inline void slot_emptied(ks_wheel *w, unsigned lvl, uint32_t id) {
+static inline void slot_emptied(ks_wheel *w, uint32_t id) {
   slot_reset(&w->slots[id]);
   if (id != KS_EARLY)
-    unmark(w, lvl, id);
+    unmark(w, id);
 }
 
 /* Takes `t` out of its slot, leaving a hole.  Out of line: re-arming an
@@ -289,13 +312,13 @@ static KS_NOINLINE void unfile(ks_wheel *w, ks_timer *t) {
   s->v[t->idx_].t = NULL;
   t->where_ = KS_TIMER_UNARMED_;
   if (--s->live == 0)
-    slot_emptied(w, id == KS_EARLY ? 0 : slot_level(id), id);
+    slot_emptied(w, id);
 }
 
 /* Re-files every timer of a slot one level down or more; the caller has
  * already moved cur to the start of the slot.  Front to back, so that
  * equal expiries keep their order. */
-static void cascade(ks_wheel *w, unsigned lvl, uint32_t id) {
+static void cascade(ks_wheel *w, uint32_t id) {
   ks_slot *s = &w->slots[id];
   ks_entry *v = s->v;
   uint32_t len = s->len;
@@ -304,54 +327,41 @@ static void cascade(ks_wheel *w, unsigned lvl, uint32_t id) {
   for (uint32_t i = s->head; i < len; i++) {
     if (i + KS_PREFETCH < len)
       __builtin_prefetch(v[i + KS_PREFETCH].t, 1);
-    if (v[i].t != NULL) {
-      unsigned to = level_of(v[i].ue, cur);
-      slot_push(w, to, slot_id(to, v[i].ue), v[i].ue, v[i].t);
-    }
+    if (v[i].t != NULL)
+      slot_push(w, slot_for(v[i].ue, cur), v[i].ue, v[i].t);
   }
   s->live = 0;
-  slot_emptied(w, lvl, id);
+  slot_emptied(w, id);
   w->cascades++;
 }
 
+/* A lone timer in the lowest slot is the earliest one: take it where it
+ * is.  That saves the last move or two of nearly every timer when timers
+ * are sparse, and all of them for a single far-away one.  In level 0 all
+ * timers of a slot are due at once, so the head is the one. */
+static inline bool takes_from(const ks_wheel *w, uint32_t id) {
+  return id < 256 || w->slots[id].live == 1;
+}
+
 /* Finds the earliest timer, cascading as needed but never moving cur past
- * `ulimit`.  Returns its slot and level, or KS_NONE if the wheel is empty
- * or the earliest timer is known to lie beyond `ulimit`; the caller still
+ * `ulimit`.  Returns its slot, or KS_NONE if the wheel is empty or the
+ * earliest timer is known to lie beyond `ulimit`; the caller still
  * compares the timer's own expiry with the limit. */
-static KS_NOINLINE uint32_t settle(ks_wheel *w, uint64_t ulimit,
-                                   unsigned *lvl) {
-  *lvl = 0;
+static KS_NOINLINE uint32_t settle(ks_wheel *w, uint64_t ulimit) {
   if (w->slots[KS_EARLY].live != 0)
     return KS_EARLY;
   for (;;) {
-    uint32_t id;
+    uint32_t id = lowest_slot(w);
     uint64_t start;
 
-    if (w->level_mask == 0)
-      return KS_NONE;
-    id = lowest_slot(w, lvl);
-    /* A lone timer in the lowest slot is the earliest one: take it where
-     * it is.  That saves the last move or two of nearly every timer when
-     * timers are sparse, and all of them for a single far-away one. */
-    if (*lvl == 0 || w->slots[id].live == 1)
+    if (id == KS_NONE || takes_from(w, id))
       return id;
-    start = slot_start(w->cur, *lvl, id - levels[*lvl].base);
+    start = slot_start(w->cur, id);
     if (start > ulimit)
       return KS_NONE;
     w->cur = start;
-    cascade(w, *lvl, id);
+    cascade(w, id);
   }
-}
-
-/* The common case in line, the rest in settle(). */
-static inline uint32_t find_earliest(ks_wheel *w, uint64_t ulimit,
-                                     unsigned *lvl) {
-  if (G_LIKELY(w->slots[KS_EARLY].live == 0 && w->level_mask != 0)) {
-    uint32_t id = lowest_slot(w, lvl);
-    if (*lvl == 0 || w->slots[id].live == 1)
-      return id;
-  }
-  return settle(w, ulimit, lvl);
 }
 
 /* The slot's first live entry, skipping holes (each is skipped once). */
@@ -388,15 +398,25 @@ void ks_wheel_free(ks_wheel *w) {
   g_free(w);
 }
 
-void ks_wheel_arm(ks_wheel *w, ks_timer *t, ka_time expires) {
-  if (G_UNLIKELY(ks_timer_is_armed(t)))
-    unfile(w, t);
-  else
-    w->count++;
+static inline void arm_unarmed(ks_wheel *w, ks_timer *t, ka_time expires) {
   if (G_UNLIKELY(expires < w->now))
     expires = w->now;
   t->expires_ = expires;
   file_timer(w, t, to_u(expires));
+}
+
+static KS_NOINLINE void rearm(ks_wheel *w, ks_timer *t, ka_time expires) {
+  unfile(w, t);
+  arm_unarmed(w, t, expires);
+}
+
+void ks_wheel_arm(ks_wheel *w, ks_timer *t, ka_time expires) {
+  if (G_UNLIKELY(ks_timer_is_armed(t))) {
+    rearm(w, t, expires);
+    return;
+  }
+  w->count++;
+  arm_unarmed(w, t, expires);
 }
 
 void ks_wheel_cancel(ks_wheel *w, ks_timer *t) {
@@ -407,26 +427,18 @@ void ks_wheel_cancel(ks_wheel *w, ks_timer *t) {
 }
 
 ka_time ks_wheel_next_expiry(ks_wheel *w) {
-  unsigned lvl;
-  uint32_t id = find_earliest(w, UINT64_MAX, &lvl);
+  uint32_t id = settle(w, UINT64_MAX);
   return id != KS_NONE ? from_u(slot_front(&w->slots[id])->ue)
                        : KA_TIME_NEVER;
 }
 
-ks_timer *ks_wheel_pop(ks_wheel *w, ka_time limit) {
-  uint64_t ulimit = to_u(limit);
-  unsigned lvl;
-  uint32_t id = find_earliest(w, ulimit, &lvl);
-  ks_slot *s;
-  ks_entry *e;
+/* Pops the first live entry of slot `id` if it is due by `ulimit`. */
+static inline ks_timer *take(ks_wheel *w, uint32_t id, uint64_t ulimit) {
+  ks_slot *s = &w->slots[id];
+  ks_entry *e = slot_front(s);
+  uint64_t ue = e->ue;
   ks_timer *t;
-  uint64_t ue;
 
-  if (id == KS_NONE)
-    return NULL;
-  s = &w->slots[id];
-  e = slot_front(s);
-  ue = e->ue;
   if (ue > ulimit)
     return NULL;
   t = e->t;
@@ -434,14 +446,33 @@ ks_timer *ks_wheel_pop(ks_wheel *w, ka_time limit) {
   s->head++;
   t->where_ = KS_TIMER_UNARMED_;
   w->count--;
-  if (--s->live == 0)
-    slot_emptied(w, lvl, id);
   /* Every timer left in the wheel is at or after ue, so filing relative
    * to it stays valid (see settle()); early timers are all before cur. */
   if (id != KS_EARLY)
     w->cur = ue;
   w->now = from_u(ue);
+  if (--s->live == 0)
+    slot_emptied(w, id);
   return t;
+}
+
+static KS_NOINLINE ks_timer *pop_slow(ks_wheel *w, uint64_t ulimit) {
+  uint32_t id = settle(w, ulimit);
+  return id != KS_NONE ? take(w, id, ulimit) : NULL;
+}
+
+ks_timer *ks_wheel_pop(ks_wheel *w, ka_time limit) {
+  uint64_t ulimit = to_u(limit);
+
+  /* The common case in line and without calls; the rest in settle(). */
+  if (G_LIKELY(w->slots[KS_EARLY].live == 0)) {
+    uint32_t id = lowest_slot(w);
+    if (id == KS_NONE)
+      return NULL;
+    if (G_LIKELY(takes_from(w, id)))
+      return take(w, id, ulimit);
+  }
+  return pop_slow(w, ulimit);
 }
 
 ka_time ks_wheel_now(const ks_wheel *w) {

@@ -88,8 +88,10 @@ void ks_wheel_free(ks_wheel *w);
  * armed; either way it goes behind every timer already armed for the same
  * time.  An expiry before the wheel's now is clamped to now, and
  * ks_timer_expires() reports the clamped value: the timer fires next,
- * after the timers already due.  O(1) (amortised: slot arrays grow by
- * doubling). */
+ * after the timers already due.  O(1), amortised (slot arrays grow by
+ * doubling).  The one exception: after a look-ahead (next_expiry, or a
+ * pop that returned NULL), timers armed for before the earliest pending
+ * one cost O(number of such timers) until the next pop (see ks_wheel.c). */
 void ks_wheel_arm(ks_wheel *w, ks_timer *t, ka_time expires);
 
 /* O(1); a no-op if `t` is not armed. */

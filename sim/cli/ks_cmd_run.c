@@ -61,6 +61,9 @@ static void on_trace(const ks_trace_event *ev, void *ud) {
             ev->seg->conn, ev->seg->from_client ? "c2s" : "s2c", seg_kind_name(ev->seg->kind), fl,
             ev->seg->seq, ev->seg->ack, ev->seg->len);
   }
+  /* Timers and closes name their connection in `target` (ks_world.h). */
+  if (ev->kind == KS_TRACE_TIMER || ev->kind == KS_TRACE_CLOSE)
+    fprintf(f, ",\"conn\":%u", ev->target);
   if (ev->kind != KS_TRACE_SCENARIO)
     fprintf(f, ",\"host\":%u", ev->host);
   else
@@ -84,8 +87,6 @@ static void on_progress(ka_time now, ka_time end, void *ud) {
   g_autofree char *n = ks_format_human(now), *e = ks_format_human(end);
   fprintf(stderr, "\r[%-*.*s] %3d%%  %s of %s virtual ", width, done,
           "########################################", done * 100 / width, n, e);
-  if (now >= end)
-    fputc('\n', stderr);
 }
 
 static const char *side_profile(const ks_scenario *sc, const ks_conn_result *r) {
@@ -103,7 +104,7 @@ static char *summary_json(const ks_scenario *sc, ks_world *w, guint64 seed) {
   ks_json_seconds(b, "virtual_time_s", ks_world_now(w));
   ks_json_int(b, "events", (gint64)ks_world_events(w));
   guint32 n = ks_world_conn_count(w);
-  gint64 closed = 0, probes = 0, answered = 0;
+  gint64 closed = 0, probes = 0, answered = 0, failed = 0, false_giveups = 0;
   gint64 by_reason[KA_CLOSE_RESET_BY_PEER + 1] = {0};
   json_builder_set_member_name(b, "connections");
   json_builder_begin_array(b);
@@ -122,6 +123,12 @@ static char *summary_json(const ks_scenario *sc, ks_world *w, guint64 seed) {
     ks_json_int(b, "probes_sent", r.probes_sent);
     ks_json_int(b, "probes_answered", r.probes_answered);
     ks_json_seconds(b, "last_rx_s", r.last_rx);
+    ks_json_seconds(b, "failure_at_s", r.failure_at);
+    ks_json_str(b, "failure", r.failure);
+    ks_json_bool(b, "false_giveup", r.false_giveup);
+    ks_json_int(b, "middleboxes", r.middleboxes);
+    failed += r.failure_at != KA_TIME_NEVER;
+    false_giveups += r.false_giveup;
     json_builder_end_object(b);
     closed += r.closed_at != KA_TIME_NEVER;
     by_reason[r.reason]++;
@@ -138,6 +145,8 @@ static char *summary_json(const ks_scenario *sc, ks_world *w, guint64 seed) {
     ks_json_int(b, ka_close_reason_name((ka_close_reason)k), by_reason[k]);
   ks_json_int(b, "probes_sent", probes);
   ks_json_int(b, "probes_answered", answered);
+  ks_json_int(b, "failed", failed);
+  ks_json_int(b, "false_giveups", false_giveups);
   json_builder_end_object(b);
   json_builder_end_object(b);
   return ks_json_finish(b);
@@ -257,9 +266,14 @@ int ks_cmd_run(int argc, char **argv) {
   }
   ks_world_set_trace(o.world, on_trace, &o);
   ks_world_set_pace(o.world, pace);
-  if (isatty(STDERR_FILENO))
+  gboolean progress = isatty(STDERR_FILENO);
+  if (progress)
     ks_world_set_progress(o.world, on_progress, NULL);
   ks_world_run(o.world);
+  if (progress) { /* the last state of the bar, then the line ends */
+    on_progress(ks_world_now(o.world), sc->duration, NULL);
+    fputc('\n', stderr);
+  }
   ks_pcap_free(o.pcap);
   o.pcap = NULL;
   summary = summary_json(sc, o.world, seed);
