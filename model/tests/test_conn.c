@@ -44,6 +44,15 @@ static void fixture_opt(fixture *f, ka_opt opt, int value) {
   ka_sock_cfg(f->sock, &f->cfg);
 }
 
+/* The netdev packetdrill script's settings (facts §4): idle 3 s, interval
+ * 2 s, count 4. */
+static void fixture_init_packetdrill(fixture *f) {
+  fixture_init(f, "linux", NULL);
+  fixture_opt(f, KA_OPT_TCP_KEEPIDLE, 3);
+  fixture_opt(f, KA_OPT_TCP_KEEPINTVL, 2);
+  fixture_opt(f, KA_OPT_TCP_KEEPCNT, 4);
+}
+
 static void fixture_clear(fixture *f) {
   ka_sock_free(f->sock);
   ka_params_free(f->params);
@@ -88,10 +97,7 @@ static void run_silent(ka_conn *c, ka_time horizon, timeline *tl) {
  * 7, 9 s; RST and ETIMEDOUT at 11 s; zero-length probes at SND.NXT-1. */
 static void test_linux_packetdrill(void) {
   fixture f;
-  fixture_init(&f, "linux", NULL);
-  fixture_opt(&f, KA_OPT_TCP_KEEPIDLE, 3);
-  fixture_opt(&f, KA_OPT_TCP_KEEPINTVL, 2);
-  fixture_opt(&f, KA_OPT_TCP_KEEPCNT, 4);
+  fixture_init_packetdrill(&f);
   ka_conn c;
   ka_conn_init(&c, &f.cfg, 0);
   timeline tl;
@@ -200,10 +206,7 @@ static void test_bsd_time_based(void) {
  * starts over from the answer (facts §4: any ACK resets probes_out). */
 static void test_answered_probe_restarts(void) {
   fixture f;
-  fixture_init(&f, "linux", NULL);
-  fixture_opt(&f, KA_OPT_TCP_KEEPIDLE, 3);
-  fixture_opt(&f, KA_OPT_TCP_KEEPINTVL, 2);
-  fixture_opt(&f, KA_OPT_TCP_KEEPCNT, 4);
+  fixture_init_packetdrill(&f);
   ka_conn c;
   ka_conn_init(&c, &f.cfg, 0);
   ka_action a;
@@ -233,10 +236,7 @@ static void test_answered_probe_restarts(void) {
  * probes at 3 and 5, abort at the 7 s firing. */
 static void test_linux_user_timeout_keepalive(void) {
   fixture f;
-  fixture_init(&f, "linux", NULL);
-  fixture_opt(&f, KA_OPT_TCP_KEEPIDLE, 3);
-  fixture_opt(&f, KA_OPT_TCP_KEEPINTVL, 2);
-  fixture_opt(&f, KA_OPT_TCP_KEEPCNT, 4);
+  fixture_init_packetdrill(&f);
   fixture_opt(&f, KA_OPT_TCP_USER_TIMEOUT, 6000);
   ka_conn c;
   ka_conn_init(&c, &f.cfg, 0);
