@@ -102,8 +102,20 @@ static int err_keepalive_pending(const ka_profile *p) {
   return ka_profile_is_windows(p) ? KA_ENETRESET : KA_ETIMEDOUT;
 }
 
-static int err_keepalive_later(const ka_profile *p) {
-  return ka_profile_is_windows(p) ? KA_ECONNRESET : KA_ETIMEDOUT;
+/* After the error was reported once, Winsock keeps failing every call
+ * with WSAECONNRESET (error-codes page: "subsequent operations fail with
+ * WSAECONNRESET").  POSIX stacks report the error once (sock_error()
+ * clears sk_err; so_error likewise on the BSDs); the socket is then shut
+ * both ways, so recv() sees end of stream and send() fails with EPIPE.
+ * Observed on Linux 6.18 by `kasim validate --kernel`; the reference
+ * sheet's "later calls: ETIMEDOUT (sk_err)" is wrong on this point. */
+static void set_later(const ka_profile *p, ka_action *out) {
+  if (ka_profile_is_windows(p)) {
+    out->err_later = KA_ECONNRESET;
+  } else {
+    out->err_later = KA_EPIPE;
+    out->later_recv_eof = true;
+  }
 }
 
 static void close_with(ka_conn *c, ka_close_reason reason, ka_action *out) {
@@ -115,26 +127,26 @@ static void close_with(ka_conn *c, ka_close_reason reason, ka_action *out) {
   case KA_CLOSE_KEEPALIVE_TIMEOUT:
     out->send_rst = ka_profile_rst_at_keepalive_giveup(p);
     out->err_pending = err_keepalive_pending(p);
-    out->err_later = err_keepalive_later(p);
     break;
   case KA_CLOSE_USER_TIMEOUT:
     /* Linux only: the keep-alive path sends its RST; the retransmission
      * path does not (tcp_write_err). */
     out->send_rst = c->outstanding ? false : ka_profile_rst_at_keepalive_giveup(p);
-    out->err_pending = out->err_later = KA_ETIMEDOUT;
+    out->err_pending = KA_ETIMEDOUT;
     break;
   case KA_CLOSE_RETRANSMISSION_TIMEOUT:
     /* Winsock: WSAETIMEDOUT, "established connection failed because
      * connected host has failed to respond" (error-codes page). */
     out->send_rst = ka_profile_rst_at_retransmission_giveup(p);
-    out->err_pending = out->err_later = KA_ETIMEDOUT;
+    out->err_pending = KA_ETIMEDOUT;
     break;
   case KA_CLOSE_RESET_BY_PEER:
-    out->err_pending = out->err_later = KA_ECONNRESET;
+    out->err_pending = KA_ECONNRESET;
     break;
   default:
     break;
   }
+  set_later(p, out);
 }
 
 void ka_conn_on_rst(ka_conn *c, ka_time now, ka_action *out) {

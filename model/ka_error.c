@@ -23,6 +23,7 @@ static const struct {
   [-KA_ENOTCONN] = {"ENOTCONN", "socket not connected"},
   [-KA_ETIMEDOUT] = {"ETIMEDOUT", "connection timed out"},
   [-KA_ENOTINITIALISED] = {"NOTINITIALISED", "WSAStartup was not called"},
+  [-KA_EPIPE] = {"EPIPE", "broken pipe: the connection is gone"},
 };
 
 static int err_index(int err) {

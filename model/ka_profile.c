@@ -224,7 +224,7 @@ static const errnum linux_errs[KA_ERR_COUNT_] = {
   [-KA_ENETDOWN] = E(100, "ENETDOWN"), [-KA_ENETRESET] = E(102, "ENETRESET"),
   [-KA_ECONNABORTED] = E(103, "ECONNABORTED"), [-KA_ECONNRESET] = E(104, "ECONNRESET"),
   [-KA_ENOBUFS] = E(105, "ENOBUFS"), [-KA_ENOTCONN] = E(107, "ENOTCONN"),
-  [-KA_ETIMEDOUT] = E(110, "ETIMEDOUT"),
+  [-KA_ETIMEDOUT] = E(110, "ETIMEDOUT"), [-KA_EPIPE] = E(32, "EPIPE"),
 };
 #define BSD_ERRS(opnotsupp)                                                      \
   [-KA_EINTR] = E(4, "EINTR"), [-KA_EFAULT] = E(14, "EFAULT"), [-KA_EINVAL] = E(22, "EINVAL"), \
@@ -233,7 +233,7 @@ static const errnum linux_errs[KA_ERR_COUNT_] = {
   [-KA_ENETDOWN] = E(50, "ENETDOWN"), [-KA_ENETRESET] = E(52, "ENETRESET"),                    \
   [-KA_ECONNABORTED] = E(53, "ECONNABORTED"), [-KA_ECONNRESET] = E(54, "ECONNRESET"),          \
   [-KA_ENOBUFS] = E(55, "ENOBUFS"), [-KA_ENOTCONN] = E(57, "ENOTCONN"),                        \
-  [-KA_ETIMEDOUT] = E(60, "ETIMEDOUT")
+  [-KA_ETIMEDOUT] = E(60, "ETIMEDOUT"), [-KA_EPIPE] = E(32, "EPIPE")
 static const errnum freebsd_errs[KA_ERR_COUNT_] = {BSD_ERRS(45)};
 static const errnum macos_errs[KA_ERR_COUNT_] = {BSD_ERRS(102)};
 #undef E

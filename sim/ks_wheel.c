@@ -50,11 +50,13 @@
 #include "ks_wheel.h"
 
 #include <glib.h>
+#include <string.h>
 
 #define KS_LEVELS 7
 #define KS_NSLOTS_WHEEL (256 + 4096 + 4096 + 4 * 256)
 #define KS_EARLY KS_NSLOTS_WHEEL
-#define KS_NSLOTS (KS_EARLY + 1)
+#define KS_RUN (KS_NSLOTS_WHEEL + 1)
+#define KS_NSLOTS (KS_RUN + 1)
 #define KS_NWORDS (KS_NSLOTS_WHEEL / 64)
 #define KS_NSUMMARY ((KS_NWORDS + 63) / 64)
 #define KS_NONE UINT32_MAX
@@ -66,6 +68,16 @@
 #define KS_KEEP_CAP 16u
 /* How far ahead a cascade prefetches the timers it is about to update. */
 #define KS_PREFETCH 16u
+/* How far ahead a pop from the run prefetches the timer it will return. */
+#define KS_RUN_PREFETCH 16u
+/* A level-2 slot this small is sorted by insertion, larger ones by radix
+ * (two passes of KS_RADIX_BITS over the 20 bits below the level's digit). */
+#define KS_SMALL_SORT 24u
+#define KS_RADIX_BITS 10u
+#define KS_RADIX (1u << KS_RADIX_BITS)
+#define KS_LEVEL2 2u
+/* The level-2 page range: slots 256 + 4096 = 4352 .. 8447. */
+#define KS_LEVEL2_FIRST 4352u
 
 /* Rare paths kept out of line so that the hot ones stay small. */
 #if defined(__GNUC__)
@@ -137,6 +149,15 @@ struct ks_wheel {
   uint64_t summary[KS_NSUMMARY]; /* bit per word of occupied: not 0 */
   uint64_t occupied[KS_NWORDS];  /* bit per slot: it has a live entry */
   ks_slot slots[KS_NSLOTS];
+  /* The run (see settle()): the level-2 slot it was sorted from, KS_NONE
+   * while it is empty, and where each entry of that slot went in it. */
+  uint32_t run_src;
+  uint32_t permcap;
+  uint32_t *perm;  /* [index in run_src's array] = index in the run */
+  uint32_t sortcap;
+  ks_entry *sortbuf; /* scratch for the radix sort */
+  uint32_t *sortidx; /* the source index of each sortbuf entry */
+  uint32_t hist[2][KS_RADIX];
 };
 
 static inline uint64_t to_u(ka_time t) {
@@ -295,21 +316,36 @@ static inline void file_timer(ks_wheel *w, ks_timer *t, uint64_t ue) {
     slot_push(w, slot_for(ue, w->cur), ue, t);
 }
 
-/* Called when a slot loses its last live entry. */
+/* Called when a slot loses its last live entry.  The run keeps its array:
+ * it is refilled at once, by the next sort. */
 static inline void slot_emptied(ks_wheel *w, uint32_t id) {
+  if (id >= KS_EARLY) {
+    ks_slot *s = &w->slots[id];
+    s->head = 0;
+    s->len = 0;
+    if (id == KS_RUN)
+      w->run_src = KS_NONE;
+    else if (G_UNLIKELY(s->cap > KS_KEEP_CAP))
+      slot_release(s);
+    return;
+  }
   slot_reset(&w->slots[id]);
-  if (id != KS_EARLY)
-    unmark(w, id);
+  unmark(w, id);
 }
 
 /* Takes `t` out of its slot, leaving a hole.  Out of line: re-arming an
  * armed timer is the less common case and would otherwise make every arm
  * save registers it does not need. */
 static KS_NOINLINE void unfile(ks_wheel *w, ks_timer *t) {
-  uint32_t id = t->where_;
-  ks_slot *s = &w->slots[id];
+  uint32_t id = t->where_, idx = t->idx_;
+  ks_slot *s;
 
-  s->v[t->idx_].t = NULL;
+  if (id == w->run_src) { /* in the run: see run_fill() */
+    id = KS_RUN;
+    idx = w->perm[idx];
+  }
+  s = &w->slots[id];
+  s->v[idx].t = NULL;
   t->where_ = KS_TIMER_UNARMED_;
   if (--s->live == 0)
     slot_emptied(w, id);
@@ -335,6 +371,179 @@ static void cascade(ks_wheel *w, uint32_t id) {
   w->cascades++;
 }
 
+/* The two sorts of run_fill() for more than KS_SMALL_SORT entries; both
+ * stable, both fill out[] and w->perm[].
+ *
+ * run_sort_msd: one counting pass on the top `b` of the 20 key bits, with
+ * 2^b about n, then insertion sort, which moves an entry only within its
+ * bucket.  Expiries spread over the millisecond (the usual case) leave
+ * about one entry per bucket, so this is one pass and a check.  It gives
+ * up (returns false, having done nothing) when a bucket would hold more
+ * than KS_SMALL_SORT entries, where insertion could go quadratic. */
+static bool run_sort_msd(ks_wheel *w, const ks_slot *s, uint32_t n, ks_entry *out) {
+  uint32_t *h = w->hist[0], *src = w->sortidx, *perm = w->perm;
+  unsigned b = 32 - (unsigned)__builtin_clz(n); /* 2^(b-1) <= n < 2^b */
+  unsigned shift;
+  uint32_t sum = 0, nb;
+
+  if (b > KS_RADIX_BITS)
+    b = KS_RADIX_BITS;
+  shift = 2 * KS_RADIX_BITS - b;
+  nb = 1u << b;
+  memset(h, 0, nb * sizeof *h);
+  for (uint32_t i = s->head; i < s->len; i++)
+    if (s->v[i].t != NULL)
+      h[(s->v[i].ue >> shift) & (nb - 1)]++;
+  for (uint32_t k = 0; k < nb; k++) {
+    uint32_t c = h[k];
+    if (c > KS_SMALL_SORT)
+      return false;
+    h[k] = sum;
+    sum += c;
+  }
+  for (uint32_t i = s->head; i < s->len; i++) {
+    ks_entry e = s->v[i];
+    uint32_t k;
+    if (e.t == NULL)
+      continue;
+    k = h[(e.ue >> shift) & (nb - 1)]++;
+    out[k] = e;
+    src[k] = i;
+  }
+  for (uint32_t i = 1; i < n; i++) {
+    if (out[i - 1].ue > out[i].ue) {
+      ks_entry e = out[i];
+      uint32_t si = src[i], j = i;
+      do {
+        out[j] = out[j - 1];
+        src[j] = src[j - 1];
+        j--;
+      } while (j > 0 && out[j - 1].ue > e.ue);
+      out[j] = e;
+      src[j] = si;
+    }
+  }
+  for (uint32_t j = 0; j < n; j++)
+    perm[src[j]] = j;
+  return true;
+}
+
+/* run_sort_lsd: two counting passes of 10 bits, low then high; linear
+ * whatever the keys. */
+static void run_sort_lsd(ks_wheel *w, const ks_slot *s, uint32_t n, ks_entry *out) {
+  uint32_t *h0 = w->hist[0], *h1 = w->hist[1], *perm = w->perm;
+  uint32_t sum0 = 0, sum1 = 0;
+  ks_entry *tmp = w->sortbuf;
+  uint32_t *src = w->sortidx;
+
+  memset(w->hist, 0, sizeof w->hist);
+  for (uint32_t i = s->head; i < s->len; i++) {
+    uint64_t ue = s->v[i].ue;
+    if (s->v[i].t == NULL)
+      continue;
+    h0[ue & (KS_RADIX - 1)]++;
+    h1[(ue >> KS_RADIX_BITS) & (KS_RADIX - 1)]++;
+  }
+  for (uint32_t b = 0; b < KS_RADIX; b++) {
+    uint32_t c0 = h0[b], c1 = h1[b];
+    h0[b] = sum0;
+    h1[b] = sum1;
+    sum0 += c0;
+    sum1 += c1;
+  }
+  for (uint32_t i = s->head; i < s->len; i++) {
+    ks_entry e = s->v[i];
+    uint32_t k;
+    if (e.t == NULL)
+      continue;
+    k = h0[e.ue & (KS_RADIX - 1)]++;
+    tmp[k] = e;
+    src[k] = i;
+  }
+  for (uint32_t i = 0; i < n; i++) {
+    ks_entry e = tmp[i];
+    uint32_t k = h1[(e.ue >> KS_RADIX_BITS) & (KS_RADIX - 1)]++;
+    out[k] = e;
+    perm[src[i]] = k;
+  }
+}
+
+/* Sorts the live entries of level-2 slot `id` by expiry into the run,
+ * stably, so that equal expiries keep their arm order; the caller has
+ * already moved cur to the start of the slot.  The entries agree with cur
+ * on every bit from 20 up, so the key is their low 20 bits: insertion sort
+ * for a few, otherwise a counting sort (run_sort_msd, run_sort_lsd).
+ *
+ * No timer is touched: a timer in the run keeps the slot number and index
+ * it had in `id`, and perm[] maps that index to its place in the run.
+ * While the run lasts, nothing else is filed in `id` (its digit is cur's),
+ * so where_ == run_src means "in the run".  A million timers coming due
+ * in a second are then touched once each between being armed and being
+ * popped, and the pop prefetches them ahead (see take()). */
+static KS_NOINLINE void run_fill(ks_wheel *w, uint32_t id) {
+  ks_slot *s = &w->slots[id];
+  ks_slot *r = &w->slots[KS_RUN];
+  uint32_t n = s->live;
+  ks_entry *out;
+  uint32_t *perm;
+
+  if (r->cap < n) {
+    g_free(r->v);
+    r->cap = MAX(n, 2 * r->cap);
+    r->v = g_new(ks_entry, r->cap);
+  }
+  if (w->permcap < s->len) {
+    g_free(w->perm);
+    w->permcap = MAX(s->len, 2 * w->permcap);
+    w->perm = g_new(uint32_t, w->permcap);
+  }
+  if (w->sortcap < n) {
+    g_free(w->sortbuf);
+    g_free(w->sortidx);
+    w->sortcap = MAX(n, 2 * w->sortcap);
+    w->sortbuf = g_new(ks_entry, w->sortcap);
+    w->sortidx = g_new(uint32_t, w->sortcap);
+  }
+  out = r->v;
+  perm = w->perm;
+  if (n <= KS_SMALL_SORT) {
+    uint32_t *src = w->sortidx, k = 0;
+    for (uint32_t i = s->head; i < s->len; i++) {
+      ks_entry e = s->v[i];
+      uint32_t j = k;
+      if (e.t == NULL)
+        continue;
+      k++;
+      while (j > 0 && out[j - 1].ue > e.ue) {
+        out[j] = out[j - 1];
+        src[j] = src[j - 1];
+        j--;
+      }
+      out[j] = e;
+      src[j] = i;
+    }
+    for (uint32_t j = 0; j < n; j++)
+      perm[src[j]] = j;
+  } else if (!run_sort_msd(w, s, n, out)) {
+    run_sort_lsd(w, s, n, out);
+  }
+  for (uint32_t i = 0; i < n && i < KS_RUN_PREFETCH; i++)
+    __builtin_prefetch(out[i].t, 1);
+  r->head = 0;
+  r->len = n;
+  r->live = n;
+  w->run_src = id;
+  /* The slot is left empty, but keeps its array if small (as after a
+   * cascade); its entries' timers still name it, see above. */
+  s->head = 0;
+  s->len = 0;
+  s->live = 0;
+  if (G_UNLIKELY(s->cap > KS_KEEP_CAP))
+    slot_release(s);
+  unmark(w, id);
+  w->cascades++;
+}
+
 /* A lone timer in the lowest slot is the earliest one: take it where it
  * is.  That saves the last move or two of nearly every timer when timers
  * are sparse, and all of them for a single far-away one.  In level 0 all
@@ -343,10 +552,34 @@ static inline bool takes_from(const ks_wheel *w, uint32_t id) {
   return id < 256 || w->slots[id].live == 1;
 }
 
+/* The slot's first live entry, skipping holes (each is skipped once). */
+static inline ks_entry *slot_front(ks_slot *s) {
+  while (s->v[s->head].t == NULL)
+    s->head++;
+  return &s->v[s->head];
+}
+
+/* Nothing in levels 0 and 1 (slots 0 .. 4351: summary word 0 and the
+ * first four bits of word 1). */
+static inline bool low_levels_empty(const ks_wheel *w) {
+  return w->summary[0] == 0 && (w->summary[1] & 0xf) == 0;
+}
+
 /* Finds the earliest timer, cascading as needed but never moving cur past
- * `ulimit`.  Returns its slot, or KS_NONE if the wheel is empty or the
- * earliest timer is known to lie beyond `ulimit`; the caller still
- * compares the timer's own expiry with the limit. */
+ * `ulimit`.  Returns its slot (KS_EARLY and KS_RUN included), or KS_NONE
+ * if the wheel is empty or the earliest timer is known to lie beyond
+ * `ulimit`; the caller still compares the timer's own expiry with the
+ * limit.
+ *
+ * The run.  When the lowest occupied slot is a level-2 slot (1 ms wide)
+ * with several timers, it is not cascaded into level 1 but sorted into the
+ * run, from which pops then take timers in order, front to back.  While
+ * the run lasts, cur stays at or below its front, and levels 0 and 1 hold
+ * only timers armed after it was made (they were empty when it was made:
+ * its slot was the lowest); so on equal expiries the run goes first, and
+ * a pop takes whichever of the run's front and the lowest slot is
+ * earlier.  Every other level-2 slot, and everything above, comes after
+ * the whole run. */
 static KS_NOINLINE uint32_t settle(ks_wheel *w, uint64_t ulimit) {
   if (w->slots[KS_EARLY].live != 0)
     return KS_EARLY;
@@ -354,21 +587,28 @@ static KS_NOINLINE uint32_t settle(ks_wheel *w, uint64_t ulimit) {
     uint32_t id = lowest_slot(w);
     uint64_t start;
 
-    if (id == KS_NONE || takes_from(w, id))
-      return id;
-    start = slot_start(w->cur, id);
+    if (w->slots[KS_RUN].live != 0) {
+      uint64_t front = slot_front(&w->slots[KS_RUN])->ue;
+      if (id == KS_NONE || slot_level(id) >= KS_LEVEL2)
+        return KS_RUN;
+      if (takes_from(w, id))
+        return slot_front(&w->slots[id])->ue < front ? id : KS_RUN;
+      start = slot_start(w->cur, id);
+      if (front < start)
+        return KS_RUN;
+    } else {
+      if (id == KS_NONE || takes_from(w, id))
+        return id;
+      start = slot_start(w->cur, id);
+    }
     if (start > ulimit)
       return KS_NONE;
     w->cur = start;
-    cascade(w, id);
+    if (slot_level(id) == KS_LEVEL2)
+      run_fill(w, id); /* only with the run empty: see above */
+    else
+      cascade(w, id);
   }
-}
-
-/* The slot's first live entry, skipping holes (each is skipped once). */
-static inline ks_entry *slot_front(ks_slot *s) {
-  while (s->v[s->head].t == NULL)
-    s->head++;
-  return &s->v[s->head];
 }
 
 void ks_timer_init(ks_timer *t) {
@@ -385,6 +625,7 @@ void ks_timer_set_cb(ks_timer *t, ks_timer_cb cb) {
 
 ks_wheel *ks_wheel_new(ka_time now) {
   ks_wheel *w = g_new0(ks_wheel, 1);
+  w->run_src = KS_NONE;
   w->cur = to_u(now);
   w->now = now;
   return w;
@@ -395,6 +636,9 @@ void ks_wheel_free(ks_wheel *w) {
     return;
   for (unsigned i = 0; i < KS_NSLOTS; i++)
     g_free(w->slots[i].v);
+  g_free(w->sortbuf);
+  g_free(w->sortidx);
+  g_free(w->perm);
   g_free(w);
 }
 
@@ -444,11 +688,14 @@ static inline ks_timer *take(ks_wheel *w, uint32_t id, uint64_t ulimit) {
   t = e->t;
   e->t = NULL;
   s->head++;
+  if (id == KS_RUN && s->head + KS_RUN_PREFETCH < s->len)
+    __builtin_prefetch(s->v[s->head + KS_RUN_PREFETCH].t, 1);
   t->where_ = KS_TIMER_UNARMED_;
   w->count--;
   /* Every timer left in the wheel is at or after ue, so filing relative
-   * to it stays valid (see settle()); early timers are all before cur. */
-  if (id != KS_EARLY)
+   * to it stays valid (see settle()); early timers are all before cur,
+   * and cur stays at or below the run's front (see settle()). */
+  if (id < KS_EARLY)
     w->cur = ue;
   w->now = from_u(ue);
   if (--s->live == 0)
@@ -464,13 +711,18 @@ static KS_NOINLINE ks_timer *pop_slow(ks_wheel *w, uint64_t ulimit) {
 ks_timer *ks_wheel_pop(ks_wheel *w, ka_time limit) {
   uint64_t ulimit = to_u(limit);
 
-  /* The common case in line and without calls; the rest in settle(). */
+  /* The common cases in line and without calls; the rest in settle(). */
   if (G_LIKELY(w->slots[KS_EARLY].live == 0)) {
-    uint32_t id = lowest_slot(w);
-    if (id == KS_NONE)
-      return NULL;
-    if (G_LIKELY(takes_from(w, id)))
-      return take(w, id, ulimit);
+    if (w->slots[KS_RUN].live != 0) {
+      if (G_LIKELY(low_levels_empty(w)))
+        return take(w, KS_RUN, ulimit);
+    } else {
+      uint32_t id = lowest_slot(w);
+      if (id == KS_NONE)
+        return NULL;
+      if (G_LIKELY(takes_from(w, id)))
+        return take(w, id, ulimit);
+    }
   }
   return pop_slow(w, ulimit);
 }

@@ -85,6 +85,33 @@ typedef struct ks_conn_result {
   const char *error;     /* symbolic, e.g. "WSAENETRESET"; NULL while alive */
   guint32 probes_sent, probes_answered;
   ka_time last_rx;       /* the last segment its socket received */
+  /* When the connection became unusable, from its socket's point of view;
+   * KA_TIME_NEVER if it never did before it closed (or the run ended).  The
+   * earliest instant, not before the group's connect_at, at which one of
+   * these held:
+   *   link_down:   a link of its path was down in either direction (a probe
+   *                needs its way out and its answer's way back);
+   *   loss:        a link of its path lost every segment (rate 1);
+   *   router_crash, peer_crash: a host of its path other than its own
+   *                crashed;
+   *   peer_reboot: the peer's host rebooted while holding the connection;
+   *   middlebox:   a middlebox of its path dropped the connection's state
+   *                (at last activity + idle timeout, noticed or not).
+   * Its own host crashing, rebooting or hanging, and an application hang
+   * on the peer (its stack still answers), are not failures.  A failure
+   * after the socket closed is not reported. */
+  ka_time failure_at;
+  const char *failure;   /* which of the above; NULL with KA_TIME_NEVER */
+  /* There was a failure, and none of the above held any more when the
+   * socket closed (or the run ended): the path had come back.  Only links
+   * come back; crashes, reboots and dropped middlebox state are for good.
+   * An event at the very instant of the close counts as before it. */
+  gboolean recovered;
+  /* The socket gave up on its own timer (keepalive_timeout,
+   * retransmission_timeout, user_timeout) while none of the above held:
+   * no failure at all, or one it had recovered from. */
+  gboolean false_giveup;
+  guint middleboxes;     /* middleboxes on its path */
 } ks_conn_result;
 
 /* Builds hosts, links and connections.  --set values were applied by the

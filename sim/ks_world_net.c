@@ -105,6 +105,7 @@ static void attach_middleboxes(ks_world *w, guint gi) {
     for (guint m = 0; m < w->n_mbs; m++)
       if (w->mbs[m].link == hop->link)
         hop->n_mb++;
+    g->n_mb += hop->n_mb;
     if (hop->n_mb == 0)
       continue;
     hop->mbs = g_new0(ks_mbblock, hop->n_mb);
@@ -268,7 +269,7 @@ static void inject_rst(ks_world *w, guint gi, guint32 conn, guint hop, guint mb,
 }
 
 static void mb_expire(ks_world *w, ks_mbst *s) {
-  s->last = -1;
+  s->last = KSW_MB_DROPPED(s->last + w->mbs[s->mb].timeout);
   ks_engine_cancel(w->engine, &s->timer);
   guint gi = ksw_group_of(w, s->conn);
   guint32 cs = ksw_snd_nxt(w, gi, s->conn, KSW_CLIENT);
@@ -318,7 +319,7 @@ static gboolean mb_pass(ks_world *w, const ks_mbblock *b, const ks_flight *f) {
   }
   ka_time *last = &((ka_time *)b->states)[i];
   if (*last >= 0 && now - *last >= mb->timeout)
-    *last = -1;
+    *last = KSW_MB_DROPPED(*last + mb->timeout);
   if (*last < 0 && !syn)
     return FALSE;
   *last = now;
@@ -338,6 +339,40 @@ void ksw_mb_set_timeout(ks_world *w, guint m, ka_time timeout) {
       if (st[i].last >= 0)
         ks_engine_at(w->engine, &st[i].timer, st[i].last + timeout);
   }
+}
+
+const char *ksw_path_broken(const ks_world *w, guint gi) {
+  const ks_group *g = &w->groups[gi];
+  for (guint h = 0; h < g->n_hops; h++) {
+    const ks_link *l = &w->links[g->hops[h].link];
+    if (l->down[0] || l->down[1])
+      return "link_down";
+    if (l->loss >= 1)
+      return "loss";
+    /* The host this hop leads to, client to server: a router unless last. */
+    guint exit = link_entry_host(l, !g->hops[h].dir);
+    if (h + 1 < g->n_hops && w->hosts[exit].crashed)
+      return "router_crash";
+  }
+  if (w->hosts[g->host[!g->result_side]].crashed)
+    return "peer_crash";
+  return NULL;
+}
+
+ka_time ksw_mb_lost_at_conn(const ks_world *w, guint gi, guint32 conn, ka_time now) {
+  const ks_group *g = &w->groups[gi];
+  guint32 i = conn - g->first;
+  ka_time lost = KA_TIME_NEVER;
+  for (guint h = 0; h < g->n_hops; h++)
+    for (guint k = 0; k < g->hops[h].n_mb; k++) {
+      const ks_mbblock *b = &g->hops[h].mbs[k];
+      const ks_mb *mb = &w->mbs[b->mb];
+      ka_time last = mb->on_expiry == KS_EXPIRY_RST ? ((const ks_mbst *)b->states)[i].last
+                                                    : ((const ka_time *)b->states)[i];
+      ka_time t = ksw_mb_lost_at(last, mb->timeout, now);
+      lost = t < lost ? t : lost;
+    }
+  return lost;
 }
 
 /* --- Links. -------------------------------------------------------------- */

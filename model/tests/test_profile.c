@@ -101,6 +101,8 @@ static void test_error_numbers(void) {
   g_assert_cmpint(ka_profile_errnum(P("linux"), KA_EINVAL), ==, 22);
   g_assert_cmpint(ka_profile_errnum(P("linux"), KA_ENOPROTOOPT), ==, 92);
   g_assert_cmpint(ka_profile_errnum(P("freebsd"), KA_ETIMEDOUT), ==, 60);
+  g_assert_cmpint(ka_profile_errnum(P("linux"), KA_EPIPE), ==, 32);
+  g_assert_cmpint(ka_profile_errnum(P("macos"), KA_EPIPE), ==, 32);
   g_assert_cmpint(ka_profile_errnum(P("freebsd"), KA_EOPNOTSUPP), ==, 45);
   g_assert_cmpint(ka_profile_errnum(P("macos"), KA_EOPNOTSUPP), ==, 102);
   g_assert_cmpint(ka_profile_errnum(P("linux"), KA_ENOTINITIALISED), ==, 0);

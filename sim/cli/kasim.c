@@ -13,6 +13,10 @@ static const struct {
   {"profiles", ks_cmd_profiles, "the modelled systems and their keep-alive defaults"},
   {"explain", ks_cmd_explain, "the timeline of one idle connection whose peer vanishes"},
   {"run", ks_cmd_run, "simulate a scenario: summary.json, trace.jsonl, capture.pcap"},
+  {"sweep", ks_cmd_sweep, "a scenario over a grid of settings and seeds: sweep.json, sweep.csv"},
+  {"plot", ks_cmd_plot, "pictures of a run or sweep: timeline, latency CDF, heatmap, overhead"},
+  {"capacity", ks_cmd_capacity, "what N idle connections cost and how fast they notice"},
+  {"validate", ks_cmd_validate, "compare a scenario on the model with the real Linux kernel"},
 };
 
 static void usage(FILE *out) {

@@ -38,5 +38,9 @@ void ks_host_free(ks_host *host);
 int ks_cmd_profiles(int argc, char **argv);
 int ks_cmd_explain(int argc, char **argv);
 int ks_cmd_run(int argc, char **argv);
+int ks_cmd_sweep(int argc, char **argv);
+int ks_cmd_plot(int argc, char **argv);
+int ks_cmd_capacity(int argc, char **argv);
+int ks_cmd_validate(int argc, char **argv);
 
 #endif

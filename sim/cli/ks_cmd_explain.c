@@ -137,8 +137,12 @@ static void print_text(const ks_host *host, const explained *ex) {
          ka_close_reason_name(ex->giveup.reason), n, n == 1 ? "" : "s");
   printf("  %12s    on the wire: %s\n", "",
          ex->giveup.send_rst ? "RST+ACK, seq=SND.NXT" : "nothing (no RST is sent)");
-  printf("  %12s    application: a pending recv/send fails with %s; later calls fail with %s\n",
-         "", pending, later);
+  if (ex->giveup.later_recv_eof)
+    printf("  %12s    application: a pending recv/send fails with %s; after that recv returns 0 "
+           "(end of stream) and send fails with %s\n", "", pending, later);
+  else
+    printf("  %12s    application: a pending recv/send fails with %s; later calls fail with %s\n",
+           "", pending, later);
   printf("\nDetection time: %s s (%s) after the last segment received.\n", t, human);
 }
 
@@ -202,6 +206,7 @@ static void print_json(const ks_host *host, const explained *ex) {
     ks_json_bool(b, "rst_sent", ex->giveup.send_rst);
     json_err(b, "error_pending", p, ex->giveup.err_pending);
     json_err(b, "error_later", p, ex->giveup.err_later);
+    ks_json_bool(b, "later_recv_eof", ex->giveup.later_recv_eof);
     json_builder_end_object(b);
   }
   json_builder_set_member_name(b, "notes");

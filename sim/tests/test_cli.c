@@ -67,6 +67,10 @@ static void test_explain_linux_json(void) {
   JsonObject *e = json_object_get_object_member(g, "error_pending");
   g_assert_cmpstr(json_object_get_string_member(e, "name"), ==, "ETIMEDOUT");
   g_assert_cmpint(json_object_get_int_member(e, "number"), ==, 110);
+  /* Later calls as the kernel showed them: EOF on recv, EPIPE (32) on send. */
+  JsonObject *later = json_object_get_object_member(g, "error_later");
+  g_assert_cmpint(json_object_get_int_member(later, "number"), ==, 32);
+  g_assert_true(json_object_get_boolean_member(g, "later_recv_eof"));
   g_object_unref(p);
   run_clear(&r);
 }

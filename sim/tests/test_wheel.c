@@ -191,6 +191,63 @@ static void test_random_level_boundaries(void) {
   }
 }
 
+/* Dense time: thousands of timers within a few milliseconds, so that
+ * level-2 slots (1 ms) hold many timers each and are sorted into the run,
+ * while new timers, ties, cancels, re-arms and look-aheads land in and
+ * around it.  Expiries are near (under 1 us), mid (within the run's
+ * millisecond) or a few milliseconds ahead, or ties with another timer. */
+static ka_time dense_when(model *m, GRand *r) {
+  int kind = g_rand_int_range(r, 0, 100);
+  if (kind < 15) {
+    mtimer *o = &m->ts[g_rand_int_range(r, 0, m->n)];
+    if (o->armed)
+      return o->expires;
+  }
+  if (kind < 20)
+    return m->now;
+  if (kind < 35)
+    return add_sat(m->now, g_rand_int_range(r, 0, 1000));
+  if (kind < 50)
+    return add_sat(m->now, g_rand_int_range(r, 0, 1 << 20));
+  return add_sat(m->now, g_rand_int_range(r, 0, 4 << 20));
+}
+
+static void run_dense(guint32 seed, ka_time start, int n, int ops) {
+  model m;
+  GRand *r = g_rand_new_with_seed(seed);
+
+  model_init(&m, n, start);
+  for (int i = 0; i < n; i++)
+    model_arm(&m, i, dense_when(&m, r));
+  for (int op = 0; op < ops; op++) {
+    int kind = g_rand_int_range(r, 0, 100);
+    int i = g_rand_int_range(r, 0, n);
+
+    if (kind < 40)
+      model_arm(&m, i, dense_when(&m, r));
+    else if (kind < 48)
+      model_cancel(&m, i);
+    else if (kind < 90)
+      model_pop(&m, KA_TIME_NEVER);
+    else if (kind < 96)
+      model_pop(&m, add_sat(m.now, g_rand_int_range(r, 0, 1 << 21)));
+    else
+      model_check_next(&m);
+  }
+  g_assert_cmpuint(ks_wheel_count(m.w), ==, model_count(&m));
+  while (model_min(&m) != NULL)
+    model_pop(&m, KA_TIME_NEVER);
+  g_assert_null(ks_wheel_pop(m.w, KA_TIME_NEVER));
+  model_clear(&m);
+  g_rand_free(r);
+}
+
+static void test_dense_vs_model(void) {
+  run_dense(4001, 0, 3000, 60000);
+  run_dense(4002, KA_S(3600) - 5, 1000, 60000);
+  run_dense(4003, -KA_S(1), 200, 60000);
+}
+
 typedef struct key {
   ka_time expires;
   guint64 seq;
@@ -532,6 +589,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/wheel/random-vs-model", test_random_vs_model);
   g_test_add_func("/wheel/random-level-boundaries",
                   test_random_level_boundaries);
+  g_test_add_func("/wheel/dense-vs-model", test_dense_vs_model);
   g_test_add_func("/wheel/bulk-sorted", test_bulk_sorted);
   g_test_add_func("/wheel/fifo-ties", test_fifo_ties);
   g_test_add_func("/wheel/fifo-ties-across-levels",

@@ -75,7 +75,9 @@ typedef struct ka_action {
   bool send_rst;     /* GIVE_UP: an RST+ACK with seq=SND.NXT goes out */
   ka_close_reason reason; /* GIVE_UP */
   int err_pending;   /* GIVE_UP: KA_E* a pending recv/send fails with */
-  int err_later;     /* GIVE_UP: KA_E* later calls on the socket fail with */
+  int err_later;     /* GIVE_UP: KA_E* a later send() fails with */
+  bool later_recv_eof; /* GIVE_UP: a later recv() returns 0 (end of
+                          stream) instead of failing with err_later */
 } ka_action;
 
 typedef struct ka_conn {

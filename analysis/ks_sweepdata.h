@@ -1,0 +1,50 @@
+/* ks_sweepdata.h - a sweep folder's sweep.json, read back for plots.
+ *
+ * The format `kasim sweep` writes (agreed with it; docs/output.md):
+ *   {"grid": {"KeepAliveTime": ["60s", "300s"], "TCP_KEEPCNT": ["3", "9"]},
+ *    "cells": [{"params": {"KeepAliveTime": "60s", "TCP_KEEPCNT": "3"},
+ *               "seed": 1, "run_dir": "cells/0001",
+ *               "metrics": {ks_metrics_to_json()'s object}}, ...]}
+ * The grid's member order is the axes' order; each value list is in the
+ * order the user gave.  Values may be strings or numbers.  Of the metrics
+ * only probe_bytes_per_s is required; latency_p50_s may be null (nothing
+ * detected).
+ */
+#ifndef KASIM_KS_SWEEPDATA_H
+#define KASIM_KS_SWEEPDATA_H
+
+#include <glib.h>
+
+typedef struct ks_sweep_cell {
+  guint *idx;        /* [n_params]: the position of its value in each grid list */
+  guint64 seed;
+  double latency_p50_s, latency_mean_s, probe_bytes_per_s; /* NAN: null or absent */
+  double false_giveups, closed, connections;               /* NAN: absent */
+} ks_sweep_cell;
+
+typedef struct ks_sweep {
+  guint n_params;
+  char **names;      /* [n_params] */
+  GPtrArray **values;/* [n_params] of char* */
+  GArray *cells;     /* ks_sweep_cell */
+} ks_sweep;
+
+/* NULL with "DIR/sweep.json: where: problem" when it is not a sweep. */
+ks_sweep *ks_sweep_load(const char *dir, GError **error);
+void ks_sweep_free(ks_sweep *s);
+
+/* One grid point of two axes (x, y: parameter indices; y may equal x for
+ * a one-parameter grid), averaged over seeds and every other parameter. */
+typedef struct ks_sweep_point {
+  double p50_s;          /* mean of the cells' latency_p50_s that are not null; NAN: none */
+  double bytes_per_s;    /* mean probe_bytes_per_s */
+  double bytes_per_conn_s; /* mean of probe_bytes_per_s / connections; NAN: unknown */
+  double false_giveups;  /* mean; NAN: absent */
+  guint cells;
+} ks_sweep_point;
+
+/* out[y * nx + x], nx = values of param x, ny = values of param y (1 when
+ * y == x). */
+void ks_sweep_points(const ks_sweep *s, guint px, guint py, ks_sweep_point *out);
+
+#endif

@@ -1,0 +1,295 @@
+/* ks_trace.c - trace.jsonl read back line by line; see ks_trace.h. */
+#include "ks_trace.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const ev_names[] = {"send", "deliver", "drop", "timer", "close", "scenario"};
+static const char *const kind_names[] = {"handshake", "data", "retransmission", "ack",
+                                         "keepalive", "keepalive_ack", "rst"};
+
+static int name_index(const char *const *names, size_t n, const char *s, size_t len) {
+  for (size_t i = 0; i < n; i++)
+    if (strlen(names[i]) == len && memcmp(names[i], s, len) == 0)
+      return (int)i;
+  return -1;
+}
+
+/* "7210.020000640" -> nanoseconds, exactly (a double would round). */
+static gboolean parse_time(const char *s, size_t len, gint64 *out) {
+  gint64 sec = 0, frac = 0;
+  size_t i = 0;
+  int digits = 0;
+  if (len == 0)
+    return FALSE;
+  for (; i < len && g_ascii_isdigit(s[i]); i++) {
+    if (sec > G_MAXINT64 / 10 - 10)
+      return FALSE;
+    sec = sec * 10 + (s[i] - '0');
+  }
+  if (i == 0)
+    return FALSE;
+  if (i < len) {
+    if (s[i++] != '.')
+      return FALSE;
+    for (; i < len && g_ascii_isdigit(s[i]) && digits < 9; i++, digits++)
+      frac = frac * 10 + (s[i] - '0');
+    if (i != len || digits == 0)
+      return FALSE;
+  }
+  for (; digits < 9; digits++)
+    frac *= 10;
+  if (sec > G_MAXINT64 / 1000000000 - 1)
+    return FALSE;
+  *out = sec * 1000000000 + frac;
+  return TRUE;
+}
+
+static gboolean parse_uint(const char *s, size_t len, guint64 max, guint64 *out) {
+  guint64 v = 0;
+  if (len == 0)
+    return FALSE;
+  for (size_t i = 0; i < len; i++) {
+    if (!g_ascii_isdigit(s[i]) || v > (max - (guint64)(s[i] - '0')) / 10)
+      return FALSE;
+    v = v * 10 + (guint64)(s[i] - '0');
+  }
+  *out = v;
+  return TRUE;
+}
+
+static void copy_str(char *dst, size_t cap, const char *s, size_t len) {
+  len = len < cap - 1 ? len : cap - 1;
+  memcpy(dst, s, len);
+  dst[len] = '\0';
+}
+
+/* One flat object: {"key":value,...} with values numbers or strings
+ * without escapes.  Returns a problem description, or NULL. */
+static const char *parse_line(const char *p, ks_trace_rec *r) {
+  memset(r, 0, sizeof *r);
+  r->conn = r->host = r->target = -1;
+  r->from_client = -1;
+  r->kind = KS_TK_NONE;
+  gboolean have_t = FALSE, have_ev = FALSE;
+  while (*p == ' ')
+    p++;
+  if (*p++ != '{')
+    return "not a JSON object";
+  for (;;) {
+    if (*p != '"')
+      return "expected a key";
+    const char *k = ++p;
+    while (*p && *p != '"')
+      p++;
+    if (*p != '"')
+      return "unterminated key";
+    size_t klen = (size_t)(p - k);
+    p++;
+    if (*p++ != ':')
+      return "expected ':'";
+    const char *v;
+    size_t vlen;
+    gboolean str = *p == '"';
+    if (str) {
+      v = ++p;
+      while (*p && *p != '"' && *p != '\\')
+        p++;
+      if (*p != '"')
+        return "a string with an escape or no end (kasim writes neither)";
+      vlen = (size_t)(p - v);
+      p++;
+    } else {
+      v = p;
+      while (*p && *p != ',' && *p != '}')
+        p++;
+      vlen = (size_t)(p - v);
+    }
+#define KEY(name) (klen == sizeof(name) - 1 && memcmp(k, name, klen) == 0)
+    guint64 u = 0;
+    if (KEY("t")) {
+      if (str || !parse_time(v, vlen, &r->t_ns))
+        return "bad \"t\"";
+      have_t = TRUE;
+    } else if (KEY("ev")) {
+      int i = name_index(ev_names, G_N_ELEMENTS(ev_names), v, vlen);
+      if (!str || i < 0)
+        return "unknown \"ev\"";
+      r->ev = (ks_tev)i;
+      have_ev = TRUE;
+    } else if (KEY("kind")) {
+      int i = name_index(kind_names, G_N_ELEMENTS(kind_names), v, vlen);
+      if (!str || i < 0)
+        return "unknown \"kind\"";
+      r->kind = (gint8)i;
+    } else if (KEY("dir")) {
+      if (!str || vlen != 3 || (memcmp(v, "c2s", 3) != 0 && memcmp(v, "s2c", 3) != 0))
+        return "bad \"dir\"";
+      r->from_client = v[0] == 'c';
+    } else if (KEY("conn") || KEY("host") || KEY("target")) {
+      if (str || !parse_uint(v, vlen, G_MAXUINT32, &u))
+        return "bad number";
+      if (KEY("conn"))
+        r->conn = (gint64)u;
+      else if (KEY("host"))
+        r->host = (gint64)u;
+      else
+        r->target = (gint64)u;
+    } else if (KEY("seq") || KEY("ack") || KEY("len")) {
+      if (str || !parse_uint(v, vlen, G_MAXUINT32, &u))
+        return "bad number";
+      if (KEY("seq"))
+        r->seq = (guint32)u;
+      else if (KEY("ack"))
+        r->ack = (guint32)u;
+      else
+        r->len = (guint32)u;
+    } else if (KEY("flags")) {
+      copy_str(r->flags, sizeof r->flags, v, vlen);
+    } else if (KEY("what")) {
+      copy_str(r->what, sizeof r->what, v, vlen);
+    } else if (KEY("error")) {
+      copy_str(r->error, sizeof r->error, v, vlen);
+    } /* other keys: a newer kasim's additions, ignored */
+#undef KEY
+    if (*p == ',') {
+      p++;
+      continue;
+    }
+    if (*p == '}')
+      break;
+    return "expected ',' or '}'";
+  }
+  p++;
+  while (*p == ' ' || *p == '\n' || *p == '\r')
+    p++;
+  if (*p)
+    return "text after the object";
+  if (!have_t || !have_ev)
+    return "no \"t\" or \"ev\"";
+  return NULL;
+}
+
+gboolean ks_trace_read(const char *path, ks_trace_fn fn, void *ud, GError **error) {
+  FILE *f = fopen(path, "r");
+  if (f == NULL) {
+    int e = errno;
+    g_set_error(error, KS_METRICS_ERROR, 0, "%s: %s", path, g_strerror(e));
+    return FALSE;
+  }
+  char *line = NULL;
+  size_t cap = 0;
+  guint64 n = 0;
+  gboolean ok = TRUE;
+  for (ssize_t len; (len = getline(&line, &cap, f)) >= 0;) {
+    n++;
+    if (len == 1 && line[0] == '\n')
+      continue;
+    ks_trace_rec r;
+    const char *problem = parse_line(line, &r);
+    if (problem) {
+      g_set_error(error, KS_METRICS_ERROR, 0, "%s:%" G_GUINT64_FORMAT ": %s", path, n, problem);
+      ok = FALSE;
+      break;
+    }
+    if (!fn(&r, ud))
+      break;
+  }
+  if (ok && ferror(f)) {
+    g_set_error(error, KS_METRICS_ERROR, 0, "%s: read error", path);
+    ok = FALSE;
+  }
+  free(line);
+  fclose(f);
+  return ok;
+}
+
+/* --- One connection. ----------------------------------------------------- */
+
+typedef struct tl_ctx {
+  guint32 conn;
+  GArray *recs;
+} tl_ctx;
+
+static gboolean tl_collect(const ks_trace_rec *r, void *ud) {
+  tl_ctx *c = ud;
+  if (r->ev == KS_TEV_SCENARIO || r->conn == (gint64)c->conn)
+    g_array_append_val(c->recs, *r);
+  return TRUE;
+}
+
+static const char *reason_name(guint8 r) {
+  static const char *const n[] = {NULL, "keepalive_timeout", "retransmission_timeout",
+                                  "user_timeout", "reset_by_peer"};
+  return r < G_N_ELEMENTS(n) ? n[r] : NULL;
+}
+
+ks_timeline *ks_timeline_load(const char *run_dir, const ks_run_metrics *m, gint64 conn,
+                              GError **error) {
+  if (m->conns->len == 0) {
+    g_set_error(error, KS_METRICS_ERROR, 0, "%s: the run has no connections", run_dir);
+    return NULL;
+  }
+  if (conn >= (gint64)m->conns->len) {
+    g_set_error(error, KS_METRICS_ERROR, 0,
+                "--conn %" G_GINT64_FORMAT ": the run has connections 0 to %u", conn,
+                m->conns->len - 1);
+    return NULL;
+  }
+  if (conn < 0) {
+    /* The most instructive story first: a detection, then a false
+     * give-up, then any failure, then any close. */
+    gint64 pick[4] = {-1, -1, -1, -1};
+    for (guint i = 0; i < m->conns->len; i++) {
+      const ks_conn_metrics *c = &g_array_index(m->conns, ks_conn_metrics, i);
+      gboolean failed = !isnan(c->failure_at_s), closed = !isnan(c->closed_at_s);
+      if (pick[0] < 0 && failed && closed && !c->false_giveup)
+        pick[0] = i;
+      if (pick[1] < 0 && c->false_giveup)
+        pick[1] = i;
+      if (pick[2] < 0 && failed)
+        pick[2] = i;
+      if (pick[3] < 0 && closed)
+        pick[3] = i;
+    }
+    conn = 0;
+    for (int k = 3; k >= 0; k--)
+      if (pick[k] >= 0)
+        conn = pick[k];
+  }
+  const ks_conn_metrics *c = &g_array_index(m->conns, ks_conn_metrics, conn);
+  const ks_group_metrics *g = m->groups->pdata[c->group];
+  ks_timeline *tl = g_new0(ks_timeline, 1);
+  tl->scenario = g_strdup(m->scenario);
+  tl->conn = c->id;
+  tl->group = g_strdup(g->name);
+  tl->profile = g_strdup(g->profile);
+  tl->client_side = c->client_side;
+  tl->failure_at_s = c->failure_at_s;
+  tl->closed_at_s = c->closed_at_s;
+  tl->false_giveup = c->false_giveup;
+  tl->failure = c->failure;
+  tl->error = c->error;
+  tl->close_reason = reason_name(c->reason);
+  tl->recs = g_array_new(FALSE, FALSE, sizeof(ks_trace_rec));
+  g_autofree char *trace = g_build_filename(run_dir, "trace.jsonl", NULL);
+  tl_ctx ctx = {.conn = tl->conn, .recs = tl->recs};
+  if (!ks_trace_read(trace, tl_collect, &ctx, error)) {
+    ks_timeline_free(tl);
+    return NULL;
+  }
+  return tl;
+}
+
+void ks_timeline_free(ks_timeline *tl) {
+  if (tl == NULL)
+    return;
+  g_free(tl->scenario);
+  g_free(tl->group);
+  g_free(tl->profile);
+  g_array_unref(tl->recs);
+  g_free(tl);
+}

@@ -1,0 +1,64 @@
+/* ks_trace.h - reading trace.jsonl back, and one connection's story from
+ * it (what the timeline plot draws).
+ *
+ * `kasim run` writes one flat JSON object per line whose values are
+ * numbers or fixed identifiers (docs/output.md); a run of 10^5 connections
+ * writes millions of lines, so this reader scans them by hand rather than
+ * building a json-glib tree per line, and refuses anything that is not of
+ * that flat shape.
+ */
+#ifndef KASIM_KS_TRACE_H
+#define KASIM_KS_TRACE_H
+
+#include <glib.h>
+
+#include "ks_metrics.h"
+
+typedef enum ks_tev {
+  KS_TEV_SEND, KS_TEV_DELIVER, KS_TEV_DROP, KS_TEV_TIMER, KS_TEV_CLOSE, KS_TEV_SCENARIO
+} ks_tev;
+
+typedef enum ks_tkind {
+  KS_TK_NONE = -1,
+  KS_TK_HANDSHAKE, KS_TK_DATA, KS_TK_RETRANSMISSION, KS_TK_ACK, KS_TK_KEEPALIVE,
+  KS_TK_KEEPALIVE_ACK, KS_TK_RST
+} ks_tkind;
+
+typedef struct ks_trace_rec {
+  gint64 t_ns;        /* virtual time, exact */
+  ks_tev ev;
+  gint64 conn;        /* -1: none */
+  gint8 from_client;  /* -1: none */
+  gint8 kind;         /* ks_tkind */
+  guint32 seq, ack, len;
+  gint64 host, target;/* -1: none */
+  char flags[16];
+  char what[24];
+  char error[24];
+} ks_trace_rec;
+
+/* Calls fn for every line; fn returns FALSE to stop early.  Errors name
+ * the file and line. */
+typedef gboolean (*ks_trace_fn)(const ks_trace_rec *r, void *ud);
+gboolean ks_trace_read(const char *path, ks_trace_fn fn, void *ud, GError **error);
+
+/* One connection of a run, for the sequence diagram. */
+typedef struct ks_timeline {
+  char *scenario;
+  guint32 conn;
+  char *group, *profile;
+  gboolean client_side;  /* the reporting socket is the client's */
+  double failure_at_s, closed_at_s; /* NAN when none */
+  const char *failure, *close_reason, *error; /* static or interned */
+  gboolean false_giveup;
+  GArray *recs;          /* ks_trace_rec: this connection's, and scenario events */
+} ks_timeline;
+
+/* m is the run's metrics (ks_metrics_load).  conn < 0 picks the first
+ * detected failure, else the first false give-up, else the first failure,
+ * else the first close, else connection 0. */
+ks_timeline *ks_timeline_load(const char *run_dir, const ks_run_metrics *m, gint64 conn,
+                              GError **error);
+void ks_timeline_free(ks_timeline *tl);
+
+#endif

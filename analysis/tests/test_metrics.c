@@ -1,0 +1,244 @@
+/* test_metrics.c - ks_metrics on the hand-written run of fixture.h, every
+ * expected number worked out below; the wire size of a segment from the
+ * Ethernet, IPv4 and TCP header sizes; the trace reader's exact times and
+ * its refusals. */
+#include <math.h>
+#include <string.h>
+
+#include "fixture.h"
+#include "ks_metrics.h"
+#include "ks_trace.h"
+
+/* IEEE 802.3: preamble+SFD 8, header 14, FCS 4, minimum frame 64 with the
+ * FCS (so 60 before it), gap 12; IPv4 20 (RFC 791); TCP 20 (RFC 9293).
+ *   payload 0: 14+20+20 = 54 -> padded to 60, +4+8+12 = 84
+ *   payload 1 (a Windows probe): 55 -> 60 -> 84
+ *   payload 6: 60 exactly -> 84;  7: 61 + 24 = 85
+ *   payload 1460 (a full MSS): 1514 + 24 = 1538, Ethernet's largest. */
+static void test_wire_bytes(void) {
+  g_assert_cmpuint(ks_wire_bytes(0), ==, 84);
+  g_assert_cmpuint(ks_wire_bytes(1), ==, 84);
+  g_assert_cmpuint(ks_wire_bytes(6), ==, 84);
+  g_assert_cmpuint(ks_wire_bytes(7), ==, 85);
+  g_assert_cmpuint(ks_wire_bytes(1460), ==, 1538);
+  g_assert_cmpuint(ks_ip_bytes(0), ==, 40);
+  g_assert_cmpuint(ks_ip_bytes(1), ==, 41);
+}
+
+/* Nearest rank: the p-th of n sorted values is at rank ceil(p/100 x n). */
+static void test_percentile(void) {
+  GArray *a = g_array_new(FALSE, FALSE, sizeof(double));
+  g_assert_true(isnan(ks_percentile(a, 50)));
+  double v[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+  g_array_append_vals(a, v, 10);
+  g_assert_cmpfloat(ks_percentile(a, 50), ==, 5);   /* ceil(5) = 5 */
+  g_assert_cmpfloat(ks_percentile(a, 95), ==, 10);  /* ceil(9.5) = 10 */
+  g_assert_cmpfloat(ks_percentile(a, 10), ==, 1);   /* ceil(1) = 1 */
+  g_assert_cmpfloat(ks_percentile(a, 11), ==, 2);   /* ceil(1.1) = 2 */
+  g_assert_cmpfloat(ks_percentile(a, 0), ==, 1);
+  g_assert_cmpfloat(ks_percentile(a, 100), ==, 10);
+  g_array_unref(a);
+}
+
+static void test_fixture_metrics(void) {
+  g_autofree char *dir = fixture_run();
+  GError *error = NULL;
+  ks_run_metrics *m = ks_metrics_load(dir, &error);
+  g_assert_no_error(error);
+  g_assert_cmpstr(m->scenario, ==, "fixture");
+  g_assert_cmpuint(m->connections, ==, 7);
+  g_assert_cmpuint(m->closed, ==, 4);            /* 0, 1, 2, 3 */
+  g_assert_cmpuint(m->alive, ==, 3);
+  g_assert_cmpuint(m->keepalive_timeouts, ==, 3); /* 0, 1, 3 */
+  g_assert_cmpuint(m->resets, ==, 1);             /* 2 */
+  g_assert_cmpuint(m->failed, ==, 5);             /* 0, 1, 2, 4, 5 */
+  g_assert_cmpuint(m->detected, ==, 3);           /* 0, 1, 2 */
+  g_assert_cmpuint(m->undetected, ==, 1);         /* 5 */
+  g_assert_cmpuint(m->survived_failures, ==, 1);  /* 4 */
+  g_assert_cmpuint(m->false_giveups, ==, 1);      /* 3 */
+  g_assert_cmpuint(m->middlebox_conns, ==, 2);    /* 5, 6 */
+  g_assert_cmpuint(m->middlebox_survivors, ==, 1);/* 6: 5 failed */
+  /* Latencies, sorted: 100.5-100 = 0.5, 7210.02-600 = 6610.02,
+   * 7210.52-600 = 6610.52.  Mean 13221.04 / 3 = 4407.0133...; median at
+   * rank ceil(1.5) = 2; 95% at rank ceil(2.85) = 3. */
+  g_assert_cmpuint(m->latencies_s->len, ==, 3);
+  g_assert_cmpfloat_with_epsilon(g_array_index(m->latencies_s, double, 0), 0.5, 1e-9);
+  g_assert_cmpfloat_with_epsilon(m->latency_mean_s, 13221.04 / 3, 1e-6);
+  g_assert_cmpfloat_with_epsilon(m->latency_p50_s, 6610.02, 1e-6);
+  g_assert_cmpfloat_with_epsilon(m->latency_p95_s, 6610.52, 1e-6);
+  g_assert_cmpfloat_with_epsilon(m->latency_max_s, 6610.52, 1e-6);
+  /* summary.json: 10 + 3 probes sent, 1 answered. */
+  g_assert_cmpuint(m->probes_sent, ==, 13);
+  g_assert_cmpuint(m->probes_answered, ==, 1);
+  /* trace.jsonl: 10 + 3 probe SENDs and one ACK SEND, 84 octets each:
+   * 14 x 84 = 1176; per second of the 8000: 13/8000 = 0.001625 probes and
+   * 1176/8000 = 0.147 octets. */
+  g_assert_cmpuint(m->wire_probes, ==, 13);
+  g_assert_cmpuint(m->wire_probe_acks, ==, 1);
+  g_assert_cmpuint(m->probe_wire_bytes, ==, 1176);
+  g_assert_cmpfloat_with_epsilon(m->probes_per_s, 0.001625, 1e-12);
+  g_assert_cmpfloat_with_epsilon(m->probe_bytes_per_s, 0.147, 1e-12);
+  /* Give-ups at 13.0, 100.5, 7210.02, 7210.52: bins from second 13 to
+   * second 7210, 7198 of them; 2 in the last, the peak. */
+  g_assert_cmpfloat(m->giveups_start_s, ==, 13);
+  g_assert_cmpuint(m->giveups_per_s->len, ==, 7198);
+  g_assert_cmpuint(g_array_index(m->giveups_per_s, guint32, 0), ==, 1);
+  g_assert_cmpuint(g_array_index(m->giveups_per_s, guint32, 100 - 13), ==, 1);
+  g_assert_cmpuint(g_array_index(m->giveups_per_s, guint32, 7197), ==, 2);
+  g_assert_cmpuint(m->peak_giveups_per_s, ==, 2);
+  /* Per group: a has 2 connections, 10 probes (840 octets); b has the rest. */
+  g_assert_cmpuint(m->groups->len, ==, 2);
+  const ks_group_metrics *a = m->groups->pdata[0], *b = m->groups->pdata[1];
+  g_assert_cmpstr(a->name, ==, "a");
+  g_assert_cmpstr(a->profile, ==, "windows-vista");
+  g_assert_cmpuint(a->connections, ==, 2);
+  g_assert_cmpuint(a->detected, ==, 2);
+  g_assert_cmpuint(a->probe_wire_bytes, ==, 840);
+  g_assert_cmpuint(b->connections, ==, 5);
+  g_assert_cmpuint(b->false_giveups, ==, 1);
+  g_assert_cmpuint(b->wire_probes, ==, 3);
+  g_assert_cmpuint(b->wire_probe_acks, ==, 1);
+  const ks_conn_metrics *c2 = &g_array_index(m->conns, ks_conn_metrics, 2);
+  g_assert_cmpstr(c2->failure, ==, "peer_reboot");
+  g_assert_cmpstr(c2->error, ==, "ECONNRESET");
+
+  /* The JSON a sweep stores: the same names, null for "none". */
+  JsonBuilder *jb = json_builder_new();
+  ks_metrics_to_json(m, jb);
+  JsonNode *root = json_builder_get_root(jb);
+  JsonObject *o = json_node_get_object(root);
+  g_assert_cmpfloat_with_epsilon(json_object_get_double_member(o, "latency_p50_s"), 6610.02, 1e-6);
+  g_assert_cmpfloat_with_epsilon(json_object_get_double_member(o, "probe_bytes_per_s"), 0.147,
+                                 1e-12);
+  g_assert_cmpint(json_object_get_int_member(o, "false_giveups"), ==, 1);
+  g_assert_cmpint(json_object_get_int_member(o, "closed"), ==, 4);
+  g_assert_cmpint(json_object_get_int_member(o, "connections"), ==, 7);
+  json_node_unref(root);
+  g_object_unref(jb);
+  ks_metrics_free(m);
+  fixture_rm(dir);
+}
+
+/* Nothing detected: the latency figures are NAN and JSON null. */
+static void test_nothing_detected(void) {
+  g_autofree char *dir = fixture_run();
+  g_autofree char *s = g_build_filename(dir, "summary.json", NULL);
+  const char one[] =
+      "{\"scenario\": \"x\", \"seed\": 3, \"virtual_time_s\": 10, \"connections\": [" CONN(
+          0, "g", "linux", "null", "null", "null", 0, 0, "null", "null", "false", "false",
+          0) "]}";
+  g_assert_true(g_file_set_contents(s, one, -1, NULL));
+  g_autofree char *t = g_build_filename(dir, "trace.jsonl", NULL);
+  g_assert_true(g_file_set_contents(t, "", -1, NULL));
+  GError *error = NULL;
+  ks_run_metrics *m = ks_metrics_load(dir, &error);
+  g_assert_no_error(error);
+  g_assert_true(isnan(m->latency_p50_s));
+  g_assert_true(isnan(m->giveups_start_s));
+  g_assert_cmpuint(m->peak_giveups_per_s, ==, 0);
+  JsonBuilder *jb = json_builder_new();
+  ks_metrics_to_json(m, jb);
+  JsonNode *root = json_builder_get_root(jb);
+  g_assert_true(json_object_get_null_member(json_node_get_object(root), "latency_p50_s"));
+  json_node_unref(root);
+  g_object_unref(jb);
+  ks_metrics_free(m);
+  fixture_rm(dir);
+}
+
+static void expect_error(const char *dir, const char *needle) {
+  GError *error = NULL;
+  ks_run_metrics *m = ks_metrics_load(dir, &error);
+  g_assert_null(m);
+  g_assert_nonnull(error);
+  if (strstr(error->message, needle) == NULL)
+    g_error("'%s' does not contain '%s'", error->message, needle);
+  g_assert_null(strchr(error->message, '\n'));
+  g_error_free(error);
+}
+
+static void test_not_a_run(void) {
+  g_autofree char *dir = g_dir_make_tmp("kasim-empty-XXXXXX", NULL);
+  expect_error(dir, "not a run folder");
+  g_autofree char *missing = g_build_filename(dir, "nope", NULL);
+  expect_error(missing, "no such folder");
+  g_rmdir(dir);
+
+  /* A summary from before failure_at_s existed. */
+  g_autofree char *d2 = fixture_run();
+  g_autofree char *s = g_build_filename(d2, "summary.json", NULL);
+  g_assert_true(g_file_set_contents(
+      s, "{\"scenario\": \"x\", \"seed\": 1, \"virtual_time_s\": 1, \"connections\": [{\"id\": 0, "
+         "\"group\": \"g\", \"profile\": \"linux\", \"side\": \"client\", \"closed_at_s\": null, "
+         "\"close_reason\": null, \"error\": null, \"probes_sent\": 0, \"probes_answered\": 0}]}",
+      -1, NULL));
+  expect_error(d2, "connections[0]: no \"failure_at_s\"");
+  g_assert_true(g_file_set_contents(s, "[1, 2]", -1, NULL));
+  expect_error(d2, "summary.json: not a JSON object");
+  g_assert_true(g_file_set_contents(s, "{\"scenario\":", -1, NULL));
+  expect_error(d2, "summary.json");
+  fixture_rm(d2);
+
+  /* A broken trace line is named by its number. */
+  g_autofree char *d3 = fixture_run();
+  g_autofree char *t = g_build_filename(d3, "trace.jsonl", NULL);
+  g_assert_true(g_file_set_contents(
+      t, "{\"t\":1.000000000,\"ev\":\"timer\",\"conn\":0,\"host\":0}\n{\"t\":2.0,\"ev\":\"oops\"}\n",
+      -1, NULL));
+  expect_error(d3, "trace.jsonl:2: unknown \"ev\"");
+  /* A probe of a connection the summary does not have. */
+  g_assert_true(g_file_set_contents(
+      t, "{\"t\":1.0,\"ev\":\"send\",\"conn\":9,\"dir\":\"c2s\",\"kind\":\"keepalive\",\"len\":0}\n",
+      -1, NULL));
+  expect_error(d3, "connection 9");
+  fixture_rm(d3);
+}
+
+typedef struct got {
+  GArray *t;
+} got;
+
+static gboolean collect(const ks_trace_rec *r, void *ud) {
+  g_array_append_val(((got *)ud)->t, r->t_ns);
+  return TRUE;
+}
+
+/* Times are read as exact nanoseconds: 7210.020000640 s, not its nearest
+ * double; "1.5" is 1.5 s; a bare "3" is 3 s. */
+static void test_trace_times(void) {
+  g_autofree char *dir = g_dir_make_tmp("kasim-trace-XXXXXX", NULL);
+  g_autofree char *t = g_build_filename(dir, "trace.jsonl", NULL);
+  g_assert_true(g_file_set_contents(t,
+                                    "{\"t\":7210.020000640,\"ev\":\"close\",\"conn\":0}\n"
+                                    "{\"t\":1.5,\"ev\":\"scenario\",\"target\":2}\n"
+                                    "\n"
+                                    "{\"t\":3,\"ev\":\"scenario\",\"target\":2}\n",
+                                    -1, NULL));
+  got g = {.t = g_array_new(FALSE, FALSE, sizeof(gint64))};
+  GError *error = NULL;
+  g_assert_true(ks_trace_read(t, collect, &g, &error));
+  g_assert_no_error(error);
+  g_assert_cmpuint(g.t->len, ==, 3);
+  g_assert_cmpint(g_array_index(g.t, gint64, 0), ==, G_GINT64_CONSTANT(7210020000640));
+  g_assert_cmpint(g_array_index(g.t, gint64, 1), ==, G_GINT64_CONSTANT(1500000000));
+  g_assert_cmpint(g_array_index(g.t, gint64, 2), ==, G_GINT64_CONSTANT(3000000000));
+  g_array_unref(g.t);
+  g_assert_true(g_file_set_contents(t, "{\"t\":1.0,\"ev\":\"send\",\"what\":\"a\\\"b\"}\n", -1,
+                                    NULL));
+  g_assert_false(ks_trace_read(t, collect, &(got){NULL}, &error));
+  g_assert_nonnull(strstr(error->message, "trace.jsonl:1: a string with an escape"));
+  g_clear_error(&error);
+  g_unlink(t);
+  g_rmdir(dir);
+}
+
+int main(int argc, char **argv) {
+  g_test_init(&argc, &argv, NULL);
+  g_test_add_func("/metrics/wire-bytes", test_wire_bytes);
+  g_test_add_func("/metrics/percentile", test_percentile);
+  g_test_add_func("/metrics/fixture", test_fixture_metrics);
+  g_test_add_func("/metrics/nothing-detected", test_nothing_detected);
+  g_test_add_func("/metrics/not-a-run", test_not_a_run);
+  g_test_add_func("/metrics/trace-times", test_trace_times);
+  return g_test_run();
+}

@@ -1,0 +1,157 @@
+/* bench_common.h - what every benchmark in bench/ shares: its header
+ * (command line, machine, load), wall clock, peak RSS and the random
+ * increments of the hold model.
+ *
+ * Header-only and valid as both C11 and C++17, so that the kasim benches
+ * and the ns-3 ones (bench_ns3_*.cc) draw the very same numbers and print
+ * the same header.
+ */
+#ifndef KASIM_BENCH_COMMON_H
+#define KASIM_BENCH_COMMON_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+static inline double bench_mono_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* CPU time of the calling thread, s.  Printed beside wall time: on a
+ * shared machine the two part when the benchmark waits for a core. */
+static inline double bench_cpu_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Peak resident set of this process so far, KiB (Linux: ru_maxrss). */
+static inline long bench_peak_rss_kib(void) {
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_maxrss;
+}
+
+/* Resident set now, KiB. */
+static inline long bench_current_rss_kib(void) {
+  long pages = 0, resident = 0;
+  FILE *f = fopen("/proc/self/statm", "r");
+  if (f == NULL)
+    return 0;
+  if (fscanf(f, "%ld %ld", &pages, &resident) != 2)
+    resident = 0;
+  fclose(f);
+  return resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+/* The increments of the hold model, the same in C and C++.
+ *
+ * splitmix64 (Steele, Lea & Flood, "Fast splittable pseudorandom number
+ * generators", OOPSLA 2014; the seeding generator of xoshiro): 64 bits of
+ * state, passes BigCrush, about 1 ns a draw.  A benchmark of an event
+ * queue should spend its time in the queue: GLib's GRand (Mersenne
+ * Twister, behind a PLT call) costs 5.5 ns a draw here, more than a
+ * quarter of the 20 ns an event may take at 50 M events/s.  bench_hold
+ * can still use GRand (--grand), and prints what one draw costs.
+ *
+ * Uniform on the integers in [0, range), range < 2^32, by Lemire's
+ * multiply-and-reject ("Fast Random Integer Generation in an Interval",
+ * 2019) on the top 32 bits: unbiased, no division per draw. */
+typedef struct bench_rng {
+  uint64_t s;
+} bench_rng;
+
+typedef struct bench_uniform {
+  uint64_t range;  /* < 2^32 */
+  uint32_t reject; /* 2^32 mod range */
+} bench_uniform;
+
+static inline uint64_t bench_rng_next(bench_rng *r) {
+  uint64_t z = (r->s += UINT64_C(0x9e3779b97f4a7c15));
+  z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+  z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+  return z ^ (z >> 31);
+}
+
+static inline bench_uniform bench_uniform_new(uint64_t range) {
+  bench_uniform u;
+  u.range = range;
+  u.reject = range != 0 && range <= UINT32_MAX
+                 ? (uint32_t)((UINT64_C(1) << 32) % range)
+                 : 0;
+  return u;
+}
+
+static inline int64_t bench_draw(bench_rng *r, const bench_uniform *u) {
+  uint64_t m;
+  do
+    m = (bench_rng_next(r) >> 32) * u->range;
+  while ((uint32_t)m < u->reject);
+  return (int64_t)(m >> 32);
+}
+
+/* "1e6", "1000000" -> 1000000; 0 when it is not a number. */
+static inline uint64_t bench_parse_count(const char *s) {
+  char *end = NULL;
+  double d = strtod(s, &end);
+  if (end == s || *end != '\0' || d < 0 || d > 1e18)
+    return 0;
+  return (uint64_t)(d + 0.5);
+}
+
+/* The header of every benchmark: how it was run and on what.  The load
+ * average matters: the machine may be shared. */
+static inline void bench_print_header(int argc, char **argv) {
+  struct utsname u;
+  char line[512];
+  FILE *f;
+
+  printf("command:");
+  for (int i = 0; i < argc; i++)
+    printf(" %s", argv[i]);
+  printf("\n");
+  if (uname(&u) == 0)
+    printf("uname: %s %s %s\n", u.sysname, u.release, u.machine);
+  f = fopen("/proc/cpuinfo", "r");
+  if (f != NULL) {
+    while (fgets(line, sizeof line, f) != NULL) {
+      if (strncmp(line, "model name", 10) == 0) {
+        char *colon = strchr(line, ':');
+        printf("cpu:%s", colon != NULL ? colon + 1 : line);
+        break;
+      }
+    }
+    fclose(f);
+  }
+  printf("online cpus: %ld (the benchmark runs on one)\n",
+         sysconf(_SC_NPROCESSORS_ONLN));
+  f = fopen("/proc/loadavg", "r");
+  if (f != NULL) {
+    if (fgets(line, sizeof line, f) != NULL)
+      printf("load average (1, 5, 15 min, runnable/all, last pid): %s", line);
+    fclose(f);
+  }
+  printf("compiler: %s %s, %s\n",
+#ifdef __cplusplus
+         "g++",
+#else
+         "gcc",
+#endif
+         __VERSION__,
+#ifdef __OPTIMIZE__
+         "optimised"
+#else
+         "NOT optimised (use --buildtype=release)"
+#endif
+  );
+  fflush(stdout);
+}
+
+#endif

@@ -1,0 +1,127 @@
+/* bench_idle.c - idle connections at scale.
+ *
+ * N idle connections from a Windows Vista client host to a Linux server
+ * over one link (20 ms one way, 1 Gbit/s), under Vista's defaults
+ * (KeepAliveTime 2 h, KeepAliveInterval 1 s, 10 probes), keep-alive on
+ * the client side only, for 24 virtual hours.  The connects are spread
+ * uniformly over the first 2 h (--spread), so that the run is the steady
+ * state: every connection sends a probe every 2 h + one round trip, the
+ * server answers it, and nothing ever dies.
+ *
+ * Per connection and 2 h that is 4 engine events: the client's
+ * keep-alive timer (probe out), the probe reaching the server, the
+ * answer reaching the client, and 1 s later the client's lazy timer
+ * re-checking and moving itself to last receive + 2 h (see ka_conn.h);
+ * plus 4 for the handshake.  About 52 events per connection per day.
+ *
+ * Figures, per N (see bench_world.h for the method): wall time of
+ * ks_world_run() alone (best of --reps and the range), of the set-up,
+ * events per second, connections x virtual hours per wall second, and
+ * peak RSS per connection.  It prints figures and checks only that every
+ * connection is still alive at the end.
+ */
+#include "bench_world.h"
+
+typedef struct idle_opts {
+  const char *spread;
+  const char *duration;
+  double hours;
+} idle_opts;
+
+static void run_idle(guint64 n, const void *arg, bw_result *out) {
+  const idle_opts *o = arg;
+  char *yaml = g_strdup_printf(
+      "name: bench-idle\n"
+      "duration: %s\n"
+      "seed: 1\n"
+      "hosts:\n"
+      "  clients: {profile: windows-vista}\n"
+      "  server: {profile: linux}\n"
+      "links:\n"
+      "  uplink: {between: [clients, server], delay: 20ms, bandwidth: 1Gbit}\n"
+      "groups:\n"
+      "  - name: idle\n"
+      "    count: %" G_GUINT64_FORMAT "\n"
+      "    client: clients\n"
+      "    server: server\n"
+      "    keepalive: client\n"
+      "    connect_spread: %s\n"
+      "    traffic: idle\n",
+      o->duration, n, o->spread);
+  bw_run_yaml(yaml, out);
+  g_free(yaml);
+}
+
+static void usage(void) {
+  fprintf(stderr, "usage: bench_idle [--big] [--reps R] [--hours H] [--spread DURATION] [N ...]\n"
+                  "default N: 1e3 1e4 1e5 1e6, plus 1e7 with --big; R = 3, H = 24, spread 2h\n");
+  exit(2);
+}
+
+int main(int argc, char **argv) {
+  idle_opts o = {"2h", NULL, 24};
+  GArray *ns = g_array_new(FALSE, FALSE, sizeof(guint64));
+  gboolean big = FALSE;
+  int reps = 3;
+
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--big") == 0) {
+      big = TRUE;
+    } else if (strcmp(argv[i], "--reps") == 0 && i + 1 < argc) {
+      reps = atoi(argv[++i]);
+    } else if (strcmp(argv[i], "--hours") == 0 && i + 1 < argc) {
+      o.hours = g_ascii_strtod(argv[++i], NULL);
+    } else if (strcmp(argv[i], "--spread") == 0 && i + 1 < argc) {
+      o.spread = argv[++i];
+    } else if (g_ascii_isdigit(argv[i][0]) && bench_parse_count(argv[i]) > 0) {
+      guint64 n = bench_parse_count(argv[i]);
+      g_array_append_val(ns, n);
+    } else {
+      usage();
+    }
+  }
+  if (reps < 1 || reps > 100 || o.hours <= 0)
+    usage();
+  if (ns->len == 0) {
+    static const guint64 defaults[] = {1000, 10000, 100000, 1000000, 10000000};
+    g_array_append_vals(ns, defaults, big ? 5 : 4);
+  }
+  {
+    /* Whole seconds, so that the duration parser takes it as it is. */
+    char *d = g_strdup_printf("%" G_GINT64_FORMAT "s", (gint64)(o.hours * 3600 + 0.5));
+    o.duration = d;
+  }
+
+  bench_print_header(argc, argv);
+  printf("sizeof(ks_timer) = %zu\n", sizeof(ks_timer));
+  printf("idle: N idle windows-vista clients -> linux server, 20 ms / 1 Gbit/s link, "
+         "keep-alive on the client (2 h, 1 s, 10 probes), connects spread over %s, "
+         "%g virtual hours; best of %d\n",
+         o.spread, o.hours, reps);
+  printf("%-9s %9s %15s %9s %10s %8s %13s %13s %9s %s\n", "N", "run s", "range s", "setup s",
+         "events", "Mev/s", "conn*vh/s", "ns/conn*vh", "B/conn", "check");
+  for (guint i = 0; i < ns->len; i++) {
+    guint64 n = g_array_index(ns, guint64, i);
+    bw_result *r = g_new0(bw_result, reps);
+    gboolean ok = TRUE;
+    for (int k = 0; k < reps && ok; k++)
+      ok = bw_in_child(run_idle, n, &o, &r[k]);
+    if (!ok) {
+      printf("%-9" G_GUINT64_FORMAT " FAILED (out of memory?)\n", n);
+      g_free(r);
+      continue;
+    }
+    bw_stats s = bw_summarise(r, reps);
+    double cvh = (double)n * o.hours;
+    printf("%-9" G_GUINT64_FORMAT " %9.3f %7.3f-%-7.3f %9.3f %10" G_GUINT64_FORMAT
+           " %8.2f %13.4g %13.1f %9.1f %s\n",
+           n, s.best, s.best, s.worst, s.setup_best, r[0].events,
+           (double)r[0].events / s.best / 1e6, cvh / s.best, s.best * 1e9 / cvh,
+           (double)s.peak_max * 1024.0 / (double)n,
+           r[0].alive == n ? "all alive" : "NOT ALL ALIVE");
+    fflush(stdout);
+    g_free(r);
+  }
+  g_array_free(ns, TRUE);
+  return 0;
+}

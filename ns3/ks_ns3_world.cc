@@ -1,0 +1,1757 @@
+/* ks_ns3_world.cc - a kasim scenario as an ns-3 simulation.  See ks_ns3.h
+ * and docs/ns3.md.
+ *
+ * What becomes what:
+ *  - a host: an ns-3 node with the IPv4 internet stack (static routing
+ *    only, no IPv6) and a kasim::KeepAliveTcpSocketFactory holding the
+ *    host's profile and tunables; every socket is a KeepAliveTcpSocket;
+ *  - a link: a point-to-point link (delay, bandwidth as its DataRate),
+ *    a /30 of 10.0.0.0/8 per link; each group's client and server talk
+ *    over the same path the native engine takes (breadth-first, links in
+ *    index order), installed as static host routes;
+ *  - link failure, loss and middleboxes: decided when a segment is put on
+ *    a link (the device's MacTx trace), in the native engine's order (the
+ *    direction is down; each middlebox; loss), and carried out by an ns-3
+ *    ErrorModel on the receiving device, which drops what was marked;
+ *  - a middlebox that resets on expiry sends its RSTs from its link:
+ *    built as IPv4+TCP and handed to the link's device;
+ *  - a crash: the node's devices drop everything and its sockets freeze;
+ *    a reboot: its sockets forget their connections (KeepAliveTcpSocket::
+ *    Forget), so ns-3 answers the next segment with an RST;
+ *  - traffic: the native engine's applications, on ns-3 sockets.
+ * Connection i uses client port 49152 + i and server port 443, which is
+ * how a segment on a link is traced back to its connection.
+ */
+#include <glib.h>
+#include <kasim/ka.h>
+
+extern "C" {
+#include "ks_scenario.h"
+#include "ks_sockopt.h"
+#include "ks_world.h"
+}
+#include "ks_ns3.h"
+
+#include "kasim/ns3/keepalive-tcp-socket.h"
+
+#include <ns3/boolean.h>
+#include <ns3/config.h>
+#include <ns3/data-rate.h>
+#include <ns3/error-model.h>
+#include <ns3/inet-socket-address.h>
+#include <ns3/internet-stack-helper.h>
+#include <ns3/ipv4-address-helper.h>
+#include <ns3/ipv4-header.h>
+#include <ns3/ipv4-static-routing-helper.h>
+#include <ns3/ipv4-static-routing.h>
+#include <ns3/ipv4.h>
+#include <ns3/node-container.h>
+#include <ns3/node.h>
+#include <ns3/packet.h>
+#include <ns3/point-to-point-helper.h>
+#include <ns3/point-to-point-net-device.h>
+#include <ns3/ppp-header.h>
+#include <ns3/simulator.h>
+#include <ns3/tcp-header.h>
+#include <ns3/uinteger.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+using namespace ns3;
+using kasim::KeepAliveTag;
+using kasim::KeepAliveTcpSocket;
+using kasim::KeepAliveTcpSocketFactory;
+
+G_DEFINE_QUARK(ks-ns3-error-quark, ks_ns3_error)
+
+namespace
+{
+
+/* Each constant with its reason. */
+const uint16_t SERVER_PORT = 443;         /* as the native engine's pcap */
+const uint16_t CLIENT_PORT_FIRST = 49152; /* IANA's dynamic range; + connection id */
+/* A link without a bandwidth has none in the scenario ("unlimited"); a
+ * point-to-point device needs a rate: 1 Tbit/s puts a 1500-octet packet
+ * on the wire in 12 ns (docs/ns3.md). */
+const uint64_t UNLIMITED_BPS = 1000000000000ull;
+/* The native engine's TCP (sim/ks_world_priv.h): every segment
+ * acknowledged at once, SYNs retransmitted after 1, 2, 4 ... s, six times,
+ * connect() failing 64 s after the last (127 s); ns-3's ConnCount counts
+ * the first SYN too.  Segments carry at most 1448 octets: ns-3's TCP puts
+ * the 12-octet timestamp option on every segment, and 1448 + 32 + 20 fits
+ * the 1500-octet MTU as on Linux with timestamps (the native engine's
+ * headers have no options: 1460). */
+const uint32_t MSS = 1448;
+const uint32_t SYN_ATTEMPTS = 7;
+const uint16_t PPP_IPV4 = 0x0021;
+const uint16_t ETHERTYPE_IPV4 = 0x0800;
+
+enum Fate : uint8_t
+{
+    FATE_LINK_DOWN = 1,
+    FATE_MIDDLEBOX = 2,
+    FATE_LOSS = 3
+};
+
+/* Marks a packet the receiving device's error model must drop. */
+class FateTag : public Tag
+{
+  public:
+    FateTag(uint8_t why = 0)
+        : m_why(why)
+    {
+    }
+
+    static TypeId GetTypeId()
+    {
+        static TypeId tid = TypeId("kasim::ns3engine::FateTag")
+                                .SetParent<Tag>()
+                                .SetGroupName("Kasim")
+                                .AddConstructor<FateTag>();
+        return tid;
+    }
+
+    TypeId GetInstanceTypeId() const override
+    {
+        return GetTypeId();
+    }
+
+    uint32_t GetSerializedSize() const override
+    {
+        return 1;
+    }
+
+    void Serialize(TagBuffer i) const override
+    {
+        i.WriteU8(m_why);
+    }
+
+    void Deserialize(TagBuffer i) override
+    {
+        m_why = i.ReadU8();
+    }
+
+    void Print(std::ostream& os) const override
+    {
+        os << "fate=" << unsigned(m_why);
+    }
+
+  private:
+    uint8_t m_why;
+};
+
+/* What a segment is (ks_seg_kind), decided where it was sent, and for a
+ * middlebox's RST the link it was put on (its boxes let it pass there). */
+class SegTag : public Tag
+{
+  public:
+    SegTag(uint8_t kind = 0, uint32_t injectedOn = UINT32_MAX)
+        : m_kind(kind),
+          m_link(injectedOn)
+    {
+    }
+
+    static TypeId GetTypeId()
+    {
+        static TypeId tid = TypeId("kasim::ns3engine::SegTag")
+                                .SetParent<Tag>()
+                                .SetGroupName("Kasim")
+                                .AddConstructor<SegTag>();
+        return tid;
+    }
+
+    TypeId GetInstanceTypeId() const override
+    {
+        return GetTypeId();
+    }
+
+    uint32_t GetSerializedSize() const override
+    {
+        return 5;
+    }
+
+    void Serialize(TagBuffer i) const override
+    {
+        i.WriteU8(m_kind);
+        i.WriteU32(m_link);
+    }
+
+    void Deserialize(TagBuffer i) override
+    {
+        m_kind = i.ReadU8();
+        m_link = i.ReadU32();
+    }
+
+    void Print(std::ostream& os) const override
+    {
+        os << "kind=" << unsigned(m_kind);
+    }
+
+    uint8_t m_kind;
+    uint32_t m_link;
+};
+
+} // namespace
+
+/* --- The world. ----------------------------------------------------------- */
+
+namespace
+{
+
+struct Hop
+{
+    guint link;
+    int dir; /* the link direction of client-to-server traffic: 0 = a to b */
+};
+
+struct Link
+{
+    guint a, b;
+    Ptr<PointToPointNetDevice> dev[2]; /* [0] at a, [1] at b */
+    Ipv4Address addr[2];
+    double loss;
+    bool down[2]; /* [0]: a to b */
+    std::vector<guint> mbs;
+};
+
+struct MbState
+{
+    ka_time last = -1; /* >= 0 last activity; -1 never; <= -2 dropped at -2 - t */
+    EventId timer;
+};
+
+struct Mb
+{
+    guint link;
+    ka_time timeout;
+    ks_expiry_action onExpiry;
+    std::vector<MbState> st; /* by connection */
+};
+
+struct Host
+{
+    Ptr<Node> node;
+    Ptr<KeepAliveTcpSocketFactory> factory;
+    Ptr<KeepAliveTcpSocket> listener;
+    const ka_profile* profile;
+    std::string name;
+    bool crashed = false;
+    bool hung = false;
+};
+
+struct Break
+{
+    ka_time from, to;
+    const char* cause;
+};
+
+struct Group
+{
+    std::string name;
+    guint host[2]; /* client, server */
+    int resultSide;
+    bool ka[2];
+    std::vector<std::pair<std::string, std::string>> sockopts;
+    ks_traffic_kind traffic;
+    ka_time connectAt, spread, period, start, stop;
+    uint32_t req, resp;
+    uint32_t first, count;
+    std::vector<Hop> hops;
+    Ipv4Address addr[2]; /* the client's and the server's address on the path */
+    std::vector<Break> breaks;
+    guint nMb = 0;
+};
+
+struct Conn
+{
+    guint group;
+    ka_time connectAt;
+    Ptr<KeepAliveTcpSocket> sock[2];
+    uint64_t rx[2] = {0, 0}, tx[2] = {0, 0};
+    EventId app;
+    /* For the trace: the highest sequence sent so far each way, and
+     * whether the client's handshake ACK is still to come. */
+    uint32_t high[2] = {0, 0};
+    bool highSet[2] = {false, false};
+    bool handshakeAck = false;
+    /* connect() failed after its SYN retransmissions. */
+    ka_time synFailedAt = KA_TIME_NEVER;
+    /* Its socket on that side was forgotten by a reboot. */
+    ka_time lostAt[2] = {KA_TIME_NEVER, KA_TIME_NEVER};
+};
+
+} // namespace
+
+struct ks_ns3_world
+{
+    ka_time duration;
+    GRand* rand;
+    NodeContainer nodes;
+    std::vector<Host> hosts;
+    std::vector<Link> links;
+    std::vector<Mb> mbs;
+    std::vector<Group> groups;
+    std::vector<Conn> conns;
+    std::vector<ks_event_spec> events;
+    ks_trace_fn trace = nullptr;
+    void* traceUd = nullptr;
+    bool ran = false;
+};
+
+namespace
+{
+
+ks_ns3_world* g_live = nullptr; /* ns-3's simulator is global: one world at a time */
+
+const char*
+EventName(ks_event_kind k)
+{
+    switch (k)
+    {
+    case KS_EV_LINK_DOWN:
+        return "link_down";
+    case KS_EV_LINK_UP:
+        return "link_up";
+    case KS_EV_LOSS:
+        return "loss";
+    case KS_EV_PEER_CRASH:
+        return "peer_crash";
+    case KS_EV_PEER_REBOOT:
+        return "peer_reboot";
+    case KS_EV_APP_HANG:
+        return "app_hang";
+    case KS_EV_MIDDLEBOX_TIMEOUT:
+        return "middlebox_timeout";
+    }
+    return "?";
+}
+
+ka_time
+NowNs()
+{
+    return Simulator::Now().GetNanoSeconds();
+}
+
+void
+Trace(ks_ns3_world* w,
+      ks_trace_kind kind,
+      const ks_segment* seg,
+      guint host,
+      const char* what,
+      const char* error,
+      guint target)
+{
+    if (w->trace == nullptr)
+    {
+        return;
+    }
+    ks_trace_event ev;
+    ev.t = NowNs();
+    ev.kind = kind;
+    ev.seg = seg;
+    ev.host = host;
+    ev.what = what;
+    ev.error = error;
+    ev.target = target;
+    w->trace(&ev, w->traceUd);
+}
+
+/* A packet as a point-to-point device sees it (PPP, IPv4, TCP), as a
+ * kasim segment; false when it is not one of our connections'. */
+bool
+ParseSegment(const ks_ns3_world* w, Ptr<const Packet> p, ks_segment* seg, TcpHeader* tcpOut)
+{
+    Ptr<Packet> c = p->Copy();
+    PppHeader ppp;
+    if (c->GetSize() < ppp.GetSerializedSize())
+    {
+        return false;
+    }
+    c->RemoveHeader(ppp);
+    if (ppp.GetProtocol() != PPP_IPV4)
+    {
+        return false;
+    }
+    Ipv4Header ip;
+    c->RemoveHeader(ip);
+    /* Only a first fragment holds the TCP header (segments are sized not
+     * to be fragmented: see MSS). */
+    if (ip.GetProtocol() != 6 || ip.GetFragmentOffset() != 0 || c->GetSize() < 20)
+    {
+        return false;
+    }
+    TcpHeader th;
+    c->RemoveHeader(th);
+    bool fromClient = th.GetDestinationPort() == SERVER_PORT;
+    uint16_t cport = fromClient ? th.GetSourcePort() : th.GetDestinationPort();
+    if (cport < CLIENT_PORT_FIRST || uint32_t(cport - CLIENT_PORT_FIRST) >= w->conns.size())
+    {
+        return false;
+    }
+    *seg = ks_segment{};
+    seg->conn = uint32_t(cport - CLIENT_PORT_FIRST);
+    seg->from_client = fromClient ? 1 : 0;
+    seg->flags = th.GetFlags() & (KS_TCP_FIN | KS_TCP_SYN | KS_TCP_RST | KS_TCP_PSH | KS_TCP_ACK);
+    seg->seq = th.GetSequenceNumber().GetValue();
+    seg->ack = th.GetAckNumber().GetValue();
+    seg->window = th.GetWindowSize();
+    seg->len = c->GetSize();
+    SegTag st;
+    seg->kind = p->PeekPacketTag(st) ? st.m_kind : uint8_t(KS_SEG_ACK);
+    if (tcpOut != nullptr)
+    {
+        *tcpOut = th;
+    }
+    return true;
+}
+
+/* What a segment is, where it is sent (the trace's "kind"). */
+uint8_t
+Classify(Conn& c, const ks_segment& s, Ptr<const Packet> p)
+{
+    int d = s.from_client ? 0 : 1;
+    KeepAliveTag kt;
+    if (s.flags & KS_TCP_RST)
+    {
+        return KS_SEG_RST;
+    }
+    if (s.flags & KS_TCP_SYN)
+    {
+        if (s.from_client)
+        {
+            c.handshakeAck = true;
+        }
+        return KS_SEG_HANDSHAKE;
+    }
+    if (p->PeekPacketTag(kt))
+    {
+        return kt.GetKind() == KeepAliveTag::PROBE ? KS_SEG_KEEPALIVE : KS_SEG_KEEPALIVE_ACK;
+    }
+    if (s.len > 0)
+    {
+        uint32_t end = s.seq + s.len;
+        if (c.highSet[d] && int32_t(end - c.high[d]) <= 0)
+        {
+            return KS_SEG_RETRANSMISSION;
+        }
+        c.high[d] = end;
+        c.highSet[d] = true;
+        return KS_SEG_DATA;
+    }
+    if (s.from_client && c.handshakeAck)
+    {
+        c.handshakeAck = false;
+        return KS_SEG_HANDSHAKE;
+    }
+    return KS_SEG_ACK;
+}
+
+/* --- Middleboxes (the native engine's rules, sim/ks_world_net.c). ----- */
+
+void InjectRst(ks_ns3_world* w, guint32 id, guint m, guint hop, bool towardClient);
+
+void
+MbExpire(ks_ns3_world* w, guint m, guint32 id)
+{
+    Mb& mb = w->mbs[m];
+    MbState& s = mb.st[id];
+    s.last = -2 - (s.last + mb.timeout);
+    s.timer.Cancel();
+    const Group& g = w->groups[w->conns[id].group];
+    guint hop = 0;
+    for (guint h = 0; h < g.hops.size(); h++)
+    {
+        if (g.hops[h].link == mb.link)
+        {
+            hop = h;
+        }
+    }
+    /* Toward the client first, then toward the server. */
+    InjectRst(w, id, m, hop, true);
+    InjectRst(w, id, m, hop, false);
+}
+
+void
+MbTimer(ks_ns3_world* w, guint m, guint32 id)
+{
+    Mb& mb = w->mbs[m];
+    MbState& s = mb.st[id];
+    if (s.last < 0)
+    {
+        return;
+    }
+    ka_time now = NowNs(), due = s.last + mb.timeout;
+    if (now < due)
+    {
+        s.timer = Simulator::Schedule(NanoSeconds(due - now), &MbTimer, w, m, id);
+        return;
+    }
+    Trace(w, KS_TRACE_TIMER, nullptr, G_MAXUINT, "middlebox_idle", nullptr, id);
+    MbExpire(w, m, id);
+}
+
+/* True when the segment may pass the box. */
+bool
+MbPass(ks_ns3_world* w, guint m, guint32 id, bool syn)
+{
+    Mb& mb = w->mbs[m];
+    MbState& s = mb.st[id];
+    ka_time now = NowNs();
+    if (mb.onExpiry == KS_EXPIRY_RST)
+    {
+        if (s.last >= 0 && now - s.last >= mb.timeout)
+        {
+            MbExpire(w, m, id); /* due this very instant: its timer has not run yet */
+        }
+        if (s.last < 0)
+        {
+            if (!syn)
+            {
+                return false;
+            }
+            s.last = now;
+            s.timer.Cancel();
+            s.timer = Simulator::Schedule(NanoSeconds(mb.timeout), &MbTimer, w, m, id);
+            return true;
+        }
+        s.last = now; /* the timer stays where it is (lazy) */
+        return true;
+    }
+    if (s.last >= 0 && now - s.last >= mb.timeout)
+    {
+        s.last = -2 - (s.last + mb.timeout);
+    }
+    if (s.last < 0 && !syn)
+    {
+        return false;
+    }
+    s.last = now;
+    return true;
+}
+
+/* A box's RST+ACK: the sender's SND.NXT and the receiver's, as a box that
+ * tracks sequence numbers has seen them (the native engine's rule). */
+void
+InjectRst(ks_ns3_world* w, guint32 id, guint m, guint hop, bool towardClient)
+{
+    Conn& c = w->conns[id];
+    const Group& g = w->groups[c.group];
+    const Hop& h = g.hops[hop];
+    Link& l = w->links[h.link];
+    SequenceNumber32 cs = c.sock[0] ? c.sock[0]->GetSndNxt() : SequenceNumber32(0);
+    SequenceNumber32 ss = c.sock[1] ? c.sock[1]->GetSndNxt() : SequenceNumber32(0);
+    TcpHeader th;
+    th.SetFlags(TcpHeader::RST | TcpHeader::ACK);
+    th.SetSequenceNumber(towardClient ? ss : cs);
+    th.SetAckNumber(towardClient ? cs : ss);
+    uint16_t cport = uint16_t(CLIENT_PORT_FIRST + id);
+    th.SetSourcePort(towardClient ? SERVER_PORT : cport);
+    th.SetDestinationPort(towardClient ? cport : SERVER_PORT);
+    th.SetWindowSize(0);
+    Ptr<Packet> p = Create<Packet>();
+    p->AddHeader(th);
+    Ipv4Header ip;
+    ip.SetSource(g.addr[towardClient ? 1 : 0]);
+    ip.SetDestination(g.addr[towardClient ? 0 : 1]);
+    ip.SetProtocol(6);
+    ip.SetPayloadSize(th.GetSerializedSize());
+    ip.SetTtl(64);
+    p->AddHeader(ip);
+    p->AddPacketTag(SegTag(KS_SEG_RST, h.link));
+    int dir = towardClient ? 1 - h.dir : h.dir;
+    ks_segment seg{};
+    seg.conn = id;
+    seg.from_client = towardClient ? 0 : 1;
+    seg.flags = KS_TCP_RST | KS_TCP_ACK;
+    seg.kind = KS_SEG_RST;
+    seg.seq = th.GetSequenceNumber().GetValue();
+    seg.ack = th.GetAckNumber().GetValue();
+    Trace(w, KS_TRACE_SEND, &seg, dir == 0 ? l.a : l.b, "middlebox", nullptr, m);
+    l.dev[dir]->Send(p, l.dev[1 - dir]->GetAddress(), ETHERTYPE_IPV4);
+}
+
+/* --- Links: every fate is decided when a segment is put on a link. ---- */
+
+void
+OnMacTx(ks_ns3_world* w, guint li, int dir, Ptr<const Packet> p)
+{
+    ks_segment s;
+    if (!ParseSegment(w, p, &s, nullptr))
+    {
+        return;
+    }
+    Link& l = w->links[li];
+    Conn& c = w->conns[s.conn];
+    const Group& g = w->groups[c.group];
+    guint entry = dir == 0 ? l.a : l.b;
+    SegTag st;
+    bool tagged = p->PeekPacketTag(st);
+    bool injectedHere = tagged && st.m_link == li;
+    if (!tagged)
+    {
+        /* Sent by its end host's TCP: classify once, for every hop. */
+        s.kind = Classify(c, s, p);
+        p->AddPacketTag(SegTag(s.kind));
+        Trace(w, KS_TRACE_SEND, &s, entry, nullptr, nullptr, li);
+    }
+    (void)g;
+    if (l.down[dir])
+    {
+        p->AddPacketTag(FateTag(FATE_LINK_DOWN));
+        Trace(w, KS_TRACE_DROP, &s, entry, "link_down", nullptr, li);
+        return;
+    }
+    if (!injectedHere)
+    {
+        for (guint m : l.mbs)
+        {
+            if (!MbPass(w, m, s.conn, (s.flags & KS_TCP_SYN) != 0))
+            {
+                p->AddPacketTag(FateTag(FATE_MIDDLEBOX));
+                Trace(w, KS_TRACE_DROP, &s, entry, "middlebox", nullptr, m);
+                return;
+            }
+        }
+    }
+    if (l.loss > 0 && (l.loss >= 1 || g_rand_double(w->rand) < l.loss))
+    {
+        p->AddPacketTag(FateTag(FATE_LOSS));
+        Trace(w, KS_TRACE_DROP, &s, entry, "loss", nullptr, li);
+    }
+}
+
+void
+OnMacRx(ks_ns3_world* w, guint host, Ptr<const Packet> p)
+{
+    ks_segment s;
+    if (!ParseSegment(w, p, &s, nullptr))
+    {
+        return;
+    }
+    const Group& g = w->groups[w->conns[s.conn].group];
+    if (host == g.host[s.from_client ? 1 : 0])
+    {
+        Trace(w, KS_TRACE_DELIVER, &s, host, nullptr, nullptr, 0);
+    }
+}
+
+/* The receiving device's ErrorModel: drops what was marked on the way in,
+ * and everything reaching a crashed host. */
+class FateErrorModel : public ErrorModel
+{
+  public:
+    static TypeId GetTypeId()
+    {
+        static TypeId tid = TypeId("kasim::ns3engine::FateErrorModel")
+                                .SetParent<ErrorModel>()
+                                .SetGroupName("Kasim");
+        return tid;
+    }
+
+    void Init(ks_ns3_world* w, guint host)
+    {
+        m_world = w;
+        m_host = host;
+    }
+
+  private:
+    bool DoCorrupt(Ptr<Packet> p) override
+    {
+        FateTag ft;
+        if (p->PeekPacketTag(ft))
+        {
+            return true;
+        }
+        if (m_world->hosts[m_host].crashed)
+        {
+            ks_segment s;
+            if (ParseSegment(m_world, p, &s, nullptr))
+            {
+                Trace(m_world, KS_TRACE_DROP, &s, m_host, "crashed", nullptr, m_host);
+            }
+            return true;
+        }
+        return false;
+    }
+
+    void DoReset() override
+    {
+    }
+
+    ks_ns3_world* m_world = nullptr;
+    guint m_host = 0;
+};
+
+/* --- Failures, as the native engine dates them (sim/ks_world.c). ------- */
+
+const char*
+PathBroken(const ks_ns3_world* w, const Group& g)
+{
+    for (guint h = 0; h < g.hops.size(); h++)
+    {
+        const Link& l = w->links[g.hops[h].link];
+        if (l.down[0] || l.down[1])
+        {
+            return "link_down";
+        }
+        if (l.loss >= 1)
+        {
+            return "loss";
+        }
+        guint exit = g.hops[h].dir == 0 ? l.b : l.a;
+        if (h + 1 < g.hops.size() && w->hosts[exit].crashed)
+        {
+            return "router_crash";
+        }
+    }
+    if (w->hosts[g.host[1 - g.resultSide]].crashed)
+    {
+        return "peer_crash";
+    }
+    return nullptr;
+}
+
+void
+NoteBreaks(ks_ns3_world* w, ka_time now)
+{
+    for (Group& g : w->groups)
+    {
+        const char* cause = PathBroken(w, g);
+        Break* last = g.breaks.empty() ? nullptr : &g.breaks.back();
+        bool was = last != nullptr && last->to == KA_TIME_NEVER;
+        if (cause != nullptr && !was)
+        {
+            g.breaks.push_back(Break{now, KA_TIME_NEVER, cause});
+        }
+        else if (cause == nullptr && was)
+        {
+            if (last->from == now)
+            {
+                g.breaks.pop_back();
+            }
+            else
+            {
+                last->to = now;
+            }
+        }
+    }
+}
+
+/* --- Sockets and applications. ------------------------------------------ */
+
+int
+ApplyOpt(ka_sock* s, void* ud)
+{
+    auto* kv = static_cast<std::pair<const std::pair<std::string, std::string>*, GError**>*>(ud);
+    return ks_sockopt_apply(s, kv->first->first.c_str(), kv->first->second.c_str(), kv->second)
+               ? 0
+               : KA_EINVAL;
+}
+
+int
+EnableKeepAlive(ka_sock* s, void* ud)
+{
+    (void)ud;
+    return ka_sock_set_int(s, KA_OPT_SO_KEEPALIVE, 1);
+}
+
+/* SO_KEEPALIVE, then the group's options in order (docs/scenarios.md). */
+bool
+ConfigureKeepAlive(const Group& g, Ptr<KeepAliveTcpSocket> s, GError** error)
+{
+    int rc = s->WithModelSocket(&EnableKeepAlive, nullptr);
+    if (rc != 0)
+    {
+        g_set_error(error,
+                    KS_NS3_ERROR,
+                    KS_NS3_ERROR_FAILED,
+                    "group %s: SO_KEEPALIVE refused: %s",
+                    g.name.c_str(),
+                    s->ErrorName(rc).c_str());
+        return false;
+    }
+    for (const auto& kv : g.sockopts)
+    {
+        std::pair<const std::pair<std::string, std::string>*, GError**> ud{&kv, error};
+        if (s->WithModelSocket(&ApplyOpt, &ud) != 0)
+        {
+            return false;
+        }
+    }
+    return true;
+}
+
+void
+ConfigureTcp(Ptr<Socket> s)
+{
+    s->SetAttribute("SegmentSize", UintegerValue(MSS));
+    s->SetAttribute("DelAckCount", UintegerValue(1));
+    s->SetAttribute("ConnTimeout", TimeValue(Seconds(1)));
+    s->SetAttribute("ConnCount", UintegerValue(SYN_ATTEMPTS));
+}
+
+bool
+Established(Ptr<KeepAliveTcpSocket> s)
+{
+    return s && s->IsKeepAliveTracking();
+}
+
+void
+Write(ks_ns3_world* w, guint32 id, int side, uint64_t bytes)
+{
+    Conn& c = w->conns[id];
+    while (bytes > 0)
+    {
+        uint32_t n = bytes > 65536 ? 65536 : uint32_t(bytes);
+        if (c.sock[side]->Send(Create<Packet>(n), 0) < 0)
+        {
+            return;
+        }
+        c.tx[side] += n;
+        bytes -= n;
+    }
+}
+
+bool
+ClientMayWrite(ks_ns3_world* w, guint32 id)
+{
+    Conn& c = w->conns[id];
+    const Group& g = w->groups[c.group];
+    const Host& h = w->hosts[g.host[0]];
+    return !h.crashed && !h.hung && NowNs() < g.stop && Established(c.sock[0]);
+}
+
+/* Tx buffer empty: everything written was acknowledged. */
+bool
+AllAcked(Ptr<KeepAliveTcpSocket> s)
+{
+    UintegerValue size;
+    s->GetAttribute("SndBufSize", size);
+    return s->GetTxAvailable() == size.Get();
+}
+
+void
+AppTick(ks_ns3_world* w, guint32 id)
+{
+    Conn& c = w->conns[id];
+    const Group& g = w->groups[c.group];
+    if (!ClientMayWrite(w, id))
+    {
+        return;
+    }
+    if (g.traffic == KS_TRAFFIC_PERIODIC)
+    {
+        if (g.req > 0)
+        {
+            Write(w, id, 0, g.req);
+        }
+        if (g.period > 0)
+        {
+            c.app = Simulator::Schedule(NanoSeconds(g.period), &AppTick, w, id);
+        }
+    }
+    else if (g.traffic == KS_TRAFFIC_BULK && g.req > 0 && AllAcked(c.sock[0]))
+    {
+        Write(w, id, 0, g.req);
+    }
+}
+
+void
+OnSendSpace(ks_ns3_world* w, guint32 id, Ptr<Socket> s, uint32_t avail)
+{
+    (void)s;
+    (void)avail;
+    Conn& c = w->conns[id];
+    const Group& g = w->groups[c.group];
+    if (g.traffic == KS_TRAFFIC_BULK && g.req > 0 && ClientMayWrite(w, id) &&
+        AllAcked(c.sock[0]))
+    {
+        Write(w, id, 0, g.req);
+    }
+}
+
+void
+OnRecv(ks_ns3_world* w, guint32 id, int side, Ptr<Socket> s)
+{
+    Conn& c = w->conns[id];
+    Ptr<Packet> p;
+    while ((p = s->Recv()) != nullptr)
+    {
+        c.rx[side] += p->GetSize();
+    }
+    const Group& g = w->groups[c.group];
+    /* PERIODIC server: one response per complete request, unless hung. */
+    if (side != 1 || g.traffic != KS_TRAFFIC_PERIODIC || g.req == 0 || g.resp == 0 ||
+        w->hosts[g.host[1]].hung || w->hosts[g.host[1]].crashed)
+    {
+        return;
+    }
+    uint64_t requests = c.rx[1] / g.req, responses = c.tx[1] / g.resp;
+    if (requests > responses)
+    {
+        Write(w, id, 1, (requests - responses) * g.resp);
+    }
+}
+
+void
+OnAction(ks_ns3_world* w, guint32 id, int side, const ka_action& a)
+{
+    const Group& g = w->groups[w->conns[id].group];
+    const char* what = nullptr;
+    switch (a.kind)
+    {
+    case KA_ACTION_PROBE:
+        what = "keepalive";
+        break;
+    case KA_ACTION_RETRANSMIT:
+        what = "retransmission";
+        break;
+    case KA_ACTION_GIVE_UP:
+        what = a.reason == KA_CLOSE_RETRANSMISSION_TIMEOUT ? "retransmission" : "keepalive";
+        break;
+    case KA_ACTION_NONE:
+        return;
+    }
+    Trace(w, KS_TRACE_TIMER, nullptr, g.host[side], what, nullptr, id);
+}
+
+void
+OnErrorClose(ks_ns3_world* w, guint32 id, int side, Ptr<Socket> s)
+{
+    Ptr<KeepAliveTcpSocket> k = DynamicCast<KeepAliveTcpSocket>(s);
+    const Group& g = w->groups[w->conns[id].group];
+    if (k == nullptr || k->GetCloseReason() == KA_CLOSE_NONE)
+    {
+        return;
+    }
+    int err = k->GetPendingError();
+    Trace(w,
+          KS_TRACE_CLOSE,
+          nullptr,
+          g.host[side],
+          ka_close_reason_name(k->GetCloseReason()),
+          err != 0 ? ka_profile_errname(k->GetProfile(), err) : nullptr,
+          id);
+}
+
+void
+OnNormalClose(Ptr<Socket> s)
+{
+    (void)s;
+}
+
+void
+Hook(ks_ns3_world* w, guint32 id, int side, Ptr<KeepAliveTcpSocket> s)
+{
+    s->SetRecvCallback(MakeBoundCallback(&OnRecv, w, id, side));
+    s->SetCloseCallbacks(MakeCallback(&OnNormalClose), MakeBoundCallback(&OnErrorClose, w, id, side));
+    s->TraceConnectWithoutContext("KeepAliveAction", MakeBoundCallback(&OnAction, w, id, side));
+    if (side == 0)
+    {
+        s->SetSendCallback(MakeBoundCallback(&OnSendSpace, w, id));
+    }
+}
+
+void
+OnConnected(ks_ns3_world* w, guint32 id, Ptr<Socket> s)
+{
+    (void)s;
+    Conn& c = w->conns[id];
+    const Group& g = w->groups[c.group];
+    if (g.traffic != KS_TRAFFIC_IDLE)
+    {
+        ka_time now = NowNs(), at = g.start > now ? g.start : now;
+        c.app = Simulator::Schedule(NanoSeconds(at - now), &AppTick, w, id);
+    }
+}
+
+void
+OnConnectFailed(ks_ns3_world* w, guint32 id, Ptr<Socket> s)
+{
+    (void)s;
+    Conn& c = w->conns[id];
+    const Group& g = w->groups[c.group];
+    if (c.synFailedAt != KA_TIME_NEVER || c.sock[0]->GetCloseReason() != KA_CLOSE_NONE)
+    {
+        return; /* refused with an RST: already reported */
+    }
+    c.synFailedAt = NowNs();
+    Trace(w,
+          KS_TRACE_CLOSE,
+          nullptr,
+          g.host[0],
+          ka_close_reason_name(KA_CLOSE_RETRANSMISSION_TIMEOUT),
+          ka_profile_errname(w->hosts[g.host[0]].profile, KA_ETIMEDOUT),
+          id);
+}
+
+void
+Connect(ks_ns3_world* w, guint32 id)
+{
+    Conn& c = w->conns[id];
+    const Group& g = w->groups[c.group];
+    Host& h = w->hosts[g.host[0]];
+    if (h.crashed || h.hung)
+    {
+        return; /* the application never connects */
+    }
+    Ptr<KeepAliveTcpSocket> s = DynamicCast<KeepAliveTcpSocket>(h.factory->CreateSocket());
+    ConfigureTcp(s);
+    if (g.ka[0])
+    {
+        GError* e = nullptr;
+        if (!ConfigureKeepAlive(g, s, &e))
+        {
+            /* Checked when the world was built: cannot happen. */
+            g_warning("%s", e->message);
+            g_error_free(e);
+        }
+    }
+    c.sock[0] = s;
+    Hook(w, id, 0, s);
+    s->SetConnectCallback(MakeBoundCallback(&OnConnected, w, id),
+                          MakeBoundCallback(&OnConnectFailed, w, id));
+    s->Bind(InetSocketAddress(g.addr[0], uint16_t(CLIENT_PORT_FIRST + id)));
+    s->Connect(InetSocketAddress(g.addr[1], SERVER_PORT));
+}
+
+bool
+AcceptAll(Ptr<Socket> s, const Address& from)
+{
+    (void)s;
+    (void)from;
+    return true;
+}
+
+void
+OnAccept(ks_ns3_world* w, Ptr<Socket> s, const Address& from)
+{
+    uint16_t port = InetSocketAddress::ConvertFrom(from).GetPort();
+    if (port < CLIENT_PORT_FIRST || uint32_t(port - CLIENT_PORT_FIRST) >= w->conns.size())
+    {
+        return;
+    }
+    guint32 id = port - CLIENT_PORT_FIRST;
+    Conn& c = w->conns[id];
+    const Group& g = w->groups[c.group];
+    Ptr<KeepAliveTcpSocket> k = DynamicCast<KeepAliveTcpSocket>(s);
+    c.sock[1] = k;
+    Hook(w, id, 1, k);
+    if (g.ka[1])
+    {
+        GError* e = nullptr;
+        if (!ConfigureKeepAlive(g, k, &e))
+        {
+            g_warning("%s", e->message);
+            g_error_free(e);
+        }
+    }
+}
+
+/* --- The timeline. ------------------------------------------------------ */
+
+void
+SetLink(Link& l, ks_direction d, bool down)
+{
+    if (d != KS_DIR_B_TO_A)
+    {
+        l.down[0] = down;
+    }
+    if (d != KS_DIR_A_TO_B)
+    {
+        l.down[1] = down;
+    }
+}
+
+void
+Reboot(ks_ns3_world* w, guint host)
+{
+    w->hosts[host].hung = false; /* its applications start afresh */
+    for (guint32 id = 0; id < w->conns.size(); id++)
+    {
+        Conn& c = w->conns[id];
+        const Group& g = w->groups[c.group];
+        for (int side = 0; side < 2; side++)
+        {
+            Ptr<KeepAliveTcpSocket> s = c.sock[side];
+            if (g.host[side] != host || s == nullptr || s->GetClosedAt() != Time::Max() ||
+                (side == 0 && c.synFailedAt != KA_TIME_NEVER))
+            {
+                continue;
+            }
+            s->Forget();
+            c.lostAt[side] = NowNs();
+            Trace(w, KS_TRACE_CLOSE, nullptr, host, "host_rebooted", nullptr, id);
+        }
+    }
+}
+
+void
+Crash(ks_ns3_world* w, guint host)
+{
+    Host& h = w->hosts[host];
+    h.crashed = true;
+    if (h.listener)
+    {
+        h.listener->Crash();
+    }
+    for (Conn& c : w->conns)
+    {
+        const Group& g = w->groups[c.group];
+        for (int side = 0; side < 2; side++)
+        {
+            if (g.host[side] == host && c.sock[side])
+            {
+                c.sock[side]->Crash();
+            }
+        }
+        if (g.host[0] == host)
+        {
+            c.app.Cancel();
+        }
+    }
+}
+
+void
+MbSetTimeout(ks_ns3_world* w, guint m, ka_time timeout)
+{
+    Mb& mb = w->mbs[m];
+    mb.timeout = timeout;
+    if (mb.onExpiry != KS_EXPIRY_RST)
+    {
+        return; /* drop: checked lazily against the current timeout */
+    }
+    ka_time now = NowNs();
+    for (guint32 id = 0; id < mb.st.size(); id++)
+    {
+        MbState& s = mb.st[id];
+        if (s.last >= 0)
+        {
+            ka_time due = s.last + timeout;
+            s.timer.Cancel();
+            s.timer = Simulator::Schedule(NanoSeconds(due > now ? due - now : 0), &MbTimer, w, m, id);
+        }
+    }
+}
+
+void
+ApplyEvent(ks_ns3_world* w, guint i)
+{
+    const ks_event_spec& ev = w->events[i];
+    bool onHost = ev.kind == KS_EV_PEER_CRASH || ev.kind == KS_EV_PEER_REBOOT ||
+                  ev.kind == KS_EV_APP_HANG;
+    Trace(w, KS_TRACE_SCENARIO, nullptr, onHost ? ev.target : G_MAXUINT, EventName(ev.kind), nullptr,
+          ev.target);
+    switch (ev.kind)
+    {
+    case KS_EV_LINK_DOWN:
+    case KS_EV_LINK_UP:
+        SetLink(w->links[ev.target], ev.direction, ev.kind == KS_EV_LINK_DOWN);
+        break;
+    case KS_EV_LOSS:
+        w->links[ev.target].loss = ev.rate;
+        break;
+    case KS_EV_PEER_CRASH:
+        Crash(w, ev.target);
+        break;
+    case KS_EV_PEER_REBOOT:
+        Reboot(w, ev.target);
+        break;
+    case KS_EV_APP_HANG:
+        w->hosts[ev.target].hung = true;
+        break;
+    case KS_EV_MIDDLEBOX_TIMEOUT:
+        MbSetTimeout(w, ev.target, ev.duration);
+        break;
+    }
+    NoteBreaks(w, NowNs());
+}
+
+/* --- Building. ---------------------------------------------------------- */
+
+/* The native engine's path: breadth-first from the client, links taken in
+ * index order (sim/ks_world_net.c). */
+bool
+FindPath(ks_ns3_world* w, Group& g, GError** error)
+{
+    guint from = g.host[0], to = g.host[1];
+    std::vector<std::vector<guint>> adj(w->hosts.size());
+    for (guint li = 0; li < w->links.size(); li++)
+    {
+        adj[w->links[li].a].push_back(li);
+        adj[w->links[li].b].push_back(li);
+    }
+    std::vector<guint> via(w->hosts.size(), G_MAXUINT), queue;
+    via[from] = G_MAXUINT - 1;
+    queue.push_back(from);
+    for (size_t head = 0; head < queue.size() && via[to] == G_MAXUINT; head++)
+    {
+        guint h = queue[head];
+        for (guint li : adj[h])
+        {
+            const Link& l = w->links[li];
+            guint other = l.a == h ? l.b : l.a;
+            if (via[other] != G_MAXUINT)
+            {
+                continue;
+            }
+            via[other] = li;
+            queue.push_back(other);
+        }
+    }
+    if (via[to] == G_MAXUINT)
+    {
+        g_set_error(error,
+                    KS_NS3_ERROR,
+                    KS_NS3_ERROR_FAILED,
+                    "group %s: no path of links between hosts %s and %s",
+                    g.name.c_str(),
+                    w->hosts[from].name.c_str(),
+                    w->hosts[to].name.c_str());
+        return false;
+    }
+    std::vector<Hop> rev;
+    for (guint h = to; h != from;)
+    {
+        const Link& l = w->links[via[h]];
+        guint prev = l.a == h ? l.b : l.a;
+        rev.push_back(Hop{via[h], l.a == prev ? 0 : 1});
+        h = prev;
+    }
+    g.hops.assign(rev.rbegin(), rev.rend());
+    return true;
+}
+
+Ptr<Ipv4StaticRouting>
+StaticRouting(Ptr<Node> n)
+{
+    Ipv4StaticRoutingHelper helper;
+    return helper.GetStaticRouting(n->GetObject<Ipv4>());
+}
+
+/* Host routes along the group's path, both ways. */
+void
+InstallRoutes(ks_ns3_world* w, Group& g)
+{
+    std::vector<guint> hostsOnPath{g.host[0]};
+    for (const Hop& h : g.hops)
+    {
+        const Link& l = w->links[h.link];
+        hostsOnPath.push_back(h.dir == 0 ? l.b : l.a);
+    }
+    const Link& first = w->links[g.hops.front().link];
+    const Link& last = w->links[g.hops.back().link];
+    g.addr[0] = first.addr[g.hops.front().dir == 0 ? 0 : 1];
+    g.addr[1] = last.addr[g.hops.back().dir == 0 ? 1 : 0];
+    for (size_t k = 0; k < g.hops.size(); k++)
+    {
+        const Hop& h = g.hops[k];
+        const Link& l = w->links[h.link];
+        int here = h.dir == 0 ? 0 : 1; /* our end of the link */
+        Ptr<Node> n = w->hosts[hostsOnPath[k]].node;
+        uint32_t itf = n->GetObject<Ipv4>()->GetInterfaceForDevice(l.dev[here]);
+        StaticRouting(n)->AddHostRouteTo(g.addr[1], l.addr[1 - here], itf);
+        Ptr<Node> m = w->hosts[hostsOnPath[k + 1]].node;
+        uint32_t itf2 = m->GetObject<Ipv4>()->GetInterfaceForDevice(l.dev[1 - here]);
+        StaticRouting(m)->AddHostRouteTo(g.addr[0], l.addr[here], itf2);
+    }
+}
+
+/* As the native engine's make_cfg: the options on a fresh socket of the
+ * host, so that a refusal is an error before anything runs. */
+bool
+CheckSockopts(const ks_scenario* sc, const Group& g, GError** error)
+{
+    for (int side = 0; side < 2; side++)
+    {
+        if (!g.ka[side])
+        {
+            continue;
+        }
+        const ks_host_spec* hs = static_cast<const ks_host_spec*>(sc->hosts->pdata[g.host[side]]);
+        ka_sock* s = ka_sock_new(hs->params, KA_SOCK_STREAM, 0);
+        bool ok = ka_sock_set_int(s, KA_OPT_SO_KEEPALIVE, 1) == 0;
+        if (!ok)
+        {
+            g_set_error(error,
+                        KS_NS3_ERROR,
+                        KS_NS3_ERROR_FAILED,
+                        "group %s: SO_KEEPALIVE refused on %s",
+                        g.name.c_str(),
+                        hs->name);
+        }
+        for (size_t i = 0; ok && i < g.sockopts.size(); i++)
+        {
+            GError* e = nullptr;
+            if (!ks_sockopt_apply(s, g.sockopts[i].first.c_str(), g.sockopts[i].second.c_str(), &e))
+            {
+                g_set_error(error,
+                            KS_NS3_ERROR,
+                            KS_NS3_ERROR_FAILED,
+                            "group %s on %s: %s",
+                            g.name.c_str(),
+                            hs->name,
+                            e->message);
+                g_error_free(e);
+                ok = false;
+            }
+        }
+        ka_sock_free(s);
+        if (!ok)
+        {
+            return false;
+        }
+    }
+    return true;
+}
+
+} // namespace
+
+/* --- The C API. ------------------------------------------------------------ */
+
+extern "C" {
+
+gboolean
+ks_ns3_available(const char** version)
+{
+    if (version != nullptr)
+    {
+        *version = KASIM_NS3_VERSION;
+    }
+    return TRUE;
+}
+
+gboolean
+ks_ns3_check(const ks_scenario* sc, GError** error)
+{
+    guint64 total = 0;
+    for (guint i = 0; i < sc->groups->len; i++)
+    {
+        total += static_cast<const ks_group_spec*>(sc->groups->pdata[i])->count;
+    }
+    if (total > KS_NS3_MAX_CONNS)
+    {
+        g_set_error(error,
+                    KS_NS3_ERROR,
+                    KS_NS3_ERROR_UNSUPPORTED,
+                    "not supported on the ns3 engine: %" G_GUINT64_FORMAT
+                    " connections (each is a pair of full ns-3 TCP sockets; at most %u; the "
+                    "native engine runs millions)",
+                    total,
+                    KS_NS3_MAX_CONNS);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+ks_ns3_world*
+ks_ns3_world_new(const ks_scenario* sc, guint64 seed, GError** error)
+{
+    g_return_val_if_fail(sc != nullptr, nullptr);
+    if (!ks_ns3_check(sc, error))
+    {
+        return nullptr;
+    }
+    if (g_live != nullptr)
+    {
+        g_set_error(error,
+                    KS_NS3_ERROR,
+                    KS_NS3_ERROR_FAILED,
+                    "an ns-3 simulation is already set up in this process");
+        return nullptr;
+    }
+    auto* w = new ks_ns3_world();
+    /* As the native engine: both halves of the seed; the connect spread
+     * is drawn first, in the same order, so the same seed gives the same
+     * connect times. */
+    guint32 words[2] = {guint32(seed), guint32(seed >> 32)};
+    w->rand = g_rand_new_with_seed_array(words, 2);
+    w->duration = sc->duration;
+    g_live = w;
+    Config::SetDefault("ns3::PcapFileWrapper::NanosecMode", BooleanValue(true));
+
+    /* Hosts. */
+    w->nodes.Create(sc->hosts->len);
+    InternetStackHelper stack;
+    stack.SetIpv6StackInstall(false);
+    Ipv4StaticRoutingHelper staticRouting;
+    stack.SetRoutingHelper(staticRouting);
+    stack.Install(w->nodes);
+    w->hosts.resize(sc->hosts->len);
+    for (guint i = 0; i < sc->hosts->len; i++)
+    {
+        const ks_host_spec* hs = static_cast<const ks_host_spec*>(sc->hosts->pdata[i]);
+        Host& h = w->hosts[i];
+        h.node = w->nodes.Get(i);
+        h.name = hs->name;
+        h.profile = ka_params_profile(hs->params);
+        h.factory = CreateObject<KeepAliveTcpSocketFactory>();
+        h.factory->SetParams(hs->params);
+        h.node->AggregateObject(h.factory);
+    }
+
+    /* Links: a /30 each, 10.0.0.0 + 4 x index. */
+    w->links.resize(sc->links->len);
+    for (guint i = 0; i < sc->links->len; i++)
+    {
+        const ks_link_spec* ls = static_cast<const ks_link_spec*>(sc->links->pdata[i]);
+        Link& l = w->links[i];
+        l.a = ls->a;
+        l.b = ls->b;
+        l.loss = ls->loss;
+        l.down[0] = l.down[1] = false;
+        PointToPointHelper p2p;
+        p2p.SetDeviceAttribute("DataRate",
+                               DataRateValue(DataRate(ls->bandwidth_bps ? ls->bandwidth_bps
+                                                                        : UNLIMITED_BPS)));
+        p2p.SetChannelAttribute("Delay", TimeValue(NanoSeconds(ls->delay)));
+        NetDeviceContainer d = p2p.Install(w->nodes.Get(l.a), w->nodes.Get(l.b));
+        Ipv4AddressHelper addr;
+        addr.SetBase(Ipv4Address(0x0A000000u + 4u * i), Ipv4Mask("255.255.255.252"));
+        Ipv4InterfaceContainer ifs = addr.Assign(d);
+        for (int e = 0; e < 2; e++)
+        {
+            l.dev[e] = DynamicCast<PointToPointNetDevice>(d.Get(e));
+            l.addr[e] = ifs.GetAddress(e);
+            Ptr<FateErrorModel> em = CreateObject<FateErrorModel>();
+            em->Init(w, e == 0 ? l.a : l.b);
+            l.dev[e]->SetReceiveErrorModel(em);
+            l.dev[e]->TraceConnectWithoutContext("MacTx", MakeBoundCallback(&OnMacTx, w, i, e));
+            l.dev[e]->TraceConnectWithoutContext("MacRx",
+                                                 MakeBoundCallback(&OnMacRx, w, e == 0 ? l.a : l.b));
+        }
+    }
+
+    /* Groups, paths, routes. */
+    guint32 total = 0;
+    w->groups.resize(sc->groups->len);
+    for (guint gi = 0; gi < sc->groups->len; gi++)
+    {
+        const ks_group_spec* gs = static_cast<const ks_group_spec*>(sc->groups->pdata[gi]);
+        Group& g = w->groups[gi];
+        g.name = gs->name;
+        g.host[0] = gs->client;
+        g.host[1] = gs->server;
+        g.resultSide = gs->keepalive == KS_KEEPALIVE_SERVER ? 1 : 0;
+        g.ka[0] = (gs->keepalive & KS_KEEPALIVE_CLIENT) != 0;
+        g.ka[1] = (gs->keepalive & KS_KEEPALIVE_SERVER) != 0;
+        for (guint i = 0; gs->sockopts != nullptr && i < gs->sockopts->len; i++)
+        {
+            const ks_sockopt_spec* o = &g_array_index(gs->sockopts, ks_sockopt_spec, i);
+            g.sockopts.emplace_back(o->name, o->value);
+        }
+        g.traffic = gs->traffic;
+        g.connectAt = gs->connect_at;
+        g.spread = gs->connect_spread;
+        g.period = gs->period;
+        g.start = gs->traffic_start;
+        g.stop = gs->traffic_stop;
+        g.req = gs->request_bytes;
+        g.resp = gs->response_bytes;
+        g.first = total;
+        g.count = gs->count;
+        total += gs->count;
+        if (!CheckSockopts(sc, g, error) || !FindPath(w, g, error))
+        {
+            ks_ns3_world_free(w);
+            return nullptr;
+        }
+        InstallRoutes(w, g);
+    }
+
+    /* Middleboxes. */
+    w->mbs.resize(sc->middleboxes ? sc->middleboxes->len : 0);
+    for (guint m = 0; m < w->mbs.size(); m++)
+    {
+        const ks_middlebox_spec* ms = static_cast<const ks_middlebox_spec*>(sc->middleboxes->pdata[m]);
+        Mb& mb = w->mbs[m];
+        mb.link = ms->link;
+        mb.timeout = ms->idle_timeout;
+        mb.onExpiry = ms->on_expiry;
+        mb.st.resize(total);
+        w->links[ms->link].mbs.push_back(m);
+    }
+    for (Group& g : w->groups)
+    {
+        for (const Hop& h : g.hops)
+        {
+            g.nMb += guint(w->links[h.link].mbs.size());
+        }
+    }
+
+    /* Listeners: one per server host, port 443, any address. */
+    for (Group& g : w->groups)
+    {
+        Host& h = w->hosts[g.host[1]];
+        if (h.listener != nullptr)
+        {
+            continue;
+        }
+        h.listener = DynamicCast<KeepAliveTcpSocket>(h.factory->CreateSocket());
+        ConfigureTcp(h.listener);
+        h.listener->Bind(InetSocketAddress(Ipv4Address::GetAny(), SERVER_PORT));
+        h.listener->Listen();
+        h.listener->SetAcceptCallback(MakeCallback(&AcceptAll), MakeBoundCallback(&OnAccept, w));
+    }
+
+    /* Connections: connect times as the native engine draws them. */
+    w->conns.resize(total);
+    for (guint gi = 0; gi < w->groups.size(); gi++)
+    {
+        const Group& g = w->groups[gi];
+        for (guint32 i = 0; i < g.count; i++)
+        {
+            Conn& c = w->conns[g.first + i];
+            c.group = gi;
+            ka_time at = g.connectAt;
+            if (g.spread > 0)
+            {
+                ka_time off = ka_time(g_rand_double(w->rand) * double(g.spread));
+                at += off < g.spread ? off : g.spread - 1;
+            }
+            c.connectAt = at;
+            Simulator::Schedule(NanoSeconds(at), &Connect, w, g.first + i);
+        }
+    }
+
+    /* The timeline. */
+    if (sc->events != nullptr)
+    {
+        for (guint i = 0; i < sc->events->len; i++)
+        {
+            w->events.push_back(g_array_index(sc->events, ks_event_spec, i));
+            Simulator::Schedule(NanoSeconds(w->events.back().at), &ApplyEvent, w, i);
+        }
+    }
+    NoteBreaks(w, 0);
+    return w;
+}
+
+void
+ks_ns3_world_free(ks_ns3_world* w)
+{
+    if (w == nullptr)
+    {
+        return;
+    }
+    for (Mb& mb : w->mbs)
+    {
+        for (MbState& s : mb.st)
+        {
+            s.timer.Cancel();
+        }
+    }
+    /* Our references go first, so that ns-3 frees everything while its
+     * simulator still exists. */
+    w->conns.clear();
+    w->hosts.clear();
+    w->links.clear();
+    w->mbs.clear();
+    w->nodes = NodeContainer();
+    Simulator::Destroy();
+    g_rand_free(w->rand);
+    if (g_live == w)
+    {
+        g_live = nullptr;
+    }
+    delete w;
+}
+
+void
+ks_ns3_world_set_trace(ks_ns3_world* w, ks_trace_fn fn, void* ud)
+{
+    w->trace = fn;
+    w->traceUd = ud;
+}
+
+gboolean
+ks_ns3_world_set_pcap(ks_ns3_world* w, const char* path, GError** error)
+{
+    if (w->groups.empty())
+    {
+        g_set_error(error, KS_NS3_ERROR, KS_NS3_ERROR_FAILED, "no connection to capture");
+        return FALSE;
+    }
+    const Group& g = w->groups[0];
+    const Hop& h = g.hops.front();
+    PointToPointHelper p2p;
+    p2p.EnablePcap(path, w->links[h.link].dev[h.dir == 0 ? 0 : 1], false, true);
+    return TRUE;
+}
+
+void
+ks_ns3_world_run(ks_ns3_world* w)
+{
+    g_return_if_fail(!w->ran);
+    w->ran = true;
+    Simulator::Stop(NanoSeconds(w->duration));
+    Simulator::Run();
+}
+
+guint32
+ks_ns3_world_conn_count(const ks_ns3_world* w)
+{
+    return guint32(w->conns.size());
+}
+
+ka_time
+ks_ns3_world_now(const ks_ns3_world* w)
+{
+    (void)w;
+    return NowNs();
+}
+
+guint64
+ks_ns3_world_events(const ks_ns3_world* w)
+{
+    (void)w;
+    return Simulator::GetEventCount();
+}
+
+void
+ks_ns3_world_conn_result(const ks_ns3_world* w, guint32 id, ks_conn_result* out)
+{
+    g_return_if_fail(id < w->conns.size() && out != nullptr);
+    const Conn& c = w->conns[id];
+    const Group& g = w->groups[c.group];
+    int side = g.resultSide;
+    *out = ks_conn_result{};
+    out->id = id;
+    out->group = c.group;
+    out->client_side = side == 0;
+    out->closed_at = KA_TIME_NEVER;
+    out->reason = KA_CLOSE_NONE;
+    out->last_rx = KA_TIME_NEVER;
+    out->middleboxes = g.nMb;
+    Ptr<KeepAliveTcpSocket> s = c.sock[side];
+    if (s != nullptr)
+    {
+        out->probes_sent = s->GetProbesSent();
+        out->probes_answered = s->GetProbesAnswered();
+        if (s->GetClosedAt() != Time::Max())
+        {
+            out->closed_at = s->GetClosedAt().GetNanoSeconds();
+            out->reason = s->GetCloseReason();
+            out->error = s->GetPendingError() != 0
+                             ? ka_profile_errname(s->GetProfile(), s->GetPendingError())
+                             : nullptr;
+        }
+        if (s->GetLastRx() != Time::Max())
+        {
+            out->last_rx = s->GetLastRx().GetNanoSeconds();
+        }
+    }
+    if (side == 0 && c.synFailedAt != KA_TIME_NEVER)
+    {
+        out->closed_at = c.synFailedAt;
+        out->reason = KA_CLOSE_RETRANSMISSION_TIMEOUT;
+        out->error = ka_profile_errname(w->hosts[g.host[0]].profile, KA_ETIMEDOUT);
+    }
+
+    /* failure_at, recovered, false_giveup: the native engine's rules
+     * (sim/ks_world.c conn_failure). */
+    ka_time now = NowNs();
+    const char* cause = nullptr;
+    ka_time at = KA_TIME_NEVER;
+    for (const Break& b : g.breaks)
+    {
+        if (b.to > g.connectAt)
+        {
+            cause = b.cause;
+            at = b.from > g.connectAt ? b.from : g.connectAt;
+            break;
+        }
+    }
+    ka_time lost = c.lostAt[1 - side];
+    if (lost < at)
+    {
+        at = lost;
+        cause = "peer_reboot";
+    }
+    ka_time mbLost = KA_TIME_NEVER;
+    for (const Hop& h : g.hops)
+    {
+        for (guint m : w->links[h.link].mbs)
+        {
+            const Mb& mb = w->mbs[m];
+            ka_time last = mb.st[id].last, t = KA_TIME_NEVER;
+            if (last <= -2)
+            {
+                t = -2 - last;
+            }
+            else if (last >= 0 && now - last >= mb.timeout)
+            {
+                t = last + mb.timeout;
+            }
+            mbLost = std::min(mbLost, t);
+        }
+    }
+    if (mbLost < at)
+    {
+        at = mbLost;
+        cause = "middlebox";
+    }
+    if (at > out->closed_at || at > now)
+    {
+        at = KA_TIME_NEVER;
+        cause = nullptr;
+    }
+    out->failure_at = at;
+    out->failure = cause;
+    bool own = out->reason == KA_CLOSE_KEEPALIVE_TIMEOUT ||
+               out->reason == KA_CLOSE_RETRANSMISSION_TIMEOUT ||
+               out->reason == KA_CLOSE_USER_TIMEOUT;
+    ka_time end = out->closed_at < now ? out->closed_at : now;
+    bool brokenAtEnd = false;
+    for (const Break& b : g.breaks)
+    {
+        brokenAtEnd = brokenAtEnd || (b.from <= end && end < b.to);
+    }
+    bool whole = !brokenAtEnd && lost > end && mbLost > end;
+    out->recovered = at != KA_TIME_NEVER && whole;
+    out->false_giveup = own && whole;
+}
+
+gboolean
+ks_ns3_run_scenario(const ks_scenario* sc,
+                    guint64 seed,
+                    const char* pcap_path,
+                    ks_trace_fn trace,
+                    void* trace_ud,
+                    ks_ns3_results* out,
+                    GError** error)
+{
+    ks_ns3_world* w = ks_ns3_world_new(sc, seed, error);
+    if (w == nullptr)
+    {
+        return FALSE;
+    }
+    ks_ns3_world_set_trace(w, trace, trace_ud);
+    if (pcap_path != nullptr && !ks_ns3_world_set_pcap(w, pcap_path, error))
+    {
+        ks_ns3_world_free(w);
+        return FALSE;
+    }
+    ks_ns3_world_run(w);
+    out->now = ks_ns3_world_now(w);
+    out->events = ks_ns3_world_events(w);
+    out->n_conns = ks_ns3_world_conn_count(w);
+    out->conns = g_new0(ks_conn_result, out->n_conns ? out->n_conns : 1);
+    for (guint32 i = 0; i < out->n_conns; i++)
+    {
+        ks_ns3_world_conn_result(w, i, &out->conns[i]);
+    }
+    ks_ns3_world_free(w);
+    return TRUE;
+}
+
+void
+ks_ns3_results_clear(ks_ns3_results* r)
+{
+    g_free(r->conns);
+    *r = ks_ns3_results{};
+}
+
+} /* extern "C" */

@@ -1,0 +1,300 @@
+/* ks_cmd_capacity.c - `kasim capacity`: the planner's what-if.  Closed
+ * form (analysis/ks_capacity.h) for N idle connections with one host's
+ * settings, and, given a run, what the simulation measured beside it and
+ * why the two differ. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ks_afile.h"
+#include "ks_capacity.h"
+#include "ks_cli.h"
+#include "ks_metrics.h"
+#include "ks_plot.h"
+#include "ks_scenario.h"
+
+static char *num(double v) {
+  if (isnan(v))
+    return g_strdup("never");
+  if (v != floor(v) && fabs(v) < 1e6)
+    return g_strdup_printf("%.2f", v);
+  GString *s = g_string_new(NULL);
+  char digits[40];
+  g_snprintf(digits, sizeof digits, "%.0f", v);
+  size_t len = strlen(digits);
+  for (size_t i = 0; i < len; i++) {
+    if (i > 0 && (len - i) % 3 == 0 && g_ascii_isdigit(digits[i - 1]))
+      g_string_append_c(s, ',');
+    g_string_append_c(s, digits[i]);
+  }
+  return g_string_free(s, FALSE);
+}
+
+static char *secs(double v) {
+  if (isnan(v))
+    return g_strdup("never");
+  return g_strdup_printf("%.6g s", v);
+}
+
+static void line3(const char *what, const char *closed, const char *sim, const char *how) {
+  printf("  %-34s %-24s %-24s %s\n", what, closed, sim ? sim : "", how ? how : "");
+}
+
+/* The run's connections, the profile most of them report with. */
+static const char *run_profile(const ks_run_metrics *m) {
+  guint best = 0;
+  const char *p = NULL;
+  for (guint i = 0; i < m->groups->len; i++) {
+    const ks_group_metrics *g = m->groups->pdata[i];
+    if (g->connections > best)
+      best = g->connections, p = g->profile;
+  }
+  return p;
+}
+
+static void print_report(const ks_host *host, const ks_capacity *c, const ks_run_metrics *m,
+                         const char *run_dir) {
+  const ka_profile *p = host->profile;
+  g_autofree char *n = num(c->connections);
+  printf("kasim capacity: %s idle connections, %s (%s)\n", n, ka_profile_name(p),
+         ka_profile_description(p));
+  printf("Effective keep-alive: %s, idle %.6g s, interval %.6g s, %u probes; probe payload %u "
+         "octet%s\n",
+         c->probing ? "on" : "OFF", c->idle_s, c->intvl_s, c->cnt, c->probe_payload,
+         c->probe_payload == 1 ? " (0x00)" : "s");
+  printf("On the wire, per probe and per ACK: %u and %u octets of Ethernet (14 header + 20 IPv4 "
+         "+ 20 TCP + payload, padded to 60, + 4 FCS + 8 preamble + 12 gap); %u and %u at IP\n\n",
+         c->probe_wire, c->ack_wire, c->probe_ip, c->ack_ip);
+  if (!c->probing) {
+    printf("No keep-alive probes are sent with these settings: nothing on the wire, and a dead "
+           "peer is never detected by keep-alive.\n");
+    return;
+  }
+  double scale = m && m->connections > 0 ? c->connections / m->connections : NAN;
+  line3("", "closed form", m ? "simulated, scaled" : NULL, m ? "formula" : "formula");
+  g_autofree char *pps = num(c->probes_per_s);
+  g_autofree char *sim_pps = m ? num(m->probes_per_s * scale) : NULL;
+  g_autofree char *f_pps = g_strdup_printf("N / idle = %s / %.6g", n, c->idle_s);
+  line3("probes/s", pps, sim_pps, f_pps);
+  g_autofree char *bps = num(c->wire_bytes_per_s);
+  g_autofree char *bps2 = g_strdup_printf("%s (%.3g Mbit/s)", bps, c->wire_bytes_per_s * 8 / 1e6);
+  g_autofree char *sim_b = m ? num(m->probe_bytes_per_s * scale) : NULL;
+  g_autofree char *sim_b2 =
+      m ? g_strdup_printf("%s (%.3g Mbit/s)", sim_b, m->probe_bytes_per_s * scale * 8 / 1e6) : NULL;
+  g_autofree char *f_b = g_strdup_printf("probes/s x (%u + %u)", c->probe_wire, c->ack_wire);
+  line3("bytes/s on the wire", bps2, sim_b2, f_b);
+  g_autofree char *ipb = num(c->ip_bytes_per_s);
+  g_autofree char *f_ip = g_strdup_printf("probes/s x (%u + %u)", c->probe_ip, c->ack_ip);
+  line3("bytes/s at IP", ipb, NULL, f_ip);
+  g_autofree char *worst = secs(c->detect_worst_s);
+  g_autofree char *sim_w = m ? secs(m->latency_max_s) : NULL;
+  g_autofree char *f_w = g_strdup_printf("idle + count x interval = %.6g + %u x %.6g", c->idle_s,
+                                         c->cnt, c->intvl_s);
+  line3("worst-case detection", worst, sim_w, f_w);
+  g_autofree char *mean = secs(c->detect_mean_s);
+  g_autofree char *sim_mean = m ? secs(m->latency_mean_s) : NULL;
+  line3("mean detection", mean, sim_mean, "worst - idle / 2 (failure uniform in the cycle)");
+  if (!isnan(c->storm_rate_per_s)) {
+    g_autofree char *rate = num(c->storm_rate_per_s);
+    g_autofree char *r2 = g_strdup_printf("%s/s", rate);
+    g_autofree char *sim_peak = m ? num(m->peak_giveups_per_s * scale) : NULL;
+    g_autofree char *sim_p2 = m ? g_strdup_printf("%s/s", sim_peak) : NULL;
+    line3("peak reconnects after an outage", r2, sim_p2, "N / idle, phases spread over idle");
+    g_autofree char *from = g_strdup_printf("%.6g s to %.6g s after it", c->storm_start_s,
+                                            c->storm_start_s + c->storm_len_s);
+    line3("  ... lasting", from, NULL, "worst - idle to worst");
+    g_autofree char *all = g_strdup_printf("%s at once", n);
+    line3("  ... if all in phase", all, NULL, "connections opened together, idle since");
+  }
+  if (c->flap_s > 0) {
+    g_autofree char *killed = num(round(c->flap_killed));
+    g_autofree char *k2 = g_strdup_printf("%s (%.3g%%)", killed, c->flap_fraction * 100);
+    g_autofree char *f = g_strdup_printf("N x (D - (count-1) x interval) / idle, D = %.6g s",
+                                         c->flap_s);
+    g_autofree char *what = g_strdup_printf("killed by a %.6g s outage", c->flap_s);
+    line3(what, k2, NULL, f);
+    if (c->flap_killed > 0) {
+      g_autofree char *rate = num(c->storm_rate_per_s);
+      g_autofree char *over = g_strdup_printf("%s/s for %.6g s", rate, c->flap_window_s);
+      line3("  ... reconnecting at", over, NULL, "N / idle over the killing window");
+      if (!isnan(c->flap_after_heal)) {
+        g_autofree char *late = num(round(c->flap_after_heal));
+        line3("  ... giving up after it heals", late, NULL,
+              "N x min(interval, window) / idle: false give-ups");
+      }
+    }
+  }
+  if (m == NULL)
+    return;
+
+  /* Why the columns differ: the closed form is a steady state; a run is
+   * one history, with a start, a failure and an end. */
+  printf("\nSimulated: %s (%u connections, %.6g s of virtual time), scaled by %s / %u.\n",
+         run_dir, m->connections, m->virtual_time_s, n, m->connections);
+  const char *rp = run_profile(m);
+  if (rp && strcmp(rp, ka_profile_name(p)) != 0)
+    printf("  Note: most of the run's connections report as %s, not %s: the columns compare "
+           "different systems.\n", rp, ka_profile_name(p));
+  double expect = c->probes_per_s / c->connections * m->connections;
+  printf("Why they differ:\n");
+  if (m->probes_per_s > 0 || expect > 0) {
+    printf("  probes/s: the run averages %.6g probes/s over its %.6g s against %.6g/s in steady "
+           "state (ratio %.3g).  Of its %" G_GUINT64_FORMAT " probes %" G_GUINT64_FORMAT
+           " were answered.\n",
+           m->probes_per_s, m->virtual_time_s, expect, expect > 0 ? m->probes_per_s / expect : NAN,
+           m->wire_probes, m->wire_probe_acks);
+    printf("    - each connection is silent for its first idle period (%.6g s of the %.6g s) "
+           "before it probes at all;\n", c->idle_s, m->virtual_time_s);
+    printf("    - after a failure a connection sends its %u probes %.6g s apart, unanswered (no "
+           "ACK octets), then stops for good;\n", c->cnt, c->intvl_s);
+    printf("    - a healthy cycle is idle plus one round trip, slightly longer than idle.\n");
+  }
+  if (!isnan(m->latency_max_s))
+    printf("  detection: the closed form counts from the last segment received (%.6g s worst); "
+           "the run counts from the failure, which came %.6g s after the slowest one's last "
+           "receive.\n",
+           c->detect_worst_s, c->detect_worst_s - m->latency_max_s);
+  else
+    printf("  detection: the run detected no failure, so there is nothing to compare.\n");
+  if (m->peak_giveups_per_s > 0)
+    printf("  reconnects: the closed form spreads phases evenly over one idle period; in the "
+           "run the busiest second held %u of %u connections: connections opened together share "
+           "a phase and give up in the same second.\n",
+           m->peak_giveups_per_s, m->connections);
+}
+
+int ks_cmd_capacity(int argc, char **argv) {
+  g_autofree char *profile = NULL, *registry = NULL, *conns_text = NULL, *flap_text = NULL;
+  g_autofree char *run_dir = NULL, *plot_dir = NULL;
+  g_auto(GStrv) sets = NULL;
+  GOptionEntry entries[] = {
+    {"connections", 'n', 0, G_OPTION_ARG_STRING, &conns_text, "Idle connections (required)", "N"},
+    {"profile", 'p', 0, G_OPTION_ARG_STRING, &profile, "Profile of the probing side (required)",
+     "P"},
+    {"set", 's', 0, G_OPTION_ARG_STRING_ARRAY, &sets,
+     "A registry value, sysctl or socket option", "NAME=VALUE"},
+    {"registry", 'r', 0, G_OPTION_ARG_FILENAME, &registry, "A Windows .reg export", "FILE.reg"},
+    {"flap", 0, 0, G_OPTION_ARG_STRING, &flap_text, "Also: an outage this long that heals",
+     "DURATION"},
+    {"run", 0, 0, G_OPTION_ARG_FILENAME, &run_dir, "A run folder to compare with", "DIR"},
+    {"plot", 0, 0, G_OPTION_ARG_FILENAME, &plot_dir, "Write capacity.png and .svg here", "DIR"},
+    G_OPTION_ENTRY_NULL,
+  };
+  GOptionContext *ctx =
+      g_option_context_new("- probes/s, bytes/s, detection and reconnect storms for N clients");
+  g_option_context_add_main_entries(ctx, entries, NULL);
+  GError *error = NULL;
+  gboolean ok = g_option_context_parse(ctx, &argc, &argv, &error);
+  g_option_context_free(ctx);
+  guint64 n = 0;
+  ka_time flap = 0;
+  ks_host *host = NULL, *defaults = NULL;
+  ks_run_metrics *m = NULL;
+  ks_plot_images im = {0};
+  if (ok && argc > 1)
+    g_set_error(&error, KS_CLI_ERROR, 0, "unexpected argument '%s'", argv[1]), ok = FALSE;
+  if (ok && conns_text == NULL)
+    g_set_error(&error, KS_CLI_ERROR, 0, "--connections is required"), ok = FALSE;
+  if (ok && (!g_ascii_string_to_unsigned(conns_text, 10, 1, G_MAXUINT32, &n, NULL)))
+    g_set_error(&error, KS_CLI_ERROR, 0, "--connections %s: not a whole number from 1 to %u",
+                conns_text, G_MAXUINT32),
+        ok = FALSE;
+  if (ok && profile == NULL)
+    g_set_error(&error, KS_CLI_ERROR, 0, "--profile is required (one of: %s)",
+                ka_profile_names()), ok = FALSE;
+  if (ok && flap_text && (!ks_duration_parse(flap_text, &flap) || flap <= 0))
+    g_set_error(&error, KS_CLI_ERROR, 0, "--flap %s: not a duration with a unit (30s, 2m)",
+                flap_text), ok = FALSE;
+  if (ok)
+    ok = (host = ks_host_new(profile, registry, sets, &error)) != NULL;
+  if (ok && run_dir)
+    ok = (m = ks_metrics_load(run_dir, &error)) != NULL;
+  ks_capacity c = {0};
+  if (ok) {
+    ka_cfg cfg;
+    ka_sock_cfg(host->sock, &cfg);
+    ks_capacity_compute(&cfg, (double)n, flap, &c);
+  }
+  if (ok && plot_dir) {
+    /* The settings asked about, the profile's defaults beside them, and
+     * what the run measured: three lines on one picture. */
+    defaults = ks_host_new(profile, NULL, NULL, &error);
+    ok = defaults != NULL;
+    ks_overhead_series s[3];
+    guint ns = 0;
+    ka_cfg dcfg;
+    ks_capacity dc = {0};
+    g_autofree char *l0 = NULL, *l1 = NULL, *l2 = NULL;
+    if (ok) {
+      ka_sock_cfg(defaults->sock, &dcfg);
+      ks_capacity_compute(&dcfg, (double)n, 0, &dc);
+      l0 = g_strdup_printf("%s, idle %.6g s", profile, c.idle_s);
+      s[ns++] = (ks_overhead_series){.label = l0, .bytes_per_conn_s = c.wire_bytes_per_s / n,
+                                     .mark_n = (double)n};
+      if (dc.idle_s != c.idle_s) {
+        l1 = g_strdup_printf("%s defaults, idle %.6g s", profile, dc.idle_s);
+        s[ns++] = (ks_overhead_series){.label = l1, .bytes_per_conn_s = dc.wire_bytes_per_s / n};
+      }
+      if (m && m->connections > 0 && m->probe_bytes_per_s > 0) {
+        l2 = g_strdup_printf("simulated: %s", m->scenario);
+        s[ns++] = (ks_overhead_series){.label = l2,
+                                       .bytes_per_conn_s = m->probe_bytes_per_s / m->connections,
+                                       .mark_n = m->connections};
+      }
+      g_autofree char *title = g_strdup_printf("Keep-alive traffic of idle %s clients",
+                                               profile);
+      ok = ks_plot_overhead(title,
+                            "closed form: N / idle probes per second, each probe and its ACK 84 "
+                            "octets of Ethernet",
+                            s, ns, &im, &error);
+    }
+  }
+  int status = 0;
+  if (!ok) {
+    ks_cli_print_error("capacity", error);
+    g_error_free(error);
+    status = KS_EXIT_USAGE;
+    goto done;
+  }
+  if (plot_dir) {
+    ks_afile_install_signal_handlers();
+    ks_afile *f[2] = {NULL, NULL};
+    gboolean wrote = g_mkdir_with_parents(plot_dir, 0755) == 0;
+    if (!wrote)
+      g_set_error(&error, KS_CLI_ERROR, 0, "%s: %s", plot_dir, g_strerror(errno));
+    for (int k = 0; wrote && k < 2; k++) {
+      f[k] = ks_afile_open(plot_dir, k ? "capacity.svg" : "capacity.png", &error);
+      gsize len;
+      const void *data = f[k] ? g_bytes_get_data(k ? im.svg : im.png, &len) : NULL;
+      wrote = f[k] != NULL && fwrite(data, 1, len, ks_afile_stream(f[k])) == len;
+    }
+    if (wrote) {
+      wrote = ks_afile_commit(f[0], &error);
+      f[0] = NULL;
+      if (wrote)
+        wrote = ks_afile_commit(f[1], &error);
+      f[1] = NULL;
+    }
+    ks_afile_abort(f[0]);
+    ks_afile_abort(f[1]);
+    if (!wrote) {
+      if (error == NULL)
+        g_set_error(&error, KS_CLI_ERROR, 0, "%s: %s", plot_dir, g_strerror(errno));
+      ks_cli_print_error("capacity", error);
+      g_error_free(error);
+      status = 1;
+      goto done;
+    }
+  }
+  print_report(host, &c, m, run_dir);
+  if (plot_dir)
+    printf("\nPlot: %s/capacity.png, %s/capacity.svg\n", plot_dir, plot_dir);
+done:
+  ks_plot_images_clear(&im);
+  ks_host_free(host);
+  ks_host_free(defaults);
+  ks_metrics_free(m);
+  ks_plot_shutdown();
+  return status;
+}

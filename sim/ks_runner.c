@@ -1,0 +1,226 @@
+/* ks_runner.c - one run into one folder: trace.jsonl, capture.pcap and
+ * summary.json, all atomic; `kasim run` and every cell of `kasim sweep`.
+ * See ks_runner.h; the files' format is in docs/output.md. */
+#include "ks_runner.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <json-glib/json-glib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/ks_json.h"
+#include "ks_afile.h"
+#include "ks_pcap.h"
+
+typedef struct run_out {
+  ks_world *world;
+  ks_afile *trace;
+  FILE *tf;
+  ks_afile *capture;
+  ks_pcap *pcap;
+} run_out;
+
+static const char *seg_kind_name(guint8 k) {
+  static const char *const names[] = {"handshake", "data", "retransmission", "ack",
+                                      "keepalive", "keepalive_ack", "rst"};
+  return k < G_N_ELEMENTS(names) ? names[k] : "?";
+}
+
+static void flags_text(guint8 f, char *buf) {
+  static const struct {
+    guint8 bit;
+    const char *name;
+  } bits[] = {{KS_TCP_SYN, "SYN"}, {KS_TCP_FIN, "FIN"}, {KS_TCP_RST, "RST"},
+              {KS_TCP_PSH, "PSH"}, {KS_TCP_ACK, "ACK"}};
+  buf[0] = '\0';
+  for (size_t i = 0; i < G_N_ELEMENTS(bits); i++)
+    if (f & bits[i].bit) {
+      if (buf[0])
+        strcat(buf, "+");
+      strcat(buf, bits[i].name);
+    }
+}
+
+/* Trace lines are written with printf, not json-glib: every field is a
+ * number or one of the fixed identifiers above, so there is nothing to
+ * escape, and a run can produce millions of lines. */
+static void on_trace(const ks_trace_event *ev, void *ud) {
+  run_out *o = ud;
+  static const char *const kinds[] = {"send", "deliver", "drop", "timer", "close", "scenario"};
+  FILE *f = o->tf;
+  fprintf(f, "{\"t\":%" PRId64 ".%09" PRId64 ",\"ev\":\"%s\"", ev->t / KA_NS_PER_S,
+          ev->t % KA_NS_PER_S, kinds[ev->kind]);
+  if (ev->seg) {
+    char fl[32];
+    flags_text(ev->seg->flags, fl);
+    fprintf(f,
+            ",\"conn\":%" G_GUINT32_FORMAT ",\"dir\":\"%s\",\"kind\":\"%s\",\"flags\":\"%s\","
+            "\"seq\":%" G_GUINT32_FORMAT ",\"ack\":%" G_GUINT32_FORMAT ",\"len\":%" G_GUINT32_FORMAT,
+            ev->seg->conn, ev->seg->from_client ? "c2s" : "s2c", seg_kind_name(ev->seg->kind), fl,
+            ev->seg->seq, ev->seg->ack, ev->seg->len);
+  }
+  /* Timers and closes name their connection in `target` (ks_world.h). */
+  if (ev->kind == KS_TRACE_TIMER || ev->kind == KS_TRACE_CLOSE)
+    fprintf(f, ",\"conn\":%u", ev->target);
+  if (ev->kind != KS_TRACE_SCENARIO)
+    fprintf(f, ",\"host\":%u", ev->host);
+  else
+    fprintf(f, ",\"target\":%u", ev->target);
+  if (ev->what)
+    fprintf(f, ",\"what\":\"%s\"", ev->what);
+  if (ev->error)
+    fprintf(f, ",\"error\":\"%s\"", ev->error);
+  fputs("}\n", f);
+  /* The capture is what tcpdump on the client host would see: what it
+   * sends, when it sends it, and what reaches it, when it arrives. */
+  if (o->pcap && ev->seg &&
+      ((ev->kind == KS_TRACE_SEND && ev->seg->from_client) ||
+       (ev->kind == KS_TRACE_DELIVER && !ev->seg->from_client)))
+    ks_pcap_write(o->pcap, o->world, ev->t, ev->seg);
+}
+
+static const char *side_profile(const ks_scenario *sc, const ks_conn_result *r) {
+  const ks_group_spec *g = sc->groups->pdata[r->group];
+  const ks_host_spec *h = sc->hosts->pdata[r->client_side ? g->client : g->server];
+  return ka_profile_name(h->profile);
+}
+
+static char *summary_json(const ks_scenario *sc, ks_world *w, guint64 seed) {
+  JsonBuilder *b = json_builder_new();
+  json_builder_begin_object(b);
+  ks_json_str(b, "kasim_version", KASIM_VERSION);
+  ks_json_str(b, "scenario", sc->name);
+  ks_json_int(b, "seed", (gint64)seed);
+  ks_json_seconds(b, "virtual_time_s", ks_world_now(w));
+  ks_json_int(b, "events", (gint64)ks_world_events(w));
+  guint32 n = ks_world_conn_count(w);
+  gint64 closed = 0, probes = 0, answered = 0, failed = 0, false_giveups = 0;
+  gint64 by_reason[KA_CLOSE_RESET_BY_PEER + 1] = {0};
+  json_builder_set_member_name(b, "connections");
+  json_builder_begin_array(b);
+  for (guint32 i = 0; i < n; i++) {
+    ks_conn_result r;
+    ks_world_conn_result(w, i, &r);
+    const ks_group_spec *g = sc->groups->pdata[r.group];
+    json_builder_begin_object(b);
+    ks_json_int(b, "id", r.id);
+    ks_json_str(b, "group", g->name);
+    ks_json_str(b, "profile", side_profile(sc, &r));
+    ks_json_str(b, "side", r.client_side ? "client" : "server");
+    ks_json_seconds(b, "closed_at_s", r.closed_at);
+    ks_json_str(b, "close_reason", ka_close_reason_name(r.reason));
+    ks_json_str(b, "error", r.error);
+    ks_json_int(b, "probes_sent", r.probes_sent);
+    ks_json_int(b, "probes_answered", r.probes_answered);
+    ks_json_seconds(b, "last_rx_s", r.last_rx);
+    ks_json_seconds(b, "failure_at_s", r.failure_at);
+    ks_json_str(b, "failure", r.failure);
+    ks_json_bool(b, "recovered", r.recovered);
+    ks_json_bool(b, "false_giveup", r.false_giveup);
+    ks_json_int(b, "middleboxes", r.middleboxes);
+    failed += r.failure_at != KA_TIME_NEVER;
+    false_giveups += r.false_giveup;
+    json_builder_end_object(b);
+    closed += r.closed_at != KA_TIME_NEVER;
+    by_reason[r.reason]++;
+    probes += r.probes_sent;
+    answered += r.probes_answered;
+  }
+  json_builder_end_array(b);
+  json_builder_set_member_name(b, "totals");
+  json_builder_begin_object(b);
+  ks_json_int(b, "connections", n);
+  ks_json_int(b, "closed", closed);
+  ks_json_int(b, "alive", n - closed);
+  for (int k = KA_CLOSE_KEEPALIVE_TIMEOUT; k <= KA_CLOSE_RESET_BY_PEER; k++)
+    ks_json_int(b, ka_close_reason_name((ka_close_reason)k), by_reason[k]);
+  ks_json_int(b, "probes_sent", probes);
+  ks_json_int(b, "probes_answered", answered);
+  ks_json_int(b, "failed", failed);
+  ks_json_int(b, "false_giveups", false_giveups);
+  json_builder_end_object(b);
+  json_builder_end_object(b);
+  return ks_json_finish(b);
+}
+
+ks_world *ks_runner_run_scenario(const ks_scenario *sc, guint64 seed, const char *out_dir,
+                                 const ks_runner_opts *opts, GError **error) {
+  static const ks_runner_opts defaults = {0};
+  if (opts == NULL)
+    opts = &defaults;
+  if (g_mkdir_with_parents(out_dir, 0755) != 0) {
+    int err = errno;
+    g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(err), "%s: %s", out_dir,
+                g_strerror(err));
+    return NULL;
+  }
+  ks_afile_install_signal_handlers();
+  run_out o = {0};
+  char *summary = NULL;
+  ks_afile *sf = NULL;
+  o.world = ks_world_new(sc, seed, error);
+  if (o.world == NULL)
+    goto fail;
+  if ((o.trace = ks_afile_open(out_dir, "trace.jsonl", error)) == NULL)
+    goto fail;
+  o.tf = ks_afile_stream(o.trace);
+  if (opts->pcap) {
+    if ((o.capture = ks_afile_open(out_dir, "capture.pcap", error)) == NULL)
+      goto fail;
+    if ((o.pcap = ks_pcap_new(ks_afile_stream(o.capture), error)) == NULL)
+      goto fail;
+  }
+  ks_world_set_trace(o.world, on_trace, &o);
+  ks_world_set_pace(o.world, opts->pace);
+  if (opts->progress)
+    ks_world_set_progress(o.world, opts->progress, opts->progress_ud);
+  ks_world_run(o.world);
+  if (opts->progress) /* the last state, wherever the run stopped */
+    opts->progress(ks_world_now(o.world), sc->duration, opts->progress_ud);
+  ks_pcap_free(o.pcap);
+  o.pcap = NULL;
+  summary = summary_json(sc, o.world, seed);
+  if ((sf = ks_afile_open(out_dir, "summary.json", error)) == NULL)
+    goto fail;
+  fputs(summary, ks_afile_stream(sf));
+  fputc('\n', ks_afile_stream(sf));
+  g_free(summary);
+  summary = NULL;
+  /* The summary goes last: its presence says the run completed. */
+  gboolean committed = ks_afile_commit(o.trace, error);
+  o.trace = NULL;
+  if (committed && o.capture) {
+    committed = ks_afile_commit(o.capture, error);
+    o.capture = NULL;
+  }
+  if (committed) {
+    committed = ks_afile_commit(sf, error);
+    sf = NULL;
+  }
+  if (!committed)
+    goto fail;
+  return o.world;
+fail:
+  g_free(summary);
+  ks_pcap_free(o.pcap);
+  ks_afile_abort(o.trace);
+  ks_afile_abort(o.capture);
+  ks_afile_abort(sf);
+  if (o.world)
+    ks_world_free(o.world);
+  return NULL;
+}
+
+gboolean ks_runner_run(const char *scenario_path, char **sets, guint64 seed, const char *out_dir,
+                       gboolean pcap, GError **error) {
+  ks_scenario *sc = ks_scenario_load(scenario_path, sets, error);
+  if (sc == NULL)
+    return FALSE;
+  ks_runner_opts opts = {.pcap = pcap};
+  ks_world *w = ks_runner_run_scenario(sc, seed, out_dir, &opts, error);
+  if (w)
+    ks_world_free(w);
+  ks_scenario_free(sc);
+  return w != NULL;
+}

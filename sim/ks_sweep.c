@@ -1,0 +1,820 @@
+/* ks_sweep.c - the cells of a sweep, their folders, the worker processes
+ * that run them, and the merged sweep.json and sweep.csv.  See ks_sweep.h
+ * and docs/sweep.md. */
+#define _DEFAULT_SOURCE /* flock(), prctl() */
+#include "ks_sweep.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <json-glib/json-glib.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+
+#if defined(__SANITIZE_ADDRESS__)
+#define KS_HAVE_LSAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define KS_HAVE_LSAN 1
+#endif
+#endif
+#ifdef KS_HAVE_LSAN
+#include <sanitizer/lsan_interface.h>
+#endif
+
+#include "ks_afile.h"
+#include "ks_metrics.h"
+#include "ks_runner.h"
+#include "ks_scenario.h"
+
+G_DEFINE_QUARK(ks-sweep-error-quark, ks_sweep_error)
+
+#define MANIFEST "sweep-args.json"
+
+/* ---- the metrics of a cell ---------------------------------------------- */
+
+static char *json_text(JsonNode *root) {
+  JsonGenerator *gen = json_generator_new();
+  json_generator_set_pretty(gen, TRUE);
+  json_generator_set_root(gen, root);
+  char *text = json_generator_to_data(gen, NULL);
+  g_object_unref(gen);
+  char *out = g_strconcat(text, "\n", NULL);
+  g_free(text);
+  return out;
+}
+
+static char *builder_text(JsonBuilder *b) {
+  JsonNode *root = json_builder_get_root(b);
+  char *text = json_text(root);
+  json_node_unref(root);
+  g_object_unref(b);
+  return text;
+}
+
+/* Every scalar of the run's metrics, named as ks_run_metrics names them,
+ * NaN as null (ks_metrics_to_json). */
+static char *metrics_json(const ks_run_metrics *m) {
+  JsonBuilder *b = json_builder_new();
+  ks_metrics_to_json(m, b);
+  return builder_text(b);
+}
+
+/* ---- files -------------------------------------------------------------- */
+
+static gboolean write_atomic(const char *dir, const char *name, const char *text,
+                             GError **error) {
+  ks_afile *f = ks_afile_open(dir, name, error);
+  if (f == NULL)
+    return FALSE;
+  fputs(text, ks_afile_stream(f));
+  return ks_afile_commit(f, error);
+}
+
+static void set_errno_error(GError **error, const char *path, int err) {
+  g_set_error(error, KS_SWEEP_ERROR, KS_SWEEP_ERROR_FAILED, "%s: %s", path, g_strerror(err));
+}
+
+/* Removes a cell folder and what is in it; a missing one is fine. */
+static gboolean rm_rf(const char *path, GError **error) {
+  struct stat st;
+  if (lstat(path, &st) != 0)
+    return errno == ENOENT ? TRUE : (set_errno_error(error, path, errno), FALSE);
+  if (S_ISDIR(st.st_mode)) {
+    GDir *d = g_dir_open(path, 0, NULL);
+    if (d == NULL)
+      return set_errno_error(error, path, errno), FALSE;
+    gboolean ok = TRUE;
+    for (const char *name; ok && (name = g_dir_read_name(d)) != NULL;) {
+      g_autofree char *child = g_build_filename(path, name, NULL);
+      ok = rm_rf(child, error);
+    }
+    g_dir_close(d);
+    if (!ok)
+      return FALSE;
+    if (rmdir(path) != 0)
+      return set_errno_error(error, path, errno), FALSE;
+    return TRUE;
+  }
+  if (unlink(path) != 0)
+    return set_errno_error(error, path, errno), FALSE;
+  return TRUE;
+}
+
+static gboolean file_exists(const char *dir, const char *name) {
+  g_autofree char *path = g_build_filename(dir, name, NULL);
+  return g_file_test(path, G_FILE_TEST_IS_REGULAR);
+}
+
+/* ---- the sweep ---------------------------------------------------------- */
+
+static void axis_free(gpointer p) {
+  ks_sweep_axis *a = p;
+  g_free(a->name);
+  g_ptr_array_free(a->values, TRUE);
+  g_free(a);
+}
+
+void ks_sweep_plan_free(ks_sweep_plan *s) {
+  if (s == NULL)
+    return;
+  if (s->lock_fd >= 0)
+    close(s->lock_fd);
+  g_free(s->scenario_path);
+  g_free(s->scenario_name);
+  g_free(s->scenario_sha256);
+  g_ptr_array_free(s->axes, TRUE);
+  g_free(s->out_dir);
+  g_free(s);
+}
+
+/* "NAME=V1,V2,..."; with a ';' anywhere the values are split at ';'
+ * instead, so SIO_KEEPALIVE_VALS=1,30000,1000;1,60000,1000 works (a single
+ * such value ends with ';'). */
+static ks_sweep_axis *parse_grid(const char *arg, GError **error) {
+  const char *eq = strchr(arg, '=');
+  if (eq == NULL || eq == arg || eq[1] == '\0') {
+    g_set_error(error, KS_SWEEP_ERROR, KS_SWEEP_ERROR_INVALID,
+                "--grid %s: expected NAME=VALUE,VALUE,...", arg);
+    return NULL;
+  }
+  ks_sweep_axis *a = g_new0(ks_sweep_axis, 1);
+  a->name = g_strndup(arg, (gsize)(eq - arg));
+  a->values = g_ptr_array_new_with_free_func(g_free);
+  const char *sep = strchr(eq + 1, ';') ? ";" : ",";
+  g_auto(GStrv) parts = g_strsplit(eq + 1, sep, -1);
+  guint n = g_strv_length(parts);
+  if (*sep == ';' && n > 1 && parts[n - 1][0] == '\0')
+    n--; /* a trailing ';' */
+  for (guint i = 0; i < n; i++) {
+    const char *v = parts[i];
+    const char *problem = NULL;
+    if (v[0] == '\0')
+      problem = "an empty value";
+    for (guint j = 0; problem == NULL && j < a->values->len; j++)
+      if (strcmp(a->values->pdata[j], v) == 0)
+        problem = "a value is listed twice";
+    if (problem) {
+      g_set_error(error, KS_SWEEP_ERROR, KS_SWEEP_ERROR_INVALID, "--grid %s: %s", arg, problem);
+      axis_free(a);
+      return NULL;
+    }
+    g_ptr_array_add(a->values, g_strdup(v));
+  }
+  return a;
+}
+
+/* The scenario with these --set values; the loader's "--set NAME=VALUE:"
+ * prefix becomes "--grid NAME=VALUE:". */
+static gboolean check_sets(const char *path, char **sets, GError **error) {
+  GError *e = NULL;
+  ks_scenario *sc = ks_scenario_load(path, sets, &e);
+  if (sc) {
+    ks_scenario_free(sc);
+    return TRUE;
+  }
+  const char *msg = e->message;
+  if (g_str_has_prefix(msg, "--set ") && g_str_has_prefix(msg + 6, "SIO_KEEPALIVE_VALS=") &&
+      strchr(msg, ';') == NULL)
+    g_set_error(error, KS_SWEEP_ERROR, KS_SWEEP_ERROR_INVALID,
+                "--grid %s (separate values that hold commas with ';')", msg + 6);
+  else if (g_str_has_prefix(msg, "--set "))
+    g_set_error(error, KS_SWEEP_ERROR, KS_SWEEP_ERROR_INVALID, "--grid %s", msg + 6);
+  else
+    g_set_error_literal(error, KS_SWEEP_ERROR, KS_SWEEP_ERROR_INVALID, msg);
+  g_error_free(e);
+  return FALSE;
+}
+
+static void combo_sets(const ks_sweep_plan *s, guint64 combo, char **sets) {
+  for (guint i = s->axes->len; i-- > 0;) {
+    const ks_sweep_axis *a = s->axes->pdata[i];
+    guint64 j = combo % a->values->len;
+    combo /= a->values->len;
+    sets[i] = g_strdup_printf("%s=%s", a->name, (const char *)a->values->pdata[j]);
+  }
+  sets[s->axes->len] = NULL;
+}
+
+char **ks_sweep_cell_sets(const ks_sweep_plan *s, guint64 k) {
+  char **sets = g_new0(char *, s->axes->len + 1);
+  combo_sets(s, k / s->seeds, sets);
+  return sets;
+}
+
+guint64 ks_sweep_cell_seed(const ks_sweep_plan *s, guint64 k) { return s->seed_base + k % s->seeds; }
+
+char *ks_sweep_cell_dir(const ks_sweep_plan *s, guint64 k) {
+  return g_strdup_printf("cells/%0*" G_GUINT64_FORMAT, s->width, k);
+}
+
+ks_sweep_plan *ks_sweep_plan_new(const ks_sweep_args *args, GError **error) {
+  ks_sweep_plan *s = g_new0(ks_sweep_plan, 1);
+  s->lock_fd = -1;
+  s->worker_leak_check = TRUE;
+  s->axes = g_ptr_array_new_with_free_func(axis_free);
+  s->scenario_path = g_strdup(args->scenario_path);
+  s->seeds = args->seeds;
+  s->seed_base = args->seed_base;
+  s->pcap = args->pcap;
+  char **sets = NULL;
+  char *text = NULL;
+  gsize len = 0;
+  if (args->grids == NULL || args->grids[0] == NULL) {
+    g_set_error(error, KS_SWEEP_ERROR, KS_SWEEP_ERROR_INVALID,
+                "at least one --grid NAME=VALUE,VALUE,... is required");
+    goto fail;
+  }
+  if (s->seeds == 0) {
+    g_set_error(error, KS_SWEEP_ERROR, KS_SWEEP_ERROR_INVALID, "--seeds must be at least 1");
+    goto fail;
+  }
+  if (s->seed_base > G_MAXUINT64 - (s->seeds - 1)) {
+    g_set_error(error, KS_SWEEP_ERROR, KS_SWEEP_ERROR_INVALID,
+                "--seed-base %" G_GUINT64_FORMAT ": the last seed would overflow",
+                s->seed_base);
+    goto fail;
+  }
+  s->combos = 1;
+  for (char **g = args->grids; *g; g++) {
+    ks_sweep_axis *a = parse_grid(*g, error);
+    if (a == NULL)
+      goto fail;
+    for (guint i = 0; i < s->axes->len; i++)
+      if (strcmp(((ks_sweep_axis *)s->axes->pdata[i])->name, a->name) == 0) {
+        g_set_error(error, KS_SWEEP_ERROR, KS_SWEEP_ERROR_INVALID,
+                    "--grid %s: %s is given twice", *g, a->name);
+        axis_free(a);
+        goto fail;
+      }
+    g_ptr_array_add(s->axes, a);
+    s->combos *= a->values->len;
+    if (s->combos * s->seeds > KS_SWEEP_MAX_CELLS) {
+      g_set_error(error, KS_SWEEP_ERROR, KS_SWEEP_ERROR_INVALID,
+                  "more than %u cells (grid values times seeds)", KS_SWEEP_MAX_CELLS);
+      goto fail;
+    }
+  }
+  s->cells = s->combos * s->seeds;
+  s->width = 4;
+  for (guint64 n = s->cells - 1; n >= 10000; n /= 10)
+    s->width++;
+
+  /* The scenario itself, then every value, then every combination. */
+  GError *e = NULL;
+  ks_scenario *sc = ks_scenario_load(args->scenario_path, NULL, &e);
+  if (sc == NULL) {
+    g_set_error_literal(error, KS_SWEEP_ERROR, KS_SWEEP_ERROR_INVALID, e->message);
+    g_error_free(e);
+    goto fail;
+  }
+  s->scenario_name = g_strdup(sc->name);
+  ks_scenario_free(sc);
+  if (!g_file_get_contents(args->scenario_path, &text, &len, &e)) {
+    g_set_error(error, KS_SWEEP_ERROR, KS_SWEEP_ERROR_INVALID, "%s", e->message);
+    g_error_free(e);
+    goto fail;
+  }
+  s->scenario_sha256 = g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)text, len);
+  for (guint i = 0; i < s->axes->len; i++) {
+    const ks_sweep_axis *a = s->axes->pdata[i];
+    for (guint j = 0; j < a->values->len; j++) {
+      char *one[] = {g_strdup_printf("%s=%s", a->name, (const char *)a->values->pdata[j]), NULL};
+      gboolean ok = check_sets(args->scenario_path, one, error);
+      g_free(one[0]);
+      if (!ok)
+        goto fail;
+    }
+  }
+  sets = g_new0(char *, s->axes->len + 1);
+  for (guint64 c = 0; s->axes->len > 1 && c < s->combos; c++) {
+    combo_sets(s, c, sets);
+    gboolean ok = check_sets(args->scenario_path, sets, error);
+    for (guint i = 0; i < s->axes->len; i++)
+      g_clear_pointer(&sets[i], g_free);
+    if (!ok)
+      goto fail;
+  }
+  g_free(sets);
+  g_free(text);
+  s->out_dir = args->out_dir ? g_strdup(args->out_dir)
+                             : g_strdup_printf("out/%s-sweep", s->scenario_name);
+  return s;
+fail:
+  g_free(sets);
+  g_free(text);
+  ks_sweep_plan_free(s);
+  return NULL;
+}
+
+/* ---- the folder --------------------------------------------------------- */
+
+static char *manifest_json(const ks_sweep_plan *s) {
+  JsonBuilder *b = json_builder_new();
+  json_builder_begin_object(b);
+  json_builder_set_member_name(b, "kasim_version");
+  json_builder_add_string_value(b, KASIM_VERSION);
+  json_builder_set_member_name(b, "scenario");
+  json_builder_add_string_value(b, s->scenario_name);
+  json_builder_set_member_name(b, "scenario_sha256");
+  json_builder_add_string_value(b, s->scenario_sha256);
+  json_builder_set_member_name(b, "grid");
+  json_builder_begin_object(b);
+  for (guint i = 0; i < s->axes->len; i++) {
+    const ks_sweep_axis *a = s->axes->pdata[i];
+    json_builder_set_member_name(b, a->name);
+    json_builder_begin_array(b);
+    for (guint j = 0; j < a->values->len; j++)
+      json_builder_add_string_value(b, a->values->pdata[j]);
+    json_builder_end_array(b);
+  }
+  json_builder_end_object(b);
+  json_builder_set_member_name(b, "seeds");
+  json_builder_add_int_value(b, s->seeds);
+  json_builder_set_member_name(b, "seed_base");
+  json_builder_add_int_value(b, (gint64)s->seed_base);
+  json_builder_set_member_name(b, "pcap");
+  json_builder_add_boolean_value(b, s->pcap);
+  json_builder_end_object(b);
+  return builder_text(b);
+}
+
+/* Which of the manifest's members differ, as the user would name them. */
+static char *manifest_diff(const char *old_text, const char *new_text) {
+  static const struct {
+    const char *key, *what;
+  } keys[] = {{"kasim_version", "kasim version"}, {"scenario", "scenario name"},
+              {"scenario_sha256", "scenario file contents"}, {"grid", "--grid"},
+              {"seeds", "--seeds"}, {"seed_base", "--seed-base"}, {"pcap", "--pcap"}};
+  JsonParser *po = json_parser_new(), *pn = json_parser_new();
+  GString *diff = g_string_new(NULL);
+  if (json_parser_load_from_data(po, old_text, -1, NULL) &&
+      json_parser_load_from_data(pn, new_text, -1, NULL) &&
+      JSON_NODE_HOLDS_OBJECT(json_parser_get_root(po))) {
+    JsonObject *o = json_node_get_object(json_parser_get_root(po));
+    JsonObject *n = json_node_get_object(json_parser_get_root(pn));
+    for (size_t i = 0; i < G_N_ELEMENTS(keys); i++) {
+      JsonNode *a = json_object_get_member(o, keys[i].key);
+      JsonNode *b = json_object_get_member(n, keys[i].key);
+      char *ta = a ? json_to_string(a, FALSE) : NULL, *tb = json_to_string(b, FALSE);
+      if (g_strcmp0(ta, tb) != 0)
+        g_string_append_printf(diff, "%s%s", diff->len ? ", " : "", keys[i].what);
+      g_free(ta);
+      g_free(tb);
+    }
+  }
+  if (diff->len == 0)
+    g_string_append(diff, "its " MANIFEST " is not kasim's");
+  g_object_unref(po);
+  g_object_unref(pn);
+  return g_string_free(diff, FALSE);
+}
+
+/* The lock is the out folder's own flock: no file to create or leave
+ * behind.  Workers inherit the descriptor, so a folder stays locked until
+ * the last worker of a killed sweep has gone; a new sweep waits a moment
+ * for that. */
+static gboolean lock_dir(ks_sweep_plan *s, GError **error) {
+  s->lock_fd = open(s->out_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (s->lock_fd < 0)
+    return set_errno_error(error, s->out_dir, errno), FALSE;
+  for (int tries = 0; flock(s->lock_fd, LOCK_EX | LOCK_NB) != 0; tries++) {
+    if (errno != EWOULDBLOCK && errno != EINTR)
+      return set_errno_error(error, s->out_dir, errno), FALSE;
+    if (tries == 100) {
+      g_set_error(error, KS_SWEEP_ERROR, KS_SWEEP_ERROR_BUSY,
+                  "%s: another kasim sweep is working in this folder", s->out_dir);
+      return FALSE;
+    }
+    g_usleep(20000);
+  }
+  return TRUE;
+}
+
+gboolean ks_sweep_prepare(ks_sweep_plan *s, GError **error) {
+  if (g_file_test(s->out_dir, G_FILE_TEST_EXISTS) &&
+      !g_file_test(s->out_dir, G_FILE_TEST_IS_DIR)) {
+    g_set_error(error, KS_SWEEP_ERROR, KS_SWEEP_ERROR_MISMATCH, "--out %s: not a folder",
+                s->out_dir);
+    return FALSE;
+  }
+  if (g_mkdir_with_parents(s->out_dir, 0755) != 0)
+    return set_errno_error(error, s->out_dir, errno), FALSE;
+  if (!lock_dir(s, error))
+    return FALSE;
+  g_autofree char *want = manifest_json(s);
+  g_autofree char *path = g_build_filename(s->out_dir, MANIFEST, NULL);
+  g_autofree char *have = NULL;
+  if (g_file_get_contents(path, &have, NULL, NULL)) {
+    if (strcmp(have, want) == 0)
+      return TRUE;
+    g_autofree char *diff = manifest_diff(have, want);
+    g_set_error(error, KS_SWEEP_ERROR, KS_SWEEP_ERROR_MISMATCH,
+                "%s holds a sweep started with other arguments (%s); resume it with the same "
+                "ones, or choose another --out", s->out_dir, diff);
+    return FALSE;
+  }
+  /* No manifest: the folder must hold nothing of anyone's (hidden
+   * temporaries of a sweep killed while starting are fine). */
+  GDir *d = g_dir_open(s->out_dir, 0, NULL);
+  if (d == NULL)
+    return set_errno_error(error, s->out_dir, errno), FALSE;
+  const char *name, *other = NULL;
+  while ((name = g_dir_read_name(d)) != NULL && other == NULL)
+    if (name[0] != '.')
+      other = name;
+  if (other) {
+    g_set_error(error, KS_SWEEP_ERROR, KS_SWEEP_ERROR_MISMATCH,
+                "%s is not empty (%s) and holds no sweep; choose another --out", s->out_dir,
+                other);
+    g_dir_close(d);
+    return FALSE;
+  }
+  g_dir_close(d);
+  g_autofree char *cells = g_build_filename(s->out_dir, "cells", NULL);
+  if (g_mkdir_with_parents(cells, 0755) != 0)
+    return set_errno_error(error, cells, errno), FALSE;
+  /* The manifest last: a folder with one was fully set up. */
+  return write_atomic(s->out_dir, MANIFEST, want, error);
+}
+
+/* ---- cells -------------------------------------------------------------- */
+
+static char *cell_json(const ks_sweep_plan *s, guint64 k) {
+  JsonBuilder *b = json_builder_new();
+  json_builder_begin_object(b);
+  json_builder_set_member_name(b, "index");
+  json_builder_add_int_value(b, (gint64)k);
+  json_builder_set_member_name(b, "params");
+  json_builder_begin_object(b);
+  char **sets = ks_sweep_cell_sets(s, k);
+  for (guint i = 0; i < s->axes->len; i++) {
+    const ks_sweep_axis *a = s->axes->pdata[i];
+    json_builder_set_member_name(b, a->name);
+    json_builder_add_string_value(b, sets[i] + strlen(a->name) + 1);
+  }
+  g_strfreev(sets);
+  json_builder_end_object(b);
+  json_builder_set_member_name(b, "seed");
+  json_builder_add_int_value(b, (gint64)ks_sweep_cell_seed(s, k));
+  json_builder_end_object(b);
+  return builder_text(b);
+}
+
+typedef enum cell_state { CELL_NEW, CELL_NEEDS_METRICS, CELL_DONE } cell_state;
+
+static cell_state cell_check(const ks_sweep_plan *s, guint64 k, const char *dir) {
+  g_autofree char *path = g_build_filename(dir, "cell.json", NULL);
+  g_autofree char *have = NULL, *want = NULL;
+  if (!g_file_get_contents(path, &have, NULL, NULL))
+    return CELL_NEW;
+  want = cell_json(s, k);
+  if (strcmp(have, want) != 0 || !file_exists(dir, "summary.json"))
+    return CELL_NEW;
+  return file_exists(dir, "metrics.json") ? CELL_DONE : CELL_NEEDS_METRICS;
+}
+
+static char *cell_abs_dir(const ks_sweep_plan *s, guint64 k) {
+  g_autofree char *rel = ks_sweep_cell_dir(s, k);
+  return g_build_filename(s->out_dir, rel, NULL);
+}
+
+static char *cell_label(const ks_sweep_plan *s, guint64 k) {
+  char **sets = ks_sweep_cell_sets(s, k);
+  char *joined = g_strjoinv(" ", sets);
+  char *label = g_strdup_printf("cell %" G_GUINT64_FORMAT " (%s, seed %" G_GUINT64_FORMAT ")", k,
+                                joined, ks_sweep_cell_seed(s, k));
+  g_free(joined);
+  g_strfreev(sets);
+  return label;
+}
+
+/* A worker's whole job: the run from scratch unless it is there, then its
+ * metrics.  Returns the exit status. */
+static int cell_work(const ks_sweep_plan *s, guint64 k, cell_state state) {
+  char *dir = cell_abs_dir(s, k);
+  GError *error = NULL;
+  gboolean ok = TRUE;
+  if (state == CELL_NEW) {
+    char *text = cell_json(s, k);
+    char **sets = ks_sweep_cell_sets(s, k);
+    ok = rm_rf(dir, &error);
+    if (ok && g_mkdir_with_parents(dir, 0755) != 0)
+      ok = FALSE, set_errno_error(&error, dir, errno);
+    ok = ok && write_atomic(dir, "cell.json", text, &error);
+    ok = ok && ks_runner_run(s->scenario_path, sets, ks_sweep_cell_seed(s, k), dir, s->pcap,
+                             &error);
+    g_strfreev(sets);
+    g_free(text);
+  }
+  if (ok) {
+    ks_run_metrics *m = ks_metrics_load(dir, &error);
+    ok = m != NULL;
+    if (ok) {
+      char *text = metrics_json(m);
+      ks_metrics_free(m);
+      ok = write_atomic(dir, "metrics.json", text, &error);
+      g_free(text);
+    }
+  }
+  if (!ok) {
+    char *label = cell_label(s, k);
+    fprintf(stderr, "kasim sweep: %s: %s\n", label, error->message);
+    g_free(label);
+    g_error_free(error);
+  }
+  g_free(dir);
+  return ok ? 0 : 1;
+}
+
+typedef struct worker {
+  pid_t pid;
+  guint64 k;
+  cell_state state;
+} worker;
+
+static void reap_one(const ks_sweep_plan *s, GArray *workers, ks_sweep_tally *t) {
+  int status = 0;
+  pid_t pid;
+  while ((pid = waitpid(-1, &status, 0)) < 0 && errno == EINTR)
+    ;
+  if (pid < 0) { /* cannot happen while workers run; do not spin */
+    g_array_set_size(workers, 0);
+    return;
+  }
+  for (guint i = 0; i < workers->len; i++) {
+    worker *w = &g_array_index(workers, worker, i);
+    if (w->pid != pid)
+      continue;
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+      if (w->state == CELL_NEW)
+        t->ran++;
+      else
+        t->kept++;
+    } else {
+      t->failed++;
+      if (WIFSIGNALED(status)) {
+        char *label = cell_label(s, w->k);
+        fprintf(stderr, "kasim sweep: %s: the worker was killed by signal %d\n", label,
+                WTERMSIG(status));
+        g_free(label);
+      }
+    }
+    g_array_remove_index_fast(workers, i);
+    return;
+  }
+}
+
+G_NORETURN static void worker_main(const ks_sweep_plan *s, guint64 k, cell_state state,
+                                   pid_t parent) {
+#ifdef __linux__
+  /* A worker never outlives its sweep: kill -9 of the sweep ends the
+   * workers too (SIGTERM: ks_afile removes their temporaries), so a
+   * resumed sweep never meets a cell still being written. */
+  prctl(PR_SET_PDEATHSIG, SIGTERM);
+  if (getppid() != parent)
+    _exit(1);
+#else
+  (void)parent;
+#endif
+  ks_afile_install_signal_handlers();
+  int status = cell_work(s, k, state);
+#ifdef KS_HAVE_LSAN
+  /* _exit skips the end-of-process leak check; run it here. */
+  if (s->worker_leak_check)
+    __lsan_do_leak_check();
+#endif
+  /* _exit: the parent's atexit handlers (MPI's among them) are not ours. */
+  _exit(status);
+}
+
+void ks_sweep_run_cells(const ks_sweep_plan *s, guint rank, guint size, guint jobs,
+                        ks_sweep_progress_fn progress, void *ud, ks_sweep_tally *t) {
+  guint64 mine = rank < s->cells ? (s->cells - rank + size - 1) / size : 0;
+  GArray *workers = g_array_new(FALSE, FALSE, sizeof(worker));
+  pid_t self = getpid();
+  for (guint64 k = rank; k < s->cells; k += size) {
+    g_autofree char *dir = cell_abs_dir(s, k);
+    cell_state state = cell_check(s, k, dir);
+    if (state == CELL_DONE) {
+      t->kept++;
+      if (progress)
+        progress(t, mine, ud);
+      continue;
+    }
+    while (workers->len >= jobs) {
+      reap_one(s, workers, t);
+      if (progress)
+        progress(t, mine, ud);
+    }
+    fflush(NULL); /* nothing buffered is written twice */
+    pid_t pid = fork();
+    if (pid == 0)
+      worker_main(s, k, state, self);
+    if (pid < 0) {
+      char *label = cell_label(s, k);
+      fprintf(stderr, "kasim sweep: %s: cannot start a worker: %s\n", label, g_strerror(errno));
+      g_free(label);
+      t->failed++;
+      continue;
+    }
+    worker w = {.pid = pid, .k = k, .state = state};
+    g_array_append_val(workers, w);
+  }
+  while (workers->len > 0) {
+    reap_one(s, workers, t);
+    if (progress)
+      progress(t, mine, ud);
+  }
+  g_array_free(workers, TRUE);
+}
+
+/* ---- sweep.json and sweep.csv ------------------------------------------- */
+
+/* RFC 4180: quoted when it holds a comma, a quote or a line break. */
+static void csv_field(GString *csv, const char *v) {
+  if (strpbrk(v, ",\"\r\n") == NULL) {
+    g_string_append(csv, v);
+    return;
+  }
+  g_string_append_c(csv, '"');
+  for (; *v; v++) {
+    if (*v == '"')
+      g_string_append_c(csv, '"');
+    g_string_append_c(csv, *v);
+  }
+  g_string_append_c(csv, '"');
+}
+
+/* The shortest text that reads back as the same double, without an
+ * exponent unless the number is huge or tiny: 120, 2.5, 0.001, 1e+20. */
+static void csv_double(GString *csv, double v) {
+  char buf[G_ASCII_DTOSTR_BUF_SIZE], fmt[8];
+  gboolean plain = v == 0 || (fabs(v) >= 1e-4 && fabs(v) < 1e17);
+  for (int p = 1; p <= 17; p++) {
+    snprintf(fmt, sizeof fmt, "%%.%dg", p);
+    g_ascii_formatd(buf, sizeof buf, fmt, v);
+    if (g_ascii_strtod(buf, NULL) == v && (!plain || strchr(buf, 'e') == NULL))
+      break;
+  }
+  g_string_append(csv, buf);
+}
+
+/* One metric as a CSV field: null is empty.  FALSE for what is not a
+ * number, a string or null. */
+static gboolean csv_value(GString *csv, JsonNode *n) {
+  g_string_append_c(csv, ',');
+  if (JSON_NODE_HOLDS_NULL(n))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_VALUE(n))
+    return FALSE;
+  GType t = json_node_get_value_type(n);
+  if (t == G_TYPE_INT64)
+    g_string_append_printf(csv, "%" G_GINT64_FORMAT, json_node_get_int(n));
+  else if (t == G_TYPE_DOUBLE)
+    csv_double(csv, json_node_get_double(n));
+  else if (t == G_TYPE_BOOLEAN)
+    g_string_append(csv, json_node_get_boolean(n) ? "true" : "false");
+  else if (t == G_TYPE_STRING)
+    csv_field(csv, json_node_get_string(n));
+  else
+    return FALSE;
+  return TRUE;
+}
+
+static gboolean merge_cell(const ks_sweep_plan *s, guint64 k, JsonBuilder *b, GString *csv,
+                           GPtrArray *names, GError **error) {
+  g_autofree char *rel = ks_sweep_cell_dir(s, k);
+  g_autofree char *dir = cell_abs_dir(s, k);
+  if (cell_check(s, k, dir) != CELL_DONE) {
+    g_set_error(error, KS_SWEEP_ERROR, KS_SWEEP_ERROR_FAILED,
+                "%s/%s is not complete; run the sweep again", s->out_dir, rel);
+    return FALSE;
+  }
+  g_autofree char *path = g_build_filename(dir, "metrics.json", NULL);
+  JsonParser *parser = json_parser_new();
+  GError *e = NULL;
+  if (!json_parser_load_from_file(parser, path, &e) ||
+      !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser))) {
+    g_set_error(error, KS_SWEEP_ERROR, KS_SWEEP_ERROR_FAILED, "%s: %s", path,
+                e ? e->message : "not a JSON object");
+    g_clear_error(&e);
+    g_object_unref(parser);
+    return FALSE;
+  }
+  JsonObject *m = json_node_get_object(json_parser_get_root(parser));
+  char **sets = ks_sweep_cell_sets(s, k);
+  guint64 seed = ks_sweep_cell_seed(s, k);
+
+  json_builder_begin_object(b);
+  json_builder_set_member_name(b, "index");
+  json_builder_add_int_value(b, (gint64)k);
+  json_builder_set_member_name(b, "params");
+  json_builder_begin_object(b);
+  g_string_append_printf(csv, "%" G_GUINT64_FORMAT, k);
+  for (guint i = 0; i < s->axes->len; i++) {
+    const ks_sweep_axis *a = s->axes->pdata[i];
+    const char *value = sets[i] + strlen(a->name) + 1;
+    json_builder_set_member_name(b, a->name);
+    json_builder_add_string_value(b, value);
+    g_string_append_c(csv, ',');
+    csv_field(csv, value);
+  }
+  json_builder_end_object(b);
+  json_builder_set_member_name(b, "seed");
+  json_builder_add_int_value(b, (gint64)seed);
+  json_builder_set_member_name(b, "run_dir");
+  json_builder_add_string_value(b, rel);
+  g_string_append_printf(csv, ",%" G_GUINT64_FORMAT ",%s", seed, rel);
+  /* The metrics as the cell has them, in their order; every cell has the
+   * same ones (the first cell's make the CSV columns). */
+  json_builder_set_member_name(b, "metrics");
+  json_builder_begin_object(b);
+  gboolean ok = TRUE;
+  GList *members = json_object_get_members(m);
+  if (names->len == 0)
+    for (GList *l = members; l; l = l->next)
+      g_ptr_array_add(names, g_strdup(l->data));
+  guint i = 0;
+  for (GList *l = members; ok && l; l = l->next, i++) {
+    JsonNode *n = json_object_get_member(m, l->data);
+    if (i >= names->len || strcmp(names->pdata[i], l->data) != 0 || !csv_value(csv, n)) {
+      ok = FALSE;
+      break;
+    }
+    json_builder_set_member_name(b, l->data);
+    json_builder_add_value(b, json_node_copy(n));
+  }
+  g_list_free(members);
+  if (ok && i != names->len)
+    ok = FALSE;
+  if (!ok)
+    g_set_error(error, KS_SWEEP_ERROR, KS_SWEEP_ERROR_FAILED,
+                "%s: not the metrics of the other cells (another kasim made it?); remove %s/%s "
+                "to redo the cell", path, s->out_dir, rel);
+  json_builder_end_object(b);
+  json_builder_end_object(b);
+  g_string_append_c(csv, '\n');
+  g_strfreev(sets);
+  g_object_unref(parser);
+  return ok;
+}
+
+gboolean ks_sweep_merge(const ks_sweep_plan *s, GError **error) {
+  GString *rows = g_string_new(NULL);
+  GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+  JsonBuilder *b = json_builder_new();
+  json_builder_begin_object(b);
+  json_builder_set_member_name(b, "scenario");
+  json_builder_add_string_value(b, s->scenario_name);
+  json_builder_set_member_name(b, "grid");
+  json_builder_begin_object(b);
+  for (guint i = 0; i < s->axes->len; i++) {
+    const ks_sweep_axis *a = s->axes->pdata[i];
+    json_builder_set_member_name(b, a->name);
+    json_builder_begin_array(b);
+    for (guint j = 0; j < a->values->len; j++)
+      json_builder_add_string_value(b, a->values->pdata[j]);
+    json_builder_end_array(b);
+  }
+  json_builder_end_object(b);
+  json_builder_set_member_name(b, "seeds");
+  json_builder_add_int_value(b, s->seeds);
+  json_builder_set_member_name(b, "cells");
+  json_builder_begin_array(b);
+  gboolean ok = TRUE;
+  for (guint64 k = 0; ok && k < s->cells; k++)
+    ok = merge_cell(s, k, b, rows, names, error);
+  json_builder_end_array(b);
+  json_builder_end_object(b);
+  char *json = builder_text(b);
+
+  GString *csv = g_string_new("index");
+  for (guint i = 0; i < s->axes->len; i++) {
+    g_string_append_c(csv, ',');
+    csv_field(csv, ((ks_sweep_axis *)s->axes->pdata[i])->name);
+  }
+  g_string_append(csv, ",seed,run_dir");
+  for (guint i = 0; i < names->len; i++) {
+    g_string_append_c(csv, ',');
+    csv_field(csv, names->pdata[i]);
+  }
+  g_string_append_c(csv, '\n');
+  g_string_append_len(csv, rows->str, (gssize)rows->len);
+  ok = ok && write_atomic(s->out_dir, "sweep.csv", csv->str, error) &&
+       write_atomic(s->out_dir, "sweep.json", json, error);
+  g_free(json);
+  g_string_free(csv, TRUE);
+  g_string_free(rows, TRUE);
+  g_ptr_array_free(names, TRUE);
+  return ok;
+}

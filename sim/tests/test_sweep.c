@@ -1,0 +1,526 @@
+/* test_sweep.c - `kasim sweep`: the cells are `kasim run`'s runs, the
+ * merged sweep.json and sweep.csv have their documented shape, and they are
+ * byte-identical whatever the job count, an interruption (kill -9, then
+ * resume: no cell lost, none run twice) or an MPI rank count.  Bad input
+ * and a folder holding another sweep are refused without writing. */
+#include <errno.h>
+#include <json-glib/json-glib.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* The grid of most tests: 2 x 2 values x 3 seeds = 12 cells. */
+#define GRID1 "KeepAliveTime=10s,30s"
+#define GRID2 "KeepAliveInterval=1s,3s"
+#define SEEDS "3"
+#define CELLS 12
+
+/* Metrics the brief of sweep.json promises (analysis/ks_metrics.h has
+ * more; the CSV has them all). */
+static const char *const metric_names[] = {
+  "connections", "closed", "alive", "detected", "undetected", "false_giveups",
+  "latency_mean_s", "latency_p50_s", "latency_p95_s", "latency_max_s", "probes_per_s",
+  "probe_bytes_per_s", "peak_giveups_per_s"};
+
+static int spawn_env(const char *const *argv, char **envp, char **out, char **err) {
+  GError *error = NULL;
+  int wait = 0;
+  g_assert_true(g_spawn_sync(NULL, (char **)argv, envp, G_SPAWN_SEARCH_PATH, NULL, NULL, out,
+                             err, &wait, &error));
+  g_assert_no_error(error);
+  return WIFEXITED(wait) ? WEXITSTATUS(wait) : 128 + WTERMSIG(wait);
+}
+
+static int spawn(const char *const *argv, char **out, char **err) {
+  return spawn_env(argv, NULL, out, err);
+}
+
+static char *scenario(void) {
+  return g_test_build_filename(G_TEST_DIST, "data", "sweep-small.yaml", NULL);
+}
+
+static void rm_rf(const char *dir) {
+  const char *argv[] = {"rm", "-rf", dir, NULL};
+  g_autofree char *o = NULL, *e = NULL;
+  spawn(argv, &o, &e);
+}
+
+/* argv for `kasim sweep SCENARIO --out DIR` and `extra` (NULL-terminated),
+ * after `prefix` (mpirun and its options, or NULL). */
+static GPtrArray *sweep_argv(const char *const *prefix, const char *out_dir,
+                             const char *const *extra) {
+  GPtrArray *argv = g_ptr_array_new_with_free_func(g_free);
+  for (; prefix && *prefix; prefix++)
+    g_ptr_array_add(argv, g_strdup(*prefix));
+  g_ptr_array_add(argv, g_strdup(g_getenv("KASIM")));
+  g_ptr_array_add(argv, g_strdup("sweep"));
+  g_ptr_array_add(argv, scenario());
+  g_ptr_array_add(argv, g_strdup("--out"));
+  g_ptr_array_add(argv, g_strdup(out_dir));
+  for (; extra && *extra; extra++)
+    g_ptr_array_add(argv, g_strdup(*extra));
+  g_ptr_array_add(argv, NULL);
+  return argv;
+}
+
+/* Runs a sweep that must succeed; returns its stdout. */
+static char *sweep_ok(const char *const *prefix, char **envp, const char *out_dir,
+                      const char *const *extra) {
+  GPtrArray *argv = sweep_argv(prefix, out_dir, extra);
+  char *out = NULL;
+  g_autofree char *err = NULL;
+  int status = spawn_env((const char *const *)argv->pdata, envp, &out, &err);
+  if (status != 0)
+    g_printerr("%s", err);
+  g_assert_cmpint(status, ==, 0);
+  g_assert_cmpstr(err, ==, ""); /* no progress: stderr is not a terminal */
+  g_assert_true(g_str_has_prefix(out, "kasim sweep: sweep-small, "));
+  g_ptr_array_free(argv, TRUE);
+  return out;
+}
+
+static char *tmp_dir(void) {
+  char *dir = g_dir_make_tmp("kasim-sweep-XXXXXX", NULL);
+  g_assert_nonnull(dir);
+  return dir;
+}
+
+static GBytes *slurp(const char *dir, const char *name) {
+  g_autofree char *path = g_build_filename(dir, name, NULL);
+  char *text = NULL;
+  gsize len;
+  g_assert_true(g_file_get_contents(path, &text, &len, NULL));
+  return g_bytes_new_take(text, len);
+}
+
+static void assert_same_results(const char *a, const char *b) {
+  const char *files[] = {"sweep.json", "sweep.csv"};
+  for (size_t i = 0; i < G_N_ELEMENTS(files); i++) {
+    g_autoptr(GBytes) x = slurp(a, files[i]);
+    g_autoptr(GBytes) y = slurp(b, files[i]);
+    g_assert_cmpuint(g_bytes_get_size(x), >, 0);
+    if (!g_bytes_equal(x, y))
+      g_error("%s/%s and %s/%s differ", a, files[i], b, files[i]);
+  }
+}
+
+static guint64 summary_total(const char *cell_dir, const char *key) {
+  g_autofree char *path = g_build_filename(cell_dir, "summary.json", NULL);
+  JsonParser *p = json_parser_new();
+  g_assert_true(json_parser_load_from_file(p, path, NULL));
+  JsonObject *root = json_node_get_object(json_parser_get_root(p));
+  guint64 v = (guint64)json_object_get_int_member(json_object_get_object_member(root, "totals"),
+                                                   key);
+  g_object_unref(p);
+  return v;
+}
+
+/* ---- bad input --------------------------------------------------------- */
+
+static void expect_refused(const char *out_dir, const char *const *extra, const char *what) {
+  GPtrArray *argv = sweep_argv(NULL, out_dir, extra);
+  g_autofree char *out = NULL, *err = NULL;
+  g_assert_cmpint(spawn((const char *const *)argv->pdata, &out, &err), ==, 2);
+  g_assert_true(g_str_has_prefix(err, "kasim sweep: "));
+  g_assert_cmpstr(strchr(err, '\n') + 1, ==, ""); /* one line */
+  if (what && strstr(err, what) == NULL)
+    g_error("expected '%s' in: %s", what, err);
+  g_assert_cmpstr(out, ==, "");
+  g_ptr_array_free(argv, TRUE);
+}
+
+static void test_bad_input(void) {
+  g_autofree char *dir = tmp_dir();
+  g_autofree char *out_dir = g_build_filename(dir, "out", NULL);
+  static const struct {
+    const char *args[8];
+    const char *what;
+  } cases[] = {
+    {{"--seeds", "2", NULL}, "--grid"},
+    {{"--grid", "NoSuchSetting=1,2", NULL}, "NoSuchSetting"},
+    {{"--grid", "KeepAliveTime=10s,soon", NULL}, "soon"},
+    {{"--grid", "KeepAliveTime=10s,,30s", NULL}, "empty"},
+    {{"--grid", "KeepAliveTime=10s,10s", NULL}, "twice"},
+    {{"--grid", "KeepAliveTime=10s", "--grid", "KeepAliveTime=20s", NULL}, "twice"},
+    {{"--grid", "KeepAliveTime", NULL}, "NAME=VALUE"},
+    {{"--grid", "TCP_KEEPCNT=3", NULL}, "WSAENOPROTOOPT"}, /* Vista refuses it */
+    {{"--grid", GRID1, "--seeds", "0", NULL}, "--seeds"},
+    {{"--grid", GRID1, "--jobs", "0", NULL}, "--jobs"},
+    {{"--grid", GRID1, "--seeds", "-1", NULL}, "--seeds"},
+    {{"--grid", GRID1, "extra", NULL}, "extra"},
+  };
+  for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+    expect_refused(out_dir, cases[i].args, cases[i].what);
+    g_assert_false(g_file_test(out_dir, G_FILE_TEST_EXISTS));
+  }
+  /* A scenario that does not exist. */
+  const char *argv[] = {g_getenv("KASIM"), "sweep", "no-such-scenario.yaml", "--grid", GRID1,
+                        "--out", out_dir, NULL};
+  g_autofree char *out = NULL, *err = NULL;
+  g_assert_cmpint(spawn(argv, &out, &err), ==, 2);
+  g_assert_true(g_str_has_prefix(err, "kasim sweep: no-such-scenario.yaml: "));
+  g_assert_false(g_file_test(out_dir, G_FILE_TEST_EXISTS));
+  rm_rf(dir);
+}
+
+/* ---- the outputs ------------------------------------------------------- */
+
+/* Cell k of the 2 x 2 x 3 grid, as the documented order says. */
+static void cell_params(int k, const char **time, const char **interval, int *seed) {
+  static const char *const times[] = {"10s", "30s"}, *const intervals[] = {"1s", "3s"};
+  *time = times[k / 6];
+  *interval = intervals[(k / 3) % 2];
+  *seed = 1 + k % 3;
+}
+
+/* The 12-cell sweep with --jobs 2, made once: the outputs test reads it,
+ * the --jobs 1 and MPI sweeps must equal it.  main() removes it. */
+static char *reference;
+
+static const char *reference_sweep(void) {
+  if (reference == NULL) {
+    const char *args[] = {"--grid", GRID1, "--grid", GRID2, "--seeds", SEEDS, "--jobs", "2",
+                          NULL};
+    reference = tmp_dir();
+    g_autofree char *out = sweep_ok(NULL, NULL, reference, args);
+    g_assert_nonnull(strstr(out, "12 cells (4 combinations x 3 seeds): 12 run now, 0 done"));
+  }
+  return reference;
+}
+
+static void test_outputs(void) {
+  const char *dir = reference_sweep();
+
+  /* sweep.json: exactly {scenario, grid, seeds, cells}. */
+  g_autofree char *path = g_build_filename(dir, "sweep.json", NULL);
+  JsonParser *p = json_parser_new();
+  g_assert_true(json_parser_load_from_file(p, path, NULL));
+  JsonObject *root = json_node_get_object(json_parser_get_root(p));
+  g_assert_cmpuint(json_object_get_size(root), ==, 4);
+  g_assert_cmpstr(json_object_get_string_member(root, "scenario"), ==, "sweep-small");
+  g_assert_cmpint(json_object_get_int_member(root, "seeds"), ==, 3);
+  JsonObject *grid = json_object_get_object_member(root, "grid");
+  GList *names = json_object_get_members(grid);
+  g_assert_cmpuint(g_list_length(names), ==, 2);
+  g_assert_cmpstr(names->data, ==, "KeepAliveTime"); /* in the order given */
+  g_assert_cmpstr(names->next->data, ==, "KeepAliveInterval");
+  g_list_free(names);
+  JsonArray *times = json_object_get_array_member(grid, "KeepAliveTime");
+  g_assert_cmpuint(json_array_get_length(times), ==, 2);
+  g_assert_cmpstr(json_array_get_string_element(times, 1), ==, "30s");
+  JsonArray *cells = json_object_get_array_member(root, "cells");
+  g_assert_cmpuint(json_array_get_length(cells), ==, CELLS);
+
+  /* sweep.csv: the header, then one row per cell. */
+  g_autoptr(GBytes) csv = slurp(dir, "sweep.csv");
+  g_autofree char *csv_text = g_strndup(g_bytes_get_data(csv, NULL), g_bytes_get_size(csv));
+  g_auto(GStrv) lines = g_strsplit(csv_text, "\n", -1);
+  g_assert_cmpuint(g_strv_length(lines), ==, CELLS + 2); /* and "" after the last \n */
+  g_assert_cmpstr(lines[CELLS + 1], ==, "");
+  /* The metrics' columns are the metrics of sweep.json, in its order. */
+  GString *header = g_string_new("index,KeepAliveTime,KeepAliveInterval,seed,run_dir");
+  JsonObject *m0 = json_object_get_object_member(json_array_get_object_element(cells, 0),
+                                                 "metrics");
+  GList *mnames = json_object_get_members(m0);
+  for (GList *l = mnames; l; l = l->next)
+    g_string_append_printf(header, ",%s", (const char *)l->data);
+  g_assert_cmpstr(lines[0], ==, header->str);
+  g_string_free(header, TRUE);
+  guint n_metrics = g_list_length(mnames);
+  g_list_free(mnames);
+  g_auto(GStrv) columns = g_strsplit(lines[0], ",", -1);
+
+  guint closed_somewhere = 0;
+  GHashTable *alive_counts = g_hash_table_new(g_direct_hash, g_direct_equal);
+  for (int k = 0; k < CELLS; k++) {
+    const char *t, *iv;
+    int seed;
+    cell_params(k, &t, &iv, &seed);
+    JsonObject *c = json_array_get_object_element(cells, (guint)k);
+    g_assert_cmpuint(json_object_get_size(c), ==, 5);
+    g_assert_cmpint(json_object_get_int_member(c, "index"), ==, k);
+    g_assert_cmpint(json_object_get_int_member(c, "seed"), ==, seed);
+    JsonObject *params = json_object_get_object_member(c, "params");
+    g_assert_cmpuint(json_object_get_size(params), ==, 2);
+    g_assert_cmpstr(json_object_get_string_member(params, "KeepAliveTime"), ==, t);
+    g_assert_cmpstr(json_object_get_string_member(params, "KeepAliveInterval"), ==, iv);
+    g_autofree char *rel = g_strdup_printf("cells/%04d", k);
+    g_assert_cmpstr(json_object_get_string_member(c, "run_dir"), ==, rel);
+    JsonObject *m = json_object_get_object_member(c, "metrics");
+    g_assert_cmpuint(json_object_get_size(m), ==, n_metrics);
+    for (size_t i = 0; i < G_N_ELEMENTS(metric_names); i++)
+      g_assert_true(json_object_has_member(m, metric_names[i]));
+    g_assert_cmpuint(json_object_get_size(m), >, G_N_ELEMENTS(metric_names));
+    /* What summary.json says, the metrics say. */
+    g_autofree char *cell_dir = g_build_filename(dir, rel, NULL);
+    guint64 closed = summary_total(cell_dir, "closed");
+    guint64 alive = summary_total(cell_dir, "alive");
+    g_assert_cmpint(json_object_get_int_member(m, "connections"), ==, 20);
+    g_assert_cmpint(json_object_get_int_member(m, "closed"), ==, (gint64)closed);
+    g_assert_cmpint(json_object_get_int_member(m, "alive"), ==, (gint64)alive);
+    g_assert_cmpint(json_object_get_int_member(m, "probes_sent"), ==,
+                    (gint64)summary_total(cell_dir, "probes_sent"));
+    closed_somewhere += closed > 0;
+    g_hash_table_add(alive_counts, GUINT_TO_POINTER(alive + 1));
+    /* The CSV row says the same (no field here needs quoting). */
+    g_autofree char *row_start =
+        g_strdup_printf("%d,%s,%s,%d,%s,", k, t, iv, seed, rel);
+    g_assert_true(g_str_has_prefix(lines[k + 1], row_start));
+    g_auto(GStrv) fields = g_strsplit(lines[k + 1], ",", -1);
+    g_assert_cmpuint(g_strv_length(fields), ==, g_strv_length(columns));
+    for (guint i = 5; columns[i]; i++) {
+      JsonNode *n = json_object_get_member(m, columns[i]);
+      g_assert_nonnull(n);
+      if (JSON_NODE_HOLDS_NULL(n))
+        g_assert_cmpstr(fields[i], ==, "");
+      else if (json_node_get_value_type(n) == G_TYPE_INT64)
+        g_assert_cmpint(g_ascii_strtoll(fields[i], NULL, 10), ==, json_node_get_int(n));
+      else
+        g_assert_cmpfloat(g_ascii_strtod(fields[i], NULL), ==, json_node_get_double(n));
+    }
+  }
+  /* The cells really differ: the seed and the settings matter here. */
+  g_assert_cmpuint(closed_somewhere, >, 0);
+  g_assert_cmpuint(g_hash_table_size(alive_counts), >, 1);
+  g_hash_table_unref(alive_counts);
+  g_object_unref(p);
+
+  /* A cell is exactly what `kasim run` writes with those --set and --seed. */
+  const int check[] = {0, 7};
+  for (size_t i = 0; i < G_N_ELEMENTS(check); i++) {
+    const char *t, *iv;
+    int seed;
+    cell_params(check[i], &t, &iv, &seed);
+    g_autofree char *run_dir = g_build_filename(dir, "run", NULL);
+    g_autofree char *s1 = g_strdup_printf("KeepAliveTime=%s", t);
+    g_autofree char *s2 = g_strdup_printf("KeepAliveInterval=%s", iv);
+    g_autofree char *seed_text = g_strdup_printf("%d", seed);
+    g_autofree char *sc = scenario();
+    const char *argv[] = {g_getenv("KASIM"), "run", sc, "--out", run_dir, "--set", s1, "--set",
+                          s2, "--seed", seed_text, NULL};
+    g_autofree char *o = NULL, *e = NULL;
+    g_assert_cmpint(spawn(argv, &o, &e), ==, 0);
+    g_autofree char *cell_dir = g_strdup_printf("%s/cells/%04d", dir, check[i]);
+    const char *files[] = {"summary.json", "trace.jsonl"};
+    for (size_t f = 0; f < G_N_ELEMENTS(files); f++) {
+      g_autoptr(GBytes) x = slurp(run_dir, files[f]);
+      g_autoptr(GBytes) y = slurp(cell_dir, files[f]);
+      g_assert_true(g_bytes_equal(x, y));
+    }
+    rm_rf(run_dir);
+  }
+}
+
+/* ---- determinism: jobs, resume, other arguments, MPI ------------------- */
+
+static void test_jobs(void) {
+  g_autofree char *a = tmp_dir();
+  const char *j1[] = {"--grid", GRID1, "--grid", GRID2, "--seeds", SEEDS, "--jobs", "1", NULL};
+  g_autofree char *o1 = sweep_ok(NULL, NULL, a, j1);
+  assert_same_results(a, reference_sweep());
+  rm_rf(a);
+}
+
+typedef struct stamp {
+  ino_t ino;
+  struct timespec mtime;
+} stamp;
+
+static gboolean stat_file(const char *dir, int k, const char *name, stamp *s) {
+  g_autofree char *path = g_strdup_printf("%s/cells/%04d/%s", dir, k, name);
+  struct stat st;
+  if (stat(path, &st) != 0)
+    return FALSE;
+  s->ino = st.st_ino;
+  s->mtime = st.st_mtim;
+  return TRUE;
+}
+
+static guint count_summaries(const char *dir, int cells) {
+  guint n = 0;
+  stamp s = {0};
+  for (int k = 0; k < cells; k++)
+    n += stat_file(dir, k, "summary.json", &s);
+  return n;
+}
+
+/* 24 cells; killed with SIGKILL after a few, then resumed: the same bytes
+ * as without the kill, and every cell that was complete is kept as it was.
+ * Two cells are then damaged by hand as a kill at a worse moment would:
+ * one without summary.json (killed mid-run: redone), one without
+ * metrics.json (killed after the run: only its metrics are computed). */
+static void test_resume(void) {
+  const char *args[] = {"--grid", GRID1, "--grid", GRID2, "--seeds", "6", "--jobs", "2", NULL};
+  enum { N = 24 };
+  g_autofree char *ref = tmp_dir(), *dir = tmp_dir();
+  g_autofree char *o_ref = sweep_ok(NULL, NULL, ref, args);
+
+  GPtrArray *argv = sweep_argv(NULL, dir, args);
+  GPid pid;
+  GError *error = NULL;
+  g_assert_true(g_spawn_async(NULL, (char **)argv->pdata, NULL,
+                              G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+                              &pid, &error));
+  g_assert_no_error(error);
+  guint before = 0;
+  for (int i = 0; i < 20000 && (before = count_summaries(dir, N)) < 5; i++)
+    g_usleep(1000);
+  g_assert_cmpuint(before, >=, 5);
+  kill(pid, SIGKILL);
+  int status = 0;
+  g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+  g_assert_true(WIFSIGNALED(status));
+  g_spawn_close_pid(pid);
+  g_ptr_array_free(argv, TRUE);
+  g_autofree char *sweep_json = g_build_filename(dir, "sweep.json", NULL);
+  g_assert_false(g_file_test(sweep_json, G_FILE_TEST_EXISTS));
+
+  /* Let any worker of the killed sweep finish dying (they follow their
+   * parent within moments; the resume would wait for them too). */
+  g_usleep(100000);
+  stamp stamps[N];
+  gboolean had[N];
+  guint complete = 0;
+  for (int k = 0; k < N; k++) {
+    stamp m = {0};
+    had[k] = stat_file(dir, k, "summary.json", &stamps[k]) && stat_file(dir, k, "metrics.json", &m);
+    complete += had[k];
+  }
+  g_assert_cmpuint(complete, >=, 3);
+  g_assert_cmpuint(complete, <, N); /* killed mid-way */
+
+  /* The damage: the first two complete cells. */
+  int redo = -1, metrics_only = -1;
+  for (int k = 0; k < N && metrics_only < 0; k++)
+    if (had[k]) {
+      g_autofree char *f = g_strdup_printf("%s/cells/%04d/%s", dir, k,
+                                           redo < 0 ? "summary.json" : "metrics.json");
+      g_assert_cmpint(unlink(f), ==, 0);
+      if (redo < 0)
+        redo = k, had[k] = FALSE;
+      else
+        metrics_only = k;
+    }
+  g_assert_cmpint(metrics_only, >=, 0);
+  guint summaries = count_summaries(dir, N);
+
+  g_autofree char *out = sweep_ok(NULL, NULL, dir, args);
+  assert_same_results(ref, dir);
+  /* Run counter: exactly the cells without summary.json were run. */
+  g_autofree char *expect = g_strdup_printf(": %u run now, %u done before", N - summaries,
+                                            summaries);
+  if (strstr(out, expect) == NULL)
+    g_error("expected '%s' in: %s", expect, out);
+  for (int k = 0; k < N; k++) {
+    stamp now = {0};
+    g_assert_true(stat_file(dir, k, "summary.json", &now));
+    if (had[k]) { /* untouched: the same file, not a new one */
+      g_assert_cmpuint(now.ino, ==, stamps[k].ino);
+      g_assert_cmpint(now.mtime.tv_sec, ==, stamps[k].mtime.tv_sec);
+      g_assert_cmpint(now.mtime.tv_nsec, ==, stamps[k].mtime.tv_nsec);
+    }
+  }
+  /* Resuming a finished sweep runs nothing and changes nothing. */
+  g_autofree char *again = sweep_ok(NULL, NULL, dir, args);
+  g_autofree char *none = g_strdup_printf(": 0 run now, %d done before", N);
+  g_assert_nonnull(strstr(again, none));
+  assert_same_results(ref, dir);
+  rm_rf(ref);
+  rm_rf(dir);
+}
+
+/* A folder holding a sweep started with other arguments, or someone
+ * else's files, is refused and left as it was. */
+static void test_other_arguments(void) {
+  g_autofree char *dir = tmp_dir();
+  const char *small[] = {"--grid", GRID1, "--seeds", "2", NULL};
+  g_autofree char *o = sweep_ok(NULL, NULL, dir, small);
+  g_autoptr(GBytes) before = slurp(dir, "sweep.json");
+  stamp s0 = {0};
+  g_assert_true(stat_file(dir, 0, "summary.json", &s0));
+  const char *other_seeds[] = {"--grid", GRID1, "--seeds", "3", NULL};
+  const char *other_grid[] = {"--grid", "KeepAliveTime=10s,20s", "--seeds", "2", NULL};
+  const char *other_axes[] = {"--grid", GRID1, "--grid", GRID2, "--seeds", "2", NULL};
+  const char *other_base[] = {"--grid", GRID1, "--seeds", "2", "--seed-base", "5", NULL};
+  expect_refused(dir, other_seeds, "--seeds");
+  expect_refused(dir, other_grid, "--grid");
+  expect_refused(dir, other_axes, "--grid");
+  expect_refused(dir, other_base, "--seed-base");
+  g_autoptr(GBytes) after = slurp(dir, "sweep.json");
+  g_assert_true(g_bytes_equal(before, after));
+  stamp s1 = {0};
+  g_assert_true(stat_file(dir, 0, "summary.json", &s1));
+  g_assert_cmpuint(s0.ino, ==, s1.ino);
+  g_autofree char *cell9 = g_build_filename(dir, "cells", "0009", NULL);
+  g_assert_false(g_file_test(cell9, G_FILE_TEST_EXISTS));
+
+  /* Someone else's folder. */
+  g_autofree char *foreign = tmp_dir();
+  g_autofree char *file = g_build_filename(foreign, "notes.txt", NULL);
+  g_assert_true(g_file_set_contents(file, "mine\n", -1, NULL));
+  expect_refused(foreign, small, "not empty");
+  g_autofree char *cells = g_build_filename(foreign, "cells", NULL);
+  g_assert_false(g_file_test(cells, G_FILE_TEST_EXISTS));
+  rm_rf(foreign);
+  rm_rf(dir);
+}
+
+/* mpirun -np 2: both ranks work, rank 0 merges, and the results are
+ * byte-identical to a local sweep's. */
+static void test_mpi(void) {
+#ifndef KASIM_HAVE_MPI
+  g_test_skip("kasim was built without MPI (libopenmpi-dev; scripts/install-deps installs it)");
+  return;
+#else
+  g_autofree char *mpirun = g_find_program_in_path("mpirun");
+  if (mpirun == NULL) {
+    g_test_skip("mpirun is not installed (openmpi-bin; scripts/install-deps installs it)");
+    return;
+  }
+  g_autofree char *dir = tmp_dir();
+  const char *args[] = {"--grid", GRID1, "--grid", GRID2, "--seeds", SEEDS, "--jobs", "1", NULL};
+  /* Root needs the two variables (or --allow-run-as-root); a container
+   * with 2 cores needs --oversubscribe at most; --bind-to none lets each
+   * rank's workers use any core. */
+  const char *prefix[] = {mpirun, "-np", "2", "--oversubscribe", "--bind-to", "none", NULL};
+  char **envp = g_get_environ();
+  envp = g_environ_setenv(envp, "OMPI_ALLOW_RUN_AS_ROOT", "1", TRUE);
+  envp = g_environ_setenv(envp, "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", TRUE);
+  /* Shared memory only, without the cross-memory attach containers forbid. */
+  envp = g_environ_setenv(envp, "OMPI_MCA_btl", "self,vader", TRUE);
+  envp = g_environ_setenv(envp, "OMPI_MCA_btl_vader_single_copy_mechanism", "none", TRUE);
+  /* Under AddressSanitizer: Open MPI's own leaks are suppressed, kasim's
+   * are not (lsan-mpi.supp). */
+  g_autofree char *supp = g_test_build_filename(G_TEST_DIST, "lsan-mpi.supp", NULL);
+  const char *lsan = g_environ_getenv(envp, "LSAN_OPTIONS");
+  g_autofree char *lsan_options =
+      g_strdup_printf("%s%ssuppressions=%s:print_suppressions=0:fast_unwind_on_malloc=0",
+                      lsan ? lsan : "", lsan ? ":" : "", supp);
+  envp = g_environ_setenv(envp, "LSAN_OPTIONS", lsan_options, TRUE);
+  g_autofree char *o2 = sweep_ok(prefix, envp, dir, args);
+  g_strfreev(envp);
+  if (strstr(o2, "12 run now on 2 ranks (6 + 6)") == NULL)
+    g_error("expected both ranks to run 6 cells: %s", o2);
+  assert_same_results(reference_sweep(), dir);
+  rm_rf(dir);
+#endif
+}
+
+int main(int argc, char **argv) {
+  g_test_init(&argc, &argv, NULL);
+  g_assert_nonnull(g_getenv("KASIM"));
+  g_test_add_func("/sweep/bad-input", test_bad_input);
+  g_test_add_func("/sweep/outputs", test_outputs);
+  g_test_add_func("/sweep/jobs", test_jobs);
+  g_test_add_func("/sweep/resume", test_resume);
+  g_test_add_func("/sweep/other-arguments", test_other_arguments);
+  g_test_add_func("/sweep/mpi", test_mpi);
+  int status = g_test_run();
+  if (reference)
+    rm_rf(reference);
+  g_free(reference);
+  return status;
+}
