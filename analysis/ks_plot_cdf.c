@@ -148,19 +148,22 @@ static void draw(cairo_t *cr, const void *data) {
     wmax = MAX(wmax, ksp_text_width(cr, s));
     g_ptr_array_add(labels, s);
   }
+  /* Bottom right: a CDF climbs from the bottom left, so that corner is
+   * empty until its last step. */
   guint rows = MIN(labels->len, 16u);
+  double bx = W - R - 16 - (wmax + 62), by = H - B - 16 - rows * 24 - 4;
   cairo_set_source_rgba(cr, 1, 1, 1, 0.9);
-  cairo_rectangle(cr, L + 8, T + 10, wmax + 62, rows * 24 + 4);
+  cairo_rectangle(cr, bx, by, wmax + 62, rows * 24 + 4);
   cairo_fill(cr);
   for (guint i = 0; i < rows; i++) {
-    double ly = T + 24 + i * 24;
+    double ly = by + 14 + i * 24;
     ksp_rgb(cr, ksp_palette[i % G_N_ELEMENTS(ksp_palette)]);
     cairo_set_line_width(cr, 3);
-    cairo_move_to(cr, L + 16, ly);
-    cairo_line_to(cr, L + 46, ly);
+    cairo_move_to(cr, bx + 8, ly);
+    cairo_line_to(cr, bx + 38, ly);
     cairo_stroke(cr);
     ksp_rgb(cr, KSP_BLACK);
-    ksp_text(cr, L + 54, ly, 0, 0.5, labels->pdata[i]);
+    ksp_text(cr, bx + 46, ly, 0, 0.5, labels->pdata[i]);
   }
   g_ptr_array_unref(labels);
 }

@@ -22,6 +22,7 @@ typedef struct hm_draw {
   guint px, py, nx, ny;
   ks_sweep_point *pts;
   double lat_lo, lat_hi, b_lo, b_hi;
+  gboolean no_lat;
 } hm_draw;
 
 static double scale(double v, double lo, double hi) {
@@ -90,7 +91,7 @@ static void panel(cairo_t *cr, const hm_draw *d, double x0, gboolean latency) {
       if (latency && !isnan(p->false_giveups) && p->false_giveups > 0) {
         g_autofree char *f = g_strdup_printf("%.3g false", p->false_giveups);
         ksp_font(cr, 13, FALSE);
-        ksp_rgb(cr, t > 0.6 ? KSP_RED : 0xffb0b0);
+        ksp_rgb(cr, t > 0.6 ? 0x9b111e : 0xffb0b0);
         ksp_text(cr, cx + cw / 2, cy + ch / 2 + 12, 0.5, 0.5, f);
       }
     }
@@ -116,7 +117,11 @@ static void panel(cairo_t *cr, const hm_draw *d, double x0, gboolean latency) {
   ksp_text(cr, x0 + PW / 2, PT - 26, 0.5, 0.5,
            latency ? "detection time (median, mean over seeds)"
                    : "probe overhead on the wire (mean over seeds)");
-  if (latency)
+  if (latency && d->no_lat) {
+    ksp_font(cr, 14, FALSE);
+    ksp_rgb(cr, KSP_GREY);
+    ksp_text(cr, x0 + PW / 2, H - 62, 0.5, 0.5, "no cell detected a failure");
+  } else if (latency)
     colour_bar(cr, x0, H - 70, PW, d->lat_lo, d->lat_hi, TRUE, "shorter is faster");
   else
     colour_bar(cr, x0, H - 70, PW, d->b_lo, d->b_hi, FALSE, "lower is cheaper");
@@ -168,7 +173,7 @@ gboolean ks_plot_heatmap(const ks_sweep *s, ks_plot_images *out, GError **error)
       d.b_lo = MIN(d.b_lo, p->bytes_per_s), d.b_hi = MAX(d.b_hi, p->bytes_per_s);
   }
   if (isinf(d.lat_lo))
-    d.lat_lo = d.lat_hi = 1;
+    d.lat_lo = d.lat_hi = 1, d.no_lat = TRUE;
   if (isinf(d.b_lo))
     d.b_lo = d.b_hi = 1;
   gboolean ok = ksp_render(W, H, draw, &d, out, error);

@@ -848,12 +848,6 @@ KeepAliveTcpSocketFactory::~KeepAliveTcpSocketFactory()
     ka_params_free(m_params);
 }
 
-void
-KeepAliveTcpSocketFactory::DoDispose()
-{
-    SocketFactory::DoDispose();
-}
-
 Ptr<KeepAliveTcpSocketFactory>
 KeepAliveTcpSocketFactory::Install(Ptr<Node> node, const std::string& profile)
 {

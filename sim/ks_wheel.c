@@ -53,7 +53,7 @@
 #include <string.h>
 
 #define KS_LEVELS 7
-#define KS_NSLOTS_WHEEL (256 + 4096 + 4096 + 4 * 256)
+#define KS_NSLOTS_WHEEL (256 + 16384 + 1024 + 4 * 256)
 #define KS_EARLY KS_NSLOTS_WHEEL
 #define KS_RUN (KS_NSLOTS_WHEEL + 1)
 #define KS_NSLOTS (KS_RUN + 1)
@@ -73,11 +73,16 @@
 /* A level-2 slot this small is sorted by insertion, larger ones by radix
  * (two passes of KS_RADIX_BITS over the 20 bits below the level's digit). */
 #define KS_SMALL_SORT 24u
-#define KS_RADIX_BITS 10u
-#define KS_RADIX (1u << KS_RADIX_BITS)
 #define KS_LEVEL2 2u
-/* The level-2 page range: slots 256 + 4096 = 4352 .. 8447. */
-#define KS_LEVEL2_FIRST 4352u
+/* The sort key: the bits below level 2's digit. */
+#define KS_KEY_BITS 22u
+#define KS_KEY_MASK ((UINT64_C(1) << KS_KEY_BITS) - 1)
+/* Counting passes: one of up to KS_MSD_BITS, or two of KS_LSD_BITS. */
+#define KS_MSD_BITS 12u
+#define KS_LSD_BITS (KS_KEY_BITS / 2)
+#define KS_HIST (1u << KS_MSD_BITS)
+/* Levels 0 and 1 are the slots below this (a multiple of 64). */
+#define KS_LEVEL2_FIRST 16640u
 
 /* Rare paths kept out of line so that the hot ones stay small. */
 #if defined(__GNUC__)
@@ -97,12 +102,12 @@ typedef struct ks_place {
 } ks_place;
 
 #define KS_P0 {0, 8, 0, 0xff}
-#define KS_P1 {8, 12, 256, 0xfff}
-#define KS_P2 {20, 12, 4352, 0xfff}
-#define KS_P3 {32, 8, 8448, 0xff}
-#define KS_P4 {40, 8, 8704, 0xff}
-#define KS_P5 {48, 8, 8960, 0xff}
-#define KS_P6 {56, 8, 9216, 0xff}
+#define KS_P1 {8, 14, 256, 0x3fff}
+#define KS_P2 {22, 10, 16640, 0x3ff}
+#define KS_P3 {32, 8, 17664, 0xff}
+#define KS_P4 {40, 8, 17920, 0xff}
+#define KS_P5 {48, 8, 18176, 0xff}
+#define KS_P6 {56, 8, 18432, 0xff}
 #define KS_X4(...) __VA_ARGS__, __VA_ARGS__, __VA_ARGS__, __VA_ARGS__
 #define KS_X8(...) KS_X4(__VA_ARGS__), KS_X4(__VA_ARGS__)
 
@@ -110,17 +115,21 @@ typedef struct ks_place {
  * differs from cur. */
 static const ks_place place_by_msb[64] = {
     KS_X8(KS_P0),                            /* bits  0..7  */
-    KS_X8(KS_P1), KS_X4(KS_P1),              /* bits  8..19 */
-    KS_X8(KS_P2), KS_X4(KS_P2),              /* bits 20..31 */
+    KS_X8(KS_P1), KS_X4(KS_P1), KS_P1, KS_P1, /* bits  8..21 */
+    KS_X8(KS_P2), KS_P2, KS_P2,              /* bits 22..31 */
     KS_X8(KS_P3), KS_X8(KS_P4), KS_X8(KS_P5), /* bits 32..55 */
     KS_X8(KS_P6),                            /* bits 56..63 */
 };
 
 /* The level of a slot number (not KS_EARLY), by 256-slot page. */
 static const uint8_t level_by_page[KS_NSLOTS_WHEEL / 256] = {
-    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0 .. 16 */
-    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,    /* 17 .. 32 */
-    3, 4, 5, 6,                                        /* 33 .. 36 */
+    0,                                                 /* 0 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,    /* 1 .. 64 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    2, 2, 2, 2,                                        /* 65 .. 68 */
+    3, 4, 5, 6,                                        /* 69 .. 72 */
 };
 
 /* One ks_place per level, for slot_start(). */
@@ -155,9 +164,8 @@ struct ks_wheel {
   uint32_t permcap;
   uint32_t *perm;  /* [index in run_src's array] = index in the run */
   uint32_t sortcap;
-  ks_entry *sortbuf; /* scratch for the radix sort */
-  uint32_t *sortidx; /* the source index of each sortbuf entry */
-  uint32_t hist[2][KS_RADIX];
+  uint64_t *sortkeys; /* scratch for the sort: 2 * sortcap keys */
+  uint32_t hist[2][KS_HIST];
 };
 
 static inline uint64_t to_u(ka_time t) {
@@ -167,6 +175,14 @@ static inline uint64_t to_u(ka_time t) {
 static inline ka_time from_u(uint64_t u) {
   /* Spelled out so that no out-of-range conversion is involved. */
   return u >= KS_BIAS ? (ka_time)(u - KS_BIAS) : (ka_time)u - INT64_MAX - 1;
+}
+
+/* Both ends of a timer: 24 bytes straddle two cache lines one time in
+ * four, and a pop reads where_ (the end) while a callback reads expires_
+ * (the start).  A hole (NULL) is prefetched harmlessly. */
+static inline void prefetch_timer(const ks_timer *t) {
+  __builtin_prefetch(t, 1);
+  __builtin_prefetch((const void *)((uintptr_t)t + sizeof *t - 1), 1);
 }
 
 static inline unsigned ctz64(uint64_t x) {
@@ -371,100 +387,96 @@ static void cascade(ks_wheel *w, uint32_t id) {
   w->cascades++;
 }
 
-/* The two sorts of run_fill() for more than KS_SMALL_SORT entries; both
- * stable, both fill out[] and w->perm[].
+/* The sort of run_fill() for more than KS_SMALL_SORT entries.  It sorts
+ * 64-bit keys, (low 20 bits of the expiry) << 32 | index in the slot, so
+ * that equal expiries are ordered by index, i.e. by arm order, whatever
+ * the sort; then it gathers the entries in key order and notes where each
+ * index went (perm[]).
  *
- * run_sort_msd: one counting pass on the top `b` of the 20 key bits, with
- * 2^b about n, then insertion sort, which moves an entry only within its
- * bucket.  Expiries spread over the millisecond (the usual case) leave
- * about one entry per bucket, so this is one pass and a check.  It gives
- * up (returns false, having done nothing) when a bucket would hold more
- * than KS_SMALL_SORT entries, where insertion could go quadratic. */
-static bool run_sort_msd(ks_wheel *w, const ks_slot *s, uint32_t n, ks_entry *out) {
-  uint32_t *h = w->hist[0], *src = w->sortidx, *perm = w->perm;
+ * First one counting pass on the top `b` key bits, with 2^b about n, then
+ * insertion sort, which moves a key only within its bucket: expiries
+ * spread over the millisecond (the usual case) leave about one key per
+ * bucket, so that is one pass and a check.  When a bucket holds more than
+ * KS_SMALL_SORT keys, where insertion could go quadratic, it sorts by two
+ * counting passes of 10 bits instead (LSD), linear whatever the keys. */
+static void run_sort(ks_wheel *w, const ks_slot *s, uint32_t n, ks_entry *out) {
+  uint32_t *restrict h = w->hist[0];
+  uint32_t *restrict h1 = w->hist[1];
+  uint32_t *restrict perm = w->perm;
+  uint64_t *restrict keys = w->sortkeys;
+  uint64_t *restrict tmp = w->sortkeys + w->sortcap;
+  const ks_entry *restrict v = s->v;
+  const uint32_t head = s->head, len = s->len;
   unsigned b = 32 - (unsigned)__builtin_clz(n); /* 2^(b-1) <= n < 2^b */
   unsigned shift;
-  uint32_t sum = 0, nb;
+  uint32_t sum = 0, nb, mask, big = 0;
 
-  if (b > KS_RADIX_BITS)
-    b = KS_RADIX_BITS;
-  shift = 2 * KS_RADIX_BITS - b;
+  if (b > KS_MSD_BITS)
+    b = KS_MSD_BITS;
+  shift = KS_KEY_BITS - b + 32;
   nb = 1u << b;
+  mask = nb - 1;
   memset(h, 0, nb * sizeof *h);
-  for (uint32_t i = s->head; i < s->len; i++)
-    if (s->v[i].t != NULL)
-      h[(s->v[i].ue >> shift) & (nb - 1)]++;
+  for (uint32_t i = head; i < len; i++)
+    if (v[i].t != NULL)
+      h[(v[i].ue >> (shift - 32)) & mask]++;
   for (uint32_t k = 0; k < nb; k++) {
     uint32_t c = h[k];
-    if (c > KS_SMALL_SORT)
-      return false;
+    big |= c > KS_SMALL_SORT;
     h[k] = sum;
     sum += c;
   }
-  for (uint32_t i = s->head; i < s->len; i++) {
-    ks_entry e = s->v[i];
-    uint32_t k;
-    if (e.t == NULL)
-      continue;
-    k = h[(e.ue >> shift) & (nb - 1)]++;
-    out[k] = e;
-    src[k] = i;
-  }
-  for (uint32_t i = 1; i < n; i++) {
-    if (out[i - 1].ue > out[i].ue) {
-      ks_entry e = out[i];
-      uint32_t si = src[i], j = i;
-      do {
-        out[j] = out[j - 1];
-        src[j] = src[j - 1];
-        j--;
-      } while (j > 0 && out[j - 1].ue > e.ue);
-      out[j] = e;
-      src[j] = si;
+  if (G_LIKELY(!big)) {
+    for (uint32_t i = head; i < len; i++) {
+      uint64_t key;
+      if (v[i].t == NULL)
+        continue;
+      key = (v[i].ue & KS_KEY_MASK) << 32 | i;
+      keys[h[(key >> shift) & mask]++] = key;
+    }
+    for (uint32_t i = 1; i < n; i++) {
+      if (G_UNLIKELY(keys[i - 1] > keys[i])) {
+        uint64_t key = keys[i];
+        uint32_t j = i;
+        do {
+          keys[j] = keys[j - 1];
+          j--;
+        } while (j > 0 && keys[j - 1] > key);
+        keys[j] = key;
+      }
+    }
+  } else {
+    uint32_t sum1 = 0;
+    memset(w->hist, 0, sizeof w->hist);
+    for (uint32_t i = head; i < len; i++) {
+      uint64_t ue = v[i].ue;
+      if (v[i].t == NULL)
+        continue;
+      h[ue & ((1u << KS_LSD_BITS) - 1)]++;
+      h1[(ue >> KS_LSD_BITS) & ((1u << KS_LSD_BITS) - 1)]++;
+    }
+    sum = 0;
+    for (uint32_t k = 0; k < (1u << KS_LSD_BITS); k++) {
+      uint32_t c0 = h[k], c1 = h1[k];
+      h[k] = sum;
+      h1[k] = sum1;
+      sum += c0;
+      sum1 += c1;
+    }
+    for (uint32_t i = head; i < len; i++) {
+      if (v[i].t == NULL)
+        continue;
+      tmp[h[v[i].ue & ((1u << KS_LSD_BITS) - 1)]++] = (v[i].ue & KS_KEY_MASK) << 32 | i;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+      uint64_t key = tmp[i];
+      keys[h1[(key >> (32 + KS_LSD_BITS)) & ((1u << KS_LSD_BITS) - 1)]++] = key;
     }
   }
-  for (uint32_t j = 0; j < n; j++)
-    perm[src[j]] = j;
-  return true;
-}
-
-/* run_sort_lsd: two counting passes of 10 bits, low then high; linear
- * whatever the keys. */
-static void run_sort_lsd(ks_wheel *w, const ks_slot *s, uint32_t n, ks_entry *out) {
-  uint32_t *h0 = w->hist[0], *h1 = w->hist[1], *perm = w->perm;
-  uint32_t sum0 = 0, sum1 = 0;
-  ks_entry *tmp = w->sortbuf;
-  uint32_t *src = w->sortidx;
-
-  memset(w->hist, 0, sizeof w->hist);
-  for (uint32_t i = s->head; i < s->len; i++) {
-    uint64_t ue = s->v[i].ue;
-    if (s->v[i].t == NULL)
-      continue;
-    h0[ue & (KS_RADIX - 1)]++;
-    h1[(ue >> KS_RADIX_BITS) & (KS_RADIX - 1)]++;
-  }
-  for (uint32_t b = 0; b < KS_RADIX; b++) {
-    uint32_t c0 = h0[b], c1 = h1[b];
-    h0[b] = sum0;
-    h1[b] = sum1;
-    sum0 += c0;
-    sum1 += c1;
-  }
-  for (uint32_t i = s->head; i < s->len; i++) {
-    ks_entry e = s->v[i];
-    uint32_t k;
-    if (e.t == NULL)
-      continue;
-    k = h0[e.ue & (KS_RADIX - 1)]++;
-    tmp[k] = e;
-    src[k] = i;
-  }
-  for (uint32_t i = 0; i < n; i++) {
-    ks_entry e = tmp[i];
-    uint32_t k = h1[(e.ue >> KS_RADIX_BITS) & (KS_RADIX - 1)]++;
-    out[k] = e;
-    perm[src[i]] = k;
+  for (uint32_t j = 0; j < n; j++) {
+    uint32_t i = (uint32_t)keys[j];
+    out[j] = v[i];
+    perm[i] = j;
   }
 }
 
@@ -498,16 +510,14 @@ static KS_NOINLINE void run_fill(ks_wheel *w, uint32_t id) {
     w->perm = g_new(uint32_t, w->permcap);
   }
   if (w->sortcap < n) {
-    g_free(w->sortbuf);
-    g_free(w->sortidx);
+    g_free(w->sortkeys);
     w->sortcap = MAX(n, 2 * w->sortcap);
-    w->sortbuf = g_new(ks_entry, w->sortcap);
-    w->sortidx = g_new(uint32_t, w->sortcap);
+    w->sortkeys = g_new(uint64_t, 2 * (size_t)w->sortcap);
   }
   out = r->v;
   perm = w->perm;
   if (n <= KS_SMALL_SORT) {
-    uint32_t *src = w->sortidx, k = 0;
+    uint32_t *src = (uint32_t *)(void *)w->sortkeys, k = 0;
     for (uint32_t i = s->head; i < s->len; i++) {
       ks_entry e = s->v[i];
       uint32_t j = k;
@@ -524,11 +534,11 @@ static KS_NOINLINE void run_fill(ks_wheel *w, uint32_t id) {
     }
     for (uint32_t j = 0; j < n; j++)
       perm[src[j]] = j;
-  } else if (!run_sort_msd(w, s, n, out)) {
-    run_sort_lsd(w, s, n, out);
+  } else {
+    run_sort(w, s, n, out);
   }
   for (uint32_t i = 0; i < n && i < KS_RUN_PREFETCH; i++)
-    __builtin_prefetch(out[i].t, 1);
+    prefetch_timer(out[i].t);
   r->head = 0;
   r->len = n;
   r->live = n;
@@ -562,7 +572,11 @@ static inline ks_entry *slot_front(ks_slot *s) {
 /* Nothing in levels 0 and 1 (slots 0 .. 4351: summary word 0 and the
  * first four bits of word 1). */
 static inline bool low_levels_empty(const ks_wheel *w) {
-  return w->summary[0] == 0 && (w->summary[1] & 0xf) == 0;
+  uint64_t any = 0;
+  for (unsigned i = 0; i < KS_LEVEL2_FIRST / 4096; i++)
+    any |= w->summary[i];
+  return (any | (w->summary[KS_LEVEL2_FIRST / 4096] &
+                 ((UINT64_C(1) << (KS_LEVEL2_FIRST % 4096 / 64)) - 1))) == 0;
 }
 
 /* Finds the earliest timer, cascading as needed but never moving cur past
@@ -636,8 +650,7 @@ void ks_wheel_free(ks_wheel *w) {
     return;
   for (unsigned i = 0; i < KS_NSLOTS; i++)
     g_free(w->slots[i].v);
-  g_free(w->sortbuf);
-  g_free(w->sortidx);
+  g_free(w->sortkeys);
   g_free(w->perm);
   g_free(w);
 }
@@ -689,7 +702,7 @@ static inline ks_timer *take(ks_wheel *w, uint32_t id, uint64_t ulimit) {
   e->t = NULL;
   s->head++;
   if (id == KS_RUN && s->head + KS_RUN_PREFETCH < s->len)
-    __builtin_prefetch(s->v[s->head + KS_RUN_PREFETCH].t, 1);
+    prefetch_timer(s->v[s->head + KS_RUN_PREFETCH].t);
   t->where_ = KS_TIMER_UNARMED_;
   w->count--;
   /* Every timer left in the wheel is at or after ue, so filing relative
@@ -714,8 +727,18 @@ ks_timer *ks_wheel_pop(ks_wheel *w, ka_time limit) {
   /* The common cases in line and without calls; the rest in settle(). */
   if (G_LIKELY(w->slots[KS_EARLY].live == 0)) {
     if (w->slots[KS_RUN].live != 0) {
+      uint32_t id;
       if (G_LIKELY(low_levels_empty(w)))
         return take(w, KS_RUN, ulimit);
+      /* A timer armed into the run's millisecond after it was made:
+       * whichever is earlier, ties to the run (see settle()). */
+      id = lowest_slot(w);
+      if (takes_from(w, id))
+        return take(w, slot_front(&w->slots[id])->ue <
+                               slot_front(&w->slots[KS_RUN])->ue
+                           ? id
+                           : KS_RUN,
+                    ulimit);
     } else {
       uint32_t id = lowest_slot(w);
       if (id == KS_NONE)

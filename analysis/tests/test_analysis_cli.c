@@ -196,8 +196,8 @@ static void test_plot_sweep(void) {
 }
 
 /* The brief's example (worked out in test_capacity.c): 2,000,000 Vista
- * clients with KeepAliveTime 300,000 ms: 6666.67 probes/s, 1,120,000
- * octets/s, 310 s worst case, 6666.67 reconnects/s. */
+ * clients with KeepAliveTime 300,000 ms: 6,666.67 probes/s, 1,120,000
+ * octets/s, 310 s worst case, 6,666.67 reconnects/s. */
 static void test_capacity_cli(void) {
   g_autofree char *plot = g_dir_make_tmp("kasim-cap-XXXXXX", NULL);
   const char *k = g_getenv("KASIM");
@@ -206,10 +206,10 @@ static void test_capacity_cli(void) {
   g_autofree char *out = NULL, *err = NULL;
   g_assert_cmpint(spawn(argv, &out, &err), ==, 0);
   g_assert_cmpstr(err, ==, "");
-  g_assert_nonnull(strstr(out, "6666.67"));
+  g_assert_nonnull(strstr(out, "6,666.67"));
   g_assert_nonnull(strstr(out, "1,120,000 (8.96 Mbit/s)"));
   g_assert_nonnull(strstr(out, "310 s"));
-  g_assert_nonnull(strstr(out, "6666.67/s"));
+  g_assert_nonnull(strstr(out, "6,666.67/s"));
   g_autofree char *png = g_build_filename(plot, "capacity.png", NULL);
   g_autofree char *svg = g_build_filename(plot, "capacity.svg", NULL);
   g_assert_true(g_file_test(png, G_FILE_TEST_IS_REGULAR));

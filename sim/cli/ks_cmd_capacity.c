@@ -14,21 +14,34 @@
 #include "ks_plot.h"
 #include "ks_scenario.h"
 
+/* 1234567.891 -> "1,234,567.89": whole numbers without decimals. */
 static char *num(double v) {
   if (isnan(v))
     return g_strdup("never");
-  if (v != floor(v) && fabs(v) < 1e6)
-    return g_strdup_printf("%.2f", v);
+  gboolean whole = v == floor(v) || fabs(v) >= 1e6;
+  char digits[48];
+  g_snprintf(digits, sizeof digits, whole ? "%.0f" : "%.2f", v);
+  char *dot = strchr(digits, '.');
+  size_t int_len = dot ? (size_t)(dot - digits) : strlen(digits);
   GString *s = g_string_new(NULL);
-  char digits[40];
-  g_snprintf(digits, sizeof digits, "%.0f", v);
-  size_t len = strlen(digits);
-  for (size_t i = 0; i < len; i++) {
-    if (i > 0 && (len - i) % 3 == 0 && g_ascii_isdigit(digits[i - 1]))
+  for (size_t i = 0; i < int_len; i++) {
+    if (i > 0 && (int_len - i) % 3 == 0 && g_ascii_isdigit(digits[i - 1]))
       g_string_append_c(s, ',');
     g_string_append_c(s, digits[i]);
   }
+  if (dot)
+    g_string_append(s, dot);
   return g_string_free(s, FALSE);
+}
+
+/* Octets per second as a link speed: "8.96 Mbit/s", "3.84 bit/s". */
+static char *bits(double bytes_per_s) {
+  static const char *const units[] = {"bit/s", "kbit/s", "Mbit/s", "Gbit/s", "Tbit/s"};
+  double b = bytes_per_s * 8;
+  guint u = 0;
+  while (b >= 1000 && u + 1 < G_N_ELEMENTS(units))
+    b /= 1000, u++;
+  return g_strdup_printf("%.3g %s", b, units[u]);
 }
 
 static char *secs(double v) {
@@ -78,10 +91,11 @@ static void print_report(const ks_host *host, const ks_capacity *c, const ks_run
   g_autofree char *f_pps = g_strdup_printf("N / idle = %s / %.6g", n, c->idle_s);
   line3("probes/s", pps, sim_pps, f_pps);
   g_autofree char *bps = num(c->wire_bytes_per_s);
-  g_autofree char *bps2 = g_strdup_printf("%s (%.3g Mbit/s)", bps, c->wire_bytes_per_s * 8 / 1e6);
+  g_autofree char *bbits = bits(c->wire_bytes_per_s);
+  g_autofree char *bps2 = g_strdup_printf("%s (%s)", bps, bbits);
   g_autofree char *sim_b = m ? num(m->probe_bytes_per_s * scale) : NULL;
-  g_autofree char *sim_b2 =
-      m ? g_strdup_printf("%s (%.3g Mbit/s)", sim_b, m->probe_bytes_per_s * scale * 8 / 1e6) : NULL;
+  g_autofree char *sim_bits = m ? bits(m->probe_bytes_per_s * scale) : NULL;
+  g_autofree char *sim_b2 = m ? g_strdup_printf("%s (%s)", sim_b, sim_bits) : NULL;
   g_autofree char *f_b = g_strdup_printf("probes/s x (%u + %u)", c->probe_wire, c->ack_wire);
   line3("bytes/s on the wire", bps2, sim_b2, f_b);
   g_autofree char *ipb = num(c->ip_bytes_per_s);

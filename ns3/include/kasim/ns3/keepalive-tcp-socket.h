@@ -242,9 +242,6 @@ class KeepAliveTcpSocketFactory : public ns3::SocketFactory
 
     ns3::Ptr<ns3::Socket> CreateSocket() override;
 
-  protected:
-    void DoDispose() override;
-
   private:
     void SetProfileAttribute(std::string name);
     std::string GetProfileAttribute() const;
