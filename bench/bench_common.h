@@ -97,6 +97,22 @@ static inline int64_t bench_draw(bench_rng *r, const bench_uniform *u) {
   return (int64_t)(m >> 32);
 }
 
+/* The keep-alive event pattern (bench_kapattern.c, bench_ns3_hold.cc):
+ * Windows Vista's defaults over a 20 ms link, as bench_idle's world. */
+#define BENCH_KA_IDLE INT64_C(7200000000000) /* 2 h */
+#define BENCH_KA_INTVL INT64_C(1000000000)   /* 1 s */
+#define BENCH_KA_DELAY INT64_C(20000000)     /* 20 ms one way */
+
+/* A connection's first keep-alive timer: uniform over [0, 2 h), as 2000
+ * steps of 3.6 s plus a uniform offset in the step (one Lemire draw
+ * covers less than 2^32 ns).  Same seed, same times, in C and C++. */
+static inline int64_t bench_ka_first(bench_rng *r) {
+  static const bench_uniform step = {UINT64_C(3600000000), (uint32_t)((UINT64_C(1) << 32) %
+                                                                      UINT64_C(3600000000))};
+  int64_t k = (int64_t)(bench_rng_next(r) % 2000);
+  return k * INT64_C(3600000000) + bench_draw(r, &step);
+}
+
 /* "1e6", "1000000" -> 1000000; 0 when it is not a number. */
 static inline uint64_t bench_parse_count(const char *s) {
   char *end = NULL;

@@ -98,8 +98,8 @@ int main(int argc, char **argv) {
          "keep-alive on the client (2 h, 1 s, 10 probes), connects spread over %s, "
          "%g virtual hours; best of %d\n",
          o.spread, o.hours, reps);
-  printf("%-9s %9s %15s %9s %10s %8s %13s %13s %9s %s\n", "N", "run s", "range s", "setup s",
-         "events", "Mev/s", "conn*vh/s", "ns/conn*vh", "B/conn", "check");
+  printf("%-9s %9s %15s %9s %9s %10s %8s %13s %13s %9s %s\n", "N", "run s", "range s",
+         "cpu s", "setup s", "events", "Mev/s", "conn*vh/s", "ns/conn*vh", "B/conn", "check");
   for (guint i = 0; i < ns->len; i++) {
     guint64 n = g_array_index(ns, guint64, i);
     bw_result *r = g_new0(bw_result, reps);
@@ -113,9 +113,9 @@ int main(int argc, char **argv) {
     }
     bw_stats s = bw_summarise(r, reps);
     double cvh = (double)n * o.hours;
-    printf("%-9" G_GUINT64_FORMAT " %9.3f %7.3f-%-7.3f %9.3f %10" G_GUINT64_FORMAT
+    printf("%-9" G_GUINT64_FORMAT " %9.3f %7.3f-%-7.3f %9.3f %9.3f %10" G_GUINT64_FORMAT
            " %8.2f %13.4g %13.1f %9.1f %s\n",
-           n, s.best, s.best, s.worst, s.setup_best, r[0].events,
+           n, s.best, s.best, s.worst, s.cpu_best, s.setup_best, r[0].events,
            (double)r[0].events / s.best / 1e6, cvh / s.best, s.best * 1e9 / cvh,
            (double)s.peak_max * 1024.0 / (double)n,
            r[0].alive == n ? "all alive" : "NOT ALL ALIVE");

@@ -3,12 +3,14 @@
  *
  * The interface mirrors ks_world.h function for function (new, set_trace,
  * run, conn_count, conn_result, now, events, free), with the same result
- * and trace types, so that whatever reports on a native world can report
- * on an ns-3 one.  Hosts become ns-3 nodes with the internet stack, links
- * point-to-point links, every socket a kasim::KeepAliveTcpSocket (ns3/
- * keepalive-tcp-socket.h), so every keep-alive decision is still the
- * model's; everything else is ns-3's own TCP.  docs/ns3.md says what maps
- * to what and why results may differ from the native engine.
+ * and trace types, so that whatever reports on a native world reports on
+ * an ns-3 one: ks_ns3_backend() hands them to sim/ks_runner.c, the one
+ * writer of a run's files.  Hosts become ns-3 nodes with the internet
+ * stack, links point-to-point links, every socket a
+ * kasim::KeepAliveTcpSocket (ns3/keepalive-tcp-socket.h), so every
+ * keep-alive decision is still the model's; everything else is ns-3's own
+ * TCP.  docs/ns3.md says what maps to what and why results may differ
+ * from the native engine.
  *
  * ns-3 keeps one global simulator: at most one ks_ns3_world exists at a
  * time, and a process runs one after another.
@@ -60,9 +62,10 @@ void ks_ns3_world_free(ks_ns3_world *w);
 /* As ks_world_set_trace: SEND, DELIVER, DROP (link_down, loss, middlebox,
  * crashed), TIMER, CLOSE and SCENARIO events. */
 void ks_ns3_world_set_trace(ks_ns3_world *w, ks_trace_fn fn, void *ud);
-/* ns-3's own pcap tracing (PointToPointHelper::EnablePcap, link type PPP,
- * nanosecond timestamps) of the first group's client host, on its device
- * toward the server, written to `path`.  Call before ks_ns3_world_run. */
+/* ns-3's own pcap tracing (as PointToPointHelper::EnablePcap: link type
+ * PPP, nanosecond timestamps) of the first group's client host, on its
+ * device toward the server, written to `path`.  Call before
+ * ks_ns3_world_run; the file is complete (closed) when it returns. */
 gboolean ks_ns3_world_set_pcap(ks_ns3_world *w, const char *path, GError **error);
 
 /* Runs until the scenario's duration. */
@@ -74,27 +77,11 @@ ka_time ks_ns3_world_now(const ks_ns3_world *w);
 /* Events ns-3's scheduler executed (Simulator::GetEventCount). */
 guint64 ks_ns3_world_events(const ks_ns3_world *w);
 
-/* Everything a run gives, in one call: the same results the native world
- * gives, per connection in group order. */
-typedef struct ks_ns3_results {
-  ka_time now;
-  guint64 events;
-  guint32 n_conns;
-  ks_conn_result *conns; /* [n_conns]; strings are static */
-} ks_ns3_results;
-
-gboolean ks_ns3_run_scenario(const ks_scenario *sc, guint64 seed, const char *pcap_path,
-                             ks_trace_fn trace, void *trace_ud, ks_ns3_results *out,
-                             GError **error);
-void ks_ns3_results_clear(ks_ns3_results *r);
-
-/* `kasim run --engine ns3`: runs the scenario and writes trace.jsonl,
- * capture.pcap (with `pcap`) and summary.json into out_dir, atomically,
- * in the formats of docs/output.md, then prints the per-group report.
- * Returns the exit status: 0, 1 (a run or file error) or 2 (the scenario
- * is not supported on ns-3, or ns-3 is not built in). */
-int ks_ns3_cmd_run(const ks_scenario *sc, guint64 seed, const char *out_dir, gboolean pcap,
-                   double pace);
+/* The ns3 engine for ks_runner (sim/ks_backend.h), which writes its runs'
+ * files as it writes the native engine's.  Without ns-3: NULL and
+ * KS_NS3_ERROR_UNAVAILABLE, "built without ns-3". */
+typedef struct ks_backend ks_backend;
+const ks_backend *ks_ns3_backend(GError **error);
 
 G_END_DECLS
 

@@ -67,15 +67,7 @@ guint64 ks_ns3_world_events(const ks_ns3_world *w) {
   g_return_val_if_reached(0);
 }
 
-gboolean ks_ns3_run_scenario(const ks_scenario *sc, guint64 seed, const char *pcap_path,
-                             ks_trace_fn trace, void *trace_ud, ks_ns3_results *out,
-                             GError **error) {
-  (void)sc, (void)seed, (void)pcap_path, (void)trace, (void)trace_ud, (void)out;
+const ks_backend *ks_ns3_backend(GError **error) {
   unavailable(error);
-  return FALSE;
-}
-
-void ks_ns3_results_clear(ks_ns3_results *r) {
-  g_free(r->conns);
-  *r = (ks_ns3_results){0};
+  return NULL;
 }

@@ -48,11 +48,13 @@ extern "C" {
 #include <ns3/node-container.h>
 #include <ns3/node.h>
 #include <ns3/packet.h>
+#include <ns3/pcap-file-wrapper.h>
 #include <ns3/point-to-point-helper.h>
 #include <ns3/point-to-point-net-device.h>
 #include <ns3/ppp-header.h>
 #include <ns3/simulator.h>
 #include <ns3/tcp-header.h>
+#include <ns3/trace-helper.h>
 #include <ns3/uinteger.h>
 
 #include <algorithm>
@@ -297,6 +299,11 @@ struct ks_ns3_world
     std::vector<ks_event_spec> events;
     ks_trace_fn trace = nullptr;
     void* traceUd = nullptr;
+    /* ks_ns3_world_set_pcap's file.  Its trace sink would keep it open
+     * until the world is freed; it is closed when the run ends instead,
+     * so that the runner can rename it into place while the world is
+     * still there for the report. */
+    Ptr<PcapFileWrapper> pcap;
     bool ran = false;
 };
 
@@ -1550,6 +1557,7 @@ ks_ns3_world_free(ks_ns3_world* w)
     w->links.clear();
     w->mbs.clear();
     w->nodes = NodeContainer();
+    w->pcap = nullptr;
     Simulator::Destroy();
     g_rand_free(w->rand);
     if (g_live == w)
@@ -1576,8 +1584,12 @@ ks_ns3_world_set_pcap(ks_ns3_world* w, const char* path, GError** error)
     }
     const Group& g = w->groups[0];
     const Hop& h = g.hops.front();
-    PointToPointHelper p2p;
-    p2p.EnablePcap(path, w->links[h.link].dev[h.dir == 0 ? 0 : 1], false, true);
+    /* What PointToPointHelper::EnablePcap does, keeping the file. */
+    PcapHelper pcapHelper;
+    w->pcap = pcapHelper.CreateFile(path, std::ios::out, PcapHelper::DLT_PPP);
+    pcapHelper.HookDefaultSink<PointToPointNetDevice>(w->links[h.link].dev[h.dir == 0 ? 0 : 1],
+                                                      "PromiscSniffer",
+                                                      w->pcap);
     return TRUE;
 }
 
@@ -1588,6 +1600,10 @@ ks_ns3_world_run(ks_ns3_world* w)
     w->ran = true;
     Simulator::Stop(NanoSeconds(w->duration));
     Simulator::Run();
+    if (w->pcap != nullptr)
+    {
+        w->pcap->Close();
+    }
 }
 
 guint32
@@ -1712,46 +1728,6 @@ ks_ns3_world_conn_result(const ks_ns3_world* w, guint32 id, ks_conn_result* out)
     bool whole = !brokenAtEnd && lost > end && mbLost > end;
     out->recovered = at != KA_TIME_NEVER && whole;
     out->false_giveup = own && whole;
-}
-
-gboolean
-ks_ns3_run_scenario(const ks_scenario* sc,
-                    guint64 seed,
-                    const char* pcap_path,
-                    ks_trace_fn trace,
-                    void* trace_ud,
-                    ks_ns3_results* out,
-                    GError** error)
-{
-    ks_ns3_world* w = ks_ns3_world_new(sc, seed, error);
-    if (w == nullptr)
-    {
-        return FALSE;
-    }
-    ks_ns3_world_set_trace(w, trace, trace_ud);
-    if (pcap_path != nullptr && !ks_ns3_world_set_pcap(w, pcap_path, error))
-    {
-        ks_ns3_world_free(w);
-        return FALSE;
-    }
-    ks_ns3_world_run(w);
-    out->now = ks_ns3_world_now(w);
-    out->events = ks_ns3_world_events(w);
-    out->n_conns = ks_ns3_world_conn_count(w);
-    out->conns = g_new0(ks_conn_result, out->n_conns ? out->n_conns : 1);
-    for (guint32 i = 0; i < out->n_conns; i++)
-    {
-        ks_ns3_world_conn_result(w, i, &out->conns[i]);
-    }
-    ks_ns3_world_free(w);
-    return TRUE;
-}
-
-void
-ks_ns3_results_clear(ks_ns3_results* r)
-{
-    g_free(r->conns);
-    *r = ks_ns3_results{};
 }
 
 } /* extern "C" */

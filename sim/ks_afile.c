@@ -73,6 +73,7 @@ ks_afile *ks_afile_open(const char *dir, const char *name, GError **error) {
 
 FILE *ks_afile_stream(ks_afile *f) { return f->stream; }
 const char *ks_afile_path(const ks_afile *f) { return f->final_path; }
+const char *ks_afile_tmp_path(const ks_afile *f) { return f->tmp_path; }
 
 static void afile_free(ks_afile *f) {
   if (f->slot >= 0)

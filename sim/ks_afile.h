@@ -18,6 +18,10 @@ typedef struct ks_afile ks_afile;
 ks_afile *ks_afile_open(const char *dir, const char *name, GError **error);
 FILE *ks_afile_stream(ks_afile *f);
 const char *ks_afile_path(const ks_afile *f); /* the final path */
+/* The temporary's path, for a writer that opens its file by name (ns-3's
+ * pcap tracing) instead of writing to the stream: what it has written and
+ * closed there is what ks_afile_commit renames into place. */
+const char *ks_afile_tmp_path(const ks_afile *f);
 
 /* Flushes, syncs and renames into place; frees f in every case. */
 gboolean ks_afile_commit(ks_afile *f, GError **error);

@@ -10,6 +10,8 @@ struct ks_pcap {
   pcap_t *dead;
   pcap_dumper_t *dumper;
   guint16 ip_id;
+  ks_pcap_ends_fn ends;
+  const void *ends_ud;
 };
 
 /* Payload octets are zeros: a probe's garbage octet is 0x00 (facts §6) and
@@ -17,8 +19,10 @@ struct ks_pcap {
  * as a capture with a snap length would be. */
 #define SNAPLEN 1500u
 
-ks_pcap *ks_pcap_new(FILE *stream, GError **error) {
+ks_pcap *ks_pcap_new(FILE *stream, ks_pcap_ends_fn ends, const void *ends_ud, GError **error) {
   ks_pcap *p = g_new0(ks_pcap, 1);
+  p->ends = ends;
+  p->ends_ud = ends_ud;
   p->dead = pcap_open_dead_with_tstamp_precision(DLT_RAW, SNAPLEN, PCAP_TSTAMP_PRECISION_NANO);
   p->dumper = p->dead ? pcap_dump_fopen(p->dead, stream) : NULL;
   if (p->dumper == NULL) {
@@ -49,11 +53,11 @@ static guint16 fold(guint32 acc) {
 static void put16(guint8 *b, guint16 v) { b[0] = (guint8)(v >> 8), b[1] = (guint8)v; }
 static void put32(guint8 *b, guint32 v) { put16(b, (guint16)(v >> 16)), put16(b + 2, (guint16)v); }
 
-void ks_pcap_write(ks_pcap *p, const ks_world *world, ka_time t, const ks_segment *seg) {
+void ks_pcap_write(ks_pcap *p, ka_time t, const ks_segment *seg) {
   guint8 pkt[SNAPLEN];
   guint32 cip, sip;
   guint16 cport, sport;
-  ks_world_conn_endpoints(world, seg->conn, &cip, &cport, &sip, &sport);
+  p->ends(p->ends_ud, seg->conn, &cip, &cport, &sip, &sport);
   guint32 src = seg->from_client ? cip : sip, dst = seg->from_client ? sip : cip;
   guint16 srcp = seg->from_client ? cport : sport, dstp = seg->from_client ? sport : cport;
   size_t total = 40u + seg->len;

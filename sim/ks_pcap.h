@@ -16,10 +16,15 @@
 
 typedef struct ks_pcap ks_pcap;
 
+/* The addresses of connection `conn`'s two ends, as its engine gives them
+ * (ks_world_conn_endpoints for the native one, with the world as `ud`). */
+typedef void (*ks_pcap_ends_fn)(const void *ud, guint32 conn, guint32 *client_ip,
+                                guint16 *client_port, guint32 *server_ip, guint16 *server_port);
+
 /* Writes to an open stream (an atomic ks_afile's); NULL on failure. */
-ks_pcap *ks_pcap_new(FILE *stream, GError **error);
-/* One packet as seen by `world` at time t.  The stream stays open. */
-void ks_pcap_write(ks_pcap *p, const ks_world *world, ka_time t, const ks_segment *seg);
+ks_pcap *ks_pcap_new(FILE *stream, ks_pcap_ends_fn ends, const void *ends_ud, GError **error);
+/* One packet at time t.  The stream stays open. */
+void ks_pcap_write(ks_pcap *p, ka_time t, const ks_segment *seg);
 /* Flushes libpcap's buffer; does not close the stream. */
 void ks_pcap_free(ks_pcap *p);
 

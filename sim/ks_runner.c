@@ -1,6 +1,7 @@
 /* ks_runner.c - one run into one folder: trace.jsonl, capture.pcap and
- * summary.json, all atomic; `kasim run` and every cell of `kasim sweep`.
- * See ks_runner.h; the files' format is in docs/output.md. */
+ * summary.json, all atomic; `kasim run` and every cell of `kasim sweep`,
+ * on the native engine or ns-3.  See ks_runner.h; the files' format is in
+ * docs/output.md. */
 #include "ks_runner.h"
 
 #include <errno.h>
@@ -14,7 +15,6 @@
 #include "ks_pcap.h"
 
 typedef struct run_out {
-  ks_world *world;
   ks_afile *trace;
   FILE *tf;
   ks_afile *capture;
@@ -77,7 +77,7 @@ static void on_trace(const ks_trace_event *ev, void *ud) {
   if (o->pcap && ev->seg &&
       ((ev->kind == KS_TRACE_SEND && ev->seg->from_client) ||
        (ev->kind == KS_TRACE_DELIVER && !ev->seg->from_client)))
-    ks_pcap_write(o->pcap, o->world, ev->t, ev->seg);
+    ks_pcap_write(o->pcap, ev->t, ev->seg);
 }
 
 static const char *side_profile(const ks_scenario *sc, const ks_conn_result *r) {
@@ -86,22 +86,23 @@ static const char *side_profile(const ks_scenario *sc, const ks_conn_result *r) 
   return ka_profile_name(h->profile);
 }
 
-static char *summary_json(const ks_scenario *sc, ks_world *w, guint64 seed) {
+static char *summary_json(const ks_scenario *sc, const ks_backend *e, const void *w,
+                          guint64 seed) {
   JsonBuilder *b = json_builder_new();
   json_builder_begin_object(b);
   ks_json_str(b, "kasim_version", KASIM_VERSION);
   ks_json_str(b, "scenario", sc->name);
   ks_json_int(b, "seed", (gint64)seed);
-  ks_json_seconds(b, "virtual_time_s", ks_world_now(w));
-  ks_json_int(b, "events", (gint64)ks_world_events(w));
-  guint32 n = ks_world_conn_count(w);
+  ks_json_seconds(b, "virtual_time_s", e->now(w));
+  ks_json_int(b, "events", (gint64)e->events(w));
+  guint32 n = e->conn_count(w);
   gint64 closed = 0, probes = 0, answered = 0, failed = 0, false_giveups = 0;
   gint64 by_reason[KA_CLOSE_RESET_BY_PEER + 1] = {0};
   json_builder_set_member_name(b, "connections");
   json_builder_begin_array(b);
   for (guint32 i = 0; i < n; i++) {
     ks_conn_result r;
-    ks_world_conn_result(w, i, &r);
+    e->conn_result(w, i, &r);
     const ks_group_spec *g = sc->groups->pdata[r.group];
     json_builder_begin_object(b);
     ks_json_int(b, "id", r.id);
@@ -144,11 +145,14 @@ static char *summary_json(const ks_scenario *sc, ks_world *w, guint64 seed) {
   return ks_json_finish(b);
 }
 
-ks_world *ks_runner_run_scenario(const ks_scenario *sc, guint64 seed, const char *out_dir,
-                                 const ks_runner_opts *opts, GError **error) {
+void *ks_runner_run_scenario(const ks_scenario *sc, guint64 seed, const char *out_dir,
+                             const ks_runner_opts *opts, GError **error) {
   static const ks_runner_opts defaults = {0};
   if (opts == NULL)
     opts = &defaults;
+  const ks_backend *b = opts->backend ? opts->backend : &ks_backend_native;
+  if (!b->check(sc, opts->pace, error))
+    return NULL;
   if (g_mkdir_with_parents(out_dir, 0755) != 0) {
     int err = errno;
     g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(err), "%s: %s", out_dir,
@@ -159,8 +163,8 @@ ks_world *ks_runner_run_scenario(const ks_scenario *sc, guint64 seed, const char
   run_out o = {0};
   char *summary = NULL;
   ks_afile *sf = NULL;
-  o.world = ks_world_new(sc, seed, error);
-  if (o.world == NULL)
+  void *w = b->world_new(sc, seed, error);
+  if (w == NULL)
     goto fail;
   if ((o.trace = ks_afile_open(out_dir, "trace.jsonl", error)) == NULL)
     goto fail;
@@ -168,19 +172,26 @@ ks_world *ks_runner_run_scenario(const ks_scenario *sc, guint64 seed, const char
   if (opts->pcap) {
     if ((o.capture = ks_afile_open(out_dir, "capture.pcap", error)) == NULL)
       goto fail;
-    if ((o.pcap = ks_pcap_new(ks_afile_stream(o.capture), error)) == NULL)
+    /* The engine's own pcap file, or ours from its trace (ks_backend.h). */
+    gboolean started = b->set_pcap
+                           ? b->set_pcap(w, ks_afile_tmp_path(o.capture), error)
+                           : (o.pcap = ks_pcap_new(ks_afile_stream(o.capture),
+                                                   b->conn_endpoints, w, error)) != NULL;
+    if (!started)
       goto fail;
   }
-  ks_world_set_trace(o.world, on_trace, &o);
-  ks_world_set_pace(o.world, opts->pace);
-  if (opts->progress)
-    ks_world_set_progress(o.world, opts->progress, opts->progress_ud);
-  ks_world_run(o.world);
-  if (opts->progress) /* the last state, wherever the run stopped */
-    opts->progress(ks_world_now(o.world), sc->duration, opts->progress_ud);
+  b->set_trace(w, on_trace, &o);
+  if (b->set_pace)
+    b->set_pace(w, opts->pace);
+  gboolean progress = opts->progress && b->set_progress;
+  if (progress)
+    b->set_progress(w, opts->progress, opts->progress_ud);
+  b->run(w);
+  if (progress) /* the last state, wherever the run stopped */
+    opts->progress(b->now(w), sc->duration, opts->progress_ud);
   ks_pcap_free(o.pcap);
   o.pcap = NULL;
-  summary = summary_json(sc, o.world, seed);
+  summary = summary_json(sc, b, w, seed);
   if ((sf = ks_afile_open(out_dir, "summary.json", error)) == NULL)
     goto fail;
   fputs(summary, ks_afile_stream(sf));
@@ -200,27 +211,27 @@ ks_world *ks_runner_run_scenario(const ks_scenario *sc, guint64 seed, const char
   }
   if (!committed)
     goto fail;
-  return o.world;
+  return w;
 fail:
   g_free(summary);
   ks_pcap_free(o.pcap);
   ks_afile_abort(o.trace);
   ks_afile_abort(o.capture);
   ks_afile_abort(sf);
-  if (o.world)
-    ks_world_free(o.world);
+  if (w)
+    b->world_free(w);
   return NULL;
 }
 
 gboolean ks_runner_run(const char *scenario_path, char **sets, guint64 seed, const char *out_dir,
-                       gboolean pcap, GError **error) {
+                       const ks_runner_opts *opts, GError **error) {
   ks_scenario *sc = ks_scenario_load(scenario_path, sets, error);
   if (sc == NULL)
     return FALSE;
-  ks_runner_opts opts = {.pcap = pcap};
-  ks_world *w = ks_runner_run_scenario(sc, seed, out_dir, &opts, error);
+  const ks_backend *b = opts && opts->backend ? opts->backend : &ks_backend_native;
+  void *w = ks_runner_run_scenario(sc, seed, out_dir, opts, error);
   if (w)
-    ks_world_free(w);
+    b->world_free(w);
   ks_scenario_free(sc);
   return w != NULL;
 }

@@ -1,6 +1,7 @@
 /* ks_runner.h - one simulation run written to a folder: what `kasim run`
  * does after reading its command line, and what `kasim sweep` does for each
- * cell, so both write exactly the same files (docs/output.md).
+ * cell, on either engine (ks_backend.h), so all of them write exactly the
+ * same files (docs/output.md).
  *
  * trace.jsonl, capture.pcap (when asked) and summary.json are written under
  * hidden temporary names (ks_afile.h) and renamed into place when the run is
@@ -12,28 +13,31 @@
 #include <glib.h>
 #include <kasim/ka.h>
 
+#include "ks_backend.h"
 #include "ks_scenario.h"
-#include "ks_world.h"
 
 typedef struct ks_runner_opts {
-  gboolean pcap;  /* also write capture.pcap */
-  double pace;    /* virtual seconds per real second; 0: as fast as possible */
-  /* Called by the engine as virtual time passes (NULL: nothing). */
+  const ks_backend *backend; /* the engine; NULL: ks_backend_native */
+  gboolean pcap;             /* also write capture.pcap */
+  double pace;               /* virtual seconds per real second; 0: as fast as possible */
+  /* Called by the engine as virtual time passes (NULL: nothing; also
+   * nothing when the engine cannot tell). */
   void (*progress)(ka_time now, ka_time end, void *ud);
   void *progress_ud;
 } ks_runner_opts;
 
 /* Runs `sc` with `seed` and writes its files into `out_dir`, which is
- * created when missing.  Returns the finished world, for reports (free it
- * with ks_world_free), or NULL with an error naming the file or the
- * problem; then no output file was renamed into place. */
-ks_world *ks_runner_run_scenario(const ks_scenario *sc, guint64 seed, const char *out_dir,
-                                 const ks_runner_opts *opts, GError **error);
+ * created when missing.  Returns the finished world, for reports (the
+ * backend's: free it with its world_free), or NULL with an error naming
+ * the file or the problem; then no output file was renamed into place.
+ * What the backend's check refuses fails before out_dir is created. */
+void *ks_runner_run_scenario(const ks_scenario *sc, guint64 seed, const char *out_dir,
+                             const ks_runner_opts *opts, GError **error);
 
 /* Loads `scenario_path` with `sets` ("NAME=VALUE", may be NULL; see
  * ks_scenario_load) and runs it as above.  A scenario that does not load
  * fails with the loader's error (domain KS_SCENARIO_ERROR). */
 gboolean ks_runner_run(const char *scenario_path, char **sets, guint64 seed, const char *out_dir,
-                       gboolean pcap, GError **error);
+                       const ks_runner_opts *opts, GError **error);
 
 #endif

@@ -173,15 +173,16 @@ static ks_sweep_axis *parse_grid(const char *arg, GError **error) {
   return a;
 }
 
-/* The scenario with these --set values; the loader's "--set NAME=VALUE:"
- * prefix becomes "--grid NAME=VALUE:". */
-static gboolean check_sets(const char *path, char **sets, GError **error) {
+/* The scenario with these --set values, on the sweep's engine; the
+ * loader's "--set NAME=VALUE:" prefix becomes "--grid NAME=VALUE:". */
+static gboolean check_sets(const ks_sweep_plan *s, char **sets, GError **error) {
   GError *e = NULL;
-  ks_scenario *sc = ks_scenario_load(path, sets, &e);
-  if (sc) {
+  ks_scenario *sc = ks_scenario_load(s->scenario_path, sets, &e);
+  gboolean ok = sc != NULL && s->backend->check(sc, 0, &e);
+  if (sc)
     ks_scenario_free(sc);
+  if (ok)
     return TRUE;
-  }
   const char *msg = e->message;
   if (g_str_has_prefix(msg, "--set ") && g_str_has_prefix(msg + 6, "SIO_KEEPALIVE_VALS=") &&
       strchr(msg, ';') == NULL)
@@ -226,6 +227,7 @@ ks_sweep_plan *ks_sweep_plan_new(const ks_sweep_args *args, GError **error) {
   s->seeds = args->seeds;
   s->seed_base = args->seed_base;
   s->pcap = args->pcap;
+  s->backend = args->backend ? args->backend : &ks_backend_native;
   char **sets = NULL;
   char *text = NULL;
   gsize len = 0;
@@ -279,6 +281,8 @@ ks_sweep_plan *ks_sweep_plan_new(const ks_sweep_args *args, GError **error) {
   }
   s->scenario_name = g_strdup(sc->name);
   ks_scenario_free(sc);
+  if (!check_sets(s, NULL, error))
+    goto fail;
   if (!g_file_get_contents(args->scenario_path, &text, &len, &e)) {
     g_set_error(error, KS_SWEEP_ERROR, KS_SWEEP_ERROR_INVALID, "%s", e->message);
     g_error_free(e);
@@ -289,7 +293,7 @@ ks_sweep_plan *ks_sweep_plan_new(const ks_sweep_args *args, GError **error) {
     const ks_sweep_axis *a = s->axes->pdata[i];
     for (guint j = 0; j < a->values->len; j++) {
       char *one[] = {g_strdup_printf("%s=%s", a->name, (const char *)a->values->pdata[j]), NULL};
-      gboolean ok = check_sets(args->scenario_path, one, error);
+      gboolean ok = check_sets(s, one, error);
       g_free(one[0]);
       if (!ok)
         goto fail;
@@ -298,7 +302,7 @@ ks_sweep_plan *ks_sweep_plan_new(const ks_sweep_args *args, GError **error) {
   sets = g_new0(char *, s->axes->len + 1);
   for (guint64 c = 0; s->axes->len > 1 && c < s->combos; c++) {
     combo_sets(s, c, sets);
-    gboolean ok = check_sets(args->scenario_path, sets, error);
+    gboolean ok = check_sets(s, sets, error);
     for (guint i = 0; i < s->axes->len; i++)
       g_clear_pointer(&sets[i], g_free);
     if (!ok)
@@ -344,6 +348,8 @@ static char *manifest_json(const ks_sweep_plan *s) {
   json_builder_add_int_value(b, (gint64)s->seed_base);
   json_builder_set_member_name(b, "pcap");
   json_builder_add_boolean_value(b, s->pcap);
+  json_builder_set_member_name(b, "engine");
+  json_builder_add_string_value(b, s->backend->name);
   json_builder_end_object(b);
   return builder_text(b);
 }
@@ -354,7 +360,8 @@ static char *manifest_diff(const char *old_text, const char *new_text) {
     const char *key, *what;
   } keys[] = {{"kasim_version", "kasim version"}, {"scenario", "scenario name"},
               {"scenario_sha256", "scenario file contents"}, {"grid", "--grid"},
-              {"seeds", "--seeds"}, {"seed_base", "--seed-base"}, {"pcap", "--pcap"}};
+              {"seeds", "--seeds"}, {"seed_base", "--seed-base"}, {"pcap", "--pcap"},
+              {"engine", "--engine"}};
   JsonParser *po = json_parser_new(), *pn = json_parser_new();
   GString *diff = g_string_new(NULL);
   if (json_parser_load_from_data(po, old_text, -1, NULL) &&
@@ -511,8 +518,8 @@ static int cell_work(const ks_sweep_plan *s, guint64 k, cell_state state) {
     if (ok && g_mkdir_with_parents(dir, 0755) != 0)
       ok = FALSE, set_errno_error(&error, dir, errno);
     ok = ok && write_atomic(dir, "cell.json", text, &error);
-    ok = ok && ks_runner_run(s->scenario_path, sets, ks_sweep_cell_seed(s, k), dir, s->pcap,
-                             &error);
+    ks_runner_opts opts = {.backend = s->backend, .pcap = s->pcap};
+    ok = ok && ks_runner_run(s->scenario_path, sets, ks_sweep_cell_seed(s, k), dir, &opts, &error);
     g_strfreev(sets);
     g_free(text);
   }

@@ -7,7 +7,7 @@
  * (the last fastest), and the seed fastest of all:
  *   k = ((i_1 * n_2 + i_2) * ... + i_g) * seeds + (seed - seed_base).
  * Its run goes to OUT/cells/NNNN/ through ks_runner, as `kasim run` would
- * write it.  A cell is complete when its cell.json (parameters and seed)
+ * write it, on the sweep's engine.  A cell is complete when its cell.json (parameters and seed)
  * matches, summary.json was renamed into place and metrics.json was
  * written; anything less is redone from scratch.
  */
@@ -15,6 +15,8 @@
 #define KASIM_KS_SWEEP_H
 
 #include <glib.h>
+
+#include "ks_backend.h"
 
 #define KS_SWEEP_ERROR (ks_sweep_error_quark())
 GQuark ks_sweep_error_quark(void);
@@ -35,6 +37,7 @@ typedef struct ks_sweep_args {
   guint seeds;         /* >= 1 */
   guint64 seed_base;   /* the first seed */
   gboolean pcap;       /* every cell also writes capture.pcap */
+  const ks_backend *backend; /* every cell's engine (--engine); NULL: native */
   const char *out_dir; /* NULL: out/NAME-sweep */
 } ks_sweep_args;
 
@@ -49,6 +52,7 @@ typedef struct ks_sweep_plan {
   guint seeds;
   guint64 seed_base;
   gboolean pcap;
+  const ks_backend *backend;
   char *out_dir;
   guint64 combos;      /* product of the axes' sizes */
   guint64 cells;       /* combos * seeds */
@@ -62,8 +66,8 @@ typedef struct ks_sweep_plan {
 
 /* Checks everything before anything is written: the scenario loads, every
  * NAME is something `kasim run --set` accepts and every value (and every
- * combination) is accepted.  KS_SWEEP_ERROR_INVALID with a one-line
- * message otherwise. */
+ * combination) is accepted, by the loader and by the engine.
+ * KS_SWEEP_ERROR_INVALID with a one-line message otherwise. */
 ks_sweep_plan *ks_sweep_plan_new(const ks_sweep_args *args, GError **error);
 void ks_sweep_plan_free(ks_sweep_plan *s);
 

@@ -1,7 +1,7 @@
 /* ks_wheel.c - see ks_wheel.h for why this is a wheel.
  *
  * Layout.  Times are mapped to uint64 (plus 2^63, so that negative times
- * still order correctly) and cut into digits, one per level, of 8, 12, 12,
+ * still order correctly) and cut into digits, one per level, of 8, 14, 10,
  * 8, 8, 8 and 8 bits from the bottom.  Level L holds the timers whose
  * expiry agrees with the cursor `cur` on every digit above L and differs at
  * digit L; the slot is that digit.  Level-0 slots are 1 ns wide, so all the
@@ -9,19 +9,25 @@
  *
  * Why those widths.  The cost of a wheel is the moves: a timer is re-filed
  * one level down or more each time its slot comes up, until it sits alone
- * in the lowest occupied slot and can be taken from there (see settle()).
- * Level 1 has 256 ns slots, narrow enough to hold one timer each even with
- * a million timers a second coming due; with two 12-bit levels anything up
- * to 4.3 s ahead, the bulk of a network simulation, is at most one move
- * away from it (two if it crosses a 4.3 s boundary), where uniform 8-bit
- * digits would take two or three.  In bench_hold's hold model (1 s mean)
- * that is 1.4 moves per event instead of 2.4 with a million timers, 1.2
- * instead of 2.2 with a hundred thousand.
+ * in the lowest occupied slot and can be taken from there (see settle()),
+ * and every move stores to the timer, which with a million timers is a
+ * cache miss.  Level 2 has 4.2 ms slots spanning 4.3 s, the bulk of a
+ * network simulation; when its lowest slot holds several timers it is not
+ * cascaded but sorted, once, into the run (see settle() and run_fill()),
+ * so that a timer armed up to 4.3 s ahead is filed once and popped, with
+ * no move at all (two moves if it crosses a 4.3 s boundary).  Level 1
+ * (256 ns slots spanning 4.2 ms) only takes timers armed into the run's
+ * own slot after it was sorted.  In bench_hold's hold model (1 s mean, a
+ * million timers) that leaves 0.23 moves per event, from the boundary
+ * crossings, where a cascade to 256 ns slots took 1.4; and 4.2 ms slots
+ * hold 4,000 timers each, so that arming touches the ends of a few hundred
+ * slot arrays, not of thousands.
  *
  * Slots are numbered level by level from the bottom, so one bitmap of all
- * 9472 slots, with a 148-bit summary of its non-zero words, finds the
- * lowest occupied slot of the lowest occupied level: it is simply the
- * lowest set bit, two count-trailing-zeros away.
+ * 18688 slots, with a summary bit per non-zero word and a top word with a
+ * bit per non-zero summary word, finds the lowest occupied slot of the
+ * lowest occupied level: it is simply the lowest set bit, three
+ * count-trailing-zeros away.
  *
  * Why the order is exact.  A timer's slot is a function of its expiry and
  * `cur` only, so timers with equal expiries always share a slot; a slot
@@ -32,12 +38,18 @@
  * lowest occupied level, found from the bitmap without stepping through
  * idle slots.
  *
+ * The run is ordered by a stable sort of the slot's entries on expiry, and
+ * a slot's entries are in arm order, so equal expiries keep their arm
+ * order there too; timers armed into the run's slot later go to levels 0
+ * and 1, and lose ties to the run, which holds only earlier arms.
+ *
  * Why slots are arrays of {expiry, timer} and not intrusive lists.
  * Cascading a list is pointer chasing, one cache miss after the other; an
  * array hands the CPU the next addresses early (and we prefetch them), and
  * the expiry travels in the entry, so a cascade only stores to the timer
- * (its new index) and never waits on it.  A cancel leaves a hole: O(1),
- * and holes are squeezed out when a slot would otherwise grow.
+ * (its new index) and never waits on it, and a sort into the run does not
+ * touch the timers at all.  A cancel leaves a hole: O(1), and holes are
+ * squeezed out when a slot would otherwise grow.
  *
  * Why there is an `early` array.  Looking ahead (next_expiry, or a pop
  * whose limit is below the earliest timer) may cascade `cur` past `now`.  A
@@ -70,8 +82,8 @@
 #define KS_PREFETCH 16u
 /* How far ahead a pop from the run prefetches the timer it will return. */
 #define KS_RUN_PREFETCH 16u
-/* A level-2 slot this small is sorted by insertion, larger ones by radix
- * (two passes of KS_RADIX_BITS over the 20 bits below the level's digit). */
+/* A level-2 slot this small is sorted by insertion, larger ones by
+ * counting (see run_sort()). */
 #define KS_SMALL_SORT 24u
 #define KS_LEVEL2 2u
 /* The sort key: the bits below level 2's digit. */
@@ -92,6 +104,7 @@
 #endif
 
 _Static_assert(KS_NSLOTS < KS_TIMER_UNARMED_, "slot numbers must fit where_");
+_Static_assert(KS_NSUMMARY <= 64, "one word of summary bits");
 
 /* A level: how to turn an expiry into one of its slot numbers. */
 typedef struct ks_place {
@@ -155,6 +168,7 @@ struct ks_wheel {
   ka_time now;
   size_t count;
   uint64_t cascades;
+  uint64_t top;                  /* bit per word of summary: not 0 */
   uint64_t summary[KS_NSUMMARY]; /* bit per word of occupied: not 0 */
   uint64_t occupied[KS_NWORDS];  /* bit per slot: it has a live entry */
   ks_slot slots[KS_NSLOTS];
@@ -178,8 +192,9 @@ static inline ka_time from_u(uint64_t u) {
 }
 
 /* Both ends of a timer: 24 bytes straddle two cache lines one time in
- * four, and a pop reads where_ (the end) while a callback reads expires_
- * (the start).  A hole (NULL) is prefetched harmlessly. */
+ * four, and a pop reads where_ (the end) while the engine reads expires_
+ * (the start).  A hole (NULL) is prefetched harmlessly: prefetches do not
+ * fault. */
 static inline void prefetch_timer(const ks_timer *t) {
   __builtin_prefetch(t, 1);
   __builtin_prefetch((const void *)((uintptr_t)t + sizeof *t - 1), 1);
@@ -211,25 +226,29 @@ static inline uint64_t slot_start(uint64_t cur, uint32_t id) {
 static inline void mark(ks_wheel *w, uint32_t id) {
   w->occupied[id / 64] |= UINT64_C(1) << (id % 64);
   w->summary[id / 4096] |= UINT64_C(1) << (id / 64 % 64);
+  w->top |= UINT64_C(1) << (id / 4096);
 }
 
 static inline void unmark(ks_wheel *w, uint32_t id) {
   uint64_t *word = &w->occupied[id / 64];
   *word &= ~(UINT64_C(1) << (id % 64));
-  if (*word == 0)
-    w->summary[id / 4096] &= ~(UINT64_C(1) << (id / 64 % 64));
+  if (*word == 0) {
+    uint64_t *sum = &w->summary[id / 4096];
+    *sum &= ~(UINT64_C(1) << (id / 64 % 64));
+    if (*sum == 0)
+      w->top &= ~(UINT64_C(1) << (id / 4096));
+  }
 }
 
 /* The lowest occupied slot, which belongs to the lowest occupied level;
- * KS_NONE if the wheel proper is empty. */
+ * KS_NONE if the wheel proper is empty.  Three count-trailing-zeros. */
 static inline uint32_t lowest_slot(const ks_wheel *w) {
-  for (unsigned i = 0; i < KS_NSUMMARY; i++) {
-    if (w->summary[i] != 0) {
-      unsigned word = i * 64 + ctz64(w->summary[i]);
-      return word * 64 + ctz64(w->occupied[word]);
-    }
-  }
-  return KS_NONE;
+  unsigned i, word;
+  if (w->top == 0)
+    return KS_NONE;
+  i = ctz64(w->top);
+  word = i * 64 + ctz64(w->summary[i]);
+  return word * 64 + ctz64(w->occupied[word]);
 }
 
 /* Drops holes and popped entries, keeping order. */
@@ -572,11 +591,9 @@ static inline ks_entry *slot_front(ks_slot *s) {
 /* Nothing in levels 0 and 1 (slots 0 .. 4351: summary word 0 and the
  * first four bits of word 1). */
 static inline bool low_levels_empty(const ks_wheel *w) {
-  uint64_t any = 0;
-  for (unsigned i = 0; i < KS_LEVEL2_FIRST / 4096; i++)
-    any |= w->summary[i];
-  return (any | (w->summary[KS_LEVEL2_FIRST / 4096] &
-                 ((UINT64_C(1) << (KS_LEVEL2_FIRST % 4096 / 64)) - 1))) == 0;
+  return (w->top & ((UINT64_C(1) << (KS_LEVEL2_FIRST / 4096)) - 1)) == 0 &&
+         (w->summary[KS_LEVEL2_FIRST / 4096] &
+          ((UINT64_C(1) << (KS_LEVEL2_FIRST % 4096 / 64)) - 1)) == 0;
 }
 
 /* Finds the earliest timer, cascading as needed but never moving cur past
@@ -713,6 +730,14 @@ static inline ks_timer *take(ks_wheel *w, uint32_t id, uint64_t ulimit) {
   w->now = from_u(ue);
   if (--s->live == 0)
     slot_emptied(w, id);
+  /* Timers taken where they are come one slot after the other: prefetch
+   * the next slot's first, so that its cache misses overlap this event
+   * (the run prefetches further ahead, above). */
+  if (id < KS_EARLY) {
+    uint32_t next = lowest_slot(w);
+    if (next != KS_NONE)
+      prefetch_timer(w->slots[next].v[w->slots[next].head].t);
+  }
   return t;
 }
 

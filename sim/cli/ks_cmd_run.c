@@ -1,15 +1,15 @@
-/* ks_cmd_run.c - `kasim run SCENARIO`: simulate, then write summary.json,
- * trace.jsonl and (with --pcap) capture.pcap into the output folder, all
- * atomically, and tell the user who died when and why. */
+/* ks_cmd_run.c - `kasim run SCENARIO`: simulate on the native engine or
+ * ns-3, then write summary.json, trace.jsonl and (with --pcap)
+ * capture.pcap into the output folder, all atomically, and tell the user
+ * who died when and why. */
 #include <stdio.h>
 #include <unistd.h>
 
+#include "ks_backend.h"
 #include "ks_cli.h"
 #include "ks_format.h"
-#include "ks_ns3.h"
 #include "ks_runner.h"
 #include "ks_scenario.h"
-#include "ks_world.h"
 
 /* Whether the progress bar was drawn, so its line can be ended. */
 typedef struct bar {
@@ -30,11 +30,12 @@ static int cmp_time(const void *a, const void *b) {
 }
 
 /* Per group: how many died, of what, and when (first, median, last). */
-static void print_human(const ks_scenario *sc, ks_world *w, const char *out_dir) {
-  g_autofree char *vt = ks_format_human(ks_world_now(w));
-  printf("kasim run: %s, %s of virtual time, %" G_GUINT64_FORMAT " events\n", sc->name, vt,
-         ks_world_events(w));
-  guint32 n = ks_world_conn_count(w);
+static void print_human(const ks_scenario *sc, const ks_backend *b, const void *w,
+                        const char *out_dir) {
+  g_autofree char *vt = ks_format_human(b->now(w));
+  printf("kasim run: %s%s%s, %s of virtual time, %" G_GUINT64_FORMAT " events\n", sc->name,
+         b->stack ? " on " : "", b->stack ? b->stack : "", vt, b->events(w));
+  guint32 n = b->conn_count(w);
   for (guint gi = 0; gi < sc->groups->len; gi++) {
     const ks_group_spec *g = sc->groups->pdata[gi];
     for (int k = KA_CLOSE_NONE; k <= KA_CLOSE_RESET_BY_PEER; k++) {
@@ -42,7 +43,7 @@ static void print_human(const ks_scenario *sc, ks_world *w, const char *out_dir)
       const char *error = NULL;
       ks_conn_result r = {0};
       for (guint32 i = 0; i < n; i++) {
-        ks_world_conn_result(w, i, &r);
+        b->conn_result(w, i, &r);
         if (r.group == gi && (int)r.reason == k) {
           g_array_append_val(times, r.closed_at);
           error = r.error;
@@ -96,16 +97,17 @@ int ks_cmd_run(int argc, char **argv) {
     g_set_error(&error, KS_CLI_ERROR, 0, argc < 2 ? "a scenario file is required"
                                                   : "unexpected argument '%s'", argv[2]),
         ok = FALSE;
-  gboolean ns3 = g_strcmp0(engine, "ns3") == 0;
-  if (ok && engine && g_strcmp0(engine, "native") != 0 && !ns3)
-    g_set_error(&error, KS_CLI_ERROR, 0, "--engine %s: unknown engine (native, ns3)", engine),
-        ok = FALSE;
+  const ks_backend *b = ok ? ks_backend_find(engine, &error) : NULL;
+  ok = b != NULL;
   if (ok && pace < 0)
     g_set_error(&error, KS_CLI_ERROR, 0, "--pace %g: must be positive", pace), ok = FALSE;
   if (ok && seed_text &&
       !g_ascii_string_to_unsigned(seed_text, 10, 0, G_MAXUINT64, &seed, NULL))
     g_set_error(&error, KS_CLI_ERROR, 0, "--seed %s: not a whole number", seed_text), ok = FALSE;
   ks_scenario *sc = ok ? ks_scenario_load(argv[1], sets, &error) : NULL;
+  /* What the engine cannot run is refused before anything is written. */
+  if (sc != NULL && !b->check(sc, pace, &error))
+    g_clear_pointer(&sc, ks_scenario_free);
   if (sc == NULL) {
     ks_cli_print_error("run", error);
     g_error_free(error);
@@ -115,23 +117,18 @@ int ks_cmd_run(int argc, char **argv) {
     seed = sc->seed;
   if (out_dir == NULL)
     out_dir = g_build_filename("out", sc->name, NULL);
-  if (ns3) { /* ns3/ks_ns3.h: the same files from ns-3's TCP/IP stack */
-    int status = ks_ns3_cmd_run(sc, seed, out_dir, pcap, pace);
-    ks_scenario_free(sc);
-    return status;
-  }
   /* The runner draws the bar's last state once the run is over. */
   bar shown = {FALSE};
-  ks_runner_opts opts = {.pcap = pcap, .pace = pace};
+  ks_runner_opts opts = {.backend = b, .pcap = pcap, .pace = pace};
   if (isatty(STDERR_FILENO))
     opts.progress = on_progress, opts.progress_ud = &shown;
-  ks_world *w = ks_runner_run_scenario(sc, seed, out_dir, &opts, &error);
+  void *w = ks_runner_run_scenario(sc, seed, out_dir, &opts, &error);
   if (shown.shown)
     fputc('\n', stderr);
   int status = 0;
   if (w) {
-    print_human(sc, w, out_dir);
-    ks_world_free(w);
+    print_human(sc, b, w, out_dir);
+    b->world_free(w);
   } else {
     fprintf(stderr, "kasim run: %s\n", error->message);
     g_error_free(error);

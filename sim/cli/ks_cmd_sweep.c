@@ -1,14 +1,16 @@
 /* ks_cmd_sweep.c - `kasim sweep SCENARIO --grid NAME=V1,V2 ... --seeds N`:
  * every combination of the grid values times every seed, one run per cell
- * in worker processes, resumable, merged into sweep.json and sweep.csv;
- * under Open MPI's mpirun the cells are dealt to the ranks (cell k to rank
- * k % size) and rank 0 merges.  docs/sweep.md. */
+ * (on the native engine or ns-3) in worker processes, resumable, merged
+ * into sweep.json and sweep.csv; under Open MPI's mpirun the cells are
+ * dealt to the ranks (cell k to rank k % size) and rank 0 merges.
+ * docs/sweep.md. */
 #define _GNU_SOURCE /* sched_getaffinity() */
 #include <sched.h>
 #include <stdio.h>
 #include <unistd.h>
 
 #include "ks_afile.h"
+#include "ks_backend.h"
 #include "ks_cli.h"
 #include "ks_sweep.h"
 #include "ks_sweep_comm.h"
@@ -64,7 +66,8 @@ int ks_cmd_sweep(int argc, char **argv) {
     g_error_free(error);
     return KS_EXIT_USAGE;
   }
-  g_autofree char *out_dir = NULL, *seeds_text = NULL, *base_text = NULL, *jobs_text = NULL;
+  g_autofree char *out_dir = NULL, *seeds_text = NULL, *base_text = NULL, *jobs_text = NULL,
+                  *engine = NULL;
   g_auto(GStrv) grids = NULL;
   gboolean pcap = FALSE;
   GOptionEntry entries[] = {
@@ -78,6 +81,8 @@ int ks_cmd_sweep(int argc, char **argv) {
     {"jobs", 'j', 0, G_OPTION_ARG_STRING, &jobs_text,
      "Worker processes (per MPI rank; default: the cores this process may use)", "N"},
     {"pcap", 0, 0, G_OPTION_ARG_NONE, &pcap, "Every cell also writes capture.pcap", NULL},
+    {"engine", 0, 0, G_OPTION_ARG_STRING, &engine, "Every cell's engine: native (default) or ns3",
+     "NAME"},
     G_OPTION_ENTRY_NULL,
   };
   GOptionContext *ctx = g_option_context_new(
@@ -94,10 +99,12 @@ int ks_cmd_sweep(int argc, char **argv) {
   ok = ok && parse_count("--seeds", seeds_text, 1, KS_SWEEP_MAX_CELLS, &seeds, &error);
   ok = ok && parse_count("--seed-base", base_text, 0, G_MAXUINT64, &seed_base, &error);
   ok = ok && parse_count("--jobs", jobs_text, 1, MAX_JOBS, &jobs, &error);
+  const ks_backend *backend = ok ? ks_backend_find(engine, &error) : NULL;
   ks_sweep_plan *s = NULL;
-  if (ok) {
+  if (backend) {
     ks_sweep_args args = {.scenario_path = argv[1], .grids = grids, .seeds = (guint)seeds,
-                          .seed_base = seed_base, .pcap = pcap, .out_dir = out_dir};
+                          .seed_base = seed_base, .pcap = pcap, .backend = backend,
+                          .out_dir = out_dir};
     s = ks_sweep_plan_new(&args, &error);
   }
   if (s == NULL) { /* every rank finds the same problem; one says it */

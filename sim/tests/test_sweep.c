@@ -2,7 +2,8 @@
  * merged sweep.json and sweep.csv have their documented shape, and they are
  * byte-identical whatever the job count, an interruption (kill -9, then
  * resume: no cell lost, none run twice) or an MPI rank count.  Bad input
- * and a folder holding another sweep are refused without writing. */
+ * and a folder holding another sweep are refused without writing.  With
+ * --engine ns3 the cells are `kasim run --engine ns3`'s runs. */
 #include <errno.h>
 #include <json-glib/json-glib.h>
 #include <signal.h>
@@ -116,6 +117,34 @@ static guint64 summary_total(const char *cell_dir, const char *key) {
                                                    key);
   g_object_unref(p);
   return v;
+}
+
+/* Cell k of the sweep in `dir` is byte for byte what `kasim run` writes
+ * with `args` (its --set, --seed and --engine; NULL-terminated).  Returns
+ * kasim run's stdout. */
+static char *assert_cell_is_run(const char *dir, int k, const char *const *args) {
+  g_autofree char *run_dir = g_build_filename(dir, "run", NULL);
+  g_autofree char *sc = scenario();
+  const char *head[] = {g_getenv("KASIM"), "run", sc, "--out", run_dir};
+  GPtrArray *argv = g_ptr_array_new();
+  for (size_t i = 0; i < G_N_ELEMENTS(head); i++)
+    g_ptr_array_add(argv, (gpointer)head[i]);
+  for (; *args; args++)
+    g_ptr_array_add(argv, (gpointer)*args);
+  g_ptr_array_add(argv, NULL);
+  char *out = NULL;
+  g_autofree char *err = NULL;
+  g_assert_cmpint(spawn((const char *const *)argv->pdata, &out, &err), ==, 0);
+  g_ptr_array_free(argv, TRUE);
+  g_autofree char *cell_dir = g_strdup_printf("%s/cells/%04d", dir, k);
+  const char *files[] = {"summary.json", "trace.jsonl"};
+  for (size_t f = 0; f < G_N_ELEMENTS(files); f++) {
+    g_autoptr(GBytes) x = slurp(run_dir, files[f]);
+    g_autoptr(GBytes) y = slurp(cell_dir, files[f]);
+    g_assert_true(g_bytes_equal(x, y));
+  }
+  rm_rf(run_dir);
+  return out;
 }
 
 /* ---- bad input --------------------------------------------------------- */
@@ -294,23 +323,11 @@ static void test_outputs(void) {
     const char *t, *iv;
     int seed;
     cell_params(check[i], &t, &iv, &seed);
-    g_autofree char *run_dir = g_build_filename(dir, "run", NULL);
     g_autofree char *s1 = g_strdup_printf("KeepAliveTime=%s", t);
     g_autofree char *s2 = g_strdup_printf("KeepAliveInterval=%s", iv);
     g_autofree char *seed_text = g_strdup_printf("%d", seed);
-    g_autofree char *sc = scenario();
-    const char *argv[] = {g_getenv("KASIM"), "run", sc, "--out", run_dir, "--set", s1, "--set",
-                          s2, "--seed", seed_text, NULL};
-    g_autofree char *o = NULL, *e = NULL;
-    g_assert_cmpint(spawn(argv, &o, &e), ==, 0);
-    g_autofree char *cell_dir = g_strdup_printf("%s/cells/%04d", dir, check[i]);
-    const char *files[] = {"summary.json", "trace.jsonl"};
-    for (size_t f = 0; f < G_N_ELEMENTS(files); f++) {
-      g_autoptr(GBytes) x = slurp(run_dir, files[f]);
-      g_autoptr(GBytes) y = slurp(cell_dir, files[f]);
-      g_assert_true(g_bytes_equal(x, y));
-    }
-    rm_rf(run_dir);
+    const char *args[] = {"--set", s1, "--set", s2, "--seed", seed_text, NULL};
+    g_free(assert_cell_is_run(dir, check[i], args));
   }
 }
 
@@ -509,6 +526,28 @@ static void test_mpi(void) {
 #endif
 }
 
+/* --engine ns3 goes to every cell: a cell is exactly what `kasim run
+ * --engine ns3` writes.  The folder remembers the engine: resuming it on
+ * the native engine is refused. */
+static void test_ns3(void) {
+#ifndef KASIM_HAVE_NS3
+  g_test_skip("kasim was built without ns-3 (g++ and libns3-dev; scripts/install-deps installs "
+              "them)");
+#else
+  g_autofree char *dir = tmp_dir();
+  const char *args[] = {"--grid", GRID1, "--engine", "ns3", NULL};
+  g_autofree char *out = sweep_ok(NULL, NULL, dir, args);
+  g_assert_nonnull(strstr(out, "2 cells (2 combinations x 1 seed): 2 run now"));
+  const char *run_args[] = {"--set", "KeepAliveTime=30s", "--seed", "1", "--engine", "ns3",
+                            NULL};
+  g_autofree char *run_out = assert_cell_is_run(dir, 1, run_args);
+  g_assert_true(g_str_has_prefix(run_out, "kasim run: sweep-small on ns-3, "));
+  const char *native[] = {"--grid", GRID1, NULL};
+  expect_refused(dir, native, "--engine");
+  rm_rf(dir);
+#endif
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_assert_nonnull(g_getenv("KASIM"));
@@ -518,6 +557,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/sweep/resume", test_resume);
   g_test_add_func("/sweep/other-arguments", test_other_arguments);
   g_test_add_func("/sweep/mpi", test_mpi);
+  g_test_add_func("/sweep/ns3", test_ns3);
   int status = g_test_run();
   if (reference)
     rm_rf(reference);

@@ -1,0 +1,230 @@
+/* bench_kapattern.c - the event pattern of idle keep-alive connections, on
+ * kasim's engine alone, for a like-for-like comparison with ns-3.
+ *
+ * bench_idle runs the whole world: hosts, a link, TCP endpoints and the
+ * keep-alive model (ka_conn).  ns-3 cannot run that world, so the
+ * comparison with ns-3 strips it down to the timers it produces, and
+ * bench_ns3_hold.cc's "keepalive" workload does exactly this on ns-3:
+ *
+ *   N connections, each with a keep-alive timer (a ks_timer in the
+ *   connection) and a last-receive time.  The timer fires at T: a probe
+ *   (a pooled segment with its own timer, as ks_world's flights) reaches
+ *   the server at T + 20 ms, which sends the answer, reaching the client at
+ *   T + 40 ms, which records the receive; the timer is re-armed at T + 1 s
+ *   (the probe interval) and then, finding the answer, lazily at last
+ *   receive + 2 h.  4 events per connection per 2 h, first timers uniform
+ *   over [0, 2 h) (bench_common.h), 24 virtual hours.
+ *
+ * Figures: wall time of ks_engine_run(), events per second, connections x
+ * virtual hours per second, peak RSS per connection; best of --reps, each
+ * in a child process (see bench_world.h for the method).
+ */
+#include <glib.h>
+#include <sys/wait.h>
+
+#include "bench_common.h"
+#include "ks_engine.h"
+
+#define SEED 20240601u
+
+typedef struct kconn {
+  ks_timer ka;
+  ka_time last_rx;
+} kconn;
+
+typedef struct kflight {
+  ks_timer t;
+  guint32 conn;
+  struct kflight *next_free;
+} kflight;
+
+typedef struct pattern {
+  kconn *conns;
+  kflight *free_flights;
+  GPtrArray *chunks;
+  guint64 events;
+} pattern;
+
+static pattern g_p;
+
+static kflight *flight_new(void) {
+  if (g_p.free_flights == NULL) {
+    enum { CHUNK = 256 };
+    kflight *c = g_new(kflight, CHUNK);
+    g_ptr_array_add(g_p.chunks, c);
+    for (int i = CHUNK - 1; i >= 0; i--) {
+      ks_timer_init(&c[i].t);
+      c[i].next_free = g_p.free_flights;
+      g_p.free_flights = &c[i];
+    }
+  }
+  kflight *f = g_p.free_flights;
+  g_p.free_flights = f->next_free;
+  return f;
+}
+
+static void flight_free(kflight *f) {
+  f->next_free = g_p.free_flights;
+  g_p.free_flights = f;
+}
+
+static void on_answer(ks_timer *t, void *ctx) { /* reaches the client */
+  kflight *f = ks_container_of(t, kflight, t);
+  g_p.events++;
+  g_p.conns[f->conn].last_rx = ks_engine_now(ctx);
+  flight_free(f);
+}
+
+static void on_probe(ks_timer *t, void *ctx) { /* reaches the server */
+  ks_engine *e = ctx;
+  kflight *f = ks_container_of(t, kflight, t), *a = flight_new();
+  g_p.events++;
+  a->conn = f->conn;
+  ks_timer_set_cb(&a->t, on_answer);
+  ks_engine_at(e, &a->t, ks_engine_now(e) + BENCH_KA_DELAY);
+  flight_free(f);
+}
+
+static void on_keepalive(ks_timer *t, void *ctx) {
+  ks_engine *e = ctx;
+  kconn *c = ks_container_of(t, kconn, ka);
+  ka_time now = ks_engine_now(e);
+  kflight *f;
+
+  g_p.events++;
+  if (now < c->last_rx + BENCH_KA_IDLE) { /* lazy: an answer came, move on */
+    ks_engine_at(e, t, c->last_rx + BENCH_KA_IDLE);
+    return;
+  }
+  f = flight_new();
+  f->conn = (guint32)(c - g_p.conns);
+  ks_timer_set_cb(&f->t, on_probe);
+  ks_engine_at(e, &f->t, now + BENCH_KA_DELAY);
+  ks_engine_at(e, t, now + BENCH_KA_INTVL);
+}
+
+typedef struct result {
+  double secs, cpu;
+  guint64 events;
+  long base_kib, peak_kib;
+} result;
+
+static void run(guint64 n, double hours, result *r) {
+  bench_rng rng = {SEED};
+  ks_engine *e;
+  double t0, c0;
+
+  r->base_kib = bench_current_rss_kib();
+  e = ks_engine_new(SEED);
+  g_p.conns = g_new(kconn, n);
+  g_p.chunks = g_ptr_array_new_with_free_func(g_free);
+  g_p.free_flights = NULL;
+  g_p.events = 0;
+  for (guint64 i = 0; i < n; i++) {
+    ka_time at = bench_ka_first(&rng);
+    ks_timer_init(&g_p.conns[i].ka);
+    ks_timer_set_cb(&g_p.conns[i].ka, on_keepalive);
+    g_p.conns[i].last_rx = at - BENCH_KA_IDLE;
+    ks_engine_at(e, &g_p.conns[i].ka, at);
+  }
+  c0 = bench_cpu_s();
+  t0 = bench_mono_s();
+  ks_engine_run(e, (ka_time)(hours * 3600e9));
+  r->secs = bench_mono_s() - t0;
+  r->cpu = bench_cpu_s() - c0;
+  r->events = g_p.events;
+  r->peak_kib = bench_peak_rss_kib();
+  ks_engine_free(e);
+  g_free(g_p.conns);
+  g_ptr_array_unref(g_p.chunks);
+}
+
+static gboolean in_child(guint64 n, double hours, result *out) {
+  int fds[2], status;
+  pid_t pid;
+  ssize_t got;
+
+  fflush(stdout);
+  if (pipe(fds) != 0 || (pid = fork()) < 0) {
+    perror("bench_kapattern");
+    exit(1);
+  }
+  if (pid == 0) {
+    result r;
+    close(fds[0]);
+    run(n, hours, &r);
+    _exit(write(fds[1], &r, sizeof r) == (ssize_t)sizeof r ? 0 : 1);
+  }
+  close(fds[1]);
+  got = read(fds[0], out, sizeof *out);
+  close(fds[0]);
+  return waitpid(pid, &status, 0) >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
+         got == (ssize_t)sizeof *out;
+}
+
+static void usage(void) {
+  fprintf(stderr, "usage: bench_kapattern [--big] [--reps R] [--hours H] [N ...]\n"
+                  "default N: 1e3 1e4 1e5 1e6, plus 1e7 with --big; R = 3, H = 24\n");
+  exit(2);
+}
+
+int main(int argc, char **argv) {
+  GArray *ns = g_array_new(FALSE, FALSE, sizeof(guint64));
+  gboolean big = FALSE;
+  double hours = 24;
+  int reps = 3;
+
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--big") == 0) {
+      big = TRUE;
+    } else if (strcmp(argv[i], "--reps") == 0 && i + 1 < argc) {
+      reps = atoi(argv[++i]);
+    } else if (strcmp(argv[i], "--hours") == 0 && i + 1 < argc) {
+      hours = g_ascii_strtod(argv[++i], NULL);
+    } else if (g_ascii_isdigit(argv[i][0]) && bench_parse_count(argv[i]) > 0) {
+      guint64 n = bench_parse_count(argv[i]);
+      g_array_append_val(ns, n);
+    } else {
+      usage();
+    }
+  }
+  if (reps < 1 || hours <= 0)
+    usage();
+  if (ns->len == 0) {
+    static const guint64 defaults[] = {1000, 10000, 100000, 1000000, 10000000};
+    g_array_append_vals(ns, defaults, big ? 5 : 4);
+  }
+
+  bench_print_header(argc, argv);
+  printf("kapattern: the keep-alive event pattern on ks_engine (2 h idle, 1 s interval, "
+         "20 ms each way), %g virtual hours; best of %d\n",
+         hours, reps);
+  printf("%-9s %9s %15s %9s %10s %8s %8s %13s %9s\n", "N", "run s", "range s", "cpu s",
+         "events", "Mev/s", "ns/ev", "conn*vh/s", "B/conn");
+  for (guint i = 0; i < ns->len; i++) {
+    guint64 n = g_array_index(ns, guint64, i);
+    result best = {0}, r;
+    double worst = 0;
+    long peak = 0;
+    for (int k = 0; k < reps; k++) {
+      if (!in_child(n, hours, &r)) {
+        printf("%-9" G_GUINT64_FORMAT " FAILED\n", n);
+        goto next;
+      }
+      if (k == 0 || r.secs < best.secs)
+        best = r;
+      worst = MAX(worst, r.secs);
+      peak = MAX(peak, r.peak_kib - r.base_kib);
+    }
+    printf("%-9" G_GUINT64_FORMAT " %9.3f %7.3f-%-7.3f %9.3f %10" G_GUINT64_FORMAT
+           " %8.2f %8.1f %13.4g %9.1f\n",
+           n, best.secs, best.secs, worst, best.cpu, best.events,
+           (double)best.events / best.secs / 1e6,
+           best.secs * 1e9 / (double)best.events, (double)n * hours / best.secs,
+           (double)peak * 1024.0 / (double)n);
+    fflush(stdout);
+  next:;
+  }
+  g_array_free(ns, TRUE);
+  return 0;
+}

@@ -1,0 +1,64 @@
+/* ks_backend.h - a simulation engine as ks_runner drives it, so that one
+ * writer makes the files of docs/output.md, and one report, whichever
+ * engine ran: the native one (ks_world.h) or ns-3 (ns3/ks_ns3.h).
+ *
+ * Both engines already share the scenario, the trace events and the
+ * per-connection results (ks_world.h); a backend is their functions over
+ * an opaque world, plus what differs: what the engine refuses, and how
+ * capture.pcap is made.
+ */
+#ifndef KASIM_KS_BACKEND_H
+#define KASIM_KS_BACKEND_H
+
+#include <glib.h>
+#include <kasim/ka.h>
+
+#include "ks_pcap.h"
+#include "ks_scenario.h"
+#include "ks_world.h"
+
+typedef struct ks_backend {
+  const char *name;  /* as --engine names it, and sweep-args.json records it */
+  const char *stack; /* whose TCP/IP stack, for reports ("ns-3"); NULL: kasim's own */
+
+  /* Whether the engine can run `sc` at `pace` (virtual seconds per real
+   * second; 0: as fast as possible).  FALSE with a one-line reason the
+   * user must act on (`kasim run` exits with 2), before anything is
+   * written. */
+  gboolean (*check)(const ks_scenario *sc, double pace, GError **error);
+
+  /* As ks_world_new, ks_world_free, ... for the native engine. */
+  void *(*world_new)(const ks_scenario *sc, guint64 seed, GError **error);
+  void (*world_free)(void *w);
+  void (*set_trace)(void *w, ks_trace_fn fn, void *ud);
+  void (*set_pace)(void *w, double pace); /* NULL: check refuses pace > 0 */
+  /* NULL: the engine cannot tell how far it is, and no bar is drawn. */
+  void (*set_progress)(void *w, void (*cb)(ka_time now, ka_time end, void *ud), void *ud);
+  void (*run)(void *w);
+  guint32 (*conn_count)(const void *w);
+  void (*conn_result)(const void *w, guint32 id, ks_conn_result *out);
+  ka_time (*now)(const void *w);
+  guint64 (*events)(const void *w);
+
+  /* capture.pcap, one of two ways; exactly one of these is set.
+   *  - From the trace (the native engine, whose segments are not packets):
+   *    the runner writes what the client host sends and receives with
+   *    ks_pcap, at the addresses conn_endpoints gives (its `ud` is the
+   *    world).
+   *  - By the engine itself (ns-3's pcap tracing writes a file by name):
+   *    set_pcap, before run, names the file, which is complete when run
+   *    returns; the runner points it at capture.pcap's temporary, so it
+   *    is renamed into place with the other files. */
+  ks_pcap_ends_fn conn_endpoints;
+  gboolean (*set_pcap)(void *w, const char *path, GError **error);
+} ks_backend;
+
+/* kasim's own engine (ks_world.h). */
+extern const ks_backend ks_backend_native;
+
+/* The engine --engine NAME names: "native" (also for NULL) or "ns3".
+ * NULL with a one-line error for an unknown name, or for ns3 when kasim
+ * was built without ns-3. */
+const ks_backend *ks_backend_find(const char *name, GError **error);
+
+#endif
