@@ -60,6 +60,7 @@ static void usage(void) {
 
 int main(int argc, char **argv) {
   idle_opts o = {"2h", NULL, 24};
+  char *duration;
   GArray *ns = g_array_new(FALSE, FALSE, sizeof(guint64));
   gboolean big = FALSE;
   int reps = 3;
@@ -86,11 +87,9 @@ int main(int argc, char **argv) {
     static const guint64 defaults[] = {1000, 10000, 100000, 1000000, 10000000};
     g_array_append_vals(ns, defaults, big ? 5 : 4);
   }
-  {
-    /* Whole seconds, so that the duration parser takes it as it is. */
-    char *d = g_strdup_printf("%" G_GINT64_FORMAT "s", (gint64)(o.hours * 3600 + 0.5));
-    o.duration = d;
-  }
+  /* Whole seconds, so that the duration parser takes it as it is. */
+  duration = g_strdup_printf("%" G_GINT64_FORMAT "s", (gint64)(o.hours * 3600 + 0.5));
+  o.duration = duration;
 
   bench_print_header(argc, argv);
   printf("sizeof(ks_timer) = %zu\n", sizeof(ks_timer));
@@ -123,5 +122,6 @@ int main(int argc, char **argv) {
     g_free(r);
   }
   g_array_free(ns, TRUE);
+  g_free(duration);
   return 0;
 }
