@@ -319,6 +319,22 @@ fail:
   ks_sweep_plan_free(s);
   return NULL;
 }
+/* The grid as {"NAME": ["V1", "V2"], ...}, in the order it was given:
+ * sweep-args.json and sweep.json write it alike. */
+static void json_grid(JsonBuilder *b, const ks_sweep_plan *s) {
+  json_builder_set_member_name(b, "grid");
+  json_builder_begin_object(b);
+  for (guint i = 0; i < s->axes->len; i++) {
+    const ks_sweep_axis *a = s->axes->pdata[i];
+    json_builder_set_member_name(b, a->name);
+    json_builder_begin_array(b);
+    for (guint j = 0; j < a->values->len; j++)
+      json_builder_add_string_value(b, a->values->pdata[j]);
+    json_builder_end_array(b);
+  }
+  json_builder_end_object(b);
+}
+
 
 /* ---- the folder --------------------------------------------------------- */
 
@@ -331,17 +347,7 @@ static char *manifest_json(const ks_sweep_plan *s) {
   json_builder_add_string_value(b, s->scenario_name);
   json_builder_set_member_name(b, "scenario_sha256");
   json_builder_add_string_value(b, s->scenario_sha256);
-  json_builder_set_member_name(b, "grid");
-  json_builder_begin_object(b);
-  for (guint i = 0; i < s->axes->len; i++) {
-    const ks_sweep_axis *a = s->axes->pdata[i];
-    json_builder_set_member_name(b, a->name);
-    json_builder_begin_array(b);
-    for (guint j = 0; j < a->values->len; j++)
-      json_builder_add_string_value(b, a->values->pdata[j]);
-    json_builder_end_array(b);
-  }
-  json_builder_end_object(b);
+  json_grid(b, s);
   json_builder_set_member_name(b, "seeds");
   json_builder_add_int_value(b, s->seeds);
   json_builder_set_member_name(b, "seed_base");
@@ -783,17 +789,7 @@ gboolean ks_sweep_merge(const ks_sweep_plan *s, GError **error) {
   json_builder_begin_object(b);
   json_builder_set_member_name(b, "scenario");
   json_builder_add_string_value(b, s->scenario_name);
-  json_builder_set_member_name(b, "grid");
-  json_builder_begin_object(b);
-  for (guint i = 0; i < s->axes->len; i++) {
-    const ks_sweep_axis *a = s->axes->pdata[i];
-    json_builder_set_member_name(b, a->name);
-    json_builder_begin_array(b);
-    for (guint j = 0; j < a->values->len; j++)
-      json_builder_add_string_value(b, a->values->pdata[j]);
-    json_builder_end_array(b);
-  }
-  json_builder_end_object(b);
+  json_grid(b, s);
   json_builder_set_member_name(b, "seeds");
   json_builder_add_int_value(b, s->seeds);
   json_builder_set_member_name(b, "cells");
