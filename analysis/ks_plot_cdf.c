@@ -133,11 +133,7 @@ static void draw(cairo_t *cr, const void *data) {
     cairo_line_to(cr, W - R, ypos(1));
     cairo_stroke(cr);
   }
-  /* The legend on a white card, top left inside the frame, over the
-   * curves rather than under them. */
   GPtrArray *labels = g_ptr_array_new_with_free_func(g_free);
-  double wmax = 0;
-  ksp_font(cr, 14, FALSE);
   for (guint gi = 0; gi < m->groups->len; gi++) {
     const ks_group_metrics *g = m->groups->pdata[gi];
     if (g->latencies_s->len == 0)
@@ -145,26 +141,13 @@ static void draw(cairo_t *cr, const void *data) {
     g_autofree char *gp50 = ksp_fmt_seconds(ks_percentile(g->latencies_s, 50));
     char *s = g_strdup_printf("%s (%s): %u detected, median %s", g->name, g->profile,
                               g->latencies_s->len, gp50);
-    wmax = MAX(wmax, ksp_text_width(cr, s));
     g_ptr_array_add(labels, s);
   }
-  /* Bottom right: a CDF climbs from the bottom left, so that corner is
-   * empty until its last step. */
+  /* The legend goes bottom right, over the curves rather than under
+   * them: a CDF climbs from the bottom left, so that corner is empty until
+   * its last step. */
   guint rows = MIN(labels->len, 16u);
-  double bx = W - R - 16 - (wmax + 62), by = H - B - 16 - rows * 24 - 4;
-  cairo_set_source_rgba(cr, 1, 1, 1, 0.9);
-  cairo_rectangle(cr, bx, by, wmax + 62, rows * 24 + 4);
-  cairo_fill(cr);
-  for (guint i = 0; i < rows; i++) {
-    double ly = by + 14 + i * 24;
-    ksp_rgb(cr, ksp_palette[i % G_N_ELEMENTS(ksp_palette)]);
-    cairo_set_line_width(cr, 3);
-    cairo_move_to(cr, bx + 8, ly);
-    cairo_line_to(cr, bx + 38, ly);
-    cairo_stroke(cr);
-    ksp_rgb(cr, KSP_BLACK);
-    ksp_text(cr, bx + 46, ly, 0, 0.5, labels->pdata[i]);
-  }
+  ksp_legend(cr, W - R - 16, H - B - 16, labels, rows);
   g_ptr_array_unref(labels);
 }
 

@@ -203,3 +203,24 @@ char *ksp_fmt_count(double n, gboolean short_form) {
   }
   return g_string_free(s, FALSE);
 }
+
+void ksp_legend(cairo_t *cr, double right, double bottom, const GPtrArray *labels, guint rows) {
+  double wmax = 0;
+  ksp_font(cr, 14, FALSE);
+  for (guint i = 0; i < rows; i++)
+    wmax = MAX(wmax, ksp_text_width(cr, labels->pdata[i]));
+  double bx = right - (wmax + 62), by = bottom - rows * 24.0 - 4;
+  cairo_set_source_rgba(cr, 1, 1, 1, 0.9);
+  cairo_rectangle(cr, bx, by, wmax + 62, rows * 24.0 + 4);
+  cairo_fill(cr);
+  for (guint i = 0; i < rows; i++) {
+    double ly = by + 14 + i * 24;
+    ksp_rgb(cr, ksp_palette[i % G_N_ELEMENTS(ksp_palette)]);
+    cairo_set_line_width(cr, 3);
+    cairo_move_to(cr, bx + 8, ly);
+    cairo_line_to(cr, bx + 38, ly);
+    cairo_stroke(cr);
+    ksp_rgb(cr, KSP_BLACK);
+    ksp_text(cr, bx + 46, ly, 0, 0.5, labels->pdata[i]);
+  }
+}

@@ -101,28 +101,12 @@ static void draw(cairo_t *cr, const void *data) {
   /* Legend, bottom right, on a white card: the lines climb from the
    * bottom left to the top right, so that corner is the emptiest. */
   GPtrArray *labels = g_ptr_array_new_with_free_func(g_free);
-  double wmax = 0;
-  ksp_font(cr, 14, FALSE);
   for (guint i = 0; i < d->n; i++) {
     g_autofree char *per = ksp_fmt_bytes_per_s(d->s[i].bytes_per_conn_s);
     char *t = g_strdup_printf("%s: %s per connection", d->s[i].label, per);
-    wmax = MAX(wmax, ksp_text_width(cr, t));
     g_ptr_array_add(labels, t);
   }
-  double bx = W - R - 16 - (wmax + 62), by = H - B - 16 - d->n * 24.0 - 4;
-  cairo_set_source_rgba(cr, 1, 1, 1, 0.9);
-  cairo_rectangle(cr, bx, by, wmax + 62, d->n * 24.0 + 4);
-  cairo_fill(cr);
-  for (guint i = 0; i < d->n; i++) {
-    double ly = by + 14 + i * 24;
-    ksp_rgb(cr, ksp_palette[i % G_N_ELEMENTS(ksp_palette)]);
-    cairo_set_line_width(cr, 3);
-    cairo_move_to(cr, bx + 8, ly);
-    cairo_line_to(cr, bx + 38, ly);
-    cairo_stroke(cr);
-    ksp_rgb(cr, KSP_BLACK);
-    ksp_text(cr, bx + 46, ly, 0, 0.5, labels->pdata[i]);
-  }
+  ksp_legend(cr, W - R - 16, H - B - 16, labels, d->n);
   g_ptr_array_unref(labels);
 }
 

@@ -19,6 +19,9 @@ void ksp_font(cairo_t *cr, double size, gboolean bold);
 void ksp_text(cairo_t *cr, double x, double y, double ax, double ay, const char *s);
 double ksp_text_width(cairo_t *cr, const char *s);
 void ksp_rgb(cairo_t *cr, guint32 rgb);
+/* A legend on a white card whose bottom right corner is (right, bottom):
+ * the first `rows` labels, each beside a swatch of its palette colour. */
+void ksp_legend(cairo_t *cr, double right, double bottom, const GPtrArray *labels, guint rows);
 
 /* Up to about `want` round ticks covering [lo, hi]; returns the count. */
 guint ksp_ticks(double lo, double hi, guint want, double *out, guint max);
