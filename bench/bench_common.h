@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -30,6 +31,31 @@ static inline double bench_cpu_s(void) {
   struct timespec ts;
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
   return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Runs fn(ctx, out) in a forked child and brings its `size`-byte result
+ * back through a pipe, so that every measurement starts from a fresh heap
+ * and its peak RSS is its own.  Returns 0 when the child failed. */
+static inline int bench_in_child(void (*fn)(void *ctx, void *out), void *ctx, void *out,
+                                 size_t size) {
+  int fds[2], status;
+  pid_t pid;
+  fflush(stdout);
+  if (pipe(fds) != 0 || (pid = fork()) < 0) {
+    perror("bench: fork");
+    exit(1);
+  }
+  if (pid == 0) {
+    void *r = malloc(size);
+    close(fds[0]);
+    fn(ctx, r);
+    _exit(r != NULL && write(fds[1], r, size) == (ssize_t)size ? 0 : 1);
+  }
+  close(fds[1]);
+  ssize_t got = read(fds[0], out, size);
+  close(fds[0]);
+  return waitpid(pid, &status, 0) >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
+         got == (ssize_t)size;
 }
 
 /* Peak resident set of this process so far, KiB (Linux: ru_maxrss). */

@@ -28,7 +28,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 
 #include "bench_common.h"
 #include "ks_engine.h"
@@ -200,36 +199,22 @@ static void time_rng(const opts *o) {
   g_rand_free(r);
 }
 
-/* Runs fn in a child process and brings its result back through a pipe. */
+typedef struct child_job {
+  void (*fn)(const opts *, guint64, result *);
+  const opts *o;
+  guint64 n;
+} child_job;
+
+static void child_main(void *ctx, void *out) {
+  const child_job *j = ctx;
+  j->fn(j->o, j->n, out);
+}
+
+/* Runs fn in a child process (bench_in_child) and brings its result back. */
 static gboolean run_child(void (*fn)(const opts *, guint64, result *), const opts *o,
                           guint64 n, result *out) {
-  int status, fds[2];
-  pid_t pid;
-  ssize_t got;
-
-  fflush(stdout);
-  if (pipe(fds) != 0) {
-    perror("pipe");
-    exit(1);
-  }
-  pid = fork();
-  if (pid < 0) {
-    perror("fork");
-    exit(1);
-  }
-  if (pid == 0) {
-    result r;
-    close(fds[0]);
-    fn(o, n, &r);
-    if (write(fds[1], &r, sizeof r) != (ssize_t)sizeof r)
-      _exit(1);
-    _exit(0);
-  }
-  close(fds[1]);
-  got = read(fds[0], out, sizeof *out);
-  close(fds[0]);
-  if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
-      got != (ssize_t)sizeof *out) {
+  child_job j = {fn, o, n};
+  if (!bench_in_child(child_main, &j, out, sizeof *out)) {
     fprintf(stderr, "bench_hold: N=%" G_GUINT64_FORMAT " failed\n", n);
     return FALSE;
   }

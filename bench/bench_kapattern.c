@@ -20,7 +20,6 @@
  * in a child process (see bench_world.h for the method).
  */
 #include <glib.h>
-#include <sys/wait.h>
 
 #include "bench_common.h"
 #include "ks_engine.h"
@@ -139,27 +138,19 @@ static void run(guint64 n, double hours, result *r) {
   g_ptr_array_unref(g_p.chunks);
 }
 
-static gboolean in_child(guint64 n, double hours, result *out) {
-  int fds[2], status;
-  pid_t pid;
-  ssize_t got;
+typedef struct job {
+  guint64 n;
+  double hours;
+} job;
 
-  fflush(stdout);
-  if (pipe(fds) != 0 || (pid = fork()) < 0) {
-    perror("bench_kapattern");
-    exit(1);
-  }
-  if (pid == 0) {
-    result r;
-    close(fds[0]);
-    run(n, hours, &r);
-    _exit(write(fds[1], &r, sizeof r) == (ssize_t)sizeof r ? 0 : 1);
-  }
-  close(fds[1]);
-  got = read(fds[0], out, sizeof *out);
-  close(fds[0]);
-  return waitpid(pid, &status, 0) >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
-         got == (ssize_t)sizeof *out;
+static void child_main(void *ctx, void *out) {
+  const job *j = ctx;
+  run(j->n, j->hours, out);
+}
+
+static gboolean in_child(guint64 n, double hours, result *out) {
+  job j = {n, hours};
+  return bench_in_child(child_main, &j, out, sizeof *out);
 }
 
 static void usage(void) {

@@ -31,7 +31,6 @@
 
 #include <glib.h>
 #include <glib/gstdio.h>
-#include <sys/wait.h>
 
 #include "bench_common.h"
 #include "ks_scenario.h"
@@ -111,41 +110,23 @@ static void bw_run_yaml(const char *yaml, bw_result *r) {
   ks_world_free(w);
 }
 
-/* Runs fn(arg, n, out) in a child process and brings `out` back through a
- * pipe.  FALSE if the child failed. */
+typedef struct bw_job {
+  void (*fn)(guint64 n, const void *arg, bw_result *out);
+  guint64 n;
+  const void *arg;
+} bw_job;
+
+static void bw_child_main(void *ctx, void *out) {
+  const bw_job *j = (const bw_job *)ctx;
+  j->fn(j->n, j->arg, (bw_result *)out);
+}
+
+/* Runs fn(arg, n, out) in a child process (bench_in_child).  FALSE if the
+ * child failed. */
 static gboolean bw_in_child(void (*fn)(guint64 n, const void *arg, bw_result *out),
                             guint64 n, const void *arg, bw_result *out) {
-  int fds[2];
-  pid_t pid;
-  int status;
-  ssize_t got;
-
-  fflush(stdout);
-  if (pipe(fds) != 0) {
-    perror("pipe");
-    exit(1);
-  }
-  pid = fork();
-  if (pid < 0) {
-    perror("fork");
-    exit(1);
-  }
-  if (pid == 0) {
-    bw_result r;
-    close(fds[0]);
-    fn(n, arg, &r);
-    if (write(fds[1], &r, sizeof r) != (ssize_t)sizeof r)
-      _exit(1);
-    close(fds[1]);
-    _exit(0);
-  }
-  close(fds[1]);
-  got = read(fds[0], out, sizeof *out);
-  close(fds[0]);
-  if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
-      got != (ssize_t)sizeof *out)
-    return FALSE;
-  return out->ok;
+  bw_job j = {fn, n, arg};
+  return bench_in_child(bw_child_main, &j, out, sizeof *out) && out->ok;
 }
 
 /* Best (shortest run) and range of `reps` results. */
