@@ -4,32 +4,18 @@
  * leaves one line, exit status 2 and nothing written. */
 #include <json-glib/json-glib.h>
 #include <string.h>
-#include <sys/wait.h>
 
 #include "fixture.h"
 #include "ks_metrics.h"
 
-static int spawn(const char *const *argv, char **out, char **err) {
-  GError *error = NULL;
-  int wait = 0;
-  g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, out,
-                             err, &wait, &error));
-  g_assert_no_error(error);
-  return WIFEXITED(wait) ? WEXITSTATUS(wait) : 128 + WTERMSIG(wait);
-}
-
-static void rm_rf(const char *dir) {
-  const char *argv[] = {"rm", "-rf", dir, NULL};
-  g_autofree char *o = NULL, *e = NULL;
-  spawn(argv, &o, &e);
-}
+#include "ks_test_spawn.h"
 
 static char *run_scenario(const char *name) {
   char *dir = g_dir_make_tmp("kasim-acli-XXXXXX", NULL);
   g_autofree char *path = g_test_build_filename(G_TEST_DIST, "..", "..", "scenarios", name, NULL);
   const char *argv[] = {g_getenv("KASIM"), "run", path, "--out", dir, NULL};
   g_autofree char *out = NULL, *err = NULL;
-  g_assert_cmpint(spawn(argv, &out, &err), ==, 0);
+  g_assert_cmpint(ks_test_spawn(argv, &out, &err), ==, 0);
   return dir;
 }
 
@@ -66,7 +52,7 @@ static void test_cable_pull_failure(void) {
   g_assert_cmpfloat_with_epsilon(m->virtual_time_s, 7210.0200064, 1e-9);
   g_assert_cmpfloat_with_epsilon(m->probe_bytes_per_s, 840.0 / 7210.0200064, 1e-12);
   ks_metrics_free(m);
-  rm_rf(dir);
+  ks_test_rm_rf(dir);
 }
 
 /* nat-aws (facts §6): the NAT forgets the flow 350 s after the last
@@ -89,7 +75,7 @@ static void test_nat_aws_failure(void) {
    * handshake). */
   g_assert_cmpfloat_with_epsilon(m->latency_max_s, 7525, 1e-6);
   ks_metrics_free(m);
-  rm_rf(dir);
+  ks_test_rm_rf(dir);
 }
 
 /* flapping-link: the impatient client dies at 80.02 s, the link having
@@ -103,7 +89,7 @@ static void test_false_giveups(void) {
   g_assert_true(json_object_get_boolean_member(c, "recovered"));
   g_assert_true(json_object_get_boolean_member(c, "false_giveup"));
   g_object_unref(p);
-  rm_rf(dir);
+  ks_test_rm_rf(dir);
 
   g_autofree char *lossy = run_scenario("lossy-link.yaml");
   GError *error = NULL;
@@ -114,7 +100,7 @@ static void test_false_giveups(void) {
   g_assert_cmpuint(m->false_giveups, ==, m->closed);
   g_assert_cmpuint(m->detected, ==, 0);
   ks_metrics_free(m);
-  rm_rf(lossy);
+  ks_test_rm_rf(lossy);
 }
 
 static GBytes *slurp(const char *dir, const char *name) {
@@ -136,7 +122,7 @@ static void test_plot_run(void) {
   for (int k = 0; k < 2; k++) {
     const char *argv[] = {g_getenv("KASIM"), "plot", dir, "--out", k ? b : a, NULL};
     g_autofree char *out = NULL, *err = NULL;
-    g_assert_cmpint(spawn(argv, &out, &err), ==, 0);
+    g_assert_cmpint(ks_test_spawn(argv, &out, &err), ==, 0);
     g_assert_cmpstr(err, ==, "");
     g_auto(GStrv) lines = g_strsplit(out, "\n", -1);
     g_assert_cmpuint(g_strv_length(lines), ==, G_N_ELEMENTS(run_plots) + 1);
@@ -147,12 +133,12 @@ static void test_plot_run(void) {
     g_assert_cmpuint(g_bytes_get_size(x), >, 1000);
     g_assert_true(g_bytes_equal(x, y));
   }
-  rm_rf(dir);
+  ks_test_rm_rf(dir);
 }
 
 static void expect_usage_error(const char *const *argv, const char *prefix, const char *never) {
   g_autofree char *out = NULL, *err = NULL;
-  g_assert_cmpint(spawn(argv, &out, &err), ==, 2);
+  g_assert_cmpint(ks_test_spawn(argv, &out, &err), ==, 2);
   if (!g_str_has_prefix(err, prefix))
     g_error("stderr '%s' does not start with '%s'", err, prefix);
   g_assert_cmpstr(strchr(err, '\n') + 1, ==, ""); /* one line */
@@ -178,7 +164,7 @@ static void test_plot_bad_input(void) {
   g_autofree char *p2 = g_strdup_printf("kasim plot: %s:1: no \"t\" or \"ev\"", t);
   expect_usage_error((const char *[]){k, "plot", fx, "--out", out, NULL}, p2, out);
   fixture_rm(fx);
-  rm_rf(empty);
+  ks_test_rm_rf(empty);
 }
 
 /* A sweep folder: the heatmap and the overhead lines. */
@@ -186,7 +172,7 @@ static void test_plot_sweep(void) {
   g_autofree char *dir = fixture_sweep();
   const char *argv[] = {g_getenv("KASIM"), "plot", dir, NULL};
   g_autofree char *out = NULL, *err = NULL;
-  g_assert_cmpint(spawn(argv, &out, &err), ==, 0);
+  g_assert_cmpint(ks_test_spawn(argv, &out, &err), ==, 0);
   const char *files[] = {"heatmap.png", "heatmap.svg", "overhead.png", "overhead.svg"};
   for (size_t i = 0; i < G_N_ELEMENTS(files); i++) {
     g_autofree char *path = g_build_filename(dir, files[i], NULL);
@@ -204,7 +190,7 @@ static void test_capacity_cli(void) {
   const char *argv[] = {k, "capacity", "--connections", "2000000", "--profile", "windows-vista",
                         "--set", "KeepAliveTime=300000", "--plot", plot, NULL};
   g_autofree char *out = NULL, *err = NULL;
-  g_assert_cmpint(spawn(argv, &out, &err), ==, 0);
+  g_assert_cmpint(ks_test_spawn(argv, &out, &err), ==, 0);
   g_assert_cmpstr(err, ==, "");
   g_assert_nonnull(strstr(out, "6,666.67"));
   g_assert_nonnull(strstr(out, "1,120,000 (8.96 Mbit/s)"));
@@ -220,7 +206,7 @@ static void test_capacity_cli(void) {
   g_autofree char *run = run_scenario("cable-pull.yaml");
   const char *argv2[] = {k, "capacity", "-n", "1000", "-p", "windows-vista", "--run", run, NULL};
   g_autofree char *out2 = NULL, *err2 = NULL;
-  g_assert_cmpint(spawn(argv2, &out2, &err2), ==, 0);
+  g_assert_cmpint(ks_test_spawn(argv2, &out2, &err2), ==, 0);
   g_assert_nonnull(strstr(out2, "simulated"));
   g_assert_nonnull(strstr(out2, "6610.02 s"));
   g_assert_nonnull(strstr(out2, "Why they differ"));
@@ -239,8 +225,8 @@ static void test_capacity_cli(void) {
   expect_usage_error((const char *[]){k, "capacity", "-n", "5", "-p", "linux", "--flap", "30",
                                       NULL},
                      "kasim capacity: --flap 30: not a duration", none);
-  rm_rf(run);
-  rm_rf(plot);
+  ks_test_rm_rf(run);
+  ks_test_rm_rf(plot);
 }
 
 int main(int argc, char **argv) {

@@ -13,16 +13,8 @@
 #include <json-glib/json-glib.h>
 #include <math.h>
 #include <string.h>
-#include <sys/wait.h>
 
-static int spawn(const char *const *argv, char **out, char **err) {
-  GError *error = NULL;
-  int wait = 0;
-  g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, out,
-                             err, &wait, &error));
-  g_assert_no_error(error);
-  return WIFEXITED(wait) ? WEXITSTATUS(wait) : 128 + WTERMSIG(wait);
-}
+#include "ks_test_spawn.h"
 
 static char *scenario(const char *name) {
   return g_test_build_filename(G_TEST_DIST, "..", "..", "scenarios", name, NULL);
@@ -42,7 +34,7 @@ static void run_on(run *r, const char *file, const char *engine, const char *ext
   const char *argv[] = {g_getenv("KASIM"), "run", path, "--out", r->dir, "--engine", engine,
                         extra, NULL};
   g_autofree char *out = NULL, *err = NULL;
-  int status = spawn(argv, &out, &err);
+  int status = ks_test_spawn(argv, &out, &err);
   if (status != 0)
     g_printerr("%s: %s", engine, err);
   g_assert_cmpint(status, ==, 0);
@@ -58,7 +50,7 @@ static void run_on(run *r, const char *file, const char *engine, const char *ext
 static void run_clear(run *r) {
   const char *argv[] = {"rm", "-rf", r->dir, NULL};
   g_autofree char *o = NULL, *e = NULL;
-  spawn(argv, &o, &e);
+  ks_test_spawn(argv, &o, &e);
   g_free(r->dir);
   g_object_unref(r->parser);
 }
@@ -194,14 +186,14 @@ static void test_refused(void) {
   g_autofree char *path = scenario("many-idle-clients.yaml");
   const char *argv[] = {g_getenv("KASIM"), "run", path, "--engine", "ns3", "--out", out_dir, NULL};
   g_autofree char *out = NULL, *err = NULL;
-  g_assert_cmpint(spawn(argv, &out, &err), ==, 2);
+  g_assert_cmpint(ks_test_spawn(argv, &out, &err), ==, 2);
   g_assert_nonnull(strstr(err, "not supported on the ns3 engine: 100000 connections"));
   g_assert_false(g_file_test(out_dir, G_FILE_TEST_EXISTS));
   g_autofree char *cable = scenario("cable-pull.yaml");
   const char *paced[] = {g_getenv("KASIM"), "run", cable, "--engine", "ns3", "--pace", "10",
                          "--out", out_dir, NULL};
   g_autofree char *out2 = NULL, *err2 = NULL;
-  g_assert_cmpint(spawn(paced, &out2, &err2), ==, 2);
+  g_assert_cmpint(ks_test_spawn(paced, &out2, &err2), ==, 2);
   g_assert_nonnull(strstr(err2, "not supported on the ns3 engine: --pace"));
   g_rmdir(dir);
 }
@@ -220,7 +212,7 @@ static void test_pcap(void) {
   const char *argv[] = {tshark, "-r", cap, "-Y", "tcp.analysis.keep_alive", "-T", "fields",
                         "-e", "tcp.len", NULL};
   g_autofree char *out = NULL, *err = NULL;
-  g_assert_cmpint(spawn(argv, &out, &err), ==, 0);
+  g_assert_cmpint(ks_test_spawn(argv, &out, &err), ==, 0);
   g_auto(GStrv) lines = g_strsplit(g_strstrip(out), "\n", -1);
   g_assert_cmpuint(g_strv_length(lines), ==, 10);
   for (guint i = 0; i < 10; i++)

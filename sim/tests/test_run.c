@@ -5,16 +5,8 @@
 #include <json-glib/json-glib.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 
-static int spawn(const char *const *argv, char **out, char **err) {
-  GError *error = NULL;
-  int wait = 0;
-  g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, out,
-                             err, &wait, &error));
-  g_assert_no_error(error);
-  return WIFEXITED(wait) ? WEXITSTATUS(wait) : 128 + WTERMSIG(wait);
-}
+#include "ks_test_spawn.h"
 
 static char *scenario(const char *name) {
   return g_test_build_filename(G_TEST_DIST, "..", "..", "scenarios", name, NULL);
@@ -35,7 +27,7 @@ static char *run_scenario(const char *file, const char *const *extra) {
     g_ptr_array_add(argv, (gpointer)*extra);
   g_ptr_array_add(argv, NULL);
   g_autofree char *out = NULL, *err = NULL;
-  int status = spawn((const char *const *)argv->pdata, &out, &err);
+  int status = ks_test_spawn((const char *const *)argv->pdata, &out, &err);
   if (status != 0)
     g_printerr("%s", err);
   g_assert_cmpint(status, ==, 0);
@@ -43,12 +35,6 @@ static char *run_scenario(const char *file, const char *const *extra) {
   g_assert_nonnull(strstr(out, "kasim run:"));
   g_ptr_array_free(argv, TRUE);
   return dir;
-}
-
-static void rm_rf(const char *dir) {
-  const char *argv[] = {"rm", "-rf", dir, NULL};
-  g_autofree char *o = NULL, *e = NULL;
-  spawn(argv, &o, &e);
 }
 
 typedef struct summary {
@@ -113,7 +99,7 @@ static void test_cable_pull(void) {
   summary_load(&s, dir);
   CHECK(&s, "clients", "keepalive_timeout", "WSAENETRESET", 10, 7210);
   summary_clear(&s);
-  rm_rf(dir);
+  ks_test_rm_rf(dir);
 }
 
 /* facts §2: XP 5 probes -> 7205 s; Vista 10 -> 7210 s. */
@@ -124,7 +110,7 @@ static void test_xp_vs_vista(void) {
   CHECK(&s, "xp", "keepalive_timeout", "WSAENETRESET", 5, 7205);
   CHECK(&s, "vista", "keepalive_timeout", "WSAENETRESET", 10, 7210);
   summary_clear(&s);
-  rm_rf(dir);
+  ks_test_rm_rf(dir);
 }
 
 /* facts §4: Linux 7200 + 9 x 75 = 7875 s, ETIMEDOUT. */
@@ -136,7 +122,7 @@ static void test_linux_defaults_and_crash(void) {
     summary_load(&s, dir);
     CHECK(&s, "clients", "keepalive_timeout", "ETIMEDOUT", 9, 7875);
     summary_clear(&s);
-    rm_rf(dir);
+    ks_test_rm_rf(dir);
   }
 }
 
@@ -149,7 +135,7 @@ static void test_peer_reboot(void) {
   CHECK(&s, "windows", "reset_by_peer", "WSAECONNRESET", 1, 900.020);
   CHECK(&s, "linux", "reset_by_peer", "ECONNRESET", 1, 900.020);
   summary_clear(&s);
-  rm_rf(dir);
+  ks_test_rm_rf(dir);
 }
 
 /* facts §6: AWS NAT forgets an idle flow after 350 s; the default 2 h
@@ -162,7 +148,7 @@ static void test_nat_aws(void) {
   CHECK(&s, "default", "keepalive_timeout", "ETIMEDOUT", 9, 7875);
   CHECK(&s, "tuned", NULL, NULL, -1, -1);
   summary_clear(&s);
-  rm_rf(dir);
+  ks_test_rm_rf(dir);
 }
 
 /* facts §6: Azure 4 min with TCP reset on idle -> reset_by_peer; probing
@@ -183,7 +169,7 @@ static void test_nat_azure(void) {
   }
   CHECK(&s, "tuned", NULL, NULL, -1, -1);
   summary_clear(&s);
-  rm_rf(dir);
+  ks_test_rm_rf(dir);
 }
 
 /* A live peer behind a 50% lossy link is killed by aggressive keep-alive:
@@ -207,7 +193,7 @@ static void test_lossy_link(void) {
   g_assert_cmpuint(dead, >, 20);
   g_assert_cmpuint(dead, <, 200);
   summary_clear(&s);
-  rm_rf(dir);
+  ks_test_rm_rf(dir);
 }
 
 /* Short outages eat fewer probes than the patient count allows. */
@@ -218,7 +204,7 @@ static void test_flapping_link(void) {
   CHECK(&s, "patient", NULL, NULL, -1, -1);
   CHECK(&s, "impatient", "keepalive_timeout", "ETIMEDOUT", -1, -1);
   summary_clear(&s);
-  rm_rf(dir);
+  ks_test_rm_rf(dir);
 }
 
 /* Data in flight: retransmission gives up, keep-alive never probes. */
@@ -229,7 +215,7 @@ static void test_data_in_flight(void) {
   CHECK(&s, "windows", "retransmission_timeout", "WSAETIMEDOUT", 0, -1);
   CHECK(&s, "linux", "retransmission_timeout", "ETIMEDOUT", 0, -1);
   summary_clear(&s);
-  rm_rf(dir);
+  ks_test_rm_rf(dir);
 }
 
 /* 100,000 Vista clients: each dies 7210 s after its own last receive; the
@@ -255,7 +241,7 @@ static void test_many_idle_clients(void) {
   g_assert_cmpfloat(hi[1] - lo[1], >, 3000);
   g_assert_cmpfloat(hi[1] - lo[1], <, 3600);
   summary_clear(&s);
-  rm_rf(dir);
+  ks_test_rm_rf(dir);
 }
 
 static GBytes *slurp(const char *dir, const char *name) {
@@ -284,9 +270,9 @@ static void test_determinism(void) {
   g_autoptr(GBytes) x = slurp(a, "trace.jsonl");
   g_autoptr(GBytes) z = slurp(c, "trace.jsonl");
   g_assert_false(g_bytes_equal(x, z));
-  rm_rf(a);
-  rm_rf(b);
-  rm_rf(c);
+  ks_test_rm_rf(a);
+  ks_test_rm_rf(b);
+  ks_test_rm_rf(c);
 }
 
 /* A malformed scenario: file:line:column, exit 2, and no output at all. */
@@ -304,7 +290,7 @@ static void test_bad_scenario_writes_nothing(void) {
     g_autofree char *path = g_build_filename(data, name, NULL);
     const char *argv[] = {g_getenv("KASIM"), "run", path, "--out", out_dir, "--pcap", NULL};
     g_autofree char *out = NULL, *err = NULL;
-    g_assert_cmpint(spawn(argv, &out, &err), ==, 2);
+    g_assert_cmpint(ks_test_spawn(argv, &out, &err), ==, 2);
     g_autofree char *prefix = g_strdup_printf("kasim run: %s:", path);
     g_assert_true(g_str_has_prefix(err, prefix));
     g_assert_cmpstr(strchr(err, '\n') + 1, ==, "");
@@ -314,7 +300,7 @@ static void test_bad_scenario_writes_nothing(void) {
   }
   g_assert_cmpuint(checked, >, 0);
   g_dir_close(dd);
-  rm_rf(dir);
+  ks_test_rm_rf(dir);
 }
 
 /* tshark reads the capture: Wireshark marks every probe "TCP Keep-Alive"
@@ -323,7 +309,7 @@ static void test_bad_scenario_writes_nothing(void) {
 static guint tshark_lens(const char *pcap, const char *filter, GArray *lens) {
   const char *argv[] = {"tshark", "-r", pcap, "-Y", filter, "-T", "fields", "-e", "tcp.len", NULL};
   g_autofree char *out = NULL, *err = NULL;
-  g_assert_cmpint(spawn(argv, &out, &err), ==, 0);
+  g_assert_cmpint(ks_test_spawn(argv, &out, &err), ==, 0);
   g_auto(GStrv) lines = g_strsplit(out, "\n", -1);
   guint n = 0;
   for (char **l = lines; *l; l++)
@@ -358,7 +344,7 @@ static void test_pcap_tshark(void) {
     g_assert_cmpint(g_array_index(lens, int, i), ==, 1);
   g_array_set_size(lens, 0);
   g_assert_cmpuint(tshark_lens(file, "tcp.analysis.keep_alive_ack", lens), ==, 0);
-  rm_rf(dir);
+  ks_test_rm_rf(dir);
 
   g_autofree char *dir2 = run_scenario("nat-aws.yaml", pcap);
   g_autofree char *file2 = g_build_filename(dir2, "capture.pcap", NULL);
@@ -372,7 +358,7 @@ static void test_pcap_tshark(void) {
   g_assert_cmpuint(acks, >, 0);
   g_assert_cmpuint(acks, ==, (guint)total(dir2, "probes_answered"));
   g_array_free(lens, TRUE);
-  rm_rf(dir2);
+  ks_test_rm_rf(dir2);
 }
 
 int main(int argc, char **argv) {

@@ -13,6 +13,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "ks_test_spawn.h"
+
 /* The grid of most tests: 2 x 2 values x 3 seeds = 12 cells. */
 #define GRID1 "KeepAliveTime=10s,30s"
 #define GRID2 "KeepAliveInterval=1s,3s"
@@ -26,27 +28,8 @@ static const char *const metric_names[] = {
   "latency_mean_s", "latency_p50_s", "latency_p95_s", "latency_max_s", "probes_per_s",
   "probe_bytes_per_s", "peak_giveups_per_s"};
 
-static int spawn_env(const char *const *argv, char **envp, char **out, char **err) {
-  GError *error = NULL;
-  int wait = 0;
-  g_assert_true(g_spawn_sync(NULL, (char **)argv, envp, G_SPAWN_SEARCH_PATH, NULL, NULL, out,
-                             err, &wait, &error));
-  g_assert_no_error(error);
-  return WIFEXITED(wait) ? WEXITSTATUS(wait) : 128 + WTERMSIG(wait);
-}
-
-static int spawn(const char *const *argv, char **out, char **err) {
-  return spawn_env(argv, NULL, out, err);
-}
-
 static char *scenario(void) {
   return g_test_build_filename(G_TEST_DIST, "data", "sweep-small.yaml", NULL);
-}
-
-static void rm_rf(const char *dir) {
-  const char *argv[] = {"rm", "-rf", dir, NULL};
-  g_autofree char *o = NULL, *e = NULL;
-  spawn(argv, &o, &e);
 }
 
 /* argv for `kasim sweep SCENARIO --out DIR` and `extra` (NULL-terminated),
@@ -73,7 +56,7 @@ static char *sweep_ok(const char *const *prefix, char **envp, const char *out_di
   GPtrArray *argv = sweep_argv(prefix, out_dir, extra);
   char *out = NULL;
   g_autofree char *err = NULL;
-  int status = spawn_env((const char *const *)argv->pdata, envp, &out, &err);
+  int status = ks_test_spawn_env((const char *const *)argv->pdata, envp, &out, &err);
   if (status != 0)
     g_printerr("%s", err);
   g_assert_cmpint(status, ==, 0);
@@ -134,7 +117,7 @@ static char *assert_cell_is_run(const char *dir, int k, const char *const *args)
   g_ptr_array_add(argv, NULL);
   char *out = NULL;
   g_autofree char *err = NULL;
-  g_assert_cmpint(spawn((const char *const *)argv->pdata, &out, &err), ==, 0);
+  g_assert_cmpint(ks_test_spawn((const char *const *)argv->pdata, &out, &err), ==, 0);
   g_ptr_array_free(argv, TRUE);
   g_autofree char *cell_dir = g_strdup_printf("%s/cells/%04d", dir, k);
   const char *files[] = {"summary.json", "trace.jsonl"};
@@ -143,7 +126,7 @@ static char *assert_cell_is_run(const char *dir, int k, const char *const *args)
     g_autoptr(GBytes) y = slurp(cell_dir, files[f]);
     g_assert_true(g_bytes_equal(x, y));
   }
-  rm_rf(run_dir);
+  ks_test_rm_rf(run_dir);
   return out;
 }
 
@@ -152,7 +135,7 @@ static char *assert_cell_is_run(const char *dir, int k, const char *const *args)
 static void expect_refused(const char *out_dir, const char *const *extra, const char *what) {
   GPtrArray *argv = sweep_argv(NULL, out_dir, extra);
   g_autofree char *out = NULL, *err = NULL;
-  g_assert_cmpint(spawn((const char *const *)argv->pdata, &out, &err), ==, 2);
+  g_assert_cmpint(ks_test_spawn((const char *const *)argv->pdata, &out, &err), ==, 2);
   g_assert_true(g_str_has_prefix(err, "kasim sweep: "));
   g_assert_cmpstr(strchr(err, '\n') + 1, ==, ""); /* one line */
   if (what && strstr(err, what) == NULL)
@@ -189,10 +172,10 @@ static void test_bad_input(void) {
   const char *argv[] = {g_getenv("KASIM"), "sweep", "no-such-scenario.yaml", "--grid", GRID1,
                         "--out", out_dir, NULL};
   g_autofree char *out = NULL, *err = NULL;
-  g_assert_cmpint(spawn(argv, &out, &err), ==, 2);
+  g_assert_cmpint(ks_test_spawn(argv, &out, &err), ==, 2);
   g_assert_true(g_str_has_prefix(err, "kasim sweep: no-such-scenario.yaml: "));
   g_assert_false(g_file_test(out_dir, G_FILE_TEST_EXISTS));
-  rm_rf(dir);
+  ks_test_rm_rf(dir);
 }
 
 /* ---- the outputs ------------------------------------------------------- */
@@ -338,7 +321,7 @@ static void test_jobs(void) {
   const char *j1[] = {"--grid", GRID1, "--grid", GRID2, "--seeds", SEEDS, "--jobs", "1", NULL};
   g_autofree char *o1 = sweep_ok(NULL, NULL, a, j1);
   assert_same_results(a, reference_sweep());
-  rm_rf(a);
+  ks_test_rm_rf(a);
 }
 
 typedef struct stamp {
@@ -445,8 +428,8 @@ static void test_resume(void) {
   g_autofree char *none = g_strdup_printf(": 0 run now, %d done before", N);
   g_assert_nonnull(strstr(again, none));
   assert_same_results(ref, dir);
-  rm_rf(ref);
-  rm_rf(dir);
+  ks_test_rm_rf(ref);
+  ks_test_rm_rf(dir);
 }
 
 /* A folder holding a sweep started with other arguments, or someone
@@ -481,8 +464,8 @@ static void test_other_arguments(void) {
   expect_refused(foreign, small, "not empty");
   g_autofree char *cells = g_build_filename(foreign, "cells", NULL);
   g_assert_false(g_file_test(cells, G_FILE_TEST_EXISTS));
-  rm_rf(foreign);
-  rm_rf(dir);
+  ks_test_rm_rf(foreign);
+  ks_test_rm_rf(dir);
 }
 
 /* mpirun -np 2: both ranks work, rank 0 merges, and the results are
@@ -522,7 +505,7 @@ static void test_mpi(void) {
   if (strstr(o2, "12 run now on 2 ranks (6 + 6)") == NULL)
     g_error("expected both ranks to run 6 cells: %s", o2);
   assert_same_results(reference_sweep(), dir);
-  rm_rf(dir);
+  ks_test_rm_rf(dir);
 #endif
 }
 
@@ -544,7 +527,7 @@ static void test_ns3(void) {
   g_assert_true(g_str_has_prefix(run_out, "kasim run: sweep-small on ns-3, "));
   const char *native[] = {"--grid", GRID1, NULL};
   expect_refused(dir, native, "--engine");
-  rm_rf(dir);
+  ks_test_rm_rf(dir);
 #endif
 }
 
@@ -560,7 +543,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/sweep/ns3", test_ns3);
   int status = g_test_run();
   if (reference)
-    rm_rf(reference);
+    ks_test_rm_rf(reference);
   g_free(reference);
   return status;
 }
