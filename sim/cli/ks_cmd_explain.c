@@ -57,10 +57,14 @@ static void explain_run(const ks_host *host, explained *ex) {
       ex->cut = TRUE;
       ex->detected = TRUE;
       ex->giveup_at = ex->cfg.idle + (ka_time)ex->cfg.cnt * ex->cfg.intvl;
-      ka_conn_init(&c, &ex->cfg, 0); /* for the give-up's wire and errors */
-      ka_conn_on_rst(&c, 0, &ex->giveup);
-      ex->giveup.reason = KA_CLOSE_KEEPALIVE_TIMEOUT;
-      ex->giveup.send_rst = ka_profile_rst_at_keepalive_giveup(host->profile);
+      /* Only the time-based rule gets here (counting profiles stop at 255
+       * probes).  The give-up's wire and errors come from the model itself:
+       * with no probes to send, the same socket gives up at its first
+       * firing. */
+      ka_cfg at_once = ex->cfg;
+      at_once.cnt = 0;
+      ka_conn_init(&c, &at_once, 0);
+      ka_conn_poll(&c, ka_conn_poll_at(&c), &ex->giveup);
       return;
     }
   }
@@ -133,8 +137,9 @@ static void print_text(const ks_host *host, const explained *ex) {
   g_autofree char *human = ks_format_human(ex->giveup_at);
   g_autofree char *pending = describe_err(p, ex->giveup.err_pending);
   g_autofree char *later = describe_err(p, ex->giveup.err_later);
+  guint sent = ex->cut ? ex->cfg.cnt : n;
   printf("  %12s s  give up: %s after %u unanswered probe%s\n", t,
-         ka_close_reason_name(ex->giveup.reason), n, n == 1 ? "" : "s");
+         ka_close_reason_name(ex->giveup.reason), sent, sent == 1 ? "" : "s");
   printf("  %12s    on the wire: %s\n", "",
          ex->giveup.send_rst ? "RST+ACK, seq=SND.NXT" : "nothing (no RST is sent)");
   if (ex->giveup.later_recv_eof)

@@ -145,6 +145,26 @@ static void test_explain_registry(void) {
   run_clear(&r);
 }
 
+/* facts §5: FreeBSD drops at idle + keepcnt x keepintvl, however many
+ * probes that is: 7200 s + 200000 x 1 ms = 7400 s, ETIMEDOUT (60).  The
+ * listing stops long before; the give-up must still be the keep-alive's. */
+static void test_explain_huge_count(void) {
+  run r;
+  const char *args[] = {"explain", "-p", "freebsd", "--set", "net.inet.tcp.keepcnt=200000",
+                        "--set", "net.inet.tcp.keepintvl=1ms", "--json", NULL};
+  run_kasim(&r, args);
+  g_assert_cmpint(r.status, ==, 0);
+  JsonParser *p = json_parser_new();
+  JsonObject *o = parse(p, r.out);
+  JsonObject *g = json_object_get_object_member(o, "give_up");
+  g_assert_cmpfloat(json_object_get_double_member(g, "t_s"), ==, 7400);
+  g_assert_cmpstr(json_object_get_string_member(g, "reason"), ==, "keepalive_timeout");
+  JsonObject *e = json_object_get_object_member(g, "error_pending");
+  g_assert_cmpint(json_object_get_int_member(e, "number"), ==, 60);
+  g_object_unref(p);
+  run_clear(&r);
+}
+
 static void test_profiles(void) {
   run r;
   const char *args[] = {"profiles", NULL};
@@ -207,6 +227,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/cli/explain-never", test_explain_never);
   g_test_add_func("/cli/explain-xp-255", test_explain_xp_255);
   g_test_add_func("/cli/explain-registry", test_explain_registry);
+  g_test_add_func("/cli/explain-huge-count", test_explain_huge_count);
   g_test_add_func("/cli/profiles", test_profiles);
   g_test_add_func("/cli/bad-input", test_bad_input);
   return g_test_run();
