@@ -105,6 +105,7 @@
 
 _Static_assert(KS_NSLOTS < KS_TIMER_UNARMED_, "slot numbers must fit where_");
 _Static_assert(KS_NSUMMARY <= 64, "one word of summary bits");
+_Static_assert(KS_TIMER_MAX_CBS <= UINT16_MAX + 1u, "callback indices must fit cb_");
 
 /* A level: how to turn an expiry into one of its slot numbers. */
 typedef struct ks_place {
@@ -191,10 +192,10 @@ static inline ka_time from_u(uint64_t u) {
   return u >= KS_BIAS ? (ka_time)(u - KS_BIAS) : (ka_time)u - INT64_MAX - 1;
 }
 
-/* Both ends of a timer: 24 bytes straddle two cache lines one time in
- * four, and a pop reads where_ (the end) while the engine reads expires_
- * (the start).  A hole (NULL) is prefetched harmlessly: prefetches do not
- * fault. */
+/* A 16-byte timer in an array never straddles two cache lines, but one
+ * embedded in a caller's struct may: prefetch both ends (the pop writes
+ * where_, at the end; the engine reads expires_, at the start).  A hole
+ * (NULL) is prefetched harmlessly: prefetches do not fault. */
 static inline void prefetch_timer(const ks_timer *t) {
   __builtin_prefetch(t, 1);
   __builtin_prefetch((const void *)((uintptr_t)t + sizeof *t - 1), 1);
@@ -644,14 +645,49 @@ static KS_NOINLINE uint32_t settle(ks_wheel *w, uint64_t ulimit) {
 
 void ks_timer_init(ks_timer *t) {
   t->expires_ = 0;
-  t->cb_ = NULL;
   t->idx_ = 0;
   t->where_ = KS_TIMER_UNARMED_;
-  t->spare_ = 0;
+  t->cb_ = 0;
+}
+
+ks_timer_cb ks_timer_cbs_[KS_TIMER_MAX_CBS];
+/* Entries below it are filled and never change; written under the lock,
+ * read without it (a release store after the entry is in place). */
+static unsigned cbs_count = 1;
+static GMutex cbs_lock;
+
+static unsigned cb_find(ks_timer_cb cb, unsigned n) {
+  for (unsigned i = 1; i < n; i++)
+    if (ks_timer_cbs_[i] == cb)
+      return i;
+  return 0;
+}
+
+static KS_NOINLINE unsigned cb_register(ks_timer_cb cb) {
+  unsigned i;
+
+  g_mutex_lock(&cbs_lock);
+  i = cb_find(cb, cbs_count);
+  if (i == 0) {
+    if (cbs_count == KS_TIMER_MAX_CBS)
+      g_error("ks_wheel: more than %u distinct timer callbacks", KS_TIMER_MAX_CBS - 1);
+    i = cbs_count;
+    ks_timer_cbs_[i] = cb;
+    __atomic_store_n(&cbs_count, i + 1, __ATOMIC_RELEASE);
+  }
+  g_mutex_unlock(&cbs_lock);
+  return i;
 }
 
 void ks_timer_set_cb(ks_timer *t, ks_timer_cb cb) {
-  t->cb_ = cb;
+  unsigned i = 0;
+
+  if (cb != NULL) {
+    i = cb_find(cb, __atomic_load_n(&cbs_count, __ATOMIC_ACQUIRE));
+    if (i == 0)
+      i = cb_register(cb);
+  }
+  t->cb_ = (uint16_t)i;
 }
 
 ks_wheel *ks_wheel_new(ka_time now) {

@@ -46,25 +46,37 @@ typedef struct ks_timer ks_timer;
 typedef void (*ks_timer_cb)(ks_timer *timer, void *ctx);
 
 /* Public only so that it can be embedded; treat every field as private.
- * 24 bytes on LP64: the engine holds one per connection, 10^7 of them.
- * Where the timer sits in the wheel is an index, not a pointer, because
- * the wheel keeps its slots as arrays (see ks_wheel.c). */
+ * 16 bytes on LP64, four to a cache line: the engine holds one per
+ * connection, 10^7 of them, and a pop or a re-arm touches the timer, so
+ * its size is the wheel's cache footprint.  Hence the callback is not a
+ * pointer but a 16-bit index into a table of the callbacks seen so far (a
+ * program has a few dozen), and where the timer sits in the wheel is an
+ * index, not a pointer, because the wheel keeps its slots as arrays (see
+ * ks_wheel.c). */
 struct ks_timer {
   ka_time expires_;
-  ks_timer_cb cb_;
   uint32_t idx_;   /* position in its slot's array */
   uint16_t where_; /* slot number; KS_TIMER_UNARMED_ when not armed */
-  uint16_t spare_;
+  uint16_t cb_;    /* index into ks_timer_cbs_; 0: none */
 };
+
+/* Distinct callbacks a program may use; ks_timer_set_cb aborts beyond. */
+#define KS_TIMER_MAX_CBS 1024u
+/* [0] is NULL.  Private: read through ks_timer_get_cb. */
+extern ks_timer_cb ks_timer_cbs_[KS_TIMER_MAX_CBS];
 
 #define KS_TIMER_UNARMED_ UINT16_MAX
 
 /* A timer must be initialised once before its first use. */
 void ks_timer_init(ks_timer *t);
+/* Thread-safe.  A callback seen for the first time is entered in the
+ * table (a short scan under a lock); afterwards it is a scan of the
+ * table, which callers on hot paths avoid by setting a timer's callback
+ * once and switching it only on rare transitions. */
 void ks_timer_set_cb(ks_timer *t, ks_timer_cb cb);
 
 static inline ks_timer_cb ks_timer_get_cb(const ks_timer *t) {
-  return t->cb_;
+  return ks_timer_cbs_[t->cb_];
 }
 
 static inline bool ks_timer_is_armed(const ks_timer *t) {
