@@ -66,7 +66,20 @@ void ka_conn_set_cfg(ka_conn *c, const ka_cfg *cfg, ka_time now) {
 void ka_conn_on_receive(ka_conn *c, ka_time now) {
   /* Only a store: the lazy timer notices when it fires (see ka_conn.h). */
   c->last_rx = now;
+  if (c->probes_out == 0)
+    return;
   c->probes_out = 0;
+  /* The answer to a probe (or any segment while probing): the timer, due
+   * at probe + intvl, would fire only to find elapsed < idle and move to
+   * last_rx + idle.  Move it there now and save that event; when intvl
+   * reaches past that (intvl >= idle), the firing is a real check and
+   * stays.  Not with data in flight: that re-check pushes the timer a
+   * full idle period from when it fires, which must stay as it was. */
+  if (!c->outstanding) {
+    ka_time due = sat_add(now, c->cfg->idle);
+    if (due > c->ka_at)
+      c->ka_at = due;
+  }
 }
 
 void ka_conn_on_send(ka_conn *c, ka_time now, ka_time rto) {

@@ -221,17 +221,66 @@ static void test_answered_probe_restarts(void) {
   g_assert_cmpuint(ka_conn_probes_out(&c), ==, 2);
   ka_conn_on_receive(&c, KA_MS(5100)); /* the second probe is answered */
   g_assert_cmpuint(ka_conn_probes_out(&c), ==, 0);
-  /* The lazy timer still fires at 7 s, finds the connection idle for only
-   * 1.9 s and moves itself to 5.1 + 3 s without sending anything. */
-  g_assert_cmpint(ka_conn_poll_at(&c), ==, KA_S(7));
-  g_assert_false(ka_conn_poll(&c, KA_S(7), &a));
-  g_assert_cmpint(a.kind, ==, KA_ACTION_NONE);
+  /* The timer due at 7 s would find the connection idle for only 1.9 s
+   * and move to 5.1 + 3 s: the answer moves it there at once. */
   g_assert_cmpint(ka_conn_poll_at(&c), ==, KA_MS(8100));
+  /* With no probe out, a receive is lazy again: the timer stays, fires at
+   * 8.1 s, finds 2.1 s of idleness and moves to 6 + 3 s, sending nothing. */
+  ka_conn_on_receive(&c, KA_S(6));
+  g_assert_cmpint(ka_conn_poll_at(&c), ==, KA_MS(8100));
+  g_assert_false(ka_conn_poll(&c, KA_MS(8100), &a));
+  g_assert_cmpint(a.kind, ==, KA_ACTION_NONE);
+  g_assert_cmpint(ka_conn_poll_at(&c), ==, KA_S(9));
   timeline tl;
   run_silent(&c, KA_S(100), &tl);
   g_assert_cmpuint(tl.probes, ==, 4);
-  g_assert_cmpint(tl.probe_at[0], ==, KA_MS(8100));
-  g_assert_cmpint(tl.giveup_at, ==, KA_MS(8100) + KA_S(8));
+  g_assert_cmpint(tl.probe_at[0], ==, KA_S(9));
+  g_assert_cmpint(tl.giveup_at, ==, KA_S(9) + KA_S(8));
+  fixture_clear(&f);
+}
+
+/* The answer moves the timer only where the lazy re-check would have put
+ * it.  An interval longer than the idle time (idle 2, intvl 5): the
+ * firing at probe + intvl finds the connection idle past 2 s and probes
+ * then (facts §4: the next probe after the interval, counting from 1
+ * again), so the answer leaves the timer there. */
+static void test_answer_keeps_long_interval(void) {
+  fixture f;
+  fixture_init(&f, "linux", NULL);
+  fixture_opt(&f, KA_OPT_TCP_KEEPIDLE, 2);
+  fixture_opt(&f, KA_OPT_TCP_KEEPINTVL, 5);
+  ka_conn c;
+  ka_conn_init(&c, &f.cfg, 0);
+  ka_action a;
+  g_assert_true(ka_conn_poll(&c, KA_S(2), &a));
+  g_assert_cmpint(a.kind, ==, KA_ACTION_PROBE);
+  ka_conn_on_receive(&c, KA_MS(2050));
+  g_assert_cmpint(ka_conn_poll_at(&c), ==, KA_S(7));
+  g_assert_true(ka_conn_poll(&c, KA_S(7), &a));
+  g_assert_cmpint(a.kind, ==, KA_ACTION_PROBE);
+  g_assert_cmpuint(a.ordinal, ==, 1);
+  fixture_clear(&f);
+}
+
+/* With data in flight the re-check pushes the timer a full idle time from
+ * when it fires (tcp_keepalive_timer's resched), so an answer received
+ * then leaves the timer lazy at probe + intvl.  Packetdrill settings:
+ * probe at 3 s, data sent at 3.5 s, answer at 4 s; the firing at 5 s
+ * sends nothing and looks again at 5 + 3 s. */
+static void test_answer_with_data_stays_lazy(void) {
+  fixture f;
+  fixture_init_packetdrill(&f);
+  ka_conn c;
+  ka_conn_init(&c, &f.cfg, 0);
+  ka_action a;
+  g_assert_true(ka_conn_poll(&c, KA_S(3), &a));
+  g_assert_cmpint(a.kind, ==, KA_ACTION_PROBE);
+  ka_conn_on_send(&c, KA_MS(3500), KA_S(10));
+  ka_conn_on_receive(&c, KA_S(4));
+  g_assert_cmpuint(ka_conn_probes_out(&c), ==, 0);
+  g_assert_cmpint(ka_conn_poll_at(&c), ==, KA_S(5));
+  g_assert_false(ka_conn_poll(&c, KA_S(5), &a));
+  g_assert_cmpint(ka_conn_poll_at(&c), ==, KA_S(8));
   fixture_clear(&f);
 }
 
@@ -377,6 +426,8 @@ int main(int argc, char **argv) {
   g_test_add_func("/conn/xp-zero-never-probes", test_xp_zero_never_probes);
   g_test_add_func("/conn/bsd-time-based", test_bsd_time_based);
   g_test_add_func("/conn/answered-probe-restarts", test_answered_probe_restarts);
+  g_test_add_func("/conn/answer-keeps-long-interval", test_answer_keeps_long_interval);
+  g_test_add_func("/conn/answer-with-data-stays-lazy", test_answer_with_data_stays_lazy);
   g_test_add_func("/conn/linux-user-timeout-keepalive", test_linux_user_timeout_keepalive);
   g_test_add_func("/conn/linux-retransmission-giveup", test_linux_retransmission_giveup);
   g_test_add_func("/conn/windows-retransmission-giveup", test_windows_retransmission_giveup);

@@ -12,7 +12,12 @@
  * FreeBSD's tcp_timer_keep: a received segment only records its time, and
  * the deadline is recomputed when the timer fires early.  So the common
  * case, a busy connection, costs a store per segment and never re-arms
- * the caller's timer.
+ * the caller's timer.  The one exception is the first segment after a
+ * probe (its answer, typically): there the deadline moves at once to
+ * receive + idle, where the lazy re-check at probe + intvl would have put
+ * it, so an idle connection costs one timer event per keep-alive cycle
+ * instead of two.  The caller re-arms at ka_conn_poll_at() after a
+ * receive, as after any other call.
  *
  * The struct is public so that an engine can embed millions of them
  * without a pointer each (libuv does the same with its handles); treat
@@ -102,7 +107,8 @@ void ka_conn_init(ka_conn *c, const ka_cfg *cfg, ka_time now);
  * the idle time re-arms it relative to the last receive. */
 void ka_conn_set_cfg(ka_conn *c, const ka_cfg *cfg, ka_time now);
 
-/* Any acceptable segment from the peer, including the ACK of a probe. */
+/* Any acceptable segment from the peer, including the ACK of a probe.
+ * After a probe this may move ka_conn_poll_at() (see above). */
 void ka_conn_on_receive(ka_conn *c, ka_time now);
 /* New data was sent; `rto` is the current retransmission timeout. */
 void ka_conn_on_send(ka_conn *c, ka_time now, ka_time rto);
