@@ -44,13 +44,16 @@ enum { KSW_CLIENT = 0, KSW_SERVER = 1 };
 /* --- Per connection: the memory that scales with 10^7 connections. ----- */
 
 /* What is left of an endpoint once it is closed: it never uses its timer
- * again, so the timer's 24 octets hold this instead (see ks_ep). */
+ * again, so the timer's octets hold this instead (see ks_ep). */
 typedef struct ks_dead {
   ka_time closed_at;
   guint8 reason; /* ka_close_reason */
   gint8 err;     /* KA_E* the pending recv failed with; 0 = none */
   guint8 flags;  /* KSW_DEAD_* */
 } ks_dead;
+
+/* It must not make the union, hence every endpoint, bigger. */
+_Static_assert(sizeof(ks_dead) <= sizeof(ks_timer), "ks_dead must fit in a ks_timer");
 
 enum {
   KSW_DEAD_LOST = 1u,             /* its host rebooted: it answers with RST */
@@ -61,7 +64,8 @@ enum {
  * told by ka_conn_is_closed(&kc): an open endpoint owns a timer, a closed
  * one a ks_dead.  The timer's callback tells the phase of an open one
  * (connect pending, SYN sent, listening, SYN received, established); see
- * ksw_ep_phase(). */
+ * ksw_ep_phase().  Its retransmission state (ka_rtx), which only a
+ * connection with traffic needs, is in the group's ks_flow. */
 typedef struct ks_ep {
   ka_conn kc;
   union {
@@ -92,6 +96,7 @@ typedef struct ks_flow {
   guint32 rtt_seq[2];   /* the timed segment ends here (Karn's rule) */
   ka_time rtt_sent[2];  /* when it was sent; KA_TIME_NEVER: not timing */
   ka_time srtt[2], rttvar[2];
+  ka_rtx rtx[2];        /* each endpoint's retransmission state */
   guint8 rflags[2];     /* KSW_RTT_* */
 } ks_flow;
 
