@@ -7,6 +7,7 @@
  */
 #include "ks_world_priv.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "ks_sockopt.h"
@@ -236,13 +237,17 @@ ks_world *ks_world_new(const ks_scenario *sc, guint64 seed, GError **error) {
     w->groups[i].breaks = g_array_new(FALSE, FALSE, sizeof(ksw_break));
   note_breaks(w, 0); /* a link may lose everything from the start */
 
-  w->conns = g_try_malloc0_n(w->n_conns ? w->n_conns : 1, sizeof(ks_conn));
+  /* Aligned as ks_conn says (malloc gives 16); its size is a multiple of
+   * the alignment, as aligned_alloc wants. */
+  size_t conns_size = (size_t)(w->n_conns ? w->n_conns : 1) * sizeof(ks_conn);
+  w->conns = aligned_alloc(_Alignof(ks_conn), conns_size);
   if (w->conns == NULL) {
     g_set_error(error, ks_world_error_quark(), 0, "out of memory for %u connections (%zu octets each)",
                 w->n_conns, sizeof(ks_conn));
     ks_world_free(w);
     return NULL;
   }
+  memset(w->conns, 0, conns_size);
   for (guint i = 0; i < w->n_groups; i++) {
     ks_group *g = &w->groups[i];
     if (g->traffic == KS_TRAFFIC_IDLE || g->count == 0)
@@ -279,7 +284,7 @@ void ks_world_free(ks_world *w) {
   }
   g_free(w->groups);
   g_free(w->hosts);
-  g_free(w->conns);
+  free(w->conns); /* aligned_alloc'ed */
   g_free(w->events);
   g_ptr_array_unref(w->flight_chunks);
   g_free(w);

@@ -81,11 +81,19 @@ typedef struct ks_ep {
  * connection's whole life (no data, no FIN); groups with traffic keep the
  * moving sequence numbers in a ks_flow.  probes_* belong to the result
  * side's socket; while the client is in SYN-SENT (before any probe can
- * exist) probes_answered counts its SYN retransmissions. */
+ * exist) probes_answered counts its SYN retransmissions.
+ *
+ * Layout: an idle connection's keep-alive cycle (the client's timer, its
+ * ka_conn, seq and probes_*) touches only the first 64 octets, one cache
+ * line, when ks_timer is 16 octets: hence seq and the counters first, then
+ * the client, and the struct (and the array, see ks_world_new) aligned to
+ * a line so that no connection straddles one more line than it must.  The
+ * server's end, in the second line, is read once per cycle, when the
+ * probe reaches it. */
 typedef struct ks_conn {
-  ks_ep ep[2]; /* KSW_CLIENT, KSW_SERVER */
-  guint32 seq[2];
+  _Alignas(64) guint32 seq[2];
   guint32 probes_sent, probes_answered;
+  ks_ep ep[2]; /* KSW_CLIENT, KSW_SERVER */
 } ks_conn;
 
 /* Per connection of a group with traffic (PERIODIC, BULK). */
