@@ -89,7 +89,7 @@ typedef struct ks_ep {
  * the client, and the struct (and the array, see ks_world_new) aligned to
  * a line so that no connection straddles one more line than it must.  The
  * server's end, in the second line, is read once per cycle, when the
- * probe reaches it. */
+ * probe reaches it (see ksw_send's prefetch). */
 typedef struct ks_conn {
   _Alignas(64) guint32 seq[2];
   guint32 probes_sent, probes_answered;
