@@ -22,10 +22,8 @@ ka_time ksw_rto_min(const ka_profile *p) {
   return ka_profile_family(p) == KA_FAMILY_LINUX ? KA_LINUX_RTO_MIN : KA_S(1);
 }
 
-void ksw_trace(ks_world *w, ks_trace_kind kind, const ks_segment *seg, guint host,
-               const char *what, const char *error, guint target) {
-  if (w->trace == NULL)
-    return;
+void ksw_trace_emit(ks_world *w, ks_trace_kind kind, const ks_segment *seg, guint host,
+                    const char *what, const char *error, guint target) {
   ks_trace_event ev = {
     .t = ks_engine_now(w->engine),
     .kind = kind,
@@ -36,18 +34,6 @@ void ksw_trace(ks_world *w, ks_trace_kind kind, const ks_segment *seg, guint hos
     .target = target,
   };
   w->trace(&ev, w->trace_ud);
-}
-
-guint ksw_group_of(const ks_world *w, guint32 conn) {
-  guint lo = 0, hi = w->n_groups;
-  while (hi - lo > 1) {
-    guint mid = lo + (hi - lo) / 2;
-    if (w->groups[mid].first <= conn)
-      lo = mid;
-    else
-      hi = mid;
-  }
-  return lo;
 }
 
 /* --- Sockets: one ka_cfg per (group, side). ----------------------------- */

@@ -238,9 +238,30 @@ extern _Thread_local ks_world *ksw_current;
 GQuark ks_world_error_quark(void);
 
 /* --- ks_world.c --------------------------------------------------------- */
-guint ksw_group_of(const ks_world *w, guint32 conn);
-void ksw_trace(ks_world *w, ks_trace_kind kind, const ks_segment *seg, guint host,
-               const char *what, const char *error, guint target);
+/* The group connection `conn` belongs to: a binary search over the
+ * groups' first ids.  Inline because most events need it and most worlds
+ * have one group, where it is a compare. */
+static inline guint ksw_group_of(const ks_world *w, guint32 conn) {
+  guint lo = 0, hi = w->n_groups;
+  while (hi - lo > 1) {
+    guint mid = lo + (hi - lo) / 2;
+    if (w->groups[mid].first <= conn)
+      lo = mid;
+    else
+      hi = mid;
+  }
+  return lo;
+}
+void ksw_trace_emit(ks_world *w, ks_trace_kind kind, const ks_segment *seg, guint host,
+                    const char *what, const char *error, guint target);
+/* Traces an event when a trace function is set.  Inline so that a run
+ * without one (benchmarks, sweeps) pays a load and a branch, not a call
+ * with seven arguments, several times per event. */
+static inline void ksw_trace(ks_world *w, ks_trace_kind kind, const ks_segment *seg, guint host,
+                             const char *what, const char *error, guint target) {
+  if (w->trace != NULL)
+    ksw_trace_emit(w, kind, seg, host, what, error, target);
+}
 
 /* --- ks_world_net.c ----------------------------------------------------- */
 gboolean ksw_build_paths(ks_world *w, const ks_scenario *sc, GError **error);
