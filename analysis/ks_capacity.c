@@ -25,11 +25,11 @@
 static double worst_case(const ka_cfg *cfg) {
   enum { CAP = 100000 };
   ka_conn c;
-  ka_conn_init(&c, cfg, 0);
+  ka_conn_init(&c, NULL, cfg, 0);
   unsigned probes = 0;
-  for (ka_time at; (at = ka_conn_poll_at(&c)) != KA_TIME_NEVER;) {
+  for (ka_time at; (at = ka_conn_poll_at(&c, NULL)) != KA_TIME_NEVER;) {
     ka_action a;
-    if (!ka_conn_poll(&c, at, &a))
+    if (!ka_conn_poll(&c, NULL, at, &a))
       continue;
     if (a.kind == KA_ACTION_GIVE_UP)
       return at / 1e9;

@@ -11,8 +11,6 @@
 #include "kasim/ka_error.h"
 #include "kasim/ka_options.h"
 
-enum { CLOSED_FLAG = 0x80 };
-
 const char *ka_close_reason_name(ka_close_reason r) {
   switch (r) {
   case KA_CLOSE_KEEPALIVE_TIMEOUT: return "keepalive_timeout";
@@ -32,15 +30,15 @@ static ka_time sat_mul(ka_time a, uint32_t n) {
 
 static bool armed_keepalive(const ka_cfg *cfg) { return cfg->enabled && !cfg->never_probes; }
 
-void ka_conn_init(ka_conn *c, const ka_cfg *cfg, ka_time now) {
+void ka_conn_init(ka_conn *c, ka_rtx *r, const ka_cfg *cfg, ka_time now) {
   *c = (ka_conn){
     .cfg = cfg,
     .last_rx = now,
     /* tcp_finish_connect: a full idle period from establishment. */
     .ka_at = armed_keepalive(cfg) ? sat_add(now, cfg->idle) : KA_TIME_NEVER,
-    .rtx_at = KA_TIME_NEVER,
-    .rtx_start = KA_TIME_NEVER,
   };
+  if (r != NULL)
+    *r = (ka_rtx){.rtx_at = KA_TIME_NEVER, .rtx_start = KA_TIME_NEVER};
 }
 
 void ka_conn_set_cfg(ka_conn *c, const ka_cfg *cfg, ka_time now) {
@@ -66,34 +64,63 @@ void ka_conn_set_cfg(ka_conn *c, const ka_cfg *cfg, ka_time now) {
 void ka_conn_on_receive(ka_conn *c, ka_time now) {
   /* Only a store: the lazy timer notices when it fires (see ka_conn.h). */
   c->last_rx = now;
+  if (c->probes_out == 0)
+    return;
   c->probes_out = 0;
+  /* The answer to a probe (or any segment while probing): the timer, due
+   * at probe + intvl, would fire only to find elapsed < idle and move to
+   * last_rx + idle.  Move it there now and save that event; when intvl
+   * reaches past that (intvl >= idle), the firing is a real check and
+   * stays.  Not with data in flight: that re-check pushes the timer a
+   * full idle period from when it fires, which must stay as it was. */
+  if (!c->outstanding) {
+    ka_time due = sat_add(now, c->cfg->idle);
+    if (due > c->ka_at)
+      c->ka_at = due;
+  }
 }
 
-void ka_conn_on_send(ka_conn *c, ka_time now, ka_time rto) {
+/* The retransmission clock starts (again) at `now` for the oldest
+ * unacknowledged data. */
+static void rtx_start(ka_rtx *r, ka_time now, ka_time rto) {
+  r->rtx_start = now;
+  r->rto_base = rto;
+  r->retrans = 0;
+  r->rtx_at = now + rto;
+}
+
+/* The RTO running after `retrans` backoffs: doubled each time, capped at
+ * max (the old per-connection `rto = rto > max / 2 ? max : rto * 2`,
+ * which after k >= 1 steps is min(rto_base * 2^k, max)), and rto_base
+ * itself before the first. */
+static ka_time rtx_rto(const ka_rtx *r, ka_time max) {
+  unsigned k = r->retrans;
+  if (k == 0)
+    return r->rto_base;
+  if (k >= 63) /* 2^k overflows: max, unless the base is 0 */
+    return r->rto_base > 0 ? max : 0;
+  return r->rto_base > (max >> k) ? max : r->rto_base << k;
+}
+
+void ka_conn_on_send(ka_conn *c, ka_rtx *r, ka_time now, ka_time rto) {
   if (ka_conn_is_closed(c) || c->outstanding)
     return;
   c->outstanding = 1;
-  c->rtx_start = now;
-  c->rto = c->rto_base = rto;
-  c->retrans = 0;
-  c->rtx_at = now + rto;
+  rtx_start(r, now, rto);
 }
 
-void ka_conn_on_ack(ka_conn *c, ka_time now, bool all_acked, ka_time rto) {
+void ka_conn_on_ack(ka_conn *c, ka_rtx *r, ka_time now, bool all_acked, ka_time rto) {
   if (ka_conn_is_closed(c) || !c->outstanding)
     return;
   if (all_acked) {
     c->outstanding = 0;
-    c->rtx_at = c->rtx_start = KA_TIME_NEVER;
-    c->retrans = 0;
+    r->rtx_at = r->rtx_start = KA_TIME_NEVER;
+    r->retrans = 0;
     return;
   }
   /* New data acknowledged: the backoff and the give-up clock restart from
    * the next unacknowledged segment, as tcp_clean_rtx_queue does. */
-  c->rtx_start = now;
-  c->rto = c->rto_base = rto;
-  c->retrans = 0;
-  c->rtx_at = now + rto;
+  rtx_start(r, now, rto);
 }
 
 static int err_keepalive_pending(const ka_profile *p) {
@@ -118,10 +145,12 @@ static void set_later(const ka_profile *p, ka_action *out) {
   }
 }
 
-static void close_with(ka_conn *c, ka_close_reason reason, ka_action *out) {
+static void close_with(ka_conn *c, ka_rtx *r, ka_close_reason reason, ka_action *out) {
   const ka_profile *p = c->cfg->profile;
-  c->reason = (uint8_t)(CLOSED_FLAG | reason);
-  c->ka_at = c->rtx_at = KA_TIME_NEVER;
+  c->reason = (uint8_t)(KA_CONN_CLOSED_ | reason);
+  c->ka_at = KA_TIME_NEVER;
+  if (r != NULL)
+    r->rtx_at = KA_TIME_NEVER;
   *out = (ka_action){.kind = KA_ACTION_GIVE_UP, .reason = reason};
   switch (reason) {
   case KA_CLOSE_KEEPALIVE_TIMEOUT:
@@ -149,16 +178,14 @@ static void close_with(ka_conn *c, ka_close_reason reason, ka_action *out) {
   set_later(p, out);
 }
 
-void ka_conn_on_rst(ka_conn *c, ka_time now, ka_action *out) {
+void ka_conn_on_rst(ka_conn *c, ka_rtx *r, ka_time now, ka_action *out) {
   (void)now;
   if (ka_conn_is_closed(c)) {
     *out = (ka_action){.kind = KA_ACTION_NONE};
     return;
   }
-  close_with(c, KA_CLOSE_RESET_BY_PEER, out);
+  close_with(c, r, KA_CLOSE_RESET_BY_PEER, out);
 }
-
-ka_time ka_conn_poll_at(const ka_conn *c) { return c->ka_at < c->rtx_at ? c->ka_at : c->rtx_at; }
 
 /* tcp_model_timeout(): the time the retransmissions of `boundary` backoffs
  * take when the RTO starts at rto_base, capped at TCP_RTO_MAX.  With the
@@ -172,38 +199,38 @@ static ka_time linux_model_timeout(unsigned boundary, ka_time rto_base) {
   return (((ka_time)2 << thresh) - 1) * rto_base + (ka_time)(boundary - thresh) * KA_LINUX_RTO_MAX;
 }
 
-static bool retransmission_expired(const ka_conn *c, ka_time now, ka_close_reason *why) {
+static bool retransmission_expired(const ka_conn *c, const ka_rtx *r, ka_time now,
+                                   ka_close_reason *why) {
   const ka_cfg *cfg = c->cfg;
   switch (ka_profile_family(cfg->profile)) {
   case KA_FAMILY_LINUX:
     /* retransmits_timed_out(): never before the first retransmission;
      * then by elapsed time, against TCP_USER_TIMEOUT when set. */
-    if (c->retrans == 0)
+    if (r->retrans == 0)
       return false;
     if (cfg->user_timeout > 0) {
       *why = KA_CLOSE_USER_TIMEOUT;
-      return now - c->rtx_start >= cfg->user_timeout;
+      return now - r->rtx_start >= cfg->user_timeout;
     }
     *why = KA_CLOSE_RETRANSMISSION_TIMEOUT;
-    return now - c->rtx_start >= linux_model_timeout(cfg->max_retrans, KA_LINUX_RTO_MIN);
+    return now - r->rtx_start >= linux_model_timeout(cfg->max_retrans, KA_LINUX_RTO_MIN);
   default:
     /* Windows (KB170359) and the BSDs (TCP_MAXRXTSHIFT): a count. */
     *why = KA_CLOSE_RETRANSMISSION_TIMEOUT;
-    return c->retrans >= cfg->max_retrans;
+    return r->retrans >= cfg->max_retrans;
   }
 }
 
-static bool poll_retransmit(ka_conn *c, ka_time now, ka_action *out) {
+static bool poll_retransmit(ka_conn *c, ka_rtx *r, ka_time now, ka_action *out) {
   ka_close_reason why;
-  if (retransmission_expired(c, now, &why)) {
-    close_with(c, why, out);
+  if (retransmission_expired(c, r, now, &why)) {
+    close_with(c, r, why, out);
     return true;
   }
-  c->retrans++;
-  ka_time max = ka_profile_rto_max(c->cfg->profile);
-  c->rto = c->rto > max / 2 ? max : c->rto * 2;
-  c->rtx_at = now + c->rto;
-  *out = (ka_action){.kind = KA_ACTION_RETRANSMIT, .ordinal = c->retrans, .next_rto = c->rto};
+  r->retrans++;
+  ka_time rto = rtx_rto(r, ka_profile_rto_max(c->cfg->profile));
+  r->rtx_at = now + rto;
+  *out = (ka_action){.kind = KA_ACTION_RETRANSMIT, .ordinal = r->retrans, .next_rto = rto};
   return true;
 }
 
@@ -218,7 +245,7 @@ static void send_probe(ka_conn *c, ka_time now, ka_action *out) {
   };
 }
 
-static bool poll_keepalive(ka_conn *c, ka_time now, ka_action *out) {
+static bool poll_keepalive(ka_conn *c, ka_rtx *r, ka_time now, ka_action *out) {
   const ka_cfg *cfg = c->cfg;
   if (c->outstanding) {
     /* RFC 9293 3.8.4 and tcp_keepalive_timer: no probe while data is in
@@ -235,43 +262,33 @@ static bool poll_keepalive(ka_conn *c, ka_time now, ka_action *out) {
   if (ka_profile_giveup_rule(cfg->profile) == KA_GIVEUP_TIME) {
     /* tcp_timer_keep: drop once idle >= keepidle + keepcnt * keepintvl. */
     if (elapsed >= sat_add(cfg->idle, sat_mul(cfg->intvl, cfg->cnt))) {
-      close_with(c, KA_CLOSE_KEEPALIVE_TIMEOUT, out);
+      close_with(c, r, KA_CLOSE_KEEPALIVE_TIMEOUT, out);
       return true;
     }
   } else if (cfg->user_timeout > 0) {
     /* With TCP_USER_TIMEOUT, Linux ignores the count: it aborts once the
      * idle time reaches the user timeout and a probe went unanswered. */
     if (elapsed >= cfg->user_timeout && c->probes_out > 0) {
-      close_with(c, KA_CLOSE_USER_TIMEOUT, out);
+      close_with(c, r, KA_CLOSE_USER_TIMEOUT, out);
       return true;
     }
   } else if (c->probes_out >= cfg->cnt) {
-    close_with(c, KA_CLOSE_KEEPALIVE_TIMEOUT, out);
+    close_with(c, r, KA_CLOSE_KEEPALIVE_TIMEOUT, out);
     return true;
   }
   send_probe(c, now, out);
   return true;
 }
 
-bool ka_conn_poll(ka_conn *c, ka_time now, ka_action *out) {
+bool ka_conn_poll(ka_conn *c, ka_rtx *r, ka_time now, ka_action *out) {
   *out = (ka_action){.kind = KA_ACTION_NONE};
   if (ka_conn_is_closed(c))
     return false;
   /* The retransmission timer first: when both are due, data loss is the
    * stronger signal and keep-alive would not probe anyway. */
-  if (c->rtx_at <= now)
-    return poll_retransmit(c, now, out);
+  if (r != NULL && r->rtx_at <= now)
+    return poll_retransmit(c, r, now, out);
   if (c->ka_at <= now)
-    return poll_keepalive(c, now, out);
+    return poll_keepalive(c, r, now, out);
   return false;
 }
-
-bool ka_conn_is_closed(const ka_conn *c) { return (c->reason & CLOSED_FLAG) != 0; }
-
-ka_close_reason ka_conn_close_reason(const ka_conn *c) {
-  return (ka_close_reason)(c->reason & ~CLOSED_FLAG);
-}
-
-unsigned ka_conn_probes_out(const ka_conn *c) { return c->probes_out; }
-bool ka_conn_has_outstanding(const ka_conn *c) { return c->outstanding != 0; }
-ka_time ka_conn_last_rx(const ka_conn *c) { return c->last_rx; }

@@ -392,7 +392,7 @@ KeepAliveTcpSocket::Established()
     }
     ka_sock_set_state(m_sock, KA_SOCK_STATE_CONNECTED);
     ka_sock_cfg(m_sock, &m_cfgs[m_cfgIdx]);
-    ka_conn_init(&m_conn, &m_cfgs[m_cfgIdx], Now());
+    ka_conn_init(&m_conn, &m_rtx, &m_cfgs[m_cfgIdx], Now());
     m_tracking = true;
     m_everTracked = true;
     Rearm();
@@ -407,7 +407,7 @@ KeepAliveTcpSocket::Rearm()
         m_kaAt = KA_TIME_NEVER;
         return;
     }
-    ka_time at = ka_conn_poll_at(&m_conn);
+    ka_time at = ka_conn_poll_at(&m_conn, &m_rtx);
     if (at == m_kaAt && m_kaEvent.IsRunning())
     {
         return;
@@ -440,12 +440,12 @@ KeepAliveTcpSocket::OnTimer()
     }
     Ptr<KeepAliveTcpSocket> self(this); /* an error close may drop the last reference */
     ka_time now = Now();
-    while (ka_conn_poll_at(&m_conn) <= now)
+    while (ka_conn_poll_at(&m_conn, &m_rtx) <= now)
     {
         ka_action a;
-        if (!ka_conn_poll(&m_conn, now, &a))
+        if (!ka_conn_poll(&m_conn, &m_rtx, now, &a))
         {
-            if (ka_conn_poll_at(&m_conn) <= now)
+            if (ka_conn_poll_at(&m_conn, &m_rtx) <= now)
             {
                 break; /* cannot happen with ka_conn as documented; never spin */
             }
@@ -664,10 +664,10 @@ KeepAliveTcpSocket::DoForwardUp(Ptr<Packet> packet,
             /* As the native engine's close_ep: the model's state is made
              * so that it can report the reset. */
             ka_sock_cfg(m_sock, &m_cfgs[m_cfgIdx]);
-            ka_conn_init(&m_conn, &m_cfgs[m_cfgIdx], Now());
+            ka_conn_init(&m_conn, &m_rtx, &m_cfgs[m_cfgIdx], Now());
         }
         ka_action a;
-        ka_conn_on_rst(&m_conn, Now(), &a);
+        ka_conn_on_rst(&m_conn, &m_rtx, Now(), &a);
         m_tracking = false;
         m_kaEvent.Cancel();
         m_reason = KA_CLOSE_RESET_BY_PEER;
@@ -770,7 +770,7 @@ KeepAliveTcpSocket::SendDataPacket(SequenceNumber32 seq, uint32_t maxSize, bool 
     if (m_tracking && sz > 0)
     {
         /* Ignored by the model while data is already outstanding. */
-        ka_conn_on_send(&m_conn, Now(), CurrentRto());
+        ka_conn_on_send(&m_conn, &m_rtx, Now(), CurrentRto());
         Rearm();
     }
     return sz;
@@ -784,7 +784,7 @@ KeepAliveTcpSocket::ReceivedAck(Ptr<Packet> packet, const TcpHeader& tcpHeader)
     if (m_tracking && m_txBuffer->HeadSequence() > head)
     {
         bool all = m_txBuffer->HeadSequence() >= m_tcb->m_highTxMark.Get();
-        ka_conn_on_ack(&m_conn, Now(), all, CurrentRto());
+        ka_conn_on_ack(&m_conn, &m_rtx, Now(), all, CurrentRto());
     }
 }
 

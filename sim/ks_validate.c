@@ -222,14 +222,14 @@ static char *model_later(const ks_scenario *sc, guint group, ka_close_reason rea
   group_cfg(sc, group, &cfg);
   ka_conn c;
   ka_action a = {.kind = KA_ACTION_NONE};
-  ka_conn_init(&c, &cfg, 0);
+  ka_conn_init(&c, NULL, &cfg, 0);
   if (reason == KA_CLOSE_RESET_BY_PEER)
-    ka_conn_on_rst(&c, 0, &a);
+    ka_conn_on_rst(&c, NULL, 0, &a);
   for (int i = 0; i < 100000 && a.kind != KA_ACTION_GIVE_UP; i++) {
-    ka_time t = ka_conn_poll_at(&c);
+    ka_time t = ka_conn_poll_at(&c, NULL);
     if (t == KA_TIME_NEVER)
       break;
-    ka_conn_poll(&c, t, &a);
+    ka_conn_poll(&c, NULL, t, &a);
   }
   if (a.kind != KA_ACTION_GIVE_UP || a.reason != reason)
     return NULL;

@@ -7,6 +7,7 @@
  */
 #include "ks_world_priv.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "ks_sockopt.h"
@@ -21,10 +22,8 @@ ka_time ksw_rto_min(const ka_profile *p) {
   return ka_profile_family(p) == KA_FAMILY_LINUX ? KA_LINUX_RTO_MIN : KA_S(1);
 }
 
-void ksw_trace(ks_world *w, ks_trace_kind kind, const ks_segment *seg, guint host,
-               const char *what, const char *error, guint target) {
-  if (w->trace == NULL)
-    return;
+void ksw_trace_emit(ks_world *w, ks_trace_kind kind, const ks_segment *seg, guint host,
+                    const char *what, const char *error, guint target) {
   ks_trace_event ev = {
     .t = ks_engine_now(w->engine),
     .kind = kind,
@@ -35,18 +34,6 @@ void ksw_trace(ks_world *w, ks_trace_kind kind, const ks_segment *seg, guint hos
     .target = target,
   };
   w->trace(&ev, w->trace_ud);
-}
-
-guint ksw_group_of(const ks_world *w, guint32 conn) {
-  guint lo = 0, hi = w->n_groups;
-  while (hi - lo > 1) {
-    guint mid = lo + (hi - lo) / 2;
-    if (w->groups[mid].first <= conn)
-      lo = mid;
-    else
-      hi = mid;
-  }
-  return lo;
 }
 
 /* --- Sockets: one ka_cfg per (group, side). ----------------------------- */
@@ -236,13 +223,17 @@ ks_world *ks_world_new(const ks_scenario *sc, guint64 seed, GError **error) {
     w->groups[i].breaks = g_array_new(FALSE, FALSE, sizeof(ksw_break));
   note_breaks(w, 0); /* a link may lose everything from the start */
 
-  w->conns = g_try_malloc0_n(w->n_conns ? w->n_conns : 1, sizeof(ks_conn));
+  /* Aligned as ks_conn says (malloc gives 16); its size is a multiple of
+   * the alignment, as aligned_alloc wants. */
+  size_t conns_size = (size_t)(w->n_conns ? w->n_conns : 1) * sizeof(ks_conn);
+  w->conns = aligned_alloc(_Alignof(ks_conn), conns_size);
   if (w->conns == NULL) {
     g_set_error(error, ks_world_error_quark(), 0, "out of memory for %u connections (%zu octets each)",
                 w->n_conns, sizeof(ks_conn));
     ks_world_free(w);
     return NULL;
   }
+  memset(w->conns, 0, conns_size);
   for (guint i = 0; i < w->n_groups; i++) {
     ks_group *g = &w->groups[i];
     if (g->traffic == KS_TRAFFIC_IDLE || g->count == 0)
@@ -279,7 +270,7 @@ void ks_world_free(ks_world *w) {
   }
   g_free(w->groups);
   g_free(w->hosts);
-  g_free(w->conns);
+  free(w->conns); /* aligned_alloc'ed */
   g_free(w->events);
   g_ptr_array_unref(w->flight_chunks);
   g_free(w);

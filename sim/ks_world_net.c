@@ -454,6 +454,11 @@ void ksw_send(ks_world *w, guint gi, guint32 conn, int side, guint8 flags, guint
   f->group = gi;
   f->hop = (guint16)(side == KSW_CLIENT ? 0 : g->n_hops - 1);
   f->injected = 0;
+  /* ksw_arrive reads the receiving endpoint at least a link delay from
+   * now, many events later.  In an idle connection that is the server's
+   * end, untouched since the last keep-alive cycle (see ks_conn): fetch
+   * it now so that the arrival does not wait for memory. */
+  __builtin_prefetch(&w->conns[conn].ep[!side]);
   ksw_trace(w, KS_TRACE_SEND, &f->seg, g->host[side], NULL, NULL, g->hops[f->hop].link);
   put_on_link(w, f);
 }

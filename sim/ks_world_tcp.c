@@ -104,6 +104,10 @@ guint32 ksw_snd_nxt(const ks_world *w, guint gi, guint32 id, int side) {
   return g->flows ? g->flows[id - g->first].snd_nxt[side] : w->conns[id].seq[side];
 }
 
+/* An endpoint's retransmission state: only connections with traffic have
+ * one (see ks_ep); NULL tells ka_conn that this one never sends data. */
+static ka_rtx *rtx_of(const cx *x, int side) { return x->f ? &x->f->rtx[side] : NULL; }
+
 static const ka_profile *profile_of(const cx *x, int side) {
   return x->w->hosts[x->g->host[side]].profile;
 }
@@ -156,7 +160,7 @@ static void rearm(const cx *x, int side) {
   if (ka_conn_is_closed(&ep->kc))
     return;
   ks_timer *t = &ep->u.timer;
-  ka_time at = ka_conn_poll_at(&ep->kc);
+  ka_time at = ka_conn_poll_at(&ep->kc, rtx_of(x, side));
   if (at == KA_TIME_NEVER) {
     ks_engine_cancel(x->w->engine, t);
     return;
@@ -176,9 +180,9 @@ static void close_ep(const cx *x, int side, ka_close_reason reason, int err, gui
       x->c->probes_answered = 0; /* it counted SYN retransmissions */
     if (ks_timer_get_cb(&ep->u.timer) != ep_cb) {
       flags |= KSW_DEAD_NEVER_ESTABLISHED;
-      ka_conn_init(&ep->kc, &x->g->cfg[side], x->now);
+      ka_conn_init(&ep->kc, rtx_of(x, side), &x->g->cfg[side], x->now);
     }
-    ka_conn_on_rst(&ep->kc, x->now, &ignored);
+    ka_conn_on_rst(&ep->kc, rtx_of(x, side), x->now, &ignored);
   }
   ks_engine_cancel(x->w->engine, &ep->u.timer);
   ep->u.dead = (ks_dead){.closed_at = x->now, .reason = (guint8)reason, .err = (gint8)err,
@@ -193,7 +197,7 @@ static void close_ep(const cx *x, int side, ka_close_reason reason, int err, gui
 static void establish(const cx *x, int side) {
   ks_ep *ep = &x->c->ep[side];
   ks_engine_cancel(x->w->engine, &ep->u.timer);
-  ka_conn_init(&ep->kc, &x->g->cfg[side], x->now);
+  ka_conn_init(&ep->kc, rtx_of(x, side), &x->g->cfg[side], x->now);
   ks_timer_set_cb(&ep->u.timer, ep_cb);
 }
 
@@ -211,7 +215,7 @@ static void app_write(const cx *x, int side, guint64 bytes) {
       f->rtt_sent[side] = x->now;
       f->rtt_seq[side] = seq + len;
     }
-    ka_conn_on_send(kc, x->now, rto_of(x, side));
+    ka_conn_on_send(kc, &f->rtx[side], x->now, rto_of(x, side));
     tx(x, side, KS_TCP_ACK | (bytes == 0 ? KS_TCP_PSH : 0), KS_SEG_DATA, seq, f->rcv_nxt[side],
        len);
   }
@@ -274,7 +278,7 @@ static void process_ack(const cx *x, int side, guint32 ack) {
     f->rtt_sent[side] = KA_TIME_NEVER;
   }
   gboolean all = ack == f->snd_nxt[side];
-  ka_conn_on_ack(&x->c->ep[side].kc, x->now, all, rto_of(x, side));
+  ka_conn_on_ack(&x->c->ep[side].kc, &f->rtx[side], x->now, all, rto_of(x, side));
   if (all && side == KSW_CLIENT && x->g->traffic == KS_TRAFFIC_BULK && x->g->req > 0 &&
       client_app_may_write(x))
     app_write(x, KSW_CLIENT, x->g->req);
@@ -287,7 +291,7 @@ static void established_input(const cx *x, int side, const ks_segment *seg) {
   if (seg->flags & KS_TCP_RST) {
     if (seg->seq == rcv) {
       ka_action a;
-      ka_conn_on_rst(&ep->kc, x->now, &a);
+      ka_conn_on_rst(&ep->kc, rtx_of(x, side), x->now, &a);
       close_ep(x, side, a.reason, a.err_pending, 0);
     }
     return;
@@ -512,14 +516,15 @@ static void ep_cb(ks_timer *t, void *ctx) {
   cx_from_ep_timer(&x, ksw_current, t, &side);
   ks_ep *ep = &x.c->ep[side];
   ka_conn *kc = &ep->kc;
+  ka_rtx *r = rtx_of(&x, side);
   guint host = x.g->host[side];
   if (x.w->hosts[host].crashed)
     return; /* a crashed host does nothing, ever again */
 
-  while (ka_conn_poll_at(kc) <= x.now) {
+  while (ka_conn_poll_at(kc, r) <= x.now) {
     ka_action a;
-    if (!ka_conn_poll(kc, x.now, &a)) {
-      if (ka_conn_poll_at(kc) <= x.now)
+    if (!ka_conn_poll(kc, r, x.now, &a)) {
+      if (ka_conn_poll_at(kc, r) <= x.now)
         break; /* cannot happen with ka_conn as documented; never spin */
       continue;
     }

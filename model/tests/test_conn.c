@@ -60,15 +60,15 @@ static void fixture_clear(fixture *f) {
 
 /* Drives a connection whose peer vanished right after `start` until it
  * gives up or `horizon` passes, recording what it asked for. */
-static void run_silent(ka_conn *c, ka_time horizon, timeline *tl) {
+static void run_silent(ka_conn *c, ka_rtx *r, ka_time horizon, timeline *tl) {
   memset(tl, 0, sizeof *tl);
   tl->giveup_at = KA_TIME_NEVER;
   for (;;) {
-    ka_time at = ka_conn_poll_at(c);
+    ka_time at = ka_conn_poll_at(c, r);
     if (at == KA_TIME_NEVER || at > horizon)
       return;
     ka_action a;
-    while (ka_conn_poll(c, at, &a)) {
+    while (ka_conn_poll(c, r, at, &a)) {
       switch (a.kind) {
       case KA_ACTION_PROBE:
         g_assert_cmpuint(tl->probes, <, G_N_ELEMENTS(tl->probe_at));
@@ -87,7 +87,7 @@ static void run_silent(ka_conn *c, ka_time horizon, timeline *tl) {
       default:
         g_assert_not_reached();
       }
-      if (ka_conn_poll_at(c) > at)
+      if (ka_conn_poll_at(c, r) > at)
         break;
     }
   }
@@ -99,9 +99,9 @@ static void test_linux_packetdrill(void) {
   fixture f;
   fixture_init_packetdrill(&f);
   ka_conn c;
-  ka_conn_init(&c, &f.cfg, 0);
+  ka_conn_init(&c, NULL, &f.cfg, 0);
   timeline tl;
-  run_silent(&c, KA_S(100), &tl);
+  run_silent(&c, NULL, KA_S(100), &tl);
   g_assert_cmpuint(tl.probes, ==, 4);
   const ka_time want[] = {KA_S(3), KA_S(5), KA_S(7), KA_S(9)};
   for (unsigned i = 0; i < 4; i++) {
@@ -118,29 +118,34 @@ static void test_linux_packetdrill(void) {
   g_assert_true(tl.giveup.later_recv_eof);
   g_assert_cmpint(ka_profile_errnum(f.cfg.profile, tl.giveup.err_later), ==, 32);
   g_assert_true(ka_conn_is_closed(&c));
-  g_assert_cmpint(ka_conn_poll_at(&c), ==, KA_TIME_NEVER);
+  g_assert_cmpint(ka_conn_poll_at(&c, NULL), ==, KA_TIME_NEVER);
   fixture_clear(&f);
 }
 
 /* facts §2 and issue example: Vista defaults, dead 7210 s after the last
- * receive, after 10 one-byte probes; WSAENETRESET then WSAECONNRESET (§3). */
+ * receive, after 10 one-byte probes; WSAENETRESET then WSAECONNRESET (§3).
+ * The same with and without a ka_rtx when no data is ever sent. */
 static void test_vista_defaults(void) {
   fixture f;
   fixture_init(&f, "windows-vista", NULL);
-  ka_conn c;
-  ka_time start = KA_S(42); /* the last receive need not be at 0 */
-  ka_conn_init(&c, &f.cfg, start);
-  timeline tl;
-  run_silent(&c, KA_S(100000), &tl);
-  g_assert_cmpuint(tl.probes, ==, 10);
-  for (unsigned i = 0; i < 10; i++) {
-    g_assert_cmpint(tl.probe_at[i], ==, start + KA_S(7200) + KA_S(i));
-    g_assert_cmpuint(tl.probe_payload[i], ==, 1);
+  ka_rtx r;
+  ka_rtx *rtxs[] = {NULL, &r};
+  for (size_t k = 0; k < G_N_ELEMENTS(rtxs); k++) {
+    ka_conn c;
+    ka_time start = KA_S(42); /* the last receive need not be at 0 */
+    ka_conn_init(&c, rtxs[k], &f.cfg, start);
+    timeline tl;
+    run_silent(&c, rtxs[k], KA_S(100000), &tl);
+    g_assert_cmpuint(tl.probes, ==, 10);
+    for (unsigned i = 0; i < 10; i++) {
+      g_assert_cmpint(tl.probe_at[i], ==, start + KA_S(7200) + KA_S(i));
+      g_assert_cmpuint(tl.probe_payload[i], ==, 1);
+    }
+    g_assert_cmpint(tl.giveup_at - start, ==, KA_S(7210));
+    g_assert_cmpint(ka_profile_errnum(f.cfg.profile, tl.giveup.err_pending), ==, 10052);
+    g_assert_cmpint(ka_profile_errnum(f.cfg.profile, tl.giveup.err_later), ==, 10054);
+    g_assert_false(tl.giveup.later_recv_eof);
   }
-  g_assert_cmpint(tl.giveup_at - start, ==, KA_S(7210));
-  g_assert_cmpint(ka_profile_errnum(f.cfg.profile, tl.giveup.err_pending), ==, 10052);
-  g_assert_cmpint(ka_profile_errnum(f.cfg.profile, tl.giveup.err_later), ==, 10054);
-  g_assert_false(tl.giveup.later_recv_eof);
   fixture_clear(&f);
 }
 
@@ -159,9 +164,9 @@ static void test_xp_counts(void) {
     fixture f;
     fixture_init(&f, "windows-xp", cases[k].sets);
     ka_conn c;
-    ka_conn_init(&c, &f.cfg, 0);
+    ka_conn_init(&c, NULL, &f.cfg, 0);
     timeline tl;
-    run_silent(&c, KA_S(100000), &tl);
+    run_silent(&c, NULL, KA_S(100000), &tl);
     g_assert_cmpuint(tl.probes, ==, cases[k].probes);
     g_assert_cmpint(tl.giveup_at, ==, KA_S(7200) + (ka_time)cases[k].probes * KA_S(1));
     fixture_clear(&f);
@@ -175,10 +180,10 @@ static void test_xp_zero_never_probes(void) {
   fixture_init(&f, "windows-xp", sets);
   g_assert_true(f.cfg.never_probes);
   ka_conn c;
-  ka_conn_init(&c, &f.cfg, 0);
-  g_assert_cmpint(ka_conn_poll_at(&c), ==, KA_TIME_NEVER);
+  ka_conn_init(&c, NULL, &f.cfg, 0);
+  g_assert_cmpint(ka_conn_poll_at(&c, NULL), ==, KA_TIME_NEVER);
   timeline tl;
-  run_silent(&c, KA_S(86400 * 365), &tl);
+  run_silent(&c, NULL, KA_S(86400 * 365), &tl);
   g_assert_cmpuint(tl.probes, ==, 0);
   g_assert_cmpint(tl.giveup_at, ==, KA_TIME_NEVER);
   fixture_clear(&f);
@@ -192,9 +197,9 @@ static void test_bsd_time_based(void) {
     fixture f;
     fixture_init(&f, names[k], NULL);
     ka_conn c;
-    ka_conn_init(&c, &f.cfg, 0);
+    ka_conn_init(&c, NULL, &f.cfg, 0);
     timeline tl;
-    run_silent(&c, KA_S(100000), &tl);
+    run_silent(&c, NULL, KA_S(100000), &tl);
     g_assert_cmpuint(tl.probes, ==, 8);
     for (unsigned i = 0; i < 8; i++) {
       g_assert_cmpint(tl.probe_at[i], ==, KA_S(7200) + (ka_time)i * KA_S(75));
@@ -212,26 +217,76 @@ static void test_answered_probe_restarts(void) {
   fixture f;
   fixture_init_packetdrill(&f);
   ka_conn c;
-  ka_conn_init(&c, &f.cfg, 0);
+  ka_conn_init(&c, NULL, &f.cfg, 0);
   ka_action a;
-  g_assert_cmpint(ka_conn_poll_at(&c), ==, KA_S(3));
-  g_assert_true(ka_conn_poll(&c, KA_S(3), &a));
+  g_assert_cmpint(ka_conn_poll_at(&c, NULL), ==, KA_S(3));
+  g_assert_true(ka_conn_poll(&c, NULL, KA_S(3), &a));
   g_assert_cmpint(a.kind, ==, KA_ACTION_PROBE);
-  g_assert_true(ka_conn_poll(&c, KA_S(5), &a));
+  g_assert_true(ka_conn_poll(&c, NULL, KA_S(5), &a));
   g_assert_cmpuint(ka_conn_probes_out(&c), ==, 2);
   ka_conn_on_receive(&c, KA_MS(5100)); /* the second probe is answered */
   g_assert_cmpuint(ka_conn_probes_out(&c), ==, 0);
-  /* The lazy timer still fires at 7 s, finds the connection idle for only
-   * 1.9 s and moves itself to 5.1 + 3 s without sending anything. */
-  g_assert_cmpint(ka_conn_poll_at(&c), ==, KA_S(7));
-  g_assert_false(ka_conn_poll(&c, KA_S(7), &a));
+  /* The timer due at 7 s would find the connection idle for only 1.9 s
+   * and move to 5.1 + 3 s: the answer moves it there at once. */
+  g_assert_cmpint(ka_conn_poll_at(&c, NULL), ==, KA_MS(8100));
+  /* With no probe out, a receive is lazy again: the timer stays, fires at
+   * 8.1 s, finds 2.1 s of idleness and moves to 6 + 3 s, sending nothing. */
+  ka_conn_on_receive(&c, KA_S(6));
+  g_assert_cmpint(ka_conn_poll_at(&c, NULL), ==, KA_MS(8100));
+  g_assert_false(ka_conn_poll(&c, NULL, KA_MS(8100), &a));
   g_assert_cmpint(a.kind, ==, KA_ACTION_NONE);
-  g_assert_cmpint(ka_conn_poll_at(&c), ==, KA_MS(8100));
+  g_assert_cmpint(ka_conn_poll_at(&c, NULL), ==, KA_S(9));
   timeline tl;
-  run_silent(&c, KA_S(100), &tl);
+  run_silent(&c, NULL, KA_S(100), &tl);
   g_assert_cmpuint(tl.probes, ==, 4);
-  g_assert_cmpint(tl.probe_at[0], ==, KA_MS(8100));
-  g_assert_cmpint(tl.giveup_at, ==, KA_MS(8100) + KA_S(8));
+  g_assert_cmpint(tl.probe_at[0], ==, KA_S(9));
+  g_assert_cmpint(tl.giveup_at, ==, KA_S(9) + KA_S(8));
+  fixture_clear(&f);
+}
+
+/* The answer moves the timer only where the lazy re-check would have put
+ * it.  An interval longer than the idle time (idle 2, intvl 5): the
+ * firing at probe + intvl finds the connection idle past 2 s and probes
+ * then (facts §4: the next probe after the interval, counting from 1
+ * again), so the answer leaves the timer there. */
+static void test_answer_keeps_long_interval(void) {
+  fixture f;
+  fixture_init(&f, "linux", NULL);
+  fixture_opt(&f, KA_OPT_TCP_KEEPIDLE, 2);
+  fixture_opt(&f, KA_OPT_TCP_KEEPINTVL, 5);
+  ka_conn c;
+  ka_conn_init(&c, NULL, &f.cfg, 0);
+  ka_action a;
+  g_assert_true(ka_conn_poll(&c, NULL, KA_S(2), &a));
+  g_assert_cmpint(a.kind, ==, KA_ACTION_PROBE);
+  ka_conn_on_receive(&c, KA_MS(2050));
+  g_assert_cmpint(ka_conn_poll_at(&c, NULL), ==, KA_S(7));
+  g_assert_true(ka_conn_poll(&c, NULL, KA_S(7), &a));
+  g_assert_cmpint(a.kind, ==, KA_ACTION_PROBE);
+  g_assert_cmpuint(a.ordinal, ==, 1);
+  fixture_clear(&f);
+}
+
+/* With data in flight the re-check pushes the timer a full idle time from
+ * when it fires (tcp_keepalive_timer's resched), so an answer received
+ * then leaves the timer lazy at probe + intvl.  Packetdrill settings:
+ * probe at 3 s, data sent at 3.5 s, answer at 4 s; the firing at 5 s
+ * sends nothing and looks again at 5 + 3 s. */
+static void test_answer_with_data_stays_lazy(void) {
+  fixture f;
+  fixture_init_packetdrill(&f);
+  ka_conn c;
+  ka_rtx r;
+  ka_conn_init(&c, &r, &f.cfg, 0);
+  ka_action a;
+  g_assert_true(ka_conn_poll(&c, &r, KA_S(3), &a));
+  g_assert_cmpint(a.kind, ==, KA_ACTION_PROBE);
+  ka_conn_on_send(&c, &r, KA_MS(3500), KA_S(10));
+  ka_conn_on_receive(&c, KA_S(4));
+  g_assert_cmpuint(ka_conn_probes_out(&c), ==, 0);
+  g_assert_cmpint(ka_conn_poll_at(&c, &r), ==, KA_S(5));
+  g_assert_false(ka_conn_poll(&c, &r, KA_S(5), &a));
+  g_assert_cmpint(ka_conn_poll_at(&c, &r), ==, KA_S(8));
   fixture_clear(&f);
 }
 
@@ -243,9 +298,9 @@ static void test_linux_user_timeout_keepalive(void) {
   fixture_init_packetdrill(&f);
   fixture_opt(&f, KA_OPT_TCP_USER_TIMEOUT, 6000);
   ka_conn c;
-  ka_conn_init(&c, &f.cfg, 0);
+  ka_conn_init(&c, NULL, &f.cfg, 0);
   timeline tl;
-  run_silent(&c, KA_S(100), &tl);
+  run_silent(&c, NULL, KA_S(100), &tl);
   g_assert_cmpuint(tl.probes, ==, 2);
   g_assert_cmpint(tl.giveup_at, ==, KA_S(7));
   g_assert_cmpint(tl.giveup.reason, ==, KA_CLOSE_USER_TIMEOUT);
@@ -254,8 +309,8 @@ static void test_linux_user_timeout_keepalive(void) {
    * it, whatever the count (probes go on every 2 s) and the abort comes at the first firing at or
    * past 20 s. */
   fixture_opt(&f, KA_OPT_TCP_USER_TIMEOUT, 20000);
-  ka_conn_init(&c, &f.cfg, 0);
-  run_silent(&c, KA_S(100), &tl);
+  ka_conn_init(&c, NULL, &f.cfg, 0);
+  run_silent(&c, NULL, KA_S(100), &tl);
   g_assert_cmpint(tl.giveup_at, ==, KA_S(21));
   g_assert_cmpuint(tl.probes, ==, 9); /* at 3, 5, ..., 19 s */
   fixture_clear(&f);
@@ -269,12 +324,20 @@ static void test_linux_retransmission_giveup(void) {
   fixture_init(&f, "linux", NULL);
   fixture_opt(&f, KA_OPT_TCP_KEEPIDLE, 1);
   ka_conn c;
-  ka_conn_init(&c, &f.cfg, 0);
-  ka_conn_on_send(&c, KA_MS(500), KA_LINUX_RTO_MIN);
+  ka_rtx r;
+  ka_conn_init(&c, &r, &f.cfg, 0);
+  ka_conn_on_send(&c, &r, KA_MS(500), KA_LINUX_RTO_MIN);
   timeline tl;
-  run_silent(&c, KA_S(5000), &tl);
+  run_silent(&c, &r, KA_S(5000), &tl);
   g_assert_cmpuint(tl.probes, ==, 0);
   g_assert_cmpuint(tl.retrans, ==, 15);
+  /* The RTO doubles from 200 ms to 102.4 s, then stays at TCP_RTO_MAX
+   * (120 s): the 10th retransmission at 0.2 x (2^10 - 1) = 204.6 s, the
+   * 11th 120 s later (the sums of tcp_model_timeout). */
+  g_assert_cmpint(tl.retrans_at[0] - KA_MS(500), ==, KA_MS(200));
+  g_assert_cmpint(tl.retrans_at[9] - KA_MS(500), ==, KA_MS(204600));
+  g_assert_cmpint(tl.retrans_at[10] - KA_MS(500), ==, KA_MS(324600));
+  g_assert_cmpint(tl.retrans_at[14] - KA_MS(500), ==, KA_MS(804600));
   g_assert_cmpint(tl.giveup_at - KA_MS(500), ==, KA_MS(924600));
   g_assert_cmpint(tl.giveup.reason, ==, KA_CLOSE_RETRANSMISSION_TIMEOUT);
   g_assert_false(tl.giveup.send_rst);
@@ -289,10 +352,11 @@ static void test_windows_retransmission_giveup(void) {
   fixture f;
   fixture_init(&f, "windows-vista", NULL);
   ka_conn c;
-  ka_conn_init(&c, &f.cfg, 0);
-  ka_conn_on_send(&c, 0, KA_S(1));
+  ka_rtx r;
+  ka_conn_init(&c, &r, &f.cfg, 0);
+  ka_conn_on_send(&c, &r, 0, KA_S(1));
   timeline tl;
-  run_silent(&c, KA_S(100000), &tl);
+  run_silent(&c, &r, KA_S(100000), &tl);
   g_assert_cmpuint(tl.retrans, ==, 5);
   const ka_time want[] = {KA_S(1), KA_S(3), KA_S(7), KA_S(15), KA_S(31)};
   for (unsigned i = 0; i < 5; i++)
@@ -309,14 +373,15 @@ static void test_ack_returns_to_keepalive(void) {
   fixture f;
   fixture_init(&f, "windows-vista", NULL);
   ka_conn c;
-  ka_conn_init(&c, &f.cfg, 0);
-  ka_conn_on_send(&c, KA_S(7000), KA_S(1));
+  ka_rtx r;
+  ka_conn_init(&c, &r, &f.cfg, 0);
+  ka_conn_on_send(&c, &r, KA_S(7000), KA_S(1));
   g_assert_true(ka_conn_has_outstanding(&c));
   ka_conn_on_receive(&c, KA_MS(7000050));
-  ka_conn_on_ack(&c, KA_MS(7000050), true, KA_S(1));
+  ka_conn_on_ack(&c, &r, KA_MS(7000050), true, KA_S(1));
   g_assert_false(ka_conn_has_outstanding(&c));
   timeline tl;
-  run_silent(&c, KA_S(100000), &tl);
+  run_silent(&c, &r, KA_S(100000), &tl);
   g_assert_cmpint(tl.probe_at[0], ==, KA_MS(7000050) + KA_S(7200));
   g_assert_cmpint(tl.giveup_at, ==, KA_MS(7000050) + KA_S(7210));
   fixture_clear(&f);
@@ -332,12 +397,12 @@ static void test_rst_reply(void) {
     fixture f;
     fixture_init(&f, cases[k].profile, NULL);
     ka_conn c;
-    ka_conn_init(&c, &f.cfg, 0);
+    ka_conn_init(&c, NULL, &f.cfg, 0);
     ka_action a;
-    ka_time at = ka_conn_poll_at(&c);
-    g_assert_true(ka_conn_poll(&c, at, &a));
+    ka_time at = ka_conn_poll_at(&c, NULL);
+    g_assert_true(ka_conn_poll(&c, NULL, at, &a));
     g_assert_cmpint(a.kind, ==, KA_ACTION_PROBE);
-    ka_conn_on_rst(&c, at + KA_MS(10), &a);
+    ka_conn_on_rst(&c, NULL, at + KA_MS(10), &a);
     g_assert_cmpint(a.kind, ==, KA_ACTION_GIVE_UP);
     g_assert_cmpint(a.reason, ==, KA_CLOSE_RESET_BY_PEER);
     g_assert_false(a.send_rst);
@@ -356,16 +421,16 @@ static void test_enable_later_arms_from_now(void) {
   ka_cfg off = f.cfg;
   off.enabled = false;
   ka_conn c;
-  ka_conn_init(&c, &off, 0);
-  g_assert_cmpint(ka_conn_poll_at(&c), ==, KA_TIME_NEVER);
+  ka_conn_init(&c, NULL, &off, 0);
+  g_assert_cmpint(ka_conn_poll_at(&c, NULL), ==, KA_TIME_NEVER);
   ka_conn_set_cfg(&c, &f.cfg, KA_S(10));
-  g_assert_cmpint(ka_conn_poll_at(&c), ==, KA_S(13));
+  g_assert_cmpint(ka_conn_poll_at(&c, NULL), ==, KA_S(13));
   /* Changing TCP_KEEPIDLE re-arms relative to the last receive (0 s): a
    * 5 s idle time is already past, so the timer is due now. */
   ka_cfg five = f.cfg;
   five.idle = KA_S(5);
   ka_conn_set_cfg(&c, &five, KA_S(11));
-  g_assert_cmpint(ka_conn_poll_at(&c), ==, KA_S(11));
+  g_assert_cmpint(ka_conn_poll_at(&c, NULL), ==, KA_S(11));
   fixture_clear(&f);
 }
 
@@ -377,6 +442,8 @@ int main(int argc, char **argv) {
   g_test_add_func("/conn/xp-zero-never-probes", test_xp_zero_never_probes);
   g_test_add_func("/conn/bsd-time-based", test_bsd_time_based);
   g_test_add_func("/conn/answered-probe-restarts", test_answered_probe_restarts);
+  g_test_add_func("/conn/answer-keeps-long-interval", test_answer_keeps_long_interval);
+  g_test_add_func("/conn/answer-with-data-stays-lazy", test_answer_with_data_stays_lazy);
   g_test_add_func("/conn/linux-user-timeout-keepalive", test_linux_user_timeout_keepalive);
   g_test_add_func("/conn/linux-retransmission-giveup", test_linux_retransmission_giveup);
   g_test_add_func("/conn/windows-retransmission-giveup", test_windows_retransmission_giveup);

@@ -41,10 +41,10 @@ static void explain_run(const ks_host *host, explained *ex) {
     return;
   }
   ka_conn c;
-  ka_conn_init(&c, &ex->cfg, 0);
-  for (ka_time at; (at = ka_conn_poll_at(&c)) != KA_TIME_NEVER;) {
+  ka_conn_init(&c, NULL, &ex->cfg, 0);
+  for (ka_time at; (at = ka_conn_poll_at(&c, NULL)) != KA_TIME_NEVER;) {
     ka_action a;
-    if (!ka_conn_poll(&c, at, &a))
+    if (!ka_conn_poll(&c, NULL, at, &a))
       continue;
     if (a.kind == KA_ACTION_GIVE_UP) {
       ex->detected = TRUE;
@@ -63,8 +63,8 @@ static void explain_run(const ks_host *host, explained *ex) {
        * firing. */
       ka_cfg at_once = ex->cfg;
       at_once.cnt = 0;
-      ka_conn_init(&c, &at_once, 0);
-      ka_conn_poll(&c, ka_conn_poll_at(&c), &ex->giveup);
+      ka_conn_init(&c, NULL, &at_once, 0);
+      ka_conn_poll(&c, NULL, ka_conn_poll_at(&c, NULL), &ex->giveup);
       return;
     }
   }

@@ -12,9 +12,14 @@
  * FreeBSD's tcp_timer_keep: a received segment only records its time, and
  * the deadline is recomputed when the timer fires early.  So the common
  * case, a busy connection, costs a store per segment and never re-arms
- * the caller's timer.
+ * the caller's timer.  The one exception is the first segment after a
+ * probe (its answer, typically): there the deadline moves at once to
+ * receive + idle, where the lazy re-check at probe + intvl would have put
+ * it, so an idle connection costs one timer event per keep-alive cycle
+ * instead of two.  The caller re-arms at ka_conn_poll_at() after a
+ * receive, as after any other call.
  *
- * The struct is public so that an engine can embed millions of them
+ * The structs are public so that an engine can embed millions of them
  * without a pointer each (libuv does the same with its handles); treat
  * every field as private.
  */
@@ -22,6 +27,7 @@
 #define KASIM_KA_CONN_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "ka_profile.h"
@@ -80,51 +86,76 @@ typedef struct ka_action {
                           stream) instead of failing with err_later */
 } ka_action;
 
+/* The keep-alive state of one connection: 32 bytes on LP64, so that an
+ * engine can keep an idle endpoint, its timer and a few counters in one
+ * 64-byte cache line (see ka_rtx for why the retransmission state is
+ * elsewhere). */
 typedef struct ka_conn {
   const ka_cfg *cfg;
   ka_time last_rx;    /* last segment received from the peer */
   ka_time ka_at;      /* keep-alive timer, KA_TIME_NEVER if not armed */
-  ka_time rtx_at;     /* retransmission timer */
-  ka_time rtx_start;  /* first transmission of the oldest unacked data */
-  ka_time rto;        /* current (backed-off) RTO */
-  ka_time rto_base;   /* RTO before backoff */
   uint16_t probes_out;
-  uint16_t retrans;
-  uint8_t outstanding;
-  uint8_t reason;     /* ka_close_reason once closed */
+  uint8_t outstanding; /* data is unacknowledged (see ka_rtx) */
+  uint8_t reason;     /* ka_close_reason | KA_CONN_CLOSED_ once closed */
 } ka_conn;
 
+/* The retransmission state of a connection that sends data.  It is a
+ * struct of its own because most connections of a large simulation are
+ * idle and never use it: they pass NULL wherever a ka_rtx is taken, and
+ * their ka_conn stays small.  A connection that may send passes its
+ * ka_rtx to every call that takes one, from ka_conn_init on; its state
+ * is only meaningful together with its ka_conn. */
+typedef struct ka_rtx {
+  ka_time rtx_at;    /* retransmission timer; KA_TIME_NEVER if not armed */
+  ka_time rtx_start; /* first transmission of the oldest unacked data */
+  ka_time rto_base;  /* RTO before backoff; the running one is derived
+                        from it and `retrans` (RFC 6298 5.5's doubling) */
+  uint16_t retrans;
+} ka_rtx;
+
+enum { KA_CONN_CLOSED_ = 0x80 }; /* private: in ka_conn.reason */
+
 /* The connection is established at `now` (counts as a receive).  cfg must
- * outlive the connection. */
-void ka_conn_init(ka_conn *c, const ka_cfg *cfg, ka_time now);
+ * outlive the connection.  r: its retransmission state, or NULL if it
+ * will never send data (ka_conn_on_send is then not allowed). */
+void ka_conn_init(ka_conn *c, ka_rtx *r, const ka_cfg *cfg, ka_time now);
 /* The settings changed (setsockopt on a live connection).  As Linux does,
  * enabling keep-alive arms the timer a full idle time from now; changing
  * the idle time re-arms it relative to the last receive. */
 void ka_conn_set_cfg(ka_conn *c, const ka_cfg *cfg, ka_time now);
 
-/* Any acceptable segment from the peer, including the ACK of a probe. */
+/* Any acceptable segment from the peer, including the ACK of a probe.
+ * After a probe this may move ka_conn_poll_at() (see above). */
 void ka_conn_on_receive(ka_conn *c, ka_time now);
-/* New data was sent; `rto` is the current retransmission timeout. */
-void ka_conn_on_send(ka_conn *c, ka_time now, ka_time rto);
+/* New data was sent; `rto` is the current retransmission timeout.  r must
+ * not be NULL. */
+void ka_conn_on_send(ka_conn *c, ka_rtx *r, ka_time now, ka_time rto);
 /* Data was acknowledged; all_acked when nothing is outstanding any more. */
-void ka_conn_on_ack(ka_conn *c, ka_time now, bool all_acked, ka_time rto);
+void ka_conn_on_ack(ka_conn *c, ka_rtx *r, ka_time now, bool all_acked, ka_time rto);
 /* An RST arrived: the connection closes; *out says how. */
-void ka_conn_on_rst(ka_conn *c, ka_time now, ka_action *out);
+void ka_conn_on_rst(ka_conn *c, ka_rtx *r, ka_time now, ka_action *out);
 
-/* The earliest time the connection needs ka_conn_poll, or KA_TIME_NEVER. */
-ka_time ka_conn_poll_at(const ka_conn *c);
+/* The earliest time the connection needs ka_conn_poll, or KA_TIME_NEVER.
+ * Inline, like the accessors below: an engine asks after every event. */
+static inline ka_time ka_conn_poll_at(const ka_conn *c, const ka_rtx *r) {
+  return r != NULL && r->rtx_at < c->ka_at ? r->rtx_at : c->ka_at;
+}
 /* Handles whatever is due at `now` and says what to do.  Returns false
  * (and kind NONE) when nothing is to be sent, e.g. when the lazy timer
  * merely moved.  Call again until it returns false or poll_at > now. */
-bool ka_conn_poll(ka_conn *c, ka_time now, ka_action *out);
+bool ka_conn_poll(ka_conn *c, ka_rtx *r, ka_time now, ka_action *out);
 
-bool ka_conn_is_closed(const ka_conn *c);
-ka_close_reason ka_conn_close_reason(const ka_conn *c);
+static inline bool ka_conn_is_closed(const ka_conn *c) {
+  return (c->reason & KA_CONN_CLOSED_) != 0;
+}
+static inline ka_close_reason ka_conn_close_reason(const ka_conn *c) {
+  return (ka_close_reason)(c->reason & ~KA_CONN_CLOSED_);
+}
 /* Unanswered probes in the current idle period. */
-unsigned ka_conn_probes_out(const ka_conn *c);
-bool ka_conn_has_outstanding(const ka_conn *c);
+static inline unsigned ka_conn_probes_out(const ka_conn *c) { return c->probes_out; }
+static inline bool ka_conn_has_outstanding(const ka_conn *c) { return c->outstanding != 0; }
 /* The last time a segment from the peer was received. */
-ka_time ka_conn_last_rx(const ka_conn *c);
+static inline ka_time ka_conn_last_rx(const ka_conn *c) { return c->last_rx; }
 
 #ifdef __cplusplus
 }
