@@ -8,11 +8,11 @@
  * state: every connection sends a probe every 2 h + one round trip, the
  * server answers it, and nothing ever dies.
  *
- * Per connection and 2 h that is 4 engine events: the client's
- * keep-alive timer (probe out), the probe reaching the server, the
- * answer reaching the client, and 1 s later the client's lazy timer
- * re-checking and moving itself to last receive + 2 h (see ka_conn.h);
- * plus 4 for the handshake.  About 52 events per connection per day.
+ * Per connection and 2 h that is 3 engine events: the client's
+ * keep-alive timer (probe out), the probe reaching the server, and the
+ * answer reaching the client, which moves the client's timer to that
+ * receive + 2 h (see ka_conn_on_receive); plus 4 for the handshake.
+ * About 37 events per connection per day.
  *
  * Figures, per N (see bench_world.h for the method): wall time of
  * ks_world_run() alone (best of --reps and the range), of the set-up,

@@ -18,10 +18,11 @@
 //             connection, as ns-3's TCP keeps its timers) and a last-receive
 //             time.  The timer fires at T: a probe is scheduled to reach
 //             the server at T + 20 ms, which schedules the answer to reach
-//             the client at T + 40 ms, which records the receive; the timer
-//             is re-armed at T + 1 s (the probe interval) and then, finding
-//             the answer, at last receive + 2 h.  4 events per connection
-//             per 2 h; first timers uniform over [0, 2 h); 24 virtual hours.
+//             the client at T + 40 ms, which records the receive and moves
+//             the timer (pending at T + 1 s, the probe interval) to that
+//             receive + 2 h: Simulator::Cancel and Schedule, as an ns-3
+//             model re-arms an EventId.  3 events per connection per 2 h;
+//             first timers uniform over [0, 2 h); 24 virtual hours.
 //             Figures: events and connections x virtual hours per wall
 //             second.
 //
@@ -136,6 +137,8 @@ void ArmKeepalive(uint32_t c, int64_t at) {
 void OnAnswer(uint32_t c) {  // the probe's answer reaches the client
   g_events++;
   g_conns[c].last_rx = Simulator::Now().GetNanoSeconds();
+  Simulator::Cancel(g_conns[c].timer);
+  ArmKeepalive(c, g_conns[c].last_rx + kIdle);
 }
 
 void OnProbe(uint32_t c) {  // the probe reaches the server
