@@ -82,20 +82,11 @@ static void draw(cairo_t *cr, const void *data) {
     g_snprintf(s, sizeof s, "%d%%", i * 25);
     ksp_text(cr, L - 10, y, 1, 0.5, s);
   }
-  ksp_rgb(cr, KSP_BLACK);
-  cairo_set_line_width(cr, 1.5);
-  cairo_rectangle(cr, L, T, W - L - R, H - T - B);
-  cairo_stroke(cr);
-  ksp_font(cr, 16, FALSE);
-  ksp_text(cr, (L + W - R) / 2, H - 40, 0.5, 0.5,
-           d->log    ? "detection latency: give-up time minus failure time (log scale)"
-           : d->zoom ? "detection latency: give-up time minus failure time (axis not from 0)"
-                     : "detection latency: give-up time minus failure time");
-  cairo_save(cr);
-  cairo_translate(cr, 30, (T + H - B) / 2);
-  cairo_rotate(cr, -G_PI / 2);
-  ksp_text(cr, 0, 0, 0.5, 0.5, "connections detected by then");
-  cairo_restore(cr);
+  ksp_frame(cr, W, H, L, T, R, B,
+            d->log    ? "detection latency: give-up time minus failure time (log scale)"
+            : d->zoom ? "detection latency: give-up time minus failure time (axis not from 0)"
+                      : "detection latency: give-up time minus failure time",
+            30, "connections detected by then");
 
   /* The median and 95th percentile of all groups together. */
   double marks[2] = {m->latency_p50_s, m->latency_p95_s};

@@ -102,6 +102,25 @@ double ksp_text_width(cairo_t *cr, const char *s) {
   return e.x_advance;
 }
 
+void ksp_text_up(cairo_t *cr, double x, double y, const char *s) {
+  cairo_save(cr);
+  cairo_translate(cr, x, y);
+  cairo_rotate(cr, -G_PI / 2);
+  ksp_text(cr, 0, 0, 0.5, 0.5, s);
+  cairo_restore(cr);
+}
+
+void ksp_frame(cairo_t *cr, double w, double h, double l, double t, double r, double b,
+               const char *xtitle, double ytitle_x, const char *ytitle) {
+  ksp_rgb(cr, KSP_BLACK);
+  cairo_set_line_width(cr, 1.5);
+  cairo_rectangle(cr, l, t, w - l - r, h - t - b);
+  cairo_stroke(cr);
+  ksp_font(cr, 16, FALSE);
+  ksp_text(cr, (l + w - r) / 2, h - 40, 0.5, 0.5, xtitle);
+  ksp_text_up(cr, ytitle_x, (t + h - b) / 2, ytitle);
+}
+
 void ksp_text(cairo_t *cr, double x, double y, double ax, double ay, const char *s) {
   cairo_text_extents_t e;
   cairo_font_extents_t fe;

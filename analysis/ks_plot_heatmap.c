@@ -106,13 +106,8 @@ static void panel(cairo_t *cr, const hm_draw *d, double x0, gboolean latency) {
                d->s->values[d->py]->pdata[y]);
   ksp_font(cr, 15, TRUE);
   ksp_text(cr, x0 + PW / 2, PT + ph + 34, 0.5, 0, d->s->names[d->px]);
-  if (d->py != d->px) {
-    cairo_save(cr);
-    cairo_translate(cr, x0 - 100, PT + ph / 2);
-    cairo_rotate(cr, -G_PI / 2);
-    ksp_text(cr, 0, 0, 0.5, 0.5, d->s->names[d->py]);
-    cairo_restore(cr);
-  }
+  if (d->py != d->px)
+    ksp_text_up(cr, x0 - 100, PT + ph / 2, d->s->names[d->py]);
   ksp_font(cr, 17, TRUE);
   ksp_text(cr, x0 + PW / 2, PT - 26, 0.5, 0.5,
            latency ? "detection time (median, mean over seeds)"

@@ -58,17 +58,8 @@ static void draw(cairo_t *cr, const void *data) {
     g_autofree char *s = ksp_fmt_bytes_per_s(pow(10, e));
     ksp_text(cr, L - 10, y, 1, 0.5, s);
   }
-  ksp_rgb(cr, KSP_BLACK);
-  cairo_set_line_width(cr, 1.5);
-  cairo_rectangle(cr, L, T, W - L - R, H - T - B);
-  cairo_stroke(cr);
-  ksp_font(cr, 16, FALSE);
-  ksp_text(cr, (L + W - R) / 2, H - 40, 0.5, 0.5, "idle connections (log scale)");
-  cairo_save(cr);
-  cairo_translate(cr, 28, (T + H - B) / 2);
-  cairo_rotate(cr, -G_PI / 2);
-  ksp_text(cr, 0, 0, 0.5, 0.5, "probes + ACKs on the wire, bytes/s (log scale)");
-  cairo_restore(cr);
+  ksp_frame(cr, W, H, L, T, R, B, "idle connections (log scale)", 28,
+            "probes + ACKs on the wire, bytes/s (log scale)");
 
   cairo_save(cr);
   cairo_rectangle(cr, L, T, W - L - R, H - T - B);

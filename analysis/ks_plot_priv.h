@@ -17,11 +17,18 @@ void ksp_font(cairo_t *cr, double size, gboolean bold);
 /* Text anchored at (x, y): ax 0/0.5/1 = left/centre/right, ay 0/0.5/1 =
  * top/middle/baseline of the ink. */
 void ksp_text(cairo_t *cr, double x, double y, double ax, double ay, const char *s);
+/* Text turned a quarter left, centred on (x, y): a y-axis title. */
+void ksp_text_up(cairo_t *cr, double x, double y, const char *s);
 double ksp_text_width(cairo_t *cr, const char *s);
 void ksp_rgb(cairo_t *cr, guint32 rgb);
 /* A legend on a white card whose bottom right corner is (right, bottom):
  * the first `rows` labels, each beside a swatch of its palette colour. */
 void ksp_legend(cairo_t *cr, double right, double bottom, const GPtrArray *labels, guint rows);
+/* The frame of a w x h picture's plot area (margins l, t, r, b), in black,
+ * with the x-axis title centred 40 units above the bottom edge and the
+ * y-axis title turned up at x = ytitle_x, both in the 16-unit font. */
+void ksp_frame(cairo_t *cr, double w, double h, double l, double t, double r, double b,
+               const char *xtitle, double ytitle_x, const char *ytitle);
 
 /* Up to about `want` round ticks covering [lo, hi]; returns the count. */
 guint ksp_ticks(double lo, double hi, guint want, double *out, guint max);
