@@ -28,6 +28,7 @@
 extern "C" {
 #include "ks_scenario.h"
 #include "ks_sockopt.h"
+#include "ks_failure.h"
 #include "ks_world.h"
 }
 #include "ks_ns3.h"
@@ -220,7 +221,7 @@ struct Link
 
 struct MbState
 {
-    ka_time last = -1; /* >= 0 last activity; -1 never; <= -2 dropped at -2 - t */
+    ka_time last = -1; /* as in ks_failure.h: >= 0 last activity; -1 never; <= -2 dropped */
     EventId timer;
 };
 
@@ -243,12 +244,6 @@ struct Host
     bool hung = false;
 };
 
-struct Break
-{
-    ka_time from, to;
-    const char* cause;
-};
-
 struct Group
 {
     std::string name;
@@ -262,7 +257,7 @@ struct Group
     uint32_t first, count;
     std::vector<Hop> hops;
     Ipv4Address addr[2]; /* the client's and the server's address on the path */
-    std::vector<Break> breaks;
+    ks_failure_log* failures = nullptr; /* its path's breaks (ks_failure.h) */
     guint nMb = 0;
 };
 
@@ -464,7 +459,7 @@ MbExpire(ks_ns3_world* w, guint m, guint32 id)
 {
     Mb& mb = w->mbs[m];
     MbState& s = mb.st[id];
-    s.last = -2 - (s.last + mb.timeout);
+    s.last = ks_failure_mb_dropped(s.last + mb.timeout);
     s.timer.Cancel();
     const Group& g = w->groups[w->conns[id].group];
     guint hop = 0;
@@ -528,7 +523,7 @@ MbPass(ks_ns3_world* w, guint m, guint32 id, bool syn)
     }
     if (s.last >= 0 && now - s.last >= mb.timeout)
     {
-        s.last = -2 - (s.last + mb.timeout);
+        s.last = ks_failure_mb_dropped(s.last + mb.timeout);
     }
     if (s.last < 0 && !syn)
     {
@@ -725,24 +720,7 @@ NoteBreaks(ks_ns3_world* w, ka_time now)
 {
     for (Group& g : w->groups)
     {
-        const char* cause = PathBroken(w, g);
-        Break* last = g.breaks.empty() ? nullptr : &g.breaks.back();
-        bool was = last != nullptr && last->to == KA_TIME_NEVER;
-        if (cause != nullptr && !was)
-        {
-            g.breaks.push_back(Break{now, KA_TIME_NEVER, cause});
-        }
-        else if (cause == nullptr && was)
-        {
-            if (last->from == now)
-            {
-                g.breaks.pop_back();
-            }
-            else
-            {
-                last->to = now;
-            }
-        }
+        ks_failure_log_note(g.failures, PathBroken(w, g), now);
     }
 }
 
@@ -1532,6 +1510,10 @@ ks_ns3_world_new(const ks_scenario* sc, guint64 seed, GError** error)
             Simulator::Schedule(NanoSeconds(w->events.back().at), &ApplyEvent, w, i);
         }
     }
+    for (Group& g : w->groups)
+    {
+        g.failures = ks_failure_log_new();
+    }
     NoteBreaks(w, 0);
     return w;
 }
@@ -1560,6 +1542,10 @@ ks_ns3_world_free(ks_ns3_world* w)
     w->pcap = nullptr;
     Simulator::Destroy();
     g_rand_free(w->rand);
+    for (Group& g : w->groups)
+    {
+        ks_failure_log_free(g.failures);
+    }
     if (g_live == w)
     {
         g_live = nullptr;
@@ -1666,68 +1652,19 @@ ks_ns3_world_conn_result(const ks_ns3_world* w, guint32 id, ks_conn_result* out)
         out->error = ka_profile_errname(w->hosts[g.host[0]].profile, KA_ETIMEDOUT);
     }
 
-    /* failure_at, recovered, false_giveup: the native engine's rules
-     * (sim/ks_world.c conn_failure). */
+    /* failure_at, recovered, false_giveup: the facts this engine keeps,
+     * judged by the rule both engines share (ks_failure.h). */
     ka_time now = NowNs();
-    const char* cause = nullptr;
-    ka_time at = KA_TIME_NEVER;
-    for (const Break& b : g.breaks)
-    {
-        if (b.to > g.connectAt)
-        {
-            cause = b.cause;
-            at = b.from > g.connectAt ? b.from : g.connectAt;
-            break;
-        }
-    }
-    ka_time lost = c.lostAt[1 - side];
-    if (lost < at)
-    {
-        at = lost;
-        cause = "peer_reboot";
-    }
     ka_time mbLost = KA_TIME_NEVER;
     for (const Hop& h : g.hops)
     {
         for (guint m : w->links[h.link].mbs)
         {
             const Mb& mb = w->mbs[m];
-            ka_time last = mb.st[id].last, t = KA_TIME_NEVER;
-            if (last <= -2)
-            {
-                t = -2 - last;
-            }
-            else if (last >= 0 && now - last >= mb.timeout)
-            {
-                t = last + mb.timeout;
-            }
-            mbLost = std::min(mbLost, t);
+            mbLost = std::min(mbLost, ks_failure_mb_lost_at(mb.st[id].last, mb.timeout, now));
         }
     }
-    if (mbLost < at)
-    {
-        at = mbLost;
-        cause = "middlebox";
-    }
-    if (at > out->closed_at || at > now)
-    {
-        at = KA_TIME_NEVER;
-        cause = nullptr;
-    }
-    out->failure_at = at;
-    out->failure = cause;
-    bool own = out->reason == KA_CLOSE_KEEPALIVE_TIMEOUT ||
-               out->reason == KA_CLOSE_RETRANSMISSION_TIMEOUT ||
-               out->reason == KA_CLOSE_USER_TIMEOUT;
-    ka_time end = out->closed_at < now ? out->closed_at : now;
-    bool brokenAtEnd = false;
-    for (const Break& b : g.breaks)
-    {
-        brokenAtEnd = brokenAtEnd || (b.from <= end && end < b.to);
-    }
-    bool whole = !brokenAtEnd && lost > end && mbLost > end;
-    out->recovered = at != KA_TIME_NEVER && whole;
-    out->false_giveup = own && whole;
+    ks_failure_judge(g.failures, g.connectAt, c.lostAt[1 - side], mbLost, now, out);
 }
 
 } /* extern "C" */

@@ -167,25 +167,11 @@ static void apply_event(ks_world *w, const ks_event_spec *ev) {
 }
 
 /* Failures are dated from the timeline, per group rather than per
- * connection: after every event each group's path is checked once, and a
- * change opens or closes one ksw_break. */
+ * connection: after every event each group's path is checked once (see
+ * ks_failure.h). */
 static void note_breaks(ks_world *w, ka_time now) {
-  for (guint gi = 0; gi < w->n_groups; gi++) {
-    ks_group *g = &w->groups[gi];
-    const char *cause = ksw_path_broken(w, gi);
-    ksw_break *last = g->breaks->len ? &g_array_index(g->breaks, ksw_break, g->breaks->len - 1)
-                                     : NULL;
-    gboolean was = last != NULL && last->to == KA_TIME_NEVER;
-    if (cause != NULL && !was) {
-      ksw_break b = {.from = now, .to = KA_TIME_NEVER, .cause = cause};
-      g_array_append_val(g->breaks, b);
-    } else if (cause == NULL && was) {
-      if (last->from == now) /* down and up in the same instant: nothing broke */
-        g_array_set_size(g->breaks, g->breaks->len - 1);
-      else
-        last->to = now;
-    }
-  }
+  for (guint gi = 0; gi < w->n_groups; gi++)
+    ks_failure_log_note(w->groups[gi].failures, ksw_path_broken(w, gi), now);
 }
 
 /* One timeline entry per firing; the timer is re-armed for the next. */
@@ -220,7 +206,7 @@ ks_world *ks_world_new(const ks_scenario *sc, guint64 seed, GError **error) {
     return NULL;
   }
   for (guint i = 0; i < w->n_groups; i++)
-    w->groups[i].breaks = g_array_new(FALSE, FALSE, sizeof(ksw_break));
+    w->groups[i].failures = ks_failure_log_new();
   note_breaks(w, 0); /* a link may lose everything from the start */
 
   /* Aligned as ks_conn says (malloc gives 16); its size is a multiple of
@@ -265,8 +251,7 @@ void ks_world_free(ks_world *w) {
   ksw_free_paths(w);
   for (guint i = 0; w->groups != NULL && i < w->n_groups; i++) {
     g_free(w->groups[i].flows);
-    if (w->groups[i].breaks)
-      g_array_unref(w->groups[i].breaks);
+    ks_failure_log_free(w->groups[i].failures);
   }
   g_free(w->groups);
   g_free(w->hosts);
@@ -299,56 +284,19 @@ void ks_world_run(ks_world *w) {
 
 guint32 ks_world_conn_count(const ks_world *w) { return w->n_conns; }
 
-/* The first break of the group's path that reaches past `t0`, from t0 on. */
-static ka_time first_break(const ks_group *g, ka_time t0, const char **cause) {
-  for (guint i = 0; i < g->breaks->len; i++) {
-    const ksw_break *b = &g_array_index(g->breaks, ksw_break, i);
-    if (b->to > t0) {
-      *cause = b->cause;
-      return b->from > t0 ? b->from : t0;
-    }
-  }
-  return KA_TIME_NEVER;
-}
-
-static gboolean broken_at(const ks_group *g, ka_time t) {
-  for (guint i = 0; i < g->breaks->len; i++) {
-    const ksw_break *b = &g_array_index(g->breaks, ksw_break, i);
-    if (b->from <= t && t < b->to)
-      return TRUE;
-  }
-  return FALSE;
-}
-
 /* See failure_at and false_giveup in ks_world.h. */
 static void conn_failure(const ks_world *w, guint gi, guint32 id, ks_conn_result *out) {
   const ks_group *g = &w->groups[gi];
   const ks_ep *peer = &w->conns[id].ep[!g->result_side];
   ka_time now = ks_engine_now(w->engine);
-  const char *cause = NULL;
-  ka_time at = first_break(g, g->connect_at, &cause);
   ka_time lost = KA_TIME_NEVER;
   /* A reboot closes the peer's socket with no reason and marks it lost;
    * a socket that had closed before and was then lost is not the reboot's. */
   if (ka_conn_is_closed(&peer->kc) && (peer->u.dead.flags & KSW_DEAD_LOST) &&
       peer->u.dead.reason == KA_CLOSE_NONE)
     lost = peer->u.dead.closed_at;
-  if (lost < at)
-    at = lost, cause = "peer_reboot";
-  ka_time mb = ksw_mb_lost_at_conn(w, gi, id, now);
-  if (mb < at)
-    at = mb, cause = "middlebox";
-  if (at > out->closed_at || at > now)
-    at = KA_TIME_NEVER, cause = NULL;
-  out->failure_at = at;
-  out->failure = cause;
-  gboolean own = out->reason == KA_CLOSE_KEEPALIVE_TIMEOUT ||
-                 out->reason == KA_CLOSE_RETRANSMISSION_TIMEOUT ||
-                 out->reason == KA_CLOSE_USER_TIMEOUT;
-  ka_time end = out->closed_at < now ? out->closed_at : now;
-  gboolean whole = !broken_at(g, end) && lost > end && mb > end;
-  out->recovered = at != KA_TIME_NEVER && whole;
-  out->false_giveup = own && whole;
+  ks_failure_judge(g->failures, g->connect_at, lost, ksw_mb_lost_at_conn(w, gi, id, now), now,
+                   out);
 }
 ka_time ks_world_now(const ks_world *w) { return ks_engine_now(w->engine); }
 guint64 ks_world_events(const ks_world *w) { return ks_engine_events(w->engine); }

@@ -269,7 +269,7 @@ static void inject_rst(ks_world *w, guint gi, guint32 conn, guint hop, guint mb,
 }
 
 static void mb_expire(ks_world *w, ks_mbst *s) {
-  s->last = KSW_MB_DROPPED(s->last + w->mbs[s->mb].timeout);
+  s->last = ks_failure_mb_dropped(s->last + w->mbs[s->mb].timeout);
   ks_engine_cancel(w->engine, &s->timer);
   guint gi = ksw_group_of(w, s->conn);
   guint32 cs = ksw_snd_nxt(w, gi, s->conn, KSW_CLIENT);
@@ -319,7 +319,7 @@ static gboolean mb_pass(ks_world *w, const ks_mbblock *b, const ks_flight *f) {
   }
   ka_time *last = &((ka_time *)b->states)[i];
   if (*last >= 0 && now - *last >= mb->timeout)
-    *last = KSW_MB_DROPPED(*last + mb->timeout);
+    *last = ks_failure_mb_dropped(*last + mb->timeout);
   if (*last < 0 && !syn)
     return FALSE;
   *last = now;
@@ -369,7 +369,7 @@ ka_time ksw_mb_lost_at_conn(const ks_world *w, guint gi, guint32 conn, ka_time n
       const ks_mb *mb = &w->mbs[b->mb];
       ka_time last = mb->on_expiry == KS_EXPIRY_RST ? ((const ks_mbst *)b->states)[i].last
                                                     : ((const ka_time *)b->states)[i];
-      ka_time t = ksw_mb_lost_at(last, mb->timeout, now);
+      ka_time t = ks_failure_mb_lost_at(last, mb->timeout, now);
       lost = t < lost ? t : lost;
     }
   return lost;

@@ -8,6 +8,7 @@
 #define KASIM_KS_WORLD_PRIV_H
 
 #include "ks_engine.h"
+#include "ks_failure.h"
 #include "ks_world.h"
 
 /* --- Constants of the simulated TCP, each with its reason. ------------- */
@@ -130,21 +131,6 @@ typedef struct ks_link {
   ka_time busy_until[2]; /* the transmitter of each direction */
 } ks_link;
 
-/* A middlebox's per-connection `last`: >= 0 the time of the last segment
- * that passed; -1 no state ever; <= -2 the state was dropped, and when
- * (-2 - t), so that ks_world_conn_result() can date the failure without a
- * field per connection. */
-#define KSW_MB_DROPPED(t) (-2 - (t))
-/* When the state `last` was (or, lazily, is by `now`) dropped, given the
- * box's current timeout; KA_TIME_NEVER while it holds. */
-static inline ka_time ksw_mb_lost_at(ka_time last, ka_time timeout, ka_time now) {
-  if (last <= -2)
-    return -2 - last;
-  if (last >= 0 && now - last >= timeout)
-    return last + timeout;
-  return KA_TIME_NEVER;
-}
-
 /* A middlebox's state for one connection when it resets on expiry: a lazy
  * timer as in ka_conn (armed at last + timeout, re-checked on firing). */
 typedef struct ks_mbst {
@@ -177,14 +163,6 @@ typedef struct ks_hop {
   ks_mbblock *mbs;   /* [n_mb], in middlebox index order */
 } ks_hop;
 
-/* An interval during which a group's path (links, routers, the peer host)
- * was broken; see failure_at in ks_world.h.  `to` is KA_TIME_NEVER while
- * it lasts. */
-typedef struct ksw_break {
-  ka_time from, to;
-  const char *cause;
-} ksw_break;
-
 typedef struct ks_group {
   guint32 first, count;
   guint host[2];
@@ -197,7 +175,7 @@ typedef struct ks_group {
   guint n_hops;
   ks_hop *hops;
   ks_flow *flows; /* [count]; NULL for IDLE */
-  GArray *breaks; /* ksw_break, from the timeline: per group, not per connection */
+  ks_failure_log *failures; /* its path's breaks, from the timeline */
   guint n_mb;     /* middleboxes on the path */
 } ks_group;
 
