@@ -1156,37 +1156,14 @@ ApplyEvent(ks_ns3_world* w, guint i)
 
 /* --- Building. ---------------------------------------------------------- */
 
-/* The native engine's path: breadth-first from the client, links taken in
- * index order (sim/ks_world_net.c). */
+/* The route both engines take (ks_scenario_route). */
 bool
-FindPath(ks_ns3_world* w, Group& g, GError** error)
+FindPath(ks_ns3_world* w, const ks_scenario* sc, Group& g, GError** error)
 {
     guint from = g.host[0], to = g.host[1];
-    std::vector<std::vector<guint>> adj(w->hosts.size());
-    for (guint li = 0; li < w->links.size(); li++)
-    {
-        adj[w->links[li].a].push_back(li);
-        adj[w->links[li].b].push_back(li);
-    }
-    std::vector<guint> via(w->hosts.size(), G_MAXUINT), queue;
-    via[from] = G_MAXUINT - 1;
-    queue.push_back(from);
-    for (size_t head = 0; head < queue.size() && via[to] == G_MAXUINT; head++)
-    {
-        guint h = queue[head];
-        for (guint li : adj[h])
-        {
-            const Link& l = w->links[li];
-            guint other = l.a == h ? l.b : l.a;
-            if (via[other] != G_MAXUINT)
-            {
-                continue;
-            }
-            via[other] = li;
-            queue.push_back(other);
-        }
-    }
-    if (via[to] == G_MAXUINT)
+    GArray* route = g_array_new(FALSE, FALSE, sizeof(ks_route_hop));
+    bool ok = ks_scenario_route(sc, from, to, route);
+    if (!ok)
     {
         g_set_error(error,
                     KS_NS3_ERROR,
@@ -1195,18 +1172,15 @@ FindPath(ks_ns3_world* w, Group& g, GError** error)
                     g.name.c_str(),
                     w->hosts[from].name.c_str(),
                     w->hosts[to].name.c_str());
-        return false;
     }
-    std::vector<Hop> rev;
-    for (guint h = to; h != from;)
+    g.hops.clear();
+    for (guint i = 0; i < route->len; i++)
     {
-        const Link& l = w->links[via[h]];
-        guint prev = l.a == h ? l.b : l.a;
-        rev.push_back(Hop{via[h], l.a == prev ? 0 : 1});
-        h = prev;
+        const ks_route_hop& r = g_array_index(route, ks_route_hop, i);
+        g.hops.push_back(Hop{r.link, r.dir});
     }
-    g.hops.assign(rev.rbegin(), rev.rend());
-    return true;
+    g_array_unref(route);
+    return ok;
 }
 
 Ptr<Ipv4StaticRouting>
@@ -1438,7 +1412,7 @@ ks_ns3_world_new(const ks_scenario* sc, guint64 seed, GError** error)
         g.first = total;
         g.count = gs->count;
         total += gs->count;
-        if (!CheckSockopts(sc, g, error) || !FindPath(w, g, error))
+        if (!CheckSockopts(sc, g, error) || !FindPath(w, sc, g, error))
         {
             ks_ns3_world_free(w);
             return nullptr;

@@ -1355,3 +1355,60 @@ ks_scenario *ks_scenario_load(const char *path, char **sets, GError **error) {
   sort_events(sc);
   return sc;
 }
+
+gboolean ks_scenario_route(const ks_scenario *sc, guint from, guint to, GArray *hops) {
+  guint n_hosts = sc->hosts->len, n_links = sc->links ? sc->links->len : 0;
+  /* Adjacency in link index order, so that the search is deterministic. */
+  guint *adj_off = g_new0(guint, n_hosts + 1);
+  guint *adj = g_new(guint, 2 * n_links + 1);
+  guint *via = g_new(guint, n_hosts); /* link we came by, G_MAXUINT = unseen */
+  guint *queue = g_new(guint, n_hosts);
+  guint head = 0, tail = 0;
+
+  for (guint i = 0; i < n_links; i++) {
+    const ks_link_spec *l = g_ptr_array_index(sc->links, i);
+    adj_off[l->a + 1]++;
+    adj_off[l->b + 1]++;
+  }
+  for (guint h = 0; h < n_hosts; h++)
+    adj_off[h + 1] += adj_off[h];
+  guint *fill = g_memdup2(adj_off, (n_hosts + 1) * sizeof(guint));
+  for (guint i = 0; i < n_links; i++) {
+    const ks_link_spec *l = g_ptr_array_index(sc->links, i);
+    adj[fill[l->a]++] = i;
+    adj[fill[l->b]++] = i;
+  }
+  g_free(fill);
+
+  for (guint i = 0; i < n_hosts; i++)
+    via[i] = G_MAXUINT;
+  via[from] = G_MAXUINT - 1;
+  queue[tail++] = from;
+  while (head < tail && via[to] == G_MAXUINT) {
+    guint h = queue[head++];
+    for (guint k = adj_off[h]; k < adj_off[h + 1]; k++) {
+      const ks_link_spec *l = g_ptr_array_index(sc->links, adj[k]);
+      guint other = l->a == h ? l->b : l->a;
+      if (via[other] != G_MAXUINT)
+        continue;
+      via[other] = adj[k];
+      queue[tail++] = other;
+    }
+  }
+  gboolean ok = via[to] != G_MAXUINT;
+  g_array_set_size(hops, 0);
+  if (ok) {
+    for (guint h = to; h != from;) {
+      const ks_link_spec *l = g_ptr_array_index(sc->links, via[h]);
+      guint prev = l->a == h ? l->b : l->a;
+      ks_route_hop hop = {.link = via[h], .dir = l->a == prev ? 0 : 1};
+      g_array_prepend_val(hops, hop);
+      h = prev;
+    }
+  }
+  g_free(adj_off);
+  g_free(adj);
+  g_free(via);
+  g_free(queue);
+  return ok;
+}

@@ -131,6 +131,18 @@ typedef struct ks_scenario {
 ks_scenario *ks_scenario_load(const char *path, char **sets, GError **error);
 void ks_scenario_free(ks_scenario *sc);
 
+/* One link of a route and the way it is crossed: 0 from its a to its b. */
+typedef struct ks_route_hop {
+  guint link;
+  guint8 dir;
+} ks_route_hop;
+
+/* The route from host `from` to host `to` (from != to): the fewest links,
+ * ties going to the lower link index, so that both engines route every
+ * group alike.  Replaces the contents of `hops` (ks_route_hop); FALSE if
+ * no links join the two hosts.  Link ends must be valid host indices. */
+gboolean ks_scenario_route(const ks_scenario *sc, guint from, guint to, GArray *hops);
+
 /* Parses "350s", "4m", "1.5h", "250ms", "2d" into nanoseconds; FALSE if it
  * is not a duration.  A bare number is refused: units are required. */
 gboolean ks_duration_parse(const char *text, ka_time *out);

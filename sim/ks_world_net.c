@@ -45,57 +45,28 @@
 
 static void mbst_cb(ks_timer *t, void *ctx);
 
-static gboolean find_path(ks_world *w, const ks_group_spec *gs, const ks_scenario *sc,
-                          const guint *adj_off, const guint *adj, ks_group *g, GError **error) {
-  guint from = gs->client, to = gs->server;
-  const ks_host_spec *hf = g_ptr_array_index(sc->hosts, from);
-  const ks_host_spec *ht = g_ptr_array_index(sc->hosts, to);
-  if (from == to) {
+static gboolean find_path(const ks_group_spec *gs, const ks_scenario *sc, GArray *route,
+                          ks_group *g, GError **error) {
+  const ks_host_spec *hf = g_ptr_array_index(sc->hosts, gs->client);
+  const ks_host_spec *ht = g_ptr_array_index(sc->hosts, gs->server);
+  if (gs->client == gs->server) {
     g_set_error(error, ks_world_error_quark(), 0,
                 "group %s: client and server are the same host (%s)", gs->name, hf->name);
     return FALSE;
   }
-  guint *via = g_new(guint, w->n_hosts); /* link we came by, G_MAXUINT = unseen */
-  guint *queue = g_new(guint, w->n_hosts);
-  guint head = 0, tail = 0;
-  for (guint i = 0; i < w->n_hosts; i++)
-    via[i] = G_MAXUINT;
-  via[from] = G_MAXUINT - 1;
-  queue[tail++] = from;
-  while (head < tail && via[to] == G_MAXUINT) {
-    guint h = queue[head++];
-    for (guint k = adj_off[h]; k < adj_off[h + 1]; k++) {
-      const ks_link *l = &w->links[adj[k]];
-      guint other = l->a == h ? l->b : l->a;
-      if (via[other] != G_MAXUINT)
-        continue;
-      via[other] = adj[k];
-      queue[tail++] = other;
-    }
-  }
-  gboolean ok = via[to] != G_MAXUINT;
-  if (!ok) {
+  if (!ks_scenario_route(sc, gs->client, gs->server, route)) {
     g_set_error(error, ks_world_error_quark(), 0,
                 "group %s: no path of links between hosts %s and %s", gs->name, hf->name,
                 ht->name);
-  } else {
-    guint n = 0;
-    for (guint h = to; h != from; n++) {
-      const ks_link *l = &w->links[via[h]];
-      h = l->a == h ? l->b : l->a;
-    }
-    g->n_hops = n;
-    g->hops = g_new0(ks_hop, n);
-    for (guint h = to, i = n; h != from;) {
-      const ks_link *l = &w->links[via[h]];
-      guint prev = l->a == h ? l->b : l->a;
-      g->hops[--i] = (ks_hop){.link = via[h], .dir = l->a == prev ? 0 : 1};
-      h = prev;
-    }
+    return FALSE;
   }
-  g_free(via);
-  g_free(queue);
-  return ok;
+  g->n_hops = route->len;
+  g->hops = g_new0(ks_hop, route->len);
+  for (guint i = 0; i < route->len; i++) {
+    const ks_route_hop *r = &g_array_index(route, ks_route_hop, i);
+    g->hops[i] = (ks_hop){.link = r->link, .dir = r->dir};
+  }
+  return TRUE;
 }
 
 static void attach_middleboxes(ks_world *w, guint gi) {
@@ -167,25 +138,10 @@ gboolean ksw_build_paths(ks_world *w, const ks_scenario *sc, GError **error) {
                         .on_expiry = ms->on_expiry, .blocks = g_ptr_array_new()};
   }
 
-  /* Adjacency in link index order, so that the search is deterministic. */
-  guint *adj_off = g_new0(guint, w->n_hosts + 1);
-  guint *adj = g_new(guint, 2 * w->n_links + 1);
-  for (guint i = 0; i < w->n_links; i++) {
-    adj_off[w->links[i].a + 1]++;
-    adj_off[w->links[i].b + 1]++;
-  }
-  for (guint h = 0; h < w->n_hosts; h++)
-    adj_off[h + 1] += adj_off[h];
-  guint *fill = g_memdup2(adj_off, (w->n_hosts + 1) * sizeof(guint));
-  for (guint i = 0; i < w->n_links; i++) {
-    adj[fill[w->links[i].a]++] = i;
-    adj[fill[w->links[i].b]++] = i;
-  }
-  g_free(fill);
-
   gboolean ok = TRUE;
+  GArray *route = g_array_new(FALSE, FALSE, sizeof(ks_route_hop));
   for (guint gi = 0; ok && gi < w->n_groups; gi++) {
-    ok = find_path(w, g_ptr_array_index(sc->groups, gi), sc, adj_off, adj, &w->groups[gi], error);
+    ok = find_path(g_ptr_array_index(sc->groups, gi), sc, route, &w->groups[gi], error);
     if (ok && w->groups[gi].n_hops > G_MAXUINT16) {
       g_set_error(error, ks_world_error_quark(), 0, "a path of more than %u links", G_MAXUINT16);
       ok = FALSE;
@@ -193,8 +149,7 @@ gboolean ksw_build_paths(ks_world *w, const ks_scenario *sc, GError **error) {
     if (ok)
       attach_middleboxes(w, gi);
   }
-  g_free(adj_off);
-  g_free(adj);
+  g_array_unref(route);
   return ok;
 }
 
