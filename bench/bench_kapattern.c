@@ -14,9 +14,7 @@
  *   (armed at T + 1 s, the probe interval) to that receive + 2 h, as
  *   ka_conn_on_receive does after an answered probe.  3 events per
  *   connection per 2 h, first timers uniform over [0, 2 h)
- *   (bench_common.h), 24 virtual hours.  The timer keeps its lazy
- *   re-check for the case the world also has it: a receive with no probe
- *   outstanding (here, never).
+ *   (bench_common.h), 24 virtual hours.
  *
  * Figures: wall time of ks_engine_run(), events per second, connections x
  * virtual hours per second, peak RSS per connection; best of --reps, each
@@ -97,10 +95,6 @@ static void on_keepalive(ks_timer *t, void *ctx) {
   kflight *f;
 
   g_p.events++;
-  if (now < c->last_rx + BENCH_KA_IDLE) { /* lazy: an answer came, move on */
-    ks_engine_at(e, t, c->last_rx + BENCH_KA_IDLE);
-    return;
-  }
   f = flight_new();
   f->conn = (guint32)(c - g_p.conns);
   ks_timer_set_cb(&f->t, on_probe);

@@ -149,11 +149,6 @@ void OnProbe(uint32_t c) {  // the probe reaches the server
 void OnKeepalive(uint32_t c) {
   g_events++;
   int64_t now = Simulator::Now().GetNanoSeconds();
-  Conn &k = g_conns[c];
-  if (now < k.last_rx + kIdle) {  // lazy: an answer came, move on
-    ArmKeepalive(c, k.last_rx + kIdle);
-    return;
-  }
   Simulator::Schedule(NanoSeconds(kDelay), &OnProbe, c);
   ArmKeepalive(c, now + kIntvl);
 }
