@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ks_mem.h"
 #include "ks_sockopt.h"
 
 G_DEFINE_QUARK(ks-world-error-quark, ks_world_error)
@@ -185,6 +186,12 @@ static void timeline_cb(ks_timer *t, void *ctx) {
     ks_engine_at(w->engine, &w->timeline, w->events[w->next_event].at);
 }
 
+_Static_assert(_Alignof(ks_conn) <= 64, "ks_mem_huge_new0 aligns to 64");
+
+static size_t conns_size(const ks_world *w) {
+  return (size_t)w->n_conns * sizeof(ks_conn);
+}
+
 /* --- Public API. -------------------------------------------------------- */
 
 ks_world *ks_world_new(const ks_scenario *sc, guint64 seed, GError **error) {
@@ -209,17 +216,15 @@ ks_world *ks_world_new(const ks_scenario *sc, guint64 seed, GError **error) {
     w->groups[i].failures = ks_failure_log_new();
   note_breaks(w, 0); /* a link may lose everything from the start */
 
-  /* Aligned as ks_conn says (malloc gives 16); its size is a multiple of
-   * the alignment, as aligned_alloc wants. */
-  size_t conns_size = (size_t)(w->n_conns ? w->n_conns : 1) * sizeof(ks_conn);
-  w->conns = aligned_alloc(_Alignof(ks_conn), conns_size);
+  /* Aligned as ks_conn says (64), and on huge pages from 2 MiB up: every
+   * event touches a connection at random (see ks_mem.h). */
+  w->conns = ks_mem_huge_new0(conns_size(w));
   if (w->conns == NULL) {
     g_set_error(error, ks_world_error_quark(), 0, "out of memory for %u connections (%zu octets each)",
                 w->n_conns, sizeof(ks_conn));
     ks_world_free(w);
     return NULL;
   }
-  memset(w->conns, 0, conns_size);
   for (guint i = 0; i < w->n_groups; i++) {
     ks_group *g = &w->groups[i];
     if (g->traffic == KS_TRAFFIC_IDLE || g->count == 0)
@@ -255,7 +260,7 @@ void ks_world_free(ks_world *w) {
   }
   g_free(w->groups);
   g_free(w->hosts);
-  free(w->conns); /* aligned_alloc'ed */
+  ks_mem_huge_free(w->conns, conns_size(w));
   g_free(w->events);
   g_ptr_array_unref(w->flight_chunks);
   g_free(w);
