@@ -31,6 +31,7 @@
 
 #include "bench_common.h"
 #include "ks_engine.h"
+#include "ks_mem.h"
 #include "ks_wheel.h"
 
 #define SEED 20240601u
@@ -84,6 +85,16 @@ typedef struct result {
   double cascades; /* per event; < 0: not measured */
 } result;
 
+/* The timers in one array on huge pages, as the world keeps its
+ * connections (ks_world_new, ks_mem.h): a simulation's timers are in its
+ * own structs, and those are kasim's to lay out. */
+static ks_timer *timers_new(guint64 n) {
+  ks_timer *ts = ks_mem_huge_new0(n * sizeof *ts);
+  if (ts == NULL)
+    g_error("bench_hold: out of memory for %" G_GUINT64_FORMAT " timers", n);
+  return ts;
+}
+
 static guint64 n_events(const opts *o, guint64 n) {
   if (o->events != 0)
     return o->events;
@@ -95,7 +106,7 @@ static void bench_wheel(const opts *o, guint64 n, result *res) {
   guint64 m = n_events(o, n);
   GRand *r = o->grand ? g_rand_new_with_seed(SEED) : NULL;
   drawer d;
-  ks_timer *ts = g_new(ks_timer, n);
+  ks_timer *ts = timers_new(n);
   ks_wheel *w = ks_wheel_new(0);
   guint64 c0;
   double t0, t1, c;
@@ -125,7 +136,7 @@ static void bench_wheel(const opts *o, guint64 n, result *res) {
   res->peak_kib = bench_peak_rss_kib();
   res->cascades = (double)(ks_wheel_cascades(w) - c0) / (double)m;
   ks_wheel_free(w);
-  g_free(ts);
+  ks_mem_huge_free(ts, n * sizeof *ts);
   if (r != NULL)
     g_rand_free(r);
 }
@@ -148,7 +159,7 @@ static void bench_engine(const opts *o, guint64 n, result *res) {
   long base = bench_current_rss_kib();
   guint64 m = n_events(o, n);
   ks_engine *e = ks_engine_new(SEED);
-  ks_timer *ts = g_new(ks_timer, n);
+  ks_timer *ts = timers_new(n);
   double t0, t1, c;
 
   /* --grand: the engine's own GRand, as a scenario would draw. */
@@ -173,7 +184,7 @@ static void bench_engine(const opts *o, guint64 n, result *res) {
   res->peak_kib = bench_peak_rss_kib();
   res->cascades = -1;
   ks_engine_free(e);
-  g_free(ts);
+  ks_mem_huge_free(ts, n * sizeof *ts);
 }
 
 static void time_rng(const opts *o) {

@@ -24,6 +24,7 @@
 
 #include "bench_common.h"
 #include "ks_engine.h"
+#include "ks_mem.h"
 
 #define SEED 20240601u
 
@@ -115,7 +116,10 @@ static void run(guint64 n, double hours, result *r) {
 
   r->base_kib = bench_current_rss_kib();
   e = ks_engine_new(SEED);
-  g_p.conns = g_new(kconn, n);
+  /* On huge pages, as the world's connections (ks_world_new, ks_mem.h). */
+  g_p.conns = ks_mem_huge_new0(n * sizeof *g_p.conns);
+  if (g_p.conns == NULL)
+    g_error("bench_kapattern: out of memory for %" G_GUINT64_FORMAT " connections", n);
   g_p.chunks = g_ptr_array_new_with_free_func(g_free);
   g_p.free_flights = NULL;
   g_p.events = 0;
@@ -134,7 +138,7 @@ static void run(guint64 n, double hours, result *r) {
   r->events = g_p.events;
   r->peak_kib = bench_peak_rss_kib();
   ks_engine_free(e);
-  g_free(g_p.conns);
+  ks_mem_huge_free(g_p.conns, n * sizeof *g_p.conns);
   g_ptr_array_unref(g_p.chunks);
 }
 
