@@ -229,7 +229,7 @@ ks_world *ks_world_new(const ks_scenario *sc, guint64 seed, GError **error) {
     ks_group *g = &w->groups[i];
     if (g->traffic == KS_TRAFFIC_IDLE || g->count == 0)
       continue;
-    g->flows = g_try_malloc0_n(g->count, sizeof(ks_flow));
+    g->flows = ks_mem_huge_new0((size_t)g->count * sizeof(ks_flow));
     if (g->flows == NULL) {
       g_set_error(error, ks_world_error_quark(), 0, "out of memory for the traffic of %u connections",
                   g->count);
@@ -255,7 +255,7 @@ void ks_world_free(ks_world *w) {
   ks_engine_free(w->engine);
   ksw_free_paths(w);
   for (guint i = 0; w->groups != NULL && i < w->n_groups; i++) {
-    g_free(w->groups[i].flows);
+    ks_mem_huge_free(w->groups[i].flows, (size_t)w->groups[i].count * sizeof(ks_flow));
     ks_failure_log_free(w->groups[i].failures);
   }
   g_free(w->groups);
