@@ -8,8 +8,8 @@
  * its cache miss, and in a virtual machine that walk is two-dimensional.
  * With 2 MiB pages the same TLB covers 6 GiB.
  * Measured (docs/performance.md): the hold model with 10^6 timers goes
- * from 29 to 34 M events/s, 10^6 idle connections x 24 h from 2.8 to
- * 2.55 s.
+ * from 28-29 to 32-34 M events/s, 10^6 idle connections x 24 h from
+ * 2.70-2.84 to 2.55-2.66 s.
  *
  * The pages are asked for with madvise(MADV_HUGEPAGE): where the system's
  * policy (/sys/kernel/mm/transparent_hugepage/enabled) is "madvise" that
