@@ -9,6 +9,7 @@
 #ifndef KASIM_BENCH_COMMON_H
 #define KASIM_BENCH_COMMON_H
 
+#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -146,6 +147,53 @@ static inline uint64_t bench_parse_count(const char *s) {
   if (end == s || *end != '\0' || d < 0 || d > 1e18)
     return 0;
   return (uint64_t)(d + 0.5);
+}
+
+/* What every benchmark's command line has: --big (where the benchmark
+ * has it), --reps R and the list of N.  Each parses its own options
+ * around bench_take_arg(). */
+#define BENCH_MAX_NS 32
+
+typedef struct bench_args {
+  int big; /* --big: 1e7 joins the default N */
+  int reps;
+  uint64_t ns[BENCH_MAX_NS];
+  unsigned n_ns;
+} bench_args;
+
+static inline bench_args bench_args_new(void) {
+  bench_args a;
+  memset(&a, 0, sizeof a);
+  a.reps = 3;
+  return a;
+}
+
+/* Takes argv[*i] (and the value after it, moving *i on) if it is --big
+ * (when big_ok), --reps R, or an N of at least min_n ("1e6" works), and
+ * returns 1; returns 0 for anything else, including an N beyond
+ * BENCH_MAX_NS, which the caller reports as a usage error. */
+static inline int bench_take_arg(bench_args *a, int argc, char **argv, int *i, int big_ok,
+                                 uint64_t min_n) {
+  const char *arg = argv[*i];
+  if (big_ok && strcmp(arg, "--big") == 0) {
+    a->big = 1;
+  } else if (strcmp(arg, "--reps") == 0 && *i + 1 < argc) {
+    a->reps = atoi(argv[++*i]);
+  } else if (isdigit((unsigned char)arg[0]) && bench_parse_count(arg) >= min_n &&
+             a->n_ns < BENCH_MAX_NS) {
+    a->ns[a->n_ns++] = bench_parse_count(arg);
+  } else {
+    return 0;
+  }
+  return 1;
+}
+
+/* No N given: 1e3 to 1e6, and 1e7 with --big. */
+static inline void bench_default_ns(bench_args *a) {
+  if (a->n_ns != 0)
+    return;
+  for (uint64_t n = 1000; n <= (a->big ? 10000000u : 1000000u); n *= 10)
+    a->ns[a->n_ns++] = n;
 }
 
 /* The header of every benchmark: how it was run and on what.  The load

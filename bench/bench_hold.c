@@ -267,16 +267,13 @@ static void usage(void) {
 
 int main(int argc, char **argv) {
   opts o = {KA_S(1), {0, 0}, 0, TRUE, TRUE, FALSE, 3};
-  GArray *ns = g_array_new(FALSE, FALSE, sizeof(guint64));
-  gboolean big = FALSE;
+  bench_args a = bench_args_new();
 
   for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "--big") == 0) {
-      big = TRUE;
+    if (bench_take_arg(&a, argc, argv, &i, 1, 1)) {
+      continue;
     } else if (strcmp(argv[i], "--events") == 0 && i + 1 < argc) {
       o.events = bench_parse_count(argv[++i]);
-    } else if (strcmp(argv[i], "--reps") == 0 && i + 1 < argc) {
-      o.reps = atoi(argv[++i]);
     } else if (strcmp(argv[i], "--mean-ns") == 0 && i + 1 < argc) {
       o.mean = (ka_time)bench_parse_count(argv[++i]);
     } else if (strcmp(argv[i], "--grand") == 0) {
@@ -285,21 +282,16 @@ int main(int argc, char **argv) {
       o.do_engine = FALSE;
     } else if (strcmp(argv[i], "--engine-only") == 0) {
       o.do_wheel = FALSE;
-    } else if (g_ascii_isdigit(argv[i][0]) && bench_parse_count(argv[i]) > 0) {
-      guint64 n = bench_parse_count(argv[i]); /* 1e6 works */
-      g_array_append_val(ns, n);
     } else {
       usage();
     }
   }
+  o.reps = a.reps;
   /* splitmix64's Lemire needs the range below 2^32: means up to 2.1 s. */
   if (o.mean <= 0 || o.reps < 1 || (!o.grand && 2 * (guint64)o.mean > G_MAXUINT32))
     usage();
   o.u = bench_uniform_new(2 * (guint64)o.mean);
-  if (ns->len == 0) {
-    static const guint64 defaults[] = {1000, 10000, 100000, 1000000, 10000000};
-    g_array_append_vals(ns, defaults, big ? 5 : 4);
-  }
+  bench_default_ns(&a);
 
   bench_print_header(argc, argv);
   printf("sizeof(ks_timer) = %zu bytes\n", sizeof(ks_timer));
@@ -307,13 +299,12 @@ int main(int argc, char **argv) {
          ") ns, mean %" G_GINT64_FORMAT " ns; best of %d\n",
          2 * o.mean, o.mean, o.reps);
   time_rng(&o);
-  for (guint i = 0; i < ns->len; i++) {
-    guint64 n = g_array_index(ns, guint64, i);
+  for (unsigned i = 0; i < a.n_ns; i++) {
+    guint64 n = a.ns[i];
     if (o.do_wheel)
       measure("wheel", bench_wheel, &o, n);
     if (o.do_engine)
       measure("engine", bench_engine, &o, n);
   }
-  g_array_free(ns, TRUE);
   return 0;
 }

@@ -61,32 +61,23 @@ static void usage(void) {
 int main(int argc, char **argv) {
   idle_opts o = {"2h", NULL, 24};
   char *duration;
-  GArray *ns = g_array_new(FALSE, FALSE, sizeof(guint64));
-  gboolean big = FALSE;
-  int reps = 3;
+  bench_args a = bench_args_new();
+  int reps;
 
   for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "--big") == 0) {
-      big = TRUE;
-    } else if (strcmp(argv[i], "--reps") == 0 && i + 1 < argc) {
-      reps = atoi(argv[++i]);
-    } else if (strcmp(argv[i], "--hours") == 0 && i + 1 < argc) {
+    if (bench_take_arg(&a, argc, argv, &i, 1, 1))
+      continue;
+    if (strcmp(argv[i], "--hours") == 0 && i + 1 < argc)
       o.hours = g_ascii_strtod(argv[++i], NULL);
-    } else if (strcmp(argv[i], "--spread") == 0 && i + 1 < argc) {
+    else if (strcmp(argv[i], "--spread") == 0 && i + 1 < argc)
       o.spread = argv[++i];
-    } else if (g_ascii_isdigit(argv[i][0]) && bench_parse_count(argv[i]) > 0) {
-      guint64 n = bench_parse_count(argv[i]);
-      g_array_append_val(ns, n);
-    } else {
+    else
       usage();
-    }
   }
+  reps = a.reps;
   if (reps < 1 || reps > 100 || o.hours <= 0)
     usage();
-  if (ns->len == 0) {
-    static const guint64 defaults[] = {1000, 10000, 100000, 1000000, 10000000};
-    g_array_append_vals(ns, defaults, big ? 5 : 4);
-  }
+  bench_default_ns(&a);
   /* Whole seconds, so that the duration parser takes it as it is. */
   duration = g_strdup_printf("%" G_GINT64_FORMAT "s", (gint64)(o.hours * 3600 + 0.5));
   o.duration = duration;
@@ -99,8 +90,8 @@ int main(int argc, char **argv) {
          o.spread, o.hours, reps);
   printf("%-9s %9s %15s %9s %9s %10s %8s %13s %13s %9s %s\n", "N", "run s", "range s",
          "cpu s", "setup s", "events", "Mev/s", "conn*vh/s", "ns/conn*vh", "B/conn", "check");
-  for (guint i = 0; i < ns->len; i++) {
-    guint64 n = g_array_index(ns, guint64, i);
+  for (unsigned i = 0; i < a.n_ns; i++) {
+    guint64 n = a.ns[i];
     bw_result *r = g_new0(bw_result, reps);
     gboolean ok = TRUE;
     for (int k = 0; k < reps && ok; k++)
@@ -121,7 +112,6 @@ int main(int argc, char **argv) {
     fflush(stdout);
     g_free(r);
   }
-  g_array_free(ns, TRUE);
   g_free(duration);
   return 0;
 }

@@ -164,31 +164,22 @@ static void usage(void) {
 }
 
 int main(int argc, char **argv) {
-  GArray *ns = g_array_new(FALSE, FALSE, sizeof(guint64));
-  gboolean big = FALSE;
+  bench_args a = bench_args_new();
   double hours = 24;
-  int reps = 3;
+  int reps;
 
   for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "--big") == 0) {
-      big = TRUE;
-    } else if (strcmp(argv[i], "--reps") == 0 && i + 1 < argc) {
-      reps = atoi(argv[++i]);
-    } else if (strcmp(argv[i], "--hours") == 0 && i + 1 < argc) {
+    if (bench_take_arg(&a, argc, argv, &i, 1, 1))
+      continue;
+    if (strcmp(argv[i], "--hours") == 0 && i + 1 < argc)
       hours = g_ascii_strtod(argv[++i], NULL);
-    } else if (g_ascii_isdigit(argv[i][0]) && bench_parse_count(argv[i]) > 0) {
-      guint64 n = bench_parse_count(argv[i]);
-      g_array_append_val(ns, n);
-    } else {
+    else
       usage();
-    }
   }
+  reps = a.reps;
   if (reps < 1 || hours <= 0)
     usage();
-  if (ns->len == 0) {
-    static const guint64 defaults[] = {1000, 10000, 100000, 1000000, 10000000};
-    g_array_append_vals(ns, defaults, big ? 5 : 4);
-  }
+  bench_default_ns(&a);
 
   bench_print_header(argc, argv);
   printf("kapattern: the keep-alive event pattern on ks_engine (2 h idle, 1 s interval, "
@@ -196,8 +187,8 @@ int main(int argc, char **argv) {
          hours, reps);
   printf("%-9s %9s %15s %9s %10s %8s %8s %13s %9s\n", "N", "run s", "range s", "cpu s",
          "events", "Mev/s", "ns/ev", "conn*vh/s", "B/conn");
-  for (guint i = 0; i < ns->len; i++) {
-    guint64 n = g_array_index(ns, guint64, i);
+  for (unsigned i = 0; i < a.n_ns; i++) {
+    guint64 n = a.ns[i];
     result best = {0}, r;
     double worst = 0;
     long peak = 0;
@@ -220,6 +211,5 @@ int main(int argc, char **argv) {
     fflush(stdout);
   next:;
   }
-  g_array_free(ns, TRUE);
   return 0;
 }

@@ -260,13 +260,11 @@ void Measure(const char *workload, Result (*fn)(const std::string &, uint64_t, c
 
 int main(int argc, char **argv) {
   Options o;
-  bool big = false;
+  bench_args args = bench_args_new();
   for (int i = 1; i < argc; i++) {
     std::string a = argv[i];
-    if (a == "--big") {
-      big = true;
-    } else if (a == "--reps" && i + 1 < argc) {
-      o.reps = std::atoi(argv[++i]);
+    if (bench_take_arg(&args, argc, argv, &i, 1, 1)) {
+      continue;
     } else if (a == "--events" && i + 1 < argc) {
       o.events = bench_parse_count(argv[++i]);
     } else if (a == "--hours" && i + 1 < argc) {
@@ -279,19 +277,15 @@ int main(int argc, char **argv) {
       o.all_schedulers = true;
     } else if (a == "--scheduler" && i + 1 < argc) {
       o.schedulers.push_back(argv[++i]);
-    } else if (bench_parse_count(argv[i]) > 0) {
-      o.ns.push_back(bench_parse_count(argv[i]));
     } else {
       Usage();
     }
   }
+  o.reps = args.reps;
   if (o.reps < 1 || o.hours <= 0)
     Usage();
-  if (o.ns.empty()) {
-    o.ns = {1000, 10000, 100000, 1000000};
-    if (big)
-      o.ns.push_back(10000000);
-  }
+  bench_default_ns(&args);
+  o.ns.assign(args.ns, args.ns + args.n_ns);
   if (o.schedulers.empty())
     o.schedulers = {"ns3::MapScheduler", "ns3::HeapScheduler", "ns3::PriorityQueueScheduler",
                     "ns3::CalendarScheduler", "ns3::ListScheduler"};

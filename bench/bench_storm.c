@@ -56,25 +56,17 @@ static void usage(void) {
 }
 
 int main(int argc, char **argv) {
-  GArray *ns = g_array_new(FALSE, FALSE, sizeof(guint64));
-  int reps = 3;
+  bench_args a = bench_args_new();
+  int reps;
 
-  for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "--reps") == 0 && i + 1 < argc) {
-      reps = atoi(argv[++i]);
-    } else if (g_ascii_isdigit(argv[i][0]) && bench_parse_count(argv[i]) >= 2) {
-      guint64 n = bench_parse_count(argv[i]);
-      g_array_append_val(ns, n);
-    } else {
+  for (int i = 1; i < argc; i++)
+    if (!bench_take_arg(&a, argc, argv, &i, 0, 2)) /* N/2 in each group */
       usage();
-    }
-  }
+  reps = a.reps;
   if (reps < 1 || reps > 100)
     usage();
-  if (ns->len == 0) {
-    guint64 n = 1000000;
-    g_array_append_val(ns, n);
-  }
+  if (a.n_ns == 0)
+    a.ns[a.n_ns++] = 1000000;
 
   bench_print_header(argc, argv);
   printf("storm: scenarios/many-idle-clients.yaml scaled to N (N/2 at 0 s, N/2 spread over "
@@ -83,8 +75,8 @@ int main(int argc, char **argv) {
          reps);
   printf("%-9s %9s %15s %9s %11s %9s %11s %9s %8s %9s %s\n", "N", "total s", "range s",
          "cpu s", "to-fail s", "storm s", "events", "setup s", "Mev/s", "B/conn", "check");
-  for (guint i = 0; i < ns->len; i++) {
-    guint64 n = g_array_index(ns, guint64, i);
+  for (unsigned i = 0; i < a.n_ns; i++) {
+    guint64 n = a.ns[i];
     bw_result *full = g_new0(bw_result, reps), *cut = g_new0(bw_result, reps);
     gboolean ok = TRUE;
     for (int k = 0; k < reps && ok; k++)
@@ -113,6 +105,5 @@ int main(int argc, char **argv) {
     g_free(full);
     g_free(cut);
   }
-  g_array_free(ns, TRUE);
   return 0;
 }
