@@ -34,11 +34,7 @@ static void run_idle(guint64 n, const void *arg, bw_result *out) {
       "name: bench-idle\n"
       "duration: %s\n"
       "seed: 1\n"
-      "hosts:\n"
-      "  clients: {profile: windows-vista}\n"
-      "  server: {profile: linux}\n"
-      "links:\n"
-      "  uplink: {between: [clients, server], delay: 20ms, bandwidth: 1Gbit}\n"
+      BW_VISTA_CLIENTS_LINUX_SERVER
       "groups:\n"
       "  - name: idle\n"
       "    count: %" G_GUINT64_FORMAT "\n"

@@ -37,6 +37,15 @@
 #include "ks_wheel.h"
 #include "ks_world.h"
 
+/* The network both world benchmarks run on, as scenario text: Windows
+ * Vista clients and a Linux server over one 20 ms, 1 Gbit/s link. */
+#define BW_VISTA_CLIENTS_LINUX_SERVER \
+  "hosts:\n" \
+  "  clients: {profile: windows-vista}\n" \
+  "  server: {profile: linux}\n" \
+  "links:\n" \
+  "  uplink: {between: [clients, server], delay: 20ms, bandwidth: 1Gbit}\n"
+
 typedef struct bw_result {
   guint64 conns;
   double setup_s, run_s, run_cpu_s;
