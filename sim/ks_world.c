@@ -7,9 +7,6 @@
  */
 #include "ks_world_priv.h"
 
-#include <stdlib.h>
-#include <string.h>
-
 #include "ks_mem.h"
 #include "ks_sockopt.h"
 
