@@ -319,6 +319,73 @@ static void init_timers(mtimer *ts, int n) {
   }
 }
 
+/* Pops everything and checks it against keys[] sorted by (expires, seq). */
+static void drain_sorted(ks_wheel *w, key *keys, int n) {
+  qsort(keys, (size_t)n, sizeof *keys, key_cmp);
+  for (int i = 0; i < n; i++) {
+    ks_timer *t = ks_wheel_pop(w, KA_TIME_NEVER);
+    g_assert_nonnull(t);
+    g_assert_cmpint(ks_container_of(t, mtimer, timer)->id, ==, keys[i].id);
+    g_assert_cmpint(ks_wheel_now(w), ==, keys[i].expires);
+  }
+  g_assert_null(ks_wheel_pop(w, KA_TIME_NEVER));
+}
+
+/* One 4.2 ms level-2 slot that comes up with thousands of timers whose
+ * expiries crowd into a few microseconds and were armed in falling order,
+ * with ties and cancelled ones among them: the sort into the run must give
+ * up on insertion (quadratic here) and still come out in (expiry, arm)
+ * order, holes skipped.  Then the same slot with expiries spread over it,
+ * with timers re-armed into the run's own milliseconds while it is being
+ * popped, which must come out in their place among the run's. */
+static void test_crowded_run(void) {
+  enum { N = 5000 };
+  static mtimer ts[N];
+  static key keys[N];
+  const ka_time base = KA_S(10); /* a level-2 slot of its own, from 0 */
+
+  for (int spread = 0; spread < 2; spread++) {
+    ks_wheel *w = ks_wheel_new(0);
+    GRand *r = g_rand_new_with_seed(99 + (guint32)spread);
+    guint64 seq = 0;
+    int n = 0;
+
+    init_timers(ts, N);
+    for (int i = 0; i < N; i++) {
+      ka_time when = spread ? base + g_rand_int_range(r, 0, 4000000)
+                            : base + (N - i) / 2; /* pairs tie */
+      ks_wheel_arm(w, &ts[i].timer, when);
+      ts[i].expires = when;
+      ts[i].seq = ++seq;
+    }
+    for (int i = 0; i < N; i += 7)
+      ks_wheel_cancel(w, &ts[i].timer);
+    if (spread) {
+      /* Pop a quarter, re-arming every tenth popped timer a little ahead
+       * of now: into levels 0-1, between the run's own timers. */
+      for (int k = 0; k < N / 4; k++) {
+        ks_timer *t = ks_wheel_pop(w, KA_TIME_NEVER);
+        mtimer *m = ks_container_of(t, mtimer, timer);
+        g_assert_nonnull(t);
+        m->expires = -1; /* popped */
+        if (k % 10 == 0) {
+          ka_time when = ks_wheel_now(w) + g_rand_int_range(r, 0, 200000);
+          ks_wheel_arm(w, t, when);
+          m->expires = when;
+          m->seq = ++seq;
+        }
+      }
+    }
+    for (int i = 0; i < N; i++)
+      if (ks_timer_is_armed(&ts[i].timer))
+        keys[n++] = (key){ts[i].expires, ts[i].seq, i};
+    g_assert_cmpuint(ks_wheel_count(w), ==, (size_t)n);
+    drain_sorted(w, keys, n);
+    ks_wheel_free(w);
+    g_rand_free(r);
+  }
+}
+
 /* Equal expiries come out in arm order, not in memory or id order. */
 static void test_fifo_ties(void) {
   enum { N = 1000 };
@@ -624,6 +691,7 @@ int main(int argc, char **argv) {
                   test_random_level_boundaries);
   g_test_add_func("/wheel/dense-vs-model", test_dense_vs_model);
   g_test_add_func("/wheel/bulk-sorted", test_bulk_sorted);
+  g_test_add_func("/wheel/crowded-run", test_crowded_run);
   g_test_add_func("/wheel/fifo-ties", test_fifo_ties);
   g_test_add_func("/wheel/fifo-ties-across-levels",
                   test_fifo_ties_across_levels);
