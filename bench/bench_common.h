@@ -228,7 +228,7 @@ static inline void bench_print_header(int argc, char **argv) {
       printf("load average (1, 5, 15 min, runnable/all, last pid): %s", line);
     fclose(f);
   }
-  printf("compiler: %s %s, %s\n",
+  printf("compiler: %s %s, %s, %s\n",
 #ifdef __cplusplus
          "g++",
 #else
@@ -236,9 +236,14 @@ static inline void bench_print_header(int argc, char **argv) {
 #endif
          __VERSION__,
 #ifdef __OPTIMIZE__
-         "optimised"
+         "optimised",
 #else
-         "NOT optimised (use --buildtype=release)"
+         "NOT optimised (use --buildtype=release)",
+#endif
+#ifdef BENCH_LTO
+         "link-time optimised"
+#else
+         "without link-time optimisation (-Db_lto=true)"
 #endif
   );
   fflush(stdout);
