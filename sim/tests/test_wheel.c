@@ -335,8 +335,8 @@ static void drain_sorted(ks_wheel *w, key *keys, int n) {
  * expiries crowd into a few microseconds and were armed in falling order,
  * with ties and cancelled ones among them: the sort into the run must give
  * up on insertion (quadratic here) and still come out in (expiry, arm)
- * order, holes skipped.  Then the same slot with expiries spread over it,
- * with timers re-armed into the run's own milliseconds while it is being
+ * order, holes skipped.  Then the same over 4 ms (two such slots), with
+ * timers re-armed into the run's own milliseconds while it is being
  * popped, which must come out in their place among the run's. */
 static void test_crowded_run(void) {
   enum { N = 5000 };
