@@ -261,6 +261,18 @@ static int key_cmp(const void *a, const void *b) {
   return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+/* Pops everything and checks it against keys[] sorted by (expires, seq). */
+static void drain_sorted(ks_wheel *w, key *keys, int n) {
+  qsort(keys, (size_t)n, sizeof *keys, key_cmp);
+  for (int i = 0; i < n; i++) {
+    ks_timer *t = ks_wheel_pop(w, KA_TIME_NEVER);
+    g_assert_nonnull(t);
+    g_assert_cmpint(ks_container_of(t, mtimer, timer)->id, ==, keys[i].id);
+    g_assert_cmpint(ks_wheel_now(w), ==, keys[i].expires);
+  }
+  g_assert_null(ks_wheel_pop(w, KA_TIME_NEVER));
+}
+
 /* Many timers at once (the model is O(n) per pop, so sort instead). */
 static void test_bulk_sorted(void) {
   const int n = 200000;
@@ -291,15 +303,8 @@ static void test_bulk_sorted(void) {
   }
   for (int i = 0; i < n; i++)
     keys[i] = (key){ts[i].expires, ts[i].seq, i};
-  qsort(keys, (size_t)n, sizeof *keys, key_cmp);
   g_assert_cmpuint(ks_wheel_count(w), ==, (size_t)n);
-  for (int i = 0; i < n; i++) {
-    ks_timer *t = ks_wheel_pop(w, KA_TIME_NEVER);
-    g_assert_nonnull(t);
-    g_assert_cmpint(ks_container_of(t, mtimer, timer)->id, ==, keys[i].id);
-    g_assert_cmpint(ks_wheel_now(w), ==, keys[i].expires);
-  }
-  g_assert_null(ks_wheel_pop(w, KA_TIME_NEVER));
+  drain_sorted(w, keys, n);
   ks_wheel_free(w);
   g_free(ts);
   g_free(keys);
@@ -317,18 +322,6 @@ static void init_timers(mtimer *ts, int n) {
     ks_timer_init(&ts[i].timer);
     ts[i].id = i;
   }
-}
-
-/* Pops everything and checks it against keys[] sorted by (expires, seq). */
-static void drain_sorted(ks_wheel *w, key *keys, int n) {
-  qsort(keys, (size_t)n, sizeof *keys, key_cmp);
-  for (int i = 0; i < n; i++) {
-    ks_timer *t = ks_wheel_pop(w, KA_TIME_NEVER);
-    g_assert_nonnull(t);
-    g_assert_cmpint(ks_container_of(t, mtimer, timer)->id, ==, keys[i].id);
-    g_assert_cmpint(ks_wheel_now(w), ==, keys[i].expires);
-  }
-  g_assert_null(ks_wheel_pop(w, KA_TIME_NEVER));
 }
 
 /* One 4.2 ms level-2 slot that comes up with thousands of timers whose
