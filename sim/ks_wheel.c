@@ -451,6 +451,17 @@ static inline uint64_t run_key(const ks_entry *v, uint32_t i) {
   return (v[i].ue & KS_KEY_MASK) << 32 | i;
 }
 
+/* Turns counts per bucket into each bucket's first position. */
+static inline void prefix_sums(uint32_t *restrict h, uint32_t mask) {
+  uint32_t sum = 0;
+
+  for (uint32_t k = 0; k <= mask; k++) {
+    uint32_t c = h[k];
+    h[k] = sum;
+    sum += c;
+  }
+}
+
 /* One counting pass on the key bits from `shift` up (`mask` wide): the
  * histogram, its prefix sums and the scatter into `keys`.  `holes` false
  * when the caller knows there are none: the test then disappears from
@@ -458,17 +469,11 @@ static inline uint64_t run_key(const ks_entry *v, uint32_t i) {
 static inline void sort_count(const ks_entry *restrict v, uint32_t head, uint32_t len,
                               bool holes, unsigned shift, uint32_t mask,
                               uint32_t *restrict h, uint64_t *restrict keys) {
-  uint32_t sum = 0;
-
   memset(h, 0, (mask + 1) * sizeof *h);
   for (uint32_t i = head; i < len; i++)
     if (!holes || v[i].t != NULL)
       h[(v[i].ue >> (shift - 32)) & mask]++;
-  for (uint32_t k = 0; k <= mask; k++) {
-    uint32_t c = h[k];
-    h[k] = sum;
-    sum += c;
-  }
+  prefix_sums(h, mask);
   for (uint32_t i = head; i < len; i++) {
     uint64_t key;
     if (holes && v[i].t == NULL)
@@ -532,11 +537,7 @@ static void run_sort(ks_wheel *w, const ks_slot *s, uint32_t n) {
   memset(h, 0, (lsd_mask + 1) * sizeof *h);
   for (uint32_t i = 0; i < n; i++)
     h[(tmp[i] >> (32 + KS_LSD_BITS)) & lsd_mask]++;
-  for (uint32_t k = 0, sum = 0; k <= lsd_mask; k++) {
-    uint32_t c = h[k];
-    h[k] = sum;
-    sum += c;
-  }
+  prefix_sums(h, lsd_mask);
   for (uint32_t i = 0; i < n; i++)
     keys[h[(tmp[i] >> (32 + KS_LSD_BITS)) & lsd_mask]++] = tmp[i];
 }
@@ -582,21 +583,11 @@ static KS_NOINLINE void run_fill(ks_wheel *w, uint32_t id) {
     w->run_keys = g_new(uint64_t, 2 * (size_t)w->sortcap);
   }
   if (n <= KS_SMALL_SORT) {
-    uint64_t *keys = w->run_keys;
     uint32_t k = 0;
-    for (uint32_t i = s->head; i < s->len; i++) {
-      uint64_t key;
-      uint32_t j = k;
-      if (s->v[i].t == NULL)
-        continue;
-      key = run_key(s->v, i);
-      k++;
-      while (j > 0 && keys[j - 1] > key) {
-        keys[j] = keys[j - 1];
-        j--;
-      }
-      keys[j] = key;
-    }
+    for (uint32_t i = s->head; i < s->len; i++)
+      if (s->v[i].t != NULL)
+        w->run_keys[k++] = run_key(s->v, i);
+    sort_insert(w->run_keys, n, UINT64_MAX); /* n is small: no budget */
   } else {
     run_sort(w, s, n);
   }
