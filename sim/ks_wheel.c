@@ -43,13 +43,22 @@
  * order there too; timers armed into the run's slot later go to levels 0
  * and 1, and lose ties to the run, which holds only earlier arms.
  *
- * Why slots are arrays of {expiry, timer} and not intrusive lists.
+ * Why slots are arrays of timer pointers and not intrusive lists.
  * Cascading a list is pointer chasing, one cache miss after the other; an
- * array hands the CPU the next addresses early (and we prefetch them), and
- * the expiry travels in the entry, so a cascade only stores to the timer
- * (its new index) and never waits on it, and a sort into the run does not
- * touch the timers at all.  A cancel leaves a hole: O(1), and holes are
- * squeezed out when a slot would otherwise grow.
+ * array hands the CPU the next addresses early, and we prefetch them.  A
+ * cancel leaves a hole: O(1), and holes are squeezed out when a slot would
+ * otherwise grow.
+ *
+ * Why an entry is the pointer alone, without the expiry.  With a million
+ * timers the wheel is bound by memory traffic, and the entries are most of
+ * it besides the timers: each is written when armed, read by the sort and
+ * copied when its array grows.  The expiry beside it (16-byte entries)
+ * spared the sort and the cascades a load from the timer, but a cascade
+ * stores to the timer anyway (its new slot and index), and the sort's
+ * loads, prefetched ahead, bring into the cache the timers that its run is
+ * about to pop.  8-byte entries took the hold model at 1e6 from 68 to 43
+ * bytes per timer, and made it faster whenever memory was the limit (see
+ * docs/performance.md, round 5).
  *
  * Why there is an `early` array.  Looking ahead (next_expiry, or a pop
  * whose limit is below the earliest timer) may cascade `cur` past `now`.  A
@@ -152,13 +161,8 @@ static const ks_place place_by_level[KS_LEVELS] = {
     KS_P0, KS_P1, KS_P2, KS_P3, KS_P4, KS_P5, KS_P6,
 };
 
-typedef struct ks_entry {
-  uint64_t ue; /* biased expiry, copied here so cascades need not load it */
-  ks_timer *t; /* NULL: a hole left by a cancel */
-} ks_entry;
-
 typedef struct ks_slot {
-  ks_entry *v;
+  ks_timer **v; /* in arm order; NULL: a hole left by a cancel */
   uint32_t head; /* entries before it have been popped */
   uint32_t len;
   uint32_t cap;
@@ -190,7 +194,7 @@ struct ks_wheel {
    * need not lower it (with a run, they only move timers down from level
    * 1, already under the bound); reset by run_fill() and pop_general(). */
   uint64_t low_bound;
-  ks_entry *run_v;
+  ks_timer **run_v;
   uint32_t run_cap;
   uint32_t sortcap;
   uint64_t *run_keys; /* the sort's output, then the run: 2 * sortcap */
@@ -204,6 +208,11 @@ static inline uint64_t to_u(ka_time t) {
 static inline ka_time from_u(uint64_t u) {
   /* Spelled out so that no out-of-range conversion is involved. */
   return u >= KS_BIAS ? (ka_time)(u - KS_BIAS) : (ka_time)u - INT64_MAX - 1;
+}
+
+/* A filed timer's biased expiry: what it was filed by. */
+static inline uint64_t timer_u(const ks_timer *t) {
+  return to_u(t->expires_);
 }
 
 /* A 16-byte timer in an array never straddles two cache lines, but one
@@ -275,10 +284,10 @@ static inline uint32_t lowest_slot(const ks_wheel *w) {
 static void slot_compact(ks_slot *s) {
   uint32_t j = 0;
   for (uint32_t i = s->head; i < s->len; i++) {
-    ks_timer *t = s->v[i].t;
+    ks_timer *t = s->v[i];
     if (t == NULL)
       continue;
-    s->v[j] = s->v[i];
+    s->v[j] = t;
     t->idx_ = j++;
   }
   s->head = 0;
@@ -298,7 +307,7 @@ static KS_NOINLINE void slot_reserve(ks_slot *s) {
   if (s->cap > UINT32_MAX / 2)
     g_error("ks_wheel: more than 2^31 timers in one slot");
   s->cap = s->cap != 0 ? s->cap * 2 : KS_MIN_CAP;
-  s->v = g_renew(ks_entry, s->v, s->cap);
+  s->v = g_renew(ks_timer *, s->v, s->cap);
 }
 
 /* Called when the last live entry leaves.  Most slots are used once per
@@ -320,40 +329,37 @@ static inline void slot_reset(ks_slot *s) {
 }
 
 /* Arms spread over a few hundred slots (4.2 ms each over the next 2 s in
- * bench_hold's hold model), each filled front to back, four entries to a
- * cache line: every fourth arm starts a line that was last touched long
+ * bench_hold's hold model), each filled front to back, eight entries to a
+ * cache line: every eighth arm starts a line that was last touched long
  * ago (its array was another slot's, sorted and freed a second before),
  * and the core's stream prefetchers do not follow hundreds of interleaved
  * streams.  The store into a line missing from the cache waited on its
  * read, and perf put more than half of ks_wheel_arm's time on it.  So each
- * push asks for the line two ahead, which is written some thousand events
- * later.  Every push, without a test for "first entry of a line": that
- * branch goes one way in four, unpredictably, and cost more than the
+ * push asks for the line two ahead (16 entries of 8 bytes), which is
+ * written some thousand events later.  Every push, without a test for "first entry of a line": that
+ * branch goes one way in eight, unpredictably, and cost more than the
  * prefetch saves (measured slower at 10^5 and in the idle world).  Near
  * the end of the array it prefetches the array's last entry, never the
  * one just written: a prefetch of a line with a store to it still pending
  * waited for that store, and that alone made the hold model at 10^4 20 %
  * slower.  Hold model at 10^6: 22 -> 28 M events/s through the engine,
  * 10^4 and 10^5 unchanged. */
-#define KS_TAIL_AHEAD 8u
+#define KS_TAIL_AHEAD 16u
 
 static inline void prefetch_tail(const ks_slot *s) {
   uint32_t k = s->len + KS_TAIL_AHEAD < s->cap ? s->len + KS_TAIL_AHEAD : s->cap - 1;
   __builtin_prefetch(&s->v[k], 1);
 }
 
-static void slot_push_grow(ks_wheel *w, uint32_t id, uint64_t ue,
-                           ks_timer *t);
+static void slot_push_grow(ks_wheel *w, uint32_t id, ks_timer *t);
 
-static inline void slot_push(ks_wheel *w, uint32_t id, uint64_t ue,
-                             ks_timer *t) {
+static inline void slot_push(ks_wheel *w, uint32_t id, ks_timer *t) {
   ks_slot *s = &w->slots[id];
   if (G_UNLIKELY(s->len == s->cap)) {
-    slot_push_grow(w, id, ue, t); /* a tail call keeps callers leaves */
+    slot_push_grow(w, id, t); /* a tail call keeps callers leaves */
     return;
   }
-  s->v[s->len].ue = ue;
-  s->v[s->len].t = t;
+  s->v[s->len] = t;
   prefetch_tail(s);
   t->where_ = (uint16_t)id;
   t->idx_ = s->len++;
@@ -361,27 +367,27 @@ static inline void slot_push(ks_wheel *w, uint32_t id, uint64_t ue,
     mark(w, id);
 }
 
-static KS_NOINLINE void slot_push_grow(ks_wheel *w, uint32_t id, uint64_t ue,
-                                      ks_timer *t) {
+static KS_NOINLINE void slot_push_grow(ks_wheel *w, uint32_t id, ks_timer *t) {
   slot_reserve(&w->slots[id]);
-  slot_push(w, id, ue, t);
+  slot_push(w, id, t);
 }
 
-/* Keeps the early array sorted by expiry; inserting after equal expiries
- * keeps FIFO.  Holes keep their expiry, so they never break the order. */
+/* Keeps the live entries of the early array sorted by expiry; inserting
+ * after equal expiries keeps FIFO.  Holes carry no expiry: they are moved
+ * up like later timers, which keeps the live ones in order. */
 static KS_NOINLINE void early_insert(ks_wheel *w, ks_timer *t, uint64_t ue) {
   ks_slot *s = &w->slots[KS_EARLY];
   uint32_t i;
 
   if (s->len == s->cap)
     slot_reserve(s);
-  for (i = s->len; i > s->head && s->v[i - 1].ue > ue; i--) {
+  for (i = s->len; i > s->head && (s->v[i - 1] == NULL || timer_u(s->v[i - 1]) > ue);
+       i--) {
     s->v[i] = s->v[i - 1];
-    if (s->v[i].t != NULL)
-      s->v[i].t->idx_ = i;
+    if (s->v[i] != NULL)
+      s->v[i]->idx_ = i;
   }
-  s->v[i].ue = ue;
-  s->v[i].t = t;
+  s->v[i] = t;
   t->where_ = KS_EARLY;
   t->idx_ = i;
   s->len++;
@@ -395,7 +401,7 @@ static inline void file_timer(ks_wheel *w, ks_timer *t, uint64_t ue) {
   }
   if (ue < w->low_bound)
     w->low_bound = ue;
-  slot_push(w, slot_for(ue, w->cur), ue, t);
+  slot_push(w, slot_for(ue, w->cur), t);
 }
 
 /* Called when a slot loses its last live entry. */
@@ -415,13 +421,13 @@ static KS_NOINLINE void unfile(ks_wheel *w, ks_timer *t) {
 
   t->where_ = KS_TIMER_UNARMED_;
   if (id == w->run_src) {
-    w->run_v[t->idx_].t = NULL;
+    w->run_v[t->idx_] = NULL;
     if (--w->run_live == 0)
       w->run_src = KS_NONE;
     return;
   }
   s = &w->slots[id];
-  s->v[t->idx_].t = NULL;
+  s->v[t->idx_] = NULL;
   if (--s->live == 0)
     slot_emptied(w, id);
 }
@@ -431,15 +437,15 @@ static KS_NOINLINE void unfile(ks_wheel *w, ks_timer *t) {
  * equal expiries keep their order. */
 static void cascade(ks_wheel *w, uint32_t id) {
   ks_slot *s = &w->slots[id];
-  ks_entry *v = s->v;
+  ks_timer **v = s->v;
   uint32_t len = s->len;
   uint64_t cur = w->cur;
 
   for (uint32_t i = s->head; i < len; i++) {
     if (i + KS_PREFETCH < len)
-      __builtin_prefetch(v[i + KS_PREFETCH].t, 1);
-    if (v[i].t != NULL)
-      slot_push(w, slot_for(v[i].ue, cur), v[i].ue, v[i].t);
+      __builtin_prefetch(v[i + KS_PREFETCH], 1);
+    if (v[i] != NULL)
+      slot_push(w, slot_for(timer_u(v[i]), cur), v[i]);
   }
   s->live = 0;
   slot_emptied(w, id);
@@ -447,8 +453,8 @@ static void cascade(ks_wheel *w, uint32_t id) {
 }
 
 /* run_sort()'s key for entry `i` of `v`; see run_fill(). */
-static inline uint64_t run_key(const ks_entry *v, uint32_t i) {
-  return (v[i].ue & KS_KEY_MASK) << 32 | i;
+static inline uint64_t run_key(ks_timer *const *v, uint32_t i) {
+  return (timer_u(v[i]) & KS_KEY_MASK) << 32 | i;
 }
 
 /* Turns counts per bucket into each bucket's first position. */
@@ -462,25 +468,41 @@ static inline void prefix_sums(uint32_t *restrict h, uint32_t mask) {
   }
 }
 
-/* One counting pass on the key bits from `shift` up (`mask` wide): the
- * histogram, its prefix sums and the scatter into `keys`.  `holes` false
- * when the caller knows there are none: the test then disappears from
- * both loops, which is most of the hold model's sort. */
-static inline void sort_count(const ks_entry *restrict v, uint32_t head, uint32_t len,
-                              bool holes, unsigned shift, uint32_t mask,
-                              uint32_t *restrict h, uint64_t *restrict keys) {
-  memset(h, 0, (mask + 1) * sizeof *h);
-  for (uint32_t i = head; i < len; i++)
-    if (!holes || v[i].t != NULL)
-      h[(v[i].ue >> (shift - 32)) & mask]++;
-  prefix_sums(h, mask);
+/* The keys of the live entries v[head .. len), in arm order, into `out`;
+ * with `h`, also counts them by the key bits from `shift` up (`mask`
+ * wide), the first counting pass fused in.  The one place the sort reads
+ * the timers: they come at random, so each is prefetched KS_PREFETCH
+ * entries ahead, and the pops that follow find them in the cache.
+ * `holes` false when the caller knows there are none: the test then
+ * disappears, which is most of the hold model's sort. */
+static inline void keys_collect(ks_timer *const *restrict v, uint32_t head, uint32_t len,
+                                bool holes, unsigned shift, uint32_t mask,
+                                uint32_t *restrict h, uint64_t *restrict out) {
+  uint32_t k = 0;
+
   for (uint32_t i = head; i < len; i++) {
     uint64_t key;
-    if (holes && v[i].t == NULL)
+    if (i + KS_PREFETCH < len)
+      __builtin_prefetch(v[i + KS_PREFETCH]);
+    if (holes && v[i] == NULL)
       continue;
     key = run_key(v, i);
-    keys[h[(key >> shift) & mask]++] = key;
+    out[k++] = key;
+    if (h != NULL)
+      h[(key >> shift) & mask]++;
   }
+}
+
+/* One stable counting pass of n keys on the bits from `shift` up (`mask`
+ * wide), from `in` to `out`. */
+static void sort_pass(const uint64_t *restrict in, uint32_t n, unsigned shift,
+                      uint32_t mask, uint32_t *restrict h, uint64_t *restrict out) {
+  memset(h, 0, (mask + 1) * sizeof *h);
+  for (uint32_t i = 0; i < n; i++)
+    h[(in[i] >> shift) & mask]++;
+  prefix_sums(h, mask);
+  for (uint32_t i = 0; i < n; i++)
+    out[h[(in[i] >> shift) & mask]++] = in[i];
 }
 
 /* Insertion sort of keys that are nearly in order; gives up (false) once
@@ -519,32 +541,31 @@ static void run_sort(ks_wheel *w, const ks_slot *s, uint32_t n) {
   uint32_t *restrict h = w->hist;
   uint64_t *restrict keys = w->run_keys;
   uint64_t *restrict tmp = w->run_keys + w->sortcap;
-  const ks_entry *restrict v = s->v;
-  const uint32_t head = s->head, len = s->len;
-  const bool holes = len - head != n;
   /* 2n < 2^b <= 4n */
   unsigned b = MIN(33 - (unsigned)__builtin_clz(n), KS_MSD_BITS);
   unsigned shift = KS_KEY_BITS - b + 32;
+  uint32_t mask = (1u << b) - 1;
   const uint32_t lsd_mask = (1u << KS_LSD_BITS) - 1;
 
-  if (holes)
-    sort_count(v, head, len, true, shift, (1u << b) - 1, h, keys);
+  memset(h, 0, (mask + 1) * sizeof *h);
+  if (s->len - s->head != n)
+    keys_collect(s->v, s->head, s->len, true, shift, mask, h, tmp);
   else
-    sort_count(v, head, len, false, shift, (1u << b) - 1, h, keys);
+    keys_collect(s->v, s->head, s->len, false, shift, mask, h, tmp);
+  prefix_sums(h, mask);
+  for (uint32_t i = 0; i < n; i++)
+    keys[h[(tmp[i] >> shift) & mask]++] = tmp[i];
   if (G_LIKELY(sort_insert(keys, n, 8 * (uint64_t)n)))
     return;
-  sort_count(v, head, len, true, 32, lsd_mask, h, tmp);
-  memset(h, 0, (lsd_mask + 1) * sizeof *h);
-  for (uint32_t i = 0; i < n; i++)
-    h[(tmp[i] >> (32 + KS_LSD_BITS)) & lsd_mask]++;
-  prefix_sums(h, lsd_mask);
-  for (uint32_t i = 0; i < n; i++)
-    keys[h[(tmp[i] >> (32 + KS_LSD_BITS)) & lsd_mask]++] = tmp[i];
+  /* tmp still holds the keys in arm order. */
+  sort_pass(tmp, n, 32, lsd_mask, h, keys);
+  sort_pass(keys, n, 32 + KS_LSD_BITS, lsd_mask, h, tmp);
+  memcpy(keys, tmp, n * sizeof *keys);
 }
 
 /* The timer of the run's key at `k`; NULL: a hole. */
 static inline ks_timer *run_timer(const ks_wheel *w, uint32_t k) {
-  return w->run_v[(uint32_t)w->run_keys[k]].t;
+  return w->run_v[(uint32_t)w->run_keys[k]];
 }
 
 /* Called with the run's new head after a pop: the timer KS_RUN_PREFETCH
@@ -567,14 +588,15 @@ static inline void run_prefetch(const ks_wheel *w, uint32_t head) {
  * into it; so a timer in the run keeps the slot number and index it was
  * armed with, and while the run lasts nothing else is filed in `id` (its
  * digit is cur's), so where_ == run_src means "in the run" and a cancel
- * leaves a hole in that array like anywhere else.  A million timers coming
- * due in a second are then touched once each between being armed and
- * being popped (the pop prefetches them ahead, see run_take()), and each
- * entry is written once, when armed. */
+ * leaves a hole in that array like anywhere else.  Each entry is written
+ * once, when armed; between being armed and being popped a timer is read
+ * once from memory, by the sort, and the pop finds it in the cache a few
+ * milliseconds of virtual time later (prefetched again, see run_take(), in
+ * case it was evicted). */
 static KS_NOINLINE void run_fill(ks_wheel *w, uint32_t id) {
   ks_slot *s = &w->slots[id];
   uint32_t n = s->live;
-  ks_entry *spare = w->run_v;
+  ks_timer **spare = w->run_v;
   uint32_t spare_cap = w->run_cap;
 
   if (w->sortcap < n) {
@@ -583,10 +605,7 @@ static KS_NOINLINE void run_fill(ks_wheel *w, uint32_t id) {
     w->run_keys = g_new(uint64_t, 2 * (size_t)w->sortcap);
   }
   if (n <= KS_SMALL_SORT) {
-    uint32_t k = 0;
-    for (uint32_t i = s->head; i < s->len; i++)
-      if (s->v[i].t != NULL)
-        w->run_keys[k++] = run_key(s->v, i);
+    keys_collect(s->v, s->head, s->len, true, 0, 0, NULL, w->run_keys);
     sort_insert(w->run_keys, n, UINT64_MAX); /* n is small: no budget */
   } else {
     run_sort(w, s, n);
@@ -652,10 +671,10 @@ static inline bool takes_from(const ks_wheel *w, uint32_t id) {
 }
 
 /* The slot's first live entry, skipping holes (each is skipped once). */
-static inline ks_entry *slot_front(ks_slot *s) {
-  while (s->v[s->head].t == NULL)
+static inline ks_timer *slot_front(ks_slot *s) {
+  while (s->v[s->head] == NULL)
     s->head++;
-  return &s->v[s->head];
+  return s->v[s->head];
 }
 
 /* Nothing in levels 0 and 1 (slots 0 .. 4351: summary word 0 and the
@@ -693,7 +712,7 @@ static KS_NOINLINE uint32_t settle(ks_wheel *w, uint64_t ulimit) {
       if (id == KS_NONE || slot_level(id) >= KS_LEVEL2)
         return KS_RUN;
       if (takes_from(w, id))
-        return slot_front(&w->slots[id])->ue < front ? id : KS_RUN;
+        return timer_u(slot_front(&w->slots[id])) < front ? id : KS_RUN;
       start = slot_start(w->cur, id);
       if (front < start)
         return KS_RUN;
@@ -810,22 +829,19 @@ ka_time ks_wheel_next_expiry(ks_wheel *w) {
   uint32_t id = settle(w, UINT64_MAX);
   if (id == KS_NONE)
     return KA_TIME_NEVER;
-  return from_u(id == KS_RUN ? run_front(w) : slot_front(&w->slots[id])->ue);
+  return id == KS_RUN ? from_u(run_front(w)) : slot_front(&w->slots[id])->expires_;
 }
 
 /* Pops the first live entry of slot `id` (not the run) if it is due by
  * `ulimit`. */
 static inline ks_timer *take(ks_wheel *w, uint32_t id, uint64_t ulimit) {
   ks_slot *s = &w->slots[id];
-  ks_entry *e = slot_front(s);
-  uint64_t ue = e->ue;
-  ks_timer *t;
+  ks_timer *t = slot_front(s);
+  uint64_t ue = timer_u(t);
 
   if (ue > ulimit)
     return NULL;
-  t = e->t;
-  e->t = NULL;
-  s->head++;
+  s->v[s->head++] = NULL;
   t->where_ = KS_TIMER_UNARMED_;
   w->count--;
   /* Every timer left in the wheel is at or after ue, so filing relative
@@ -841,7 +857,7 @@ static inline ks_timer *take(ks_wheel *w, uint32_t id, uint64_t ulimit) {
   if (id < KS_EARLY) {
     uint32_t next = lowest_slot(w);
     if (next != KS_NONE)
-      prefetch_timer(w->slots[next].v[w->slots[next].head].t);
+      prefetch_timer(w->slots[next].v[w->slots[next].head]);
   }
   return t;
 }
@@ -868,7 +884,7 @@ static KS_NOINLINE ks_timer *pop_general(ks_wheel *w, uint64_t ulimit) {
       id = lowest_slot(w);
       w->low_bound = slot_start(w->cur, id);
       if (takes_from(w, id))
-        return slot_front(&w->slots[id])->ue < run_front(w) ? take(w, id, ulimit)
+        return timer_u(slot_front(&w->slots[id])) < run_front(w) ? take(w, id, ulimit)
                                                             : run_take(w, ulimit);
     } else {
       uint32_t id = lowest_slot(w);
@@ -894,7 +910,7 @@ ks_timer *ks_wheel_pop(ks_wheel *w, ka_time limit) {
   if (G_LIKELY(w->run_live > 1 && w->slots[KS_EARLY].live == 0)) {
     uint32_t h = w->run_head;
     uint64_t key = w->run_keys[h];
-    ks_timer *t = w->run_v[(uint32_t)key].t;
+    ks_timer *t = w->run_v[(uint32_t)key];
     uint64_t ue = w->run_base | key >> 32;
 
     if (G_LIKELY(t != NULL && ue <= ulimit && ue <= w->low_bound)) {
