@@ -88,7 +88,7 @@
 /* Up to this a slot keeps its array when it empties: re-growing small
  * arrays every round would cost more than the memory. */
 #define KS_KEEP_CAP 16u
-/* How far ahead a cascade prefetches the timers it is about to update. */
+/* How far ahead a cascade or a sort prefetches the timers it reads. */
 #define KS_PREFETCH 16u
 /* How far ahead a pop from the run prefetches the timer it will return. */
 #define KS_RUN_PREFETCH 16u
@@ -336,14 +336,15 @@ static inline void slot_reset(ks_slot *s) {
  * streams.  The store into a line missing from the cache waited on its
  * read, and perf put more than half of ks_wheel_arm's time on it.  So each
  * push asks for the line two ahead (16 entries of 8 bytes), which is
- * written some thousand events later.  Every push, without a test for "first entry of a line": that
- * branch goes one way in eight, unpredictably, and cost more than the
- * prefetch saves (measured slower at 10^5 and in the idle world).  Near
- * the end of the array it prefetches the array's last entry, never the
- * one just written: a prefetch of a line with a store to it still pending
- * waited for that store, and that alone made the hold model at 10^4 20 %
- * slower.  Hold model at 10^6: 22 -> 28 M events/s through the engine,
- * 10^4 and 10^5 unchanged. */
+ * written some thousand events later.  Every push, without a test for
+ * "first entry of a line": that branch goes one way in eight,
+ * unpredictably, and cost more than the prefetch saves (measured slower
+ * at 10^5 and in the idle world).  Near the end of the array it
+ * prefetches the array's last entry, never the one just written: a
+ * prefetch of a line with a store to it still pending waited for that
+ * store, and that alone made the hold model at 10^4 20 % slower.  Hold
+ * model at 10^6: 22 -> 28 M events/s through the engine, 10^4 and 10^5
+ * unchanged. */
 #define KS_TAIL_AHEAD 16u
 
 static inline void prefetch_tail(const ks_slot *s) {
