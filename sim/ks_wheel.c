@@ -458,8 +458,11 @@ static inline uint64_t run_key(ks_timer *const *v, uint32_t i) {
   return (timer_u(v[i]) & KS_KEY_MASK) << 32 | i;
 }
 
-/* Turns counts per bucket into each bucket's first position. */
-static inline void prefix_sums(uint32_t *restrict h, uint32_t mask) {
+/* The second half of a stable counting pass: given in `h` the count of
+ * keys per bucket (the key bits from `shift` up, `mask` wide), moves the n
+ * keys of `in` to their place in `out`. */
+static inline void sort_scatter(const uint64_t *restrict in, uint32_t n, unsigned shift,
+                                uint32_t mask, uint32_t *restrict h, uint64_t *restrict out) {
   uint32_t sum = 0;
 
   for (uint32_t k = 0; k <= mask; k++) {
@@ -467,6 +470,8 @@ static inline void prefix_sums(uint32_t *restrict h, uint32_t mask) {
     h[k] = sum;
     sum += c;
   }
+  for (uint32_t i = 0; i < n; i++)
+    out[h[(in[i] >> shift) & mask]++] = in[i];
 }
 
 /* The keys of the live entries v[head .. len), in arm order, into `out`;
@@ -501,9 +506,7 @@ static void sort_pass(const uint64_t *restrict in, uint32_t n, unsigned shift,
   memset(h, 0, (mask + 1) * sizeof *h);
   for (uint32_t i = 0; i < n; i++)
     h[(in[i] >> shift) & mask]++;
-  prefix_sums(h, mask);
-  for (uint32_t i = 0; i < n; i++)
-    out[h[(in[i] >> shift) & mask]++] = in[i];
+  sort_scatter(in, n, shift, mask, h, out);
 }
 
 /* Insertion sort of keys that are nearly in order; gives up (false) once
@@ -553,9 +556,7 @@ static void run_sort(ks_wheel *w, const ks_slot *s, uint32_t n) {
     keys_collect(s->v, s->head, s->len, true, shift, mask, h, tmp);
   else
     keys_collect(s->v, s->head, s->len, false, shift, mask, h, tmp);
-  prefix_sums(h, mask);
-  for (uint32_t i = 0; i < n; i++)
-    keys[h[(tmp[i] >> shift) & mask]++] = tmp[i];
+  sort_scatter(tmp, n, shift, mask, h, keys);
   if (G_LIKELY(sort_insert(keys, n, 8 * (uint64_t)n)))
     return;
   /* tmp still holds the keys in arm order. */
