@@ -38,8 +38,9 @@
  * lowest occupied level, found from the bitmap without stepping through
  * idle slots.
  *
- * The run is ordered by a stable sort of the slot's entries on expiry, and
- * a slot's entries are in arm order, so equal expiries keep their arm
+ * The run is ordered by a stable sort of the slot's entries on expiry
+ * (their tags first, then, where tags are equal, the rest of the expiry),
+ * and a slot's entries are in arm order, so equal expiries keep their arm
  * order there too; timers armed into the run's slot later go to levels 0
  * and 1, and lose ties to the run, which holds only earlier arms.
  *
@@ -49,16 +50,22 @@
  * cancel leaves a hole: O(1), and holes are squeezed out when a slot would
  * otherwise grow.
  *
- * Why an entry is the pointer alone, without the expiry.  With a million
- * timers the wheel is bound by memory traffic, and the entries are most of
- * it besides the timers: each is written when armed, read by the sort and
- * copied when its array grows.  The expiry beside it (16-byte entries)
- * spared the sort and the cascades a load from the timer, but a cascade
- * stores to the timer anyway (its new slot and index), and the sort's
- * loads, prefetched ahead, bring into the cache the timers that its run is
- * about to pop.  8-byte entries took the hold model at 1e6 from 68 to 43
- * bytes per timer, and made it faster whenever memory was the limit (see
- * docs/performance.md, round 5).
+ * Why an entry is 8 bytes: the pointer, with 16 bits of the expiry in its
+ * unused top bits (the tag).  With a million timers the wheel is bound by
+ * memory traffic, and the entries are most of it besides the timers: each
+ * is written when armed, read by the sort and copied when its array grows.
+ * The whole expiry beside the pointer (16-byte entries) took the hold
+ * model at 1e6 to 68 bytes per timer, against 43.  The pointer alone made
+ * the sort load every timer, at random, a second time besides the pop.
+ * The tag is what the sort needs: the expiry's bits 6 to 21, the top 16 of
+ * the 22 below level 2's digit.  So the sort reads the slot's array alone,
+ * front to back, and a timer is loaded from memory once, by its pop,
+ * prefetched a few dozen pops ahead.  Timers whose tags tie (expiries
+ * within the same 64 ns) are put in order at the pop, from their timers,
+ * by then in the cache (run_order_ties()).  A user-space address has 47
+ * or 48 significant bits on x86-64 and arm64; arming a timer stored above
+ * 2^48 aborts, as would a tagged-pointer scheme such as arm64 MTE.  See
+ * docs/performance.md, rounds 5 and 6.
  *
  * Why there is an `early` array.  Looking ahead (next_expiry, or a pop
  * whose limit is below the earliest timer) may cascade `cur` past `now`.  A
@@ -88,20 +95,28 @@
 /* Up to this a slot keeps its array when it empties: re-growing small
  * arrays every round would cost more than the memory. */
 #define KS_KEEP_CAP 16u
-/* How far ahead a cascade or a sort prefetches the timers it reads. */
+/* How far ahead a cascade prefetches the timers it reads. */
 #define KS_PREFETCH 16u
-/* How far ahead a pop from the run prefetches the timer it will return. */
-#define KS_RUN_PREFETCH 16u
+/* How far ahead a pop from the run prefetches the timer it will return:
+ * the sort does not read the timers (see the tags), so this is the only
+ * thing that brings them in.  24, 32 and 64 measured alike at 1e6, within
+ * the noise of a busy host; 32 leaves room for a slower memory. */
+#define KS_RUN_PREFETCH 32u
 /* A level-2 slot this small is sorted by insertion, larger ones by
  * counting (see run_sort()). */
 #define KS_SMALL_SORT 24u
 #define KS_LEVEL2 2u
-/* The sort key: the bits below level 2's digit. */
-#define KS_KEY_BITS 22u
-#define KS_KEY_MASK ((UINT64_C(1) << KS_KEY_BITS) - 1)
-/* Counting passes: one of up to KS_MSD_BITS, or two of KS_LSD_BITS. */
+/* An entry: the timer's address below bit KS_TAG_SHIFT, and above it the
+ * tag, KS_TAG_BITS bits of the expiry from bit KS_TAG_LOW up: the top of
+ * the 22 bits below level 2's digit, what the run sorts on. */
+#define KS_TAG_SHIFT 48u
+#define KS_TAG_BITS 16u
+#define KS_TAG_LOW 6u
+#define KS_ADDR_MASK ((UINT64_C(1) << KS_TAG_SHIFT) - 1)
+/* Counting passes on the tag: one of up to KS_MSD_BITS, or two of
+ * KS_LSD_BITS. */
 #define KS_MSD_BITS 13u
-#define KS_LSD_BITS (KS_KEY_BITS / 2)
+#define KS_LSD_BITS (KS_TAG_BITS / 2)
 #define KS_HIST (1u << (KS_MSD_BITS > KS_LSD_BITS ? KS_MSD_BITS : KS_LSD_BITS))
 /* Levels 0 and 1 are the slots below this (a multiple of 64). */
 #define KS_LEVEL2_FIRST 16640u
@@ -111,6 +126,17 @@
 #define KS_NOINLINE __attribute__((noinline))
 #else
 #define KS_NOINLINE
+#endif
+
+/* For the helpers that only prefetch.  GCC counts a prefetch as no side
+ * effect, so a helper it has not inlined yet is "pure" to it, and a call
+ * whose result is unused is dead: GCC 12 at -O3 deleted every prefetch of
+ * the pop's fast path this way (its cddce pass), silently.  Inlined first,
+ * the prefetch stays. */
+#if defined(__GNUC__)
+#define KS_PREFETCHER static inline __attribute__((always_inline))
+#else
+#define KS_PREFETCHER static inline
 #endif
 
 _Static_assert(KS_NSLOTS < KS_TIMER_UNARMED_, "slot numbers must fit where_");
@@ -161,8 +187,10 @@ static const ks_place place_by_level[KS_LEVELS] = {
     KS_P0, KS_P1, KS_P2, KS_P3, KS_P4, KS_P5, KS_P6,
 };
 
+typedef uint64_t ks_entry;
+
 typedef struct ks_slot {
-  ks_timer **v; /* in arm order; NULL: a hole left by a cancel */
+  ks_entry *v; /* in arm order; 0: a hole left by a cancel */
   uint32_t head; /* entries before it have been popped */
   uint32_t len;
   uint32_t cap;
@@ -184,8 +212,8 @@ struct ks_wheel {
   uint32_t run_src;
   uint32_t run_head; /* keys before it have been popped */
   uint32_t run_len;
+  uint32_t run_tie; /* the first key of the next group of equal tags; run_len: none */
   uint32_t run_live; /* keys whose entry is not a hole */
-  uint64_t run_base; /* the bits of every expiry in the run above the key */
   /* No timer in levels 0 and 1 expires before it (biased), so that a pop
    * can take the run's front up to it without looking there.  Lowered by
    * every arm, whatever its level: a timer in level 2 or above comes after
@@ -194,7 +222,7 @@ struct ks_wheel {
    * need not lower it (with a run, they only move timers down from level
    * 1, already under the bound); reset by run_fill() and pop_general(). */
   uint64_t low_bound;
-  ks_timer **run_v;
+  ks_entry *run_v;
   uint32_t run_cap;
   uint32_t sortcap;
   uint64_t *run_keys; /* the sort's output, then the run: 2 * sortcap */
@@ -215,15 +243,28 @@ static inline uint64_t timer_u(const ks_timer *t) {
   return to_u(t->expires_);
 }
 
+static inline ks_timer *entry_timer(ks_entry e) {
+  return (ks_timer *)(uintptr_t)(e & KS_ADDR_MASK);
+}
+
+static inline ks_entry entry_make(ks_timer *t, uint64_t ue) {
+  return (uint64_t)(uintptr_t)t |
+         (ue >> KS_TAG_LOW & ((1u << KS_TAG_BITS) - 1)) << KS_TAG_SHIFT;
+}
+
+static inline uint32_t entry_tag(ks_entry e) {
+  return (uint32_t)(e >> KS_TAG_SHIFT);
+}
+
 /* A 16-byte timer in an array never straddles two cache lines, but one
  * embedded in a caller's struct may: then prefetch both ends (the pop
- * writes where_, at the end; the engine reads expires_, at the start).
+ * writes where_, at the end, and reads expires_, at the start).
  * Only then: at 1e6 perf put most of the pop's time on its prefetches,
  * waiting for a free miss buffer, and a second prefetch of the same line
  * cost 3 % of the hold model.  The test goes the same way for every timer
  * of a kind.  A hole (NULL) is prefetched harmlessly: prefetches do not
  * fault. */
-static inline void prefetch_timer(const ks_timer *t) {
+KS_PREFETCHER void prefetch_timer(const ks_timer *t) {
   __builtin_prefetch(t, 1);
   if (G_UNLIKELY((uintptr_t)t % 64 > 64 - sizeof *t))
     __builtin_prefetch((const void *)((uintptr_t)t + sizeof *t - 1), 1);
@@ -284,11 +325,11 @@ static inline uint32_t lowest_slot(const ks_wheel *w) {
 static void slot_compact(ks_slot *s) {
   uint32_t j = 0;
   for (uint32_t i = s->head; i < s->len; i++) {
-    ks_timer *t = s->v[i];
-    if (t == NULL)
+    ks_entry e = s->v[i];
+    if (e == 0)
       continue;
-    s->v[j] = t;
-    t->idx_ = j++;
+    s->v[j] = e;
+    entry_timer(e)->idx_ = j++;
   }
   s->head = 0;
   s->len = j;
@@ -307,7 +348,7 @@ static KS_NOINLINE void slot_reserve(ks_slot *s) {
   if (s->cap > UINT32_MAX / 2)
     g_error("ks_wheel: more than 2^31 timers in one slot");
   s->cap = s->cap != 0 ? s->cap * 2 : KS_MIN_CAP;
-  s->v = g_renew(ks_timer *, s->v, s->cap);
+  s->v = g_renew(ks_entry, s->v, s->cap);
 }
 
 /* Called when the last live entry leaves.  Most slots are used once per
@@ -347,20 +388,21 @@ static inline void slot_reset(ks_slot *s) {
  * unchanged. */
 #define KS_TAIL_AHEAD 16u
 
-static inline void prefetch_tail(const ks_slot *s) {
+KS_PREFETCHER void prefetch_tail(const ks_slot *s) {
   uint32_t k = s->len + KS_TAIL_AHEAD < s->cap ? s->len + KS_TAIL_AHEAD : s->cap - 1;
   __builtin_prefetch(&s->v[k], 1);
 }
 
-static void slot_push_grow(ks_wheel *w, uint32_t id, ks_timer *t);
+static void slot_push_grow(ks_wheel *w, uint32_t id, ks_timer *t, ks_entry e);
 
-static inline void slot_push(ks_wheel *w, uint32_t id, ks_timer *t) {
+/* Files `t`, whose entry is `e`, at the end of slot `id`. */
+static inline void slot_push(ks_wheel *w, uint32_t id, ks_timer *t, ks_entry e) {
   ks_slot *s = &w->slots[id];
   if (G_UNLIKELY(s->len == s->cap)) {
-    slot_push_grow(w, id, t); /* a tail call keeps callers leaves */
+    slot_push_grow(w, id, t, e); /* a tail call keeps callers leaves */
     return;
   }
-  s->v[s->len] = t;
+  s->v[s->len] = e;
   prefetch_tail(s);
   t->where_ = (uint16_t)id;
   t->idx_ = s->len++;
@@ -368,9 +410,9 @@ static inline void slot_push(ks_wheel *w, uint32_t id, ks_timer *t) {
     mark(w, id);
 }
 
-static KS_NOINLINE void slot_push_grow(ks_wheel *w, uint32_t id, ks_timer *t) {
+static KS_NOINLINE void slot_push_grow(ks_wheel *w, uint32_t id, ks_timer *t, ks_entry e) {
   slot_reserve(&w->slots[id]);
-  slot_push(w, id, t);
+  slot_push(w, id, t, e);
 }
 
 /* Keeps the live entries of the early array sorted by expiry; inserting
@@ -382,13 +424,13 @@ static KS_NOINLINE void early_insert(ks_wheel *w, ks_timer *t, uint64_t ue) {
 
   if (s->len == s->cap)
     slot_reserve(s);
-  for (i = s->len; i > s->head && (s->v[i - 1] == NULL || timer_u(s->v[i - 1]) > ue);
+  for (i = s->len; i > s->head && (s->v[i - 1] == 0 || timer_u(entry_timer(s->v[i - 1])) > ue);
        i--) {
     s->v[i] = s->v[i - 1];
-    if (s->v[i] != NULL)
-      s->v[i]->idx_ = i;
+    if (s->v[i] != 0)
+      entry_timer(s->v[i])->idx_ = i;
   }
-  s->v[i] = t;
+  s->v[i] = entry_make(t, ue);
   t->where_ = KS_EARLY;
   t->idx_ = i;
   s->len++;
@@ -402,7 +444,7 @@ static inline void file_timer(ks_wheel *w, ks_timer *t, uint64_t ue) {
   }
   if (ue < w->low_bound)
     w->low_bound = ue;
-  slot_push(w, slot_for(ue, w->cur), t);
+  slot_push(w, slot_for(ue, w->cur), t, entry_make(t, ue));
 }
 
 /* Called when a slot loses its last live entry. */
@@ -422,13 +464,13 @@ static KS_NOINLINE void unfile(ks_wheel *w, ks_timer *t) {
 
   t->where_ = KS_TIMER_UNARMED_;
   if (id == w->run_src) {
-    w->run_v[t->idx_] = NULL;
+    w->run_v[t->idx_] = 0;
     if (--w->run_live == 0)
       w->run_src = KS_NONE;
     return;
   }
   s = &w->slots[id];
-  s->v[t->idx_] = NULL;
+  s->v[t->idx_] = 0;
   if (--s->live == 0)
     slot_emptied(w, id);
 }
@@ -438,15 +480,16 @@ static KS_NOINLINE void unfile(ks_wheel *w, ks_timer *t) {
  * equal expiries keep their order. */
 static void cascade(ks_wheel *w, uint32_t id) {
   ks_slot *s = &w->slots[id];
-  ks_timer **v = s->v;
+  ks_entry *v = s->v;
   uint32_t len = s->len;
   uint64_t cur = w->cur;
 
   for (uint32_t i = s->head; i < len; i++) {
+    ks_timer *t = entry_timer(v[i]);
     if (i + KS_PREFETCH < len)
-      __builtin_prefetch(v[i + KS_PREFETCH], 1);
-    if (v[i] != NULL)
-      slot_push(w, slot_for(timer_u(v[i]), cur), v[i]);
+      __builtin_prefetch(entry_timer(v[i + KS_PREFETCH]), 1);
+    if (t != NULL)
+      slot_push(w, slot_for(timer_u(t), cur), t, v[i]); /* same expiry, same tag */
   }
   s->live = 0;
   slot_emptied(w, id);
@@ -454,8 +497,8 @@ static void cascade(ks_wheel *w, uint32_t id) {
 }
 
 /* run_sort()'s key for entry `i` of `v`; see run_fill(). */
-static inline uint64_t run_key(ks_timer *const *v, uint32_t i) {
-  return (timer_u(v[i]) & KS_KEY_MASK) << 32 | i;
+static inline uint64_t run_key(const ks_entry *v, uint32_t i) {
+  return (uint64_t)entry_tag(v[i]) << 32 | i;
 }
 
 /* The second half of a stable counting pass: given in `h` the count of
@@ -476,21 +519,18 @@ static inline void sort_scatter(const uint64_t *restrict in, uint32_t n, unsigne
 
 /* The keys of the live entries v[head .. len), in arm order, into `out`;
  * with `h`, also counts them by the key bits from `shift` up (`mask`
- * wide), the first counting pass fused in.  The one place the sort reads
- * the timers: they come at random, so each is prefetched KS_PREFETCH
- * entries ahead, and the pops that follow find them in the cache.
- * `holes` false when the caller knows there are none: the test then
- * disappears, which is most of the hold model's sort. */
-static inline void keys_collect(ks_timer *const *restrict v, uint32_t head, uint32_t len,
+ * wide), the first counting pass fused in.  It reads the entries alone,
+ * front to back: the tags are in them.  `holes` false when the caller
+ * knows there are none: the test then disappears, which is most of the
+ * hold model's sort. */
+static inline void keys_collect(const ks_entry *restrict v, uint32_t head, uint32_t len,
                                 bool holes, unsigned shift, uint32_t mask,
                                 uint32_t *restrict h, uint64_t *restrict out) {
   uint32_t k = 0;
 
   for (uint32_t i = head; i < len; i++) {
     uint64_t key;
-    if (i + KS_PREFETCH < len)
-      __builtin_prefetch(v[i + KS_PREFETCH]);
-    if (holes && v[i] == NULL)
+    if (holes && v[i] == 0)
       continue;
     key = run_key(v, i);
     out[k++] = key;
@@ -539,7 +579,7 @@ static bool sort_insert(uint64_t *restrict keys, uint32_t n, uint64_t budget) {
  * but left more keys out of order, and the check that finds them is a
  * branch the CPU cannot predict: measured slower at 1e5.  Where keys crowd
  * into a few buckets insertion could go quadratic: past 8 moves a key it
- * gives up and sorts by two counting passes of 11 bits instead (LSD),
+ * gives up and sorts by two counting passes of 8 bits instead (LSD),
  * linear whatever the keys. */
 static void run_sort(ks_wheel *w, const ks_slot *s, uint32_t n) {
   uint32_t *restrict h = w->hist;
@@ -547,7 +587,7 @@ static void run_sort(ks_wheel *w, const ks_slot *s, uint32_t n) {
   uint64_t *restrict tmp = w->run_keys + w->sortcap;
   /* 2n < 2^b <= 4n */
   unsigned b = MIN(33 - (unsigned)__builtin_clz(n), KS_MSD_BITS);
-  unsigned shift = KS_KEY_BITS - b + 32;
+  unsigned shift = KS_TAG_BITS - b + 32;
   uint32_t mask = (1u << b) - 1;
   const uint32_t lsd_mask = (1u << KS_LSD_BITS) - 1;
 
@@ -567,23 +607,61 @@ static void run_sort(ks_wheel *w, const ks_slot *s, uint32_t n) {
 
 /* The timer of the run's key at `k`; NULL: a hole. */
 static inline ks_timer *run_timer(const ks_wheel *w, uint32_t k) {
-  return w->run_v[(uint32_t)w->run_keys[k]];
+  return entry_timer(w->run_v[(uint32_t)w->run_keys[k]]);
+}
+
+/* The first key, from `k` on, of a group of keys with equal tags (and so
+ * expiries within the same 64 ns); w->run_len if there is none. */
+static uint32_t run_next_tie(const ks_wheel *w, uint32_t k) {
+  const uint64_t *keys = w->run_keys;
+  for (; k + 1 < w->run_len; k++)
+    if ((keys[k] ^ keys[k + 1]) >> 32 == 0)
+      return k;
+  return w->run_len;
+}
+
+/* Puts the group of equal tags at the run's head in order: by the expiry
+ * bits below the tag, then by index, i.e. arm order.  Its timers were
+ * prefetched for their pops (run_prefetch()), so reading their expiries
+ * here costs little; holes sort first and are skipped.  The keys of the
+ * group then hold those low bits instead of the tag: nothing reads a key
+ * but its index once its group is ordered. */
+static KS_NOINLINE void run_order_ties(ks_wheel *w) {
+  const uint32_t low_mask = (1u << KS_TAG_LOW) - 1;
+  uint64_t *keys = w->run_keys + w->run_head;
+  uint64_t *tmp = w->run_keys + w->sortcap;
+  uint32_t m = 1;
+
+  while (w->run_head + m < w->run_len && (keys[m] ^ keys[0]) >> 32 == 0)
+    m++;
+  for (uint32_t k = 0; k < m; k++) {
+    uint32_t i = (uint32_t)keys[k];
+    ks_timer *t = entry_timer(w->run_v[i]);
+    tmp[k] = (t != NULL ? timer_u(t) & low_mask : 0) << 32 | i;
+  }
+  if (m <= KS_SMALL_SORT) {
+    sort_insert(tmp, m, UINT64_MAX); /* m is small: no budget */
+    memcpy(keys, tmp, m * sizeof *keys);
+  } else {
+    sort_pass(tmp, m, 32, low_mask, w->hist, keys);
+  }
+  w->run_tie = run_next_tie(w, w->run_head + m);
 }
 
 /* Called with the run's new head after a pop: the timer KS_RUN_PREFETCH
  * pops ahead, so that its cache miss overlaps the events before it. */
-static inline void run_prefetch(const ks_wheel *w, uint32_t head) {
+KS_PREFETCHER void run_prefetch(const ks_wheel *w, uint32_t head) {
   if (head + KS_RUN_PREFETCH < w->run_len)
     prefetch_timer(run_timer(w, head + KS_RUN_PREFETCH));
 }
 
-/* Sorts the live entries of level-2 slot `id` by expiry into the run,
- * stably, so that equal expiries keep their arm order; the caller has
- * already moved cur to the start of the slot.  The entries agree with cur
- * on every bit from 22 up, so the run sorts 64-bit keys, (low 22 bits of
- * the expiry) << 32 | index in the slot's array: equal expiries are then
- * ordered by index, i.e. by arm order, whatever the sort.  Insertion sort
- * for a few, otherwise a counting sort (run_sort()).
+/* Sorts the live entries of level-2 slot `id` by tag into the run, stably;
+ * the caller has already moved cur to the start of the slot.  The entries
+ * agree with cur on every bit from 22 up, so the run sorts 64-bit keys,
+ * tag << 32 | index in the slot's array: equal tags are then ordered by
+ * index, i.e. by arm order, whatever the sort, and the pop puts each group
+ * of equal tags in expiry order when it reaches it (run_order_ties()).
+ * Insertion sort for a few, otherwise a counting sort (run_sort()).
  *
  * Nothing is moved but the keys.  The run takes the slot's array over,
  * entries and holes where they were, and a pop follows the key's index
@@ -591,14 +669,12 @@ static inline void run_prefetch(const ks_wheel *w, uint32_t head) {
  * armed with, and while the run lasts nothing else is filed in `id` (its
  * digit is cur's), so where_ == run_src means "in the run" and a cancel
  * leaves a hole in that array like anywhere else.  Each entry is written
- * once, when armed; between being armed and being popped a timer is read
- * once from memory, by the sort, and the pop finds it in the cache a few
- * milliseconds of virtual time later (prefetched again, see run_take(), in
- * case it was evicted). */
+ * once, when armed; between being armed and being popped a timer is not
+ * read at all, unless it is cascaded. */
 static KS_NOINLINE void run_fill(ks_wheel *w, uint32_t id) {
   ks_slot *s = &w->slots[id];
   uint32_t n = s->live;
-  ks_timer **spare = w->run_v;
+  ks_entry *spare = w->run_v;
   uint32_t spare_cap = w->run_cap;
 
   if (w->sortcap < n) {
@@ -614,10 +690,10 @@ static KS_NOINLINE void run_fill(ks_wheel *w, uint32_t id) {
   }
   w->run_v = s->v;
   w->run_cap = s->cap;
-  w->run_base = w->cur;
   w->low_bound = UINT64_MAX; /* levels 0 and 1 are empty: see settle() */
   w->run_head = 0;
   w->run_len = n;
+  w->run_tie = run_next_tie(w, 0);
   w->run_live = n;
   w->run_src = id;
   for (uint32_t k = 0; k < n && k < KS_RUN_PREFETCH; k++)
@@ -639,11 +715,16 @@ static KS_NOINLINE void run_fill(ks_wheel *w, uint32_t id) {
   w->cascades++;
 }
 
-/* The expiry at the run's front, skipping holes (each is skipped once). */
+/* The expiry at the run's front, skipping holes (each is skipped once),
+ * with the front's group of equal tags, if it is one, put in order. */
 static inline uint64_t run_front(ks_wheel *w) {
-  while (run_timer(w, w->run_head) == NULL)
+  for (;;) {
+    if (G_UNLIKELY(w->run_head == w->run_tie))
+      run_order_ties(w);
+    if (run_timer(w, w->run_head) != NULL)
+      return timer_u(run_timer(w, w->run_head));
     w->run_head++;
-  return w->run_base | w->run_keys[w->run_head] >> 32;
+  }
 }
 
 /* Pops the run's front if it is due by `ulimit`. */
@@ -674,9 +755,9 @@ static inline bool takes_from(const ks_wheel *w, uint32_t id) {
 
 /* The slot's first live entry, skipping holes (each is skipped once). */
 static inline ks_timer *slot_front(ks_slot *s) {
-  while (s->v[s->head] == NULL)
+  while (s->v[s->head] == 0)
     s->head++;
-  return s->v[s->head];
+  return entry_timer(s->v[s->head]);
 }
 
 /* Nothing in levels 0 and 1 (slots 0 .. 4351: summary word 0 and the
@@ -800,6 +881,9 @@ void ks_wheel_free(ks_wheel *w) {
 }
 
 static inline void arm_unarmed(ks_wheel *w, ks_timer *t, ka_time expires) {
+  if (G_UNLIKELY((uint64_t)(uintptr_t)t >> KS_TAG_SHIFT != 0))
+    g_error("ks_wheel: timer at %p: an entry keeps 48 bits of a timer's address",
+            (void *)t);
   if (G_UNLIKELY(expires < w->now))
     expires = w->now;
   t->expires_ = expires;
@@ -843,7 +927,7 @@ static inline ks_timer *take(ks_wheel *w, uint32_t id, uint64_t ulimit) {
 
   if (ue > ulimit)
     return NULL;
-  s->v[s->head++] = NULL;
+  s->v[s->head++] = 0;
   t->where_ = KS_TIMER_UNARMED_;
   w->count--;
   /* Every timer left in the wheel is at or after ue, so filing relative
@@ -855,11 +939,11 @@ static inline ks_timer *take(ks_wheel *w, uint32_t id, uint64_t ulimit) {
     slot_emptied(w, id);
   /* Timers taken where they are come one slot after the other: prefetch
    * the next slot's first, so that its cache misses overlap this event
-   * (the run prefetches further ahead, see run_take()). */
+   * (the run prefetches further ahead, see run_prefetch()). */
   if (id < KS_EARLY) {
     uint32_t next = lowest_slot(w);
     if (next != KS_NONE)
-      prefetch_timer(w->slots[next].v[w->slots[next].head]);
+      prefetch_timer(entry_timer(w->slots[next].v[w->slots[next].head]));
   }
   return t;
 }
@@ -911,11 +995,11 @@ ks_timer *ks_wheel_pop(ks_wheel *w, ka_time limit) {
 
   if (G_LIKELY(w->run_live > 1 && w->slots[KS_EARLY].live == 0)) {
     uint32_t h = w->run_head;
-    uint64_t key = w->run_keys[h];
-    ks_timer *t = w->run_v[(uint32_t)key];
-    uint64_t ue = w->run_base | key >> 32;
+    ks_timer *t = run_timer(w, h);
+    uint64_t ue;
 
-    if (G_LIKELY(t != NULL && ue <= ulimit && ue <= w->low_bound)) {
+    if (G_LIKELY(t != NULL && h != w->run_tie) &&
+        (ue = timer_u(t), G_LIKELY(ue <= ulimit && ue <= w->low_bound))) {
       w->run_head = h + 1;
       w->run_live--;
       run_prefetch(w, h + 1);
