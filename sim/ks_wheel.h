@@ -67,7 +67,9 @@ extern ks_timer_cb ks_timer_cbs_[KS_TIMER_MAX_CBS];
 
 #define KS_TIMER_UNARMED_ UINT16_MAX
 
-/* A timer must be initialised once before its first use. */
+/* A timer must be initialised once before its first use.  Aborts if the
+ * timer lies above 2^48, where the wheel cannot keep its address (no
+ * user-space address on x86-64 or arm64 Linux does, without asking). */
 void ks_timer_init(ks_timer *t);
 /* Thread-safe.  A callback seen for the first time is entered in the
  * table (a short scan under a lock); afterwards it is a scan of the
