@@ -63,9 +63,9 @@
  * prefetched a few dozen pops ahead.  Timers whose tags tie (expiries
  * within the same 64 ns) are put in order at the pop, from their timers,
  * by then in the cache (run_order_ties()).  A user-space address has 47
- * or 48 significant bits on x86-64 and arm64; arming a timer stored above
- * 2^48 aborts, as would a tagged-pointer scheme such as arm64 MTE.  See
- * docs/performance.md, rounds 5 and 6.
+ * or 48 significant bits on x86-64 and arm64; ks_timer_init() aborts on a
+ * timer stored above 2^48, as it would under arm64 MTE's tagged pointers.
+ * See docs/performance.md, rounds 5 and 6.
  *
  * Why there is an `early` array.  Looking ahead (next_expiry, or a pop
  * whose limit is below the earliest timer) may cascade `cur` past `now`.  A
