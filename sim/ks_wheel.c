@@ -610,6 +610,11 @@ static inline ks_timer *run_timer(const ks_wheel *w, uint32_t k) {
   return entry_timer(w->run_v[(uint32_t)w->run_keys[k]]);
 }
 
+/* Whether two of the run's keys have the same tag (see run_key()). */
+static inline bool keys_tie(uint64_t a, uint64_t b) {
+  return (a ^ b) >> 32 == 0;
+}
+
 /* The first key, from `k` on, of a group of keys with equal tags (and so
  * expiries within the same 64 ns); w->run_len if there is none. */
 static uint32_t run_next_tie(const ks_wheel *w, uint32_t k) {
@@ -620,12 +625,11 @@ static uint32_t run_next_tie(const ks_wheel *w, uint32_t k) {
    * less than one each (this scan reads every key of every run). */
   for (; k + 4 < n; k += 4) {
     uint64_t a = keys[k], b = keys[k + 1], c = keys[k + 2], d = keys[k + 3], e = keys[k + 4];
-    if (((a ^ b) >> 32 == 0) | ((b ^ c) >> 32 == 0) | ((c ^ d) >> 32 == 0) |
-        ((d ^ e) >> 32 == 0))
+    if (keys_tie(a, b) | keys_tie(b, c) | keys_tie(c, d) | keys_tie(d, e))
       break;
   }
   for (; k + 1 < n; k++)
-    if ((keys[k] ^ keys[k + 1]) >> 32 == 0)
+    if (keys_tie(keys[k], keys[k + 1]))
       return k;
   return n;
 }
@@ -642,7 +646,7 @@ static KS_NOINLINE void run_order_ties(ks_wheel *w) {
   uint64_t *tmp = w->run_keys + w->sortcap;
   uint32_t m = 1;
 
-  while (w->run_head + m < w->run_len && (keys[m] ^ keys[0]) >> 32 == 0)
+  while (w->run_head + m < w->run_len && keys_tie(keys[m], keys[0]))
     m++;
   for (uint32_t k = 0; k < m; k++) {
     uint32_t i = (uint32_t)keys[k];
