@@ -74,7 +74,7 @@ GRand *ks_engine_rand(ks_engine *e) {
 }
 
 void ks_engine_at(ks_engine *e, ks_timer *t, ka_time when) {
-  g_return_if_fail(ks_timer_get_cb(t) != NULL);
+  g_return_if_fail(ks_timer_has_cb(t));
   /* The wheel clamps to its own now, which can lag ours after a run that
    * stopped at `end`; clamping here keeps "never in the past" true. */
   if (when < e->now)

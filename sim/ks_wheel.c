@@ -207,13 +207,12 @@ struct ks_wheel {
   uint64_t occupied[KS_NWORDS];  /* bit per slot: it has a live entry */
   ks_slot slots[KS_NSLOTS];
   /* The run (see run_fill()): the level-2 slot it was sorted from, KS_NONE
-   * while it is empty; that slot's array, taken over with its entries
-   * where they were armed; and the keys in expiry order. */
+   * while it is empty, and that slot's entries in expiry order, in `run`. */
   uint32_t run_src;
-  uint32_t run_head; /* keys before it have been popped */
+  uint32_t run_head; /* entries before it have been popped */
   uint32_t run_len;
-  uint32_t run_tie; /* the first key of the next group of equal tags; run_len: none */
-  uint32_t run_live; /* keys whose entry is not a hole */
+  uint32_t run_tie; /* the first entry of the next group of equal tags; run_len: none */
+  uint32_t run_live; /* entries that are not holes */
   /* No timer in levels 0 and 1 expires before it (biased), so that a pop
    * can take the run's front up to it without looking there.  Lowered by
    * every arm, whatever its level: a timer in level 2 or above comes after
@@ -222,10 +221,8 @@ struct ks_wheel {
    * need not lower it (with a run, they only move timers down from level
    * 1, already under the bound); reset by run_fill() and pop_general(). */
   uint64_t low_bound;
-  ks_entry *run_v;
-  uint32_t run_cap;
   uint32_t sortcap;
-  uint64_t *run_keys; /* the sort's output, then the run: 2 * sortcap */
+  ks_entry *run; /* the run, then as many again for the sort: 2 * sortcap */
   uint32_t hist[KS_HIST];
 };
 
@@ -254,6 +251,12 @@ static inline ks_entry entry_make(ks_timer *t, uint64_t ue) {
 
 static inline uint32_t entry_tag(ks_entry e) {
   return (uint32_t)(e >> KS_TAG_SHIFT);
+}
+
+/* A hole in the run: the address cleared, the tag kept, so that the run's
+ * tags stay in order for run_unfile()'s search. */
+static inline ks_entry entry_hole(ks_entry e) {
+  return e & ~KS_ADDR_MASK;
 }
 
 /* A 16-byte timer in an array never straddles two cache lines, but one
@@ -389,8 +392,7 @@ static inline void slot_reset(ks_slot *s) {
 #define KS_TAIL_AHEAD 16u
 
 KS_PREFETCHER void prefetch_tail(const ks_slot *s) {
-  uint32_t k = s->len + KS_TAIL_AHEAD < s->cap ? s->len + KS_TAIL_AHEAD : s->cap - 1;
-  __builtin_prefetch(&s->v[k], 1);
+  __builtin_prefetch((const char *)s->v + (s->len + KS_TAIL_AHEAD) * sizeof(ks_entry), 1);
 }
 
 static void slot_push_grow(ks_wheel *w, uint32_t id, ks_timer *t, ks_entry e);
@@ -454,8 +456,28 @@ static inline void slot_emptied(ks_wheel *w, uint32_t id) {
     unmark(w, id);
 }
 
-/* Takes `t` out of its slot, leaving a hole; in the run too, whose keys
- * point into the same array (see run_fill()).  Out of line: re-arming an
+/* Leaves a hole where `t` is in the run.  The run is in tag order, holes
+ * included (entry_hole()), so a binary search finds its tag's group and a
+ * scan of that finds the timer.  The run keeps no index per timer: writing
+ * one into every timer would cost the sort a cache miss a timer.  Rare: a
+ * timer cancelled or re-armed in the last 4.2 ms before it fires. */
+static KS_NOINLINE void run_unfile(ks_wheel *w, ks_timer *t) {
+  uint32_t tag = entry_tag(entry_make(t, timer_u(t)));
+  uint32_t lo = w->run_head, hi = w->run_len;
+
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (entry_tag(w->run[mid]) < tag)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  while (entry_timer(w->run[lo]) != t)
+    lo++;
+  w->run[lo] = entry_hole(w->run[lo]);
+}
+
+/* Takes `t` out of its slot, or the run, leaving a hole.  Out of line: re-arming an
  * armed timer is the less common case and would otherwise make every arm
  * save registers it does not need. */
 static KS_NOINLINE void unfile(ks_wheel *w, ks_timer *t) {
@@ -464,7 +486,7 @@ static KS_NOINLINE void unfile(ks_wheel *w, ks_timer *t) {
 
   t->where_ = KS_TIMER_UNARMED_;
   if (id == w->run_src) {
-    w->run_v[t->idx_] = 0;
+    run_unfile(w, t);
     if (--w->run_live == 0)
       w->run_src = KS_NONE;
     return;
@@ -496,16 +518,11 @@ static void cascade(ks_wheel *w, uint32_t id) {
   w->cascades++;
 }
 
-/* run_sort()'s key for entry `i` of `v`; see run_fill(). */
-static inline uint64_t run_key(const ks_entry *v, uint32_t i) {
-  return (uint64_t)entry_tag(v[i]) << 32 | i;
-}
-
 /* The second half of a stable counting pass: given in `h` the count of
- * keys per bucket (the key bits from `shift` up, `mask` wide), moves the n
- * keys of `in` to their place in `out`. */
-static inline void sort_scatter(const uint64_t *restrict in, uint32_t n, unsigned shift,
-                                uint32_t mask, uint32_t *restrict h, uint64_t *restrict out) {
+ * entries per bucket (their bits from `shift` up, `mask` wide), moves the
+ * n entries of `in` to their place in `out`. */
+static inline void sort_scatter(const ks_entry *restrict in, uint32_t n, unsigned shift,
+                                uint32_t mask, uint32_t *restrict h, ks_entry *restrict out) {
   uint32_t sum = 0;
 
   for (uint32_t k = 0; k <= mask; k++) {
@@ -517,148 +534,156 @@ static inline void sort_scatter(const uint64_t *restrict in, uint32_t n, unsigne
     out[h[(in[i] >> shift) & mask]++] = in[i];
 }
 
-/* The keys of the live entries v[head .. len), in arm order, into `out`;
- * with `h`, also counts them by the key bits from `shift` up (`mask`
- * wide), the first counting pass fused in.  It reads the entries alone,
- * front to back: the tags are in them.  `holes` false when the caller
- * knows there are none: the test then disappears, which is most of the
- * hold model's sort. */
-static inline void keys_collect(const ks_entry *restrict v, uint32_t head, uint32_t len,
-                                bool holes, unsigned shift, uint32_t mask,
-                                uint32_t *restrict h, uint64_t *restrict out) {
+/* The live entries v[head .. len), in arm order, into `out`; with `h`,
+ * also counts them by their bits from `shift` up (`mask` wide), the first
+ * counting pass fused in.  It reads the slot's array alone, front to back:
+ * the tags are in the entries.  `holes` false when the caller knows there
+ * are none: the test then disappears, which is most of the hold model's
+ * sort. */
+static inline void entries_collect(const ks_entry *restrict v, uint32_t head, uint32_t len,
+                                   bool holes, unsigned shift, uint32_t mask,
+                                   uint32_t *restrict h, ks_entry *restrict out) {
   uint32_t k = 0;
 
   for (uint32_t i = head; i < len; i++) {
-    uint64_t key;
-    if (holes && v[i] == 0)
+    ks_entry e = v[i];
+    if (holes && e == 0)
       continue;
-    key = run_key(v, i);
-    out[k++] = key;
+    out[k++] = e;
     if (h != NULL)
-      h[(key >> shift) & mask]++;
+      h[(e >> shift) & mask]++;
   }
 }
 
-/* One stable counting pass of n keys on the bits from `shift` up (`mask`
- * wide), from `in` to `out`. */
-static void sort_pass(const uint64_t *restrict in, uint32_t n, unsigned shift,
-                      uint32_t mask, uint32_t *restrict h, uint64_t *restrict out) {
+/* One stable counting pass of n entries on their bits from `shift` up
+ * (`mask` wide), from `in` to `out`. */
+static void sort_pass(const ks_entry *restrict in, uint32_t n, unsigned shift,
+                      uint32_t mask, uint32_t *restrict h, ks_entry *restrict out) {
   memset(h, 0, (mask + 1) * sizeof *h);
   for (uint32_t i = 0; i < n; i++)
     h[(in[i] >> shift) & mask]++;
   sort_scatter(in, n, shift, mask, h, out);
 }
 
-/* Insertion sort of keys that are nearly in order; gives up (false) once
- * it has moved keys `budget` times, where it could go quadratic. */
-static bool sort_insert(uint64_t *restrict keys, uint32_t n, uint64_t budget) {
+/* Stable insertion sort on the tags of entries that are nearly in order;
+ * gives up (false) once it has moved entries `budget` times, where it
+ * could go quadratic. */
+static bool sort_insert(ks_entry *restrict v, uint32_t n, uint64_t budget) {
+  /* The largest tag so far: an insertion leaves it where it was. */
+  uint32_t top = n != 0 ? entry_tag(v[0]) : 0;
+
   for (uint32_t i = 1; i < n; i++) {
-    if (G_UNLIKELY(keys[i - 1] > keys[i])) {
-      uint64_t key = keys[i];
-      uint32_t j = i;
-      do {
-        keys[j] = keys[j - 1];
-        j--;
-        if (G_UNLIKELY(budget-- == 0))
-          return false;
-      } while (j > 0 && keys[j - 1] > key);
-      keys[j] = key;
+    ks_entry e = v[i];
+    uint32_t tag = entry_tag(e);
+    if (G_LIKELY(tag >= top)) {
+      top = tag;
+      continue;
     }
+    uint32_t j = i;
+    do {
+      v[j] = v[j - 1];
+      j--;
+      if (G_UNLIKELY(budget-- == 0))
+        return false;
+    } while (j > 0 && entry_tag(v[j - 1]) > tag);
+    v[j] = e;
   }
   return true;
 }
 
 /* The sort of run_fill() for more than KS_SMALL_SORT entries, into
- * w->run_keys (see run_fill() for the keys).
+ * w->run: stable, on the tags.
  *
- * First one counting pass on the top `b` key bits, with 2 to 4 buckets a
- * key (up to 2^KS_MSD_BITS), then insertion sort, which moves a key only
- * within its bucket: expiries spread over the slot (the usual case) leave
- * most buckets with one key or none, so that is one pass, a check and a
- * few moves.  Fewer buckets, one or two a key as before, cost less to sum
- * but left more keys out of order, and the check that finds them is a
- * branch the CPU cannot predict: measured slower at 1e5.  Where keys crowd
- * into a few buckets insertion could go quadratic: past 8 moves a key it
- * gives up and sorts by two counting passes of 8 bits instead (LSD),
- * linear whatever the keys. */
+ * First one counting pass on the top `b` bits, with 2 to 4 buckets an
+ * entry (up to 2^KS_MSD_BITS), then insertion sort, which moves an entry
+ * only within its bucket: expiries spread over the slot (the usual case)
+ * leave most buckets with one entry or none, so that is one pass, a check
+ * and a few moves.  Fewer buckets, one or two an entry as before, cost
+ * less to sum but left more entries out of order, and the check that
+ * finds them is a branch the CPU cannot predict: measured slower at 1e5.
+ * Where entries crowd into a few buckets insertion could go quadratic:
+ * past 8 moves an entry it gives up and sorts by two counting passes of 8
+ * bits instead (LSD), linear whatever the tags. */
 static void run_sort(ks_wheel *w, const ks_slot *s, uint32_t n) {
   uint32_t *restrict h = w->hist;
-  uint64_t *restrict keys = w->run_keys;
-  uint64_t *restrict tmp = w->run_keys + w->sortcap;
+  ks_entry *restrict run = w->run;
+  ks_entry *restrict tmp = w->run + w->sortcap;
   /* 2n < 2^b <= 4n */
   unsigned b = MIN(33 - (unsigned)__builtin_clz(n), KS_MSD_BITS);
-  unsigned shift = KS_TAG_BITS - b + 32;
+  unsigned shift = 64 - b;
   uint32_t mask = (1u << b) - 1;
   const uint32_t lsd_mask = (1u << KS_LSD_BITS) - 1;
 
   memset(h, 0, (mask + 1) * sizeof *h);
   if (s->len - s->head != n)
-    keys_collect(s->v, s->head, s->len, true, shift, mask, h, tmp);
+    entries_collect(s->v, s->head, s->len, true, shift, mask, h, tmp);
   else
-    keys_collect(s->v, s->head, s->len, false, shift, mask, h, tmp);
-  sort_scatter(tmp, n, shift, mask, h, keys);
-  if (G_LIKELY(sort_insert(keys, n, 8 * (uint64_t)n)))
+    entries_collect(s->v, s->head, s->len, false, shift, mask, h, tmp);
+  sort_scatter(tmp, n, shift, mask, h, run);
+  if (G_LIKELY(sort_insert(run, n, 8 * (uint64_t)n)))
     return;
-  /* tmp still holds the keys in arm order. */
-  sort_pass(tmp, n, 32, lsd_mask, h, keys);
-  sort_pass(keys, n, 32 + KS_LSD_BITS, lsd_mask, h, tmp);
-  memcpy(keys, tmp, n * sizeof *keys);
+  /* tmp still holds the entries in arm order. */
+  sort_pass(tmp, n, KS_TAG_SHIFT, lsd_mask, h, run);
+  sort_pass(run, n, KS_TAG_SHIFT + KS_LSD_BITS, lsd_mask, h, tmp);
+  memcpy(run, tmp, n * sizeof *run);
 }
 
-/* The timer of the run's key at `k`; NULL: a hole. */
+/* The timer of the run's entry `k`; NULL: a hole. */
 static inline ks_timer *run_timer(const ks_wheel *w, uint32_t k) {
-  return entry_timer(w->run_v[(uint32_t)w->run_keys[k]]);
+  return entry_timer(w->run[k]);
 }
 
-/* Whether two of the run's keys have the same tag (see run_key()). */
-static inline bool keys_tie(uint64_t a, uint64_t b) {
-  return (a ^ b) >> 32 == 0;
+/* Whether two entries have the same tag. */
+static inline bool entries_tie(ks_entry a, ks_entry b) {
+  return (a ^ b) >> KS_TAG_SHIFT == 0;
 }
 
-/* The first key, from `k` on, of a group of keys with equal tags (and so
- * expiries within the same 64 ns); w->run_len if there is none. */
+/* The first entry, from `k` on, of a group of entries with equal tags (and
+ * so expiries within the same 64 ns); w->run_len if there is none. */
 static uint32_t run_next_tie(const ks_wheel *w, uint32_t k) {
-  const uint64_t *keys = w->run_keys;
+  const ks_entry *run = w->run;
   uint32_t n = w->run_len;
 
-  /* Four pairs a test: ties are rare, and one branch for four keys costs
-   * less than one each (this scan reads every key of every run). */
+  /* Four pairs a test: ties are rare, and one branch for four entries
+   * costs less than one each (this scan reads every entry of every run). */
   for (; k + 4 < n; k += 4) {
-    uint64_t a = keys[k], b = keys[k + 1], c = keys[k + 2], d = keys[k + 3], e = keys[k + 4];
-    if (keys_tie(a, b) | keys_tie(b, c) | keys_tie(c, d) | keys_tie(d, e))
+    ks_entry a = run[k], b = run[k + 1], c = run[k + 2], d = run[k + 3], e = run[k + 4];
+    if (entries_tie(a, b) | entries_tie(b, c) | entries_tie(c, d) | entries_tie(d, e))
       break;
   }
   for (; k + 1 < n; k++)
-    if (keys_tie(keys[k], keys[k + 1]))
+    if (entries_tie(run[k], run[k + 1]))
       return k;
   return n;
 }
 
 /* Puts the group of equal tags at the run's head in order: by the expiry
- * bits below the tag, then by index, i.e. arm order.  Its timers were
- * prefetched for their pops (run_prefetch()), so reading their expiries
- * here costs little; holes sort first and are skipped.  The keys of the
- * group then hold those low bits instead of the tag: nothing reads a key
- * but its index once its group is ordered. */
+ * bits below the tag, stably, i.e. in arm order where those are equal
+ * too.  Its timers were prefetched for their pops (run_prefetch()), so
+ * reading their expiries here costs little; holes sort first.  While
+ * sorted, the entries carry those low bits where the tag was; the group's
+ * tag is put back after, so that the run stays in tag order. */
 static KS_NOINLINE void run_order_ties(ks_wheel *w) {
   const uint32_t low_mask = (1u << KS_TAG_LOW) - 1;
-  uint64_t *keys = w->run_keys + w->run_head;
-  uint64_t *tmp = w->run_keys + w->sortcap;
+  ks_entry *run = w->run + w->run_head;
+  ks_entry *tmp = w->run + w->sortcap;
+  ks_entry tag = entry_hole(run[0]);
   uint32_t m = 1;
 
-  while (w->run_head + m < w->run_len && keys_tie(keys[m], keys[0]))
+  while (w->run_head + m < w->run_len && entries_tie(run[m], run[0]))
     m++;
   for (uint32_t k = 0; k < m; k++) {
-    uint32_t i = (uint32_t)keys[k];
-    ks_timer *t = entry_timer(w->run_v[i]);
-    tmp[k] = (t != NULL ? timer_u(t) & low_mask : 0) << 32 | i;
+    ks_timer *t = entry_timer(run[k]);
+    tmp[k] = (t != NULL ? timer_u(t) & low_mask : 0) << KS_TAG_SHIFT | (run[k] & KS_ADDR_MASK);
   }
   if (m <= KS_SMALL_SORT) {
     sort_insert(tmp, m, UINT64_MAX); /* m is small: no budget */
-    memcpy(keys, tmp, m * sizeof *keys);
+    memcpy(run, tmp, m * sizeof *run);
   } else {
-    sort_pass(tmp, m, 32, low_mask, w->hist, keys);
+    sort_pass(tmp, m, KS_TAG_SHIFT, low_mask, w->hist, run);
   }
+  for (uint32_t k = 0; k < m; k++)
+    run[k] = tag | (run[k] & KS_ADDR_MASK);
   w->run_tie = run_next_tie(w, w->run_head + m);
 }
 
@@ -669,41 +694,36 @@ KS_PREFETCHER void run_prefetch(const ks_wheel *w, uint32_t head) {
     prefetch_timer(run_timer(w, head + KS_RUN_PREFETCH));
 }
 
-/* Sorts the live entries of level-2 slot `id` by tag into the run, stably;
- * the caller has already moved cur to the start of the slot.  The entries
- * agree with cur on every bit from 22 up, so the run sorts 64-bit keys,
- * tag << 32 | index in the slot's array: equal tags are then ordered by
- * index, i.e. by arm order, whatever the sort, and the pop puts each group
- * of equal tags in expiry order when it reaches it (run_order_ties()).
- * Insertion sort for a few, otherwise a counting sort (run_sort()).
+/* Sorts the live entries of level-2 slot `id` by tag into the run,
+ * stably; the caller has already moved cur to the start of the slot.  The
+ * entries agree with cur on every bit from 22 up, so the tag, bits 6 to
+ * 21, orders them but for ties, and a stable sort leaves equal tags in arm
+ * order; the pop puts each group of equal tags in expiry order when it
+ * reaches it (run_order_ties()).  Insertion sort for a few, otherwise a
+ * counting sort (run_sort()).
  *
- * Nothing is moved but the keys.  The run takes the slot's array over,
- * entries and holes where they were, and a pop follows the key's index
- * into it; so a timer in the run keeps the slot number and index it was
- * armed with, and while the run lasts nothing else is filed in `id` (its
- * digit is cur's), so where_ == run_src means "in the run" and a cancel
- * leaves a hole in that array like anywhere else.  Each entry is written
- * once, when armed; between being armed and being popped a timer is not
- * read at all, unless it is cascaded. */
+ * The run is a copy of the slot's entries, and the slot is left empty.  A
+ * timer in the run keeps the slot number it was armed with, and while the
+ * run lasts nothing else is filed in `id` (its digit is cur's), so where_
+ * == run_src means "in the run"; a cancel finds the entry by its tag
+ * (run_unfile()).  Each entry is written when armed and read by this
+ * sort; between being armed and being popped a timer is not read at all,
+ * unless it is cascaded. */
 static KS_NOINLINE void run_fill(ks_wheel *w, uint32_t id) {
   ks_slot *s = &w->slots[id];
   uint32_t n = s->live;
-  ks_entry *spare = w->run_v;
-  uint32_t spare_cap = w->run_cap;
 
   if (w->sortcap < n) {
-    g_free(w->run_keys);
+    g_free(w->run);
     w->sortcap = MAX(n, 2 * w->sortcap);
-    w->run_keys = g_new(uint64_t, 2 * (size_t)w->sortcap);
+    w->run = g_new(ks_entry, 2 * (size_t)w->sortcap);
   }
   if (n <= KS_SMALL_SORT) {
-    keys_collect(s->v, s->head, s->len, true, 0, 0, NULL, w->run_keys);
-    sort_insert(w->run_keys, n, UINT64_MAX); /* n is small: no budget */
+    entries_collect(s->v, s->head, s->len, true, 0, 0, NULL, w->run);
+    sort_insert(w->run, n, UINT64_MAX); /* n is small: no budget */
   } else {
     run_sort(w, s, n);
   }
-  w->run_v = s->v;
-  w->run_cap = s->cap;
   w->low_bound = UINT64_MAX; /* levels 0 and 1 are empty: see settle() */
   w->run_head = 0;
   w->run_len = n;
@@ -712,20 +732,8 @@ static KS_NOINLINE void run_fill(ks_wheel *w, uint32_t id) {
   w->run_src = id;
   for (uint32_t k = 0; k < n && k < KS_RUN_PREFETCH; k++)
     prefetch_timer(run_timer(w, k));
-  /* The slot is left empty, with the previous run's array if that is
-   * small (a slot keeps a small array, as after a cascade). */
-  s->head = 0;
-  s->len = 0;
   s->live = 0;
-  if (spare_cap <= KS_KEEP_CAP) {
-    s->v = spare;
-    s->cap = spare_cap;
-  } else {
-    g_free(spare);
-    s->v = NULL;
-    s->cap = 0;
-  }
-  unmark(w, id);
+  slot_emptied(w, id);
   w->cascades++;
 }
 
@@ -893,8 +901,7 @@ void ks_wheel_free(ks_wheel *w) {
     return;
   for (unsigned i = 0; i < KS_NSLOTS; i++)
     g_free(w->slots[i].v);
-  g_free(w->run_keys);
-  g_free(w->run_v);
+  g_free(w->run);
   g_free(w);
 }
 

@@ -81,6 +81,12 @@ static inline ks_timer_cb ks_timer_get_cb(const ks_timer *t) {
   return ks_timer_cbs_[t->cb_];
 }
 
+/* Whether a callback is set, without the table's load: the engine checks
+ * this on every arm. */
+static inline bool ks_timer_has_cb(const ks_timer *t) {
+  return t->cb_ != 0;
+}
+
 static inline bool ks_timer_is_armed(const ks_timer *t) {
   return t->where_ != KS_TIMER_UNARMED_;
 }

@@ -413,6 +413,22 @@ static void test_stop_from_progress(void) {
   ks_engine_free(e);
 }
 
+/* A timer with no callback would crash the run at its expiry: refused
+ * when armed, and nothing is armed. */
+static void test_at_without_callback(void) {
+  ks_engine *e = ks_engine_new(1);
+  ks_timer t;
+
+  ks_timer_init(&t);
+  g_test_expect_message(NULL, G_LOG_LEVEL_CRITICAL, "*ks_timer_has_cb*");
+  ks_engine_at(e, &t, 10);
+  g_test_assert_expected_messages();
+  g_assert_false(ks_timer_is_armed(&t));
+  g_assert_cmpuint(ks_engine_pending(e), ==, 0);
+  g_assert_cmpint(ks_engine_run(e, KA_TIME_NEVER), ==, KS_RUN_DRAINED);
+  ks_engine_free(e);
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/engine/end-semantics", test_end_semantics);
@@ -423,6 +439,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/engine/same-time-order", test_same_time_order);
   g_test_add_func("/engine/past-is-now", test_past_is_now);
   g_test_add_func("/engine/cancel", test_cancel);
+  g_test_add_func("/engine/at-without-callback", test_at_without_callback);
   g_test_add_func("/engine/stop", test_stop);
   g_test_add_func("/engine/determinism", test_determinism);
   g_test_add_func("/engine/rand-is-seeded", test_rand_is_seeded);

@@ -666,6 +666,7 @@ static void test_callbacks(void) {
     for (int i = 0; i < 1000; i++)
       ks_timer_init(&ts[k][i]);
   g_assert_null(ks_timer_get_cb(&ts[0][0]));
+  g_assert_false(ks_timer_has_cb(&ts[0][0]));
   for (int k = 0; k < 2; k++)
     th[k] = g_thread_new("set-cb", set_cbs_thread, ts[k]);
   for (int k = 0; k < 2; k++)
@@ -674,8 +675,10 @@ static void test_callbacks(void) {
     for (int i = 0; i < 1000; i++)
       g_assert_true(ks_timer_get_cb(&ts[k][i]) == (i % 2 ? cb_a : cb_b));
   g_assert_true(ks_timer_get_cb(&ts[0][1]) != ks_timer_get_cb(&ts[0][0]));
+  g_assert_true(ks_timer_has_cb(&ts[0][1]));
   ks_timer_set_cb(&ts[0][1], NULL);
   g_assert_null(ks_timer_get_cb(&ts[0][1]));
+  g_assert_false(ks_timer_has_cb(&ts[0][1]));
 }
 
 int main(int argc, char **argv) {
