@@ -252,7 +252,7 @@ static void measure(const char *driver, void (*fn)(const opts *, guint64, result
          (double)best.events / best.secs / 1e6, best.secs * 1e9 / (double)best.events,
          best.cpu * 1e9 / (double)best.events, (double)peak * 1024 / (double)n);
   if (best.cascades >= 0)
-    printf("  %.3f cascades/event", best.cascades);
+    printf("  %.1f slots cascaded or sorted per 1e6 events", best.cascades * 1e6);
   printf("\n");
   fflush(stdout);
 }

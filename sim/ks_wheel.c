@@ -47,8 +47,9 @@
  * Why slots are arrays of timer pointers and not intrusive lists.
  * Cascading a list is pointer chasing, one cache miss after the other; an
  * array hands the CPU the next addresses early, and we prefetch them.  A
- * cancel leaves a hole: O(1), and holes are squeezed out when a slot would
- * otherwise grow.
+ * cancel leaves a hole: O(1) (a binary search in the run, see
+ * run_unfile()), and holes are squeezed out when a slot would otherwise
+ * grow.
  *
  * Why an entry is 8 bytes: the pointer, with 16 bits of the expiry in its
  * unused top bits (the tag).  With a million timers the wheel is bound by

@@ -111,10 +111,13 @@ void ks_wheel_free(ks_wheel *w);
  * after the timers already due.  O(1), amortised (slot arrays grow by
  * doubling).  The one exception: after a look-ahead (next_expiry, or a
  * pop that returned NULL), timers armed for before the earliest pending
- * one cost O(number of such timers) until the next pop (see ks_wheel.c). */
+ * one cost O(number of such timers) until the next pop (see ks_wheel.c).
+ * Moving an armed timer first takes it out as ks_wheel_cancel() does. */
 void ks_wheel_arm(ks_wheel *w, ks_timer *t, ka_time expires);
 
-/* O(1); a no-op if `t` is not armed. */
+/* O(1), or O(log k) for a timer due within the 4.2 ms slot being popped
+ * (k timers, sorted: a binary search finds it there; re-arming such a
+ * timer costs the same); a no-op if `t` is not armed. */
 void ks_wheel_cancel(ks_wheel *w, ks_timer *t);
 
 /* The earliest pending expiry, KA_TIME_NEVER if there is none.  It may
