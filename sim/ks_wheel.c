@@ -753,14 +753,9 @@ static inline uint64_t run_front(ks_wheel *w) {
   }
 }
 
-/* Pops the run's front if it is due by `ulimit`. */
-static inline ks_timer *run_take(ks_wheel *w, uint64_t ulimit) {
-  uint64_t ue = run_front(w);
-  ks_timer *t;
-
-  if (ue > ulimit)
-    return NULL;
-  t = run_timer(w, w->run_head++);
+/* Pops `t`, the run's front, whose biased expiry is `ue`. */
+static inline ks_timer *run_pop(ks_wheel *w, ks_timer *t, uint64_t ue) {
+  w->run_head++;
   run_prefetch(w, w->run_head);
   t->where_ = KS_TIMER_UNARMED_;
   w->count--;
@@ -769,6 +764,15 @@ static inline ks_timer *run_take(ks_wheel *w, uint64_t ulimit) {
   if (--w->run_live == 0)
     w->run_src = KS_NONE;
   return t;
+}
+
+/* Pops the run's front if it is due by `ulimit`. */
+static inline ks_timer *run_take(ks_wheel *w, uint64_t ulimit) {
+  uint64_t ue = run_front(w);
+
+  if (ue > ulimit)
+    return NULL;
+  return run_pop(w, run_timer(w, w->run_head), ue);
 }
 
 /* A lone timer in the lowest slot is the earliest one: take it where it
@@ -1025,15 +1029,8 @@ ks_timer *ks_wheel_pop(ks_wheel *w, ka_time limit) {
     uint64_t ue;
 
     if (G_LIKELY(t != NULL && h != w->run_tie) &&
-        (ue = timer_u(t), G_LIKELY(ue <= ulimit && ue <= w->low_bound))) {
-      w->run_head = h + 1;
-      w->run_live--;
-      run_prefetch(w, h + 1);
-      t->where_ = KS_TIMER_UNARMED_;
-      w->count--;
-      w->now = from_u(ue);
-      return t;
-    }
+        (ue = timer_u(t), G_LIKELY(ue <= ulimit && ue <= w->low_bound)))
+      return run_pop(w, t, ue);
   }
   return pop_general(w, ulimit);
 }

@@ -329,8 +329,8 @@ static void init_timers(mtimer *ts, int n) {
  * with ties and cancelled ones among them: the sort into the run must give
  * up on insertion (quadratic here), the pop must order groups of a hundred
  * and more keys whose 64 ns tags tie, and all must still come out in
- * (expiry, arm) order, holes skipped.  Then the same over 4 ms (two such slots), with
- * timers re-armed into the run's own milliseconds while it is being
+ * (expiry, arm) order, holes skipped.  Then the same over 4 ms (two such
+ * slots), with timers re-armed into the run's own milliseconds while it is being
  * popped, which must come out in their place among the run's. */
 static void test_crowded_run(void) {
   enum { N = 5000 };
