@@ -104,8 +104,10 @@
  * the noise of a busy host; 32 leaves room for a slower memory. */
 #define KS_RUN_PREFETCH 32u
 /* A level-2 slot this small is sorted by insertion, larger ones by
- * counting (see run_sort()). */
+ * counting (see run_sort()), and from KS_LSD_MIN entries by two counting
+ * passes: where their fixed cost (summing 2 x 256 buckets) is repaid. */
 #define KS_SMALL_SORT 24u
+#define KS_LSD_MIN 160u
 #define KS_LEVEL2 2u
 /* An entry: the timer's address below bit KS_TAG_SHIFT, and above it the
  * tag, KS_TAG_BITS bits of the expiry from bit KS_TAG_LOW up: the top of
@@ -142,6 +144,7 @@
 
 _Static_assert(KS_NSLOTS < KS_TIMER_UNARMED_, "slot numbers must fit where_");
 _Static_assert(KS_NSUMMARY <= 64, "one word of summary bits");
+_Static_assert(KS_HIST >= 2u << KS_LSD_BITS, "sort_lsd() keeps two histograms");
 _Static_assert(KS_TIMER_MAX_CBS <= UINT16_MAX + 1u, "callback indices must fit cb_");
 
 /* A level: how to turn an expiry into one of its slot numbers. */
@@ -595,41 +598,86 @@ static bool sort_insert(ks_entry *restrict v, uint32_t n, uint64_t budget) {
   return true;
 }
 
+/* Two stable counting passes of KS_LSD_BITS bits each, the low half of
+ * the tag first (LSD radix sort): linear whatever the tags.  Both
+ * histograms are counted in one read of `in`; then `in` is scattered into
+ * `tmp` and `tmp` into `out`.  `out` may be `in`: `in` is read through
+ * before `out` is written. */
+static void sort_lsd(const ks_entry *in, uint32_t n, uint32_t *restrict h,
+                     ks_entry *restrict tmp, ks_entry *out) {
+  const uint32_t nb = 1u << KS_LSD_BITS, mask = nb - 1;
+  uint32_t *restrict lo = h, *restrict hi = h + nb;
+  uint32_t slo = 0, shi = 0;
+
+  memset(h, 0, 2 * nb * sizeof *h);
+  for (uint32_t i = 0; i < n; i++) {
+    lo[(in[i] >> KS_TAG_SHIFT) & mask]++;
+    hi[(in[i] >> (KS_TAG_SHIFT + KS_LSD_BITS)) & mask]++;
+  }
+  for (uint32_t k = 0; k < nb; k++) {
+    uint32_t c = lo[k], d = hi[k];
+    lo[k] = slo;
+    hi[k] = shi;
+    slo += c;
+    shi += d;
+  }
+  for (uint32_t i = 0; i < n; i++)
+    tmp[lo[(in[i] >> KS_TAG_SHIFT) & mask]++] = in[i];
+  for (uint32_t i = 0; i < n; i++)
+    out[hi[(tmp[i] >> (KS_TAG_SHIFT + KS_LSD_BITS)) & mask]++] = tmp[i];
+}
+
 /* The sort of run_fill() for more than KS_SMALL_SORT entries, into
  * w->run: stable, on the tags.
  *
- * First one counting pass on the top `b` bits, with 2 to 4 buckets an
- * entry (up to 2^KS_MSD_BITS), then insertion sort, which moves an entry
- * only within its bucket: expiries spread over the slot (the usual case)
- * leave most buckets with one entry or none, so that is one pass, a check
- * and a few moves.  Fewer buckets, one or two an entry as before, cost
- * less to sum but left more entries out of order, and the check that
- * finds them is a branch the CPU cannot predict: measured slower at 1e5.
- * Where entries crowd into a few buckets insertion could go quadratic:
- * past 8 moves an entry it gives up and sorts by two counting passes of 8
- * bits instead (LSD), linear whatever the tags. */
+ * From KS_LSD_MIN entries: sort_lsd(), about 30 instructions an entry.
+ * Up to round 7 every size took the path below, which cost some 50 at
+ * 420 entries a slot (the hold model at 1e5) and 4,200 (1e6): its prefix
+ * sum runs over 2 to 4 buckets an entry, and its insertion check is a
+ * branch per entry.  Callgrind put the two alike at about 150 entries.
+ *
+ * Below that: one counting pass on the top `b` bits, with 2 to 4 buckets
+ * an entry (up to 2^KS_MSD_BITS), then insertion sort, which moves an
+ * entry only within its bucket: expiries spread over the slot (the usual
+ * case) leave most buckets with one entry or none, so that is one pass, a
+ * check and a few moves.  Fewer buckets, one or two an entry, cost less to
+ * sum but left more entries out of order, and the check that finds them
+ * is a branch the CPU cannot predict: measured slower at 1e5.  Where
+ * entries crowd into a few buckets insertion could go quadratic: past 8
+ * moves an entry it gives up, for sort_lsd(). */
 static void run_sort(ks_wheel *w, const ks_slot *s, uint32_t n) {
   uint32_t *restrict h = w->hist;
   ks_entry *restrict run = w->run;
   ks_entry *restrict tmp = w->run + w->sortcap;
-  /* 2n < 2^b <= 4n */
-  unsigned b = MIN(33 - (unsigned)__builtin_clz(n), KS_MSD_BITS);
-  unsigned shift = 64 - b;
-  uint32_t mask = (1u << b) - 1;
-  const uint32_t lsd_mask = (1u << KS_LSD_BITS) - 1;
+  bool holes = s->len - s->head != n;
+  unsigned b, shift;
+  uint32_t mask;
 
+  if (n >= KS_LSD_MIN) {
+    if (!holes) {
+      sort_lsd(s->v + s->head, n, h, tmp, run);
+      return;
+    }
+    entries_collect(s->v, s->head, s->len, true, 0, 0, NULL, run);
+    sort_lsd(run, n, h, tmp, run);
+    return;
+  }
+  /* 2n < 2^b <= 4n */
+  b = MIN(33 - (unsigned)__builtin_clz(n), KS_MSD_BITS);
+  shift = 64 - b;
+  mask = (1u << b) - 1;
   memset(h, 0, (mask + 1) * sizeof *h);
-  if (s->len - s->head != n)
+  if (holes)
     entries_collect(s->v, s->head, s->len, true, shift, mask, h, tmp);
   else
     entries_collect(s->v, s->head, s->len, false, shift, mask, h, tmp);
   sort_scatter(tmp, n, shift, mask, h, run);
   if (G_LIKELY(sort_insert(run, n, 8 * (uint64_t)n)))
     return;
-  /* tmp still holds the entries in arm order. */
-  sort_pass(tmp, n, KS_TAG_SHIFT, lsd_mask, h, run);
-  sort_pass(run, n, KS_TAG_SHIFT + KS_LSD_BITS, lsd_mask, h, tmp);
+  /* tmp still holds the entries in arm order (insertion gave up midway,
+   * with an entry out of the run). */
   memcpy(run, tmp, n * sizeof *run);
+  sort_lsd(run, n, h, tmp, run);
 }
 
 /* The timer of the run's entry `k`; NULL: a hole. */

@@ -326,38 +326,47 @@ static void init_timers(mtimer *ts, int n) {
 
 /* One 4.2 ms level-2 slot that comes up with thousands of timers whose
  * expiries crowd into a few microseconds and were armed in falling order,
- * with ties and cancelled ones among them: the sort into the run must give
- * up on insertion (quadratic here), the pop must order groups of a hundred
- * and more keys whose 64 ns tags tie, and all must still come out in
- * (expiry, arm) order, holes skipped.  Then the same over 4 ms (two such
- * slots), with timers re-armed into the run's own milliseconds while it is being
- * popped, which must come out in their place among the run's. */
+ * with ties and cancelled ones among them: the pop must order groups of a
+ * hundred and more keys whose 64 ns tags tie, and all must still come out
+ * in (expiry, arm) order, holes skipped.  Then the same with 120 timers,
+ * falling over 60 us: few enough for the counting pass and insertion, and
+ * so crowded into its buckets that insertion gives up (quadratic here) for
+ * the two passes.  Then 5,000 over 4 ms (two such slots), with timers
+ * re-armed into the run's own milliseconds while it is being popped, which
+ * must come out in their place among the run's. */
 static void test_crowded_run(void) {
   enum { N = 5000 };
   static mtimer ts[N];
   static key keys[N];
   const ka_time base = KA_S(10); /* a level-2 slot of its own, from 0 */
+  /* Timers, and ns between falling pairs; step 0: spread at random. */
+  static const struct {
+    int n;
+    ka_time step;
+  } cases[] = {{N, 1}, {120, 1000}, {N, 0}};
 
-  for (int spread = 0; spread < 2; spread++) {
+  for (size_t c = 0; c < G_N_ELEMENTS(cases); c++) {
+    const int nt = cases[c].n;
+    const bool spread = cases[c].step == 0;
     ks_wheel *w = ks_wheel_new(0);
     GRand *r = g_rand_new_with_seed(99 + (guint32)spread);
     guint64 seq = 0;
     int n = 0;
 
-    init_timers(ts, N);
-    for (int i = 0; i < N; i++) {
+    init_timers(ts, nt);
+    for (int i = 0; i < nt; i++) {
       ka_time when = spread ? base + g_rand_int_range(r, 0, 4000000)
-                            : base + (N - i) / 2; /* pairs tie */
+                            : base + (nt - i) / 2 * cases[c].step; /* pairs tie */
       ks_wheel_arm(w, &ts[i].timer, when);
       ts[i].expires = when;
       ts[i].seq = ++seq;
     }
-    for (int i = 0; i < N; i += 7)
+    for (int i = 0; i < nt; i += 7)
       ks_wheel_cancel(w, &ts[i].timer);
     if (spread) {
       /* Pop a quarter, re-arming every tenth popped timer a little ahead
        * of now: into levels 0-1, between the run's own timers. */
-      for (int k = 0; k < N / 4; k++) {
+      for (int k = 0; k < nt / 4; k++) {
         ks_timer *t = ks_wheel_pop(w, KA_TIME_NEVER);
         mtimer *m = ks_container_of(t, mtimer, timer);
         g_assert_nonnull(t);
@@ -370,7 +379,7 @@ static void test_crowded_run(void) {
         }
       }
     }
-    for (int i = 0; i < N; i++)
+    for (int i = 0; i < nt; i++)
       if (ks_timer_is_armed(&ts[i].timer))
         keys[n++] = (key){ts[i].expires, ts[i].seq, i};
     g_assert_cmpuint(ks_wheel_count(w), ==, (size_t)n);
