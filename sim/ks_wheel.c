@@ -1,8 +1,8 @@
 /* ks_wheel.c - see ks_wheel.h for why this is a wheel.
  *
  * Layout.  Times are mapped to uint64 (plus 2^63, so that negative times
- * still order correctly) and cut into digits, one per level, of 8, 14, 10,
- * 8, 8, 8 and 8 bits from the bottom.  Level L holds the timers whose
+ * still order correctly) and cut into digits, one per level, of 8, 14, 11,
+ * 8, 8, 8 and 7 bits from the bottom.  Level L holds the timers whose
  * expiry agrees with the cursor `cur` on every digit above L and differs at
  * digit L; the slot is that digit.  Level-0 slots are 1 ns wide, so all the
  * timers in one have the same expiry and need no sorting.
@@ -11,20 +11,22 @@
  * one level down or more each time its slot comes up, until it sits alone
  * in the lowest occupied slot and can be taken from there (see settle()),
  * and every move stores to the timer, which with a million timers is a
- * cache miss.  Level 2 has 4.2 ms slots spanning 4.3 s, the bulk of a
+ * cache miss.  Level 2 has 4.2 ms slots spanning 8.6 s, the bulk of a
  * network simulation; when its lowest slot holds several timers it is not
  * cascaded but sorted, once, into the run (see settle() and run_fill()),
- * so that a timer armed up to 4.3 s ahead is filed once and popped, with
- * no move at all (two moves if it crosses a 4.3 s boundary).  Level 1
- * (256 ns slots spanning 4.2 ms) only takes timers armed into the run's
- * own slot after it was sorted.  In bench_hold's hold model (1 s mean, a
- * million timers) that leaves 0.23 moves per event, from the boundary
- * crossings, where a cascade to 256 ns slots took 1.4; and 4.2 ms slots
- * hold 4,000 timers each, so that arming touches the ends of a few hundred
- * slot arrays, not of thousands.
+ * so that a timer armed up to 8.6 s ahead is filed once and popped, with
+ * no move at all (one move if it crosses an 8.6 s boundary, filed in level
+ * 3 until cur gets there).  Level 1 (256 ns slots spanning 4.2 ms) only
+ * takes timers armed into the run's own slot after it was sorted.  In
+ * bench_hold's hold model (1 s mean, a million timers) that leaves 0.12
+ * moves per event, from the boundary crossings, where a cascade to 256 ns
+ * slots took 1.4 (and a 10-bit level 2, spanning 4.3 s, 0.23: callgrind
+ * counted 6 instructions an event more, round 8); and 4.2 ms slots hold
+ * 4,000 timers each, so that arming touches the ends of a few hundred slot
+ * arrays, not of thousands.
  *
  * Slots are numbered level by level from the bottom, so one bitmap of all
- * 18688 slots, with a summary bit per non-zero word and a top word with a
+ * 19584 slots, with a summary bit per non-zero word and a top word with a
  * bit per non-zero summary word, finds the lowest occupied slot of the
  * lowest occupied level: it is simply the lowest set bit, three
  * count-trailing-zeros away.
@@ -82,7 +84,7 @@
 #include <string.h>
 
 #define KS_LEVELS 7
-#define KS_NSLOTS_WHEEL (256 + 16384 + 1024 + 4 * 256)
+#define KS_NSLOTS_WHEEL (256 + 16384 + 2048 + 3 * 256 + 128)
 #define KS_EARLY KS_NSLOTS_WHEEL
 #define KS_NSLOTS (KS_EARLY + 1)
 /* Not a slot: what settle() returns for "the run". */
@@ -143,6 +145,7 @@
 #endif
 
 _Static_assert(KS_NSLOTS < KS_TIMER_UNARMED_, "slot numbers must fit where_");
+_Static_assert(KS_NSLOTS_WHEEL % 64 == 0, "whole bitmap words");
 _Static_assert(KS_NSUMMARY <= 64, "one word of summary bits");
 _Static_assert(KS_HIST >= 2u << KS_LSD_BITS, "sort_lsd() keeps two histograms");
 _Static_assert(KS_TIMER_MAX_CBS <= UINT16_MAX + 1u, "callback indices must fit cb_");
@@ -157,11 +160,11 @@ typedef struct ks_place {
 
 #define KS_P0 {0, 8, 0, 0xff}
 #define KS_P1 {8, 14, 256, 0x3fff}
-#define KS_P2 {22, 10, 16640, 0x3ff}
-#define KS_P3 {32, 8, 17664, 0xff}
-#define KS_P4 {40, 8, 17920, 0xff}
-#define KS_P5 {48, 8, 18176, 0xff}
-#define KS_P6 {56, 8, 18432, 0xff}
+#define KS_P2 {22, 11, 16640, 0x7ff}
+#define KS_P3 {33, 8, 18688, 0xff}
+#define KS_P4 {41, 8, 18944, 0xff}
+#define KS_P5 {49, 8, 19200, 0xff}
+#define KS_P6 {57, 7, 19456, 0x7f}
 #define KS_X4(...) __VA_ARGS__, __VA_ARGS__, __VA_ARGS__, __VA_ARGS__
 #define KS_X8(...) KS_X4(__VA_ARGS__), KS_X4(__VA_ARGS__)
 
@@ -170,20 +173,20 @@ typedef struct ks_place {
 static const ks_place place_by_msb[64] = {
     KS_X8(KS_P0),                            /* bits  0..7  */
     KS_X8(KS_P1), KS_X4(KS_P1), KS_P1, KS_P1, /* bits  8..21 */
-    KS_X8(KS_P2), KS_P2, KS_P2,              /* bits 22..31 */
-    KS_X8(KS_P3), KS_X8(KS_P4), KS_X8(KS_P5), /* bits 32..55 */
-    KS_X8(KS_P6),                            /* bits 56..63 */
+    KS_X8(KS_P2), KS_P2, KS_P2, KS_P2,       /* bits 22..32 */
+    KS_X8(KS_P3), KS_X8(KS_P4), KS_X8(KS_P5), /* bits 33..56 */
+    KS_X4(KS_P6), KS_P6, KS_P6, KS_P6,       /* bits 57..63 */
 };
 
 /* The level of a slot number (not KS_EARLY), by 256-slot page. */
-static const uint8_t level_by_page[KS_NSLOTS_WHEEL / 256] = {
+static const uint8_t level_by_page[(KS_NSLOTS_WHEEL + 255) / 256] = {
     0,                                                 /* 0 */
     1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,    /* 1 .. 64 */
     1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
     1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
     1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-    2, 2, 2, 2,                                        /* 65 .. 68 */
-    3, 4, 5, 6,                                        /* 69 .. 72 */
+    2, 2, 2, 2, 2, 2, 2, 2,                            /* 65 .. 72 */
+    3, 4, 5, 6,                                        /* 73 .. 76 */
 };
 
 /* One ks_place per level, for slot_start(). */
@@ -359,8 +362,8 @@ static KS_NOINLINE void slot_reserve(ks_slot *s) {
 }
 
 /* Called when the last live entry leaves.  Most slots are used once per
- * turn of their level (a level-2 slot comes round every 4.3 s, a level-3
- * one every 18 min), so an array kept until then is memory held for
+ * turn of their level (a level-2 slot comes round every 8.6 s, a level-3
+ * one every 37 min), so an array kept until then is memory held for
  * nothing: big ones go back to malloc, which hands them to whichever slot
  * grows next.  Small ones stay, since re-growing them would cost more. */
 static KS_NOINLINE void slot_release(ks_slot *s) {
@@ -852,7 +855,7 @@ static inline bool low_levels_empty(const ks_wheel *w) {
  * `ulimit`; the caller still compares the timer's own expiry with the
  * limit.
  *
- * The run.  When the lowest occupied slot is a level-2 slot (1 ms wide)
+ * The run.  When the lowest occupied slot is a level-2 slot (4.2 ms wide)
  * with several timers, it is not cascaded into level 1 but sorted into the
  * run, from which pops then take timers in order, front to back.  While
  * the run lasts, cur stays at or below its front, and levels 0 and 1 hold
@@ -1043,7 +1046,7 @@ static KS_NOINLINE ks_timer *pop_general(ks_wheel *w, uint64_t ulimit) {
         w->low_bound = UINT64_MAX;
         return run_take(w, ulimit);
       }
-      /* A timer armed into the run's millisecond after it was made:
+      /* A timer armed into the run's 4.2 ms after it was made:
        * whichever is earlier, ties to the run (see settle()). */
       id = lowest_slot(w);
       w->low_bound = slot_start(w->cur, id);
