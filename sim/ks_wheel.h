@@ -52,9 +52,15 @@ typedef void (*ks_timer_cb)(ks_timer *timer, void *ctx);
  * pointer but a 16-bit index into a table of the callbacks seen so far (a
  * program has a few dozen), and where the timer sits in the wheel is an
  * index, not a pointer, because the wheel keeps its slots as arrays (see
- * ks_wheel.c). */
+ * ks_wheel.c).  Aligned to its size, so that it never straddles two cache
+ * lines: the wheel prefetches one line per timer, without a test. */
+#ifdef __cplusplus
+#define KS_TIMER_ALIGN_ alignas(16)
+#else
+#define KS_TIMER_ALIGN_ _Alignas(16)
+#endif
 struct ks_timer {
-  ka_time expires_;
+  KS_TIMER_ALIGN_ ka_time expires_;
   uint32_t idx_;   /* position in its slot's array */
   uint16_t where_; /* slot number; KS_TIMER_UNARMED_ when not armed */
   uint16_t cb_;    /* index into ks_timer_cbs_; 0: none */
