@@ -598,31 +598,21 @@ static bool sort_insert(ks_entry *restrict v, uint32_t n, uint64_t budget) {
 
 /* Two stable counting passes of KS_LSD_BITS bits each, the low half of
  * the tag first (LSD radix sort): linear whatever the tags.  Both
- * histograms are counted in one read of `in`; then `in` is scattered into
- * `tmp` and `tmp` into `out`.  `out` may be `in`: `in` is read through
- * before `out` is written. */
+ * histograms are counted in one read of `in`; then sort_scatter() moves
+ * `in` into `tmp` and `tmp` into `out`.  `out` may be `in`: `in` is read
+ * through before `out` is written. */
 static void sort_lsd(const ks_entry *in, uint32_t n, uint32_t *restrict h,
                      ks_entry *restrict tmp, ks_entry *out) {
   const uint32_t nb = 1u << KS_LSD_BITS, mask = nb - 1;
   uint32_t *restrict lo = h, *restrict hi = h + nb;
-  uint32_t slo = 0, shi = 0;
 
   memset(h, 0, 2 * nb * sizeof *h);
   for (uint32_t i = 0; i < n; i++) {
     lo[(in[i] >> KS_TAG_SHIFT) & mask]++;
     hi[(in[i] >> (KS_TAG_SHIFT + KS_LSD_BITS)) & mask]++;
   }
-  for (uint32_t k = 0; k < nb; k++) {
-    uint32_t c = lo[k], d = hi[k];
-    lo[k] = slo;
-    hi[k] = shi;
-    slo += c;
-    shi += d;
-  }
-  for (uint32_t i = 0; i < n; i++)
-    tmp[lo[(in[i] >> KS_TAG_SHIFT) & mask]++] = in[i];
-  for (uint32_t i = 0; i < n; i++)
-    out[hi[(tmp[i] >> (KS_TAG_SHIFT + KS_LSD_BITS)) & mask]++] = tmp[i];
+  sort_scatter(in, n, KS_TAG_SHIFT, mask, lo, tmp);
+  sort_scatter(tmp, n, KS_TAG_SHIFT + KS_LSD_BITS, mask, hi, out);
 }
 
 /* The sort of run_fill() for more than KS_SMALL_SORT entries, into
