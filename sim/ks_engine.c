@@ -12,19 +12,23 @@
  * ks_engine_stop() from them still happen during a long idle stretch. */
 #define KS_SLEEP_SLICE_NS INT64_C(100000000)
 
+#define KS_FLAG_STOP 1u  /* ks_engine_stop() was called */
+#define KS_FLAG_PACED 2u /* pacing this run: the anchor is valid */
+
 struct ks_engine {
   ks_wheel *wheel;
   ka_time now;
   guint64 events;
   gboolean running;
-  gboolean stop;
+  /* KS_FLAG_STOP and KS_FLAG_PACED: in one word, so that the event loop
+   * tests both with one load and one branch. */
+  guint32 flags;
   ka_time end; /* of the current run, for the progress hook */
   GRand *rand;
 
   double pace;      /* virtual seconds per wall second; 0 = flat out */
   gint64 wall0;     /* pacing anchor: this wall instant ... */
   ka_time virt0;    /* ... corresponds to this virtual one */
-  gboolean paced;   /* pacing this run: the anchor is valid */
 
   ks_progress_cb progress;
   void *progress_ud;
@@ -75,10 +79,8 @@ GRand *ks_engine_rand(ks_engine *e) {
 
 void ks_engine_at(ks_engine *e, ks_timer *t, ka_time when) {
   g_return_if_fail(ks_timer_has_cb(t));
-  /* The wheel clamps to its own now, which can lag ours after a run that
-   * stopped at `end`; clamping here keeps "never in the past" true. */
-  if (when < e->now)
-    when = e->now;
+  /* The wheel's now is ours (a run that stops at `end` advances it
+   * there), so its clamp keeps "never in the past" true. */
   ks_wheel_arm(e->wheel, t, when);
 }
 
@@ -95,13 +97,16 @@ size_t ks_engine_pending(const ks_engine *e) {
 }
 
 void ks_engine_stop(ks_engine *e) {
-  e->stop = TRUE;
+  e->flags |= KS_FLAG_STOP;
 }
 
 static void pace_anchor(ks_engine *e) {
   e->wall0 = wall_ns();
   e->virt0 = e->now;
-  e->paced = e->pace > 0;
+  if (e->pace > 0)
+    e->flags |= KS_FLAG_PACED;
+  else
+    e->flags &= ~KS_FLAG_PACED;
 }
 
 void ks_engine_set_pace(ks_engine *e, double factor) {
@@ -134,7 +139,7 @@ static void progress_tick(ks_engine *e) {
  * Computed in double: `v` may be KA_TIME_NEVER-ish and the anchor negative,
  * and a far target only means sleeping slice after slice. */
 static void pace_until(ks_engine *e, ka_time v) {
-  while (e->paced && !e->stop) {
+  while (e->flags == KS_FLAG_PACED) {
     double ahead = ((double)v - (double)e->virt0) / e->pace;
     gint64 now = wall_ns();
     double left = (double)e->wall0 + ahead - (double)now;
@@ -162,23 +167,26 @@ static void pace_next(ks_engine *e, ka_time end) {
 
 int ks_engine_run(ks_engine *e, ka_time end) {
   guint32 until_tick = KS_PROGRESS_EVERY;
+  ks_wheel *w = e->wheel;
   int result;
 
   g_return_val_if_fail(!e->running, -1);
   e->running = TRUE;
-  e->stop = FALSE;
+  e->flags = 0;
   e->end = end;
   pace_anchor(e);
 
-  while (!e->stop) {
+  for (;;) {
     ks_timer *t;
 
-    if (G_UNLIKELY(e->paced)) {
+    if (G_UNLIKELY(e->flags != 0)) {
+      if (e->flags & KS_FLAG_STOP)
+        break;
       pace_next(e, end);
-      if (e->stop)
+      if (e->flags & KS_FLAG_STOP)
         break;
     }
-    t = ks_wheel_pop(e->wheel, end);
+    t = ks_wheel_pop(w, end);
     if (t == NULL)
       break;
     e->now = ks_timer_expires(t);
@@ -190,17 +198,18 @@ int ks_engine_run(ks_engine *e, ka_time end) {
     }
   }
 
-  if (e->stop) {
+  if (e->flags & KS_FLAG_STOP) {
     result = KS_RUN_STOPPED;
   } else if (ks_wheel_count(e->wheel) != 0) {
-    if (end > e->now)
+    if (end > e->now) {
       e->now = end;
+      ks_wheel_advance(w, end);
+    }
     result = KS_RUN_END;
   } else {
     result = KS_RUN_DRAINED;
   }
-  e->stop = FALSE;
+  e->flags = 0;
   e->running = FALSE;
-  e->paced = FALSE;
   return result;
 }

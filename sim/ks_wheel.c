@@ -203,8 +203,15 @@ typedef struct ks_slot {
   uint32_t head; /* entries before it have been popped */
   uint32_t len;
   uint32_t cap;
-  uint32_t live; /* entries that are not holes */
+  /* Holes between head and len.  Counted, rather than the live entries,
+   * so that a push (the commonest operation) updates no count: a slot is
+   * empty exactly when len is 0 (emptying resets it, slot_reset()). */
+  uint32_t holes;
 } ks_slot;
+
+static inline uint32_t slot_live(const ks_slot *s) {
+  return s->len - s->head - s->holes;
+}
 
 struct ks_wheel {
   uint64_t cur; /* biased; every timer in a level is filed relative to it */
@@ -220,7 +227,9 @@ struct ks_wheel {
   uint32_t run_src;
   uint32_t run_head; /* entries before it have been popped */
   uint32_t run_len;
-  uint32_t run_tie; /* the first entry of the next group of equal tags; run_len: none */
+  /* Entries before it are in exact order: a group of equal tags that
+   * reaches up to here has been put in order (run_order_ties()). */
+  uint32_t run_ordered;
   uint32_t run_live; /* entries that are not holes */
   /* No timer in levels 0 and 1 expires before it (biased), so that a pop
    * can take the run's front up to it without looking there.  Lowered by
@@ -338,6 +347,7 @@ static void slot_compact(ks_slot *s) {
   }
   s->head = 0;
   s->len = j;
+  s->holes = 0;
 }
 
 /* Makes room for one more entry.  Compacting first when at most half the
@@ -345,7 +355,7 @@ static void slot_compact(ks_slot *s) {
  * the back (zero-delay events) from growing without bound, and pays for
  * itself: it frees at least cap/2 entries. */
 static KS_NOINLINE void slot_reserve(ks_slot *s) {
-  if (s->live <= s->cap / 2) {
+  if (slot_live(s) <= s->cap / 2) {
     slot_compact(s);
     if (s->len < s->cap)
       return;
@@ -370,6 +380,7 @@ static KS_NOINLINE void slot_release(ks_slot *s) {
 static inline void slot_reset(ks_slot *s) {
   s->head = 0;
   s->len = 0;
+  s->holes = 0;
   if (G_UNLIKELY(s->cap > KS_KEEP_CAP))
     slot_release(s);
 }
@@ -413,7 +424,7 @@ static inline void slot_push(ks_wheel *w, uint32_t id, ks_timer *t, ks_entry e) 
   prefetch_tail(s);
   t->where_ = (uint16_t)id;
   t->idx_ = s->len++;
-  if (s->live++ == 0)
+  if (t->idx_ == 0)
     mark(w, id);
 }
 
@@ -441,7 +452,6 @@ static KS_NOINLINE void early_insert(ks_wheel *w, ks_timer *t, uint64_t ue) {
   t->where_ = KS_EARLY;
   t->idx_ = i;
   s->len++;
-  s->live++;
 }
 
 static inline void file_timer(ks_wheel *w, ks_timer *t, uint64_t ue) {
@@ -498,7 +508,7 @@ static KS_NOINLINE void unfile(ks_wheel *w, ks_timer *t) {
   }
   s = &w->slots[id];
   s->v[t->idx_] = 0;
-  if (--s->live == 0)
+  if (++s->holes == s->len - s->head)
     slot_emptied(w, id);
 }
 
@@ -518,7 +528,6 @@ static void cascade(ks_wheel *w, uint32_t id) {
     if (t != NULL)
       slot_push(w, slot_for(timer_u(t), cur), t, v[i]); /* same expiry, same tag */
   }
-  s->live = 0;
   slot_emptied(w, id);
   w->cascades++;
 }
@@ -678,23 +687,13 @@ static inline bool entries_tie(ks_entry a, ks_entry b) {
   return (a ^ b) >> KS_TAG_SHIFT == 0;
 }
 
-/* The first entry, from `k` on, of a group of entries with equal tags (and
- * so expiries within the same 64 ns); w->run_len if there is none. */
-static uint32_t run_next_tie(const ks_wheel *w, uint32_t k) {
-  const ks_entry *run = w->run;
-  uint32_t n = w->run_len;
-
-  /* Four pairs a test: ties are rare, and one branch for four entries
-   * costs less than one each (this scan reads every entry of every run). */
-  for (; k + 4 < n; k += 4) {
-    ks_entry a = run[k], b = run[k + 1], c = run[k + 2], d = run[k + 3], e = run[k + 4];
-    if (entries_tie(a, b) | entries_tie(b, c) | entries_tie(c, d) | entries_tie(d, e))
-      break;
-  }
-  for (; k + 1 < n; k++)
-    if (entries_tie(run[k], run[k + 1]))
-      return k;
-  return n;
+/* Whether the run's entry `h`, which is not its last, starts or goes on
+ * a group of equal tags not yet put in order (run_order_ties()).  Ties
+ * are rare (expiries within the same 64 ns), so a pop compares its entry
+ * with the next one, and only a tie costs more: cheaper than finding the
+ * groups ahead of time, a scan of the whole run (round 9). */
+static inline bool run_tie_next(const ks_wheel *w, uint32_t h) {
+  return G_UNLIKELY(entries_tie(w->run[h], w->run[h + 1])) && h + 1 >= w->run_ordered;
 }
 
 /* Puts the group of equal tags at the run's head in order: by the expiry
@@ -724,7 +723,7 @@ static KS_NOINLINE void run_order_ties(ks_wheel *w) {
   }
   for (uint32_t k = 0; k < m; k++)
     run[k] = tag | (run[k] & KS_ADDR_MASK);
-  w->run_tie = run_next_tie(w, w->run_head + m);
+  w->run_ordered = w->run_head + m;
 }
 
 /* Called with the run's new head after a pop: the timer KS_RUN_PREFETCH
@@ -751,7 +750,7 @@ KS_PREFETCHER void run_prefetch(const ks_wheel *w, uint32_t head) {
  * unless it is cascaded. */
 static KS_NOINLINE void run_fill(ks_wheel *w, uint32_t id) {
   ks_slot *s = &w->slots[id];
-  uint32_t n = s->live;
+  uint32_t n = slot_live(s);
 
   if (w->sortcap < n) {
     g_free(w->run);
@@ -767,12 +766,11 @@ static KS_NOINLINE void run_fill(ks_wheel *w, uint32_t id) {
   w->low_bound = UINT64_MAX; /* levels 0 and 1 are empty: see settle() */
   w->run_head = 0;
   w->run_len = n;
-  w->run_tie = run_next_tie(w, 0);
+  w->run_ordered = 0;
   w->run_live = n;
   w->run_src = id;
   for (uint32_t k = 0; k < n && k < KS_RUN_PREFETCH; k++)
     prefetch_timer(run_timer(w, k));
-  s->live = 0;
   slot_emptied(w, id);
   w->cascades++;
 }
@@ -781,7 +779,7 @@ static KS_NOINLINE void run_fill(ks_wheel *w, uint32_t id) {
  * with the front's group of equal tags, if it is one, put in order. */
 static inline uint64_t run_front(ks_wheel *w) {
   for (;;) {
-    if (G_UNLIKELY(w->run_head == w->run_tie))
+    if (w->run_head + 1 < w->run_len && run_tie_next(w, w->run_head))
       run_order_ties(w);
     if (run_timer(w, w->run_head) != NULL)
       return timer_u(run_timer(w, w->run_head));
@@ -816,13 +814,15 @@ static inline ks_timer *run_take(ks_wheel *w, uint64_t ulimit) {
  * are sparse, and all of them for a single far-away one.  In level 0 all
  * timers of a slot are due at once, so the head is the one. */
 static inline bool takes_from(const ks_wheel *w, uint32_t id) {
-  return id < 256 || w->slots[id].live == 1;
+  return id < 256 || slot_live(&w->slots[id]) == 1;
 }
 
 /* The slot's first live entry, skipping holes (each is skipped once). */
 static inline ks_timer *slot_front(ks_slot *s) {
-  while (s->v[s->head] == 0)
+  while (s->v[s->head] == 0) {
     s->head++;
+    s->holes--;
+  }
   return entry_timer(s->v[s->head]);
 }
 
@@ -850,7 +850,7 @@ static inline bool low_levels_empty(const ks_wheel *w) {
  * earlier.  Every other level-2 slot, and everything above, comes after
  * the whole run. */
 static KS_NOINLINE uint32_t settle(ks_wheel *w, uint64_t ulimit) {
-  if (w->slots[KS_EARLY].live != 0)
+  if (w->slots[KS_EARLY].len != 0)
     return KS_EARLY;
   for (;;) {
     uint32_t id = lowest_slot(w);
@@ -1001,7 +1001,7 @@ static inline ks_timer *take(ks_wheel *w, uint32_t id, uint64_t ulimit) {
   if (id < KS_EARLY)
     w->cur = ue;
   w->now = from_u(ue);
-  if (--s->live == 0)
+  if (slot_live(s) == 0)
     slot_emptied(w, id);
   /* Timers taken where they are come one slot after the other: prefetch
    * the next slot's first, so that its cache misses overlap this event
@@ -1024,7 +1024,7 @@ static KS_NOINLINE ks_timer *pop_slow(ks_wheel *w, uint64_t ulimit) {
 /* Everything but the commonest case, see ks_wheel_pop(). */
 static KS_NOINLINE ks_timer *pop_general(ks_wheel *w, uint64_t ulimit) {
   /* The common cases in line and without calls; the rest in settle(). */
-  if (G_LIKELY(w->slots[KS_EARLY].live == 0)) {
+  if (G_LIKELY(w->slots[KS_EARLY].len == 0)) {
     if (w->run_live != 0) {
       uint32_t id;
       if (low_levels_empty(w)) {
@@ -1059,12 +1059,13 @@ static KS_NOINLINE ks_timer *pop_general(ks_wheel *w, uint64_t ulimit) {
 ks_timer *ks_wheel_pop(ks_wheel *w, ka_time limit) {
   uint64_t ulimit = to_u(limit);
 
-  if (G_LIKELY(w->run_live > 1 && w->slots[KS_EARLY].live == 0)) {
+  if (G_LIKELY(w->run_live > 1 && w->slots[KS_EARLY].len == 0)) {
     uint32_t h = w->run_head;
     ks_timer *t = run_timer(w, h);
     uint64_t ue;
 
-    if (G_LIKELY(t != NULL && h != w->run_tie) &&
+    /* run_live > 1: there is an entry after h. */
+    if (G_LIKELY(t != NULL && !run_tie_next(w, h)) &&
         (ue = timer_u(t), G_LIKELY(ue <= ulimit && ue <= w->low_bound)))
       return run_pop(w, t, ue);
   }
@@ -1073,6 +1074,13 @@ ks_timer *ks_wheel_pop(ks_wheel *w, ka_time limit) {
 
 ka_time ks_wheel_now(const ks_wheel *w) {
   return w->now;
+}
+
+void ks_wheel_advance(ks_wheel *w, ka_time to) {
+  if (to <= w->now)
+    return;
+  g_return_if_fail(to <= ks_wheel_next_expiry(w));
+  w->now = to;
 }
 
 size_t ks_wheel_count(const ks_wheel *w) {

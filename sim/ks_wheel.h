@@ -136,9 +136,15 @@ ka_time ks_wheel_next_expiry(ks_wheel *w);
  * NULL and leaves now alone. */
 ks_timer *ks_wheel_pop(ks_wheel *w, ka_time limit);
 
-/* The expiry of the last timer popped, or the `now` given to
- * ks_wheel_new() before the first pop. */
+/* The expiry of the last timer popped, the `now` given to ks_wheel_new()
+ * before the first pop, or the last instant advanced to, whichever is
+ * latest. */
 ka_time ks_wheel_now(const ks_wheel *w);
+
+/* Moves now forward to `to` (nothing if `to` is not later), for a caller
+ * whose clock has passed an instant at which nothing was due: arms before
+ * `to` are then clamped to it.  No pending timer may expire before `to`. */
+void ks_wheel_advance(ks_wheel *w, ka_time to);
 
 size_t ks_wheel_count(const ks_wheel *w);
 

@@ -622,6 +622,30 @@ static void test_arm_in_past(void) {
   ks_wheel_free(w);
 }
 
+/* After an advance past an instant at which nothing was due, arms before
+ * it are clamped to it, and the timers already pending keep their turn. */
+static void test_advance(void) {
+  mtimer ts[3];
+  ks_wheel *w = ks_wheel_new(0);
+
+  init_timers(ts, 3);
+  ks_wheel_arm(w, &ts[0].timer, 1000);
+  g_assert_null(ks_wheel_pop(w, 600));
+  ks_wheel_advance(w, 600);
+  g_assert_cmpint(ks_wheel_now(w), ==, 600);
+  ks_wheel_advance(w, 100); /* not later: nothing */
+  g_assert_cmpint(ks_wheel_now(w), ==, 600);
+  ks_wheel_arm(w, &ts[1].timer, 500);
+  g_assert_cmpint(ks_timer_expires(&ts[1].timer), ==, 600);
+  ks_wheel_arm(w, &ts[2].timer, 600);
+  g_assert_cmpint(pop_id(w), ==, 1);
+  g_assert_cmpint(pop_id(w), ==, 2);
+  g_assert_cmpint(ks_wheel_now(w), ==, 600);
+  g_assert_cmpint(pop_id(w), ==, 0);
+  g_assert_cmpint(ks_wheel_now(w), ==, 1000);
+  ks_wheel_free(w);
+}
+
 static void test_extremes(void) {
   mtimer ts[3];
   ks_wheel *w = ks_wheel_new(INT64_MIN);
@@ -709,6 +733,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/wheel/next-expiry", test_next_expiry);
   g_test_add_func("/wheel/arm-after-lookahead", test_arm_after_lookahead);
   g_test_add_func("/wheel/arm-in-past", test_arm_in_past);
+  g_test_add_func("/wheel/advance", test_advance);
   g_test_add_func("/wheel/extremes", test_extremes);
   g_test_add_func("/wheel/container-of", test_container_of);
   g_test_add_func("/wheel/callbacks", test_callbacks);
