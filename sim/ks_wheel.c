@@ -231,16 +231,21 @@ struct ks_wheel {
    * reaches up to here has been put in order (run_order_ties()). */
   uint32_t run_ordered;
   uint32_t run_live; /* entries that are not holes */
-  /* No timer in levels 0 and 1 expires before it (biased), so that a pop
-   * can take the run's front up to it without looking there.  Lowered by
-   * every arm, whatever its level: a timer in level 2 or above comes after
-   * the whole run anyway, so it lowers the bound to no effect, and one
-   * test on every arm is cheaper than knowing the level there.  Cascades
-   * need not lower it (with a run, they only move timers down from level
-   * 1, already under the bound); reset by run_fill() and pop_general(). */
+  /* No timer in levels 0 and 1, nor in the early array, expires before it
+   * (biased), so that a pop can take the run's front up to it without
+   * looking there.  Lowered by every arm, whatever its level: a timer in
+   * level 2 or above comes after the whole run anyway, so it lowers the
+   * bound to no effect, and one test on every arm is cheaper than knowing
+   * the level there.  An early timer comes before the run's front, so it
+   * sends every pop to pop_general() until the early array is empty.
+   * Cascades need not lower it (with a run, they only move timers down
+   * from level 1, already under the bound); reset by run_fill() and
+   * pop_general(), neither of which runs with early timers pending. */
   uint64_t low_bound;
   uint32_t sortcap;
-  ks_entry *run; /* the run, then as many again for the sort: 2 * sortcap */
+  /* The run, then as many again for the sort, then KS_RUN_PREFETCH for
+   * run_prefetch(): 2 * sortcap + KS_RUN_PREFETCH. */
+  ks_entry *run;
   uint32_t hist[KS_HIST];
 };
 
@@ -455,12 +460,12 @@ static KS_NOINLINE void early_insert(ks_wheel *w, ks_timer *t, uint64_t ue) {
 }
 
 static inline void file_timer(ks_wheel *w, ks_timer *t, uint64_t ue) {
+  if (ue < w->low_bound)
+    w->low_bound = ue;
   if (G_UNLIKELY(ue < w->cur)) {
     early_insert(w, t, ue);
     return;
   }
-  if (ue < w->low_bound)
-    w->low_bound = ue;
   slot_push(w, slot_for(ue, w->cur), t, entry_make(t, ue));
 }
 
@@ -727,10 +732,14 @@ static KS_NOINLINE void run_order_ties(ks_wheel *w) {
 }
 
 /* Called with the run's new head after a pop: the timer KS_RUN_PREFETCH
- * pops ahead, so that its cache miss overlaps the events before it. */
+ * pops ahead, so that its cache miss overlaps the events before it.
+ * Without a bound: near the run's end this reads the entries after it
+ * (the array has KS_RUN_PREFETCH more, zeroed when allocated), a
+ * previous run's or the sort's, and prefetching their timers is harmless
+ * (a prefetch does not fault), 32 times a run.  The test cost 2
+ * instructions a pop. */
 KS_PREFETCHER void run_prefetch(const ks_wheel *w, uint32_t head) {
-  if (head + KS_RUN_PREFETCH < w->run_len)
-    prefetch_timer(run_timer(w, head + KS_RUN_PREFETCH));
+  prefetch_timer(run_timer(w, head + KS_RUN_PREFETCH));
 }
 
 /* Sorts the live entries of level-2 slot `id` by tag into the run,
@@ -755,7 +764,7 @@ static KS_NOINLINE void run_fill(ks_wheel *w, uint32_t id) {
   if (w->sortcap < n) {
     g_free(w->run);
     w->sortcap = MAX(n, 2 * w->sortcap);
-    w->run = g_new(ks_entry, 2 * (size_t)w->sortcap);
+    w->run = g_new0(ks_entry, 2 * (size_t)w->sortcap + KS_RUN_PREFETCH);
   }
   if (n <= KS_SMALL_SORT) {
     entries_collect(s->v, s->head, s->len, true, 0, 0, NULL, w->run);
@@ -1050,16 +1059,16 @@ static KS_NOINLINE ks_timer *pop_general(ks_wheel *w, uint64_t ulimit) {
 }
 
 /* The commonest case by far in a busy simulation: the run's front, with
- * nothing early, nothing in levels 0 and 1 due before it (a timer armed
- * into the run's 4.2 ms since it was sorted, see low_bound), no hole to
- * skip and more behind it.  Kept apart and small, so that it
+ * nothing early and nothing in levels 0 and 1 due before it (a timer armed
+ * into the run's 4.2 ms since it was sorted: one test, see low_bound), no
+ * hole to skip and more behind it.  Kept apart and small, so that it
  * needs no register saved and no call but the prefetch's loads (the
  * general path, with everything inlined, saved six registers on every
  * pop: a quarter of the pop's instructions). */
 ks_timer *ks_wheel_pop(ks_wheel *w, ka_time limit) {
   uint64_t ulimit = to_u(limit);
 
-  if (G_LIKELY(w->run_live > 1 && w->slots[KS_EARLY].len == 0)) {
+  if (G_LIKELY(w->run_live > 1)) {
     uint32_t h = w->run_head;
     ks_timer *t = run_timer(w, h);
     uint64_t ue;
