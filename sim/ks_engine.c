@@ -139,7 +139,8 @@ static void progress_tick(ks_engine *e) {
  * Computed in double: `v` may be KA_TIME_NEVER-ish and the anchor negative,
  * and a far target only means sleeping slice after slice. */
 static void pace_until(ks_engine *e, ka_time v) {
-  while (e->flags == KS_FLAG_PACED) {
+  /* Paced and not stopped: a stop from the progress hook ends the wait. */
+  while ((e->flags & (KS_FLAG_PACED | KS_FLAG_STOP)) == KS_FLAG_PACED) {
     double ahead = ((double)v - (double)e->virt0) / e->pace;
     gint64 now = wall_ns();
     double left = (double)e->wall0 + ahead - (double)now;
@@ -180,8 +181,6 @@ int ks_engine_run(ks_engine *e, ka_time end) {
     ks_timer *t;
 
     if (G_UNLIKELY(e->flags != 0)) {
-      if (e->flags & KS_FLAG_STOP)
-        break;
       pace_next(e, end);
       if (e->flags & KS_FLAG_STOP)
         break;
@@ -200,7 +199,7 @@ int ks_engine_run(ks_engine *e, ka_time end) {
 
   if (e->flags & KS_FLAG_STOP) {
     result = KS_RUN_STOPPED;
-  } else if (ks_wheel_count(e->wheel) != 0) {
+  } else if (ks_wheel_count(w) != 0) {
     if (end > e->now) {
       e->now = end;
       ks_wheel_advance(w, end);

@@ -513,7 +513,8 @@ static KS_NOINLINE void unfile(ks_wheel *w, ks_timer *t) {
   }
   s = &w->slots[id];
   s->v[t->idx_] = 0;
-  if (++s->holes == s->len - s->head)
+  s->holes++;
+  if (slot_live(s) == 0)
     slot_emptied(w, id);
 }
 
