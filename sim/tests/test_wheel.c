@@ -679,6 +679,19 @@ static void test_container_of(void) {
   g_assert_cmpuint(sizeof(ks_timer), ==, 16);
 }
 
+/* An entry keeps 48 bits of its timer's address (ks_wheel.c); a timer
+ * above them must be refused when initialised, not filed under a wrong
+ * address.  The address is made up: the check comes before any access. */
+static void test_init_high_address(void) {
+  if (g_test_subprocess()) {
+    ks_timer_init((ks_timer *)(uintptr_t)(UINT64_C(1) << 48));
+    return;
+  }
+  g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed();
+  g_test_trap_assert_stderr("*keeps 48 bits of a timer's address*");
+}
+
 /* Callbacks are stored as indices into a table: each distinct one must
  * come back as itself, from any thread, and NULL as NULL. */
 static void cb_a(ks_timer *t, void *ctx) { (void)t; (void)ctx; }
@@ -736,6 +749,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/wheel/advance", test_advance);
   g_test_add_func("/wheel/extremes", test_extremes);
   g_test_add_func("/wheel/container-of", test_container_of);
+  g_test_add_func("/wheel/init-high-address", test_init_high_address);
   g_test_add_func("/wheel/callbacks", test_callbacks);
   return g_test_run();
 }
