@@ -1076,10 +1076,10 @@ static KS_NOINLINE ks_timer *pop_general(ks_wheel *w, uint64_t ulimit) {
  * pop: a quarter of the pop's instructions).
  *
  * And inlined into its callers when the build links with LTO, as the
- * benchmarks' build does (docs/performance.md): in the engine's loop that saves the call and the
- * reloads around it, 200 -> 195 instructions an event in the hold model at
- * 1e6 (round 10).  Forced, because GCC's own choice came and went with
- * unrelated edits to the loop (round 9). */
+ * benchmarks' build does (docs/performance.md): in the engine's loop that
+ * saves the call and the reloads around it, 200 -> 195 instructions an
+ * event in the hold model at 1e6 (round 10).  Forced, because GCC's own
+ * choice came and went with unrelated edits to the loop (round 9). */
 KS_POP_INLINE ks_timer *ks_wheel_pop(ks_wheel *w, ka_time limit) {
   uint64_t ulimit = to_u(limit);
 
