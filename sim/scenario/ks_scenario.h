@@ -2,7 +2,7 @@
  *
  * ks_scenario_load() reads the YAML a user writes (scenarios/NAME.yaml; the
  * format is in docs/scenarios.md) into this plain description.  Nothing
- * here runs: sim/ks_world turns it into hosts, links and connections.
+ * here runs: sim/world/ks_world turns it into hosts, links and connections.
  * Every duration is already in ka_time nanoseconds; every name reference
  * is already resolved to an index and checked.
  */

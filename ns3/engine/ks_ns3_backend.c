@@ -1,4 +1,4 @@
-/* ks_ns3_backend.c - the ns3 engine as sim/ks_runner.c drives it (sim/
+/* ks_ns3_backend.c - the ns3 engine as sim/run/ks_runner.c drives it (sim/
  * ks_backend.h): what it refuses, and ks_ns3_world's functions over the
  * backend's opaque world.  The runner writes the files and the report, as
  * for the native engine. */

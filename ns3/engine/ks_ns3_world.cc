@@ -79,7 +79,7 @@ const uint16_t CLIENT_PORT_FIRST = 49152; /* IANA's dynamic range; + connection 
  * point-to-point device needs a rate: 1 Tbit/s puts a 1500-octet packet
  * on the wire in 12 ns (docs/ns3.md). */
 const uint64_t UNLIMITED_BPS = 1000000000000ull;
-/* The native engine's TCP (sim/ks_world_priv.h): every segment
+/* The native engine's TCP (sim/world/ks_world_priv.h): every segment
  * acknowledged at once, SYNs retransmitted after 1, 2, 4 ... s, six times,
  * connect() failing 64 s after the last (127 s); ns-3's ConnCount counts
  * the first SYN too.  Segments carry at most 1448 octets: ns-3's TCP puts
@@ -450,7 +450,7 @@ Classify(Conn& c, const ks_segment& s, Ptr<const Packet> p)
     return KS_SEG_ACK;
 }
 
-/* --- Middleboxes (the native engine's rules, sim/ks_world_net.c). ----- */
+/* --- Middleboxes (the native engine's rules, sim/world/ks_world_net.c). ----- */
 
 void InjectRst(ks_ns3_world* w, guint32 id, guint m, guint hop, bool towardClient);
 
@@ -686,7 +686,7 @@ class FateErrorModel : public ErrorModel
     guint m_host = 0;
 };
 
-/* --- Failures, as the native engine dates them (sim/ks_world.c). ------- */
+/* --- Failures, as the native engine dates them (sim/world/ks_world.c). ------- */
 
 const char*
 PathBroken(const ks_ns3_world* w, const Group& g)

@@ -1,7 +1,7 @@
 /* ks_world_priv.h - the insides of ks_world, shared by ks_world.c (build,
  * timeline, results), ks_world_net.c (links, routing, middleboxes,
  * segments in flight) and ks_world_tcp.c (the TCP of each endpoint and
- * the applications).  Nothing outside sim/ks_world*.c includes it, except
+ * the applications).  Nothing outside sim/world/ks_world*.c includes it, except
  * the world's own test for sizeof checks.
  */
 #ifndef KASIM_KS_WORLD_PRIV_H

@@ -1,6 +1,6 @@
 /* ks_backend.h - a simulation engine as ks_runner drives it, so that one
  * writer makes the files of docs/output.md, and one report, whichever
- * engine ran: the native one (ks_world.h) or ns-3 (ns3/ks_ns3.h).
+ * engine ran: the native one (ks_world.h) or ns-3 (ns3/engine/ks_ns3.h).
  *
  * Both engines already share the scenario, the trace events and the
  * per-connection results (ks_world.h); a backend is their functions over

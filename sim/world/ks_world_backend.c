@@ -4,7 +4,7 @@
 
 #include <string.h>
 
-#include "cli/ks_cli.h"
+#include "ks_cli.h"
 #include "ks_ns3.h"
 
 /* The native engine runs anything the scenario loader accepts, paced or
@@ -62,7 +62,7 @@ const ks_backend ks_backend_native = {
 const ks_backend *ks_backend_find(const char *name, GError **error) {
   if (name == NULL || strcmp(name, "native") == 0)
     return &ks_backend_native;
-  if (strcmp(name, "ns3") == 0) /* without ns-3, ns3/ks_ns3_stub.c says so */
+  if (strcmp(name, "ns3") == 0) /* without ns-3, ns3/engine/ks_ns3_stub.c says so */
     return ks_ns3_backend(error);
   g_set_error(error, KS_CLI_ERROR, 0, "--engine %s: unknown engine (native, ns3)", name);
   return NULL;

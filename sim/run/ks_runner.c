@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli/ks_json.h"
+#include "ks_json.h"
 #include "ks_afile.h"
 #include "ks_pcap.h"
 

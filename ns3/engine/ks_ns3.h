@@ -4,10 +4,10 @@
  * The interface mirrors ks_world.h function for function (new, set_trace,
  * run, conn_count, conn_result, now, events, free), with the same result
  * and trace types, so that whatever reports on a native world reports on
- * an ns-3 one: ks_ns3_backend() hands them to sim/ks_runner.c, the one
+ * an ns-3 one: ks_ns3_backend() hands them to sim/run/ks_runner.c, the one
  * writer of a run's files.  Hosts become ns-3 nodes with the internet
  * stack, links point-to-point links, every socket a
- * kasim::KeepAliveTcpSocket (ns3/keepalive-tcp-socket.h), so every
+ * kasim::KeepAliveTcpSocket (ns3/plugin/keepalive-tcp-socket.h), so every
  * keep-alive decision is still the model's; everything else is ns-3's own
  * TCP.  docs/ns3.md says what maps to what and why results may differ
  * from the native engine.
@@ -77,7 +77,7 @@ ka_time ks_ns3_world_now(const ks_ns3_world *w);
 /* Events ns-3's scheduler executed (Simulator::GetEventCount). */
 guint64 ks_ns3_world_events(const ks_ns3_world *w);
 
-/* The ns3 engine for ks_runner (sim/ks_backend.h), which writes its runs'
+/* The ns3 engine for ks_runner (sim/run/ks_backend.h), which writes its runs'
  * files as it writes the native engine's.  Without ns-3: NULL and
  * KS_NS3_ERROR_UNAVAILABLE, "built without ns-3". */
 typedef struct ks_backend ks_backend;

@@ -1,7 +1,7 @@
 /* ks_failure.h - when a connection's path failed, and whether its
  * give-up was false: the rule of failure_at, recovered and false_giveup
- * (ks_world.h), in one place for both engines (sim/ks_world.c and
- * ns3/ks_ns3_world.cc), which only gather the facts.
+ * (ks_world.h), in one place for both engines (sim/world/ks_world.c and
+ * ns3/engine/ks_ns3_world.cc), which only gather the facts.
  *
  * A group's path is checked after every timeline event; the breaks are
  * kept per group, not per connection, so that a million connections cost

@@ -969,7 +969,7 @@ KeepAliveTcpSocketFactory::CreateSocket()
     socket->SetHost(this);
     /* The profile's minimum RTO: Linux's TCP_RTO_MIN is 200 ms (which is
      * what its tcp_retries2 give-up time assumes), everyone else rounds up
-     * to RFC 6298 2.4's 1 s (the same rule as sim/ks_world.c). */
+     * to RFC 6298 2.4's 1 s (the same rule as sim/world/ks_world.c). */
     socket->SetMinRto(ka_profile_family(GetProfile()) == KA_FAMILY_LINUX
                           ? NanoSeconds(KA_LINUX_RTO_MIN)
                           : Seconds(1));
