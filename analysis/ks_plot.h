@@ -47,7 +47,7 @@ gboolean ks_plot_cdf(const ks_run_metrics *m, ks_plot_images *out, GError **erro
 /* Two panels over the first two grid parameters with more than one value
  * (or the first one alone): detection time (mean over seeds of
  * latency_p50_s) and probe overhead (mean probe_bytes_per_s). */
-gboolean ks_plot_heatmap(const ks_sweep *s, ks_plot_images *out, GError **error);
+gboolean ks_plot_heatmap(const ks_sweepdata *s, ks_plot_images *out, GError **error);
 
 /* Lines of probe bytes/s against connection count (log-log), one per
  * series; mark_n > 0 puts a labelled point on the line. */

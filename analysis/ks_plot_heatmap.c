@@ -18,9 +18,9 @@
 #define MAX_LABELLED 12u
 
 typedef struct hm_draw {
-  const ks_sweep *s;
+  const ks_sweepdata *s;
   guint px, py, nx, ny;
-  ks_sweep_point *pts;
+  ks_sweepdata_point *pts;
   double lat_lo, lat_hi, b_lo, b_hi;
   gboolean no_lat;
 } hm_draw;
@@ -52,7 +52,7 @@ static void panel(cairo_t *cr, const hm_draw *d, double x0, gboolean latency) {
   gboolean label = d->nx <= MAX_LABELLED && d->ny <= MAX_LABELLED;
   for (guint y = 0; y < d->ny; y++)
     for (guint x = 0; x < d->nx; x++) {
-      const ks_sweep_point *p = &d->pts[y * d->nx + x];
+      const ks_sweepdata_point *p = &d->pts[y * d->nx + x];
       /* Row 0 at the bottom, as on any y axis. */
       double cx = x0 + x * cw, cy = PT + (d->ny - 1 - y) * ch;
       double v = latency ? p->p50_s : p->bytes_per_s;
@@ -141,7 +141,7 @@ static void draw(cairo_t *cr, const void *data) {
   panel(cr, d, P2, FALSE);
 }
 
-gboolean ks_plot_heatmap(const ks_sweep *s, ks_plot_images *out, GError **error) {
+gboolean ks_plot_heatmap(const ks_sweepdata *s, ks_plot_images *out, GError **error) {
   hm_draw d = {.s = s};
   /* The axes: the first two parameters that vary; else the first. */
   gint ax[2] = {-1, -1};
@@ -156,12 +156,12 @@ gboolean ks_plot_heatmap(const ks_sweep *s, ks_plot_images *out, GError **error)
   d.py = ax[1] >= 0 ? (guint)ax[1] : d.px;
   d.nx = s->values[d.px]->len;
   d.ny = d.py == d.px ? 1 : s->values[d.py]->len;
-  d.pts = g_new0(ks_sweep_point, d.nx * d.ny);
-  ks_sweep_points(s, d.px, d.py, d.pts);
+  d.pts = g_new0(ks_sweepdata_point, d.nx * d.ny);
+  ks_sweepdata_points(s, d.px, d.py, d.pts);
   d.lat_lo = d.b_lo = INFINITY;
   d.lat_hi = d.b_hi = -INFINITY;
   for (guint i = 0; i < d.nx * d.ny; i++) {
-    const ks_sweep_point *p = &d.pts[i];
+    const ks_sweepdata_point *p = &d.pts[i];
     if (!isnan(p->p50_s) && p->p50_s > 0)
       d.lat_lo = MIN(d.lat_lo, p->p50_s), d.lat_hi = MAX(d.lat_hi, p->p50_s);
     if (!isnan(p->bytes_per_s) && p->bytes_per_s > 0)

@@ -32,7 +32,7 @@ static double metric(JsonObject *m, const char *name) {
   return t == G_TYPE_INT64 || t == G_TYPE_DOUBLE ? json_node_get_double(n) : NAN;
 }
 
-void ks_sweep_free(ks_sweep *s) {
+void ks_sweepdata_free(ks_sweepdata *s) {
   if (s == NULL)
     return;
   for (guint i = 0; i < s->n_params; i++) {
@@ -43,7 +43,7 @@ void ks_sweep_free(ks_sweep *s) {
   g_free(s->values);
   if (s->cells) {
     for (guint i = 0; i < s->cells->len; i++)
-      g_free(g_array_index(s->cells, ks_sweep_cell, i).idx);
+      g_free(g_array_index(s->cells, ks_sweepdata_cell, i).idx);
     g_array_unref(s->cells);
   }
   g_free(s);
@@ -56,11 +56,11 @@ void ks_sweep_free(ks_sweep *s) {
     goto fail;                                                                       \
   } while (0)
 
-ks_sweep *ks_sweep_load(const char *dir, GError **error) {
+ks_sweepdata *ks_sweepdata_load(const char *dir, GError **error) {
   g_autofree char *path = g_build_filename(dir, "sweep.json", NULL);
   JsonParser *p = json_parser_new();
-  ks_sweep *s = g_new0(ks_sweep, 1);
-  s->cells = g_array_new(FALSE, TRUE, sizeof(ks_sweep_cell));
+  ks_sweepdata *s = g_new0(ks_sweepdata, 1);
+  s->cells = g_array_new(FALSE, TRUE, sizeof(ks_sweepdata_cell));
   GError *e = NULL;
   if (!json_parser_load_from_file(p, path, &e)) {
     g_set_error(error, KS_METRICS_ERROR, 0, "%s: %s", path, e->message);
@@ -115,9 +115,9 @@ ks_sweep *ks_sweep_load(const char *dir, GError **error) {
       FAIL("cells[%u]: no \"params\" object", i);
     if (mn == NULL || !JSON_NODE_HOLDS_OBJECT(mn))
       FAIL("cells[%u]: no \"metrics\" object", i);
-    ks_sweep_cell cell = {0};
+    ks_sweepdata_cell cell = {0};
     g_array_append_val(s->cells, cell);
-    ks_sweep_cell *cp = &g_array_index(s->cells, ks_sweep_cell, s->cells->len - 1);
+    ks_sweepdata_cell *cp = &g_array_index(s->cells, ks_sweepdata_cell, s->cells->len - 1);
     cp->idx = g_new0(guint, s->n_params);
     JsonObject *params = json_node_get_object(pn);
     for (k = 0; k < s->n_params; k++) {
@@ -151,23 +151,23 @@ ks_sweep *ks_sweep_load(const char *dir, GError **error) {
 fail:
 fail_quiet:
   g_object_unref(p);
-  ks_sweep_free(s);
+  ks_sweepdata_free(s);
   return NULL;
 }
 
-void ks_sweep_points(const ks_sweep *s, guint px, guint py, ks_sweep_point *out) {
+void ks_sweepdata_points(const ks_sweepdata *s, guint px, guint py, ks_sweepdata_point *out) {
   guint nx = s->values[px]->len, ny = py == px ? 1 : s->values[py]->len;
   double *p50 = g_new0(double, nx * ny), *fg = g_new0(double, nx * ny);
   double *per_conn = g_new0(double, nx * ny);
   guint *n50 = g_new0(guint, nx * ny), *nfg = g_new0(guint, nx * ny);
   guint *npc = g_new0(guint, nx * ny);
   for (guint i = 0; i < nx * ny; i++)
-    out[i] = (ks_sweep_point){.p50_s = NAN, .bytes_per_s = 0, .bytes_per_conn_s = NAN,
+    out[i] = (ks_sweepdata_point){.p50_s = NAN, .bytes_per_s = 0, .bytes_per_conn_s = NAN,
                               .false_giveups = NAN};
   for (guint i = 0; i < s->cells->len; i++) {
-    const ks_sweep_cell *c = &g_array_index(s->cells, ks_sweep_cell, i);
+    const ks_sweepdata_cell *c = &g_array_index(s->cells, ks_sweepdata_cell, i);
     guint at = (py == px ? 0 : c->idx[py]) * nx + c->idx[px];
-    ks_sweep_point *o = &out[at];
+    ks_sweepdata_point *o = &out[at];
     o->cells++;
     o->bytes_per_s += c->probe_bytes_per_s;
     if (!isnan(c->latency_p50_s))
@@ -178,7 +178,7 @@ void ks_sweep_points(const ks_sweep *s, guint px, guint py, ks_sweep_point *out)
       per_conn[at] += c->probe_bytes_per_s / c->connections, npc[at]++;
   }
   for (guint i = 0; i < nx * ny; i++) {
-    ks_sweep_point *o = &out[i];
+    ks_sweepdata_point *o = &out[i];
     if (o->cells == 0) {
       o->bytes_per_s = NAN;
       continue;

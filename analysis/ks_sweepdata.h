@@ -15,36 +15,36 @@
 
 #include <glib.h>
 
-typedef struct ks_sweep_cell {
+typedef struct ks_sweepdata_cell {
   guint *idx;        /* [n_params]: the position of its value in each grid list */
   guint64 seed;
   double latency_p50_s, latency_mean_s, probe_bytes_per_s; /* NAN: null or absent */
   double false_giveups, closed, connections;               /* NAN: absent */
-} ks_sweep_cell;
+} ks_sweepdata_cell;
 
-typedef struct ks_sweep {
+typedef struct ks_sweepdata {
   guint n_params;
   char **names;      /* [n_params] */
   GPtrArray **values;/* [n_params] of char* */
-  GArray *cells;     /* ks_sweep_cell */
-} ks_sweep;
+  GArray *cells;     /* ks_sweepdata_cell */
+} ks_sweepdata;
 
 /* NULL with "DIR/sweep.json: where: problem" when it is not a sweep. */
-ks_sweep *ks_sweep_load(const char *dir, GError **error);
-void ks_sweep_free(ks_sweep *s);
+ks_sweepdata *ks_sweepdata_load(const char *dir, GError **error);
+void ks_sweepdata_free(ks_sweepdata *s);
 
 /* One grid point of two axes (x, y: parameter indices; y may equal x for
  * a one-parameter grid), averaged over seeds and every other parameter. */
-typedef struct ks_sweep_point {
+typedef struct ks_sweepdata_point {
   double p50_s;          /* mean of the cells' latency_p50_s that are not null; NAN: none */
   double bytes_per_s;    /* mean probe_bytes_per_s */
   double bytes_per_conn_s; /* mean of probe_bytes_per_s / connections; NAN: unknown */
   double false_giveups;  /* mean; NAN: absent */
   guint cells;
-} ks_sweep_point;
+} ks_sweepdata_point;
 
 /* out[y * nx + x], nx = values of param x, ny = values of param y (1 when
  * y == x). */
-void ks_sweep_points(const ks_sweep *s, guint px, guint py, ks_sweep_point *out);
+void ks_sweepdata_points(const ks_sweepdata *s, guint px, guint py, ks_sweepdata_point *out);
 
 #endif

@@ -173,7 +173,7 @@ static const char *parse_line(const char *p, ks_trace_rec *r) {
   return NULL;
 }
 
-gboolean ks_trace_read(const char *path, ks_trace_fn fn, void *ud, GError **error) {
+gboolean ks_trace_read(const char *path, ks_trace_rec_fn fn, void *ud, GError **error) {
   FILE *f = fopen(path, "r");
   if (f == NULL) {
     int e = errno;

@@ -39,8 +39,8 @@ typedef struct ks_trace_rec {
 
 /* Calls fn for every line; fn returns FALSE to stop early.  Errors name
  * the file and line. */
-typedef gboolean (*ks_trace_fn)(const ks_trace_rec *r, void *ud);
-gboolean ks_trace_read(const char *path, ks_trace_fn fn, void *ud, GError **error);
+typedef gboolean (*ks_trace_rec_fn)(const ks_trace_rec *r, void *ud);
+gboolean ks_trace_read(const char *path, ks_trace_rec_fn fn, void *ud, GError **error);
 
 /* One connection of a run, for the sequence diagram. */
 typedef struct ks_timeline {

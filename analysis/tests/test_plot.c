@@ -186,14 +186,14 @@ static void test_overhead(void) {
 static void test_sweep_points(void) {
   g_autofree char *dir = fixture_sweep();
   GError *error = NULL;
-  ks_sweep *s = ks_sweep_load(dir, &error);
+  ks_sweepdata *s = ks_sweepdata_load(dir, &error);
   g_assert_no_error(error);
   g_assert_cmpuint(s->n_params, ==, 2);
   g_assert_cmpstr(s->names[0], ==, "KeepAliveTime");
   g_assert_cmpstr(s->names[1], ==, "KeepAliveInterval");
   g_assert_cmpuint(s->cells->len, ==, 8);
-  ks_sweep_point p[4];
-  ks_sweep_points(s, 0, 1, p);
+  ks_sweepdata_point p[4];
+  ks_sweepdata_points(s, 0, 1, p);
   g_assert_cmpfloat_with_epsilon(p[0].p50_s, 71, 1e-9);
   g_assert_cmpfloat_with_epsilon(p[0].bytes_per_s, 2.9, 1e-9);
   g_assert_cmpfloat_with_epsilon(p[0].bytes_per_conn_s, 0.29, 1e-9);
@@ -206,8 +206,8 @@ static void test_sweep_points(void) {
   g_assert_cmpuint(p[3].cells, ==, 2);
   /* One axis: averaged over the other parameter too:
    * 60s: (71 x 2 + 162 x 2) / 4 = 116.5 over its four p50 values. */
-  ks_sweep_point q[2];
-  ks_sweep_points(s, 0, 0, q);
+  ks_sweepdata_point q[2];
+  ks_sweepdata_points(s, 0, 0, q);
   g_assert_cmpfloat_with_epsilon(q[0].p50_s, (70 + 72 + 160 + 164) / 4.0, 1e-9);
   g_assert_cmpuint(q[0].cells, ==, 4);
 
@@ -219,7 +219,7 @@ static void test_sweep_points(void) {
   g_assert_cmpuint(check_png(im.png, KS_PLOT_HEATMAP_W, KS_PLOT_HEATMAP_H, 0xfde725), >, 1000);
   check_svg(im.svg, KS_PLOT_HEATMAP_W, KS_PLOT_HEATMAP_H);
   ks_plot_images_clear(&im);
-  ks_sweep_free(s);
+  ks_sweepdata_free(s);
   fixture_rm(dir);
 }
 
@@ -229,7 +229,7 @@ static void expect_sweep_error(const char *text, const char *needle) {
   if (text)
     g_assert_true(g_file_set_contents(path, text, -1, NULL));
   GError *error = NULL;
-  g_assert_null(ks_sweep_load(dir, &error));
+  g_assert_null(ks_sweepdata_load(dir, &error));
   g_assert_nonnull(error);
   if (strstr(error->message, needle) == NULL)
     g_error("'%s' does not contain '%s'", error->message, needle);

@@ -17,14 +17,14 @@ GQuark ks_cli_error_quark(void);
 void ks_cli_print_error(const char *cmd, const GError *error);
 
 /* A host as the command line describes it. */
-typedef struct ks_host {
+typedef struct ks_cli_host {
   const ka_profile *profile;
   ka_params *params;
   ka_sock *sock;       /* one connected stream socket with SO_KEEPALIVE=1
                           unless the command line said otherwise */
   GPtrArray *notes;    /* char*: what was ignored, and why */
   GPtrArray *sockopts; /* char*: socket options applied, as given */
-} ks_host;
+} ks_cli_host;
 
 /* Builds the host: registry file first (if any), then each --set in order.
  * A --set NAME is a registry value or sysctl of the profile, or a socket
@@ -32,8 +32,8 @@ typedef struct ks_host {
  * TCP_USER_TIMEOUT, SIO_KEEPALIVE_VALS=onoff,time_ms,interval_ms) applied
  * through the model's own option API, so it fails exactly where the OS
  * would. */
-ks_host *ks_host_new(const char *profile, const char *registry_file, char **sets, GError **error);
-void ks_host_free(ks_host *host);
+ks_cli_host *ks_cli_host_new(const char *profile, const char *registry_file, char **sets, GError **error);
+void ks_cli_host_free(ks_cli_host *host);
 
 int ks_cmd_profiles(int argc, char **argv);
 int ks_cmd_explain(int argc, char **argv);

@@ -11,7 +11,7 @@ void ks_cli_print_error(const char *cmd, const GError *error) {
   fprintf(stderr, "kasim%s%s: %s\n", cmd ? " " : "", cmd ? cmd : "", error->message);
 }
 
-static gboolean load_registry(ks_host *host, const char *path, GError **error) {
+static gboolean load_registry(ks_cli_host *host, const char *path, GError **error) {
   gchar *data = NULL;
   gsize len = 0;
   GError *io = NULL;
@@ -25,7 +25,7 @@ static gboolean load_registry(ks_host *host, const char *path, GError **error) {
   return ok;
 }
 
-static gboolean apply_set(ks_host *host, const char *assignment, GError **error) {
+static gboolean apply_set(ks_cli_host *host, const char *assignment, GError **error) {
   const char *eq = strchr(assignment, '=');
   if (eq && eq != assignment) {
     g_autofree char *name = g_strndup(assignment, (gsize)(eq - assignment));
@@ -44,14 +44,14 @@ static gboolean apply_set(ks_host *host, const char *assignment, GError **error)
   return FALSE;
 }
 
-ks_host *ks_host_new(const char *profile, const char *registry_file, char **sets, GError **error) {
+ks_cli_host *ks_cli_host_new(const char *profile, const char *registry_file, char **sets, GError **error) {
   const ka_profile *p = ka_profile_find(profile);
   if (p == NULL) {
     g_set_error(error, KS_CLI_ERROR, 0, "--profile %s: unknown profile (one of: %s)",
                 profile ? profile : "(missing)", ka_profile_names());
     return NULL;
   }
-  ks_host *host = g_new0(ks_host, 1);
+  ks_cli_host *host = g_new0(ks_cli_host, 1);
   host->profile = p;
   host->params = ka_params_new(p);
   host->notes = g_ptr_array_new_with_free_func(g_free);
@@ -69,11 +69,11 @@ ks_host *ks_host_new(const char *profile, const char *registry_file, char **sets
       goto fail;
   return host;
 fail:
-  ks_host_free(host);
+  ks_cli_host_free(host);
   return NULL;
 }
 
-void ks_host_free(ks_host *host) {
+void ks_cli_host_free(ks_cli_host *host) {
   if (host == NULL)
     return;
   ka_sock_free(host->sock);

@@ -66,7 +66,7 @@ static const char *run_profile(const ks_run_metrics *m) {
   return p;
 }
 
-static void print_report(const ks_host *host, const ks_capacity *c, const ks_run_metrics *m,
+static void print_report(const ks_cli_host *host, const ks_capacity *c, const ks_run_metrics *m,
                          const char *run_dir) {
   const ka_profile *p = host->profile;
   g_autofree char *n = num(c->connections);
@@ -203,7 +203,7 @@ int ks_cmd_capacity(int argc, char **argv) {
   g_option_context_free(ctx);
   guint64 n = 0;
   ka_time flap = 0;
-  ks_host *host = NULL, *defaults = NULL;
+  ks_cli_host *host = NULL, *defaults = NULL;
   ks_run_metrics *m = NULL;
   ks_plot_images im = {0};
   if (ok && argc > 1)
@@ -221,7 +221,7 @@ int ks_cmd_capacity(int argc, char **argv) {
     g_set_error(&error, KS_CLI_ERROR, 0, "--flap %s: not a duration with a unit (30s, 2m)",
                 flap_text), ok = FALSE;
   if (ok)
-    ok = (host = ks_host_new(profile, registry, sets, &error)) != NULL;
+    ok = (host = ks_cli_host_new(profile, registry, sets, &error)) != NULL;
   if (ok && run_dir)
     ok = (m = ks_metrics_load(run_dir, &error)) != NULL;
   ks_capacity c = {0};
@@ -233,7 +233,7 @@ int ks_cmd_capacity(int argc, char **argv) {
   if (ok && plot_dir) {
     /* The settings asked about, the profile's defaults beside them, and
      * what the run measured: three lines on one picture. */
-    defaults = ks_host_new(profile, NULL, NULL, &error);
+    defaults = ks_cli_host_new(profile, NULL, NULL, &error);
     ok = defaults != NULL;
     ks_overhead_series s[3];
     guint ns = 0;
@@ -306,8 +306,8 @@ int ks_cmd_capacity(int argc, char **argv) {
     printf("\nPlot: %s/capacity.png, %s/capacity.svg\n", plot_dir, plot_dir);
 done:
   ks_plot_images_clear(&im);
-  ks_host_free(host);
-  ks_host_free(defaults);
+  ks_cli_host_free(host);
+  ks_cli_host_free(defaults);
   ks_metrics_free(m);
   ks_plot_shutdown();
   return status;

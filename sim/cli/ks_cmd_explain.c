@@ -24,7 +24,7 @@ typedef struct explained {
   const char *never_why; /* when !detected */
 } explained;
 
-static void explain_run(const ks_host *host, explained *ex) {
+static void explain_run(const ks_cli_host *host, explained *ex) {
   ka_sock_cfg(host->sock, &ex->cfg);
   ex->probes = g_array_new(FALSE, FALSE, sizeof(ka_time));
   ex->probe_payload = ka_profile_probe_payload(host->profile);
@@ -75,7 +75,7 @@ static char *describe_err(const ka_profile *p, int err) {
   return g_strdup_printf("%s (%d)", ka_profile_errname(p, err), ka_profile_errnum(p, err));
 }
 
-static void print_settings(const ks_host *host, const explained *ex) {
+static void print_settings(const ks_cli_host *host, const explained *ex) {
   size_t n;
   const ka_param_info *t = ka_params_table(host->profile, &n);
   printf("Host settings:\n");
@@ -108,7 +108,7 @@ static void print_probe(const explained *ex, guint i) {
          ex->probe_payload ? " (0x00)" : "");
 }
 
-static void print_text(const ks_host *host, const explained *ex) {
+static void print_text(const ks_cli_host *host, const explained *ex) {
   const ka_profile *p = host->profile;
   printf("kasim explain: %s (%s)\n", ka_profile_name(p), ka_profile_description(p));
   print_settings(host, ex);
@@ -159,7 +159,7 @@ static void json_err(JsonBuilder *b, const char *key, const ka_profile *p, int e
   json_builder_end_object(b);
 }
 
-static void print_json(const ks_host *host, const explained *ex) {
+static void print_json(const ks_cli_host *host, const explained *ex) {
   const ka_profile *p = host->profile;
   JsonBuilder *b = json_builder_new();
   json_builder_begin_object(b);
@@ -246,7 +246,7 @@ int ks_cmd_explain(int argc, char **argv) {
   if (ok && profile == NULL)
     g_set_error(&error, KS_CLI_ERROR, 0, "--profile is required (one of: %s)",
                 ka_profile_names()), ok = FALSE;
-  ks_host *host = ok ? ks_host_new(profile, registry, sets, &error) : NULL;
+  ks_cli_host *host = ok ? ks_cli_host_new(profile, registry, sets, &error) : NULL;
   if (host == NULL) {
     ks_cli_print_error("explain", error);
     g_error_free(error);
@@ -259,6 +259,6 @@ int ks_cmd_explain(int argc, char **argv) {
   else
     print_text(host, &ex);
   g_array_free(ex.probes, TRUE);
-  ks_host_free(host);
+  ks_cli_host_free(host);
   return 0;
 }

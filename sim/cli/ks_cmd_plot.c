@@ -73,7 +73,7 @@ done:
 }
 
 static gboolean plot_sweep(const char *dir, GArray *pics, GPtrArray *keep, GError **error) {
-  ks_sweep *s = ks_sweep_load(dir, error);
+  ks_sweepdata *s = ks_sweepdata_load(dir, error);
   if (s == NULL)
     return FALSE;
   ks_plot_images im = {0};
@@ -89,8 +89,8 @@ static gboolean plot_sweep(const char *dir, GArray *pics, GPtrArray *keep, GErro
       break;
     }
   guint nx = s->values[px]->len;
-  ks_sweep_point *pts = g_new0(ks_sweep_point, nx);
-  ks_sweep_points(s, px, px, pts);
+  ks_sweepdata_point *pts = g_new0(ks_sweepdata_point, nx);
+  ks_sweepdata_points(s, px, px, pts);
   ks_overhead_series series[8];
   guint n = 0, want = nx < 8 ? nx : 8;
   for (guint i = 0; ok && i < want; i++) {
@@ -110,7 +110,7 @@ static gboolean plot_sweep(const char *dir, GArray *pics, GPtrArray *keep, GErro
       add(pics, "overhead", &im);
   }
   g_free(pts);
-  ks_sweep_free(s);
+  ks_sweepdata_free(s);
   return ok;
 }
 
