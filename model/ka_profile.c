@@ -26,7 +26,8 @@ struct ka_profile {
   unsigned probe_payload;
   bool rst_at_keepalive_giveup;
   bool rst_at_retransmission_giveup;
-  ka_time rto_max;
+  ka_time rto_min, rto_max;
+  unsigned syn_retries;
 };
 
 #define WIN_SO {true, KA_WIN_SOL_SOCKET, KA_WIN_SO_KEEPALIVE}
@@ -43,7 +44,7 @@ struct ka_profile {
   .family = KA_FAMILY_WINDOWS, .giveup_rule = KA_GIVEUP_COUNT,                \
   .sio_keepalive_vals = true, .probe_payload = KA_WIN_PROBE_PAYLOAD,          \
   .rst_at_keepalive_giveup = true, .rst_at_retransmission_giveup = false,     \
-  .rto_max = KA_WIN_RTO_MAX
+  .rto_min = KA_RTO_MIN, .rto_max = KA_WIN_RTO_MAX, .syn_retries = KA_SYN_RETRIES
 
 static const ka_profile profiles[KA_PROFILE_COUNT_] = {
   [KA_PROFILE_WINDOWS_2000] = {
@@ -105,7 +106,8 @@ static const ka_profile profiles[KA_PROFILE_COUNT_] = {
     },
     .so_keepalive_mid_connect = true, .so_keepalive_optlen = 4,
     .probe_payload = 0, .rst_at_keepalive_giveup = true,
-    .rst_at_retransmission_giveup = false, .rto_max = KA_LINUX_RTO_MAX,
+    .rst_at_retransmission_giveup = false, .rto_min = KA_LINUX_RTO_MIN,
+    .rto_max = KA_LINUX_RTO_MAX, .syn_retries = KA_LINUX_TCP_SYN_RETRIES_DEFAULT,
   },
   /* FreeBSD and macOS: tcp_drop() sends an RST on a synchronized
    * connection, from both the keep and the rexmt timer. */
@@ -123,7 +125,7 @@ static const ka_profile profiles[KA_PROFILE_COUNT_] = {
     .so_keepalive_mid_connect = true, .so_keepalive_optlen = 4,
     .always_keepalive = true, .probe_payload = 0,
     .rst_at_keepalive_giveup = true, .rst_at_retransmission_giveup = true,
-    .rto_max = KA_BSD_RTO_MAX,
+    .rto_min = KA_RTO_MIN, .rto_max = KA_BSD_RTO_MAX, .syn_retries = KA_SYN_RETRIES,
   },
   [KA_PROFILE_MACOS] = {
     .id = KA_PROFILE_MACOS, .name = "macos",
@@ -139,7 +141,7 @@ static const ka_profile profiles[KA_PROFILE_COUNT_] = {
     .so_keepalive_mid_connect = true, .so_keepalive_optlen = 4,
     .always_keepalive = false, .probe_payload = 0,
     .rst_at_keepalive_giveup = true, .rst_at_retransmission_giveup = true,
-    .rto_max = KA_BSD_RTO_MAX,
+    .rto_min = KA_RTO_MIN, .rto_max = KA_BSD_RTO_MAX, .syn_retries = KA_SYN_RETRIES,
   },
 };
 
@@ -195,7 +197,17 @@ bool ka_profile_rst_at_keepalive_giveup(const ka_profile *p) { return p->rst_at_
 bool ka_profile_rst_at_retransmission_giveup(const ka_profile *p) {
   return p->rst_at_retransmission_giveup;
 }
+ka_time ka_profile_rto_min(const ka_profile *p) { return p->rto_min; }
 ka_time ka_profile_rto_max(const ka_profile *p) { return p->rto_max; }
+unsigned ka_profile_syn_retries(const ka_profile *p) { return p->syn_retries; }
+
+ka_time ka_profile_syn_timeout(const ka_profile *p, unsigned k) {
+  /* Doubling past the ceiling: stop before the shift can overflow. */
+  ka_time t = KA_RTO_INITIAL;
+  for (unsigned i = 0; i < k && t < p->rto_max; i++)
+    t *= 2;
+  return t < p->rto_max ? t : p->rto_max;
+}
 
 /* Error numbers per family.  Winsock's are 10000 + the BSD errno
  * (windows-sockets-error-codes-2 page); Linux's from asm-generic/errno.h;

@@ -157,6 +157,23 @@ static inline bool ka_conn_has_outstanding(const ka_conn *c) { return c->outstan
 /* The last time a segment from the peer was received. */
 static inline ka_time ka_conn_last_rx(const ka_conn *c) { return c->last_rx; }
 
+/* How a receiver tells a probe, one rule for every stack kasim drives.
+ * A keep-alive probe (RFC 1122 4.2.3.6) is a segment at SEG.SEQ =
+ * RCV.NXT - 1 with no data or one garbage octet: outside the window, so
+ * RFC 9293 3.10.7.4's acceptability test fails and the receiver answers
+ * with an ACK <SEQ=SND.NXT><ACK=RCV.NXT>, the probe's answer.  Sequence
+ * numbers wrap (RFC 9293 3.4); the caller adds its own test of the flags
+ * (a probe carries no SYN, FIN or RST). */
+static inline bool ka_conn_seg_acceptable(uint32_t seq, uint32_t len, uint32_t rcv_nxt,
+                                          uint32_t rcv_wnd) {
+  if (rcv_wnd == 0)
+    return len == 0 && seq == rcv_nxt;
+  return seq - rcv_nxt < rcv_wnd || (len > 0 && seq + len - 1 - rcv_nxt < rcv_wnd);
+}
+static inline bool ka_conn_seg_is_probe(uint32_t seq, uint32_t len, uint32_t rcv_nxt) {
+  return len <= 1 && seq + 1 == rcv_nxt;
+}
+
 #ifdef __cplusplus
 }
 #endif

@@ -56,8 +56,12 @@
 #define KA_LINUX_MAX_TCP_KEEPINTVL 32767u
 #define KA_LINUX_MAX_TCP_KEEPCNT 127u
 #define KA_LINUX_TCP_RETRIES2_DEFAULT 15u /* ip-sysctl: ~924.6 s */
-#define KA_LINUX_RTO_MIN KA_MS(200)       /* TCP_RTO_MIN */
+#define KA_LINUX_RTO_MIN KA_MS(200)       /* TCP_RTO_MIN: what makes the
+                                             tcp_retries2=15 give-up 924.6 s */
 #define KA_LINUX_RTO_MAX KA_S(120)        /* TCP_RTO_MAX */
+/* net.ipv4.tcp_syn_retries (ip-sysctl): 1+2+4+8+16+32+64 = 127 s before
+ * connect() fails. */
+#define KA_LINUX_TCP_SYN_RETRIES_DEFAULT 6u
 /* The sysctls are u8 (proc_dou8vec_minmax) in current kernels. */
 #define KA_LINUX_SYSCTL_U8_MAX 255u
 /* tcp_keepalive_time/_intvl are proc_dointvec_jiffies: at most INT_MAX/HZ
@@ -90,7 +94,16 @@
 #define KA_MACOS_TCP_KEEPINTVL 0x101
 #define KA_MACOS_TCP_KEEPCNT 0x102
 
-/* --- RFC 6298: the initial RTO before any RTT sample. ------------------- */
+/* --- RFC 6298: the initial RTO before any RTT sample, and the floor
+ *     ("if it is less than 1 second, then the RTO SHOULD be rounded up to
+ *     1 second", 2.4) that every modelled OS but Linux keeps. ---------- */
 #define KA_RTO_INITIAL KA_S(1)
+#define KA_RTO_MIN KA_S(1)
+
+/* SYN retransmissions of the profiles whose own count the reference sheet
+ * does not give (Windows' TcpMaxConnectRetransmissions, FreeBSD's and
+ * macOS's SYN backoff): Linux's default, so that every profile connects
+ * by the same rule until a source says otherwise (docs/model.md). */
+#define KA_SYN_RETRIES KA_LINUX_TCP_SYN_RETRIES_DEFAULT
 
 #endif

@@ -107,8 +107,18 @@ unsigned ka_profile_probe_payload(const ka_profile *p);
 bool ka_profile_rst_at_keepalive_giveup(const ka_profile *p);
 /* Whether an RST goes out when data retransmission gives up. */
 bool ka_profile_rst_at_retransmission_giveup(const ka_profile *p);
+/* The smallest RTO (RFC 6298 2.4's floor, or the OS's own). */
+ka_time ka_profile_rto_min(const ka_profile *p);
 /* The largest RTO after backoff. */
 ka_time ka_profile_rto_max(const ka_profile *p);
+/* SYN retransmissions before connect() fails with ETIMEDOUT (the first
+ * SYN not counted). */
+unsigned ka_profile_syn_retries(const ka_profile *p);
+/* How long SYN number k (0: the first) waits for its answer before the
+ * next: the initial RTO (RFC 6298 2.1) doubled k times (5.5), at most the
+ * profile's RTO ceiling.  connect() fails when SYN number syn_retries has
+ * waited its time. */
+ka_time ka_profile_syn_timeout(const ka_profile *p, unsigned k);
 
 /* The OS's own number and name for an abstract KA_E* code: on Windows
  * profiles Winsock's (10060, "WSAETIMEDOUT"), elsewhere that OS's errno
