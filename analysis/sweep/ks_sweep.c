@@ -227,7 +227,7 @@ ks_sweep_plan *ks_sweep_plan_new(const ks_sweep_args *args, GError **error) {
   s->seeds = args->seeds;
   s->seed_base = args->seed_base;
   s->pcap = args->pcap;
-  s->backend = args->backend ? args->backend : &ks_backend_native;
+  s->backend = args->backend;
   char **sets = NULL;
   char *text = NULL;
   gsize len = 0;

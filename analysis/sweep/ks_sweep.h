@@ -37,7 +37,7 @@ typedef struct ks_sweep_args {
   guint seeds;         /* >= 1 */
   guint64 seed_base;   /* the first seed */
   gboolean pcap;       /* every cell also writes capture.pcap */
-  const ks_backend *backend; /* every cell's engine (--engine); NULL: native */
+  const ks_backend *backend; /* every cell's engine (--engine) */
   const char *out_dir; /* NULL: out/NAME-sweep */
 } ks_sweep_args;
 

@@ -1,7 +1,7 @@
 /* ks_ns3.h - kasim scenarios on ns-3's TCP/IP stack: the C API the rest of
  * kasim uses (`kasim run --engine ns3`).
  *
- * The interface mirrors ks_world.h function for function (new, set_trace,
+ * The interface mirrors sim/world/ks_world.h function for function (new, set_trace,
  * run, conn_count, conn_result, now, events, free), with the same result
  * and trace types, so that whatever reports on a native world reports on
  * an ns-3 one: ks_ns3_backend() hands them to sim/run/ks_runner.c, the one
@@ -25,7 +25,7 @@
 #include <kasim/ka.h>
 
 #include "ks_scenario.h"
-#include "ks_world.h"
+#include "ks_net.h"
 
 G_BEGIN_DECLS
 

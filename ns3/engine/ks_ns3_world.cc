@@ -11,8 +11,9 @@
  *    index order), installed as static host routes;
  *  - link failure, loss and middleboxes: decided when a segment is put on
  *    a link (the device's MacTx trace), in the native engine's order (the
- *    direction is down; each middlebox; loss), and carried out by an ns-3
- *    ErrorModel on the receiving device, which drops what was marked;
+ *    direction is down; each middlebox; loss), by the rules both engines
+ *    share (sim/net/ks_net.h), and carried out by an ns-3 ErrorModel on
+ *    the receiving device, which drops what was marked;
  *  - a middlebox that resets on expiry sends its RSTs from its link:
  *    built as IPv4+TCP and handed to the link's device;
  *  - a crash: the node's devices drop everything and its sockets freeze;
@@ -26,10 +27,11 @@
 #include <kasim/ka.h>
 
 extern "C" {
+#include "ks_backend.h"
+#include "ks_failure.h"
+#include "ks_net.h"
 #include "ks_scenario.h"
 #include "ks_sockopt.h"
-#include "ks_failure.h"
-#include "ks_world.h"
 }
 #include "ks_ns3.h"
 
@@ -79,15 +81,11 @@ const uint16_t CLIENT_PORT_FIRST = 49152; /* IANA's dynamic range; + connection 
  * point-to-point device needs a rate: 1 Tbit/s puts a 1500-octet packet
  * on the wire in 12 ns (docs/ns3.md). */
 const uint64_t UNLIMITED_BPS = 1000000000000ull;
-/* The native engine's TCP (sim/world/ks_world_priv.h): every segment
- * acknowledged at once, SYNs retransmitted after 1, 2, 4 ... s, six times,
- * connect() failing 64 s after the last (127 s); ns-3's ConnCount counts
- * the first SYN too.  Segments carry at most 1448 octets: ns-3's TCP puts
- * the 12-octet timestamp option on every segment, and 1448 + 32 + 20 fits
- * the 1500-octet MTU as on Linux with timestamps (the native engine's
- * headers have no options: 1460). */
+/* Segments carry at most 1448 octets: ns-3's TCP puts the 12-octet
+ * timestamp option on every segment, and 1448 + 32 + 20 fits the
+ * 1500-octet MTU as on Linux with timestamps (the native engine's headers
+ * have no options: 1460). */
 const uint32_t MSS = 1448;
-const uint32_t SYN_ATTEMPTS = 7;
 const uint16_t PPP_IPV4 = 0x0021;
 const uint16_t ETHERTYPE_IPV4 = 0x0800;
 
@@ -203,20 +201,12 @@ class SegTag : public Tag
 namespace
 {
 
-struct Hop
-{
-    guint link;
-    int dir; /* the link direction of client-to-server traffic: 0 = a to b */
-};
-
+/* What ns-3 adds to a ks_net_link. */
 struct Link
 {
-    guint a, b;
     Ptr<PointToPointNetDevice> dev[2]; /* [0] at a, [1] at b */
     Ipv4Address addr[2];
-    double loss;
-    bool down[2]; /* [0]: a to b */
-    std::vector<guint> mbs;
+    std::vector<guint> mbs; /* the middleboxes on it */
 };
 
 struct MbState
@@ -225,40 +215,32 @@ struct MbState
     EventId timer;
 };
 
+/* A ks_net_mb's states, by connection. */
 struct Mb
 {
-    guint link;
-    ka_time timeout;
-    ks_expiry_action onExpiry;
-    std::vector<MbState> st; /* by connection */
+    std::vector<MbState> st;
 };
 
+/* What ns-3 adds to a ks_net_host. */
 struct Host
 {
     Ptr<Node> node;
     Ptr<KeepAliveTcpSocketFactory> factory;
     Ptr<KeepAliveTcpSocket> listener;
-    const ka_profile* profile;
     std::string name;
-    bool crashed = false;
-    bool hung = false;
 };
 
 struct Group
 {
     std::string name;
-    guint host[2]; /* client, server */
-    int resultSide;
+    const ks_net_path* path; /* its hosts and links (ks_net.h) */
     bool ka[2];
     std::vector<std::pair<std::string, std::string>> sockopts;
     ks_traffic_kind traffic;
     ka_time connectAt, spread, period, start, stop;
     uint32_t req, resp;
     uint32_t first, count;
-    std::vector<Hop> hops;
     Ipv4Address addr[2]; /* the client's and the server's address on the path */
-    ks_failure_log* failures = nullptr; /* its path's breaks (ks_failure.h) */
-    guint nMb = 0;
 };
 
 struct Conn
@@ -285,6 +267,7 @@ struct ks_ns3_world
 {
     ka_time duration;
     GRand* rand;
+    ks_net* net = nullptr; /* the shared rules' state: hosts, links, middleboxes, paths */
     NodeContainer nodes;
     std::vector<Host> hosts;
     std::vector<Link> links;
@@ -292,8 +275,6 @@ struct ks_ns3_world
     std::vector<Group> groups;
     std::vector<Conn> conns;
     std::vector<ks_event_spec> events;
-    ks_trace_fn trace = nullptr;
-    void* traceUd = nullptr;
     /* ks_ns3_world_set_pcap's file.  Its trace sink would keep it open
      * until the world is freed; it is closed when the run ends instead,
      * so that the runner can rename it into place while the world is
@@ -306,29 +287,6 @@ namespace
 {
 
 ks_ns3_world* g_live = nullptr; /* ns-3's simulator is global: one world at a time */
-
-const char*
-EventName(ks_event_kind k)
-{
-    switch (k)
-    {
-    case KS_EV_LINK_DOWN:
-        return "link_down";
-    case KS_EV_LINK_UP:
-        return "link_up";
-    case KS_EV_LOSS:
-        return "loss";
-    case KS_EV_PEER_CRASH:
-        return "peer_crash";
-    case KS_EV_PEER_REBOOT:
-        return "peer_reboot";
-    case KS_EV_APP_HANG:
-        return "app_hang";
-    case KS_EV_MIDDLEBOX_TIMEOUT:
-        return "middlebox_timeout";
-    }
-    return "?";
-}
 
 ka_time
 NowNs()
@@ -345,19 +303,7 @@ Trace(ks_ns3_world* w,
       const char* error,
       guint target)
 {
-    if (w->trace == nullptr)
-    {
-        return;
-    }
-    ks_trace_event ev;
-    ev.t = NowNs();
-    ev.kind = kind;
-    ev.seg = seg;
-    ev.host = host;
-    ev.what = what;
-    ev.error = error;
-    ev.target = target;
-    w->trace(&ev, w->traceUd);
+    ks_net_trace(w->net, NowNs(), kind, seg, host, what, error, target);
 }
 
 /* A packet as a point-to-point device sees it (PPP, IPv4, TCP), as a
@@ -450,22 +396,20 @@ Classify(Conn& c, const ks_segment& s, Ptr<const Packet> p)
     return KS_SEG_ACK;
 }
 
-/* --- Middleboxes (the native engine's rules, sim/world/ks_world_net.c). ----- */
+/* --- Middleboxes: the rules are ks_net's, the states and RSTs ours. --- */
 
 void InjectRst(ks_ns3_world* w, guint32 id, guint m, guint hop, bool towardClient);
 
+/* A resetting box's state expired: RSTs to both ends. */
 void
-MbExpire(ks_ns3_world* w, guint m, guint32 id)
+MbReset(ks_ns3_world* w, guint m, guint32 id)
 {
-    Mb& mb = w->mbs[m];
-    MbState& s = mb.st[id];
-    s.last = ks_failure_mb_dropped(s.last + mb.timeout);
-    s.timer.Cancel();
-    const Group& g = w->groups[w->conns[id].group];
+    w->mbs[m].st[id].timer.Cancel();
+    const ks_net_path* p = w->groups[w->conns[id].group].path;
     guint hop = 0;
-    for (guint h = 0; h < g.hops.size(); h++)
+    for (guint h = 0; h < p->n_hops; h++)
     {
-        if (g.hops[h].link == mb.link)
+        if (p->hops[h].link == w->net->mbs[m].link)
         {
             hop = h;
         }
@@ -478,59 +422,43 @@ MbExpire(ks_ns3_world* w, guint m, guint32 id)
 void
 MbTimer(ks_ns3_world* w, guint m, guint32 id)
 {
-    Mb& mb = w->mbs[m];
-    MbState& s = mb.st[id];
-    if (s.last < 0)
+    const ks_net_mb* mb = &w->net->mbs[m];
+    MbState& s = w->mbs[m].st[id];
+    ka_time due = ks_net_mb_due(mb, s.last), now = NowNs();
+    if (due == KA_TIME_NEVER)
     {
         return;
     }
-    ka_time now = NowNs(), due = s.last + mb.timeout;
     if (now < due)
     {
         s.timer = Simulator::Schedule(NanoSeconds(due - now), &MbTimer, w, m, id);
         return;
     }
     Trace(w, KS_TRACE_TIMER, nullptr, G_MAXUINT, "middlebox_idle", nullptr, id);
-    MbExpire(w, m, id);
+    ks_net_mb_forget(mb, &s.last);
+    MbReset(w, m, id);
 }
 
 /* True when the segment may pass the box. */
 bool
 MbPass(ks_ns3_world* w, guint m, guint32 id, bool syn)
 {
-    Mb& mb = w->mbs[m];
-    MbState& s = mb.st[id];
-    ka_time now = NowNs();
-    if (mb.onExpiry == KS_EXPIRY_RST)
+    const ks_net_mb* mb = &w->net->mbs[m];
+    MbState& s = w->mbs[m].st[id];
+    guint v = ks_net_mb_pass(mb, &s.last, NowNs(), syn);
+    if (mb->on_expiry == KS_EXPIRY_RST)
     {
-        if (s.last >= 0 && now - s.last >= mb.timeout)
+        if (v & KS_MB_EXPIRED)
         {
-            MbExpire(w, m, id); /* due this very instant: its timer has not run yet */
+            MbReset(w, m, id);
         }
-        if (s.last < 0)
+        if (v & KS_MB_OPENED)
         {
-            if (!syn)
-            {
-                return false;
-            }
-            s.last = now;
             s.timer.Cancel();
-            s.timer = Simulator::Schedule(NanoSeconds(mb.timeout), &MbTimer, w, m, id);
-            return true;
+            s.timer = Simulator::Schedule(NanoSeconds(mb->timeout), &MbTimer, w, m, id);
         }
-        s.last = now; /* the timer stays where it is (lazy) */
-        return true;
     }
-    if (s.last >= 0 && now - s.last >= mb.timeout)
-    {
-        s.last = ks_failure_mb_dropped(s.last + mb.timeout);
-    }
-    if (s.last < 0 && !syn)
-    {
-        return false;
-    }
-    s.last = now;
-    return true;
+    return !(v & KS_MB_DROP);
 }
 
 /* A box's RST+ACK: the sender's SND.NXT and the receiver's, as a box that
@@ -540,7 +468,7 @@ InjectRst(ks_ns3_world* w, guint32 id, guint m, guint hop, bool towardClient)
 {
     Conn& c = w->conns[id];
     const Group& g = w->groups[c.group];
-    const Hop& h = g.hops[hop];
+    const ks_net_hop& h = g.path->hops[hop];
     Link& l = w->links[h.link];
     SequenceNumber32 cs = c.sock[0] ? c.sock[0]->GetSndNxt() : SequenceNumber32(0);
     SequenceNumber32 ss = c.sock[1] ? c.sock[1]->GetSndNxt() : SequenceNumber32(0);
@@ -570,7 +498,8 @@ InjectRst(ks_ns3_world* w, guint32 id, guint m, guint hop, bool towardClient)
     seg.kind = KS_SEG_RST;
     seg.seq = th.GetSequenceNumber().GetValue();
     seg.ack = th.GetAckNumber().GetValue();
-    Trace(w, KS_TRACE_SEND, &seg, dir == 0 ? l.a : l.b, "middlebox", nullptr, m);
+    Trace(w, KS_TRACE_SEND, &seg, ks_net_link_entry(&w->net->links[h.link], dir), "middlebox",
+          nullptr, m);
     l.dev[dir]->Send(p, l.dev[1 - dir]->GetAddress(), ETHERTYPE_IPV4);
 }
 
@@ -585,9 +514,9 @@ OnMacTx(ks_ns3_world* w, guint li, int dir, Ptr<const Packet> p)
         return;
     }
     Link& l = w->links[li];
+    const ks_net_link& nl = w->net->links[li];
     Conn& c = w->conns[s.conn];
-    const Group& g = w->groups[c.group];
-    guint entry = dir == 0 ? l.a : l.b;
+    guint entry = ks_net_link_entry(&nl, dir);
     SegTag st;
     bool tagged = p->PeekPacketTag(st);
     bool injectedHere = tagged && st.m_link == li;
@@ -598,8 +527,7 @@ OnMacTx(ks_ns3_world* w, guint li, int dir, Ptr<const Packet> p)
         p->AddPacketTag(SegTag(s.kind));
         Trace(w, KS_TRACE_SEND, &s, entry, nullptr, nullptr, li);
     }
-    (void)g;
-    if (l.down[dir])
+    if (nl.down[dir])
     {
         p->AddPacketTag(FateTag(FATE_LINK_DOWN));
         Trace(w, KS_TRACE_DROP, &s, entry, "link_down", nullptr, li);
@@ -617,7 +545,7 @@ OnMacTx(ks_ns3_world* w, guint li, int dir, Ptr<const Packet> p)
             }
         }
     }
-    if (l.loss > 0 && (l.loss >= 1 || g_rand_double(w->rand) < l.loss))
+    if (nl.loss > 0 && (nl.loss >= 1 || g_rand_double(w->rand) < nl.loss))
     {
         p->AddPacketTag(FateTag(FATE_LOSS));
         Trace(w, KS_TRACE_DROP, &s, entry, "loss", nullptr, li);
@@ -633,7 +561,7 @@ OnMacRx(ks_ns3_world* w, guint host, Ptr<const Packet> p)
         return;
     }
     const Group& g = w->groups[w->conns[s.conn].group];
-    if (host == g.host[s.from_client ? 1 : 0])
+    if (host == g.path->host[s.from_client ? 1 : 0])
     {
         Trace(w, KS_TRACE_DELIVER, &s, host, nullptr, nullptr, 0);
     }
@@ -666,7 +594,7 @@ class FateErrorModel : public ErrorModel
         {
             return true;
         }
-        if (m_world->hosts[m_host].crashed)
+        if (m_world->net->hosts[m_host].crashed)
         {
             ks_segment s;
             if (ParseSegment(m_world, p, &s, nullptr))
@@ -685,44 +613,6 @@ class FateErrorModel : public ErrorModel
     ks_ns3_world* m_world = nullptr;
     guint m_host = 0;
 };
-
-/* --- Failures, as the native engine dates them (sim/world/ks_world.c). ------- */
-
-const char*
-PathBroken(const ks_ns3_world* w, const Group& g)
-{
-    for (guint h = 0; h < g.hops.size(); h++)
-    {
-        const Link& l = w->links[g.hops[h].link];
-        if (l.down[0] || l.down[1])
-        {
-            return "link_down";
-        }
-        if (l.loss >= 1)
-        {
-            return "loss";
-        }
-        guint exit = g.hops[h].dir == 0 ? l.b : l.a;
-        if (h + 1 < g.hops.size() && w->hosts[exit].crashed)
-        {
-            return "router_crash";
-        }
-    }
-    if (w->hosts[g.host[1 - g.resultSide]].crashed)
-    {
-        return "peer_crash";
-    }
-    return nullptr;
-}
-
-void
-NoteBreaks(ks_ns3_world* w, ka_time now)
-{
-    for (Group& g : w->groups)
-    {
-        ks_failure_log_note(g.failures, PathBroken(w, g), now);
-    }
-}
 
 /* --- Sockets and applications. ------------------------------------------ */
 
@@ -768,13 +658,17 @@ ConfigureKeepAlive(const Group& g, Ptr<KeepAliveTcpSocket> s, GError** error)
     return true;
 }
 
+/* Every segment acknowledged at once, and the profile's SYN retries
+ * (ka_profile.h; ns-3's ConnCount counts the first SYN too, and doubles
+ * ConnTimeout itself). */
 void
-ConfigureTcp(Ptr<Socket> s)
+ConfigureTcp(Ptr<KeepAliveTcpSocket> s)
 {
+    const ka_profile* p = s->GetProfile();
     s->SetAttribute("SegmentSize", UintegerValue(MSS));
     s->SetAttribute("DelAckCount", UintegerValue(1));
-    s->SetAttribute("ConnTimeout", TimeValue(Seconds(1)));
-    s->SetAttribute("ConnCount", UintegerValue(SYN_ATTEMPTS));
+    s->SetAttribute("ConnTimeout", TimeValue(NanoSeconds(ka_profile_syn_timeout(p, 0))));
+    s->SetAttribute("ConnCount", UintegerValue(ka_profile_syn_retries(p) + 1));
 }
 
 bool
@@ -804,7 +698,7 @@ ClientMayWrite(ks_ns3_world* w, guint32 id)
 {
     Conn& c = w->conns[id];
     const Group& g = w->groups[c.group];
-    const Host& h = w->hosts[g.host[0]];
+    const ks_net_host& h = w->net->hosts[g.path->host[0]];
     return !h.crashed && !h.hung && NowNs() < g.stop && Established(c.sock[0]);
 }
 
@@ -869,7 +763,7 @@ OnRecv(ks_ns3_world* w, guint32 id, int side, Ptr<Socket> s)
     const Group& g = w->groups[c.group];
     /* PERIODIC server: one response per complete request, unless hung. */
     if (side != 1 || g.traffic != KS_TRAFFIC_PERIODIC || g.req == 0 || g.resp == 0 ||
-        w->hosts[g.host[1]].hung || w->hosts[g.host[1]].crashed)
+        w->net->hosts[g.path->host[1]].hung || w->net->hosts[g.path->host[1]].crashed)
     {
         return;
     }
@@ -899,7 +793,7 @@ OnAction(ks_ns3_world* w, guint32 id, int side, const ka_action& a)
     case KA_ACTION_NONE:
         return;
     }
-    Trace(w, KS_TRACE_TIMER, nullptr, g.host[side], what, nullptr, id);
+    Trace(w, KS_TRACE_TIMER, nullptr, g.path->host[side], what, nullptr, id);
 }
 
 void
@@ -915,7 +809,7 @@ OnErrorClose(ks_ns3_world* w, guint32 id, int side, Ptr<Socket> s)
     Trace(w,
           KS_TRACE_CLOSE,
           nullptr,
-          g.host[side],
+          g.path->host[side],
           ka_close_reason_name(k->GetCloseReason()),
           err != 0 ? ka_profile_errname(k->GetProfile(), err) : nullptr,
           id);
@@ -966,9 +860,9 @@ OnConnectFailed(ks_ns3_world* w, guint32 id, Ptr<Socket> s)
     Trace(w,
           KS_TRACE_CLOSE,
           nullptr,
-          g.host[0],
+          g.path->host[0],
           ka_close_reason_name(KA_CLOSE_RETRANSMISSION_TIMEOUT),
-          ka_profile_errname(w->hosts[g.host[0]].profile, KA_ETIMEDOUT),
+          ka_profile_errname(w->net->hosts[g.path->host[0]].profile, KA_ETIMEDOUT),
           id);
 }
 
@@ -977,11 +871,12 @@ Connect(ks_ns3_world* w, guint32 id)
 {
     Conn& c = w->conns[id];
     const Group& g = w->groups[c.group];
-    Host& h = w->hosts[g.host[0]];
-    if (h.crashed || h.hung)
+    const ks_net_host& nh = w->net->hosts[g.path->host[0]];
+    if (nh.crashed || nh.hung)
     {
         return; /* the application never connects */
     }
+    Host& h = w->hosts[g.path->host[0]];
     Ptr<KeepAliveTcpSocket> s = DynamicCast<KeepAliveTcpSocket>(h.factory->CreateSocket());
     ConfigureTcp(s);
     if (g.ka[0])
@@ -1037,23 +932,11 @@ OnAccept(ks_ns3_world* w, Ptr<Socket> s, const Address& from)
 
 /* --- The timeline. ------------------------------------------------------ */
 
+/* ks_net_hooks.reboot: the host's sockets forget their connections. */
 void
-SetLink(Link& l, ks_direction d, bool down)
+Reboot(void* ud, guint host)
 {
-    if (d != KS_DIR_B_TO_A)
-    {
-        l.down[0] = down;
-    }
-    if (d != KS_DIR_A_TO_B)
-    {
-        l.down[1] = down;
-    }
-}
-
-void
-Reboot(ks_ns3_world* w, guint host)
-{
-    w->hosts[host].hung = false; /* its applications start afresh */
+    auto* w = static_cast<ks_ns3_world*>(ud);
     for (guint32 id = 0; id < w->conns.size(); id++)
     {
         Conn& c = w->conns[id];
@@ -1061,7 +944,7 @@ Reboot(ks_ns3_world* w, guint host)
         for (int side = 0; side < 2; side++)
         {
             Ptr<KeepAliveTcpSocket> s = c.sock[side];
-            if (g.host[side] != host || s == nullptr || s->GetClosedAt() != Time::Max() ||
+            if (g.path->host[side] != host || s == nullptr || s->GetClosedAt() != Time::Max() ||
                 (side == 0 && c.synFailedAt != KA_TIME_NEVER))
             {
                 continue;
@@ -1073,11 +956,12 @@ Reboot(ks_ns3_world* w, guint host)
     }
 }
 
+/* ks_net_hooks.crash: the host's sockets freeze. */
 void
-Crash(ks_ns3_world* w, guint host)
+Crash(void* ud, guint host)
 {
+    auto* w = static_cast<ks_ns3_world*>(ud);
     Host& h = w->hosts[host];
-    h.crashed = true;
     if (h.listener)
     {
         h.listener->Crash();
@@ -1087,31 +971,28 @@ Crash(ks_ns3_world* w, guint host)
         const Group& g = w->groups[c.group];
         for (int side = 0; side < 2; side++)
         {
-            if (g.host[side] == host && c.sock[side])
+            if (g.path->host[side] == host && c.sock[side])
             {
                 c.sock[side]->Crash();
             }
         }
-        if (g.host[0] == host)
+        if (g.path->host[0] == host)
         {
             c.app.Cancel();
         }
     }
 }
 
+/* ks_net_hooks.mb_rearm: the box's timeout changed. */
 void
-MbSetTimeout(ks_ns3_world* w, guint m, ka_time timeout)
+MbRearm(void* ud, guint m)
 {
-    Mb& mb = w->mbs[m];
-    mb.timeout = timeout;
-    if (mb.onExpiry != KS_EXPIRY_RST)
+    auto* w = static_cast<ks_ns3_world*>(ud);
+    ka_time timeout = w->net->mbs[m].timeout, now = NowNs();
+    std::vector<MbState>& st = w->mbs[m].st;
+    for (guint32 id = 0; id < st.size(); id++)
     {
-        return; /* drop: checked lazily against the current timeout */
-    }
-    ka_time now = NowNs();
-    for (guint32 id = 0; id < mb.st.size(); id++)
-    {
-        MbState& s = mb.st[id];
+        MbState& s = st[id];
         if (s.last >= 0)
         {
             ka_time due = s.last + timeout;
@@ -1124,64 +1005,11 @@ MbSetTimeout(ks_ns3_world* w, guint m, ka_time timeout)
 void
 ApplyEvent(ks_ns3_world* w, guint i)
 {
-    const ks_event_spec& ev = w->events[i];
-    bool onHost = ev.kind == KS_EV_PEER_CRASH || ev.kind == KS_EV_PEER_REBOOT ||
-                  ev.kind == KS_EV_APP_HANG;
-    Trace(w, KS_TRACE_SCENARIO, nullptr, onHost ? ev.target : G_MAXUINT, EventName(ev.kind), nullptr,
-          ev.target);
-    switch (ev.kind)
-    {
-    case KS_EV_LINK_DOWN:
-    case KS_EV_LINK_UP:
-        SetLink(w->links[ev.target], ev.direction, ev.kind == KS_EV_LINK_DOWN);
-        break;
-    case KS_EV_LOSS:
-        w->links[ev.target].loss = ev.rate;
-        break;
-    case KS_EV_PEER_CRASH:
-        Crash(w, ev.target);
-        break;
-    case KS_EV_PEER_REBOOT:
-        Reboot(w, ev.target);
-        break;
-    case KS_EV_APP_HANG:
-        w->hosts[ev.target].hung = true;
-        break;
-    case KS_EV_MIDDLEBOX_TIMEOUT:
-        MbSetTimeout(w, ev.target, ev.duration);
-        break;
-    }
-    NoteBreaks(w, NowNs());
+    static const ks_net_hooks hooks = {Crash, Reboot, MbRearm};
+    ks_net_apply(w->net, &w->events[i], NowNs(), &hooks, w);
 }
 
 /* --- Building. ---------------------------------------------------------- */
-
-/* The route both engines take (ks_scenario_route). */
-bool
-FindPath(ks_ns3_world* w, const ks_scenario* sc, Group& g, GError** error)
-{
-    guint from = g.host[0], to = g.host[1];
-    GArray* route = g_array_new(FALSE, FALSE, sizeof(ks_route_hop));
-    bool ok = ks_scenario_route(sc, from, to, route);
-    if (!ok)
-    {
-        g_set_error(error,
-                    KS_NS3_ERROR,
-                    KS_NS3_ERROR_FAILED,
-                    "group %s: no path of links between hosts %s and %s",
-                    g.name.c_str(),
-                    w->hosts[from].name.c_str(),
-                    w->hosts[to].name.c_str());
-    }
-    g.hops.clear();
-    for (guint i = 0; i < route->len; i++)
-    {
-        const ks_route_hop& r = g_array_index(route, ks_route_hop, i);
-        g.hops.push_back(Hop{r.link, r.dir});
-    }
-    g_array_unref(route);
-    return ok;
-}
 
 Ptr<Ipv4StaticRouting>
 StaticRouting(Ptr<Node> n)
@@ -1194,19 +1022,19 @@ StaticRouting(Ptr<Node> n)
 void
 InstallRoutes(ks_ns3_world* w, Group& g)
 {
-    std::vector<guint> hostsOnPath{g.host[0]};
-    for (const Hop& h : g.hops)
+    const ks_net_path* p = g.path;
+    std::vector<guint> hostsOnPath{p->host[0]};
+    for (guint k = 0; k < p->n_hops; k++)
     {
-        const Link& l = w->links[h.link];
-        hostsOnPath.push_back(h.dir == 0 ? l.b : l.a);
+        hostsOnPath.push_back(ks_net_link_entry(&w->net->links[p->hops[k].link], !p->hops[k].dir));
     }
-    const Link& first = w->links[g.hops.front().link];
-    const Link& last = w->links[g.hops.back().link];
-    g.addr[0] = first.addr[g.hops.front().dir == 0 ? 0 : 1];
-    g.addr[1] = last.addr[g.hops.back().dir == 0 ? 1 : 0];
-    for (size_t k = 0; k < g.hops.size(); k++)
+    const ks_net_hop& front = p->hops[0];
+    const ks_net_hop& back = p->hops[p->n_hops - 1];
+    g.addr[0] = w->links[front.link].addr[front.dir == 0 ? 0 : 1];
+    g.addr[1] = w->links[back.link].addr[back.dir == 0 ? 1 : 0];
+    for (guint k = 0; k < p->n_hops; k++)
     {
-        const Hop& h = g.hops[k];
+        const ks_net_hop& h = p->hops[k];
         const Link& l = w->links[h.link];
         int here = h.dir == 0 ? 0 : 1; /* our end of the link */
         Ptr<Node> n = w->hosts[hostsOnPath[k]].node;
@@ -1221,7 +1049,7 @@ InstallRoutes(ks_ns3_world* w, Group& g)
 /* As the native engine's make_cfg: the options on a fresh socket of the
  * host, so that a refusal is an error before anything runs. */
 bool
-CheckSockopts(const ks_scenario* sc, const Group& g, GError** error)
+CheckSockopts(const ks_scenario* sc, const ks_group_spec* gs, const Group& g, GError** error)
 {
     for (int side = 0; side < 2; side++)
     {
@@ -1229,7 +1057,8 @@ CheckSockopts(const ks_scenario* sc, const Group& g, GError** error)
         {
             continue;
         }
-        const ks_host_spec* hs = static_cast<const ks_host_spec*>(sc->hosts->pdata[g.host[side]]);
+        guint host = side == 0 ? gs->client : gs->server;
+        const ks_host_spec* hs = static_cast<const ks_host_spec*>(sc->hosts->pdata[host]);
         ka_sock* s = ka_sock_new(hs->params, KA_SOCK_STREAM, 0);
         bool ok = ka_sock_set_int(s, KA_OPT_SO_KEEPALIVE, 1) == 0;
         if (!ok)
@@ -1329,6 +1158,12 @@ ks_ns3_world_new(const ks_scenario* sc, guint64 seed, GError** error)
     w->rand = g_rand_new_with_seed_array(words, 2);
     w->duration = sc->duration;
     g_live = w;
+    w->net = ks_scenario_net_new(sc, error);
+    if (w->net == nullptr)
+    {
+        ks_ns3_world_free(w);
+        return nullptr;
+    }
     Config::SetDefault("ns3::PcapFileWrapper::NanosecMode", BooleanValue(true));
 
     /* Hosts. */
@@ -1345,7 +1180,6 @@ ks_ns3_world_new(const ks_scenario* sc, guint64 seed, GError** error)
         Host& h = w->hosts[i];
         h.node = w->nodes.Get(i);
         h.name = hs->name;
-        h.profile = ka_params_profile(hs->params);
         h.factory = CreateObject<KeepAliveTcpSocketFactory>();
         h.factory->SetParams(hs->params);
         h.node->AggregateObject(h.factory);
@@ -1357,16 +1191,12 @@ ks_ns3_world_new(const ks_scenario* sc, guint64 seed, GError** error)
     {
         const ks_link_spec* ls = static_cast<const ks_link_spec*>(sc->links->pdata[i]);
         Link& l = w->links[i];
-        l.a = ls->a;
-        l.b = ls->b;
-        l.loss = ls->loss;
-        l.down[0] = l.down[1] = false;
         PointToPointHelper p2p;
         p2p.SetDeviceAttribute("DataRate",
                                DataRateValue(DataRate(ls->bandwidth_bps ? ls->bandwidth_bps
                                                                         : UNLIMITED_BPS)));
         p2p.SetChannelAttribute("Delay", TimeValue(NanoSeconds(ls->delay)));
-        NetDeviceContainer d = p2p.Install(w->nodes.Get(l.a), w->nodes.Get(l.b));
+        NetDeviceContainer d = p2p.Install(w->nodes.Get(ls->a), w->nodes.Get(ls->b));
         Ipv4AddressHelper addr;
         addr.SetBase(Ipv4Address(0x0A000000u + 4u * i), Ipv4Mask("255.255.255.252"));
         Ipv4InterfaceContainer ifs = addr.Assign(d);
@@ -1375,11 +1205,11 @@ ks_ns3_world_new(const ks_scenario* sc, guint64 seed, GError** error)
             l.dev[e] = DynamicCast<PointToPointNetDevice>(d.Get(e));
             l.addr[e] = ifs.GetAddress(e);
             Ptr<FateErrorModel> em = CreateObject<FateErrorModel>();
-            em->Init(w, e == 0 ? l.a : l.b);
+            em->Init(w, e == 0 ? ls->a : ls->b);
             l.dev[e]->SetReceiveErrorModel(em);
             l.dev[e]->TraceConnectWithoutContext("MacTx", MakeBoundCallback(&OnMacTx, w, i, e));
             l.dev[e]->TraceConnectWithoutContext("MacRx",
-                                                 MakeBoundCallback(&OnMacRx, w, e == 0 ? l.a : l.b));
+                                                 MakeBoundCallback(&OnMacRx, w, e == 0 ? ls->a : ls->b));
         }
     }
 
@@ -1391,9 +1221,7 @@ ks_ns3_world_new(const ks_scenario* sc, guint64 seed, GError** error)
         const ks_group_spec* gs = static_cast<const ks_group_spec*>(sc->groups->pdata[gi]);
         Group& g = w->groups[gi];
         g.name = gs->name;
-        g.host[0] = gs->client;
-        g.host[1] = gs->server;
-        g.resultSide = gs->keepalive == KS_KEEPALIVE_SERVER ? 1 : 0;
+        g.path = &w->net->paths[gi];
         g.ka[0] = (gs->keepalive & KS_KEEPALIVE_CLIENT) != 0;
         g.ka[1] = (gs->keepalive & KS_KEEPALIVE_SERVER) != 0;
         for (guint i = 0; gs->sockopts != nullptr && i < gs->sockopts->len; i++)
@@ -1412,7 +1240,7 @@ ks_ns3_world_new(const ks_scenario* sc, guint64 seed, GError** error)
         g.first = total;
         g.count = gs->count;
         total += gs->count;
-        if (!CheckSockopts(sc, g, error) || !FindPath(w, sc, g, error))
+        if (!CheckSockopts(sc, gs, g, error))
         {
             ks_ns3_world_free(w);
             return nullptr;
@@ -1424,26 +1252,14 @@ ks_ns3_world_new(const ks_scenario* sc, guint64 seed, GError** error)
     w->mbs.resize(sc->middleboxes ? sc->middleboxes->len : 0);
     for (guint m = 0; m < w->mbs.size(); m++)
     {
-        const ks_middlebox_spec* ms = static_cast<const ks_middlebox_spec*>(sc->middleboxes->pdata[m]);
-        Mb& mb = w->mbs[m];
-        mb.link = ms->link;
-        mb.timeout = ms->idle_timeout;
-        mb.onExpiry = ms->on_expiry;
-        mb.st.resize(total);
-        w->links[ms->link].mbs.push_back(m);
-    }
-    for (Group& g : w->groups)
-    {
-        for (const Hop& h : g.hops)
-        {
-            g.nMb += guint(w->links[h.link].mbs.size());
-        }
+        w->mbs[m].st.resize(total);
+        w->links[w->net->mbs[m].link].mbs.push_back(m);
     }
 
     /* Listeners: one per server host, port 443, any address. */
     for (Group& g : w->groups)
     {
-        Host& h = w->hosts[g.host[1]];
+        Host& h = w->hosts[g.path->host[1]];
         if (h.listener != nullptr)
         {
             continue;
@@ -1484,11 +1300,6 @@ ks_ns3_world_new(const ks_scenario* sc, guint64 seed, GError** error)
             Simulator::Schedule(NanoSeconds(w->events.back().at), &ApplyEvent, w, i);
         }
     }
-    for (Group& g : w->groups)
-    {
-        g.failures = ks_failure_log_new();
-    }
-    NoteBreaks(w, 0);
     return w;
 }
 
@@ -1516,10 +1327,7 @@ ks_ns3_world_free(ks_ns3_world* w)
     w->pcap = nullptr;
     Simulator::Destroy();
     g_rand_free(w->rand);
-    for (Group& g : w->groups)
-    {
-        ks_failure_log_free(g.failures);
-    }
+    ks_net_free(w->net);
     if (g_live == w)
     {
         g_live = nullptr;
@@ -1530,8 +1338,8 @@ ks_ns3_world_free(ks_ns3_world* w)
 void
 ks_ns3_world_set_trace(ks_ns3_world* w, ks_trace_fn fn, void* ud)
 {
-    w->trace = fn;
-    w->traceUd = ud;
+    w->net->trace = fn;
+    w->net->trace_ud = ud;
 }
 
 gboolean
@@ -1542,8 +1350,7 @@ ks_ns3_world_set_pcap(ks_ns3_world* w, const char* path, GError** error)
         g_set_error(error, KS_NS3_ERROR, KS_NS3_ERROR_FAILED, "no connection to capture");
         return FALSE;
     }
-    const Group& g = w->groups[0];
-    const Hop& h = g.hops.front();
+    const ks_net_hop& h = w->groups[0].path->hops[0];
     /* What PointToPointHelper::EnablePcap does, keeping the file. */
     PcapHelper pcapHelper;
     w->pcap = pcapHelper.CreateFile(path, std::ios::out, PcapHelper::DLT_PPP);
@@ -1592,7 +1399,7 @@ ks_ns3_world_conn_result(const ks_ns3_world* w, guint32 id, ks_conn_result* out)
     g_return_if_fail(id < w->conns.size() && out != nullptr);
     const Conn& c = w->conns[id];
     const Group& g = w->groups[c.group];
-    int side = g.resultSide;
+    int side = g.path->result_side;
     *out = ks_conn_result{};
     out->id = id;
     out->group = c.group;
@@ -1600,7 +1407,7 @@ ks_ns3_world_conn_result(const ks_ns3_world* w, guint32 id, ks_conn_result* out)
     out->closed_at = KA_TIME_NEVER;
     out->reason = KA_CLOSE_NONE;
     out->last_rx = KA_TIME_NEVER;
-    out->middleboxes = g.nMb;
+    out->middleboxes = g.path->n_mb;
     Ptr<KeepAliveTcpSocket> s = c.sock[side];
     if (s != nullptr)
     {
@@ -1623,22 +1430,22 @@ ks_ns3_world_conn_result(const ks_ns3_world* w, guint32 id, ks_conn_result* out)
     {
         out->closed_at = c.synFailedAt;
         out->reason = KA_CLOSE_RETRANSMISSION_TIMEOUT;
-        out->error = ka_profile_errname(w->hosts[g.host[0]].profile, KA_ETIMEDOUT);
+        out->error = ka_profile_errname(w->net->hosts[g.path->host[0]].profile, KA_ETIMEDOUT);
     }
 
     /* failure_at, recovered, false_giveup: the facts this engine keeps,
      * judged by the rule both engines share (ks_failure.h). */
     ka_time now = NowNs();
     ka_time mbLost = KA_TIME_NEVER;
-    for (const Hop& h : g.hops)
+    for (guint k = 0; k < g.path->n_hops; k++)
     {
-        for (guint m : w->links[h.link].mbs)
+        for (guint m : w->links[g.path->hops[k].link].mbs)
         {
-            const Mb& mb = w->mbs[m];
-            mbLost = std::min(mbLost, ks_failure_mb_lost_at(mb.st[id].last, mb.timeout, now));
+            mbLost = std::min(mbLost,
+                              ks_failure_mb_lost_at(w->mbs[m].st[id].last, w->net->mbs[m].timeout, now));
         }
     }
-    ks_failure_judge(g.failures, g.connectAt, c.lostAt[1 - side], mbLost, now, out);
+    ks_failure_judge(g.path->failures, g.connectAt, c.lostAt[1 - side], mbLost, now, out);
 }
 
 } /* extern "C" */

@@ -704,25 +704,13 @@ KeepAliveTcpSocket::DoForwardUp(Ptr<Packet> packet,
         bool tsDrop = m_timestampEnabled && (flags & TcpHeader::ACK) &&
                       !(flags & TcpHeader::SYN) && !h.HasOption(TcpOption::TS);
         SequenceNumber32 seq = h.GetSequenceNumber();
-        probe = !tsDrop && flags == TcpHeader::ACK && len <= 1 &&
-                seq + SequenceNumber32(1) == rcvNxt;
+        probe = !tsDrop && flags == TcpHeader::ACK &&
+                ka_conn_seg_is_probe(seq.GetValue(), len, rcvNxt.GetValue());
         if (!tsDrop && !probe)
         {
-            /* RFC 9293 3.10.7.4's acceptability test. */
             SequenceNumber32 maxRx = m_tcb->m_rxBuffer->MaxRxSequence();
             uint32_t wnd = maxRx > rcvNxt ? static_cast<uint32_t>(maxRx - rcvNxt) : 0;
-            auto inWindow = [&](SequenceNumber32 s) {
-                return rcvNxt <= s && s < rcvNxt + SequenceNumber32(wnd);
-            };
-            if (len == 0)
-            {
-                acceptable = wnd == 0 ? seq == rcvNxt : inWindow(seq);
-            }
-            else
-            {
-                acceptable =
-                    wnd > 0 && (inWindow(seq) || inWindow(seq + SequenceNumber32(len - 1)));
-            }
+            acceptable = ka_conn_seg_acceptable(seq.GetValue(), len, rcvNxt.GetValue(), wnd);
         }
         answer = acceptable && len == 0 && seq == rcvNxt && (flags & TcpHeader::ACK) &&
                  ka_conn_probes_out(&m_conn) > 0 && h.GetAckNumber() == GetSndNxt();
@@ -967,12 +955,9 @@ KeepAliveTcpSocketFactory::CreateSocket()
     socket->SetCongestionControlAlgorithm(congestionFactory.Create<TcpCongestionOps>());
     socket->SetRecoveryAlgorithm(recoveryFactory.Create<TcpRecoveryOps>());
     socket->SetHost(this);
-    /* The profile's minimum RTO: Linux's TCP_RTO_MIN is 200 ms (which is
-     * what its tcp_retries2 give-up time assumes), everyone else rounds up
-     * to RFC 6298 2.4's 1 s (the same rule as sim/world/ks_world.c). */
-    socket->SetMinRto(ka_profile_family(GetProfile()) == KA_FAMILY_LINUX
-                          ? NanoSeconds(KA_LINUX_RTO_MIN)
-                          : Seconds(1));
+    /* The profile's minimum RTO (ka_profile_rto_min): Linux's TCP_RTO_MIN
+     * is 200 ms, which its tcp_retries2 give-up time assumes. */
+    socket->SetMinRto(NanoSeconds(ka_profile_rto_min(GetProfile())));
     /* The model decides when data retransmission gives up (Windows'
      * TcpMaxDataRetransmissions, Linux's tcp_retries2 time, ...): ns-3's
      * own count (DataRetries, 6 by default) must not come first. */

@@ -35,6 +35,12 @@ typedef struct ks_cli_host {
 ks_cli_host *ks_cli_host_new(const char *profile, const char *registry_file, char **sets, GError **error);
 void ks_cli_host_free(ks_cli_host *host);
 
+/* The engine --engine NAME names: "native" (also for NULL) or "ns3".
+ * NULL with a one-line error for an unknown name, or for ns3 when kasim
+ * was built without ns-3. */
+typedef struct ks_backend ks_backend;
+const ks_backend *ks_cli_engine_find(const char *name, GError **error);
+
 int ks_cmd_profiles(int argc, char **argv);
 int ks_cmd_explain(int argc, char **argv);
 int ks_cmd_run(int argc, char **argv);

@@ -97,7 +97,7 @@ int ks_cmd_run(int argc, char **argv) {
     g_set_error(&error, KS_CLI_ERROR, 0, argc < 2 ? "a scenario file is required"
                                                   : "unexpected argument '%s'", argv[2]),
         ok = FALSE;
-  const ks_backend *b = ok ? ks_backend_find(engine, &error) : NULL;
+  const ks_backend *b = ok ? ks_cli_engine_find(engine, &error) : NULL;
   ok = b != NULL;
   if (ok && pace < 0)
     g_set_error(&error, KS_CLI_ERROR, 0, "--pace %g: must be positive", pace), ok = FALSE;

@@ -99,7 +99,7 @@ int ks_cmd_sweep(int argc, char **argv) {
   ok = ok && parse_count("--seeds", seeds_text, 1, KS_SWEEP_MAX_CELLS, &seeds, &error);
   ok = ok && parse_count("--seed-base", base_text, 0, G_MAXUINT64, &seed_base, &error);
   ok = ok && parse_count("--jobs", jobs_text, 1, MAX_JOBS, &jobs, &error);
-  const ks_backend *backend = ok ? ks_backend_find(engine, &error) : NULL;
+  const ks_backend *backend = ok ? ks_cli_engine_find(engine, &error) : NULL;
   ks_sweep_plan *s = NULL;
   if (backend) {
     ks_sweep_args args = {.scenario_path = argv[1], .grids = grids, .seeds = (guint)seeds,

@@ -1,7 +1,8 @@
 /* ks_failure.h - when a connection's path failed, and whether its
  * give-up was false: the rule of failure_at, recovered and false_giveup
- * (ks_world.h), in one place for both engines (sim/world/ks_world.c and
- * ns3/engine/ks_ns3_world.cc), which only gather the facts.
+ * (ks_conn_result in ks_net.h), in one place for both engines
+ * (sim/world/ks_world.c and ns3/engine/ks_ns3_world.cc), which only gather
+ * the facts.
  *
  * A group's path is checked after every timeline event; the breaks are
  * kept per group, not per connection, so that a million connections cost
@@ -13,7 +14,7 @@
 #include <glib.h>
 
 #include "kasim/ka_time.h"
-#include "ks_world.h"
+#include "ks_net.h"
 
 G_BEGIN_DECLS
 
@@ -24,7 +25,7 @@ typedef struct ks_failure_log ks_failure_log;
 ks_failure_log *ks_failure_log_new(void);
 void ks_failure_log_free(ks_failure_log *log);
 
-/* The path is broken at `now` for `cause` (a failure name of ks_world.h),
+/* The path is broken at `now` for `cause` (a failure name of ks_conn_result),
  * or whole (NULL): opens or closes the last interval.  Down and up again
  * in the same instant leaves nothing. */
 void ks_failure_log_note(ks_failure_log *log, const char *cause, ka_time now);

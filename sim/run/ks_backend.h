@@ -1,9 +1,11 @@
 /* ks_backend.h - a simulation engine as ks_runner drives it, so that one
  * writer makes the files of docs/output.md, and one report, whichever
- * engine ran: the native one (ks_world.h) or ns-3 (ns3/engine/ks_ns3.h).
+ * engine ran: the native one (sim/world) or ns-3 (ns3/engine).  The run
+ * layer knows no engine: each implements this interface, and the command
+ * line's engine registry (sim/cli) names them.
  *
  * Both engines already share the scenario, the trace events and the
- * per-connection results (ks_world.h); a backend is their functions over
+ * per-connection results (ks_net.h); a backend is their functions over
  * an opaque world, plus what differs: what the engine refuses, and how
  * capture.pcap is made.
  */
@@ -15,7 +17,7 @@
 
 #include "ks_pcap.h"
 #include "ks_scenario.h"
-#include "ks_world.h"
+#include "ks_net.h"
 
 typedef struct ks_backend {
   const char *name;  /* as --engine names it, and sweep-args.json records it */
@@ -52,13 +54,5 @@ typedef struct ks_backend {
   ks_pcap_ends_fn conn_endpoints;
   gboolean (*set_pcap)(void *w, const char *path, GError **error);
 } ks_backend;
-
-/* kasim's own engine (ks_world.h). */
-extern const ks_backend ks_backend_native;
-
-/* The engine --engine NAME names: "native" (also for NULL) or "ns3".
- * NULL with a one-line error for an unknown name, or for ns3 when kasim
- * was built without ns-3. */
-const ks_backend *ks_backend_find(const char *name, GError **error);
 
 #endif

@@ -12,12 +12,12 @@
 #include <stdio.h>
 #include <kasim/ka_time.h>
 
-#include "ks_world.h"
+#include "ks_net.h"
 
 typedef struct ks_pcap ks_pcap;
 
 /* The addresses of connection `conn`'s two ends, as its engine gives them
- * (ks_world_conn_endpoints for the native one, with the world as `ud`). */
+ * (the native one: ks_world_conn_endpoints, with the world as `ud`). */
 typedef void (*ks_pcap_ends_fn)(const void *ud, guint32 conn, guint32 *client_ip,
                                 guint16 *client_port, guint32 *server_ip, guint16 *server_port);
 

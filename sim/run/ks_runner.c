@@ -147,10 +147,8 @@ static char *summary_json(const ks_scenario *sc, const ks_backend *e, const void
 
 void *ks_runner_run_scenario(const ks_scenario *sc, guint64 seed, const char *out_dir,
                              const ks_runner_opts *opts, GError **error) {
-  static const ks_runner_opts defaults = {0};
-  if (opts == NULL)
-    opts = &defaults;
-  const ks_backend *b = opts->backend ? opts->backend : &ks_backend_native;
+  g_return_val_if_fail(opts != NULL && opts->backend != NULL, NULL);
+  const ks_backend *b = opts->backend;
   if (!b->check(sc, opts->pace, error))
     return NULL;
   if (g_mkdir_with_parents(out_dir, 0755) != 0) {
@@ -228,7 +226,7 @@ gboolean ks_runner_run(const char *scenario_path, char **sets, guint64 seed, con
   ks_scenario *sc = ks_scenario_load(scenario_path, sets, error);
   if (sc == NULL)
     return FALSE;
-  const ks_backend *b = opts && opts->backend ? opts->backend : &ks_backend_native;
+  const ks_backend *b = opts->backend;
   void *w = ks_runner_run_scenario(sc, seed, out_dir, opts, error);
   if (w)
     b->world_free(w);

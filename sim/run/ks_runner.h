@@ -17,7 +17,7 @@
 #include "ks_scenario.h"
 
 typedef struct ks_runner_opts {
-  const ks_backend *backend; /* the engine; NULL: ks_backend_native */
+  const ks_backend *backend; /* the engine (sim/cli's registry finds it by name) */
   gboolean pcap;             /* also write capture.pcap */
   double pace;               /* virtual seconds per real second; 0: as fast as possible */
   /* Called by the engine as virtual time passes (NULL: nothing; also

@@ -1401,7 +1401,7 @@ gboolean ks_scenario_route(const ks_scenario *sc, guint from, guint to, GArray *
     for (guint h = to; h != from;) {
       const ks_link_spec *l = g_ptr_array_index(sc->links, via[h]);
       guint prev = l->a == h ? l->b : l->a;
-      ks_route_hop hop = {.link = via[h], .dir = l->a == prev ? 0 : 1};
+      ks_net_hop hop = {.link = via[h], .dir = l->a == prev ? 0 : 1};
       g_array_prepend_val(hops, hop);
       h = prev;
     }
@@ -1411,4 +1411,77 @@ gboolean ks_scenario_route(const ks_scenario *sc, guint from, guint to, GArray *
   g_free(via);
   g_free(queue);
   return ok;
+}
+
+static gboolean build_path(const ks_scenario *sc, guint gi, ks_net *n, GArray *route,
+                           GError **error) {
+  const ks_group_spec *gs = g_ptr_array_index(sc->groups, gi);
+  const ks_host_spec *hf = g_ptr_array_index(sc->hosts, gs->client);
+  const ks_host_spec *ht = g_ptr_array_index(sc->hosts, gs->server);
+  ks_net_path *p = &n->paths[gi];
+  if (gs->client == gs->server) {
+    g_set_error(error, KS_SCENARIO_ERROR, KS_SCENARIO_ERROR_INVALID,
+                "group %s: client and server are the same host (%s)", gs->name, hf->name);
+    return FALSE;
+  }
+  if (!ks_scenario_route(sc, gs->client, gs->server, route)) {
+    g_set_error(error, KS_SCENARIO_ERROR, KS_SCENARIO_ERROR_INVALID,
+                "group %s: no path of links between hosts %s and %s", gs->name, hf->name,
+                ht->name);
+    return FALSE;
+  }
+  /* Engines keep a hop's index in 16 bits. */
+  if (route->len > G_MAXUINT16) {
+    g_set_error(error, KS_SCENARIO_ERROR, KS_SCENARIO_ERROR_INVALID,
+                "group %s: a path of more than %u links", gs->name, G_MAXUINT16);
+    return FALSE;
+  }
+  p->host[0] = gs->client;
+  p->host[1] = gs->server;
+  /* The client's socket reports unless only the server keeps alive. */
+  p->result_side = gs->keepalive == KS_KEEPALIVE_SERVER ? 1 : 0;
+  p->n_hops = route->len;
+  p->hops = g_memdup2(route->data, route->len * sizeof(ks_net_hop));
+  for (guint h = 0; h < p->n_hops; h++)
+    for (guint m = 0; m < n->n_mbs; m++)
+      p->n_mb += n->mbs[m].link == p->hops[h].link;
+  return TRUE;
+}
+
+ks_net *ks_scenario_net_new(const ks_scenario *sc, GError **error) {
+  guint n_links = sc->links ? sc->links->len : 0;
+  guint n_mbs = sc->middleboxes ? sc->middleboxes->len : 0;
+  guint n_groups = sc->groups ? sc->groups->len : 0;
+  /* Engines keep a middlebox's index in 16 bits. */
+  if (n_mbs > G_MAXUINT16) {
+    g_set_error(error, KS_SCENARIO_ERROR, KS_SCENARIO_ERROR_INVALID,
+                "more than %u middleboxes", G_MAXUINT16);
+    return NULL;
+  }
+  ks_net *n = ks_net_new(sc->hosts->len, n_links, n_mbs, n_groups);
+  for (guint i = 0; i < n->n_hosts; i++) {
+    const ks_host_spec *h = g_ptr_array_index(sc->hosts, i);
+    n->hosts[i].profile = h->profile ? h->profile : ka_params_profile(h->params);
+  }
+  for (guint i = 0; i < n_links; i++) {
+    const ks_link_spec *ls = g_ptr_array_index(sc->links, i);
+    n->links[i] = (ks_net_link){.a = ls->a, .b = ls->b, .delay = ls->delay,
+                                .bps = ls->bandwidth_bps, .loss = ls->loss};
+  }
+  for (guint i = 0; i < n_mbs; i++) {
+    const ks_middlebox_spec *ms = g_ptr_array_index(sc->middleboxes, i);
+    n->mbs[i] = (ks_net_mb){.link = ms->link, .timeout = ms->idle_timeout,
+                            .on_expiry = ms->on_expiry};
+  }
+  GArray *route = g_array_new(FALSE, FALSE, sizeof(ks_net_hop));
+  gboolean ok = TRUE;
+  for (guint gi = 0; ok && gi < n_groups; gi++)
+    ok = build_path(sc, gi, n, route, error);
+  g_array_unref(route);
+  if (!ok) {
+    ks_net_free(n);
+    return NULL;
+  }
+  ks_net_note_breaks(n, 0); /* a link may lose everything from the start */
+  return n;
 }

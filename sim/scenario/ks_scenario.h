@@ -12,6 +12,8 @@
 #include <glib.h>
 #include <kasim/ka.h>
 
+#include "ks_net.h"
+
 #define KS_SCENARIO_ERROR (ks_scenario_error_quark())
 GQuark ks_scenario_error_quark(void);
 
@@ -33,11 +35,6 @@ typedef struct ks_link_spec {
   guint64 bandwidth_bps; /* 0 = infinite */
   double loss;           /* 0..1, each direction, per segment */
 } ks_link_spec;
-
-typedef enum ks_expiry_action {
-  KS_EXPIRY_DROP, /* state dropped silently: later segments are discarded */
-  KS_EXPIRY_RST   /* state dropped and both ends get an RST */
-} ks_expiry_action;
 
 typedef struct ks_middlebox_spec {
   char *name;
@@ -81,34 +78,6 @@ typedef struct ks_group_spec {
   ka_time traffic_start, traffic_stop;   /* stop = KA_TIME_NEVER: never */
 } ks_group_spec;
 
-typedef enum ks_event_kind {
-  KS_EV_LINK_DOWN,   /* link, both directions (or one with `direction`) */
-  KS_EV_LINK_UP,
-  KS_EV_LOSS,        /* link's loss rate becomes `rate` */
-  KS_EV_PEER_CRASH,  /* host goes silent: no answer to anything */
-  KS_EV_PEER_REBOOT, /* host loses all state: answers the next segment with RST */
-  KS_EV_APP_HANG,    /* host's applications stop; its stack still ACKs */
-  KS_EV_MIDDLEBOX_TIMEOUT /* middlebox's idle timeout becomes `duration` */
-} ks_event_kind;
-
-typedef enum ks_direction {
-  KS_DIR_BOTH,
-  KS_DIR_A_TO_B,
-  KS_DIR_B_TO_A
-} ks_direction;
-
-/* A timeline entry.  A flapping link is expanded by the loader into its
- * LINK_DOWN/LINK_UP pairs, so the engine sees only these kinds. */
-typedef struct ks_event_spec {
-  ka_time at;
-  ks_event_kind kind;
-  guint target;          /* link, host or middlebox index by kind */
-  ks_direction direction;/* LINK_DOWN/UP */
-  double rate;           /* LOSS */
-  ka_time duration;      /* MIDDLEBOX_TIMEOUT */
-  int line;              /* where it came from, for traces */
-} ks_event_spec;
-
 typedef struct ks_scenario {
   char *path;            /* as given */
   char *name;
@@ -131,17 +100,17 @@ typedef struct ks_scenario {
 ks_scenario *ks_scenario_load(const char *path, char **sets, GError **error);
 void ks_scenario_free(ks_scenario *sc);
 
-/* One link of a route and the way it is crossed: 0 from its a to its b. */
-typedef struct ks_route_hop {
-  guint link;
-  guint8 dir;
-} ks_route_hop;
-
 /* The route from host `from` to host `to` (from != to): the fewest links,
  * ties going to the lower link index, so that both engines route every
- * group alike.  Replaces the contents of `hops` (ks_route_hop); FALSE if
+ * group alike.  Replaces the contents of `hops` (ks_net_hop); FALSE if
  * no links join the two hosts.  Link ends must be valid host indices. */
 gboolean ks_scenario_route(const ks_scenario *sc, guint from, guint to, GArray *hops);
+
+/* The network the scenario describes, as both engines keep it (ks_net.h):
+ * hosts with their profiles, links, middleboxes, and each group's path
+ * (ks_scenario_route) with the middleboxes on it.  NULL with an error
+ * naming the group when two hosts have no path between them. */
+ks_net *ks_scenario_net_new(const ks_scenario *sc, GError **error);
 
 /* Parses "350s", "4m", "1.5h", "250ms", "2d" into nanoseconds; FALSE if it
  * is not a duration.  A bare number is refused: units are required. */

@@ -14,26 +14,6 @@ G_DEFINE_QUARK(ks-world-error-quark, ks_world_error)
 
 _Thread_local ks_world *ksw_current;
 
-ka_time ksw_rto_min(const ka_profile *p) {
-  /* Linux: TCP_RTO_MIN (200 ms); everyone else: RFC 6298 2.4's 1 s.  See
-   * ks_world_priv.h. */
-  return ka_profile_family(p) == KA_FAMILY_LINUX ? KA_LINUX_RTO_MIN : KA_S(1);
-}
-
-void ksw_trace_emit(ks_world *w, ks_trace_kind kind, const ks_segment *seg, guint host,
-                    const char *what, const char *error, guint target) {
-  ks_trace_event ev = {
-    .t = ks_engine_now(w->engine),
-    .kind = kind,
-    .seg = seg,
-    .host = host,
-    .what = what,
-    .error = error,
-    .target = target,
-  };
-  w->trace(&ev, w->trace_ud);
-}
-
 /* --- Sockets: one ka_cfg per (group, side). ----------------------------- */
 
 static gboolean make_cfg(const ks_host_spec *host, const ks_group_spec *gs, gboolean keepalive,
@@ -71,7 +51,7 @@ static gboolean build_groups(ks_world *w, const ks_scenario *sc, GError **error)
   for (guint i = 0; i < w->n_groups; i++) {
     const ks_group_spec *gs = g_ptr_array_index(sc->groups, i);
     ks_group *g = &w->groups[i];
-    if (gs->client >= w->n_hosts || gs->server >= w->n_hosts) {
+    if (gs->client >= sc->hosts->len || gs->server >= sc->hosts->len) {
       g_set_error(error, ks_world_error_quark(), 0, "group %s: no such host", gs->name);
       return FALSE;
     }
@@ -108,77 +88,13 @@ static gboolean build_groups(ks_world *w, const ks_scenario *sc, GError **error)
 
 /* --- The timeline. ------------------------------------------------------- */
 
-static const char *event_name(ks_event_kind k) {
-  switch (k) {
-  case KS_EV_LINK_DOWN: return "link_down";
-  case KS_EV_LINK_UP: return "link_up";
-  case KS_EV_LOSS: return "loss";
-  case KS_EV_PEER_CRASH: return "peer_crash";
-  case KS_EV_PEER_REBOOT: return "peer_reboot";
-  case KS_EV_APP_HANG: return "app_hang";
-  case KS_EV_MIDDLEBOX_TIMEOUT: return "middlebox_timeout";
-  }
-  return "?";
-}
-
-static void set_link(ks_link *l, ks_direction d, guint8 down) {
-  if (d != KS_DIR_B_TO_A)
-    l->down[0] = down;
-  if (d != KS_DIR_A_TO_B)
-    l->down[1] = down;
-}
-
-static void apply_event(ks_world *w, const ks_event_spec *ev) {
-  gboolean on_host = ev->kind == KS_EV_PEER_CRASH || ev->kind == KS_EV_PEER_REBOOT ||
-                     ev->kind == KS_EV_APP_HANG;
-  ksw_trace(w, KS_TRACE_SCENARIO, NULL, on_host ? ev->target : G_MAXUINT, event_name(ev->kind),
-            NULL, ev->target);
-  switch (ev->kind) {
-  case KS_EV_LINK_DOWN:
-  case KS_EV_LINK_UP:
-    g_return_if_fail(ev->target < w->n_links);
-    /* Only segments put on the link from now on are affected: bits already
-     * on the wire arrive (see ks_world_net.c). */
-    set_link(&w->links[ev->target], ev->direction, ev->kind == KS_EV_LINK_DOWN);
-    break;
-  case KS_EV_LOSS:
-    g_return_if_fail(ev->target < w->n_links);
-    w->links[ev->target].loss = ev->rate;
-    break;
-  case KS_EV_PEER_CRASH:
-    g_return_if_fail(ev->target < w->n_hosts);
-    w->hosts[ev->target].crashed = 1;
-    break;
-  case KS_EV_PEER_REBOOT:
-    g_return_if_fail(ev->target < w->n_hosts);
-    ksw_host_reboot(w, ev->target);
-    break;
-  case KS_EV_APP_HANG:
-    g_return_if_fail(ev->target < w->n_hosts);
-    w->hosts[ev->target].hung = 1;
-    break;
-  case KS_EV_MIDDLEBOX_TIMEOUT:
-    g_return_if_fail(ev->target < w->n_mbs);
-    ksw_mb_set_timeout(w, ev->target, ev->duration);
-    break;
-  }
-}
-
-/* Failures are dated from the timeline, per group rather than per
- * connection: after every event each group's path is checked once (see
- * ks_failure.h). */
-static void note_breaks(ks_world *w, ka_time now) {
-  for (guint gi = 0; gi < w->n_groups; gi++)
-    ks_failure_log_note(w->groups[gi].failures, ksw_path_broken(w, gi), now);
-}
-
 /* One timeline entry per firing; the timer is re-armed for the next. */
 static void timeline_cb(ks_timer *t, void *ctx) {
   (void)ctx;
+  static const ks_net_hooks hooks = {.reboot = ksw_host_reboot, .mb_rearm = ksw_mb_rearm};
   ks_world *w = ksw_current;
   (void)t;
-  apply_event(w, &w->events[w->next_event++]);
-  note_breaks(w, ks_engine_now(w->engine));
+  ks_net_apply(w->net, &w->events[w->next_event++], ks_engine_now(w->engine), &hooks, w);
   if (w->next_event < w->n_events)
     ks_engine_at(w->engine, &w->timeline, w->events[w->next_event].at);
 }
@@ -198,20 +114,12 @@ ks_world *ks_world_new(const ks_scenario *sc, guint64 seed, GError **error) {
   w->duration = sc->duration;
   w->flight_chunks = g_ptr_array_new_with_free_func(g_free);
 
-  w->n_hosts = sc->hosts ? sc->hosts->len : 0;
-  w->hosts = g_new0(ks_host, w->n_hosts ? w->n_hosts : 1);
-  for (guint i = 0; i < w->n_hosts; i++) {
-    const ks_host_spec *h = g_ptr_array_index(sc->hosts, i);
-    w->hosts[i].profile = h->profile ? h->profile : ka_params_profile(h->params);
-  }
-
-  if (!build_groups(w, sc, error) || !ksw_build_paths(w, sc, error)) {
+  w->net = ks_scenario_net_new(sc, error);
+  if (w->net == NULL || !build_groups(w, sc, error)) {
     ks_world_free(w);
     return NULL;
   }
-  for (guint i = 0; i < w->n_groups; i++)
-    w->groups[i].failures = ks_failure_log_new();
-  note_breaks(w, 0); /* a link may lose everything from the start */
+  ksw_build_paths(w);
 
   /* Aligned as ks_conn says (64), and on huge pages from 2 MiB up: every
    * event touches a connection at random (see ks_mem.h). */
@@ -251,12 +159,10 @@ void ks_world_free(ks_world *w) {
     return;
   ks_engine_free(w->engine);
   ksw_free_paths(w);
-  for (guint i = 0; w->groups != NULL && i < w->n_groups; i++) {
+  for (guint i = 0; w->groups != NULL && i < w->n_groups; i++)
     ks_mem_huge_free(w->groups[i].flows, (size_t)w->groups[i].count * sizeof(ks_flow));
-    ks_failure_log_free(w->groups[i].failures);
-  }
   g_free(w->groups);
-  g_free(w->hosts);
+  ks_net_free(w->net);
   ks_mem_huge_free(w->conns, conns_size(w));
   g_free(w->events);
   g_ptr_array_unref(w->flight_chunks);
@@ -264,8 +170,8 @@ void ks_world_free(ks_world *w) {
 }
 
 void ks_world_set_trace(ks_world *w, ks_trace_fn fn, void *ud) {
-  w->trace = fn;
-  w->trace_ud = ud;
+  w->net->trace = fn;
+  w->net->trace_ud = ud;
 }
 
 void ks_world_set_pace(ks_world *w, double virtual_seconds_per_second) {
@@ -297,7 +203,7 @@ static void conn_failure(const ks_world *w, guint gi, guint32 id, ks_conn_result
   if (ka_conn_is_closed(&peer->kc) && (peer->u.dead.flags & KSW_DEAD_LOST) &&
       peer->u.dead.reason == KA_CLOSE_NONE)
     lost = peer->u.dead.closed_at;
-  ks_failure_judge(g->failures, g->connect_at, lost, ksw_mb_lost_at_conn(w, gi, id, now), now,
+  ks_failure_judge(w->net->paths[gi].failures, g->connect_at, lost, ksw_mb_lost_at_conn(w, gi, id, now), now,
                    out);
 }
 ka_time ks_world_now(const ks_world *w) { return ks_engine_now(w->engine); }
@@ -310,7 +216,7 @@ void ks_world_conn_result(const ks_world *w, guint32 id, ks_conn_result *out) {
   int side = g->result_side;
   const ks_conn *c = &w->conns[id];
   const ks_ep *ep = &c->ep[side];
-  const ka_profile *p = w->hosts[g->host[side]].profile;
+  const ka_profile *p = w->net->hosts[g->host[side]].profile;
 
   *out = (ks_conn_result){
     .id = id,
@@ -334,7 +240,7 @@ void ks_world_conn_result(const ks_world *w, guint32 id, ks_conn_result *out) {
   } else if (ksw_ep_phase(ep) == KSW_PHASE_SYN_SENT) {
     out->probes_answered = 0; /* it counts SYN retransmissions meanwhile */
   }
-  out->middleboxes = g->n_mb;
+  out->middleboxes = w->net->paths[gi].n_mb;
   conn_failure(w, gi, id, out);
 }
 

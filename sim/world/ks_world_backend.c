@@ -1,11 +1,7 @@
-/* ks_backend.c - the native engine as a backend, and --engine's names.
- * See ks_backend.h. */
+/* ks_world_backend.c - the native engine as ks_runner drives it
+ * (ks_backend.h). */
 #include "ks_backend.h"
-
-#include <string.h>
-
-#include "ks_cli.h"
-#include "ks_ns3.h"
+#include "ks_world.h"
 
 /* The native engine runs anything the scenario loader accepts, paced or
  * not.  The wrappers below only give ks_world's functions the backend's
@@ -43,7 +39,7 @@ static void native_endpoints(const void *w, guint32 conn, guint32 *client_ip,
   ks_world_conn_endpoints(w, conn, client_ip, client_port, server_ip, server_port);
 }
 
-const ks_backend ks_backend_native = {
+const ks_backend ks_world_backend = {
   .name = "native",
   .check = native_check,
   .world_new = native_new,
@@ -58,12 +54,3 @@ const ks_backend ks_backend_native = {
   .events = native_events,
   .conn_endpoints = native_endpoints,
 };
-
-const ks_backend *ks_backend_find(const char *name, GError **error) {
-  if (name == NULL || strcmp(name, "native") == 0)
-    return &ks_backend_native;
-  if (strcmp(name, "ns3") == 0) /* without ns-3, ns3/engine/ks_ns3_stub.c says so */
-    return ks_ns3_backend(error);
-  g_set_error(error, KS_CLI_ERROR, 0, "--engine %s: unknown engine (native, ns3)", name);
-  return NULL;
-}

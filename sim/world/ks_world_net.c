@@ -23,16 +23,10 @@
  * it keep going.  This keeps each segment's fate decided at one instant,
  * which makes traces easy to read; the difference is at most one delay.
  *
- * Middleboxes (NAT, firewall, load balancer) act at the point where a
- * segment is put on their link, in either direction.  They keep, per
- * connection, the time of the last segment that passed.  A segment that
- * comes idle_timeout or more after it finds no state: it is discarded,
- * and only a SYN creates state again (a NAT cannot map anything else).
- * With on_expiry rst the box also notices expiry by itself, with a lazy
- * per-connection timer like ka_conn's (armed at last + timeout, re-checked
- * when it fires), and then sends an RST+ACK to each end ("TCP reset on
- * idle").  Those RSTs start at the box's link, cross it (delay, bandwidth,
- * link state, loss) and then the rest of the path to their end.  Their
+ * Middleboxes follow ks_net's rules (ks_net.h); this file keeps their
+ * states and sends a resetting box's RSTs ("TCP reset on idle").  Those
+ * RSTs start at the box's link, cross it (delay, bandwidth, link state,
+ * loss) and then the rest of the path to their end.  Their
  * sequence numbers are the senders' SND.NXT, which is what a box that
  * tracks sequence numbers (conntrack does) has seen as long as nothing
  * was lost before it; the simulator reads them instead of storing a copy.
@@ -45,44 +39,27 @@
 
 static void mbst_cb(ks_timer *t, void *ctx);
 
-static gboolean find_path(const ks_group_spec *gs, const ks_scenario *sc, GArray *route,
-                          ks_group *g, GError **error) {
-  const ks_host_spec *hf = g_ptr_array_index(sc->hosts, gs->client);
-  const ks_host_spec *ht = g_ptr_array_index(sc->hosts, gs->server);
-  if (gs->client == gs->server) {
-    g_set_error(error, ks_world_error_quark(), 0,
-                "group %s: client and server are the same host (%s)", gs->name, hf->name);
-    return FALSE;
-  }
-  if (!ks_scenario_route(sc, gs->client, gs->server, route)) {
-    g_set_error(error, ks_world_error_quark(), 0,
-                "group %s: no path of links between hosts %s and %s", gs->name, hf->name,
-                ht->name);
-    return FALSE;
-  }
-  g->n_hops = route->len;
-  g->hops = g_new0(ks_hop, route->len);
-  for (guint i = 0; i < route->len; i++) {
-    const ks_route_hop *r = &g_array_index(route, ks_route_hop, i);
-    g->hops[i] = (ks_hop){.link = r->link, .dir = r->dir};
-  }
-  return TRUE;
-}
-
-static void attach_middleboxes(ks_world *w, guint gi) {
+/* The group's hops, from its ks_net_path, with the states of the
+ * middleboxes on each. */
+static void build_hops(ks_world *w, guint gi) {
   ks_group *g = &w->groups[gi];
+  const ks_net *n = w->net;
+  const ks_net_path *path = &n->paths[gi];
+  g->n_hops = path->n_hops;
+  g->hops = g_new0(ks_hop, path->n_hops);
   for (guint h = 0; h < g->n_hops; h++) {
     ks_hop *hop = &g->hops[h];
-    for (guint m = 0; m < w->n_mbs; m++)
-      if (w->mbs[m].link == hop->link)
+    hop->link = path->hops[h].link;
+    hop->dir = path->hops[h].dir;
+    for (guint m = 0; m < n->n_mbs; m++)
+      if (n->mbs[m].link == hop->link)
         hop->n_mb++;
-    g->n_mb += hop->n_mb;
     if (hop->n_mb == 0)
       continue;
     hop->mbs = g_new0(ks_mbblock, hop->n_mb);
     guint k = 0;
-    for (guint m = 0; m < w->n_mbs; m++) {
-      ks_mb *mb = &w->mbs[m];
+    for (guint m = 0; m < n->n_mbs; m++) {
+      const ks_net_mb *mb = &n->mbs[m];
       if (mb->link != hop->link)
         continue;
       ks_mbblock *b = &hop->mbs[k++];
@@ -105,52 +82,18 @@ static void attach_middleboxes(ks_world *w, guint gi) {
           last[i] = -1;
         b->states = last;
       }
-      g_ptr_array_add(mb->blocks, b);
+      g_ptr_array_add(w->mbs[m].blocks, b);
     }
   }
 }
 
-gboolean ksw_build_paths(ks_world *w, const ks_scenario *sc, GError **error) {
-  w->n_links = sc->links ? sc->links->len : 0;
-  w->links = g_new0(ks_link, w->n_links ? w->n_links : 1);
-  for (guint i = 0; i < w->n_links; i++) {
-    const ks_link_spec *ls = g_ptr_array_index(sc->links, i);
-    if (ls->a >= w->n_hosts || ls->b >= w->n_hosts || ls->a == ls->b) {
-      g_set_error(error, ks_world_error_quark(), 0, "link %s: bad hosts", ls->name);
-      return FALSE;
-    }
-    w->links[i] = (ks_link){.a = ls->a, .b = ls->b, .delay = ls->delay,
-                            .bps = ls->bandwidth_bps, .loss = ls->loss};
-  }
-  w->n_mbs = sc->middleboxes ? sc->middleboxes->len : 0;
-  if (w->n_mbs > G_MAXUINT16) {
-    g_set_error(error, ks_world_error_quark(), 0, "more than %u middleboxes", G_MAXUINT16);
-    return FALSE;
-  }
-  w->mbs = g_new0(ks_mb, w->n_mbs ? w->n_mbs : 1);
-  for (guint i = 0; i < w->n_mbs; i++) {
-    const ks_middlebox_spec *ms = g_ptr_array_index(sc->middleboxes, i);
-    if (ms->link >= w->n_links) {
-      g_set_error(error, ks_world_error_quark(), 0, "middlebox %s: no such link", ms->name);
-      return FALSE;
-    }
-    w->mbs[i] = (ks_mb){.link = ms->link, .timeout = ms->idle_timeout,
-                        .on_expiry = ms->on_expiry, .blocks = g_ptr_array_new()};
-  }
-
-  gboolean ok = TRUE;
-  GArray *route = g_array_new(FALSE, FALSE, sizeof(ks_route_hop));
-  for (guint gi = 0; ok && gi < w->n_groups; gi++) {
-    ok = find_path(g_ptr_array_index(sc->groups, gi), sc, route, &w->groups[gi], error);
-    if (ok && w->groups[gi].n_hops > G_MAXUINT16) {
-      g_set_error(error, ks_world_error_quark(), 0, "a path of more than %u links", G_MAXUINT16);
-      ok = FALSE;
-    }
-    if (ok)
-      attach_middleboxes(w, gi);
-  }
-  g_array_unref(route);
-  return ok;
+void ksw_build_paths(ks_world *w) {
+  w->tx = g_new0(ks_tx, w->net->n_links ? w->net->n_links : 1);
+  w->mbs = g_new0(ks_mb, w->net->n_mbs ? w->net->n_mbs : 1);
+  for (guint i = 0; i < w->net->n_mbs; i++)
+    w->mbs[i].blocks = g_ptr_array_new();
+  for (guint gi = 0; gi < w->n_groups; gi++)
+    build_hops(w, gi);
 }
 
 void ksw_free_paths(ks_world *w) {
@@ -163,10 +106,10 @@ void ksw_free_paths(ks_world *w) {
     }
     g_free(g->hops);
   }
-  for (guint i = 0; w->mbs != NULL && i < w->n_mbs; i++)
+  for (guint i = 0; w->mbs != NULL && i < w->net->n_mbs; i++)
     g_ptr_array_unref(w->mbs[i].blocks);
   g_free(w->mbs);
-  g_free(w->links);
+  g_free(w->tx);
 }
 
 /* --- The flight pool. ---------------------------------------------------- */
@@ -198,8 +141,6 @@ static void flight_free(ks_world *w, ks_flight *f) {
 
 /* --- Middleboxes. -------------------------------------------------------- */
 
-static guint link_entry_host(const ks_link *l, int dir) { return dir == 0 ? l->a : l->b; }
-
 static int flight_dir(const ks_group *g, const ks_flight *f) {
   int d = g->hops[f->hop].dir;
   return f->seg.from_client ? d : !d;
@@ -217,14 +158,14 @@ static void inject_rst(ks_world *w, guint gi, guint32 conn, guint hop, guint mb,
   f->group = gi;
   f->hop = (guint16)hop;
   f->injected = 1;
-  const ks_link *l = &w->links[g->hops[hop].link];
-  ksw_trace(w, KS_TRACE_SEND, &f->seg, link_entry_host(l, flight_dir(g, f)), "middlebox", NULL,
+  const ks_net_link *l = &w->net->links[g->hops[hop].link];
+  ksw_trace(w, KS_TRACE_SEND, &f->seg, ks_net_link_entry(l, flight_dir(g, f)), "middlebox", NULL,
             mb);
   put_on_link(w, f);
 }
 
-static void mb_expire(ks_world *w, ks_mbst *s) {
-  s->last = ks_failure_mb_dropped(s->last + w->mbs[s->mb].timeout);
+/* A resetting box's state expired: RSTs to both ends. */
+static void mb_reset(ks_world *w, ks_mbst *s) {
   ks_engine_cancel(w->engine, &s->timer);
   guint gi = ksw_group_of(w, s->conn);
   guint32 cs = ksw_snd_nxt(w, gi, s->conn, KSW_CLIENT);
@@ -238,80 +179,49 @@ static void mbst_cb(ks_timer *t, void *ctx) {
   (void)ctx;
   ks_world *w = ksw_current;
   ks_mbst *s = ks_container_of(t, ks_mbst, timer);
-  if (s->last < 0)
+  const ks_net_mb *mb = &w->net->mbs[s->mb];
+  ka_time due = ks_net_mb_due(mb, s->last);
+  if (due == KA_TIME_NEVER)
     return;
-  ka_time now = ks_engine_now(w->engine);
-  ka_time due = s->last + w->mbs[s->mb].timeout;
-  if (now < due) { /* activity since: the lazy timer moves */
+  if (ks_engine_now(w->engine) < due) { /* activity since: the lazy timer moves */
     ks_engine_at(w->engine, t, due);
     return;
   }
   ksw_trace(w, KS_TRACE_TIMER, NULL, G_MAXUINT, "middlebox_idle", NULL, s->conn);
-  mb_expire(w, s);
+  ks_net_mb_forget(mb, &s->last);
+  mb_reset(w, s);
 }
 
 /* TRUE when the segment may pass. */
 static gboolean mb_pass(ks_world *w, const ks_mbblock *b, const ks_flight *f) {
-  const ks_mb *mb = &w->mbs[b->mb];
+  const ks_net_mb *mb = &w->net->mbs[b->mb];
   const ks_group *g = &w->groups[b->group];
   guint32 i = f->seg.conn - g->first;
   ka_time now = ks_engine_now(w->engine);
   gboolean syn = (f->seg.flags & KS_TCP_SYN) != 0;
 
-  if (mb->on_expiry == KS_EXPIRY_RST) {
-    ks_mbst *s = &((ks_mbst *)b->states)[i];
-    if (s->last >= 0 && now - s->last >= mb->timeout)
-      mb_expire(w, s); /* due this very instant: its timer has not run yet */
-    if (s->last < 0) {
-      if (!syn)
-        return FALSE;
-      s->last = now;
-      ks_engine_at(w->engine, &s->timer, now + mb->timeout);
-      return TRUE;
-    }
-    s->last = now; /* the timer stays where it is (lazy) */
-    return TRUE;
-  }
-  ka_time *last = &((ka_time *)b->states)[i];
-  if (*last >= 0 && now - *last >= mb->timeout)
-    *last = ks_failure_mb_dropped(*last + mb->timeout);
-  if (*last < 0 && !syn)
-    return FALSE;
-  *last = now;
-  return TRUE;
+  if (mb->on_expiry != KS_EXPIRY_RST)
+    return !(ks_net_mb_pass(mb, &((ka_time *)b->states)[i], now, syn) & KS_MB_DROP);
+  ks_mbst *s = &((ks_mbst *)b->states)[i];
+  guint v = ks_net_mb_pass(mb, &s->last, now, syn);
+  if (v & KS_MB_EXPIRED)
+    mb_reset(w, s);
+  if (v & KS_MB_OPENED)
+    ks_engine_at(w->engine, &s->timer, now + mb->timeout);
+  return !(v & KS_MB_DROP);
 }
 
-void ksw_mb_set_timeout(ks_world *w, guint m, ka_time timeout) {
-  ks_mb *mb = &w->mbs[m];
-  mb->timeout = timeout;
-  if (mb->on_expiry != KS_EXPIRY_RST)
-    return; /* drop: checked lazily against the current timeout */
-  /* A shorter timeout must not wait for timers armed with the old one. */
-  for (guint k = 0; k < mb->blocks->len; k++) {
-    const ks_mbblock *b = g_ptr_array_index(mb->blocks, k);
+void ksw_mb_rearm(void *world, guint m) {
+  ks_world *w = world;
+  ka_time timeout = w->net->mbs[m].timeout;
+  const GPtrArray *blocks = w->mbs[m].blocks;
+  for (guint k = 0; k < blocks->len; k++) {
+    const ks_mbblock *b = g_ptr_array_index(blocks, k);
     ks_mbst *st = b->states;
     for (guint32 i = 0; i < w->groups[b->group].count; i++)
       if (st[i].last >= 0)
         ks_engine_at(w->engine, &st[i].timer, st[i].last + timeout);
   }
-}
-
-const char *ksw_path_broken(const ks_world *w, guint gi) {
-  const ks_group *g = &w->groups[gi];
-  for (guint h = 0; h < g->n_hops; h++) {
-    const ks_link *l = &w->links[g->hops[h].link];
-    if (l->down[0] || l->down[1])
-      return "link_down";
-    if (l->loss >= 1)
-      return "loss";
-    /* The host this hop leads to, client to server: a router unless last. */
-    guint exit = link_entry_host(l, !g->hops[h].dir);
-    if (h + 1 < g->n_hops && w->hosts[exit].crashed)
-      return "router_crash";
-  }
-  if (w->hosts[g->host[!g->result_side]].crashed)
-    return "peer_crash";
-  return NULL;
 }
 
 ka_time ksw_mb_lost_at_conn(const ks_world *w, guint gi, guint32 conn, ka_time now) {
@@ -321,7 +231,7 @@ ka_time ksw_mb_lost_at_conn(const ks_world *w, guint gi, guint32 conn, ka_time n
   for (guint h = 0; h < g->n_hops; h++)
     for (guint k = 0; k < g->hops[h].n_mb; k++) {
       const ks_mbblock *b = &g->hops[h].mbs[k];
-      const ks_mb *mb = &w->mbs[b->mb];
+      const ks_net_mb *mb = &w->net->mbs[b->mb];
       ka_time last = mb->on_expiry == KS_EXPIRY_RST ? ((const ks_mbst *)b->states)[i].last
                                                     : ((const ka_time *)b->states)[i];
       ka_time t = ks_failure_mb_lost_at(last, mb->timeout, now);
@@ -332,7 +242,7 @@ ka_time ksw_mb_lost_at_conn(const ks_world *w, guint gi, guint32 conn, ka_time n
 
 /* --- Links. -------------------------------------------------------------- */
 
-static ka_time serialisation(const ks_link *l, guint32 len) {
+static ka_time serialisation(const ks_net_link *l, guint32 len) {
   if (l->bps == 0)
     return 0;
   guint64 bits = ((guint64)KS_HDR_OCTETS + len) * 8u;
@@ -343,9 +253,9 @@ static ka_time serialisation(const ks_link *l, guint32 len) {
 static void put_on_link(ks_world *w, ks_flight *f) {
   const ks_group *g = &w->groups[f->group];
   const ks_hop *hop = &g->hops[f->hop];
-  ks_link *l = &w->links[hop->link];
+  const ks_net_link *l = &w->net->links[hop->link];
   int dir = flight_dir(g, f);
-  guint entry = link_entry_host(l, dir);
+  guint entry = ks_net_link_entry(l, dir);
   ka_time now = ks_engine_now(w->engine);
 
   if (l->down[dir]) {
@@ -363,9 +273,10 @@ static void put_on_link(ks_world *w, ks_flight *f) {
     }
   }
   f->injected = 0;
-  ka_time start = l->busy_until[dir] > now ? l->busy_until[dir] : now;
+  ka_time *busy = &w->tx[hop->link].busy_until[dir];
+  ka_time start = *busy > now ? *busy : now;
   ka_time done = start + serialisation(l, f->seg.len);
-  l->busy_until[dir] = done;
+  *busy = done;
   if (l->loss > 0 && (l->loss >= 1 || g_rand_double(ks_engine_rand(w->engine)) < l->loss)) {
     ksw_trace(w, KS_TRACE_DROP, &f->seg, entry, "loss", NULL, hop->link);
     flight_free(w, f);
@@ -380,11 +291,11 @@ static void flight_cb(ks_timer *t, void *ctx) {
   ks_world *w = ksw_current;
   ks_flight *f = ks_container_of(t, ks_flight, timer);
   const ks_group *g = &w->groups[f->group];
-  const ks_link *l = &w->links[g->hops[f->hop].link];
-  guint exit_host = link_entry_host(l, !flight_dir(g, f));
+  const ks_net_link *l = &w->net->links[g->hops[f->hop].link];
+  guint exit_host = ks_net_link_entry(l, !flight_dir(g, f));
   gboolean last = f->seg.from_client ? f->hop + 1u == g->n_hops : f->hop == 0;
 
-  if (w->hosts[exit_host].crashed) {
+  if (w->net->hosts[exit_host].crashed) {
     ksw_trace(w, KS_TRACE_DROP, &f->seg, exit_host, "crashed", NULL, exit_host);
     flight_free(w, f);
     return;

@@ -23,22 +23,12 @@
 /* The window every segment advertises.  No flow control is modelled; the
  * value only serves the acceptability test of RFC 9293 3.10.7.4. */
 #define KS_WINDOW 65535u
-/* SYN retransmissions before connect() fails with ETIMEDOUT: Linux's
- * net.ipv4.tcp_syn_retries default (6: 1+2+4+8+16+32+64 = 127 s), used for
- * every profile.  The initial RTO is RFC 6298's 1 s (KA_RTO_INITIAL). */
-#define KS_SYN_RETRIES 6u
 /* RFC 6298's clock granularity G.  1 ms: Linux at HZ=1000, the same
  * assumption as KA_LINUX_SYSCTL_SECS_MAX in ka_options.h. */
 #define KS_CLOCK_G KA_MS(1)
 /* RFC 6298 5.7: after the SYN (or SYN-ACK) had to be retransmitted and no
  * RTT sample exists, the RTO for data is 3 s. */
 #define KS_RTO_AFTER_SYN_BACKOFF KA_S(3)
-
-/* The minimum RTO of a profile (RFC 6298 2.4: "if it is less than 1 second,
- * then the RTO SHOULD be rounded up to 1 second"); Linux deviates with
- * TCP_RTO_MIN = 200 ms (include/net/tcp.h), which is what makes its
- * tcp_retries2=15 give-up 924.6 s. */
-ka_time ksw_rto_min(const ka_profile *p);
 
 enum { KSW_CLIENT = 0, KSW_SERVER = 1 };
 
@@ -116,20 +106,11 @@ enum { KSW_RTT_SAMPLED = 1u, KSW_RTT_SYN_BACKOFF = 2u };
 
 /* --- Topology. ---------------------------------------------------------- */
 
-typedef struct ks_host {
-  const ka_profile *profile;
-  guint8 crashed; /* permanent: drops everything, never recovers */
-  guint8 hung;    /* applications stopped; the stack still answers */
-} ks_host;
-
-typedef struct ks_link {
-  guint a, b;
-  ka_time delay;
-  guint64 bps;           /* 0: infinite */
-  double loss;
-  guint8 down[2];        /* [0]: a -> b, [1]: b -> a */
-  ka_time busy_until[2]; /* the transmitter of each direction */
-} ks_link;
+/* A link's transmitters: each direction is busy until the previous
+ * segment is serialised. */
+typedef struct ks_tx {
+  ka_time busy_until[2]; /* [0]: a -> b, [1]: b -> a */
+} ks_tx;
 
 /* A middlebox's state for one connection when it resets on expiry: a lazy
  * timer as in ka_conn (armed at last + timeout, re-checked on firing). */
@@ -148,14 +129,15 @@ typedef struct ks_mbblock {
   void *states;
 } ks_mbblock;
 
+/* What the native engine keeps of a middlebox besides ks_net_mb: the
+ * blocks of its states, to re-arm them when its timeout changes. */
 typedef struct ks_mb {
-  guint link;
-  ka_time timeout;
-  ks_expiry_action on_expiry;
   GPtrArray *blocks; /* ks_mbblock*, owned by the groups' hops */
 } ks_mb;
 
-/* One link of a group's path, in client-to-server order. */
+/* One link of a group's path, in client-to-server order: ks_net_path's
+ * hop with the states of the middleboxes on it, where a segment put on
+ * the link finds them. */
 typedef struct ks_hop {
   guint link;
   guint8 dir;        /* link direction of client -> server traffic */
@@ -175,8 +157,6 @@ typedef struct ks_group {
   guint n_hops;
   ks_hop *hops;
   ks_flow *flows; /* [count]; NULL for IDLE */
-  ks_failure_log *failures; /* its path's breaks, from the timeline */
-  guint n_mb;     /* middleboxes on the path */
 } ks_group;
 
 /* A segment on its way, pooled on a free list. */
@@ -193,10 +173,10 @@ struct ks_world {
   ks_engine *engine;
   ka_time duration;
 
-  guint n_hosts, n_links, n_mbs, n_groups;
-  ks_host *hosts;
-  ks_link *links;
-  ks_mb *mbs;
+  ks_net *net;     /* hosts, links, middleboxes, paths: the shared rules' state */
+  ks_tx *tx;       /* [net->n_links] */
+  ks_mb *mbs;      /* [net->n_mbs] */
+  guint n_groups;
   ks_group *groups;
 
   guint32 n_conns;
@@ -208,9 +188,6 @@ struct ks_world {
 
   ks_flight *free_flights;
   GPtrArray *flight_chunks;
-
-  ks_trace_fn trace;
-  void *trace_ud;
 };
 
 /* The engine hands callbacks only itself; ks_world_run sets this. */
@@ -233,28 +210,23 @@ static inline guint ksw_group_of(const ks_world *w, guint32 conn) {
   }
   return lo;
 }
-void ksw_trace_emit(ks_world *w, ks_trace_kind kind, const ks_segment *seg, guint host,
-                    const char *what, const char *error, guint target);
-/* Traces an event when a trace function is set.  Inline so that a run
- * without one (benchmarks, sweeps) pays a load and a branch, not a call
- * with seven arguments, several times per event. */
+/* Traces an event at the engine's time (ks_net_trace). */
 static inline void ksw_trace(ks_world *w, ks_trace_kind kind, const ks_segment *seg, guint host,
                              const char *what, const char *error, guint target) {
-  if (w->trace != NULL)
-    ksw_trace_emit(w, kind, seg, host, what, error, target);
+  if (w->net->trace != NULL)
+    ks_net_trace_emit(w->net, ks_engine_now(w->engine), kind, seg, host, what, error, target);
 }
 
 /* --- ks_world_net.c ----------------------------------------------------- */
-gboolean ksw_build_paths(ks_world *w, const ks_scenario *sc, GError **error);
+/* The groups' hops and the middleboxes' states, from w->net. */
+void ksw_build_paths(ks_world *w);
 void ksw_free_paths(ks_world *w);
 /* Sends a segment from `side` of connection `conn`: traced, then put on
  * the first link of the path. */
 void ksw_send(ks_world *w, guint group, guint32 conn, int side, guint8 flags, guint8 kind,
               guint32 seq, guint32 ack, guint32 len);
-void ksw_mb_set_timeout(ks_world *w, guint mb, ka_time timeout);
-/* Why the group's path is broken right now (links, routers, peer host);
- * NULL when it is whole. */
-const char *ksw_path_broken(const ks_world *w, guint group);
+/* ks_net_hooks.mb_rearm: the box's timeout changed. */
+void ksw_mb_rearm(void *world, guint mb);
 /* The earliest time a middlebox of the group's path dropped the state of
  * connection `conn`, by `now`; KA_TIME_NEVER if none did. */
 ka_time ksw_mb_lost_at_conn(const ks_world *w, guint group, guint32 conn, ka_time now);
@@ -273,7 +245,8 @@ typedef enum ksw_phase {
 ksw_phase ksw_ep_phase(const ks_ep *ep);
 /* A segment reached the host at its path's end. */
 void ksw_arrive(ks_world *w, guint group, const ks_segment *seg);
-void ksw_host_reboot(ks_world *w, guint host);
+/* ks_net_hooks.reboot. */
+void ksw_host_reboot(void *world, guint host);
 /* Sequence numbers as the middlebox saw them (see ks_world_net.c). */
 guint32 ksw_snd_nxt(const ks_world *w, guint group, guint32 conn, int side);
 

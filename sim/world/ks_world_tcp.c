@@ -7,7 +7,8 @@
  * What is modelled, and what is not:
  *  - a three-way handshake (SYN, SYN-ACK, ACK) with ISNs from the engine's
  *    GRand; a lost SYN is retransmitted after 1 s, 2 s, 4 s ... and
- *    connect() fails with ETIMEDOUT after KS_SYN_RETRIES; the server does
+ *    connect() fails with ETIMEDOUT after the profile's SYN retries
+ *    (ka_profile_syn_retries, ka_profile_syn_timeout); the server does
  *    not retransmit its SYN-ACK on a timer but answers the client's
  *    retransmitted SYN, and becomes established on any segment carrying
  *    the right ACK (RFC 9293 3.10.7.4, SYN-RECEIVED);
@@ -18,7 +19,7 @@
  *    their applications;
  *  - RTO per RFC 6298 (SRTT/RTTVAR, initial 1 s, 3 s after a SYN
  *    backoff, Karn's rule: no sample from a retransmitted segment) with
- *    the minimum of ksw_rto_min() and the profile's RTO ceiling; its
+ *    the profile's RTO floor and ceiling (ka_profile_rto_min/max); its
  *    backoff is ka_conn's;
  *  - unacceptable segments (a keep-alive probe: SEG.SEQ = RCV.NXT-1 with
  *    0 or 1 octet) are answered with <SEQ=SND.NXT><ACK=RCV.NXT><ACK>
@@ -61,7 +62,6 @@ ksw_phase ksw_ep_phase(const ks_ep *ep) {
 /* Wrap-around comparisons of sequence numbers (RFC 1982 style). */
 static inline gboolean seq_lt(guint32 a, guint32 b) { return (gint32)(a - b) < 0; }
 static inline gboolean seq_le(guint32 a, guint32 b) { return (gint32)(a - b) <= 0; }
-static inline gboolean in_window(guint32 s, guint32 rcv_nxt) { return s - rcv_nxt < KS_WINDOW; }
 
 /* Everything a handler needs about one connection. */
 typedef struct cx {
@@ -109,7 +109,7 @@ guint32 ksw_snd_nxt(const ks_world *w, guint gi, guint32 id, int side) {
 static ka_rtx *rtx_of(const cx *x, int side) { return x->f ? &x->f->rtx[side] : NULL; }
 
 static const ka_profile *profile_of(const cx *x, int side) {
-  return x->w->hosts[x->g->host[side]].profile;
+  return x->w->net->hosts[x->g->host[side]].profile;
 }
 
 static void tx(const cx *x, int side, guint8 flags, guint8 kind, guint32 seq, guint32 ack,
@@ -121,7 +121,7 @@ static void tx(const cx *x, int side, guint8 flags, guint8 kind, guint32 seq, gu
 
 static ka_time rto_of(const cx *x, int side) {
   const ka_profile *p = profile_of(x, side);
-  ka_time lo = ksw_rto_min(p), hi = ka_profile_rto_max(p), r;
+  ka_time lo = ka_profile_rto_min(p), hi = ka_profile_rto_max(p), r;
   const ks_flow *f = x->f;
   if (f == NULL || !(f->rflags[side] & KSW_RTT_SAMPLED)) {
     /* 2.1 (and 5.7 after a SYN backoff), before any RTT sample. */
@@ -223,7 +223,7 @@ static void app_write(const cx *x, int side, guint64 bytes) {
 }
 
 static gboolean client_app_may_write(const cx *x) {
-  const ks_host *h = &x->w->hosts[x->g->host[KSW_CLIENT]];
+  const ks_net_host *h = &x->w->net->hosts[x->g->host[KSW_CLIENT]];
   return !h->crashed && !h->hung && x->now < x->g->stop &&
          ksw_ep_phase(&x->c->ep[KSW_CLIENT]) == KSW_PHASE_ESTABLISHED;
 }
@@ -255,7 +255,7 @@ static void app_cb(ks_timer *t, void *ctx) {
 static gboolean server_respond(const cx *x) {
   const ks_group *g = x->g;
   if (g->traffic != KS_TRAFFIC_PERIODIC || g->req == 0 || g->resp == 0 ||
-      x->w->hosts[g->host[KSW_SERVER]].hung)
+      x->w->net->hosts[g->host[KSW_SERVER]].hung)
     return FALSE;
   guint32 got = x->f->rcv_nxt[KSW_SERVER] - x->c->seq[KSW_CLIENT];
   guint32 written = x->f->snd_nxt[KSW_SERVER] - x->c->seq[KSW_SERVER];
@@ -296,12 +296,11 @@ static void established_input(const cx *x, int side, const ks_segment *seg) {
     }
     return;
   }
-  gboolean ok = in_window(seg->seq, rcv) ||
-                (seg->len > 0 && in_window(seg->seq + seg->len - 1, rcv));
-  if (!ok || (seg->flags & KS_TCP_SYN)) {
+  if (!ka_conn_seg_acceptable(seg->seq, seg->len, rcv, KS_WINDOW) ||
+      (seg->flags & KS_TCP_SYN)) {
     /* A keep-alive probe, an old duplicate, or a SYN (RFC 5961 4's
      * challenge ACK, which has the same form). */
-    gboolean probe = seg->len <= 1 && seg->seq == rcv - 1 &&
+    gboolean probe = ka_conn_seg_is_probe(seg->seq, seg->len, rcv) &&
                      !(seg->flags & (KS_TCP_SYN | KS_TCP_FIN | KS_TCP_RST));
     tx(x, side, KS_TCP_ACK, probe ? KS_SEG_KEEPALIVE_ACK : KS_SEG_ACK, snd_nxt(x, side), rcv, 0);
     return;
@@ -464,7 +463,7 @@ static void connect_cb(ks_timer *t, void *ctx) {
   cx x;
   int side;
   cx_from_ep_timer(&x, ksw_current, t, &side);
-  const ks_host *h = &x.w->hosts[x.g->host[KSW_CLIENT]];
+  const ks_net_host *h = &x.w->net->hosts[x.g->host[KSW_CLIENT]];
   if (h->crashed || h->hung)
     return; /* the application never connects */
   guint32 isn = g_rand_int(ks_engine_rand(x.w->engine));
@@ -477,7 +476,7 @@ static void connect_cb(ks_timer *t, void *ctx) {
   }
   x.c->probes_answered = 0; /* SYN retransmissions, see ks_conn */
   ks_timer_set_cb(t, syn_sent_cb);
-  ks_engine_at(x.w->engine, t, x.now + KA_RTO_INITIAL);
+  ks_engine_at(x.w->engine, t, x.now + ka_profile_syn_timeout(profile_of(&x, KSW_CLIENT), 0));
   tx(&x, KSW_CLIENT, KS_TCP_SYN, KS_SEG_HANDSHAKE, isn, 0, 0);
 }
 
@@ -488,19 +487,19 @@ static void syn_sent_cb(ks_timer *t, void *ctx) {
   int side;
   cx_from_ep_timer(&x, ksw_current, t, &side);
   guint host = x.g->host[KSW_CLIENT];
-  if (x.w->hosts[host].crashed)
+  if (x.w->net->hosts[host].crashed)
     return;
   guint32 n = x.c->probes_answered;
   ksw_trace(x.w, KS_TRACE_TIMER, NULL, host, "retransmission", NULL, x.id);
-  if (n >= KS_SYN_RETRIES) {
+  const ka_profile *p = profile_of(&x, KSW_CLIENT);
+  if (n >= ka_profile_syn_retries(p)) {
     close_ep(&x, KSW_CLIENT, KA_CLOSE_RETRANSMISSION_TIMEOUT, KA_ETIMEDOUT, 0);
     return;
   }
   x.c->probes_answered = n + 1;
   if (x.f != NULL)
     x.f->rtt_sent[KSW_CLIENT] = KA_TIME_NEVER; /* Karn */
-  ka_time rto = KA_RTO_INITIAL << (n + 1), max = ka_profile_rto_max(profile_of(&x, KSW_CLIENT));
-  ks_engine_at(x.w->engine, t, x.now + (rto < max ? rto : max));
+  ks_engine_at(x.w->engine, t, x.now + ka_profile_syn_timeout(p, n + 1));
   tx(&x, KSW_CLIENT, KS_TCP_SYN, KS_SEG_HANDSHAKE, x.c->seq[KSW_CLIENT] - 1, 0, 0);
 }
 
@@ -518,7 +517,7 @@ static void ep_cb(ks_timer *t, void *ctx) {
   ka_conn *kc = &ep->kc;
   ka_rtx *r = rtx_of(&x, side);
   guint host = x.g->host[side];
-  if (x.w->hosts[host].crashed)
+  if (x.w->net->hosts[host].crashed)
     return; /* a crashed host does nothing, ever again */
 
   while (ka_conn_poll_at(kc, r) <= x.now) {
@@ -567,8 +566,8 @@ static void ep_cb(ks_timer *t, void *ctx) {
 
 /* --- Reboot and set-up. ------------------------------------------------- */
 
-void ksw_host_reboot(ks_world *w, guint host) {
-  w->hosts[host].hung = 0; /* its applications start afresh */
+void ksw_host_reboot(void *world, guint host) {
+  ks_world *w = world;
   for (guint gi = 0; gi < w->n_groups; gi++) {
     const ks_group *g = &w->groups[gi];
     for (int side = 0; side < 2; side++) {
