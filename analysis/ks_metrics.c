@@ -265,7 +265,7 @@ typedef struct wire_ctx {
 
 static gboolean on_rec(const ks_trace_rec *r, void *ud) {
   wire_ctx *x = ud;
-  if (r->ev != KS_TEV_SEND || (r->kind != KS_TK_KEEPALIVE && r->kind != KS_TK_KEEPALIVE_ACK))
+  if (r->ev != KS_TRACE_SEND || (r->kind != KS_SEG_KEEPALIVE && r->kind != KS_SEG_KEEPALIVE_ACK))
     return TRUE;
   if (r->conn < 0 || r->conn >= (gint64)x->m->conns->len) {
     x->bad_conn = r->conn;
@@ -274,7 +274,7 @@ static gboolean on_rec(const ks_trace_rec *r, void *ud) {
   const ks_conn_metrics *c = &g_array_index(x->m->conns, ks_conn_metrics, r->conn);
   ks_group_metrics *g = x->m->groups->pdata[c->group];
   guint bytes = ks_wire_bytes(r->len);
-  if (r->kind == KS_TK_KEEPALIVE)
+  if (r->kind == KS_SEG_KEEPALIVE)
     x->m->wire_probes++, g->wire_probes++;
   else
     x->m->wire_probe_acks++, g->wire_probe_acks++;

@@ -74,26 +74,26 @@ static const char *cause_text(const char *c) {
 static void seg_label(const ks_trace_rec *r, gboolean injected, guint probe, char *buf,
                       size_t cap) {
   switch (r->kind) {
-  case KS_TK_HANDSHAKE:
+  case KS_SEG_HANDSHAKE:
     g_snprintf(buf, cap, "%s", r->flags);
     break;
-  case KS_TK_DATA:
+  case KS_SEG_DATA:
     g_snprintf(buf, cap, "data, %u bytes", r->len);
     break;
-  case KS_TK_RETRANSMISSION:
+  case KS_SEG_RETRANSMISSION:
     g_snprintf(buf, cap, "retransmission, %u bytes", r->len);
     break;
-  case KS_TK_ACK:
+  case KS_SEG_ACK:
     g_snprintf(buf, cap, "ACK");
     break;
-  case KS_TK_KEEPALIVE:
+  case KS_SEG_KEEPALIVE:
     g_snprintf(buf, cap, "keep-alive probe %u: %u byte%s, seq = SND.NXT-1", probe, r->len,
                r->len == 1 ? "" : "s");
     break;
-  case KS_TK_KEEPALIVE_ACK:
+  case KS_SEG_KEEPALIVE_ACK:
     g_snprintf(buf, cap, "keep-alive ACK");
     break;
-  case KS_TK_RST:
+  case KS_SEG_RST:
     g_snprintf(buf, cap, "%s%s", r->flags, injected ? " from the middlebox" : "");
     break;
   default:
@@ -103,12 +103,12 @@ static void seg_label(const ks_trace_rec *r, gboolean injected, guint probe, cha
 
 static guint32 seg_colour(gint8 kind) {
   switch (kind) {
-  case KS_TK_HANDSHAKE: return KSP_HANDSHAKE;
-  case KS_TK_DATA:
-  case KS_TK_RETRANSMISSION: return KSP_DATA;
-  case KS_TK_KEEPALIVE: return KSP_PROBE;
-  case KS_TK_KEEPALIVE_ACK: return KSP_PROBE_ACK;
-  case KS_TK_RST: return KSP_RST;
+  case KS_SEG_HANDSHAKE: return KSP_HANDSHAKE;
+  case KS_SEG_DATA:
+  case KS_SEG_RETRANSMISSION: return KSP_DATA;
+  case KS_SEG_KEEPALIVE: return KSP_PROBE;
+  case KS_SEG_KEEPALIVE_ACK: return KSP_PROBE_ACK;
+  case KS_SEG_RST: return KSP_RST;
   default: return KSP_GREY;
   }
 }
@@ -131,7 +131,7 @@ static void build_rows(tl_draw *d) {
   d->client_host = d->server_host = -1;
   for (guint i = 0; i < recs->len; i++) {
     const ks_trace_rec *r = &g_array_index(recs, ks_trace_rec, i);
-    if (r->ev == KS_TEV_SEND && strcmp(r->what, "middlebox") != 0) {
+    if (r->ev == KS_TRACE_SEND && strcmp(r->what, "middlebox") != 0) {
       if (r->from_client == 1 && d->client_host < 0)
         d->client_host = r->host;
       if (r->from_client == 0 && d->server_host < 0)
@@ -144,7 +144,7 @@ static void build_rows(tl_draw *d) {
   gint64 last_own = -1;
   for (guint i = 0; i < recs->len; i++) {
     const ks_trace_rec *r = &g_array_index(recs, ks_trace_rec, i);
-    if (r->ev != KS_TEV_SCENARIO)
+    if (r->ev != KS_TRACE_SCENARIO)
       last_own = r->t_ns;
   }
   if (fail_ns > last_own)
@@ -156,9 +156,9 @@ static void build_rows(tl_draw *d) {
   for (guint i = 0; i < recs->len; i++) {
     const ks_trace_rec *r = &g_array_index(recs, ks_trace_rec, i);
     row w = {.t = r->t_ns};
-    if (r->ev == KS_TEV_SCENARIO && r->t_ns > last_own)
+    if (r->ev == KS_TRACE_SCENARIO && r->t_ns > last_own)
       continue;
-    gboolean is_fail_event = r->ev == KS_TEV_SCENARIO && llabs(r->t_ns - fail_ns) < 1000;
+    gboolean is_fail_event = r->ev == KS_TRACE_SCENARIO && llabs(r->t_ns - fail_ns) < 1000;
     if (fail_ns >= 0 && !fail_drawn && r->t_ns >= fail_ns && !is_fail_event) {
       row f = {.kind = ROW_EVENT, .t = fail_ns, .failure = TRUE};
       g_snprintf(f.label, sizeof f.label, "FAILURE: %s", cause_text(tl->failure));
@@ -166,27 +166,27 @@ static void build_rows(tl_draw *d) {
       fail_drawn = TRUE;
     }
     switch (r->ev) {
-    case KS_TEV_SEND: {
+    case KS_TRACE_SEND: {
       w.kind = ROW_SEG;
       w.send = r;
       w.client = r->from_client == 1;
       w.injected = strcmp(r->what, "middlebox") == 0;
       for (guint j = i + 1; j < recs->len; j++) {
         const ks_trace_rec *e = &g_array_index(recs, ks_trace_rec, j);
-        if (!used[j] && (e->ev == KS_TEV_DELIVER || e->ev == KS_TEV_DROP) && same_seg(r, e)) {
+        if (!used[j] && (e->ev == KS_TRACE_DELIVER || e->ev == KS_TRACE_DROP) && same_seg(r, e)) {
           used[j] = TRUE;
           w.end = e;
           break;
         }
       }
-      if (r->kind == KS_TK_KEEPALIVE)
+      if (r->kind == KS_SEG_KEEPALIVE)
         probe[w.client]++;
-      if (r->kind == KS_TK_KEEPALIVE_ACK && w.end && w.end->ev == KS_TEV_DELIVER)
+      if (r->kind == KS_SEG_KEEPALIVE_ACK && w.end && w.end->ev == KS_TRACE_DELIVER)
         probe[!w.client] = 0;
       seg_label(r, w.injected, probe[w.client], w.label, sizeof w.label);
       break;
     }
-    case KS_TEV_CLOSE:
+    case KS_TRACE_CLOSE:
       w.kind = ROW_CLOSE;
       w.client = d->client_host >= 0 ? r->host == d->client_host
                                      : (d->server_host >= 0 ? r->host != d->server_host
@@ -198,7 +198,7 @@ static void build_rows(tl_draw *d) {
                    strcmp(r->what, "reset_by_peer") == 0 ? "RESET" : "GIVES UP", r->what,
                    r->error[0] ? " (" : "", r->error, r->error[0] ? ")" : "");
       break;
-    case KS_TEV_SCENARIO:
+    case KS_TRACE_SCENARIO:
       w.kind = ROW_EVENT;
       if (fail_ns >= 0 && !fail_drawn && is_fail_event) {
         w.failure = TRUE;
@@ -397,8 +397,8 @@ static void draw(cairo_t *cr, const void *data) {
       if (r->injected)
         xt = r->send->from_client == 1 ? SX : CX;
       double x1 = xt, y1 = ym + h * 0.55;
-      gboolean lost = r->end == NULL || r->end->ev == KS_TEV_DROP;
-      gboolean at_host = r->end && r->end->ev == KS_TEV_DROP &&
+      gboolean lost = r->end == NULL || r->end->ev == KS_TRACE_DROP;
+      gboolean at_host = r->end && r->end->ev == KS_TRACE_DROP &&
                          (strcmp(r->end->what, "closed") == 0 || strcmp(r->end->what, "no_state") == 0);
       if (lost && !at_host) { /* stops in the network */
         x1 = x0 + (MX - x0) * 0.8;
@@ -423,7 +423,7 @@ static void draw(cairo_t *cr, const void *data) {
       } else {
         arrow_head(cr, x0, ym, x1, y1);
       }
-      ksp_font(cr, 14, r->send->kind == KS_TK_KEEPALIVE);
+      ksp_font(cr, 14, r->send->kind == KS_SEG_KEEPALIVE);
       ksp_rgb(cr, c);
       /* Above the arrow: centred when it crosses, from its sender when it
        * stops in the network (the far side is where the reason goes). */

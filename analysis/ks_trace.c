@@ -7,17 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const ev_names[] = {"send", "deliver", "drop", "timer", "close", "scenario"};
-static const char *const kind_names[] = {"handshake", "data", "retransmission", "ack",
-                                         "keepalive", "keepalive_ack", "rst"};
-
-static int name_index(const char *const *names, size_t n, const char *s, size_t len) {
-  for (size_t i = 0; i < n; i++)
-    if (strlen(names[i]) == len && memcmp(names[i], s, len) == 0)
-      return (int)i;
-  return -1;
-}
-
 /* "7210.020000640" -> nanoseconds, exactly (a double would round). */
 static gboolean parse_time(const char *s, size_t len, gint64 *out) {
   gint64 sec = 0, frac = 0;
@@ -73,7 +62,7 @@ static const char *parse_line(const char *p, ks_trace_rec *r) {
   memset(r, 0, sizeof *r);
   r->conn = r->host = r->target = -1;
   r->from_client = -1;
-  r->kind = KS_TK_NONE;
+  r->kind = -1;
   gboolean have_t = FALSE, have_ev = FALSE;
   while (*p == ' ')
     p++;
@@ -115,13 +104,13 @@ static const char *parse_line(const char *p, ks_trace_rec *r) {
         return "bad \"t\"";
       have_t = TRUE;
     } else if (KEY("ev")) {
-      int i = name_index(ev_names, G_N_ELEMENTS(ev_names), v, vlen);
+      int i = ks_net_trace_kind_of(v, vlen);
       if (!str || i < 0)
         return "unknown \"ev\"";
-      r->ev = (ks_tev)i;
+      r->ev = (ks_trace_kind)i;
       have_ev = TRUE;
     } else if (KEY("kind")) {
-      int i = name_index(kind_names, G_N_ELEMENTS(kind_names), v, vlen);
+      int i = ks_net_seg_kind_of(v, vlen);
       if (!str || i < 0)
         return "unknown \"kind\"";
       r->kind = (gint8)i;
@@ -216,7 +205,7 @@ typedef struct tl_ctx {
 
 static gboolean tl_collect(const ks_trace_rec *r, void *ud) {
   tl_ctx *c = ud;
-  if (r->ev == KS_TEV_SCENARIO || r->conn == (gint64)c->conn)
+  if (r->ev == KS_TRACE_SCENARIO || r->conn == (gint64)c->conn)
     g_array_append_val(c->recs, *r);
   return TRUE;
 }

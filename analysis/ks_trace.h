@@ -13,23 +13,14 @@
 #include <glib.h>
 
 #include "ks_metrics.h"
-
-typedef enum ks_tev {
-  KS_TEV_SEND, KS_TEV_DELIVER, KS_TEV_DROP, KS_TEV_TIMER, KS_TEV_CLOSE, KS_TEV_SCENARIO
-} ks_tev;
-
-typedef enum ks_tkind {
-  KS_TK_NONE = -1,
-  KS_TK_HANDSHAKE, KS_TK_DATA, KS_TK_RETRANSMISSION, KS_TK_ACK, KS_TK_KEEPALIVE,
-  KS_TK_KEEPALIVE_ACK, KS_TK_RST
-} ks_tkind;
+#include "ks_net.h"
 
 typedef struct ks_trace_rec {
   gint64 t_ns;        /* virtual time, exact */
-  ks_tev ev;
+  ks_trace_kind ev;
   gint64 conn;        /* -1: none */
   gint8 from_client;  /* -1: none */
-  gint8 kind;         /* ks_tkind */
+  gint8 kind;         /* ks_seg_kind; -1: none */
   guint32 seq, ack, len;
   gint64 host, target;/* -1: none */
   char flags[16];

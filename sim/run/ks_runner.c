@@ -21,12 +21,6 @@ typedef struct run_out {
   ks_pcap *pcap;
 } run_out;
 
-static const char *seg_kind_name(guint8 k) {
-  static const char *const names[] = {"handshake", "data", "retransmission", "ack",
-                                      "keepalive", "keepalive_ack", "rst"};
-  return k < G_N_ELEMENTS(names) ? names[k] : "?";
-}
-
 static void flags_text(guint8 f, char *buf) {
   static const struct {
     guint8 bit;
@@ -47,17 +41,16 @@ static void flags_text(guint8 f, char *buf) {
  * escape, and a run can produce millions of lines. */
 static void on_trace(const ks_trace_event *ev, void *ud) {
   run_out *o = ud;
-  static const char *const kinds[] = {"send", "deliver", "drop", "timer", "close", "scenario"};
   FILE *f = o->tf;
   fprintf(f, "{\"t\":%" PRId64 ".%09" PRId64 ",\"ev\":\"%s\"", ev->t / KA_NS_PER_S,
-          ev->t % KA_NS_PER_S, kinds[ev->kind]);
+          ev->t % KA_NS_PER_S, ks_net_trace_kind_name(ev->kind));
   if (ev->seg) {
     char fl[32];
     flags_text(ev->seg->flags, fl);
     fprintf(f,
             ",\"conn\":%" G_GUINT32_FORMAT ",\"dir\":\"%s\",\"kind\":\"%s\",\"flags\":\"%s\","
             "\"seq\":%" G_GUINT32_FORMAT ",\"ack\":%" G_GUINT32_FORMAT ",\"len\":%" G_GUINT32_FORMAT,
-            ev->seg->conn, ev->seg->from_client ? "c2s" : "s2c", seg_kind_name(ev->seg->kind), fl,
+            ev->seg->conn, ev->seg->from_client ? "c2s" : "s2c", ks_net_seg_kind_name(ev->seg->kind), fl,
             ev->seg->seq, ev->seg->ack, ev->seg->len);
   }
   /* Timers and closes name their connection in `target` (ks_world.h). */

@@ -949,9 +949,23 @@ static gboolean load_groups(loader *L, const yaml_node_t *seq) {
 
 /* ---- timeline ---------------------------------------------------------- */
 
-static const char *const actions[] = {"link_down", "link_up", "flap", "loss", "peer_crash",
-                                      "peer_reboot", "app_hang", "middlebox_timeout", NULL};
-enum { A_LINK_DOWN, A_LINK_UP, A_FLAP, A_LOSS, A_CRASH, A_REBOOT, A_HANG, A_MBOX };
+/* A timeline entry's actions: every event kind of ks_net.h by its name,
+ * and "flap", which the loader expands into link_down/link_up pairs, in
+ * the order messages list them.  kind_of[i] is the action's kind, -1 for
+ * flap; `names` ends with NULL. */
+enum { N_ACTIONS = KS_EV_COUNT_ + 1 };
+static void timeline_actions(const char *names[N_ACTIONS + 1], int kind_of[N_ACTIONS]) {
+  guint n = 0;
+  for (guint k = 0; k < KS_EV_COUNT_; k++) {
+    kind_of[n] = (int)k;
+    names[n++] = ks_net_event_name(k);
+    if (k == KS_EV_LINK_UP) {
+      kind_of[n] = -1;
+      names[n++] = "flap";
+    }
+  }
+  names[n] = NULL;
+}
 
 static void add_event(loader *L, const ks_event_spec *ev) {
   g_array_append_val(L->sc->events, *ev);
@@ -1010,7 +1024,10 @@ static gboolean load_event(loader *L, const yaml_node_t *v) {
   static const char *const dirs[] = {"both", "a_to_b", "b_to_a", NULL};
   static const char *const loss_keys[] = {"link", "rate", NULL};
   static const char *const mbox_keys[] = {"middlebox", "idle_timeout", NULL};
-  const char *keys[G_N_ELEMENTS(actions) + 2] = {"at", "direction"};
+  const char *actions[N_ACTIONS + 1];
+  int kind_of[N_ACTIONS];
+  timeline_actions(actions, kind_of);
+  const char *keys[N_ACTIONS + 3] = {"at", "direction"};
   memcpy(keys + 2, actions, sizeof actions);
   if (!expect_map(L, v, "a timeline entry") || !check_keys(L, v, keys, "a timeline entry", FALSE))
     return FALSE;
@@ -1034,58 +1051,48 @@ static gboolean load_event(loader *L, const yaml_node_t *v) {
   yaml_node_t *at = require(L, v, v, "at", "a timeline entry");
   if (at == NULL || !get_duration(L, at, "at", TRUE, &ev.at) || !check_time(L, at, ev.at))
     return FALSE;
+  int kind = kind_of[action];
   yaml_node_t *dn = get(L, v, "direction");
   if (dn) {
-    if (action != A_LINK_DOWN && action != A_LINK_UP && action != A_FLAP)
+    if (kind >= 0 && !ks_net_event_has_direction((ks_event_kind)kind))
       return fail(L, dn, "direction: only link_down, link_up and flap have a direction");
     int d;
     if (!get_choice(L, dn, "direction", dirs, &d))
       return FALSE;
     ev.direction = (ks_direction)d;
   }
-  switch (action) {
-  case A_LINK_DOWN:
-  case A_LINK_UP:
-    ev.kind = action == A_LINK_DOWN ? KS_EV_LINK_DOWN : KS_EV_LINK_UP;
-    if (!get_ref(L, an, actions[action], L->sc->links, "link", &ev.target))
-      return FALSE;
-    break;
-  case A_FLAP:
+  if (kind < 0)
     return load_flap(L, an, &ev);
-  case A_LOSS: {
+  ev.kind = (ks_event_kind)kind;
+  if (ks_net_event_is_bare(ev.kind)) {
+    static const char *const what[] = {[KS_TARGET_LINK] = "link", [KS_TARGET_HOST] = "host",
+                                       [KS_TARGET_MIDDLEBOX] = "middlebox"};
+    ks_event_target tk = ks_net_event_target(ev.kind);
+    GPtrArray *targets = tk == KS_TARGET_LINK   ? L->sc->links
+                         : tk == KS_TARGET_HOST ? L->sc->hosts
+                                                : L->sc->middleboxes;
+    if (!get_ref(L, an, actions[action], targets, what[tk], &ev.target))
+      return FALSE;
+  } else if (ev.kind == KS_EV_LOSS) {
     if (!expect_map(L, an, "loss") || !check_keys(L, an, loss_keys, "loss", FALSE))
       return FALSE;
-    ev.kind = KS_EV_LOSS;
     yaml_node_t *ln = require(L, an, an, "link", "loss");
     if (ln == NULL || !get_ref(L, ln, "link", L->sc->links, "link", &ev.target))
       return FALSE;
     yaml_node_t *rn = require(L, an, an, "rate", "loss");
     if (rn == NULL || !get_number(L, rn, "rate", 0, FALSE, 1, FALSE, &ev.rate))
       return FALSE;
-    break;
-  }
-  case A_CRASH:
-  case A_REBOOT:
-  case A_HANG:
-    ev.kind = action == A_CRASH    ? KS_EV_PEER_CRASH
-              : action == A_REBOOT ? KS_EV_PEER_REBOOT
-                                   : KS_EV_APP_HANG;
-    if (!get_ref(L, an, actions[action], L->sc->hosts, "host", &ev.target))
-      return FALSE;
-    break;
-  default: {
+  } else {
+    g_assert(ev.kind == KS_EV_MIDDLEBOX_TIMEOUT);
     if (!expect_map(L, an, "middlebox_timeout") ||
         !check_keys(L, an, mbox_keys, "middlebox_timeout", FALSE))
       return FALSE;
-    ev.kind = KS_EV_MIDDLEBOX_TIMEOUT;
     yaml_node_t *mn = require(L, an, an, "middlebox", "middlebox_timeout");
     if (mn == NULL || !get_ref(L, mn, "middlebox", L->sc->middleboxes, "middlebox", &ev.target))
       return FALSE;
     yaml_node_t *tn = require(L, an, an, "idle_timeout", "middlebox_timeout");
     if (tn == NULL || !get_duration(L, tn, "idle_timeout", FALSE, &ev.duration))
       return FALSE;
-    break;
-  }
   }
   add_event(L, &ev);
   return TRUE;
