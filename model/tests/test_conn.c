@@ -434,9 +434,40 @@ static void test_enable_later_arms_from_now(void) {
   fixture_clear(&f);
 }
 
+/* RFC 9293 3.10.7.4's four cases, with sequence numbers that wrap (3.4),
+ * and the probe's shape (RFC 1122 4.2.3.6; facts §6: Wireshark's
+ * keep-alive test, length 0 or 1 at next expected - 1). */
+static void test_seg_acceptable(void) {
+  const uint32_t nxt = 1000, wnd = 65535;
+  /* Length 0, window 0: only SEG.SEQ = RCV.NXT. */
+  g_assert_true(ka_conn_seg_acceptable(nxt, 0, nxt, 0));
+  g_assert_false(ka_conn_seg_acceptable(nxt + 1, 0, nxt, 0));
+  /* Length 0, window > 0: RCV.NXT =< SEG.SEQ < RCV.NXT + RCV.WND. */
+  g_assert_true(ka_conn_seg_acceptable(nxt + wnd - 1, 0, nxt, wnd));
+  g_assert_false(ka_conn_seg_acceptable(nxt + wnd, 0, nxt, wnd));
+  g_assert_false(ka_conn_seg_acceptable(nxt - 1, 0, nxt, wnd)); /* a probe */
+  /* Length > 0, window 0: never. */
+  g_assert_false(ka_conn_seg_acceptable(nxt, 10, nxt, 0));
+  /* Length > 0, window > 0: its first or its last octet in the window. */
+  g_assert_true(ka_conn_seg_acceptable(nxt - 5, 10, nxt, wnd));
+  g_assert_false(ka_conn_seg_acceptable(nxt - 1, 1, nxt, wnd)); /* a one-octet probe */
+  g_assert_false(ka_conn_seg_acceptable(nxt - 10, 10, nxt, wnd));
+  /* Across the wrap. */
+  g_assert_true(ka_conn_seg_acceptable(2, 0, 0xFFFFFFF0u, wnd));
+  g_assert_true(ka_conn_seg_acceptable(0xFFFFFFFFu, 4, 0, wnd));
+  g_assert_false(ka_conn_seg_acceptable(0xFFFFFFFFu, 0, 0, wnd));
+
+  g_assert_true(ka_conn_seg_is_probe(nxt - 1, 0, nxt));
+  g_assert_true(ka_conn_seg_is_probe(nxt - 1, 1, nxt));
+  g_assert_false(ka_conn_seg_is_probe(nxt - 1, 2, nxt));
+  g_assert_false(ka_conn_seg_is_probe(nxt, 0, nxt));
+  g_assert_true(ka_conn_seg_is_probe(0xFFFFFFFFu, 1, 0));
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/conn/linux-packetdrill", test_linux_packetdrill);
+  g_test_add_func("/conn/seg-acceptable", test_seg_acceptable);
   g_test_add_func("/conn/vista-defaults", test_vista_defaults);
   g_test_add_func("/conn/xp-counts", test_xp_counts);
   g_test_add_func("/conn/xp-zero-never-probes", test_xp_zero_never_probes);

@@ -117,6 +117,31 @@ static void test_strerror(void) {
     g_assert_cmpstr(ka_strerror(e), !=, "unknown error");
 }
 
+/* RFC 6298 2.4's 1 s floor everywhere but Linux, whose TCP_RTO_MIN is
+ * 200 ms (facts §4: what makes tcp_retries2 = 15 give up at 924.6 s);
+ * SYN retries: Linux's tcp_syn_retries = 6, whose waits of 1, 2, 4, 8,
+ * 16, 32 and 64 s make connect() fail at 127 s (ip-sysctl). */
+static void test_rto_and_syn(void) {
+  g_assert_cmpint(ka_profile_rto_min(P("linux")), ==, KA_MS(200));
+  g_assert_cmpint(ka_profile_rto_min(P("windows-vista")), ==, KA_S(1));
+  g_assert_cmpint(ka_profile_rto_min(P("freebsd")), ==, KA_S(1));
+  const ka_profile *linux = P("linux");
+  g_assert_cmpuint(ka_profile_syn_retries(linux), ==, 6);
+  ka_time total = 0;
+  for (unsigned k = 0; k <= ka_profile_syn_retries(linux); k++) {
+    g_assert_cmpint(ka_profile_syn_timeout(linux, k), ==, KA_S(1) << k);
+    total += ka_profile_syn_timeout(linux, k);
+  }
+  g_assert_cmpint(total, ==, KA_S(127));
+  /* The doubling stops at the profile's RTO ceiling (Windows: RFC 6298
+   * 2.5's 60 s, docs/model.md), and never overflows. */
+  const ka_profile *vista = P("windows-vista");
+  g_assert_cmpint(ka_profile_syn_timeout(vista, 5), ==, KA_S(32));
+  g_assert_cmpint(ka_profile_syn_timeout(vista, 6), ==, KA_S(60));
+  g_assert_cmpint(ka_profile_syn_timeout(vista, 1000), ==, KA_S(60));
+  g_assert_cmpint(ka_profile_syn_timeout(linux, 1000), ==, KA_S(120));
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/profile/names-roundtrip", test_names_roundtrip);
@@ -125,5 +150,6 @@ int main(int argc, char **argv) {
   g_test_add_func("/profile/version-rules", test_version_rules);
   g_test_add_func("/profile/error-numbers", test_error_numbers);
   g_test_add_func("/profile/strerror", test_strerror);
+  g_test_add_func("/profile/rto-and-syn", test_rto_and_syn);
   return g_test_run();
 }
