@@ -37,8 +37,8 @@ static void flags_text(guint8 f, char *buf) {
 }
 
 /* Trace lines are written with printf, not json-glib: every field is a
- * number or one of the fixed identifiers above, so there is nothing to
- * escape, and a run can produce millions of lines. */
+ * number, a flag above or one of ks_net.h's fixed identifiers, so there is
+ * nothing to escape, and a run can produce millions of lines. */
 static void on_trace(const ks_trace_event *ev, void *ud) {
   run_out *o = ud;
   FILE *f = o->tf;
