@@ -1,11 +1,13 @@
 /* ks_wheel.c - see ks_wheel.h for why this is a wheel.
  *
  * Layout.  Times are mapped to uint64 (plus 2^63, so that negative times
- * still order correctly) and cut into digits, one per level, of 8, 14, 11,
- * 8, 8, 8 and 7 bits from the bottom.  Level L holds the timers whose
- * expiry agrees with the cursor `cur` on every digit above L and differs at
- * digit L; the slot is that digit.  Level-0 slots are 1 ns wide, so all the
- * timers in one have the same expiry and need no sorting.
+ * still order correctly) and cut into digits, one per level, from the
+ * bottom; their widths are set in one place, KS_BITS_0 .. KS_BITS_6 below,
+ * and everything else about the levels is derived from them.  Level L
+ * holds the timers whose expiry agrees with the cursor `cur` on every digit
+ * above L and differs at digit L; the slot is that digit.  Level-0 slots
+ * are 1 ns wide, so all the timers in one have the same expiry and need no
+ * sorting.
  *
  * Why those widths.  The cost of a wheel is the moves: a timer is re-filed
  * one level down or more each time its slot comes up, until it sits alone
@@ -17,16 +19,15 @@
  * so that a timer armed up to 8.6 s ahead is filed once and popped, with
  * no move at all (one move if it crosses an 8.6 s boundary, filed in level
  * 3 until cur gets there).  Level 1 (256 ns slots spanning 4.2 ms) only
- * takes timers armed into the run's own slot after it was sorted.  In
- * bench_hold's hold model (1 s mean, a million timers) that leaves 0.12
- * moves per event, from the boundary crossings, where a cascade to 256 ns
- * slots took 1.4 (and a 10-bit level 2, spanning 4.3 s, 0.23: callgrind
- * counted 6 instructions an event more, round 8); and 4.2 ms slots hold
- * 4,000 timers each, so that arming touches the ends of a few hundred slot
- * arrays, not of thousands.
+ * takes timers armed into the run's own slot after it was sorted.  So the
+ * moves left are the boundary crossings, which a wider level 2 makes rarer
+ * at the price of more slot headers; cascading level 2 into level 1 would
+ * instead move every timer at least once.  And slots as wide as 4.2 ms
+ * gather many timers each, so that arming touches the ends of a few
+ * hundred slot arrays for timers up to seconds ahead, not of thousands.
  *
  * Slots are numbered level by level from the bottom, so one bitmap of all
- * 19584 slots, with a summary bit per non-zero word and a top word with a
+ * the slots, with a summary bit per non-zero word and a top word with a
  * bit per non-zero summary word, finds the lowest occupied slot of the
  * lowest occupied level: it is simply the lowest set bit, three
  * count-trailing-zeros away.
@@ -56,10 +57,10 @@
  * Why an entry is 8 bytes: the pointer, with 16 bits of the expiry in its
  * unused top bits (the tag).  With a million timers the wheel is bound by
  * memory traffic, and the entries are most of it besides the timers: each
- * is written when armed, read by the sort and copied when its array grows.
- * The whole expiry beside the pointer (16-byte entries) took the hold
- * model at 1e6 to 68 bytes per timer, against 43.  The pointer alone made
- * the sort load every timer, at random, a second time besides the pop.
+ * is written when armed, read by the sort and copied when its array grows,
+ * so the whole expiry beside the pointer (16-byte entries) would double
+ * all three.  The pointer alone would make the sort load every timer, at
+ * random, a second time besides the pop.
  * The tag is what the sort needs: the expiry's bits 6 to 21, the top 16 of
  * the 22 below level 2's digit.  So the sort reads the slot's array alone,
  * front to back, and a timer is loaded from memory once, by its pop,
@@ -68,7 +69,6 @@
  * by then in the cache (run_order_ties()).  A user-space address has 47
  * or 48 significant bits on x86-64 and arm64; ks_timer_init() aborts on a
  * timer stored above 2^48, as it would under arm64 MTE's tagged pointers.
- * See docs/performance.md, rounds 5 and 6.
  *
  * Why there is an `early` array.  Looking ahead (next_expiry, or a pop
  * whose limit is below the earliest timer) may cascade `cur` past `now`.  A
@@ -83,8 +83,40 @@
 #include <glib.h>
 #include <string.h>
 
+/* The levels: the width in bits of each one's digit, from the bottom.
+ * The one place they are set (see "Why those widths" above); the digits'
+ * shifts, the slot numbers and the tables below are derived from them, and
+ * the _Static_asserts after the tables check what the rest of this file
+ * takes for granted. */
 #define KS_LEVELS 7
-#define KS_NSLOTS_WHEEL (256 + 16384 + 2048 + 3 * 256 + 128)
+#define KS_BITS_0 8
+#define KS_BITS_1 14
+#define KS_BITS_2 11
+#define KS_BITS_3 8
+#define KS_BITS_4 8
+#define KS_BITS_5 8
+#define KS_BITS_6 7
+
+/* Where level L's digit starts in a (biased) time. */
+#define KS_SHIFT_0 0
+#define KS_SHIFT_1 (KS_SHIFT_0 + KS_BITS_0)
+#define KS_SHIFT_2 (KS_SHIFT_1 + KS_BITS_1)
+#define KS_SHIFT_3 (KS_SHIFT_2 + KS_BITS_2)
+#define KS_SHIFT_4 (KS_SHIFT_3 + KS_BITS_3)
+#define KS_SHIFT_5 (KS_SHIFT_4 + KS_BITS_4)
+#define KS_SHIFT_6 (KS_SHIFT_5 + KS_BITS_5)
+
+/* Level L's first slot number: levels are numbered from the bottom, one
+ * slot per value of the digit. */
+#define KS_BASE_0 0
+#define KS_BASE_1 (KS_BASE_0 + (1 << KS_BITS_0))
+#define KS_BASE_2 (KS_BASE_1 + (1 << KS_BITS_1))
+#define KS_BASE_3 (KS_BASE_2 + (1 << KS_BITS_2))
+#define KS_BASE_4 (KS_BASE_3 + (1 << KS_BITS_3))
+#define KS_BASE_5 (KS_BASE_4 + (1 << KS_BITS_4))
+#define KS_BASE_6 (KS_BASE_5 + (1 << KS_BITS_5))
+#define KS_NSLOTS_WHEEL (KS_BASE_6 + (1 << KS_BITS_6))
+
 #define KS_EARLY KS_NSLOTS_WHEEL
 #define KS_NSLOTS (KS_EARLY + 1)
 /* Not a slot: what settle() returns for "the run". */
@@ -96,14 +128,15 @@
 #define KS_BIAS (UINT64_C(1) << 63)
 #define KS_MIN_CAP 8u
 /* Up to this a slot keeps its array when it empties: re-growing small
- * arrays every round would cost more than the memory. */
+ * arrays on every turn of their level would cost more than the memory. */
 #define KS_KEEP_CAP 16u
 /* How far ahead a cascade prefetches the timers it reads. */
 #define KS_PREFETCH 16u
 /* How far ahead a pop from the run prefetches the timer it will return:
  * the sort does not read the timers (see the tags), so this is the only
- * thing that brings them in.  24, 32 and 64 measured alike at 1e6, within
- * the noise of a busy host; 32 leaves room for a slower memory. */
+ * thing that brings them in.  A tuning, not a bound: it must cover a miss
+ * to memory with the events in between, with room for a slower memory,
+ * and the figure is not sensitive (docs/performance-log.md). */
 #define KS_RUN_PREFETCH 32u
 /* A level-2 slot this small is sorted by insertion, larger ones by
  * counting (see run_sort()), and from KS_LSD_MIN entries by two counting
@@ -124,7 +157,7 @@
 #define KS_LSD_BITS (KS_TAG_BITS / 2)
 #define KS_HIST (1u << (KS_MSD_BITS > KS_LSD_BITS ? KS_MSD_BITS : KS_LSD_BITS))
 /* Levels 0 and 1 are the slots below this (a multiple of 64). */
-#define KS_LEVEL2_FIRST 16640u
+#define KS_LEVEL2_FIRST ((unsigned)KS_BASE_2)
 
 /* Rare paths kept out of line so that the hot ones stay small. */
 #if defined(__GNUC__)
@@ -168,41 +201,82 @@ typedef struct ks_place {
   uint32_t mask; /* of the digit */
 } ks_place;
 
-#define KS_P0 {0, 8, 0, 0xff}
-#define KS_P1 {8, 14, 256, 0x3fff}
-#define KS_P2 {22, 11, 16640, 0x7ff}
-#define KS_P3 {33, 8, 18688, 0xff}
-#define KS_P4 {41, 8, 18944, 0xff}
-#define KS_P5 {49, 8, 19200, 0xff}
-#define KS_P6 {57, 7, 19456, 0x7f}
-#define KS_X4(...) __VA_ARGS__, __VA_ARGS__, __VA_ARGS__, __VA_ARGS__
-#define KS_X8(...) KS_X4(__VA_ARGS__), KS_X4(__VA_ARGS__)
+/* KS_SHIFT_, KS_BITS_ or KS_BASE_ (F) of level `l`, where `l` is a
+ * constant expression: for the tables' initialisers. */
+#define KS_OF_LEVEL(F, l)                                                  \
+  ((l) == 0   ? F##0                                                       \
+   : (l) == 1 ? F##1                                                       \
+   : (l) == 2 ? F##2                                                       \
+   : (l) == 3 ? F##3                                                       \
+   : (l) == 4 ? F##4                                                       \
+   : (l) == 5 ? F##5                                                       \
+              : F##6)
+#define KS_PLACE(l)                                                        \
+  {KS_OF_LEVEL(KS_SHIFT_, l), KS_OF_LEVEL(KS_BITS_, l),                    \
+   KS_OF_LEVEL(KS_BASE_, l), (1u << KS_OF_LEVEL(KS_BITS_, l)) - 1}
+/* The level whose digit holds bit `b` of a time. */
+#define KS_LEVEL_OF_BIT(b)                                                 \
+  ((b) < KS_SHIFT_1   ? 0                                                  \
+   : (b) < KS_SHIFT_2 ? 1                                                  \
+   : (b) < KS_SHIFT_3 ? 2                                                  \
+   : (b) < KS_SHIFT_4 ? 3                                                  \
+   : (b) < KS_SHIFT_5 ? 4                                                  \
+   : (b) < KS_SHIFT_6 ? 5                                                  \
+                      : 6)
+/* The level of slot number `id`. */
+#define KS_LEVEL_OF_SLOT(id)                                               \
+  ((id) < KS_BASE_1   ? 0                                                  \
+   : (id) < KS_BASE_2 ? 1                                                  \
+   : (id) < KS_BASE_3 ? 2                                                  \
+   : (id) < KS_BASE_4 ? 3                                                  \
+   : (id) < KS_BASE_5 ? 4                                                  \
+   : (id) < KS_BASE_6 ? 5                                                  \
+                      : 6)
+#define KS_PLACE_OF_BIT(b) KS_PLACE(KS_LEVEL_OF_BIT(b))
+#define KS_LEVEL_OF_PAGE(p) KS_LEVEL_OF_SLOT((p) * 256)
+/* Table entries M(i), M(i + 1), ...: 4, 8, 16 or 64 of them. */
+#define KS_REP4(M, i) M(i), M((i) + 1), M((i) + 2), M((i) + 3)
+#define KS_REP8(M, i) KS_REP4(M, i), KS_REP4(M, (i) + 4)
+#define KS_REP16(M, i) KS_REP8(M, i), KS_REP8(M, (i) + 8)
+#define KS_REP64(M, i)                                                     \
+  KS_REP16(M, i), KS_REP16(M, (i) + 16), KS_REP16(M, (i) + 32),            \
+      KS_REP16(M, (i) + 48)
 
 /* The level a timer goes to, by the highest bit in which its expiry
  * differs from cur. */
-static const ks_place place_by_msb[64] = {
-    KS_X8(KS_P0),                            /* bits  0..7  */
-    KS_X8(KS_P1), KS_X4(KS_P1), KS_P1, KS_P1, /* bits  8..21 */
-    KS_X8(KS_P2), KS_P2, KS_P2, KS_P2,       /* bits 22..32 */
-    KS_X8(KS_P3), KS_X8(KS_P4), KS_X8(KS_P5), /* bits 33..56 */
-    KS_X4(KS_P6), KS_P6, KS_P6, KS_P6,       /* bits 57..63 */
-};
+static const ks_place place_by_msb[64] = {KS_REP64(KS_PLACE_OF_BIT, 0)};
 
-/* The level of a slot number (not KS_EARLY), by 256-slot page. */
-static const uint8_t level_by_page[(KS_NSLOTS_WHEEL + 255) / 256] = {
-    0,                                                 /* 0 */
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,    /* 1 .. 64 */
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-    2, 2, 2, 2, 2, 2, 2, 2,                            /* 65 .. 72 */
-    3, 4, 5, 6,                                        /* 73 .. 76 */
+/* The level of a slot number (not KS_EARLY), by 256-slot page.  As many
+ * entries as there are pages, which the _Static_assert below checks. */
+#define KS_NPAGES ((KS_NSLOTS_WHEEL + 255) / 256)
+static const uint8_t level_by_page[] = {
+    KS_REP64(KS_LEVEL_OF_PAGE, 0),
+    KS_REP8(KS_LEVEL_OF_PAGE, 64),
+    KS_REP4(KS_LEVEL_OF_PAGE, 72),
+    KS_LEVEL_OF_PAGE(76),
 };
 
 /* One ks_place per level, for slot_start(). */
-static const ks_place place_by_level[KS_LEVELS] = {
-    KS_P0, KS_P1, KS_P2, KS_P3, KS_P4, KS_P5, KS_P6,
+static const ks_place place_by_level[] = {
+    KS_PLACE(0), KS_PLACE(1), KS_PLACE(2), KS_PLACE(3),
+    KS_PLACE(4), KS_PLACE(5), KS_PLACE(6),
 };
+
+_Static_assert(KS_SHIFT_6 + KS_BITS_6 == 64, "the digits cover a 64-bit time");
+_Static_assert(sizeof place_by_level / sizeof place_by_level[0] == KS_LEVELS,
+               "a ks_place for every level");
+_Static_assert(sizeof level_by_page == KS_NPAGES, "a level for every page of slots");
+_Static_assert(KS_BASE_1 % 256 == 0 && KS_BASE_2 % 256 == 0 && KS_BASE_3 % 256 == 0 &&
+                   KS_BASE_4 % 256 == 0 && KS_BASE_5 % 256 == 0 && KS_BASE_6 % 256 == 0,
+               "every level starts a page of level_by_page, and a bitmap word");
+_Static_assert(KS_TAG_LOW + KS_TAG_BITS == KS_SHIFT_2,
+               "the tag is the top of the bits below level 2's digit");
+_Static_assert(KS_LEVEL2_FIRST % 64 == 0, "low_levels_empty() tests whole bitmap words");
+/* The comments here and in ks_wheel.h give the levels' slot widths and
+ * spans as times (level 2's slots are 2^22 ns, 4.2 ms): change them with
+ * the widths. */
+_Static_assert(KS_SHIFT_1 == 8 && KS_SHIFT_2 == 22 && KS_SHIFT_3 == 33 && KS_SHIFT_4 == 41,
+               "level 1: 256 ns slots; level 2: 4.2 ms slots over 8.6 s; level 3: 37 min");
 
 typedef uint64_t ks_entry;
 
@@ -291,8 +365,8 @@ static inline ks_entry entry_hole(ks_entry e) {
 }
 
 /* One line per timer: ks_timer is 16 bytes and 16-aligned, so it never
- * straddles two (round 8 dropped the test for it, 4 instructions a pop).
- * A hole (NULL) is prefetched harmlessly: prefetches do not fault. */
+ * straddles two, and one prefetch covers it without a test.  A hole
+ * (NULL) is prefetched harmlessly: prefetches do not fault. */
 KS_PREFETCHER void prefetch_timer(const ks_timer *t) {
   __builtin_prefetch(t, 1);
 }
@@ -398,24 +472,20 @@ static inline void slot_reset(ks_slot *s) {
     slot_release(s);
 }
 
-/* Arms spread over a few hundred slots (4.2 ms each over the next 2 s in
- * bench_hold's hold model), each filled front to back, eight entries to a
- * cache line: every eighth arm starts a line that was last touched long
- * ago (its array was another slot's, sorted and freed a second before),
- * and the core's stream prefetchers do not follow hundreds of interleaved
- * streams.  The store into a line missing from the cache waited on its
- * read, and perf put more than half of ks_wheel_arm's time on it.  So each
- * push asks for the line two ahead (16 entries of 8 bytes), which is
- * written some thousand events later.  Every push, without a test for
- * "first entry of a line": that branch goes one way in eight,
- * unpredictably, and cost more than the prefetch saves (measured slower
- * at 10^5 and in the idle world).  Near the end of the array it
- * prefetches past it, which is harmless (a prefetch does not fault) and
- * cheaper than a bound: what it must never prefetch is the line just
- * written, since a prefetch of a line with a store to it still pending
- * waited for that store, and that alone made the hold model at 10^4 20 %
- * slower.  Hold model at 10^6: 22 -> 28 M events/s through the engine,
- * 10^4 and 10^5 unchanged. */
+/* How far past a slot's end a push prefetches.  Arms spread over many
+ * slots at once (a few hundred 4.2 ms slots for timers up to seconds
+ * ahead), each filled front to back, eight entries to a cache line: every
+ * eighth arm starts a line that was last touched long ago (its memory was
+ * another slot's array, sorted and freed since), and the core's stream
+ * prefetchers do not follow hundreds of interleaved streams, so the store
+ * into that line would wait for it to be read.  So each push asks for the
+ * line two ahead (16 entries of 8 bytes), which is written many arms
+ * later.  Every push, without a test for "first entry of a line": that
+ * branch goes one way in eight, unpredictably, and costs more than the
+ * prefetches it saves.  Near the end of the array it prefetches past it,
+ * which is harmless (a prefetch does not fault) and cheaper than a bound.
+ * What it must never prefetch is the line just written: a prefetch of a
+ * line with a store to it still pending waits for that store. */
 #define KS_TAIL_AHEAD 16u
 
 KS_PREFETCHER void prefetch_tail(const ks_slot *s) {
@@ -566,8 +636,8 @@ static inline void sort_scatter(const ks_entry *restrict in, uint32_t n, unsigne
  * also counts them by their bits from `shift` up (`mask` wide), the first
  * counting pass fused in.  It reads the slot's array alone, front to back:
  * the tags are in the entries.  `holes` false when the caller knows there
- * are none: the test then disappears, which is most of the hold model's
- * sort. */
+ * are none: the test then disappears from the loop, in the common case
+ * of a slot that nothing was cancelled from. */
 static inline void entries_collect(const ks_entry *restrict v, uint32_t head, uint32_t len,
                                    bool holes, unsigned shift, uint32_t mask,
                                    uint32_t *restrict h, ks_entry *restrict out) {
@@ -641,21 +711,21 @@ static void sort_lsd(const ks_entry *in, uint32_t n, uint32_t *restrict h,
 /* The sort of run_fill() for more than KS_SMALL_SORT entries, into
  * w->run: stable, on the tags.
  *
- * From KS_LSD_MIN entries: sort_lsd(), about 30 instructions an entry.
- * Up to round 7 every size took the path below, which cost some 50 at
- * 420 entries a slot (the hold model at 1e5) and 4,200 (1e6): its prefix
- * sum runs over 2 to 4 buckets an entry, and its insertion check is a
- * branch per entry.  Callgrind put the two alike at about 150 entries.
+ * From KS_LSD_MIN entries: sort_lsd(), linear whatever the tags, with a
+ * fixed cost (summing 2 x 2^KS_LSD_BITS buckets) that only a large run
+ * repays.  Per entry the path below costs more (its prefix sum runs over 2
+ * to 4 buckets an entry, and its insertion check is a branch per entry);
+ * KS_LSD_MIN is about where the two cost alike.
  *
  * Below that: one counting pass on the top `b` bits, with 2 to 4 buckets
  * an entry (up to 2^KS_MSD_BITS), then insertion sort, which moves an
  * entry only within its bucket: expiries spread over the slot (the usual
  * case) leave most buckets with one entry or none, so that is one pass, a
  * check and a few moves.  Fewer buckets, one or two an entry, cost less to
- * sum but left more entries out of order, and the check that finds them
- * is a branch the CPU cannot predict: measured slower at 1e5.  Where
- * entries crowd into a few buckets insertion could go quadratic: past 8
- * moves an entry it gives up, for sort_lsd(). */
+ * sum but leave more entries out of order, and the check that finds them
+ * is a branch the CPU cannot predict.  Where entries crowd into a few
+ * buckets insertion could go quadratic: past 8 moves an entry it gives
+ * up, for sort_lsd(). */
 static void run_sort(ks_wheel *w, const ks_slot *s, uint32_t n) {
   uint32_t *restrict h = w->hist;
   ks_entry *restrict run = w->run;
@@ -705,7 +775,7 @@ static inline bool entries_tie(ks_entry a, ks_entry b) {
  * a group of equal tags not yet put in order (run_order_ties()).  Ties
  * are rare (expiries within the same 64 ns), so a pop compares its entry
  * with the next one, and only a tie costs more: cheaper than finding the
- * groups ahead of time, a scan of the whole run (round 9). */
+ * groups ahead of time, which takes a scan of the whole run. */
 static inline bool run_tie_next(const ks_wheel *w, uint32_t h) {
   return G_UNLIKELY(entries_tie(w->run[h], w->run[h + 1])) && h + 1 >= w->run_ordered;
 }
@@ -745,8 +815,8 @@ static KS_NOINLINE void run_order_ties(ks_wheel *w) {
  * Without a bound: near the run's end this reads the entries after it
  * (the array has KS_RUN_PREFETCH more, zeroed when allocated), a
  * previous run's or the sort's, and prefetching their timers is harmless
- * (a prefetch does not fault), 32 times a run.  The test cost 2
- * instructions a pop. */
+ * (a prefetch does not fault), KS_RUN_PREFETCH times a run: cheaper than
+ * a test on every pop. */
 KS_PREFETCHER void run_prefetch(const ks_wheel *w, uint32_t head) {
   prefetch_timer(run_timer(w, head + KS_RUN_PREFETCH));
 }
@@ -832,7 +902,7 @@ static inline ks_timer *run_take(ks_wheel *w, uint64_t ulimit) {
  * are sparse, and all of them for a single far-away one.  In level 0 all
  * timers of a slot are due at once, so the head is the one. */
 static inline bool takes_from(const ks_wheel *w, uint32_t id) {
-  return id < 256 || slot_live(&w->slots[id]) == 1;
+  return id < KS_BASE_1 || slot_live(&w->slots[id]) == 1;
 }
 
 /* The slot's first live entry, skipping holes (each is skipped once). */
@@ -844,8 +914,9 @@ static inline ks_timer *slot_front(ks_slot *s) {
   return entry_timer(s->v[s->head]);
 }
 
-/* Nothing in levels 0 and 1 (slots 0 .. 4351: summary word 0 and the
- * first four bits of word 1). */
+/* Nothing in levels 0 and 1, the slots below KS_LEVEL2_FIRST: no bit in
+ * top for a summary word before KS_LEVEL2_FIRST's, and none in that word
+ * for a bitmap word before KS_LEVEL2_FIRST's. */
 static inline bool low_levels_empty(const ks_wheel *w) {
   return (w->top & ((UINT64_C(1) << (KS_LEVEL2_FIRST / 4096)) - 1)) == 0 &&
          (w->summary[KS_LEVEL2_FIRST / 4096] &
@@ -1071,15 +1142,14 @@ static KS_NOINLINE ks_timer *pop_general(ks_wheel *w, uint64_t ulimit) {
  * nothing early and nothing in levels 0 and 1 due before it (a timer armed
  * into the run's 4.2 ms since it was sorted: one test, see low_bound), no
  * hole to skip and more behind it.  Kept apart and small, so that it
- * needs no register saved and no call but the prefetch's loads (the
- * general path, with everything inlined, saved six registers on every
- * pop: a quarter of the pop's instructions).
+ * needs no register saved and no call but the prefetch's loads: with the
+ * general path inlined, every pop would save and restore the registers
+ * that only the general path needs.
  *
  * And inlined into its callers when the build links with LTO, as the
  * benchmarks' build does (docs/performance.md): in the engine's loop that
- * saves the call and the reloads around it, 200 -> 195 instructions an
- * event in the hold model at 1e6 (round 10).  Forced, because GCC's own
- * choice came and went with unrelated edits to the loop (round 9). */
+ * saves the call and the reloads around it.  Forced, because GCC's own
+ * choice comes and goes with unrelated edits to the caller. */
 KS_POP_INLINE ks_timer *ks_wheel_pop(ks_wheel *w, ka_time limit) {
   uint64_t ulimit = to_u(limit);
 
