@@ -192,7 +192,7 @@ static void test_random_level_boundaries(void) {
 }
 
 /* Dense time: thousands of timers within a few milliseconds, so that
- * level-2 slots (1 ms) hold many timers each and are sorted into the run,
+ * level-2 slots (4.2 ms) hold many timers each and are sorted into the run,
  * while new timers, ties, cancels, re-arms and look-aheads land in and
  * around it.  Expiries are near (under 1 us), mid (within the run's
  * millisecond) or a few milliseconds ahead, or ties with another timer. */

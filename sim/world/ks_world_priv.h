@@ -81,9 +81,8 @@ typedef struct ks_ep {
  * a line so that no connection straddles one more line than it must.  The
  * server's end, in the second line, is read once per cycle, when the
  * probe reaches it (see ksw_send's prefetch).  With a 16-octet timer the
- * alignment pads 112 octets to 128: at 10^6 idle connections that costs
- * 16 B each and saves a fifth of the run time (measured: 2.65 s against
- * 3.25 s unaligned, bench_idle, 24 h). */
+ * alignment pads 112 octets to 128: 16 B a connection, for one cache line
+ * less per keep-alive cycle (docs/performance-log.md has the figures). */
 typedef struct ks_conn {
   _Alignas(64) guint32 seq[2];
   guint32 probes_sent, probes_answered;
