@@ -170,8 +170,15 @@ typedef struct loader {
   ks_scenario *sc;
   GHashTable *link_of_pair; /* "a b" host indices -> link index + 1 */
   guint *island;            /* per host: the lowest host index it reaches by links */
+  char **sets;              /* --set assignments, as given */
   GError **error;
 } loader;
+
+/* A node that a --set put in the document carries, instead of a place in
+ * the file, the assignment's index in its mark's line, from SET_LINE up:
+ * a problem the loader finds in it names the assignment, not the file.
+ * No file the loader reads has that many lines. */
+#define SET_LINE ((size_t)1 << 30)
 
 G_GNUC_PRINTF(3, 4)
 static gboolean fail_at(loader *L, const yaml_mark_t *m, const char *fmt, ...) {
@@ -179,8 +186,12 @@ static gboolean fail_at(loader *L, const yaml_mark_t *m, const char *fmt, ...) {
   va_start(ap, fmt);
   char *msg = g_strdup_vprintf(fmt, ap);
   va_end(ap);
-  g_set_error(L->error, KS_SCENARIO_ERROR, KS_SCENARIO_ERROR_INVALID, "%s:%zu:%zu: %s", L->path,
-              m->line + 1, m->column + 1, msg);
+  if (m->line >= SET_LINE)
+    g_set_error(L->error, KS_SCENARIO_ERROR, KS_SCENARIO_ERROR_INVALID, "--set %s: %s",
+                L->sets[m->line - SET_LINE], msg);
+  else
+    g_set_error(L->error, KS_SCENARIO_ERROR, KS_SCENARIO_ERROR_INVALID, "%s:%zu:%zu: %s",
+                L->path, m->line + 1, m->column + 1, msg);
   g_free(msg);
   return FALSE;
 }
@@ -1248,11 +1259,12 @@ static gboolean syntax_error(loader *L, const yaml_parser_t *parser) {
   return fail_at(L, &m, "YAML syntax error: %s", problem);
 }
 
+static const char *const root_keys[] = {"name",  "description", "duration", "seed",     "hosts",
+                                        "links", "middleboxes", "groups",   "timeline", NULL};
+
 static gboolean load_root(loader *L, const yaml_node_t *root) {
-  static const char *const keys[] = {"name", "description", "duration", "seed", "hosts", "links",
-                                     "middleboxes", "groups", "timeline", NULL};
   ks_scenario *sc = L->sc;
-  if (!expect_map(L, root, "a scenario") || !check_keys(L, root, keys, "a scenario", FALSE))
+  if (!expect_map(L, root, "a scenario") || !check_keys(L, root, root_keys, "a scenario", FALSE))
     return FALSE;
   yaml_node_t *n;
   const char *t;
@@ -1290,6 +1302,145 @@ static gboolean load_root(loader *L, const yaml_node_t *root) {
   return TRUE;
 }
 
+/* ---- --set PATH=VALUE ---------------------------------------------------- */
+
+/* Whether an assignment names a place in the scenario (hosts.client.profile)
+ * rather than a setting or socket option of every host or group: its first
+ * dot-separated part is a top-level key.  A sysctl such as
+ * net.ipv4.tcp_keepalive_time is not. */
+static gboolean is_path(const char *assignment) {
+  size_t n = strcspn(assignment, ".=");
+  if (assignment[n] != '.')
+    return FALSE;
+  for (size_t i = 0; root_keys[i]; i++)
+    if (strlen(root_keys[i]) == n && strncmp(root_keys[i], assignment, n) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static int add_scalar(loader *L, guint k, const char *value) {
+  int id = yaml_document_add_scalar(L->doc, NULL, (yaml_char_t *)value, -1,
+                                    YAML_PLAIN_SCALAR_STYLE);
+  if (id)
+    node(L, id)->start_mark.line = SET_LINE + k;
+  return id;
+}
+
+/* The child of mapping `map` under `key`, or of sequence `map` at index
+ * `key` or with `name: key`; 0 when there is none. */
+static int child(loader *L, int map, const char *key, int **slot) {
+  yaml_node_t *n = node(L, map);
+  if (n->type == YAML_MAPPING_NODE) {
+    for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+      yaml_node_t *kn = node(L, p->key);
+      if (kn->type == YAML_SCALAR_NODE && strcmp(text(kn), key) == 0) {
+        *slot = &p->value;
+        return p->value;
+      }
+    }
+    return 0;
+  }
+  gsize len = (gsize)(n->data.sequence.items.top - n->data.sequence.items.start);
+  guint64 i;
+  if (g_ascii_string_to_unsigned(key, 10, 0, G_MAXUINT64, &i, NULL)) {
+    if (i >= len)
+      return 0;
+    *slot = &n->data.sequence.items.start[i];
+    return **slot;
+  }
+  for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+    yaml_node_t *e = node(L, *it);
+    if (e->type != YAML_MAPPING_NODE)
+      continue;
+    int name;
+    int *unused;
+    if ((name = child(L, *it, "name", &unused)) != 0 && node(L, name)->type == YAML_SCALAR_NODE &&
+        strcmp(text(node(L, name)), key) == 0) {
+      *slot = it;
+      return *it;
+    }
+  }
+  return 0;
+}
+
+/* Puts VALUE at PATH in the document (docs/scenarios.md, "--set"): a
+ * missing last key, or a missing mapping on the way, is added; an existing
+ * value is replaced.  The loader then checks it as if the file said so. */
+static gboolean set_path(loader *L, guint k) {
+  const char *assignment = L->sets[k];
+  const char *eq = strchr(assignment, '=');
+  if (eq == NULL || eq[1] == '\0')
+    return fail_set(L, assignment, "expected PATH=VALUE");
+  g_autofree char *path = g_strndup(assignment, (gsize)(eq - assignment));
+  g_auto(GStrv) parts = g_strsplit(path, ".", -1);
+  yaml_node_t *root = yaml_document_get_root_node(L->doc);
+  if (root == NULL || root->type != YAML_MAPPING_NODE)
+    return TRUE; /* the loader says what is wrong with the file */
+  int cur = (int)(root - L->doc->nodes.start) + 1;
+  g_autoptr(GString) here = g_string_new(NULL); /* the path up to cur */
+  for (guint i = 0; parts[i]; i++) {
+    gboolean last = parts[i + 1] == NULL;
+    const char *part = parts[i];
+    if (*part == '\0')
+      return fail_set(L, assignment, "an empty part in the path");
+    yaml_node_t *n = node(L, cur);
+    if (n->type == YAML_SCALAR_NODE) {
+      g_autofree char *got = describe(n);
+      return fail_set(L, assignment, "'%s' is %s, which has no '%s'", here->str, got, part);
+    }
+    int *slot = NULL;
+    int next = child(L, cur, part, &slot);
+    if (next == 0 && node(L, cur)->type == YAML_SEQUENCE_NODE) {
+      gsize len = (gsize)(node(L, cur)->data.sequence.items.top -
+                          node(L, cur)->data.sequence.items.start);
+      return fail_set(L, assignment, "'%s' has %zu entries, none at '%s' (an index from 0, or "
+                      "an entry's name)", here->str, len, part);
+    }
+    if (next == 0 && i < 2) {
+      /* A section or an entry of one (a host, a link, ...) is never made
+       * by --set: a misspelt name must not become a new host. */
+      yaml_node_t *m = node(L, cur);
+      GString *names = g_string_new(NULL);
+      for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++)
+        g_string_append_printf(names, "%s%s", names->len ? ", " : "",
+                               (const char *)node(L, p->key)->data.scalar.value);
+      if (i == 0)
+        fail_set(L, assignment, "the scenario has no '%s' (it has: %s)", part, names->str);
+      else
+        fail_set(L, assignment, "'%s' has no '%s' (it has: %s)", here->str, part, names->str);
+      g_string_free(names, TRUE);
+      return FALSE;
+    }
+    if (next == 0) { /* a new key of an entry, or of a mapping in one */
+      int key = add_scalar(L, k, part);
+      int value = last ? add_scalar(L, k, eq + 1)
+                       : yaml_document_add_mapping(L->doc, NULL, YAML_FLOW_MAPPING_STYLE);
+      if (!key || !value || !yaml_document_append_mapping_pair(L->doc, cur, key, value))
+        return fail_set(L, assignment, "out of memory");
+      node(L, value)->start_mark.line = SET_LINE + k;
+      g_string_append_printf(here, "%s%s", i ? "." : "", part);
+      cur = value;
+      continue;
+    }
+    if (last) {
+      if (node(L, next)->type != YAML_SCALAR_NODE) {
+        g_autofree char *got = describe(node(L, next));
+        return fail_set(L, assignment, "'%s' is %s; --set replaces one value (set one of its "
+                        "keys instead)", path, got);
+      }
+      int value = add_scalar(L, k, eq + 1);
+      if (!value)
+        return fail_set(L, assignment, "out of memory");
+      /* Adding a node may move the node array: find the slot again. */
+      child(L, cur, part, &slot);
+      *slot = value;
+    }
+    g_string_append_printf(here, "%s%s", i ? "." : "", part);
+    cur = next;
+  }
+  return TRUE;
+}
+
 static gboolean parse_file(loader *L) {
   yaml_parser_t parser;
   yaml_document_t doc, extra;
@@ -1311,10 +1462,15 @@ static gboolean parse_file(loader *L) {
     syntax_error(L, &parser);
   } else {
     yaml_node_t *second = yaml_document_get_root_node(&extra);
-    if (second)
+    if (second) {
       fail(L, second, "a scenario file holds one YAML document; remove this one or the '---'");
-    else
-      ok = load_root(L, root);
+    } else {
+      ok = TRUE;
+      for (guint k = 0; ok && L->sets && L->sets[k]; k++)
+        if (is_path(L->sets[k]))
+          ok = set_path(L, k);
+      ok = ok && load_root(L, yaml_document_get_root_node(&doc));
+    }
     yaml_document_delete(&extra);
   }
   yaml_document_delete(&doc);
@@ -1345,11 +1501,12 @@ ks_scenario *ks_scenario_load(const char *path, char **sets, GError **error) {
     ks_scenario_free(sc);
     return NULL;
   }
-  loader L = {.path = path, .buf = buf, .len = len, .sc = sc, .error = error,
+  loader L = {.path = path, .buf = buf, .len = len, .sc = sc, .error = error, .sets = sets,
               .link_of_pair = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL)};
   gboolean ok = parse_file(&L);
   for (guint i = 0; ok && sets && sets[i]; i++)
-    ok = apply_set(&L, sets[i]);
+    if (!is_path(sets[i]))
+      ok = apply_set(&L, sets[i]);
   for (guint i = 0; ok && i < sc->groups->len; i++)
     ok = check_sockopts(&L, sc->groups->pdata[i]);
   g_hash_table_unref(L.link_of_pair);

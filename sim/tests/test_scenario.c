@@ -731,6 +731,59 @@ static void test_set_rejects(void) {
   assert_set_fails("TCP_KEEPIDLE=30", "(on host 'w' of group 'gw')");
 }
 
+/* --set PATH=VALUE: one host's setting, one group's socket option, a
+ * link's loss, a timeline entry's time, each checked by the loader as if
+ * the file said so.  Facts §2: KeepAliveTime is a Windows registry value;
+ * facts §1: TCP_KEEPIDLE exists on Windows 10 1709 and Linux, not XP. */
+static void test_set_paths(void) {
+  char *sets[] = {"hosts.w.settings.KeepAliveTime=300s", "hosts.x.profile=windows-10-1709",
+                  "groups.gx.sockopts.TCP_KEEPIDLE=30", "links.xl.loss=0.25",
+                  "groups.1.count=7", NULL};
+  GError *error = NULL;
+  ks_scenario *sc = load_text(SET_BASE, sets, &error);
+  g_assert_no_error(error);
+  /* Only the host named gets the setting: x keeps its default. */
+  g_assert_cmpuint(param(host_named(sc, "w"), "KeepAliveTime"), ==, 300000);
+  g_assert_false(ka_params_is_set(host_named(sc, "x")->params, "KeepAliveTime"));
+  g_assert_cmpstr(ka_profile_name(host_named(sc, "x")->profile), ==, "windows-10-1709");
+  /* Only the group named gets the option (x now takes it: 1709). */
+  g_assert_cmpuint(group(sc, 0)->sockopts->len, ==, 1);
+  g_assert_cmpuint(group(sc, 1)->sockopts->len, ==, 1);
+  g_assert_cmpstr(sockopt(group(sc, 1), 0)->name, ==, "TCP_KEEPIDLE");
+  g_assert_cmpstr(sockopt(group(sc, 1), 0)->value, ==, "30");
+  g_assert_cmpuint(group(sc, 1)->count, ==, 7);
+  g_assert_cmpfloat(((ks_link_spec *)sc->links->pdata[1])->loss, ==, 0.25);
+  g_assert_cmpfloat(((ks_link_spec *)sc->links->pdata[0])->loss, ==, 0);
+  ks_scenario_free(sc);
+
+  /* A path and the plain form together; the timeline by index. */
+  char *text = g_strconcat(SET_BASE, "timeline:\n  - {at: 10m, link_down: wl}\n", NULL);
+  char *both[] = {"timeline.0.at=20m", "KeepAliveInterval=2s", NULL};
+  sc = load_text(text, both, &error);
+  g_assert_no_error(error);
+  g_assert_cmpint(g_array_index(sc->events, ks_event_spec, 0).at, ==, KA_S(1200));
+  g_assert_cmpuint(param(host_named(sc, "w"), "KeepAliveInterval"), ==, 2000);
+  ks_scenario_free(sc);
+  g_free(text);
+}
+
+static void test_set_paths_reject(void) {
+  /* The loader's own checks, located at the assignment. */
+  assert_set_fails("links.xl.loss=2", "loss: 2 is outside [0, 1]");
+  assert_set_fails("groups.gw.count=many", "count: 'many' is not a whole number");
+  assert_set_fails("groups.gx.sockopts.TCP_KEEPIDLE=30", "WSAENOPROTOOPT (10042)");
+  assert_set_fails("hosts.w.KeepAliveTime=1s", "unknown key 'KeepAliveTime' in host 'w'");
+  /* What the path itself gets wrong. */
+  assert_set_fails("hosts.nosuch.profile=linux", "'hosts' has no 'nosuch' (it has: w, x, l)");
+  assert_set_fails("groups.gz.count=1", "'groups' has 2 entries, none at 'gz'");
+  assert_set_fails("groups.2.count=1", "'groups' has 2 entries, none at '2'");
+  assert_set_fails("hosts.w=linux", "'hosts.w' is a mapping; --set replaces one value");
+  assert_set_fails("hosts.w.profile.x=1", "'hosts.w.profile' is 'windows-vista', which has no 'x'");
+  assert_set_fails("middleboxes.m.link=wl", "the scenario has no 'middleboxes'");
+  assert_set_fails("hosts.w..profile=linux", "an empty part in the path");
+  assert_set_fails("hosts.w.profile=", "expected PATH=VALUE");
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   GError *error = NULL;
@@ -754,6 +807,8 @@ int main(int argc, char **argv) {
   g_test_add_func("/scenario/duration-parse", test_duration_parse);
   g_test_add_func("/scenario/set/applies", test_set_applies);
   g_test_add_func("/scenario/set/rejects", test_set_rejects);
+  g_test_add_func("/scenario/set/paths", test_set_paths);
+  g_test_add_func("/scenario/set/paths-reject", test_set_paths_reject);
   int rc = g_test_run();
 
   char *inline_path = g_build_filename(tmp_dir, "inline.yaml", NULL);
