@@ -22,6 +22,7 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "ks_limits.h"
 #include "ks_sockopt.h"
 
 G_DEFINE_QUARK(ks-scenario-error-quark, ks_scenario_error)
@@ -162,14 +163,27 @@ static gboolean is_bare_number(const char *text) {
 
 /* ---- the loader and its messages --------------------------------------- */
 
+/* Where a group's load comes from: the group, and what sets its rate (the
+ * periodic traffic's period, the bulk traffic). */
+typedef struct group_marks {
+  yaml_mark_t group, traffic;
+} group_marks;
+
 typedef struct loader {
   const char *path; /* as given, for messages */
   const char *buf;  /* the file's bytes, for reader-error offsets */
   gsize len;
   yaml_document_t *doc;
   ks_scenario *sc;
+  const ks_limits *lim;
   GHashTable *link_of_pair; /* "a b" host indices -> link index + 1 */
-  guint *island;            /* per host: the lowest host index it reaches by links */
+  /* Each section's names -> index + 1, so that a reference is found in
+   * constant time however many hosts or groups there are. */
+  GHashTable *host_index, *link_index, *mbox_index, *group_index;
+  guint *island;            /* per host: a representative of the hosts it reaches by links */
+  guint64 connections;      /* the groups' counts so far */
+  GArray *group_marks;      /* group_marks, per group: where its load is named */
+  double *ka_per_s;         /* per group: keep-alive exchanges per second per connection */
   char **sets;              /* --set assignments, as given */
   GError **error;
 } loader;
@@ -180,18 +194,28 @@ typedef struct loader {
  * No file the loader reads has that many lines. */
 #define SET_LINE ((size_t)1 << 30)
 
+/* Sets the loader's one error code with `msg`, its control characters
+ * escaped (ks_escape). */
+static void set_error(GError **error, const char *msg) {
+  g_autofree char *shown = ks_escape(msg);
+  g_set_error_literal(error, KS_SCENARIO_ERROR, KS_SCENARIO_ERROR_INVALID, shown);
+}
+
 G_GNUC_PRINTF(3, 4)
 static gboolean fail_at(loader *L, const yaml_mark_t *m, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   char *msg = g_strdup_vprintf(fmt, ap);
   va_end(ap);
+  /* Keys and values are echoed: a newline or a terminal's escape codes in
+   * them must not reach the terminal as such. */
+  char *full;
   if (m->line >= SET_LINE)
-    g_set_error(L->error, KS_SCENARIO_ERROR, KS_SCENARIO_ERROR_INVALID, "--set %s: %s",
-                L->sets[m->line - SET_LINE], msg);
+    full = g_strdup_printf("--set %s: %s", L->sets[m->line - SET_LINE], msg);
   else
-    g_set_error(L->error, KS_SCENARIO_ERROR, KS_SCENARIO_ERROR_INVALID, "%s:%zu:%zu: %s",
-                L->path, m->line + 1, m->column + 1, msg);
+    full = g_strdup_printf("%s:%zu:%zu: %s", L->path, m->line + 1, m->column + 1, msg);
+  set_error(L->error, full);
+  g_free(full);
   g_free(msg);
   return FALSE;
 }
@@ -204,10 +228,23 @@ static gboolean fail_set(loader *L, const char *assignment, const char *fmt, ...
   va_start(ap, fmt);
   char *msg = g_strdup_vprintf(fmt, ap);
   va_end(ap);
-  g_set_error(L->error, KS_SCENARIO_ERROR, KS_SCENARIO_ERROR_INVALID, "--set %s: %s", assignment,
-              msg);
+  g_autofree char *full = g_strdup_printf("--set %s: %s", assignment, msg);
+  set_error(L->error, full);
   g_free(msg);
   return FALSE;
+}
+
+/* A limit of ks_limits.h was passed at `m`: the message names the limit
+ * and how to raise it. */
+G_GNUC_PRINTF(4, 5)
+static gboolean fail_limit(loader *L, const yaml_mark_t *m, const char *name, const char *fmt,
+                           ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  g_autofree char *msg = g_strdup_vprintf(fmt, ap);
+  va_end(ap);
+  g_autofree char *hint = ks_limits_hint(name);
+  return fail_at(L, m, "%s (the limit %s; %s)", msg, name, hint);
 }
 
 static yaml_node_t *node(loader *L, int id) { return yaml_document_get_node(L->doc, id); }
@@ -265,6 +302,14 @@ static char *join(const char *const *names) {
  * case-insensitive (registry values, socket options). */
 static gboolean check_keys(loader *L, const yaml_node_t *map, const char *const *allowed,
                            const char *where, gboolean nocase) {
+  /* Keys already seen: compared one by one in a small mapping, looked up
+   * in a hash set in a large one, so that a file of 200,000 hosts is
+   * checked in linear time.  Case-insensitive names go in folded. */
+  enum { SMALL = 8 };
+  gsize n = (gsize)(map->data.mapping.pairs.top - map->data.mapping.pairs.start);
+  g_autoptr(GHashTable) seen =
+    n > SMALL ? g_hash_table_new_full(g_str_hash, g_str_equal, nocase ? g_free : NULL, NULL)
+              : NULL;
   for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
     yaml_node_t *k = node(L, p->key);
     if (k->type != YAML_SCALAR_NODE || is_null(k)) {
@@ -281,11 +326,18 @@ static gboolean check_keys(loader *L, const yaml_node_t *map, const char *const 
         return fail(L, k, "unknown key '%s' in %s (allowed: %s)", text(k), where, list);
       }
     }
-    for (yaml_node_pair_t *q = map->data.mapping.pairs.start; q < p; q++) {
-      const char *prev = text(node(L, q->key));
-      if (nocase ? g_ascii_strcasecmp(prev, text(k)) == 0 : strcmp(prev, text(k)) == 0)
-        return fail(L, k, "'%s' is given twice in %s", text(k), where);
+    gboolean twice = FALSE;
+    if (seen) {
+      char *key = nocase ? g_ascii_strdown(text(k), -1) : (char *)text(k);
+      twice = !g_hash_table_add(seen, key);
+    } else {
+      for (yaml_node_pair_t *q = map->data.mapping.pairs.start; q < p && !twice; q++) {
+        const char *prev = text(node(L, q->key));
+        twice = nocase ? g_ascii_strcasecmp(prev, text(k)) == 0 : strcmp(prev, text(k)) == 0;
+      }
     }
+    if (twice)
+      return fail(L, k, "'%s' is given twice in %s", text(k), where);
   }
   return TRUE;
 }
@@ -306,6 +358,15 @@ static yaml_node_t *require(loader *L, const yaml_node_t *map, const yaml_node_t
   return v;
 }
 
+/* "3650d", "90s", "1500ns": the largest unit that divides it. */
+static char *format_duration(ka_time t) {
+  for (size_t u = G_N_ELEMENTS(duration_units); u-- > 0;)
+    if ((guint64)t % duration_units[u].scale == 0)
+      return g_strdup_printf("%" G_GUINT64_FORMAT "%s", (guint64)t / duration_units[u].scale,
+                             duration_units[u].suffix);
+  return g_strdup_printf("%" G_GINT64_FORMAT "ns", t);
+}
+
 static gboolean get_duration(loader *L, const yaml_node_t *n, const char *what,
                              gboolean allow_zero, ka_time *out) {
   if (n->type != YAML_SCALAR_NODE || is_null(n)) {
@@ -317,14 +378,25 @@ static gboolean get_duration(loader *L, const yaml_node_t *n, const char *what,
   case QTY_OK:
     if (*out == 0 && !allow_zero)
       return fail(L, n, "%s must be more than 0", what);
+    /* No time of the scenario is longer than its longest virtual time, so
+     * that any two or three of them add up within the clock. */
+    if ((guint64)*out > (guint64)L->lim->duration) {
+      g_autofree char *max = format_duration(L->lim->duration);
+      return fail_limit(L, &n->start_mark, "duration", "%s: '%s' is longer than %s", what, t,
+                        max);
+    }
     return TRUE;
   case QTY_NO_UNIT:
     return fail(L, n, "%s: '%s' has no unit; a duration needs a unit: ms, s, m, h or d (e.g. %ss)",
                 what, t, t);
   case QTY_NOT_WHOLE:
     return fail(L, n, "%s: '%s' is not a whole number of nanoseconds", what, t);
-  case QTY_OVERFLOW:
-    return fail(L, n, "%s: '%s' is too long (at most about 292 years)", what, t);
+  case QTY_OVERFLOW: {
+    g_autofree char *max = format_duration(L->lim->duration);
+    return fail_limit(L, &n->start_mark, "duration",
+                      "%s: '%s' is longer than %s (and than a 64-bit nanosecond clock holds)",
+                      what, t, max);
+  }
   default:
     if (t[0] == '-')
       return fail(L, n, "%s: '%s' is negative; a duration is 0 or more", what, t);
@@ -411,18 +483,53 @@ static const char *value_text(const yaml_node_t *n) {
 /* Every spec struct starts with its name. */
 static const char *name_of(gconstpointer spec) { return *(char *const *)spec; }
 
+/* The names in `arr`, the first 20 of them when there are more: a
+ * message stays one readable line. */
 static char *names_of(const GPtrArray *arr) {
+  enum { SHOWN = 20 };
   GString *s = g_string_new(NULL);
-  for (guint i = 0; i < arr->len; i++)
+  for (guint i = 0; i < arr->len && i < SHOWN; i++)
     g_string_append_printf(s, "%s%s", i ? ", " : "", name_of(arr->pdata[i]));
+  if (arr->len > SHOWN)
+    g_string_append_printf(s, ", ... (%u in all)", arr->len);
   return g_string_free(s, FALSE);
 }
 
-static int find_named(const GPtrArray *arr, const char *name) {
-  for (guint i = 0; i < arr->len; i++)
-    if (name_of(arr->pdata[i]) && strcmp(name_of(arr->pdata[i]), name) == 0)
-      return (int)i;
-  return -1;
+/* A section (a mapping, or the groups' list) holds at most `max` entries:
+ * the first one past it is named. */
+static gboolean check_count(loader *L, const yaml_node_t *n, guint64 max, const char *limit,
+                            const char *what) {
+  gsize len;
+  const yaml_node_t *past;
+  if (n->type == YAML_MAPPING_NODE) {
+    len = (gsize)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
+    past = len > max ? node(L, n->data.mapping.pairs.start[max].key) : NULL;
+  } else {
+    len = (gsize)(n->data.sequence.items.top - n->data.sequence.items.start);
+    past = len > max ? node(L, n->data.sequence.items.start[max]) : NULL;
+  }
+  if (past == NULL)
+    return TRUE;
+  return fail_limit(L, &past->start_mark, limit, "%s: %zu of them, more than %" G_GUINT64_FORMAT,
+                    what, len, max);
+}
+
+/* The name index of a section's array. */
+static GHashTable *index_of(loader *L, const GPtrArray *arr) {
+  return arr == L->sc->hosts   ? L->host_index
+         : arr == L->sc->links ? L->link_index
+         : arr == L->sc->groups ? L->group_index
+                                : L->mbox_index;
+}
+
+/* Appends `spec` (whose name is set) to its section and indexes its name. */
+static void add_named(loader *L, GPtrArray *arr, gpointer spec) {
+  g_ptr_array_add(arr, spec);
+  g_hash_table_insert(index_of(L, arr), (gpointer)name_of(spec), GUINT_TO_POINTER(arr->len));
+}
+
+static int find_named(loader *L, const GPtrArray *arr, const char *name) {
+  return (int)GPOINTER_TO_UINT(g_hash_table_lookup(index_of(L, arr), name)) - 1;
 }
 
 /* A name that must be in `arr` ("host", "link", "middlebox"). */
@@ -430,7 +537,7 @@ static gboolean get_ref(loader *L, const yaml_node_t *n, const char *what, const
                         const char *kind, guint *out) {
   if (!expect_scalar(L, n, what))
     return FALSE;
-  int i = find_named(arr, text(n));
+  int i = find_named(L, arr, text(n));
   if (i < 0) {
     g_autofree char *list = names_of(arr);
     return fail(L, n, "%s: unknown %s '%s' (%s%s here: %s)", what, kind, text(n), kind,
@@ -533,9 +640,13 @@ static gboolean load_registry(loader *L, ks_host_spec *h, const yaml_node_t *v) 
   char *data = NULL;
   gsize len = 0;
   GError *e = NULL;
-  gboolean ok = g_file_get_contents(file, &data, &len, &e);
-  if (!ok)
+  /* Read no more than the limit: registry: /dev/zero fails at once. */
+  data = ks_read_file_limited(file, L->lim->reg_bytes, "reg_bytes", &len, &e);
+  gboolean ok = data != NULL;
+  if (!ok && g_error_matches(e, KS_LIMITS_ERROR, KS_LIMITS_ERROR_READ))
     fail(L, v, "registry: cannot read %s: %s", file, e->message);
+  else if (!ok)
+    fail(L, v, "registry: %s", e->message);
   else if (!ka_reg_apply(h->params, file, (const guint8 *)data, len, h->notes, &e))
     ok = fail(L, v, "registry: %s", e->message);
   g_clear_error(&e);
@@ -564,7 +675,9 @@ static gboolean load_settings(loader *L, ks_host_spec *h, const yaml_node_t *map
 
 static gboolean load_hosts(loader *L, const yaml_node_t *map) {
   static const char *const keys[] = {"profile", "registry", "settings", NULL};
-  if (!expect_map(L, map, "hosts") || !check_keys(L, map, NULL, "hosts", FALSE))
+  if (!expect_map(L, map, "hosts") ||
+      !check_count(L, map, L->lim->hosts, "hosts", "hosts") ||
+      !check_keys(L, map, NULL, "hosts", FALSE))
     return FALSE;
   if (map->data.mapping.pairs.start == map->data.mapping.pairs.top)
     return fail(L, map, "hosts: a scenario needs hosts (a client and a server at least)");
@@ -586,7 +699,7 @@ static gboolean load_hosts(loader *L, const yaml_node_t *map) {
     h->profile = prof;
     h->params = ka_params_new(prof);
     h->notes = g_ptr_array_new_with_free_func(g_free);
-    g_ptr_array_add(L->sc->hosts, h);
+    add_named(L, L->sc->hosts, h);
     /* The registry file first, then settings over it. */
     yaml_node_t *reg = get(L, v, "registry"), *set = get(L, v, "settings");
     if (reg && !load_registry(L, h, reg))
@@ -603,7 +716,9 @@ static char *pair_key(guint a, guint b) { return g_strdup_printf("%u %u", MIN(a,
 
 static gboolean load_links(loader *L, const yaml_node_t *map) {
   static const char *const keys[] = {"between", "delay", "bandwidth", "loss", NULL};
-  if (!expect_map(L, map, "links") || !check_keys(L, map, NULL, "links", FALSE))
+  if (!expect_map(L, map, "links") ||
+      !check_count(L, map, L->lim->links, "links", "links") ||
+      !check_keys(L, map, NULL, "links", FALSE))
     return FALSE;
   for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
     yaml_node_t *k = node(L, p->key), *v = node(L, p->value);
@@ -612,7 +727,7 @@ static gboolean load_links(loader *L, const yaml_node_t *map) {
       return FALSE;
     ks_link_spec *l = g_new0(ks_link_spec, 1);
     l->name = g_strdup(text(k));
-    g_ptr_array_add(L->sc->links, l);
+    add_named(L, L->sc->links, l);
 
     yaml_node_t *bn = require(L, v, k, "between", where);
     if (bn == NULL || !expect_seq(L, bn, "between"))
@@ -663,24 +778,32 @@ static gboolean load_links(loader *L, const yaml_node_t *map) {
   return TRUE;
 }
 
+/* The representative of host h's island (union-find, halving the path as
+ * it goes). */
+static guint island_of(guint *parent, guint h) {
+  while (parent[h] != h) {
+    parent[h] = parent[parent[h]];
+    h = parent[h];
+  }
+  return h;
+}
+
 /* Which hosts can reach which: the engine routes a group over the fewest
- * links between its hosts, through other hosts if need be. */
+ * links between its hosts, through other hosts if need be.  Union-find:
+ * linear in the links whatever their order (a chain of links written
+ * backwards took one pass per link before). */
 static void find_islands(loader *L) {
   guint n = L->sc->hosts->len;
   L->island = g_new(guint, n ? n : 1);
   for (guint h = 0; h < n; h++)
     L->island[h] = h;
-  for (gboolean changed = TRUE; changed;) {
-    changed = FALSE;
-    for (guint i = 0; i < L->sc->links->len; i++) {
-      const ks_link_spec *l = L->sc->links->pdata[i];
-      guint m = MIN(L->island[l->a], L->island[l->b]);
-      if (L->island[l->a] != m || L->island[l->b] != m) {
-        L->island[l->a] = L->island[l->b] = m;
-        changed = TRUE;
-      }
-    }
+  for (guint i = 0; i < L->sc->links->len; i++) {
+    const ks_link_spec *l = L->sc->links->pdata[i];
+    guint a = island_of(L->island, l->a), b = island_of(L->island, l->b);
+    L->island[MAX(a, b)] = MIN(a, b);
   }
+  for (guint h = 0; h < n; h++)
+    L->island[h] = island_of(L->island, h);
 }
 
 /* ---- middleboxes ------------------------------------------------------- */
@@ -708,7 +831,9 @@ static gboolean load_middleboxes(loader *L, const yaml_node_t *map) {
   static const char *const keys[] = {"preset", "kind", "link", "idle_timeout", "on_expiry", NULL};
   static const char *const kinds[] = {"nat", "firewall", "load-balancer", NULL};
   static const char *const actions[] = {"drop", "rst", NULL};
-  if (!expect_map(L, map, "middleboxes") || !check_keys(L, map, NULL, "middleboxes", FALSE))
+  if (!expect_map(L, map, "middleboxes") ||
+      !check_count(L, map, L->lim->middleboxes, "middleboxes", "middleboxes") ||
+      !check_keys(L, map, NULL, "middleboxes", FALSE))
     return FALSE;
   for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
     yaml_node_t *k = node(L, p->key), *v = node(L, p->value);
@@ -718,7 +843,7 @@ static gboolean load_middleboxes(loader *L, const yaml_node_t *map) {
     ks_middlebox_spec *m = g_new0(ks_middlebox_spec, 1);
     m->name = g_strdup(text(k));
     m->on_expiry = KS_EXPIRY_DROP;
-    g_ptr_array_add(L->sc->middleboxes, m);
+    add_named(L, L->sc->middleboxes, m);
 
     const preset *pre = NULL;
     yaml_node_t *pn = get(L, v, "preset");
@@ -782,6 +907,13 @@ static gboolean load_sockopts(loader *L, ks_group_spec *g, const yaml_node_t *ma
     ks_sockopt_spec o = {.line = (int)v->start_mark.line + 1,
                          .column = (int)v->start_mark.column + 1};
     if (v->type == YAML_SEQUENCE_NODE) { /* SIO_KEEPALIVE_VALS: [1, 30000, 1000] */
+      /* Checked before the values are joined: an alias to a long list,
+       * used by every group, must not cost its length each time. */
+      gsize items = (gsize)(v->data.sequence.items.top - v->data.sequence.items.start);
+      if (items > 3)
+        return fail(L, v, "%s: a list of %zu values; a socket option takes at most 3 "
+                    "(SIO_KEEPALIVE_VALS: [onoff, keepalivetime_ms, keepaliveinterval_ms])",
+                    text(k), items);
       GString *s = g_string_new(NULL);
       for (yaml_node_item_t *i = v->data.sequence.items.start; i < v->data.sequence.items.top;
            i++) {
@@ -838,6 +970,7 @@ static gboolean load_traffic(loader *L, ks_group_spec *g, const yaml_node_t *v) 
     n = map ? get(L, map, "period") : NULL;
     if (n == NULL)
       return fail(L, v, "periodic traffic needs 'period'");
+    g_array_index(L->group_marks, group_marks, L->group_marks->len - 1).traffic = n->start_mark;
     if (!get_duration(L, n, "period", FALSE, &g->period))
       return FALSE;
     g->request_bytes = 100;
@@ -854,6 +987,7 @@ static gboolean load_traffic(loader *L, ks_group_spec *g, const yaml_node_t *v) 
     }
     break;
   case KS_TRAFFIC_BULK:
+    g_array_index(L->group_marks, group_marks, L->group_marks->len - 1).traffic = v->start_mark;
     g->request_bytes = 1460;
     if (map && (n = get(L, map, "segment")) != NULL) {
       if (!get_uint(L, n, "segment", 1, 65535, &u))
@@ -895,24 +1029,35 @@ static gboolean load_group(loader *L, const yaml_node_t *v, guint64 *total) {
   g->keepalive = KS_KEEPALIVE_CLIENT;
   g->traffic_stop = KA_TIME_NEVER;
   g_ptr_array_add(L->sc->groups, g);
+  group_marks gm = {.group = v->start_mark, .traffic = v->start_mark};
+  g_array_append_val(L->group_marks, gm);
 
   yaml_node_t *n = require(L, v, v, "name", "a group");
   const char *name;
   if (n == NULL || !get_text(L, n, "name", &name))
     return FALSE;
-  if (find_named(L->sc->groups, name) >= 0)
+  if (find_named(L, L->sc->groups, name) >= 0)
     return fail(L, n, "name: there is already a group '%s'", name);
   g->name = g_strdup(name);
+  g_hash_table_insert(L->group_index, g->name, GUINT_TO_POINTER(L->sc->groups->len));
   g_autofree char *where = g_strdup_printf("group '%s'", name);
 
   guint64 u;
   if ((n = get(L, v, "count")) != NULL) {
-    if (!get_uint(L, n, "count", 1, G_MAXUINT32, &u))
+    if (!get_uint(L, n, "count", 1, G_MAXUINT64, &u))
       return FALSE;
-    if (*total + u > G_MAXUINT32)
-      return fail(L, n, "count: more than %u connections in all", G_MAXUINT32);
+    /* Both below 2^64: u is, and *total is at most the limit, < 2^32. */
+    if (u > L->lim->connections || *total + u > L->lim->connections)
+      return fail_limit(L, &n->start_mark, "connections",
+                        "count: %s connections%s, more than %" G_GUINT64_FORMAT
+                        " connections in all", text(n), *total ? " with the groups before" : "",
+                        L->lim->connections);
     g->count = (guint)u;
   }
+  if (*total + g->count > L->lim->connections)
+    return fail_limit(L, &v->start_mark, "connections",
+                      "a group: more than %" G_GUINT64_FORMAT " connections in all",
+                      L->lim->connections);
   *total += g->count;
   yaml_node_t *cn = require(L, v, v, "client", where);
   if (cn == NULL || !get_ref(L, cn, "client", L->sc->hosts, "host", &g->client))
@@ -947,7 +1092,7 @@ static gboolean load_group(loader *L, const yaml_node_t *v, guint64 *total) {
 }
 
 static gboolean load_groups(loader *L, const yaml_node_t *seq) {
-  if (!expect_seq(L, seq, "groups"))
+  if (!expect_seq(L, seq, "groups") || !check_count(L, seq, L->lim->groups, "groups", "groups"))
     return FALSE;
   if (seq->data.sequence.items.start == seq->data.sequence.items.top)
     return fail(L, seq, "groups: a scenario needs at least one group of connections");
@@ -982,6 +1127,25 @@ static void add_event(loader *L, const ks_event_spec *ev) {
   g_array_append_val(L->sc->events, *ev);
 }
 
+/* Room for `more` events in all, aliases and flaps included: a file of a
+ * few kilobytes can otherwise ask for billions (2,999 aliases to one long
+ * flap). */
+static gboolean room_for_events(loader *L, const yaml_node_t *n, guint64 more) {
+  guint64 have = L->sc->events->len;
+  if (more <= L->lim->events && have <= L->lim->events - more)
+    return TRUE;
+  return fail_limit(L, &n->start_mark, "events",
+                    "the timeline would hold %" G_GUINT64_FORMAT " events after flaps are "
+                    "expanded, more than %" G_GUINT64_FORMAT, have + MIN(more, G_MAXUINT32),
+                    L->lim->events);
+}
+
+/* a + b for times of the scenario (both >= 0), saturating at
+ * KA_TIME_NEVER instead of wrapping. */
+static ka_time time_add(ka_time a, ka_time b) {
+  return b > KA_TIME_NEVER - a ? KA_TIME_NEVER : a + b;
+}
+
 static gboolean check_time(loader *L, const yaml_node_t *n, ka_time t) {
   if (t > L->sc->duration)
     return fail(L, n, "this would happen after the scenario ends (duration); it would never run");
@@ -1006,10 +1170,13 @@ static gboolean load_flap(loader *L, const yaml_node_t *v, ks_event_spec *ev) {
   yaml_node_t *tn = require(L, v, v, "duration", "flap");
   if (tn == NULL || !get_duration(L, tn, "duration", FALSE, &length))
     return FALSE;
-  ka_time down = (ka_time)(duty * (double)period + 0.5);
-  if (down <= 0 || down >= period)
+  /* duty < 1 and period < 2^63: the product stays below 2^63 in double
+   * too, and is compared before it is converted. */
+  double down_ns = floor(duty * (double)period + 0.5);
+  if (!(down_ns >= 1) || !(down_ns < (double)period))
     return fail(L, dn, "duty: %g of %" G_GINT64_FORMAT " ns rounds to no down or no up time", duty,
                 period);
+  ka_time down = (ka_time)down_ns;
   guint64 cycles = (guint64)(length / period) + (length % period != 0);
   if (cycles > MAX_FLAP_CYCLES)
     return fail(L, pn, "period: %" G_GUINT64_FORMAT " cycles in the flap's duration; at most %u",
@@ -1017,14 +1184,19 @@ static gboolean load_flap(loader *L, const yaml_node_t *v, ks_event_spec *ev) {
   ka_time start = ev->at; /* at most the scenario's duration, checked */
   if (length > L->sc->duration - start)
     return fail(L, tn, "duration: the flap would go on after the scenario ends");
+  if (!room_for_events(L, v, 2 * cycles))
+    return FALSE;
   /* Down for duty*period at the start of each period; the link is up again
-   * when the flap ends. */
+   * when the flap ends.  end = start + length <= duration, checked above;
+   * c * period < length for every cycle, so t < end; t + down saturates
+   * rather than wrap before MIN brings it back to end. */
+  ka_time end = start + length;
   for (guint64 c = 0; c < cycles; c++) {
     ka_time t = start + (ka_time)c * period;
     ev->at = t;
     ev->kind = KS_EV_LINK_DOWN;
     add_event(L, ev);
-    ev->at = MIN(t + down, start + length);
+    ev->at = MIN(time_add(t, down), end);
     ev->kind = KS_EV_LINK_UP;
     add_event(L, ev);
   }
@@ -1105,6 +1277,8 @@ static gboolean load_event(loader *L, const yaml_node_t *v) {
     if (tn == NULL || !get_duration(L, tn, "idle_timeout", FALSE, &ev.duration))
       return FALSE;
   }
+  if (!room_for_events(L, v, 1))
+    return FALSE;
   add_event(L, &ev);
   return TRUE;
 }
@@ -1196,11 +1370,133 @@ static gboolean apply_set(loader *L, const char *assignment) {
                   "TCP_KEEPINTVL, TCP_KEEPCNT, TCP_USER_TIMEOUT, SIO_KEEPALIVE_VALS)", name, list);
 }
 
+/* ---- routes ------------------------------------------------------------ */
+
+/* Breadth-first search over the links, in link index order so that the
+ * search is deterministic: the fewest links, ties to the lower link
+ * index.  One search from a host serves every group with that client. */
+typedef struct router {
+  const ks_scenario *sc;
+  guint *adj_off, *adj; /* each host's links */
+  guint *via;           /* per host: the link it was reached by; G_MAXUINT unseen */
+  guint *queue;
+  guint from;           /* the last search's start; G_MAXUINT: none yet */
+} router;
+
+static void router_init(router *r, const ks_scenario *sc) {
+  guint n_hosts = sc->hosts->len, n_links = sc->links ? sc->links->len : 0;
+  r->sc = sc;
+  r->adj_off = g_new0(guint, n_hosts + 1);
+  r->adj = g_new(guint, 2 * (gsize)n_links + 1);
+  r->via = g_new(guint, n_hosts + 1);
+  r->queue = g_new(guint, n_hosts + 1);
+  r->from = G_MAXUINT;
+  for (guint i = 0; i < n_links; i++) {
+    const ks_link_spec *l = g_ptr_array_index(sc->links, i);
+    r->adj_off[l->a + 1]++;
+    r->adj_off[l->b + 1]++;
+  }
+  for (guint h = 0; h < n_hosts; h++)
+    r->adj_off[h + 1] += r->adj_off[h];
+  guint *fill = g_memdup2(r->adj_off, (n_hosts + 1) * sizeof(guint));
+  for (guint i = 0; i < n_links; i++) {
+    const ks_link_spec *l = g_ptr_array_index(sc->links, i);
+    r->adj[fill[l->a]++] = i;
+    r->adj[fill[l->b]++] = i;
+  }
+  g_free(fill);
+}
+
+static void router_clear(router *r) {
+  g_free(r->adj_off);
+  g_free(r->adj);
+  g_free(r->via);
+  g_free(r->queue);
+}
+
+/* Searches from `from` until `to` is reached (G_MAXUINT: every host).  A
+ * host's `via` does not depend on where the search stops. */
+static void router_search(router *r, guint from, guint to) {
+  guint n_hosts = r->sc->hosts->len, head = 0, tail = 0;
+  for (guint i = 0; i < n_hosts; i++)
+    r->via[i] = G_MAXUINT;
+  r->via[from] = G_MAXUINT - 1;
+  r->queue[tail++] = from;
+  r->from = from;
+  while (head < tail && (to == G_MAXUINT || r->via[to] == G_MAXUINT)) {
+    guint h = r->queue[head++];
+    for (guint k = r->adj_off[h]; k < r->adj_off[h + 1]; k++) {
+      const ks_link_spec *l = g_ptr_array_index(r->sc->links, r->adj[k]);
+      guint other = l->a == h ? l->b : l->a;
+      if (r->via[other] != G_MAXUINT)
+        continue;
+      r->via[other] = r->adj[k];
+      r->queue[tail++] = other;
+    }
+  }
+}
+
+/* The path of the last search to `to` into `hops` (NULL: only counted);
+ * its length, or -1 when `to` was not reached. */
+static gint64 router_path(const router *r, guint to, GArray *hops) {
+  if (hops)
+    g_array_set_size(hops, 0);
+  if (to != r->from && r->via[to] == G_MAXUINT)
+    return -1;
+  gint64 n = 0;
+  for (guint h = to; h != r->from; n++) {
+    const ks_link_spec *l = g_ptr_array_index(r->sc->links, r->via[h]);
+    guint prev = l->a == h ? l->b : l->a;
+    ks_net_hop hop = {.link = r->via[h], .dir = l->a == prev ? 0 : 1};
+    if (hops)
+      g_array_append_val(hops, hop);
+    h = prev;
+  }
+  /* Found from the server back: reversed into client-to-server order. */
+  for (guint i = 0; hops && i < hops->len / 2; i++) {
+    ks_net_hop t = g_array_index(hops, ks_net_hop, i);
+    g_array_index(hops, ks_net_hop, i) = g_array_index(hops, ks_net_hop, hops->len - 1 - i);
+    g_array_index(hops, ks_net_hop, hops->len - 1 - i) = t;
+  }
+  return n;
+}
+
+gboolean ks_scenario_route(const ks_scenario *sc, guint from, guint to, GArray *hops) {
+  router r;
+  router_init(&r, sc);
+  router_search(&r, from, to);
+  gboolean ok = router_path(&r, to, hops) >= 0;
+  router_clear(&r);
+  return ok;
+}
+
+/* Group indices ordered by client host (then index): one search per
+ * client serves all its groups. */
+static gint compare_client(gconstpointer a, gconstpointer b, gpointer ud) {
+  const ks_scenario *sc = ud;
+  guint i = *(const guint *)a, j = *(const guint *)b;
+  guint ci = ((const ks_group_spec *)sc->groups->pdata[i])->client;
+  guint cj = ((const ks_group_spec *)sc->groups->pdata[j])->client;
+  if (ci != cj)
+    return ci < cj ? -1 : 1;
+  return i < j ? -1 : i > j;
+}
+
+static guint *groups_by_client(const ks_scenario *sc) {
+  guint n = sc->groups ? sc->groups->len : 0;
+  guint *order = g_new(guint, n + 1);
+  for (guint i = 0; i < n; i++)
+    order[i] = i;
+  g_qsort_with_data(order, (gint)n, sizeof(guint), compare_client, (gpointer)sc);
+  return order;
+}
+
 /* ---- socket options, tried on the model -------------------------------- */
 
 /* As the engine makes them: SO_KEEPALIVE on, then the options in order,
  * on a socket of the keep-alive side's host (after --set). */
-static gboolean check_sockopts(loader *L, const ks_group_spec *g) {
+static gboolean check_sockopts(loader *L, guint gi) {
+  const ks_group_spec *g = L->sc->groups->pdata[gi];
   for (int side = KS_KEEPALIVE_CLIENT; side <= KS_KEEPALIVE_SERVER; side++) {
     if (!(g->keepalive & side))
       continue;
@@ -1209,10 +1505,11 @@ static gboolean check_sockopts(loader *L, const ks_group_spec *g) {
     ka_sock *s = ka_sock_new(h->params, KA_SOCK_STREAM, 0);
     GError *e = NULL;
     gboolean ok = ks_sockopt_apply(s, "SO_KEEPALIVE", "1", &e);
-    if (!ok)
-      g_set_error(L->error, KS_SCENARIO_ERROR, KS_SCENARIO_ERROR_INVALID,
-                  "%s: group '%s': host '%s' cannot turn keep-alive on: %s", L->path, g->name,
-                  h->name, e->message);
+    if (!ok) {
+      g_autofree char *msg = g_strdup_printf("%s: group '%s': host '%s' cannot turn keep-alive "
+                                             "on: %s", L->path, g->name, h->name, e->message);
+      set_error(L->error, msg);
+    }
     for (guint i = 0; ok && i < g->sockopts->len; i++) {
       const ks_sockopt_spec *o = &g_array_index(g->sockopts, ks_sockopt_spec, i);
       if (ks_sockopt_apply(s, o->name, o->value, &e))
@@ -1230,12 +1527,124 @@ static gboolean check_sockopts(loader *L, const ks_group_spec *g) {
         fail_set(L, a, "%s (on host '%s' of group '%s')", msg, h->name, g->name);
       }
     }
+    if (ok) { /* what its probes cost: see check_load */
+      ka_cfg cfg;
+      ka_sock_cfg(s, &cfg);
+      if (cfg.enabled && !cfg.never_probes && cfg.idle > 0)
+        L->ka_per_s[gi] += 1e9 / (double)cfg.idle;
+    }
     g_clear_error(&e);
     ka_sock_free(s);
     if (!ok)
       return FALSE;
   }
   return TRUE;
+}
+
+/* "every 1ns", "every 30s". */
+static char *every(ka_time t) {
+  g_autofree char *d = format_duration(t);
+  return g_strdup_printf("every %s", d);
+}
+
+/* What running the scenario would cost, refused when it cannot finish:
+ * the links on every group's path (memory: each is kept per group), and
+ * the exchanges of traffic and keep-alive, per virtual second and over
+ * the run (time: a period of 1 ns is a billion exchanges per virtual
+ * second).  Estimates from above: a request and its answer, a bulk
+ * segment and its ACK, a keep-alive probe and its answer each count as
+ * one exchange; bulk traffic sends one segment per round trip. */
+static const char *plural_s(guint n) { return n == 1 ? "" : "s"; }
+
+static gboolean check_load(loader *L) {
+  const ks_scenario *sc = L->sc;
+  router r;
+  router_init(&r, sc);
+  guint *order = groups_by_client(sc);
+  GArray *route = g_array_new(FALSE, FALSE, sizeof(ks_net_hop));
+  guint64 hops = 0;
+  double rate = 0, exchanges = 0;
+  gboolean ok = TRUE;
+  for (guint k = 0; ok && k < sc->groups->len; k++) {
+    guint gi = order[k];
+    const ks_group_spec *g = sc->groups->pdata[gi];
+    const group_marks *gm = &g_array_index(L->group_marks, group_marks, gi);
+    if (r.from != g->client)
+      router_search(&r, g->client, G_MAXUINT);
+    gint64 n = router_path(&r, g->server, route);
+    if (n < 0) /* the loader checked that a path exists; --set cannot break it */
+      n = 0;
+    hops += (guint64)n;
+    if (hops > L->lim->route_hops) {
+      ok = fail_limit(L, &gm->group, "route_hops",
+                      "group '%s': its path of %" G_GINT64_FORMAT " links makes %" G_GUINT64_FORMAT
+                      " links on the groups' paths in all, more than %" G_GUINT64_FORMAT,
+                      g->name, n, hops, L->lim->route_hops);
+      break;
+    }
+    /* Per connection: exchanges per virtual second, and over the run. */
+    double per_s = 0, per_run = 0;
+    const yaml_mark_t *at = &gm->group;
+    g_autofree char *what = NULL;
+    ka_time from = MAX(g->traffic_start, g->connect_at);
+    ka_time until = MIN(g->traffic_stop, sc->duration);
+    double span = until > from ? (double)(until - from) : 0;
+    if (g->traffic == KS_TRAFFIC_PERIODIC) {
+      per_s = 1e9 / (double)g->period;
+      per_run = span / (double)g->period;
+      at = &gm->traffic;
+      g_autofree char *e = every(g->period);
+      what = g_strdup_printf("a request %s", e);
+    } else if (g->traffic == KS_TRAFFIC_BULK) {
+      double rtt = 0;
+      for (guint h = 0; h < route->len; h++) {
+        const ks_link_spec *l = sc->links->pdata[g_array_index(route, ks_net_hop, h).link];
+        rtt += 2 * (double)l->delay;
+        if (l->bandwidth_bps)
+          rtt += ((double)g->request_bytes + 40) * 8 * 1e9 / (double)l->bandwidth_bps;
+      }
+      at = &gm->traffic;
+      if (rtt < 1) {
+        ok = fail_at(L, at, "bulk traffic of group '%s' crosses links with no delay and no "
+                  "bandwidth limit: each segment would be answered at the instant it is sent, "
+                  "without end (give a link a delay or a bandwidth)", g->name);
+        break;
+      }
+      per_s = 1e9 / rtt;
+      per_run = span / rtt;
+      what = g_strdup_printf("bulk traffic with a round trip of %.3g s", rtt / 1e9);
+    }
+    if (L->ka_per_s[gi] > 0) {
+      per_s += L->ka_per_s[gi];
+      per_run += (double)(sc->duration - g->connect_at) / 1e9 * L->ka_per_s[gi];
+      if (what == NULL)
+        what = g_strdup_printf("keep-alive probes every %.3g s", 1 / L->ka_per_s[gi]);
+    }
+    if (what == NULL)
+      what = g_strdup("nothing");
+    rate += per_s * g->count;
+    exchanges += per_run * g->count;
+    const char *plural = plural_s(g->count);
+    if (rate > (double)L->lim->rate) {
+      g_autofree char *all =
+        k ? g_strdup_printf(" (%.3g with the groups before it)", rate) : g_strdup("");
+      ok = fail_limit(L, at, "rate",
+                      "group '%s': %s on %u connection%s makes %.3g exchanges per virtual "
+                      "second%s, more than %" G_GUINT64_FORMAT, g->name, what, g->count, plural,
+                      per_s * g->count, all, L->lim->rate);
+    } else if (exchanges > (double)L->lim->exchanges) {
+      g_autofree char *all =
+        k ? g_strdup_printf(" (%.3g with the groups before it)", exchanges) : g_strdup("");
+      ok = fail_limit(L, at, "exchanges",
+                      "group '%s': %s on %u connection%s makes about %.3g exchanges over the "
+                      "run%s, more than %" G_GUINT64_FORMAT, g->name, what, g->count, plural,
+                      per_run * g->count, all, L->lim->exchanges);
+    }
+  }
+  g_array_unref(route);
+  g_free(order);
+  router_clear(&r);
+  return ok;
 }
 
 /* ---- the file ---------------------------------------------------------- */
@@ -1441,10 +1850,51 @@ static gboolean set_path(loader *L, guint k) {
   return TRUE;
 }
 
+/* The file's shape, with libyaml's event parser, before its loader builds
+ * the tree: nesting deeper than the limit (the loader's time grows with
+ * the square of the depth: 400 KB of '[' took minutes), and more nodes
+ * than the limit, aliases counted at each use.  Syntax errors are left to
+ * the loader, which reports them the same way. */
+static gboolean check_shape(loader *L) {
+  yaml_parser_t parser;
+  yaml_event_t ev;
+  guint64 depth = 0, nodes = 0;
+  gboolean ok = TRUE, done = FALSE;
+  yaml_parser_initialize(&parser);
+  yaml_parser_set_input_string(&parser, (const unsigned char *)L->buf, L->len);
+  while (ok && !done && yaml_parser_parse(&parser, &ev)) {
+    switch (ev.type) {
+    case YAML_SEQUENCE_START_EVENT:
+    case YAML_MAPPING_START_EVENT:
+      if (++depth > L->lim->depth)
+        ok = fail_limit(L, &ev.start_mark, "depth",
+                        "lists and mappings nested more than %" G_GUINT64_FORMAT " deep",
+                        L->lim->depth);
+      /* fall through */
+    case YAML_SCALAR_EVENT:
+    case YAML_ALIAS_EVENT:
+      if (ok && ++nodes > L->lim->nodes)
+        ok = fail_limit(L, &ev.start_mark, "nodes",
+                        "more than %" G_GUINT64_FORMAT " keys, values and list entries "
+                        "(aliases counted at each use)", L->lim->nodes);
+      break;
+    case YAML_SEQUENCE_END_EVENT:
+    case YAML_MAPPING_END_EVENT: depth--; break;
+    case YAML_STREAM_END_EVENT: done = TRUE; break;
+    default: break;
+    }
+    yaml_event_delete(&ev);
+  }
+  yaml_parser_delete(&parser);
+  return ok;
+}
+
 static gboolean parse_file(loader *L) {
   yaml_parser_t parser;
   yaml_document_t doc, extra;
   gboolean ok = FALSE;
+  if (!check_shape(L))
+    return FALSE;
   yaml_parser_initialize(&parser);
   yaml_parser_set_input_string(&parser, (const unsigned char *)L->buf, L->len);
   if (!yaml_parser_load(&parser, &doc)) {
@@ -1479,9 +1929,41 @@ static gboolean parse_file(loader *L) {
   return ok;
 }
 
-ks_scenario *ks_scenario_load(const char *path, char **sets, GError **error) {
+ks_scenario *ks_scenario_load_data(const char *path, const char *data, gsize len, char **sets,
+                                   const ks_limits *limits, GError **error) {
   g_return_val_if_fail(path != NULL, NULL);
   g_return_val_if_fail(error == NULL || *error == NULL, NULL);
+  ks_limits env_limits;
+  if (limits == NULL) {
+    GError *e = NULL;
+    if (!ks_limits_init_env(&env_limits, &e)) {
+      set_error(error, e->message);
+      g_error_free(e);
+      return NULL;
+    }
+    limits = &env_limits;
+  }
+  char *buf = NULL;
+  if (data == NULL) {
+    GError *e = NULL;
+    buf = ks_read_file_limited(path, limits->scenario_bytes, "scenario_bytes", &len, &e);
+    if (buf == NULL) {
+      g_autofree char *msg = g_error_matches(e, KS_LIMITS_ERROR, KS_LIMITS_ERROR_READ)
+                               ? g_strdup_printf("%s: cannot read it: %s", path, e->message)
+                               : g_strdup(e->message);
+      set_error(error, msg);
+      g_error_free(e);
+      return NULL;
+    }
+    data = buf;
+  } else if (len > limits->scenario_bytes) {
+    g_autofree char *hint = ks_limits_hint("scenario_bytes");
+    g_autofree char *msg =
+      g_strdup_printf("%s:1:1: larger than %" G_GUINT64_FORMAT " bytes, the limit "
+                      "scenario_bytes (%s)", path, limits->scenario_bytes, hint);
+    set_error(error, msg);
+    return NULL;
+  }
   ks_scenario *sc = g_new0(ks_scenario, 1);
   sc->path = g_strdup(path);
   sc->seed = 1;
@@ -1491,25 +1973,29 @@ ks_scenario *ks_scenario_load(const char *path, char **sets, GError **error) {
   sc->groups = g_ptr_array_new_with_free_func(group_free);
   sc->events = g_array_new(FALSE, TRUE, sizeof(ks_event_spec));
 
-  char *buf = NULL;
-  gsize len = 0;
-  GError *e = NULL;
-  if (!g_file_get_contents(path, &buf, &len, &e)) {
-    g_set_error(error, KS_SCENARIO_ERROR, KS_SCENARIO_ERROR_INVALID, "%s: cannot read it: %s",
-                path, e->message);
-    g_error_free(e);
-    ks_scenario_free(sc);
-    return NULL;
-  }
-  loader L = {.path = path, .buf = buf, .len = len, .sc = sc, .error = error, .sets = sets,
-              .link_of_pair = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL)};
+  loader L = {.path = path, .buf = data, .len = len, .sc = sc, .lim = limits, .error = error,
+              .sets = sets,
+              .link_of_pair = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
+              .host_index = g_hash_table_new(g_str_hash, g_str_equal),
+              .link_index = g_hash_table_new(g_str_hash, g_str_equal),
+              .mbox_index = g_hash_table_new(g_str_hash, g_str_equal),
+              .group_index = g_hash_table_new(g_str_hash, g_str_equal),
+              .group_marks = g_array_new(FALSE, TRUE, sizeof(group_marks))};
   gboolean ok = parse_file(&L);
   for (guint i = 0; ok && sets && sets[i]; i++)
     if (!is_path(sets[i]))
       ok = apply_set(&L, sets[i]);
+  L.ka_per_s = g_new0(double, sc->groups->len + 1);
   for (guint i = 0; ok && i < sc->groups->len; i++)
-    ok = check_sockopts(&L, sc->groups->pdata[i]);
+    ok = check_sockopts(&L, i);
+  ok = ok && check_load(&L);
   g_hash_table_unref(L.link_of_pair);
+  g_hash_table_unref(L.host_index);
+  g_hash_table_unref(L.link_index);
+  g_hash_table_unref(L.mbox_index);
+  g_hash_table_unref(L.group_index);
+  g_array_unref(L.group_marks);
+  g_free(L.ka_per_s);
   g_free(L.island);
   g_free(buf);
   if (!ok) {
@@ -1520,65 +2006,12 @@ ks_scenario *ks_scenario_load(const char *path, char **sets, GError **error) {
   return sc;
 }
 
-gboolean ks_scenario_route(const ks_scenario *sc, guint from, guint to, GArray *hops) {
-  guint n_hosts = sc->hosts->len, n_links = sc->links ? sc->links->len : 0;
-  /* Adjacency in link index order, so that the search is deterministic. */
-  guint *adj_off = g_new0(guint, n_hosts + 1);
-  guint *adj = g_new(guint, 2 * n_links + 1);
-  guint *via = g_new(guint, n_hosts); /* link we came by, G_MAXUINT = unseen */
-  guint *queue = g_new(guint, n_hosts);
-  guint head = 0, tail = 0;
-
-  for (guint i = 0; i < n_links; i++) {
-    const ks_link_spec *l = g_ptr_array_index(sc->links, i);
-    adj_off[l->a + 1]++;
-    adj_off[l->b + 1]++;
-  }
-  for (guint h = 0; h < n_hosts; h++)
-    adj_off[h + 1] += adj_off[h];
-  guint *fill = g_memdup2(adj_off, (n_hosts + 1) * sizeof(guint));
-  for (guint i = 0; i < n_links; i++) {
-    const ks_link_spec *l = g_ptr_array_index(sc->links, i);
-    adj[fill[l->a]++] = i;
-    adj[fill[l->b]++] = i;
-  }
-  g_free(fill);
-
-  for (guint i = 0; i < n_hosts; i++)
-    via[i] = G_MAXUINT;
-  via[from] = G_MAXUINT - 1;
-  queue[tail++] = from;
-  while (head < tail && via[to] == G_MAXUINT) {
-    guint h = queue[head++];
-    for (guint k = adj_off[h]; k < adj_off[h + 1]; k++) {
-      const ks_link_spec *l = g_ptr_array_index(sc->links, adj[k]);
-      guint other = l->a == h ? l->b : l->a;
-      if (via[other] != G_MAXUINT)
-        continue;
-      via[other] = adj[k];
-      queue[tail++] = other;
-    }
-  }
-  gboolean ok = via[to] != G_MAXUINT;
-  g_array_set_size(hops, 0);
-  if (ok) {
-    for (guint h = to; h != from;) {
-      const ks_link_spec *l = g_ptr_array_index(sc->links, via[h]);
-      guint prev = l->a == h ? l->b : l->a;
-      ks_net_hop hop = {.link = via[h], .dir = l->a == prev ? 0 : 1};
-      g_array_prepend_val(hops, hop);
-      h = prev;
-    }
-  }
-  g_free(adj_off);
-  g_free(adj);
-  g_free(via);
-  g_free(queue);
-  return ok;
+ks_scenario *ks_scenario_load(const char *path, char **sets, GError **error) {
+  return ks_scenario_load_data(path, NULL, 0, sets, NULL, error);
 }
 
-static gboolean build_path(const ks_scenario *sc, guint gi, ks_net *n, GArray *route,
-                           GError **error) {
+static gboolean build_path(const ks_scenario *sc, guint gi, ks_net *n, router *r,
+                           const guint *mbs_on_link, GArray *route, GError **error) {
   const ks_group_spec *gs = g_ptr_array_index(sc->groups, gi);
   const ks_host_spec *hf = g_ptr_array_index(sc->hosts, gs->client);
   const ks_host_spec *ht = g_ptr_array_index(sc->hosts, gs->server);
@@ -1588,7 +2021,9 @@ static gboolean build_path(const ks_scenario *sc, guint gi, ks_net *n, GArray *r
                 "group %s: client and server are the same host (%s)", gs->name, hf->name);
     return FALSE;
   }
-  if (!ks_scenario_route(sc, gs->client, gs->server, route)) {
+  if (r->from != gs->client)
+    router_search(r, gs->client, G_MAXUINT);
+  if (router_path(r, gs->server, route) < 0) {
     g_set_error(error, KS_SCENARIO_ERROR, KS_SCENARIO_ERROR_INVALID,
                 "group %s: no path of links between hosts %s and %s", gs->name, hf->name,
                 ht->name);
@@ -1607,8 +2042,7 @@ static gboolean build_path(const ks_scenario *sc, guint gi, ks_net *n, GArray *r
   p->n_hops = route->len;
   p->hops = g_memdup2(route->data, route->len * sizeof(ks_net_hop));
   for (guint h = 0; h < p->n_hops; h++)
-    for (guint m = 0; m < n->n_mbs; m++)
-      p->n_mb += n->mbs[m].link == p->hops[h].link;
+    p->n_mb += mbs_on_link[p->hops[h].link];
   return TRUE;
 }
 
@@ -1637,11 +2071,20 @@ ks_net *ks_scenario_net_new(const ks_scenario *sc, GError **error) {
     n->mbs[i] = (ks_net_mb){.link = ms->link, .timeout = ms->idle_timeout,
                             .on_expiry = ms->on_expiry};
   }
+  guint *mbs_on_link = g_new0(guint, n_links + 1);
+  for (guint m = 0; m < n_mbs; m++)
+    mbs_on_link[n->mbs[m].link]++;
   GArray *route = g_array_new(FALSE, FALSE, sizeof(ks_net_hop));
+  router r;
+  router_init(&r, sc);
+  guint *order = groups_by_client(sc);
   gboolean ok = TRUE;
-  for (guint gi = 0; ok && gi < n_groups; gi++)
-    ok = build_path(sc, gi, n, route, error);
+  for (guint k = 0; ok && k < n_groups; k++)
+    ok = build_path(sc, order[k], n, &r, mbs_on_link, route, error);
+  g_free(order);
+  router_clear(&r);
   g_array_unref(route);
+  g_free(mbs_on_link);
   if (!ok) {
     ks_net_free(n);
     return NULL;

@@ -12,6 +12,7 @@
 #include <glib.h>
 #include <kasim/ka.h>
 
+#include "ks_limits.h"
 #include "ks_net.h"
 
 #define KS_SCENARIO_ERROR (ks_scenario_error_quark())
@@ -98,6 +99,13 @@ typedef struct ks_scenario {
  * error returns NULL with "FILE:LINE:COLUMN: problem" (or "--set ...:
  * problem"). */
 ks_scenario *ks_scenario_load(const char *path, char **sets, GError **error);
+/* The same, with `limits` (NULL: ks_limits_init_env's), from data[0..len)
+ * when data is not NULL (`path` then only names it in messages and places
+ * its registry files), else from the file at `path`, read up to the limit
+ * scenario_bytes.  A limit passed is an error at the place that passes it,
+ * naming the limit (docs/limits.md). */
+ks_scenario *ks_scenario_load_data(const char *path, const char *data, gsize len, char **sets,
+                                   const ks_limits *limits, GError **error);
 void ks_scenario_free(ks_scenario *sc);
 
 /* The route from host `from` to host `to` (from != to): the fewest links,
