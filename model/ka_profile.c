@@ -1,6 +1,7 @@
 /* ka_profile.c - the fixed rules of each modelled OS (facts §1-§6). */
 #include "kasim/ka_profile.h"
 
+#include <glib.h>
 #include <string.h>
 
 #include "kasim/ka_error.h"
@@ -19,9 +20,12 @@ struct ka_profile {
   ka_count_rule count_rule;
   ka_giveup_rule giveup_rule;
   optnum opts[KA_OPT_COUNT_];
+  ka_time keepidle_unit;
   bool sio_keepalive_vals;
   bool so_keepalive_mid_connect;
   int so_keepalive_optlen;
+  bool neg_optlen_enobufs;
+  bool legacy_tcp_opt16;
   bool always_keepalive;
   unsigned probe_payload;
   bool rst_at_keepalive_giveup;
@@ -31,7 +35,8 @@ struct ka_profile {
 };
 
 #define WIN_SO {true, KA_WIN_SOL_SOCKET, KA_WIN_SO_KEEPALIVE}
-#define WIN_IDLE {true, KA_WIN_IPPROTO_TCP, KA_WIN_TCP_KEEPIDLE}
+#define WIN_IDLE_IF(has) {(has), KA_WIN_IPPROTO_TCP, KA_WIN_TCP_KEEPIDLE}
+#define WIN_IDLE WIN_IDLE_IF(true)
 #define WIN_INTVL {true, KA_WIN_IPPROTO_TCP, KA_WIN_TCP_KEEPINTVL}
 #define WIN_CNT {true, KA_WIN_IPPROTO_TCP, KA_WIN_TCP_KEEPCNT}
 #define NONE {false, 0, 0}
@@ -46,49 +51,80 @@ struct ka_profile {
   .rst_at_keepalive_giveup = true, .rst_at_retransmission_giveup = false,     \
   .rto_min = KA_RTO_MIN, .rto_max = KA_WIN_RTO_MAX, .syn_retries = KA_SYN_RETRIES
 
+/* 2000, XP and Server 2003 (facts §1, §2): the probe count from the
+ * registry; SO_KEEPALIVE may be set mid-connect and reads back as a whole
+ * DWORD normalised to 0 or 1 (ReactOS's copy of Wine's test, patched for
+ * Server 2003 "and older"); option 3 is refused (ReactOS skips it on
+ * 2003); option 16 exists but is not TCP_KEEPCNT. */
+#define WINDOWS_LEGACY                                                         \
+  WINDOWS_COMMON, .count_rule = KA_COUNT_REGISTRY_MAX,                         \
+  .opts = {[KA_OPT_SO_KEEPALIVE] = WIN_SO}, .keepidle_unit = KA_S(1),         \
+  .so_keepalive_mid_connect = true, .so_keepalive_optlen = 4,                 \
+  .neg_optlen_enobufs = KA_WIN_LEGACY_NEG_OPTLEN_ENOBUFS, .legacy_tcp_opt16 = true
+
+/* Vista and later (facts §1, §2): 10 probes unless TCP_KEEPCNT sets them;
+ * SO_KEEPALIVE is one byte and WSAEINVAL during connect(). */
+#define WINDOWS_NT6 WINDOWS_COMMON, .so_keepalive_mid_connect = false, .so_keepalive_optlen = 1
+
 static const ka_profile profiles[KA_PROFILE_COUNT_] = {
   [KA_PROFILE_WINDOWS_2000] = {
     .id = KA_PROFILE_WINDOWS_2000, .name = "windows-2000",
-    .description = "Windows 2000",
-    WINDOWS_COMMON, .count_rule = KA_COUNT_REGISTRY_MAX,
-    .opts = {[KA_OPT_SO_KEEPALIVE] = WIN_SO},
-    .so_keepalive_mid_connect = true, .so_keepalive_optlen = 4,
+    .description = "Windows 2000", WINDOWS_LEGACY,
   },
   [KA_PROFILE_WINDOWS_XP] = {
     .id = KA_PROFILE_WINDOWS_XP, .name = "windows-xp",
-    .description = "Windows XP",
-    WINDOWS_COMMON, .count_rule = KA_COUNT_REGISTRY_MAX,
-    .opts = {[KA_OPT_SO_KEEPALIVE] = WIN_SO},
-    .so_keepalive_mid_connect = true, .so_keepalive_optlen = 4,
+    .description = "Windows XP", WINDOWS_LEGACY,
   },
   [KA_PROFILE_WINDOWS_2003] = {
     .id = KA_PROFILE_WINDOWS_2003, .name = "windows-2003",
-    .description = "Windows Server 2003",
-    WINDOWS_COMMON, .count_rule = KA_COUNT_REGISTRY_MAX,
-    .opts = {[KA_OPT_SO_KEEPALIVE] = WIN_SO},
-    .so_keepalive_mid_connect = true, .so_keepalive_optlen = 4,
+    .description = "Windows Server 2003 and 2003 R2, Windows XP x64", WINDOWS_LEGACY,
   },
+  /* Option 3 and optlen -1 on Vista: kasim's choices (ka_options.h). */
   [KA_PROFILE_WINDOWS_VISTA] = {
     .id = KA_PROFILE_WINDOWS_VISTA, .name = "windows-vista",
-    .description = "Windows Vista up to Windows 10 1607",
-    WINDOWS_COMMON, .count_rule = KA_COUNT_FIXED,
-    .opts = {[KA_OPT_SO_KEEPALIVE] = WIN_SO},
-    .so_keepalive_mid_connect = false, .so_keepalive_optlen = 1,
+    .description = "Windows Vista, Windows Server 2008",
+    WINDOWS_NT6, .count_rule = KA_COUNT_FIXED,
+    .opts = {[KA_OPT_SO_KEEPALIVE] = WIN_SO,
+             [KA_OPT_TCP_KEEPIDLE] = WIN_IDLE_IF(KA_WIN_VISTA_TCP_KEEPALIVE)},
+    .keepidle_unit = KA_WIN_TCP_KEEPALIVE_UNIT_PRE1709,
+    .neg_optlen_enobufs = KA_WIN_VISTA_NEG_OPTLEN_ENOBUFS,
+  },
+  /* Option 3 accepted (Wine's test, every release from 7); optlen -1 is
+   * WSAEFAULT up to 21H1 (Wine test_optsize). */
+  [KA_PROFILE_WINDOWS_7] = {
+    .id = KA_PROFILE_WINDOWS_7, .name = "windows-7",
+    .description =
+      "Windows 7, 8, 8.1, 10 up to 1607, Server 2008 R2 up to 2016: adds TCP_KEEPALIVE",
+    WINDOWS_NT6, .count_rule = KA_COUNT_FIXED,
+    .opts = {[KA_OPT_SO_KEEPALIVE] = WIN_SO, [KA_OPT_TCP_KEEPIDLE] = WIN_IDLE},
+    .keepidle_unit = KA_WIN_TCP_KEEPALIVE_UNIT_PRE1709, .neg_optlen_enobufs = false,
   },
   [KA_PROFILE_WINDOWS_10_1703] = {
     .id = KA_PROFILE_WINDOWS_10_1703, .name = "windows-10-1703",
-    .description = "Windows 10 1703 (build 15063): TCP_KEEPCNT",
-    WINDOWS_COMMON, .count_rule = KA_COUNT_SOCKOPT,
-    .opts = {[KA_OPT_SO_KEEPALIVE] = WIN_SO, [KA_OPT_TCP_KEEPCNT] = WIN_CNT},
-    .so_keepalive_mid_connect = false, .so_keepalive_optlen = 1,
+    .description = "Windows 10 1703: adds TCP_KEEPCNT",
+    WINDOWS_NT6, .count_rule = KA_COUNT_SOCKOPT,
+    .opts = {[KA_OPT_SO_KEEPALIVE] = WIN_SO, [KA_OPT_TCP_KEEPIDLE] = WIN_IDLE,
+             [KA_OPT_TCP_KEEPCNT] = WIN_CNT},
+    .keepidle_unit = KA_WIN_TCP_KEEPALIVE_UNIT_PRE1709, .neg_optlen_enobufs = false,
   },
+  /* 1709 documents option 3 as TCP_KEEPIDLE, in seconds (facts §1). */
   [KA_PROFILE_WINDOWS_10_1709] = {
     .id = KA_PROFILE_WINDOWS_10_1709, .name = "windows-10-1709",
-    .description = "Windows 10 1709 (build 16299) and later, Windows 11",
-    WINDOWS_COMMON, .count_rule = KA_COUNT_SOCKOPT,
+    .description = "Windows 10 1709 up to 21H1, Server 2019: adds TCP_KEEPINTVL",
+    WINDOWS_NT6, .count_rule = KA_COUNT_SOCKOPT,
     .opts = {[KA_OPT_SO_KEEPALIVE] = WIN_SO, [KA_OPT_TCP_KEEPIDLE] = WIN_IDLE,
              [KA_OPT_TCP_KEEPINTVL] = WIN_INTVL, [KA_OPT_TCP_KEEPCNT] = WIN_CNT},
-    .so_keepalive_mid_connect = false, .so_keepalive_optlen = 1,
+    .keepidle_unit = KA_S(1), .neg_optlen_enobufs = false,
+  },
+  /* optlen -1 on setsockopt is WSAENOBUFS (Wine test_optsize: "broken
+   * between Win7 and Win10 21H1" is the WSAEFAULT before). */
+  [KA_PROFILE_WINDOWS_10_21H2] = {
+    .id = KA_PROFILE_WINDOWS_10_21H2, .name = "windows-10-21h2",
+    .description = "Windows 10 21H2 and later, Windows 11, Server 2022: optlen -1 is WSAENOBUFS",
+    WINDOWS_NT6, .count_rule = KA_COUNT_SOCKOPT,
+    .opts = {[KA_OPT_SO_KEEPALIVE] = WIN_SO, [KA_OPT_TCP_KEEPIDLE] = WIN_IDLE,
+             [KA_OPT_TCP_KEEPINTVL] = WIN_INTVL, [KA_OPT_TCP_KEEPCNT] = WIN_CNT},
+    .keepidle_unit = KA_S(1), .neg_optlen_enobufs = true,
   },
   /* Linux: tcp_keepalive_timer sends an RST at give-up
    * (tcp_send_active_reset); tcp_write_timeout does not. */
@@ -104,6 +140,7 @@ static const ka_profile profiles[KA_PROFILE_COUNT_] = {
       [KA_OPT_TCP_KEEPCNT] = {true, KA_LINUX_IPPROTO_TCP, KA_LINUX_TCP_KEEPCNT},
       [KA_OPT_TCP_USER_TIMEOUT] = {true, KA_LINUX_IPPROTO_TCP, KA_LINUX_TCP_USER_TIMEOUT},
     },
+    .keepidle_unit = KA_S(1),
     .so_keepalive_mid_connect = true, .so_keepalive_optlen = 4,
     .probe_payload = 0, .rst_at_keepalive_giveup = true,
     .rst_at_retransmission_giveup = false, .rto_min = KA_LINUX_RTO_MIN,
@@ -122,6 +159,7 @@ static const ka_profile profiles[KA_PROFILE_COUNT_] = {
       [KA_OPT_TCP_KEEPINTVL] = {true, KA_BSD_IPPROTO_TCP, KA_FREEBSD_TCP_KEEPINTVL},
       [KA_OPT_TCP_KEEPCNT] = {true, KA_BSD_IPPROTO_TCP, KA_FREEBSD_TCP_KEEPCNT},
     },
+    .keepidle_unit = KA_S(1),
     .so_keepalive_mid_connect = true, .so_keepalive_optlen = 4,
     .always_keepalive = true, .probe_payload = 0,
     .rst_at_keepalive_giveup = true, .rst_at_retransmission_giveup = true,
@@ -138,6 +176,7 @@ static const ka_profile profiles[KA_PROFILE_COUNT_] = {
       [KA_OPT_TCP_KEEPINTVL] = {true, KA_BSD_IPPROTO_TCP, KA_MACOS_TCP_KEEPINTVL},
       [KA_OPT_TCP_KEEPCNT] = {true, KA_BSD_IPPROTO_TCP, KA_MACOS_TCP_KEEPCNT},
     },
+    .keepidle_unit = KA_S(1),
     .so_keepalive_mid_connect = true, .so_keepalive_optlen = 4,
     .always_keepalive = false, .probe_payload = 0,
     .rst_at_keepalive_giveup = true, .rst_at_retransmission_giveup = true,
@@ -145,22 +184,91 @@ static const ka_profile profiles[KA_PROFILE_COUNT_] = {
   },
 };
 
+/* The order of listings and of ka_profile_names(). */
+static const ka_profile_id order[KA_PROFILE_COUNT_] = {
+  KA_PROFILE_WINDOWS_2000,    KA_PROFILE_WINDOWS_XP,      KA_PROFILE_WINDOWS_2003,
+  KA_PROFILE_WINDOWS_VISTA,   KA_PROFILE_WINDOWS_7,       KA_PROFILE_WINDOWS_10_1703,
+  KA_PROFILE_WINDOWS_10_1709, KA_PROFILE_WINDOWS_10_21H2, KA_PROFILE_LINUX,
+  KA_PROFILE_FREEBSD,         KA_PROFILE_MACOS,
+};
+
+/* Windows releases by build number, and the profile of each.  The version
+ * boundaries are those of facts §1: option 3 from 7 (Wine's test; refused
+ * on 2003 by ReactOS's), TCP_KEEPCNT from 1703 (build 15063), TCP_KEEPINTVL
+ * from 1709 (16299; Go's internal/syscall/windows), WSAENOBUFS for optlen
+ * -1 from 21H2 (Wine test_optsize).  A server shares the profile of the
+ * client release built from the same code (same build number). */
+#define R(name, build, id) {name, build, KA_PROFILE_##id}
+static const ka_release releases[] = {
+  R("windows-2000", 2195, WINDOWS_2000),           /* NT 5.0 */
+  R("windows-xp", 2600, WINDOWS_XP),               /* NT 5.1 */
+  R("windows-server-2003", 3790, WINDOWS_2003),    /* NT 5.2 */
+  R("windows-server-2003-r2", 3790, WINDOWS_2003), /* NT 5.2, same stack */
+  R("windows-xp-x64", 3790, WINDOWS_2003),         /* NT 5.2: 2003 SP1's code */
+  R("windows-vista", 6000, WINDOWS_VISTA),         /* NT 6.0 */
+  R("windows-server-2008", 6001, WINDOWS_VISTA),   /* NT 6.0, = Vista SP1 */
+  R("windows-7", 7600, WINDOWS_7),                 /* NT 6.1 */
+  R("windows-server-2008-r2", 7600, WINDOWS_7),    /* NT 6.1 */
+  R("windows-8", 9200, WINDOWS_7),                 /* NT 6.2 */
+  R("windows-server-2012", 9200, WINDOWS_7),       /* NT 6.2 */
+  R("windows-8.1", 9600, WINDOWS_7),               /* NT 6.3 */
+  R("windows-server-2012-r2", 9600, WINDOWS_7),    /* NT 6.3 */
+  R("windows-10-1507", 10240, WINDOWS_7),
+  R("windows-10-1511", 10586, WINDOWS_7),
+  R("windows-10-1607", 14393, WINDOWS_7),
+  R("windows-server-2016", 14393, WINDOWS_7),
+  R("windows-10-1703", 15063, WINDOWS_10_1703),
+  R("windows-10-1709", 16299, WINDOWS_10_1709),
+  R("windows-10-1803", 17134, WINDOWS_10_1709),
+  R("windows-10-1809", 17763, WINDOWS_10_1709),
+  R("windows-server-2019", 17763, WINDOWS_10_1709),
+  R("windows-10-1903", 18362, WINDOWS_10_1709),
+  R("windows-10-1909", 18363, WINDOWS_10_1709),
+  R("windows-10-2004", 19041, WINDOWS_10_1709),
+  R("windows-10-20h2", 19042, WINDOWS_10_1709),
+  R("windows-10-21h1", 19043, WINDOWS_10_1709),
+  R("windows-10-21h2", 19044, WINDOWS_10_21H2),
+  R("windows-10-22h2", 19045, WINDOWS_10_21H2),
+  R("windows-server-2022", 20348, WINDOWS_10_21H2),
+  R("windows-11", 22000, WINDOWS_10_21H2),         /* any Windows 11 */
+  R("windows-11-21h2", 22000, WINDOWS_10_21H2),
+  R("windows-11-22h2", 22621, WINDOWS_10_21H2),
+  R("windows-11-23h2", 22631, WINDOWS_10_21H2),
+  R("windows-11-24h2", 26100, WINDOWS_10_21H2),
+  R("windows-server-2025", 26100, WINDOWS_10_21H2),
+};
+#undef R
+
 const ka_profile *ka_profile_get(ka_profile_id id) {
   return (unsigned)id < KA_PROFILE_COUNT_ ? &profiles[id] : NULL;
+}
+
+const ka_profile *ka_profile_nth(size_t i) {
+  return i < KA_PROFILE_COUNT_ ? &profiles[order[i]] : NULL;
+}
+
+const ka_release *ka_profile_releases(size_t *n) {
+  if (n)
+    *n = G_N_ELEMENTS(releases);
+  return releases;
 }
 
 const ka_profile *ka_profile_find(const char *name) {
   if (name == NULL)
     return NULL;
   for (size_t i = 0; i < KA_PROFILE_COUNT_; i++)
-    if (strcmp(profiles[i].name, name) == 0)
+    if (g_ascii_strcasecmp(profiles[i].name, name) == 0)
       return &profiles[i];
+  for (size_t i = 0; i < G_N_ELEMENTS(releases); i++)
+    if (g_ascii_strcasecmp(releases[i].name, name) == 0)
+      return &profiles[releases[i].profile];
   return NULL;
 }
 
 const char *ka_profile_names(void) {
-  return "windows-2000, windows-xp, windows-2003, windows-vista, windows-10-1703, "
-         "windows-10-1709, linux, freebsd, macos";
+  return "windows-2000, windows-xp, windows-2003, windows-vista, windows-7, windows-10-1703, "
+         "windows-10-1709, windows-10-21h2, linux, freebsd, macos; or a Windows release such as "
+         "windows-8.1 or windows-server-2019 (kasim profiles lists them)";
 }
 
 ka_profile_id ka_profile_id_of(const ka_profile *p) { return p->id; }
@@ -191,6 +299,9 @@ ka_opt ka_profile_option_lookup(const ka_profile *p, int level, int optname) {
 bool ka_profile_has_sio_keepalive_vals(const ka_profile *p) { return p->sio_keepalive_vals; }
 bool ka_profile_so_keepalive_mid_connect(const ka_profile *p) { return p->so_keepalive_mid_connect; }
 int ka_profile_so_keepalive_optlen(const ka_profile *p) { return p->so_keepalive_optlen; }
+ka_time ka_profile_keepidle_unit(const ka_profile *p) { return p->keepidle_unit; }
+bool ka_profile_neg_optlen_enobufs(const ka_profile *p) { return p->neg_optlen_enobufs; }
+bool ka_profile_has_legacy_tcp_opt16(const ka_profile *p) { return p->legacy_tcp_opt16; }
 bool ka_profile_always_keepalive_default(const ka_profile *p) { return p->always_keepalive; }
 unsigned ka_profile_probe_payload(const ka_profile *p) { return p->probe_payload; }
 bool ka_profile_rst_at_keepalive_giveup(const ka_profile *p) { return p->rst_at_keepalive_giveup; }

@@ -34,14 +34,16 @@ struct ka_sock {
   ka_sock_type type;
   ka_sock_state state;
   unsigned flags;
-  /* SO_KEEPALIVE as the OS stores it: one byte on Vista+ (0..255), the
-   * caller's DWORD on 2000/XP/2003, 0/1 on Linux (sock_valbool_flag),
-   * 0/SO_KEEPALIVE on FreeBSD and macOS (the so_options bit). */
+  /* SO_KEEPALIVE as the OS stores it: one byte on Vista+ (0..255), 0/1 on
+   * 2000/XP/2003 (any non-zero DWORD reads back as 1) and on Linux
+   * (sock_valbool_flag), 0/SO_KEEPALIVE on FreeBSD and macOS (the
+   * so_options bit). */
   uint32_t so_keepalive;
   ka_time idle, intvl; /* per-socket, valid when *_set */
   uint32_t cnt;
   bool idle_set, intvl_set, cnt_set;
   int user_timeout_ms; /* Linux TCP_USER_TIMEOUT; 0 = off */
+  uint32_t legacy_opt16; /* Windows 2003 and older: IPPROTO_TCP option 16 */
 };
 
 ka_sock *ka_sock_new(const ka_params *params, ka_sock_type type, unsigned flags) {
@@ -117,60 +119,100 @@ static int win_state_error(const ka_sock *s) {
 
 /* --- Windows ------------------------------------------------------------ */
 
+/* What an (IPPROTO_TCP, optname) pair is on this Windows version. */
+typedef enum win_opt {
+  WIN_OPT_KNOWN,       /* a ka_opt of the profile */
+  WIN_OPT_LEGACY_16    /* 2003 and older: option 16, not TCP_KEEPCNT */
+} win_opt;
+
 /* Level and option (facts §1): an unknown level is WSAEINVAL, an option the
  * level (or this Windows version) lacks WSAENOPROTOOPT, and so is every
  * keep-alive option on a datagram socket. */
-static int win_lookup(const ka_sock *s, int level, int optname, ka_opt *opt) {
+static int win_lookup(const ka_sock *s, int level, int optname, ka_opt *opt, win_opt *kind) {
   if (level != KA_WIN_SOL_SOCKET && level != KA_WIN_IPPROTO_TCP)
     return KA_EINVAL;
   *opt = ka_profile_option_lookup(s->profile, level, optname);
-  if (*opt == KA_OPT_COUNT_)
+  *kind = WIN_OPT_KNOWN;
+  if (*opt == KA_OPT_COUNT_ && level == KA_WIN_IPPROTO_TCP && optname == KA_WIN_TCP_KEEPCNT &&
+      ka_profile_has_legacy_tcp_opt16(s->profile))
+    *kind = WIN_OPT_LEGACY_16;
+  else if (*opt == KA_OPT_COUNT_)
     return KA_ENOPROTOOPT;
   if (s->type == KA_SOCK_DGRAM)
     return KA_ENOPROTOOPT;
   return KA_OK;
 }
 
-static bool vista_so_keepalive(const ka_sock *s) {
+/* Vista+ keeps SO_KEEPALIVE as one byte; 2003 and older as a BOOL. */
+static bool one_byte_so_keepalive(const ka_sock *s) {
   return ka_profile_so_keepalive_optlen(s->profile) == 1;
+}
+
+/* setsockopt's optlen for a 4-byte option (facts §1, Wine test_optsize):
+ * negative is WSAENOBUFS on 10 21H2 and later and WSAEFAULT before (Vista
+ * and 2003: ka_options.h); shorter than `need` is WSAEFAULT. */
+static int win_set_optlen(const ka_sock *s, int optlen, int need) {
+  if (optlen < 0)
+    return ka_profile_neg_optlen_enobufs(s->profile) ? KA_ENOBUFS : KA_EFAULT;
+  return optlen < need ? KA_EFAULT : KA_OK;
+}
+
+/* The unit of option 3's value (ka_profile_keepidle_unit). */
+static ka_time keepidle_unit(const ka_sock *s) { return ka_profile_keepidle_unit(s->profile); }
+
+/* The first `n` bytes of a caller's buffer as a little-endian number. */
+static uint32_t read_le(const void *buf, size_t n) {
+  uint32_t v = 0;
+  memcpy(&v, buf, n);
+  return v;
+}
+
+static int win_set_so_keepalive(ka_sock *s, const void *optval, int optlen) {
+  /* Observed (Wine test_optsize; facts §1): every version takes optlen 1
+   * and 2, not only the documented sizeof(DWORD).  Vista+ keeps the first
+   * byte (0x100 means off); 2003 and older keep a BOOL: the first byte
+   * below 4 bytes, the whole DWORD from 4, any non-zero value stored as 1
+   * (0x100 means on and reads back 1). */
+  int rc = win_set_optlen(s, optlen, 1);
+  if (rc)
+    return rc;
+  if ((rc = win_state_error(s)))
+    return rc;
+  if (s->state == KA_SOCK_STATE_CONNECTING && !ka_profile_so_keepalive_mid_connect(s->profile))
+    return KA_EINVAL;
+  if (one_byte_so_keepalive(s))
+    s->so_keepalive = read_le(optval, 1);
+  else
+    s->so_keepalive = read_le(optval, optlen < 4 ? 1 : 4) != 0;
+  return KA_OK;
 }
 
 static int win_setsockopt(ka_sock *s, int level, int optname, const void *optval, int optlen) {
   ka_opt opt;
-  int rc = win_lookup(s, level, optname, &opt);
+  win_opt kind;
+  int rc = win_lookup(s, level, optname, &opt, &kind);
   if (rc)
     return rc;
   if (optval == NULL)
     return KA_EFAULT;
-  if (opt == KA_OPT_SO_KEEPALIVE) {
-    /* Observed (Wine test_optsize): Vista+ takes any optlen >= 1 and keeps
-     * the first byte; 2003 and older need a DWORD.  The documentation's
-     * "optlen < sizeof(DWORD) -> WSAEFAULT" is what the old versions do. */
-    int need = vista_so_keepalive(s) ? 1 : 4;
-    if (optlen < need)
-      return KA_EFAULT;
-    if ((rc = win_state_error(s)))
-      return rc;
-    if (s->state == KA_SOCK_STATE_CONNECTING && !ka_profile_so_keepalive_mid_connect(s->profile))
-      return KA_EINVAL;
-    if (vista_so_keepalive(s)) {
-      s->so_keepalive = *(const uint8_t *)optval;
-    } else {
-      uint32_t v;
-      memcpy(&v, optval, sizeof v);
-      s->so_keepalive = v;
-    }
-    return KA_OK;
-  }
-  /* TCP_KEEPIDLE (= TCP_KEEPALIVE), TCP_KEEPINTVL, TCP_KEEPCNT: DWORDs. */
-  if (optlen < 4)
-    return KA_EFAULT;
+  if (opt == KA_OPT_SO_KEEPALIVE)
+    return win_set_so_keepalive(s, optval, optlen);
+  /* The TCP options are DWORDs: fewer than 4 bytes is WSAEFAULT, more are
+   * accepted and only the first 4 read (Wine test_optsize, optlen 8). */
+  if ((rc = win_set_optlen(s, optlen, 4)))
+    return rc;
   if ((rc = win_state_error(s)))
     return rc;
-  uint32_t v;
-  memcpy(&v, optval, sizeof v);
+  uint32_t v = read_le(optval, 4);
+  if (kind == WIN_OPT_LEGACY_16) {
+    /* Accepted, with a meaning that is not the probe count (facts §1);
+     * kasim keeps the value only to read it back. */
+    s->legacy_opt16 = v;
+    return KA_OK;
+  }
   switch (opt) {
-  case KA_OPT_TCP_KEEPIDLE: set_idle(s, KA_S(v)); break;
+  /* Option 3: seconds from 1709, an assumed unit before (ka_options.h). */
+  case KA_OPT_TCP_KEEPIDLE: set_idle(s, (ka_time)v * keepidle_unit(s)); break;
   case KA_OPT_TCP_KEEPINTVL: set_intvl(s, KA_S(v)); break;
   case KA_OPT_TCP_KEEPCNT:
     if (v > KA_WIN_TCP_KEEPCNT_MAX)
@@ -184,25 +226,26 @@ static int win_setsockopt(ka_sock *s, int level, int optname, const void *optval
 
 static int win_getsockopt(const ka_sock *s, int level, int optname, void *optval, int *optlen) {
   ka_opt opt;
-  int rc = win_lookup(s, level, optname, &opt);
+  win_opt kind;
+  int rc = win_lookup(s, level, optname, &opt, &kind);
   if (rc)
     return rc;
   if (optval == NULL || optlen == NULL)
     return KA_EFAULT;
+  /* A negative *optlen is WSAEFAULT and stays as it was (Wine
+   * test_optsize: -1 stays -1), for every option. */
+  if (*optlen < 0)
+    return KA_EFAULT;
   if (opt == KA_OPT_SO_KEEPALIVE) {
-    if (vista_so_keepalive(s)) {
-      /* Observed: one byte comes back and optlen says 1, whatever the
-       * caller offered; optlen 0 is WSAEFAULT. */
-      if (*optlen < 1)
-        return KA_EFAULT;
-      *(uint8_t *)optval = (uint8_t)s->so_keepalive;
-      *optlen = 1;
-    } else {
-      if (*optlen < 4)
-        return KA_EFAULT;
-      memcpy(optval, &s->so_keepalive, 4);
-      *optlen = 4;
-    }
+    /* Observed: *optlen 0 is WSAEFAULT; otherwise Vista+ returns its one
+     * byte with *optlen 1 whatever the caller offered, and 2003 and older
+     * one byte into a buffer shorter than 4, else the DWORD with *optlen 4
+     * (facts §1).  Bytes past those written are left as they were. */
+    if (*optlen < 1)
+      return KA_EFAULT;
+    int n = one_byte_so_keepalive(s) || *optlen < 4 ? 1 : 4;
+    memcpy(optval, &s->so_keepalive, (size_t)n);
+    *optlen = n;
     return KA_OK;
   }
   if (*optlen < 4) {
@@ -210,12 +253,15 @@ static int win_getsockopt(const ka_sock *s, int level, int optname, void *optval
     return KA_EFAULT;
   }
   uint32_t v;
-  switch (opt) {
-  case KA_OPT_TCP_KEEPIDLE: v = secs(eff_idle(s)); break;
-  case KA_OPT_TCP_KEEPINTVL: v = secs(eff_intvl(s)); break;
-  case KA_OPT_TCP_KEEPCNT: v = eff_cnt(s); break;
-  default: return KA_ENOPROTOOPT;
-  }
+  if (kind == WIN_OPT_LEGACY_16)
+    v = s->legacy_opt16;
+  else
+    switch (opt) {
+    case KA_OPT_TCP_KEEPIDLE: v = (uint32_t)(eff_idle(s) / keepidle_unit(s)); break;
+    case KA_OPT_TCP_KEEPINTVL: v = secs(eff_intvl(s)); break;
+    case KA_OPT_TCP_KEEPCNT: v = eff_cnt(s); break;
+    default: return KA_ENOPROTOOPT;
+    }
   memcpy(optval, &v, 4);
   *optlen = 4;
   return KA_OK;

@@ -6,6 +6,7 @@
 #include <kasim/ka_params.h>
 #include <kasim/ka_profile.h>
 #include <kasim/ka_sock.h>
+#include <limits.h>
 #include <string.h>
 
 /* Winsock (facts §1). */
@@ -16,6 +17,7 @@ enum {
   WSAENOPROTOOPT = 10042,
   WSAEOPNOTSUPP = 10045,
   WSAENETRESET = 10052,
+  WSAENOBUFS = 10055,
   WSAENOTCONN = 10057,
   WSANOTINITIALISED = 10093
 };
@@ -149,10 +151,11 @@ static void test_win_unknown_level_option(void) {
   fx_free(&f);
 }
 
-/* TCP_KEEPCNT exists from 1703 (facts §1). */
+/* TCP_KEEPCNT exists from 1703 (facts §1).  On 2003 and older option 16
+ * is accepted but means something else: the probe count stays the
+ * registry's (facts §1, ReactOS's patch of Wine's test). */
 static void test_win_keepcnt_version(void) {
-  static const ka_profile_id without[] = {KA_PROFILE_WINDOWS_2000, KA_PROFILE_WINDOWS_XP,
-                                          KA_PROFILE_WINDOWS_2003, KA_PROFILE_WINDOWS_VISTA};
+  static const ka_profile_id without[] = {KA_PROFILE_WINDOWS_VISTA, KA_PROFILE_WINDOWS_7};
   for (size_t i = 0; i < G_N_ELEMENTS(without); i++) {
     fx f = stream(without[i]);
     unsigned char buf[16];
@@ -160,6 +163,23 @@ static void test_win_keepcnt_version(void) {
     g_assert_cmpint(seti(f.s, WTCP, KA_WIN_TCP_KEEPCNT, 5), ==, WSAENOPROTOOPT);
     g_assert_cmpint(getl(f.s, WTCP, KA_WIN_TCP_KEEPCNT, buf, &len), ==, WSAENOPROTOOPT);
     g_assert_cmpint(en(f.s, ka_sock_set_int(f.s, KA_OPT_TCP_KEEPCNT, 5)), ==, WSAENOPROTOOPT);
+    g_assert_cmpuint(cfg_of(f.s).cnt, ==, 10);
+    fx_free(&f);
+  }
+  static const ka_profile_id legacy[] = {KA_PROFILE_WINDOWS_2000, KA_PROFILE_WINDOWS_XP,
+                                         KA_PROFILE_WINDOWS_2003};
+  for (size_t i = 0; i < G_N_ELEMENTS(legacy); i++) {
+    fx f = stream(legacy[i]);
+    g_assert_cmpint(seti(f.s, WTCP, KA_WIN_TCP_KEEPCNT, 1), ==, 0);
+    g_assert_cmpint(seti(f.s, WTCP, KA_WIN_TCP_KEEPCNT, 0), ==, 0);
+    g_assert_cmpint(geti(f.s, WTCP, KA_WIN_TCP_KEEPCNT), ==, 0);
+    ka_cfg c = cfg_of(f.s);
+    g_assert_cmpuint(c.cnt, ==, 5);    /* max(5, 5), not the option's 0 */
+    g_assert_false(c.never_probes);
+    /* There is no symbolic TCP_KEEPCNT to set on these versions. */
+    g_assert_cmpint(en(f.s, ka_sock_set_int(f.s, KA_OPT_TCP_KEEPCNT, 3)), ==, WSAENOPROTOOPT);
+    /* Nor at SOL_SOCKET. */
+    g_assert_cmpint(seti(f.s, WSOL, KA_WIN_TCP_KEEPCNT, 1), ==, WSAENOPROTOOPT);
     fx_free(&f);
   }
   fx f = stream(KA_PROFILE_WINDOWS_10_1703);
@@ -169,22 +189,53 @@ static void test_win_keepcnt_version(void) {
   fx_free(&f);
 }
 
-/* TCP_KEEPIDLE/TCP_KEEPINTVL exist from 1709 (facts §1). */
+/* Option 3 (TCP_KEEPALIVE, TCP_KEEPIDLE from 1709) is accepted from
+ * Windows 7 on and refused on 2003 (facts §1: Wine's test sets 3600 and
+ * reads 3600 on every release it runs on; ReactOS's skips it on 2003);
+ * Vista is kasim's choice.  TCP_KEEPINTVL exists from 1709. */
 static void test_win_keepidle_version(void) {
-  fx f = stream(KA_PROFILE_WINDOWS_10_1703);
-  g_assert_cmpint(seti(f.s, WTCP, KA_WIN_TCP_KEEPIDLE, 30), ==, WSAENOPROTOOPT);
-  g_assert_cmpint(seti(f.s, WTCP, KA_WIN_TCP_KEEPINTVL, 3), ==, WSAENOPROTOOPT);
-  g_assert_cmpint(en(f.s, ka_sock_set_int(f.s, KA_OPT_TCP_KEEPIDLE, 30)), ==, WSAENOPROTOOPT);
-  g_assert_cmpint(cfg_of(f.s).idle, ==, KA_S(7200));
-  fx_free(&f);
-  f = stream(KA_PROFILE_WINDOWS_10_1709);
-  g_assert_cmpint(seti(f.s, WTCP, KA_WIN_TCP_KEEPIDLE, 30), ==, 0);
-  g_assert_cmpint(seti(f.s, WTCP, KA_WIN_TCP_KEEPINTVL, 3), ==, 0);
-  g_assert_cmpint(geti(f.s, WTCP, KA_WIN_TCP_KEEPIDLE), ==, 30);
-  g_assert_cmpint(geti(f.s, WTCP, KA_WIN_TCP_KEEPINTVL), ==, 3);
-  ka_cfg c = cfg_of(f.s);
-  g_assert_cmpint(c.idle, ==, KA_S(30));
-  g_assert_cmpint(c.intvl, ==, KA_S(3));
+  static const struct {
+    ka_profile_id id;
+    bool idle, intvl;
+    ka_time unit;
+  } rows[] = {
+    {KA_PROFILE_WINDOWS_2000, false, false, 0},
+    {KA_PROFILE_WINDOWS_XP, false, false, 0},
+    {KA_PROFILE_WINDOWS_2003, false, false, 0},
+    {KA_PROFILE_WINDOWS_VISTA, KA_WIN_VISTA_TCP_KEEPALIVE, false,
+     KA_WIN_TCP_KEEPALIVE_UNIT_PRE1709},
+    {KA_PROFILE_WINDOWS_7, true, false, KA_WIN_TCP_KEEPALIVE_UNIT_PRE1709},
+    {KA_PROFILE_WINDOWS_10_1703, true, false, KA_WIN_TCP_KEEPALIVE_UNIT_PRE1709},
+    {KA_PROFILE_WINDOWS_10_1709, true, true, KA_S(1)}, /* seconds: ipproto-tcp page */
+    {KA_PROFILE_WINDOWS_10_21H2, true, true, KA_S(1)},
+  };
+  for (size_t i = 0; i < G_N_ELEMENTS(rows); i++) {
+    fx f = stream(rows[i].id);
+    int want = rows[i].idle ? 0 : WSAENOPROTOOPT;
+    g_assert_cmpint(seti(f.s, WTCP, KA_WIN_TCP_KEEPIDLE, 3600), ==, want);
+    g_assert_cmpint(en(f.s, ka_sock_set_int(f.s, KA_OPT_TCP_KEEPIDLE, 3600)), ==, want);
+    if (rows[i].idle) {
+      g_assert_cmpint(geti(f.s, WTCP, KA_WIN_TCP_KEEPIDLE), ==, 3600);
+      g_assert_cmpint(cfg_of(f.s).idle, ==, 3600 * rows[i].unit);
+    } else {
+      g_assert_cmpint(cfg_of(f.s).idle, ==, KA_S(7200));
+    }
+    want = rows[i].intvl ? 0 : WSAENOPROTOOPT;
+    g_assert_cmpint(seti(f.s, WTCP, KA_WIN_TCP_KEEPINTVL, 3), ==, want);
+    g_assert_cmpint(cfg_of(f.s).intvl, ==, rows[i].intvl ? KA_S(3) : KA_S(1));
+    fx_free(&f);
+  }
+}
+
+/* Before 1709 the unit of option 3 is kasim's choice; whatever it is, the
+ * value reads back as set and the registry's default in that unit. */
+static void test_win_keepalive_unit(void) {
+  fx f = stream(KA_PROFILE_WINDOWS_7);
+  g_assert_cmpint(geti(f.s, WTCP, KA_WIN_TCP_KEEPIDLE), ==,
+                  KA_S(7200) / KA_WIN_TCP_KEEPALIVE_UNIT_PRE1709);
+  g_assert_cmpint(seti(f.s, WTCP, KA_WIN_TCP_KEEPALIVE, 30), ==, 0);
+  g_assert_cmpint(geti(f.s, WTCP, KA_WIN_TCP_KEEPALIVE), ==, 30);
+  g_assert_cmpint(cfg_of(f.s).idle, ==, 30 * KA_WIN_TCP_KEEPALIVE_UNIT_PRE1709);
   fx_free(&f);
 }
 
@@ -248,28 +299,33 @@ static void test_win_vista_one_byte(void) {
   fx_free(&f);
 }
 
-/* 2000/XP/2003 keep a DWORD: optlen 4 back, shorter is WSAEFAULT. */
-static void test_win_2003_dword(void) {
-  static const ka_profile_id legacy[] = {KA_PROFILE_WINDOWS_2000, KA_PROFILE_WINDOWS_XP,
-                                         KA_PROFILE_WINDOWS_2003};
-  for (size_t i = 0; i < G_N_ELEMENTS(legacy); i++) {
-    fx f = stream(legacy[i]);
+/* 2000/XP/2003 keep SO_KEEPALIVE as a BOOL: from optlen 4 the whole DWORD
+ * counts, so 0x01000000 (first byte 0) is on and reads back as 1, where
+ * Vista and later keep the first byte and read it back as off (facts §1:
+ * ReactOS's patch for 2003 and older; Wine test_optsize). */
+static void test_win_legacy_bool(void) {
+  static const struct {
+    ka_profile_id id;
+    bool on;
+    int len;
+    uint32_t back;
+  } rows[] = {
+    {KA_PROFILE_WINDOWS_2000, true, 4, 1},  {KA_PROFILE_WINDOWS_XP, true, 4, 1},
+    {KA_PROFILE_WINDOWS_2003, true, 4, 1},  {KA_PROFILE_WINDOWS_VISTA, false, 1, 0xAAAAAA00},
+    {KA_PROFILE_WINDOWS_7, false, 1, 0xAAAAAA00},
+    {KA_PROFILE_WINDOWS_10_21H2, false, 1, 0xAAAAAA00},
+  };
+  for (size_t i = 0; i < G_N_ELEMENTS(rows); i++) {
+    fx f = stream(rows[i].id);
     unsigned char buf[16];
-    int len = 8, v;
-    g_assert_cmpint(setl(f.s, WSOL, KA_WIN_SO_KEEPALIVE, 1, 2), ==, WSAEFAULT);
-    g_assert_cmpint(setl(f.s, WSOL, KA_WIN_SO_KEEPALIVE, 1, 1), ==, WSAEFAULT);
-    g_assert_false(cfg_of(f.s).enabled);
-    g_assert_cmpint(setl(f.s, WSOL, KA_WIN_SO_KEEPALIVE, 0x100, 4), ==, 0);
-    g_assert_true(cfg_of(f.s).enabled); /* the whole DWORD counts */
+    int len = 4;
+    uint32_t v;
+    g_assert_cmpint(setl(f.s, WSOL, KA_WIN_SO_KEEPALIVE, 0x01000000, 4), ==, 0);
+    g_assert_cmpint(cfg_of(f.s).enabled, ==, rows[i].on);
     g_assert_cmpint(getl(f.s, WSOL, KA_WIN_SO_KEEPALIVE, buf, &len), ==, 0);
-    g_assert_cmpint(len, ==, 4);
+    g_assert_cmpint(len, ==, rows[i].len);
     memcpy(&v, buf, sizeof v);
-    g_assert_cmpint(v, !=, 0);
-    len = 2;
-    g_assert_cmpint(getl(f.s, WSOL, KA_WIN_SO_KEEPALIVE, buf, &len), ==, WSAEFAULT);
-    g_assert_cmpint(len, ==, 2);
-    g_assert_cmpint(setl(f.s, WSOL, KA_WIN_SO_KEEPALIVE, 0, 4), ==, 0);
-    g_assert_false(cfg_of(f.s).enabled);
+    g_assert_cmphex(v, ==, rows[i].back);
     fx_free(&f);
   }
 }
@@ -277,15 +333,44 @@ static void test_win_2003_dword(void) {
 /* SO_KEEPALIVE optlen 0: WSAEFAULT on set and get, old and new. */
 static void test_win_so_keepalive_optlen_zero(void) {
   static const ka_profile_id ids[] = {KA_PROFILE_WINDOWS_2003, KA_PROFILE_WINDOWS_VISTA,
-                                      KA_PROFILE_WINDOWS_10_1709};
+                                      KA_PROFILE_WINDOWS_10_1709, KA_PROFILE_WINDOWS_10_21H2};
   for (size_t i = 0; i < G_N_ELEMENTS(ids); i++) {
     fx f = stream(ids[i]);
     unsigned char buf[16];
     int len = 0;
     g_assert_cmpint(setl(f.s, WSOL, KA_WIN_SO_KEEPALIVE, 1, 0), ==, WSAEFAULT);
-    g_assert_cmpint(setl(f.s, WSOL, KA_WIN_SO_KEEPALIVE, 1, -1), ==, WSAEFAULT);
     g_assert_false(cfg_of(f.s).enabled);
     g_assert_cmpint(getl(f.s, WSOL, KA_WIN_SO_KEEPALIVE, buf, &len), ==, WSAEFAULT);
+    fx_free(&f);
+  }
+}
+
+/* optlen -1 (facts §1, Wine test_optsize): setsockopt fails with
+ * WSAENOBUFS on 10 21H2 and later and WSAEFAULT on 7 up to 21H1 ("broken
+ * between Win7 and Win10 21H1"), for SO_KEEPALIVE and the TCP options
+ * alike; getsockopt fails with WSAEFAULT and leaves -1.  Any negative
+ * length is taken as -1 (§8).  A NULL buffer is still WSAEFAULT first. */
+static void test_win_negative_optlen(void) {
+  static const struct {
+    ka_profile_id id;
+    int set_err;
+  } rows[] = {
+    {KA_PROFILE_WINDOWS_7, WSAEFAULT},        {KA_PROFILE_WINDOWS_10_1703, WSAEFAULT},
+    {KA_PROFILE_WINDOWS_10_1709, WSAEFAULT},  {KA_PROFILE_WINDOWS_10_21H2, WSAENOBUFS},
+  };
+  for (size_t i = 0; i < G_N_ELEMENTS(rows); i++) {
+    fx f = stream(rows[i].id);
+    unsigned char buf[16];
+    int len = INT_MIN;
+    g_assert_cmpint(setl(f.s, WSOL, KA_WIN_SO_KEEPALIVE, 1, INT_MIN), ==, rows[i].set_err);
+    g_assert_cmpint(setl(f.s, WTCP, KA_WIN_TCP_KEEPIDLE, 1, -2), ==, rows[i].set_err);
+    g_assert_cmpint(en(f.s, ka_sock_setsockopt(f.s, WSOL, KA_WIN_SO_KEEPALIVE, NULL, -1)), ==,
+                    WSAEFAULT);
+    g_assert_cmpint(getl(f.s, WTCP, KA_WIN_TCP_KEEPIDLE, buf, &len), ==, WSAEFAULT);
+    g_assert_cmpint(len, ==, INT_MIN);
+    ka_cfg c = cfg_of(f.s);
+    g_assert_false(c.enabled);
+    g_assert_cmpint(c.idle, ==, KA_S(7200));
     fx_free(&f);
   }
 }
@@ -308,6 +393,554 @@ static void test_win_tcp_short_buffers(void) {
   g_assert_cmpint(c.idle, ==, KA_S(7200));
   g_assert_cmpuint(c.cnt, ==, 10);
   fx_free(&f);
+}
+
+/* ===== The option lengths of every Windows release (facts §1) ===========
+ *
+ * One row per (release group, option, optlen, set or get):
+ *   {group, option, SET or GET, optlen, val, error, len, buf, probe count}.
+ * Each row runs on a fresh stream socket of every profile and every release
+ * name of its group (ka_profile_releases()), and checks the error, then
+ * *optlen and the 8-byte buffer, then the probe count ka_sock_cfg()
+ * resolves:
+ *
+ *  - SET: setsockopt(optlen) from an 8-byte buffer holding `val` (V64 is
+ *    Wine's 0xffffffff00000001), then a getsockopt with *optlen 4 into a
+ *    buffer of 0xAA bytes reads it back: `len` and `buf` are what that
+ *    read-back leaves (it fails with WSAENOPROTOOPT where the option does
+ *    not exist, leaving 4 and the 0xAA bytes); after a failed set it shows
+ *    the value from before, the registry's default;
+ *  - GET: the option is first set to `val` with optlen 4 (NOPRE: not set),
+ *    then getsockopt with *optlen `optlen` into a buffer of 0xAA bytes:
+ *    `len` and `buf` are what it leaves.
+ *
+ * The procedure is Wine's test_optsize (dlls/ws2_32/tests/sock.c, in
+ * test_set_getsockopt), which asserts what real Windows 7 and later do; its
+ * rows for the four options are quoted in each block's comment. */
+typedef enum grp { G_LEGACY, G_VISTA, G_7, G_1703, G_1709, G_21H2, G_COUNT_ } grp;
+static const ka_profile_id grp_profiles[G_COUNT_][3] = {
+  [G_LEGACY] = {KA_PROFILE_WINDOWS_2000, KA_PROFILE_WINDOWS_XP, KA_PROFILE_WINDOWS_2003},
+  [G_VISTA] = {KA_PROFILE_WINDOWS_VISTA, KA_PROFILE_WINDOWS_VISTA, KA_PROFILE_WINDOWS_VISTA},
+  [G_7] = {KA_PROFILE_WINDOWS_7, KA_PROFILE_WINDOWS_7, KA_PROFILE_WINDOWS_7},
+  [G_1703] = {KA_PROFILE_WINDOWS_10_1703, KA_PROFILE_WINDOWS_10_1703, KA_PROFILE_WINDOWS_10_1703},
+  [G_1709] = {KA_PROFILE_WINDOWS_10_1709, KA_PROFILE_WINDOWS_10_1709, KA_PROFILE_WINDOWS_10_1709},
+  [G_21H2] = {KA_PROFILE_WINDOWS_10_21H2, KA_PROFILE_WINDOWS_10_21H2, KA_PROFILE_WINDOWS_10_21H2},
+};
+
+enum { SO, IDLE, CNT, INTVL };
+static const int opt_level[] = {[SO] = WSOL, [IDLE] = WTCP, [CNT] = WTCP, [INTVL] = WTCP};
+static const int opt_name[] = {[SO] = KA_WIN_SO_KEEPALIVE, [IDLE] = KA_WIN_TCP_KEEPALIVE,
+                               [CNT] = KA_WIN_TCP_KEEPCNT, [INTVL] = KA_WIN_TCP_KEEPINTVL};
+enum { SET, GET };
+
+#define V64 UINT64_C(0xffffffff00000001)
+#define NOPRE UINT64_MAX
+#define UNTOUCHED UINT64_C(0xAAAAAAAAAAAAAAAA)
+#define B1(x) (UINT64_C(0xAAAAAAAAAAAAAA00) | (uint64_t)(x)) /* one byte written */
+#define B4(x) (UINT64_C(0xAAAAAAAA00000000) | (uint64_t)(x)) /* four bytes written */
+#define NEG_LEGACY (KA_WIN_LEGACY_NEG_OPTLEN_ENOBUFS ? WSAENOBUFS : WSAEFAULT)
+#define NEG_VISTA (KA_WIN_VISTA_NEG_OPTLEN_ENOBUFS ? WSAENOBUFS : WSAEFAULT)
+/* The registry's 7200 s in option 3's unit before 1709 (kasim's choice). */
+#define IDLE_PRE1709 ((uint64_t)(KA_S(7200) / KA_WIN_TCP_KEEPALIVE_UNIT_PRE1709))
+
+typedef struct optrow {
+  grp g;
+  int opt, op, optlen;
+  uint64_t val;
+  int err, len;
+  uint64_t buf;
+  uint32_t cnt;
+} optrow;
+
+static const optrow optrows[] = {
+  /* 2000, XP, Server 2003: SO_KEEPALIVE. ReactOS's patch for Server 2003 and older (facts §1):
+   * optlen 1 and 2 accepted, get returns 1 byte; from 4 a whole DWORD, any non-zero stored and
+   * read back as 1 (0x100 reads 1).  0 and 8 as on later releases; -1: set as
+   * KA_WIN_LEGACY_NEG_OPTLEN_ENOBUFS says (kasim's choice, §8), get WSAEFAULT leaving -1 (§8). */
+  {G_LEGACY, SO, SET, -1, 1, NEG_LEGACY, 4, B4(0), 5},
+  {G_LEGACY, SO, SET, 0, 1, WSAEFAULT, 4, B4(0), 5},
+  {G_LEGACY, SO, SET, 1, 1, 0, 4, B4(1), 5},
+  {G_LEGACY, SO, SET, 2, 1, 0, 4, B4(1), 5},
+  {G_LEGACY, SO, SET, 4, 1, 0, 4, B4(1), 5},
+  {G_LEGACY, SO, SET, 8, V64, 0, 4, B4(1), 5},
+  {G_LEGACY, SO, SET, 4, 0x100, 0, 4, B4(1), 5},
+  {G_LEGACY, SO, GET, -1, 1, WSAEFAULT, -1, UNTOUCHED, 5},
+  {G_LEGACY, SO, GET, 0, 1, WSAEFAULT, 0, UNTOUCHED, 5},
+  {G_LEGACY, SO, GET, 1, 1, 0, 1, B1(1), 5},
+  {G_LEGACY, SO, GET, 2, 1, 0, 1, B1(1), 5},
+  {G_LEGACY, SO, GET, 4, 1, 0, 4, B4(1), 5},
+  {G_LEGACY, SO, GET, 8, 1, 0, 4, B4(1), 5},
+  /* 2000, XP, Server 2003: option 3 (TCP_KEEPALIVE = TCP_KEEPIDLE). Not on this release (facts
+   * §1): WSAENOPROTOOPT at every optlen, checked before the length (kasim's order, §8); *optlen
+   * as given. */
+  {G_LEGACY, IDLE, SET, -1, 1, WSAENOPROTOOPT, 4, UNTOUCHED, 5},
+  {G_LEGACY, IDLE, SET, 0, 1, WSAENOPROTOOPT, 4, UNTOUCHED, 5},
+  {G_LEGACY, IDLE, SET, 1, 1, WSAENOPROTOOPT, 4, UNTOUCHED, 5},
+  {G_LEGACY, IDLE, SET, 2, 1, WSAENOPROTOOPT, 4, UNTOUCHED, 5},
+  {G_LEGACY, IDLE, SET, 4, 1, WSAENOPROTOOPT, 4, UNTOUCHED, 5},
+  {G_LEGACY, IDLE, SET, 8, V64, WSAENOPROTOOPT, 4, UNTOUCHED, 5},
+  {G_LEGACY, IDLE, SET, 4, 0x100, WSAENOPROTOOPT, 4, UNTOUCHED, 5},
+  {G_LEGACY, IDLE, GET, -1, NOPRE, WSAENOPROTOOPT, -1, UNTOUCHED, 5},
+  {G_LEGACY, IDLE, GET, 0, NOPRE, WSAENOPROTOOPT, 0, UNTOUCHED, 5},
+  {G_LEGACY, IDLE, GET, 1, NOPRE, WSAENOPROTOOPT, 1, UNTOUCHED, 5},
+  {G_LEGACY, IDLE, GET, 2, NOPRE, WSAENOPROTOOPT, 2, UNTOUCHED, 5},
+  {G_LEGACY, IDLE, GET, 4, NOPRE, WSAENOPROTOOPT, 4, UNTOUCHED, 5},
+  {G_LEGACY, IDLE, GET, 8, NOPRE, WSAENOPROTOOPT, 8, UNTOUCHED, 5},
+  /* 2000, XP, Server 2003: option 16 (TCP_KEEPCNT). Accepted, but not the probe count, which
+   * stays the registry's 5 (facts §1, ReactOS); its lengths and read-back as the other TCP
+   * options', -1 as KA_WIN_LEGACY_NEG_OPTLEN_ENOBUFS says (kasim's choice, §8) (assumptions,
+   * §8). */
+  {G_LEGACY, CNT, SET, -1, 1, NEG_LEGACY, 4, B4(0), 5},
+  {G_LEGACY, CNT, SET, 0, 1, WSAEFAULT, 4, B4(0), 5},
+  {G_LEGACY, CNT, SET, 1, 1, WSAEFAULT, 4, B4(0), 5},
+  {G_LEGACY, CNT, SET, 2, 1, WSAEFAULT, 4, B4(0), 5},
+  {G_LEGACY, CNT, SET, 4, 1, 0, 4, B4(1), 5},
+  {G_LEGACY, CNT, SET, 8, V64, 0, 4, B4(1), 5},
+  {G_LEGACY, CNT, SET, 4, 0x100, 0, 4, B4(0x100), 5},
+  {G_LEGACY, CNT, GET, -1, 5, WSAEFAULT, -1, UNTOUCHED, 5},
+  {G_LEGACY, CNT, GET, 0, 5, WSAEFAULT, 0, UNTOUCHED, 5},
+  {G_LEGACY, CNT, GET, 1, 5, WSAEFAULT, 0, UNTOUCHED, 5},
+  {G_LEGACY, CNT, GET, 2, 5, WSAEFAULT, 0, UNTOUCHED, 5},
+  {G_LEGACY, CNT, GET, 4, 5, 0, 4, B4(5), 5},
+  {G_LEGACY, CNT, GET, 8, 5, 0, 4, B4(5), 5},
+  /* 2000, XP, Server 2003: option 17 (TCP_KEEPINTVL). Not on this release (facts §1):
+   * WSAENOPROTOOPT at every optlen, checked before the length (kasim's order, §8); *optlen as
+   * given. */
+  {G_LEGACY, INTVL, SET, -1, 1, WSAENOPROTOOPT, 4, UNTOUCHED, 5},
+  {G_LEGACY, INTVL, SET, 0, 1, WSAENOPROTOOPT, 4, UNTOUCHED, 5},
+  {G_LEGACY, INTVL, SET, 1, 1, WSAENOPROTOOPT, 4, UNTOUCHED, 5},
+  {G_LEGACY, INTVL, SET, 2, 1, WSAENOPROTOOPT, 4, UNTOUCHED, 5},
+  {G_LEGACY, INTVL, SET, 4, 1, WSAENOPROTOOPT, 4, UNTOUCHED, 5},
+  {G_LEGACY, INTVL, SET, 8, V64, WSAENOPROTOOPT, 4, UNTOUCHED, 5},
+  {G_LEGACY, INTVL, SET, 4, 0x100, WSAENOPROTOOPT, 4, UNTOUCHED, 5},
+  {G_LEGACY, INTVL, GET, -1, NOPRE, WSAENOPROTOOPT, -1, UNTOUCHED, 5},
+  {G_LEGACY, INTVL, GET, 0, NOPRE, WSAENOPROTOOPT, 0, UNTOUCHED, 5},
+  {G_LEGACY, INTVL, GET, 1, NOPRE, WSAENOPROTOOPT, 1, UNTOUCHED, 5},
+  {G_LEGACY, INTVL, GET, 2, NOPRE, WSAENOPROTOOPT, 2, UNTOUCHED, 5},
+  {G_LEGACY, INTVL, GET, 4, NOPRE, WSAENOPROTOOPT, 4, UNTOUCHED, 5},
+  {G_LEGACY, INTVL, GET, 8, NOPRE, WSAENOPROTOOPT, 8, UNTOUCHED, 5},
+  /* Vista, Server 2008: SO_KEEPALIVE. Wine test_optsize row {SO_KEEPALIVE, TRUE, {1, 1, 1}}:
+   * optlen 1, 2, 4 and 8 set one byte (0x100 is off) and get writes one byte with *optlen 1; 0
+   * is WSAEFAULT; -1: set as KA_WIN_VISTA_NEG_OPTLEN_ENOBUFS says (kasim's choice, §8), get
+   * WSAEFAULT leaving -1. */
+  {G_VISTA, SO, SET, -1, 1, NEG_VISTA, 1, B1(0), 10},
+  {G_VISTA, SO, SET, 0, 1, WSAEFAULT, 1, B1(0), 10},
+  {G_VISTA, SO, SET, 1, 1, 0, 1, B1(1), 10},
+  {G_VISTA, SO, SET, 2, 1, 0, 1, B1(1), 10},
+  {G_VISTA, SO, SET, 4, 1, 0, 1, B1(1), 10},
+  {G_VISTA, SO, SET, 8, V64, 0, 1, B1(1), 10},
+  {G_VISTA, SO, SET, 4, 0x100, 0, 1, B1(0), 10},
+  {G_VISTA, SO, GET, -1, 1, WSAEFAULT, -1, UNTOUCHED, 10},
+  {G_VISTA, SO, GET, 0, 1, WSAEFAULT, 0, UNTOUCHED, 10},
+  {G_VISTA, SO, GET, 1, 1, 0, 1, B1(1), 10},
+  {G_VISTA, SO, GET, 2, 1, 0, 1, B1(1), 10},
+  {G_VISTA, SO, GET, 4, 1, 0, 1, B1(1), 10},
+  {G_VISTA, SO, GET, 8, 1, 0, 1, B1(1), 10},
+  /* Vista, Server 2008: option 3 (TCP_KEEPALIVE = TCP_KEEPIDLE). As KA_WIN_VISTA_TCP_KEEPALIVE
+   * says (kasim's choice, §8): accepted as on 7 (set with -1: as KA_WIN_VISTA_NEG_OPTLEN_ENOBUFS
+   * says (kasim's choice, §8)), or refused. */
+#if KA_WIN_VISTA_TCP_KEEPALIVE
+  {G_VISTA, IDLE, SET, -1, 1, NEG_VISTA, 4, B4(IDLE_PRE1709), 10},
+  {G_VISTA, IDLE, SET, 0, 1, WSAEFAULT, 4, B4(IDLE_PRE1709), 10},
+  {G_VISTA, IDLE, SET, 1, 1, WSAEFAULT, 4, B4(IDLE_PRE1709), 10},
+  {G_VISTA, IDLE, SET, 2, 1, WSAEFAULT, 4, B4(IDLE_PRE1709), 10},
+  {G_VISTA, IDLE, SET, 4, 1, 0, 4, B4(1), 10},
+  {G_VISTA, IDLE, SET, 8, V64, 0, 4, B4(1), 10},
+  {G_VISTA, IDLE, SET, 4, 0x100, 0, 4, B4(0x100), 10},
+  {G_VISTA, IDLE, GET, -1, 3600, WSAEFAULT, -1, UNTOUCHED, 10},
+  {G_VISTA, IDLE, GET, 0, 3600, WSAEFAULT, 0, UNTOUCHED, 10},
+  {G_VISTA, IDLE, GET, 1, 3600, WSAEFAULT, 0, UNTOUCHED, 10},
+  {G_VISTA, IDLE, GET, 2, 3600, WSAEFAULT, 0, UNTOUCHED, 10},
+  {G_VISTA, IDLE, GET, 4, 3600, 0, 4, B4(3600), 10},
+  {G_VISTA, IDLE, GET, 8, 3600, 0, 4, B4(3600), 10},
+#else
+  {G_VISTA, IDLE, SET, -1, 1, WSAENOPROTOOPT, 4, UNTOUCHED, 10},
+  {G_VISTA, IDLE, SET, 0, 1, WSAENOPROTOOPT, 4, UNTOUCHED, 10},
+  {G_VISTA, IDLE, SET, 1, 1, WSAENOPROTOOPT, 4, UNTOUCHED, 10},
+  {G_VISTA, IDLE, SET, 2, 1, WSAENOPROTOOPT, 4, UNTOUCHED, 10},
+  {G_VISTA, IDLE, SET, 4, 1, WSAENOPROTOOPT, 4, UNTOUCHED, 10},
+  {G_VISTA, IDLE, SET, 8, V64, WSAENOPROTOOPT, 4, UNTOUCHED, 10},
+  {G_VISTA, IDLE, SET, 4, 0x100, WSAENOPROTOOPT, 4, UNTOUCHED, 10},
+  {G_VISTA, IDLE, GET, -1, NOPRE, WSAENOPROTOOPT, -1, UNTOUCHED, 10},
+  {G_VISTA, IDLE, GET, 0, NOPRE, WSAENOPROTOOPT, 0, UNTOUCHED, 10},
+  {G_VISTA, IDLE, GET, 1, NOPRE, WSAENOPROTOOPT, 1, UNTOUCHED, 10},
+  {G_VISTA, IDLE, GET, 2, NOPRE, WSAENOPROTOOPT, 2, UNTOUCHED, 10},
+  {G_VISTA, IDLE, GET, 4, NOPRE, WSAENOPROTOOPT, 4, UNTOUCHED, 10},
+  {G_VISTA, IDLE, GET, 8, NOPRE, WSAENOPROTOOPT, 8, UNTOUCHED, 10},
+#endif
+  /* Vista, Server 2008: option 16 (TCP_KEEPCNT). Not on this release (facts §1): WSAENOPROTOOPT
+   * at every optlen, checked before the length (kasim's order, §8); *optlen as given. */
+  {G_VISTA, CNT, SET, -1, 1, WSAENOPROTOOPT, 4, UNTOUCHED, 10},
+  {G_VISTA, CNT, SET, 0, 1, WSAENOPROTOOPT, 4, UNTOUCHED, 10},
+  {G_VISTA, CNT, SET, 1, 1, WSAENOPROTOOPT, 4, UNTOUCHED, 10},
+  {G_VISTA, CNT, SET, 2, 1, WSAENOPROTOOPT, 4, UNTOUCHED, 10},
+  {G_VISTA, CNT, SET, 4, 1, WSAENOPROTOOPT, 4, UNTOUCHED, 10},
+  {G_VISTA, CNT, SET, 8, V64, WSAENOPROTOOPT, 4, UNTOUCHED, 10},
+  {G_VISTA, CNT, SET, 4, 0x100, WSAENOPROTOOPT, 4, UNTOUCHED, 10},
+  {G_VISTA, CNT, GET, -1, NOPRE, WSAENOPROTOOPT, -1, UNTOUCHED, 10},
+  {G_VISTA, CNT, GET, 0, NOPRE, WSAENOPROTOOPT, 0, UNTOUCHED, 10},
+  {G_VISTA, CNT, GET, 1, NOPRE, WSAENOPROTOOPT, 1, UNTOUCHED, 10},
+  {G_VISTA, CNT, GET, 2, NOPRE, WSAENOPROTOOPT, 2, UNTOUCHED, 10},
+  {G_VISTA, CNT, GET, 4, NOPRE, WSAENOPROTOOPT, 4, UNTOUCHED, 10},
+  {G_VISTA, CNT, GET, 8, NOPRE, WSAENOPROTOOPT, 8, UNTOUCHED, 10},
+  /* Vista, Server 2008: option 17 (TCP_KEEPINTVL). Not on this release (facts §1):
+   * WSAENOPROTOOPT at every optlen, checked before the length (kasim's order, §8); *optlen as
+   * given. */
+  {G_VISTA, INTVL, SET, -1, 1, WSAENOPROTOOPT, 4, UNTOUCHED, 10},
+  {G_VISTA, INTVL, SET, 0, 1, WSAENOPROTOOPT, 4, UNTOUCHED, 10},
+  {G_VISTA, INTVL, SET, 1, 1, WSAENOPROTOOPT, 4, UNTOUCHED, 10},
+  {G_VISTA, INTVL, SET, 2, 1, WSAENOPROTOOPT, 4, UNTOUCHED, 10},
+  {G_VISTA, INTVL, SET, 4, 1, WSAENOPROTOOPT, 4, UNTOUCHED, 10},
+  {G_VISTA, INTVL, SET, 8, V64, WSAENOPROTOOPT, 4, UNTOUCHED, 10},
+  {G_VISTA, INTVL, SET, 4, 0x100, WSAENOPROTOOPT, 4, UNTOUCHED, 10},
+  {G_VISTA, INTVL, GET, -1, NOPRE, WSAENOPROTOOPT, -1, UNTOUCHED, 10},
+  {G_VISTA, INTVL, GET, 0, NOPRE, WSAENOPROTOOPT, 0, UNTOUCHED, 10},
+  {G_VISTA, INTVL, GET, 1, NOPRE, WSAENOPROTOOPT, 1, UNTOUCHED, 10},
+  {G_VISTA, INTVL, GET, 2, NOPRE, WSAENOPROTOOPT, 2, UNTOUCHED, 10},
+  {G_VISTA, INTVL, GET, 4, NOPRE, WSAENOPROTOOPT, 4, UNTOUCHED, 10},
+  {G_VISTA, INTVL, GET, 8, NOPRE, WSAENOPROTOOPT, 8, UNTOUCHED, 10},
+  /* 7 up to 10 1607: SO_KEEPALIVE. Wine test_optsize row {SO_KEEPALIVE, TRUE, {1, 1, 1}}: optlen
+   * 1, 2, 4 and 8 set one byte (0x100 is off) and get writes one byte with *optlen 1; 0 is
+   * WSAEFAULT; -1: set WSAEFAULT (the "broken" answer of 7 up to 21H1), get WSAEFAULT leaving
+   * -1. */
+  {G_7, SO, SET, -1, 1, WSAEFAULT, 1, B1(0), 10},
+  {G_7, SO, SET, 0, 1, WSAEFAULT, 1, B1(0), 10},
+  {G_7, SO, SET, 1, 1, 0, 1, B1(1), 10},
+  {G_7, SO, SET, 2, 1, 0, 1, B1(1), 10},
+  {G_7, SO, SET, 4, 1, 0, 1, B1(1), 10},
+  {G_7, SO, SET, 8, V64, 0, 1, B1(1), 10},
+  {G_7, SO, SET, 4, 0x100, 0, 1, B1(0), 10},
+  {G_7, SO, GET, -1, 1, WSAEFAULT, -1, UNTOUCHED, 10},
+  {G_7, SO, GET, 0, 1, WSAEFAULT, 0, UNTOUCHED, 10},
+  {G_7, SO, GET, 1, 1, 0, 1, B1(1), 10},
+  {G_7, SO, GET, 2, 1, 0, 1, B1(1), 10},
+  {G_7, SO, GET, 4, 1, 0, 1, B1(1), 10},
+  {G_7, SO, GET, 8, 1, 0, 1, B1(1), 10},
+  /* 7 up to 10 1607: option 3 (TCP_KEEPALIVE = TCP_KEEPIDLE). Wine test_optsize row
+   * {TCP_KEEPALIVE, FALSE, {0, 0, 4}}: optlen 0, 1, 2 are WSAEFAULT both ways, get zeroing
+   * *optlen; 4 and 8 take the first 4 bytes, get says 4; 0x100 is accepted and read back; -1:
+   * set WSAEFAULT (the "broken" answer of 7 up to 21H1), get WSAEFAULT leaving -1.  Read back:
+   * 3600, as Wine's test_set_getsockopt sets it. */
+  {G_7, IDLE, SET, -1, 1, WSAEFAULT, 4, B4(IDLE_PRE1709), 10},
+  {G_7, IDLE, SET, 0, 1, WSAEFAULT, 4, B4(IDLE_PRE1709), 10},
+  {G_7, IDLE, SET, 1, 1, WSAEFAULT, 4, B4(IDLE_PRE1709), 10},
+  {G_7, IDLE, SET, 2, 1, WSAEFAULT, 4, B4(IDLE_PRE1709), 10},
+  {G_7, IDLE, SET, 4, 1, 0, 4, B4(1), 10},
+  {G_7, IDLE, SET, 8, V64, 0, 4, B4(1), 10},
+  {G_7, IDLE, SET, 4, 0x100, 0, 4, B4(0x100), 10},
+  {G_7, IDLE, GET, -1, 3600, WSAEFAULT, -1, UNTOUCHED, 10},
+  {G_7, IDLE, GET, 0, 3600, WSAEFAULT, 0, UNTOUCHED, 10},
+  {G_7, IDLE, GET, 1, 3600, WSAEFAULT, 0, UNTOUCHED, 10},
+  {G_7, IDLE, GET, 2, 3600, WSAEFAULT, 0, UNTOUCHED, 10},
+  {G_7, IDLE, GET, 4, 3600, 0, 4, B4(3600), 10},
+  {G_7, IDLE, GET, 8, 3600, 0, 4, B4(3600), 10},
+  /* 7 up to 10 1607: option 16 (TCP_KEEPCNT). Not on this release (facts §1): WSAENOPROTOOPT at
+   * every optlen, checked before the length (kasim's order, §8); *optlen as given. */
+  {G_7, CNT, SET, -1, 1, WSAENOPROTOOPT, 4, UNTOUCHED, 10},
+  {G_7, CNT, SET, 0, 1, WSAENOPROTOOPT, 4, UNTOUCHED, 10},
+  {G_7, CNT, SET, 1, 1, WSAENOPROTOOPT, 4, UNTOUCHED, 10},
+  {G_7, CNT, SET, 2, 1, WSAENOPROTOOPT, 4, UNTOUCHED, 10},
+  {G_7, CNT, SET, 4, 1, WSAENOPROTOOPT, 4, UNTOUCHED, 10},
+  {G_7, CNT, SET, 8, V64, WSAENOPROTOOPT, 4, UNTOUCHED, 10},
+  {G_7, CNT, SET, 4, 0x100, WSAENOPROTOOPT, 4, UNTOUCHED, 10},
+  {G_7, CNT, GET, -1, NOPRE, WSAENOPROTOOPT, -1, UNTOUCHED, 10},
+  {G_7, CNT, GET, 0, NOPRE, WSAENOPROTOOPT, 0, UNTOUCHED, 10},
+  {G_7, CNT, GET, 1, NOPRE, WSAENOPROTOOPT, 1, UNTOUCHED, 10},
+  {G_7, CNT, GET, 2, NOPRE, WSAENOPROTOOPT, 2, UNTOUCHED, 10},
+  {G_7, CNT, GET, 4, NOPRE, WSAENOPROTOOPT, 4, UNTOUCHED, 10},
+  {G_7, CNT, GET, 8, NOPRE, WSAENOPROTOOPT, 8, UNTOUCHED, 10},
+  /* 7 up to 10 1607: option 17 (TCP_KEEPINTVL). Not on this release (facts §1): WSAENOPROTOOPT
+   * at every optlen, checked before the length (kasim's order, §8); *optlen as given. */
+  {G_7, INTVL, SET, -1, 1, WSAENOPROTOOPT, 4, UNTOUCHED, 10},
+  {G_7, INTVL, SET, 0, 1, WSAENOPROTOOPT, 4, UNTOUCHED, 10},
+  {G_7, INTVL, SET, 1, 1, WSAENOPROTOOPT, 4, UNTOUCHED, 10},
+  {G_7, INTVL, SET, 2, 1, WSAENOPROTOOPT, 4, UNTOUCHED, 10},
+  {G_7, INTVL, SET, 4, 1, WSAENOPROTOOPT, 4, UNTOUCHED, 10},
+  {G_7, INTVL, SET, 8, V64, WSAENOPROTOOPT, 4, UNTOUCHED, 10},
+  {G_7, INTVL, SET, 4, 0x100, WSAENOPROTOOPT, 4, UNTOUCHED, 10},
+  {G_7, INTVL, GET, -1, NOPRE, WSAENOPROTOOPT, -1, UNTOUCHED, 10},
+  {G_7, INTVL, GET, 0, NOPRE, WSAENOPROTOOPT, 0, UNTOUCHED, 10},
+  {G_7, INTVL, GET, 1, NOPRE, WSAENOPROTOOPT, 1, UNTOUCHED, 10},
+  {G_7, INTVL, GET, 2, NOPRE, WSAENOPROTOOPT, 2, UNTOUCHED, 10},
+  {G_7, INTVL, GET, 4, NOPRE, WSAENOPROTOOPT, 4, UNTOUCHED, 10},
+  {G_7, INTVL, GET, 8, NOPRE, WSAENOPROTOOPT, 8, UNTOUCHED, 10},
+  /* 10 1703: SO_KEEPALIVE. Wine test_optsize row {SO_KEEPALIVE, TRUE, {1, 1, 1}}: optlen 1, 2, 4
+   * and 8 set one byte (0x100 is off) and get writes one byte with *optlen 1; 0 is WSAEFAULT;
+   * -1: set WSAEFAULT (the "broken" answer of 7 up to 21H1), get WSAEFAULT leaving -1. */
+  {G_1703, SO, SET, -1, 1, WSAEFAULT, 1, B1(0), 10},
+  {G_1703, SO, SET, 0, 1, WSAEFAULT, 1, B1(0), 10},
+  {G_1703, SO, SET, 1, 1, 0, 1, B1(1), 10},
+  {G_1703, SO, SET, 2, 1, 0, 1, B1(1), 10},
+  {G_1703, SO, SET, 4, 1, 0, 1, B1(1), 10},
+  {G_1703, SO, SET, 8, V64, 0, 1, B1(1), 10},
+  {G_1703, SO, SET, 4, 0x100, 0, 1, B1(0), 10},
+  {G_1703, SO, GET, -1, 1, WSAEFAULT, -1, UNTOUCHED, 10},
+  {G_1703, SO, GET, 0, 1, WSAEFAULT, 0, UNTOUCHED, 10},
+  {G_1703, SO, GET, 1, 1, 0, 1, B1(1), 10},
+  {G_1703, SO, GET, 2, 1, 0, 1, B1(1), 10},
+  {G_1703, SO, GET, 4, 1, 0, 1, B1(1), 10},
+  {G_1703, SO, GET, 8, 1, 0, 1, B1(1), 10},
+  /* 10 1703: option 3 (TCP_KEEPALIVE = TCP_KEEPIDLE). Wine test_optsize row {TCP_KEEPALIVE,
+   * FALSE, {0, 0, 4}}: optlen 0, 1, 2 are WSAEFAULT both ways, get zeroing *optlen; 4 and 8 take
+   * the first 4 bytes, get says 4; 0x100 is accepted and read back; -1: set WSAEFAULT (the
+   * "broken" answer of 7 up to 21H1), get WSAEFAULT leaving -1.  Read back: 3600, as Wine's
+   * test_set_getsockopt sets it. */
+  {G_1703, IDLE, SET, -1, 1, WSAEFAULT, 4, B4(IDLE_PRE1709), 10},
+  {G_1703, IDLE, SET, 0, 1, WSAEFAULT, 4, B4(IDLE_PRE1709), 10},
+  {G_1703, IDLE, SET, 1, 1, WSAEFAULT, 4, B4(IDLE_PRE1709), 10},
+  {G_1703, IDLE, SET, 2, 1, WSAEFAULT, 4, B4(IDLE_PRE1709), 10},
+  {G_1703, IDLE, SET, 4, 1, 0, 4, B4(1), 10},
+  {G_1703, IDLE, SET, 8, V64, 0, 4, B4(1), 10},
+  {G_1703, IDLE, SET, 4, 0x100, 0, 4, B4(0x100), 10},
+  {G_1703, IDLE, GET, -1, 3600, WSAEFAULT, -1, UNTOUCHED, 10},
+  {G_1703, IDLE, GET, 0, 3600, WSAEFAULT, 0, UNTOUCHED, 10},
+  {G_1703, IDLE, GET, 1, 3600, WSAEFAULT, 0, UNTOUCHED, 10},
+  {G_1703, IDLE, GET, 2, 3600, WSAEFAULT, 0, UNTOUCHED, 10},
+  {G_1703, IDLE, GET, 4, 3600, 0, 4, B4(3600), 10},
+  {G_1703, IDLE, GET, 8, 3600, 0, 4, B4(3600), 10},
+  /* 10 1703: option 16 (TCP_KEEPCNT). Wine test_optsize row {TCP_KEEPCNT, FALSE, {0, 0, 4}}:
+   * optlen 0, 1, 2 are WSAEFAULT both ways, get zeroing *optlen; 4 and 8 take the first 4 bytes,
+   * get says 4; 0x100 is WSAEINVAL (above 255: ipproto-tcp page); -1: set WSAEFAULT (the
+   * "broken" answer of 7 up to 21H1), get WSAEFAULT leaving -1.  Read back: 5, as Wine's
+   * test_set_getsockopt sets it. */
+  {G_1703, CNT, SET, -1, 1, WSAEFAULT, 4, B4(10), 10},
+  {G_1703, CNT, SET, 0, 1, WSAEFAULT, 4, B4(10), 10},
+  {G_1703, CNT, SET, 1, 1, WSAEFAULT, 4, B4(10), 10},
+  {G_1703, CNT, SET, 2, 1, WSAEFAULT, 4, B4(10), 10},
+  {G_1703, CNT, SET, 4, 1, 0, 4, B4(1), 1},
+  {G_1703, CNT, SET, 8, V64, 0, 4, B4(1), 1},
+  {G_1703, CNT, SET, 4, 0x100, WSAEINVAL, 4, B4(10), 10},
+  {G_1703, CNT, GET, -1, 5, WSAEFAULT, -1, UNTOUCHED, 5},
+  {G_1703, CNT, GET, 0, 5, WSAEFAULT, 0, UNTOUCHED, 5},
+  {G_1703, CNT, GET, 1, 5, WSAEFAULT, 0, UNTOUCHED, 5},
+  {G_1703, CNT, GET, 2, 5, WSAEFAULT, 0, UNTOUCHED, 5},
+  {G_1703, CNT, GET, 4, 5, 0, 4, B4(5), 5},
+  {G_1703, CNT, GET, 8, 5, 0, 4, B4(5), 5},
+  /* 10 1703: option 17 (TCP_KEEPINTVL). Not on this release (facts §1): WSAENOPROTOOPT at every
+   * optlen, checked before the length (kasim's order, §8); *optlen as given. */
+  {G_1703, INTVL, SET, -1, 1, WSAENOPROTOOPT, 4, UNTOUCHED, 10},
+  {G_1703, INTVL, SET, 0, 1, WSAENOPROTOOPT, 4, UNTOUCHED, 10},
+  {G_1703, INTVL, SET, 1, 1, WSAENOPROTOOPT, 4, UNTOUCHED, 10},
+  {G_1703, INTVL, SET, 2, 1, WSAENOPROTOOPT, 4, UNTOUCHED, 10},
+  {G_1703, INTVL, SET, 4, 1, WSAENOPROTOOPT, 4, UNTOUCHED, 10},
+  {G_1703, INTVL, SET, 8, V64, WSAENOPROTOOPT, 4, UNTOUCHED, 10},
+  {G_1703, INTVL, SET, 4, 0x100, WSAENOPROTOOPT, 4, UNTOUCHED, 10},
+  {G_1703, INTVL, GET, -1, NOPRE, WSAENOPROTOOPT, -1, UNTOUCHED, 10},
+  {G_1703, INTVL, GET, 0, NOPRE, WSAENOPROTOOPT, 0, UNTOUCHED, 10},
+  {G_1703, INTVL, GET, 1, NOPRE, WSAENOPROTOOPT, 1, UNTOUCHED, 10},
+  {G_1703, INTVL, GET, 2, NOPRE, WSAENOPROTOOPT, 2, UNTOUCHED, 10},
+  {G_1703, INTVL, GET, 4, NOPRE, WSAENOPROTOOPT, 4, UNTOUCHED, 10},
+  {G_1703, INTVL, GET, 8, NOPRE, WSAENOPROTOOPT, 8, UNTOUCHED, 10},
+  /* 10 1709 up to 21H1: SO_KEEPALIVE. Wine test_optsize row {SO_KEEPALIVE, TRUE, {1, 1, 1}}:
+   * optlen 1, 2, 4 and 8 set one byte (0x100 is off) and get writes one byte with *optlen 1; 0
+   * is WSAEFAULT; -1: set WSAEFAULT (the "broken" answer of 7 up to 21H1), get WSAEFAULT leaving
+   * -1. */
+  {G_1709, SO, SET, -1, 1, WSAEFAULT, 1, B1(0), 10},
+  {G_1709, SO, SET, 0, 1, WSAEFAULT, 1, B1(0), 10},
+  {G_1709, SO, SET, 1, 1, 0, 1, B1(1), 10},
+  {G_1709, SO, SET, 2, 1, 0, 1, B1(1), 10},
+  {G_1709, SO, SET, 4, 1, 0, 1, B1(1), 10},
+  {G_1709, SO, SET, 8, V64, 0, 1, B1(1), 10},
+  {G_1709, SO, SET, 4, 0x100, 0, 1, B1(0), 10},
+  {G_1709, SO, GET, -1, 1, WSAEFAULT, -1, UNTOUCHED, 10},
+  {G_1709, SO, GET, 0, 1, WSAEFAULT, 0, UNTOUCHED, 10},
+  {G_1709, SO, GET, 1, 1, 0, 1, B1(1), 10},
+  {G_1709, SO, GET, 2, 1, 0, 1, B1(1), 10},
+  {G_1709, SO, GET, 4, 1, 0, 1, B1(1), 10},
+  {G_1709, SO, GET, 8, 1, 0, 1, B1(1), 10},
+  /* 10 1709 up to 21H1: option 3 (TCP_KEEPALIVE = TCP_KEEPIDLE). Wine test_optsize row
+   * {TCP_KEEPALIVE, FALSE, {0, 0, 4}}: optlen 0, 1, 2 are WSAEFAULT both ways, get zeroing
+   * *optlen; 4 and 8 take the first 4 bytes, get says 4; 0x100 is accepted and read back; -1:
+   * set WSAEFAULT (the "broken" answer of 7 up to 21H1), get WSAEFAULT leaving -1.  Read back:
+   * 3600, as Wine's test_set_getsockopt sets it. */
+  {G_1709, IDLE, SET, -1, 1, WSAEFAULT, 4, B4(7200), 10},
+  {G_1709, IDLE, SET, 0, 1, WSAEFAULT, 4, B4(7200), 10},
+  {G_1709, IDLE, SET, 1, 1, WSAEFAULT, 4, B4(7200), 10},
+  {G_1709, IDLE, SET, 2, 1, WSAEFAULT, 4, B4(7200), 10},
+  {G_1709, IDLE, SET, 4, 1, 0, 4, B4(1), 10},
+  {G_1709, IDLE, SET, 8, V64, 0, 4, B4(1), 10},
+  {G_1709, IDLE, SET, 4, 0x100, 0, 4, B4(0x100), 10},
+  {G_1709, IDLE, GET, -1, 3600, WSAEFAULT, -1, UNTOUCHED, 10},
+  {G_1709, IDLE, GET, 0, 3600, WSAEFAULT, 0, UNTOUCHED, 10},
+  {G_1709, IDLE, GET, 1, 3600, WSAEFAULT, 0, UNTOUCHED, 10},
+  {G_1709, IDLE, GET, 2, 3600, WSAEFAULT, 0, UNTOUCHED, 10},
+  {G_1709, IDLE, GET, 4, 3600, 0, 4, B4(3600), 10},
+  {G_1709, IDLE, GET, 8, 3600, 0, 4, B4(3600), 10},
+  /* 10 1709 up to 21H1: option 16 (TCP_KEEPCNT). Wine test_optsize row {TCP_KEEPCNT, FALSE, {0,
+   * 0, 4}}: optlen 0, 1, 2 are WSAEFAULT both ways, get zeroing *optlen; 4 and 8 take the first
+   * 4 bytes, get says 4; 0x100 is WSAEINVAL (above 255: ipproto-tcp page); -1: set WSAEFAULT
+   * (the "broken" answer of 7 up to 21H1), get WSAEFAULT leaving -1.  Read back: 5, as Wine's
+   * test_set_getsockopt sets it. */
+  {G_1709, CNT, SET, -1, 1, WSAEFAULT, 4, B4(10), 10},
+  {G_1709, CNT, SET, 0, 1, WSAEFAULT, 4, B4(10), 10},
+  {G_1709, CNT, SET, 1, 1, WSAEFAULT, 4, B4(10), 10},
+  {G_1709, CNT, SET, 2, 1, WSAEFAULT, 4, B4(10), 10},
+  {G_1709, CNT, SET, 4, 1, 0, 4, B4(1), 1},
+  {G_1709, CNT, SET, 8, V64, 0, 4, B4(1), 1},
+  {G_1709, CNT, SET, 4, 0x100, WSAEINVAL, 4, B4(10), 10},
+  {G_1709, CNT, GET, -1, 5, WSAEFAULT, -1, UNTOUCHED, 5},
+  {G_1709, CNT, GET, 0, 5, WSAEFAULT, 0, UNTOUCHED, 5},
+  {G_1709, CNT, GET, 1, 5, WSAEFAULT, 0, UNTOUCHED, 5},
+  {G_1709, CNT, GET, 2, 5, WSAEFAULT, 0, UNTOUCHED, 5},
+  {G_1709, CNT, GET, 4, 5, 0, 4, B4(5), 5},
+  {G_1709, CNT, GET, 8, 5, 0, 4, B4(5), 5},
+  /* 10 1709 up to 21H1: option 17 (TCP_KEEPINTVL). Wine test_optsize row {TCP_KEEPINTVL, FALSE,
+   * {0, 0, 4}}: optlen 0, 1, 2 are WSAEFAULT both ways, get zeroing *optlen; 4 and 8 take the
+   * first 4 bytes, get says 4; 0x100 is accepted and read back; -1: set WSAEFAULT (the "broken"
+   * answer of 7 up to 21H1), get WSAEFAULT leaving -1.  Read back: 5, as Wine's
+   * test_set_getsockopt sets it. */
+  {G_1709, INTVL, SET, -1, 1, WSAEFAULT, 4, B4(1), 10},
+  {G_1709, INTVL, SET, 0, 1, WSAEFAULT, 4, B4(1), 10},
+  {G_1709, INTVL, SET, 1, 1, WSAEFAULT, 4, B4(1), 10},
+  {G_1709, INTVL, SET, 2, 1, WSAEFAULT, 4, B4(1), 10},
+  {G_1709, INTVL, SET, 4, 1, 0, 4, B4(1), 10},
+  {G_1709, INTVL, SET, 8, V64, 0, 4, B4(1), 10},
+  {G_1709, INTVL, SET, 4, 0x100, 0, 4, B4(0x100), 10},
+  {G_1709, INTVL, GET, -1, 5, WSAEFAULT, -1, UNTOUCHED, 10},
+  {G_1709, INTVL, GET, 0, 5, WSAEFAULT, 0, UNTOUCHED, 10},
+  {G_1709, INTVL, GET, 1, 5, WSAEFAULT, 0, UNTOUCHED, 10},
+  {G_1709, INTVL, GET, 2, 5, WSAEFAULT, 0, UNTOUCHED, 10},
+  {G_1709, INTVL, GET, 4, 5, 0, 4, B4(5), 10},
+  {G_1709, INTVL, GET, 8, 5, 0, 4, B4(5), 10},
+  /* 10 21H2 and later, 11, Server 2022: SO_KEEPALIVE. Wine test_optsize row {SO_KEEPALIVE, TRUE,
+   * {1, 1, 1}}: optlen 1, 2, 4 and 8 set one byte (0x100 is off) and get writes one byte with
+   * *optlen 1; 0 is WSAEFAULT; -1: set WSAENOBUFS, get WSAEFAULT leaving -1. */
+  {G_21H2, SO, SET, -1, 1, WSAENOBUFS, 1, B1(0), 10},
+  {G_21H2, SO, SET, 0, 1, WSAEFAULT, 1, B1(0), 10},
+  {G_21H2, SO, SET, 1, 1, 0, 1, B1(1), 10},
+  {G_21H2, SO, SET, 2, 1, 0, 1, B1(1), 10},
+  {G_21H2, SO, SET, 4, 1, 0, 1, B1(1), 10},
+  {G_21H2, SO, SET, 8, V64, 0, 1, B1(1), 10},
+  {G_21H2, SO, SET, 4, 0x100, 0, 1, B1(0), 10},
+  {G_21H2, SO, GET, -1, 1, WSAEFAULT, -1, UNTOUCHED, 10},
+  {G_21H2, SO, GET, 0, 1, WSAEFAULT, 0, UNTOUCHED, 10},
+  {G_21H2, SO, GET, 1, 1, 0, 1, B1(1), 10},
+  {G_21H2, SO, GET, 2, 1, 0, 1, B1(1), 10},
+  {G_21H2, SO, GET, 4, 1, 0, 1, B1(1), 10},
+  {G_21H2, SO, GET, 8, 1, 0, 1, B1(1), 10},
+  /* 10 21H2 and later, 11, Server 2022: option 3 (TCP_KEEPALIVE = TCP_KEEPIDLE). Wine
+   * test_optsize row {TCP_KEEPALIVE, FALSE, {0, 0, 4}}: optlen 0, 1, 2 are WSAEFAULT both ways,
+   * get zeroing *optlen; 4 and 8 take the first 4 bytes, get says 4; 0x100 is accepted and read
+   * back; -1: set WSAENOBUFS, get WSAEFAULT leaving -1.  Read back: 3600, as Wine's
+   * test_set_getsockopt sets it. */
+  {G_21H2, IDLE, SET, -1, 1, WSAENOBUFS, 4, B4(7200), 10},
+  {G_21H2, IDLE, SET, 0, 1, WSAEFAULT, 4, B4(7200), 10},
+  {G_21H2, IDLE, SET, 1, 1, WSAEFAULT, 4, B4(7200), 10},
+  {G_21H2, IDLE, SET, 2, 1, WSAEFAULT, 4, B4(7200), 10},
+  {G_21H2, IDLE, SET, 4, 1, 0, 4, B4(1), 10},
+  {G_21H2, IDLE, SET, 8, V64, 0, 4, B4(1), 10},
+  {G_21H2, IDLE, SET, 4, 0x100, 0, 4, B4(0x100), 10},
+  {G_21H2, IDLE, GET, -1, 3600, WSAEFAULT, -1, UNTOUCHED, 10},
+  {G_21H2, IDLE, GET, 0, 3600, WSAEFAULT, 0, UNTOUCHED, 10},
+  {G_21H2, IDLE, GET, 1, 3600, WSAEFAULT, 0, UNTOUCHED, 10},
+  {G_21H2, IDLE, GET, 2, 3600, WSAEFAULT, 0, UNTOUCHED, 10},
+  {G_21H2, IDLE, GET, 4, 3600, 0, 4, B4(3600), 10},
+  {G_21H2, IDLE, GET, 8, 3600, 0, 4, B4(3600), 10},
+  /* 10 21H2 and later, 11, Server 2022: option 16 (TCP_KEEPCNT). Wine test_optsize row
+   * {TCP_KEEPCNT, FALSE, {0, 0, 4}}: optlen 0, 1, 2 are WSAEFAULT both ways, get zeroing
+   * *optlen; 4 and 8 take the first 4 bytes, get says 4; 0x100 is WSAEINVAL (above 255: ipproto-
+   * tcp page); -1: set WSAENOBUFS, get WSAEFAULT leaving -1.  Read back: 5, as Wine's
+   * test_set_getsockopt sets it. */
+  {G_21H2, CNT, SET, -1, 1, WSAENOBUFS, 4, B4(10), 10},
+  {G_21H2, CNT, SET, 0, 1, WSAEFAULT, 4, B4(10), 10},
+  {G_21H2, CNT, SET, 1, 1, WSAEFAULT, 4, B4(10), 10},
+  {G_21H2, CNT, SET, 2, 1, WSAEFAULT, 4, B4(10), 10},
+  {G_21H2, CNT, SET, 4, 1, 0, 4, B4(1), 1},
+  {G_21H2, CNT, SET, 8, V64, 0, 4, B4(1), 1},
+  {G_21H2, CNT, SET, 4, 0x100, WSAEINVAL, 4, B4(10), 10},
+  {G_21H2, CNT, GET, -1, 5, WSAEFAULT, -1, UNTOUCHED, 5},
+  {G_21H2, CNT, GET, 0, 5, WSAEFAULT, 0, UNTOUCHED, 5},
+  {G_21H2, CNT, GET, 1, 5, WSAEFAULT, 0, UNTOUCHED, 5},
+  {G_21H2, CNT, GET, 2, 5, WSAEFAULT, 0, UNTOUCHED, 5},
+  {G_21H2, CNT, GET, 4, 5, 0, 4, B4(5), 5},
+  {G_21H2, CNT, GET, 8, 5, 0, 4, B4(5), 5},
+  /* 10 21H2 and later, 11, Server 2022: option 17 (TCP_KEEPINTVL). Wine test_optsize row
+   * {TCP_KEEPINTVL, FALSE, {0, 0, 4}}: optlen 0, 1, 2 are WSAEFAULT both ways, get zeroing
+   * *optlen; 4 and 8 take the first 4 bytes, get says 4; 0x100 is accepted and read back; -1:
+   * set WSAENOBUFS, get WSAEFAULT leaving -1.  Read back: 5, as Wine's test_set_getsockopt sets
+   * it. */
+  {G_21H2, INTVL, SET, -1, 1, WSAENOBUFS, 4, B4(1), 10},
+  {G_21H2, INTVL, SET, 0, 1, WSAEFAULT, 4, B4(1), 10},
+  {G_21H2, INTVL, SET, 1, 1, WSAEFAULT, 4, B4(1), 10},
+  {G_21H2, INTVL, SET, 2, 1, WSAEFAULT, 4, B4(1), 10},
+  {G_21H2, INTVL, SET, 4, 1, 0, 4, B4(1), 10},
+  {G_21H2, INTVL, SET, 8, V64, 0, 4, B4(1), 10},
+  {G_21H2, INTVL, SET, 4, 0x100, 0, 4, B4(0x100), 10},
+  {G_21H2, INTVL, GET, -1, 5, WSAEFAULT, -1, UNTOUCHED, 10},
+  {G_21H2, INTVL, GET, 0, 5, WSAEFAULT, 0, UNTOUCHED, 10},
+  {G_21H2, INTVL, GET, 1, 5, WSAEFAULT, 0, UNTOUCHED, 10},
+  {G_21H2, INTVL, GET, 2, 5, WSAEFAULT, 0, UNTOUCHED, 10},
+  {G_21H2, INTVL, GET, 4, 5, 0, 4, B4(5), 10},
+  {G_21H2, INTVL, GET, 8, 5, 0, 4, B4(5), 10},
+
+};
+
+/* Runs one row on one profile; reports every difference and returns
+ * whether there was none. */
+static bool run_optrow(const optrow *r, size_t idx, const char *name) {
+  ka_params *params = ka_params_new(ka_profile_find(name));
+  ka_sock *s = ka_sock_new(params, KA_SOCK_STREAM, 0);
+  int level = opt_level[r->opt], optname = opt_name[r->opt];
+  unsigned char buf[8];
+  int len, rc;
+  if (r->op == SET) {
+    memcpy(buf, &r->val, sizeof buf);
+    rc = en(s, ka_sock_setsockopt(s, level, optname, buf, r->optlen));
+    memset(buf, 0xAA, sizeof buf);
+    len = 4;
+    int back = en(s, ka_sock_getsockopt(s, level, optname, buf, &len));
+    if (back != (r->err == WSAENOPROTOOPT ? WSAENOPROTOOPT : 0)) {
+      g_test_message("row %zu on %s: read-back get returned %d", idx, name, back);
+      rc = -1;
+    }
+  } else {
+    if (r->val != NOPRE) {
+      uint32_t pre = (uint32_t)r->val;
+      g_assert_cmpint(ka_sock_setsockopt(s, level, optname, &pre, 4), ==, 0);
+    }
+    memset(buf, 0xAA, sizeof buf);
+    len = r->optlen;
+    rc = en(s, ka_sock_getsockopt(s, level, optname, buf, &len));
+  }
+  uint64_t got;
+  memcpy(&got, buf, sizeof got);
+  ka_cfg c;
+  ka_sock_cfg(s, &c);
+  bool ok = rc == r->err && len == r->len && got == r->buf && c.cnt == r->cnt;
+  if (!ok)
+    g_test_message("row %zu on %s (option %d, %s, optlen %d): error %d, len %d, buffer "
+                   "%016" G_GINT64_MODIFIER "x, count %u; expected %d, %d, %016"
+                   G_GINT64_MODIFIER "x, %u", idx, name, optname, r->op == SET ? "set" : "get",
+                   r->optlen, rc, len, got, c.cnt, r->err, r->len, r->buf, r->cnt);
+  ka_sock_free(s);
+  ka_params_free(params);
+  return ok;
+}
+
+static void test_win_optlen_table(void) {
+  size_t nrel, runs = 0;
+  const ka_release *rel = ka_profile_releases(&nrel);
+  bool all = true;
+  for (size_t i = 0; i < G_N_ELEMENTS(optrows); i++) {
+    const optrow *r = &optrows[i];
+    /* Each profile of the group by its own name, then every release of it. */
+    for (size_t k = 0; k < 3; k++) {
+      ka_profile_id id = grp_profiles[r->g][k];
+      if (k > 0 && id == grp_profiles[r->g][k - 1])
+        continue;
+      all &= run_optrow(r, i, ka_profile_name(ka_profile_get(id)));
+      runs++;
+      for (size_t j = 0; j < nrel; j++)
+        if (rel[j].profile == id) {
+          all &= run_optrow(r, i, rel[j].name);
+          runs++;
+        }
+    }
+  }
+  /* Every group has its 52 rows: 4 options x (7 sets + 6 gets). */
+  g_assert_cmpuint(G_N_ELEMENTS(optrows), ==, G_COUNT_ * 4 * 13);
+  g_assert_cmpuint(runs, >, 10 * G_N_ELEMENTS(optrows) / 2);
+  g_assert_true(all);
 }
 
 /* TCP_KEEPCNT 255 is the largest (ipproto-tcp page, facts §1). */
@@ -1012,11 +1645,14 @@ int main(int argc, char **argv) {
   g_test_add_func("/sock/win/unknown-level-option", test_win_unknown_level_option);
   g_test_add_func("/sock/win/keepcnt-version", test_win_keepcnt_version);
   g_test_add_func("/sock/win/keepidle-version", test_win_keepidle_version);
+  g_test_add_func("/sock/win/keepalive-unit", test_win_keepalive_unit);
   g_test_add_func("/sock/win/dgram", test_win_dgram);
   g_test_add_func("/sock/win/optval-null", test_win_optval_null);
   g_test_add_func("/sock/win/vista-one-byte", test_win_vista_one_byte);
-  g_test_add_func("/sock/win/2003-dword", test_win_2003_dword);
+  g_test_add_func("/sock/win/legacy-bool", test_win_legacy_bool);
   g_test_add_func("/sock/win/so-keepalive-optlen-zero", test_win_so_keepalive_optlen_zero);
+  g_test_add_func("/sock/win/negative-optlen", test_win_negative_optlen);
+  g_test_add_func("/sock/win/optlen-table", test_win_optlen_table);
   g_test_add_func("/sock/win/tcp-short-buffers", test_win_tcp_short_buffers);
   g_test_add_func("/sock/win/keepcnt-max", test_win_keepcnt_max);
   g_test_add_func("/sock/win/tcp-get-effective", test_win_tcp_get_effective);

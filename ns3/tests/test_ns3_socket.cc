@@ -618,7 +618,7 @@ main()
         });
         Ptr<KeepAliveTcpSocketFactory> lf = CreateObject<KeepAliveTcpSocketFactory>();
         check(lf->SetProfile("linux"), "linux profile");
-        check(!lf->SetProfile("windows-7"), "unknown profile accepted");
+        check(!lf->SetProfile("windows-95"), "unknown profile accepted");
         std::string why;
         /* The sysctl is a u8 (proc_dou8vec_minmax): 256 is out of range. */
         check(!lf->SetParam("net.ipv4.tcp_keepalive_probes=256", &why) && !why.empty(),

@@ -1,8 +1,12 @@
-/* ks_cmd_profiles.c - `kasim profiles`: the profiles and their defaults. */
+/* ks_cmd_profiles.c - `kasim profiles`: the profiles, their defaults, and
+ * the Windows releases each one stands for. */
 #include <stdio.h>
 
 #include "ks_cli.h"
 #include "ks_format.h"
+
+/* Lines of the release list stop before this column. */
+#define WRAP_AT 100
 
 static const char *count_source(const ka_profile *p) {
   switch (ka_profile_count_rule(p)) {
@@ -13,6 +17,30 @@ static const char *count_source(const ka_profile *p) {
   }
 }
 
+/* "windows-8.1 (9600), ..." for every release of the profile, wrapped
+ * under the release column. */
+static void print_releases(const ka_profile *p) {
+  size_t n;
+  const ka_release *r = ka_profile_releases(&n);
+  int col = printf("  %-16s", ka_profile_name(p));
+  const int indent = col;
+  bool first = true;
+  for (size_t i = 0; i < n; i++) {
+    if (ka_profile_get(r[i].profile) != p)
+      continue;
+    char item[64];
+    int len = snprintf(item, sizeof item, "%s%s (%u)", first ? " " : ", ", r[i].name, r[i].build);
+    if (!first && col + len > WRAP_AT) {
+      printf(",\n%*s", indent, "");
+      col = indent + printf(" %s (%u)", r[i].name, r[i].build);
+    } else {
+      col += printf("%s", item);
+    }
+    first = false;
+  }
+  printf("\n");
+}
+
 int ks_cmd_profiles(int argc, char **argv) {
   (void)argv;
   if (argc > 1) {
@@ -21,8 +49,8 @@ int ks_cmd_profiles(int argc, char **argv) {
   }
   printf("%-16s %9s %9s %6s  %-40s %11s %5s %4s\n", "profile", "idle", "interval", "probes",
          "probe count from", "dead after", "bytes", "RST");
-  for (int i = 0; i < KA_PROFILE_COUNT_; i++) {
-    const ka_profile *p = ka_profile_get((ka_profile_id)i);
+  for (size_t i = 0; i < KA_PROFILE_COUNT_; i++) {
+    const ka_profile *p = ka_profile_nth(i);
     ka_params *params = ka_params_new(p);
     ka_time idle = ka_params_keepidle(params), intvl = ka_params_keepintvl(params);
     uint32_t cnt = ka_params_keepcnt(params);
@@ -35,15 +63,27 @@ int ks_cmd_profiles(int argc, char **argv) {
     ka_params_free(params);
   }
   printf("\n'dead after' is the time from the last segment received to give-up for a "
-         "silent peer.\n'bytes' is the probe's payload.  Tunables per profile:\n");
-  for (int i = 0; i < KA_PROFILE_COUNT_; i++) {
-    const ka_profile *p = ka_profile_get((ka_profile_id)i);
+         "silent peer.\n'bytes' is the probe's payload.  What each profile stands for:\n");
+  for (size_t i = 0; i < KA_PROFILE_COUNT_; i++) {
+    const ka_profile *p = ka_profile_nth(i);
+    printf("  %-16s %s\n", ka_profile_name(p), ka_profile_description(p));
+  }
+  printf("\nWindows releases (build) per profile; a profile may be given by a release's name "
+         "too:\n");
+  for (size_t i = 0; i < KA_PROFILE_COUNT_; i++) {
+    const ka_profile *p = ka_profile_nth(i);
+    if (ka_profile_is_windows(p))
+      print_releases(p);
+  }
+  printf("\nTunables per profile:\n");
+  for (size_t i = 0; i < KA_PROFILE_COUNT_; i++) {
+    const ka_profile *p = ka_profile_nth(i);
     size_t n;
     const ka_param_info *t = ka_params_table(p, &n);
     printf("  %-16s", ka_profile_name(p));
     for (size_t k = 0; k < n; k++)
       printf("%s%s", k ? ", " : " ", t[k].name);
-    printf("  -- %s\n", ka_profile_description(p));
+    printf("\n");
   }
   return 0;
 }

@@ -331,7 +331,7 @@ static void test_fixture_errors(void) {
                        "bandwidth, loss)");
   assert_fixture_fails("scenario-bare-duration.yaml", 12, 19,
                        "a duration needs a unit: ms, s, m, h or d");
-  assert_fixture_fails("scenario-unknown-profile.yaml", 5, 14, "unknown profile 'windows-7'");
+  assert_fixture_fails("scenario-unknown-profile.yaml", 5, 14, "unknown profile 'windows-95'");
   assert_fixture_fails("scenario-unknown-profile.yaml", 5, 14, "windows-vista, ");
   assert_fixture_fails("scenario-unknown-link.yaml", 11, 26,
                        "unknown link 'wan' (links here: lan)");

@@ -48,6 +48,23 @@
 #define KA_WIN_SIO_KEEPALIVE_VALS 0x98000004u /* _WSAIOW(IOC_VENDOR,4) */
 #define KA_WIN_TCP_KEEPALIVE_SIZE 12u         /* struct tcp_keepalive, 3 u_long */
 
+/* Where the reference sheet leaves a gap, kasim chooses; each choice is
+ * this one line, and docs/model.md §8 says why it is what it is. */
+/* Vista and option 3 (TCP_KEEPALIVE): Wine's test shows it accepted from
+ * Windows 7 on, ReactOS's refused on Server 2003; nothing covers Vista.
+ * 0: refused with WSAENOPROTOOPT, as on 2003; 1: accepted, as on 7. */
+#define KA_WIN_VISTA_TCP_KEEPALIVE 0
+/* The unit of option 3's value before Windows 10 1709, which documents it
+ * as TCP_KEEPIDLE in seconds; Wine's test only reads the value back.
+ * KA_S(1): seconds, as from 1709; KA_MS(1): milliseconds. */
+#define KA_WIN_TCP_KEEPALIVE_UNIT_PRE1709 KA_S(1)
+/* setsockopt with a negative optlen fails with WSAEFAULT on Windows 7 up
+ * to 10 21H1 and WSAENOBUFS on 21H2 and later (Wine test_optsize); for
+ * Vista and for 2003 and older no source says.  0: WSAEFAULT, as on 7
+ * (and as the documentation's "optlen too small"); 1: WSAENOBUFS. */
+#define KA_WIN_VISTA_NEG_OPTLEN_ENOBUFS 0
+#define KA_WIN_LEGACY_NEG_OPTLEN_ENOBUFS 0
+
 /* --- Linux (facts §4: include/net/tcp.h, net/ipv4/tcp_timer.c). -------- */
 #define KA_LINUX_KEEPIDLE_DEFAULT_S 7200u
 #define KA_LINUX_KEEPINTVL_DEFAULT_S 75u

@@ -18,16 +18,23 @@
 extern "C" {
 #endif
 
+/* One profile per Windows release that behaves differently (the releases
+ * each covers: ka_profile_releases()).  New ids are appended, so that the
+ * numbers of the older ones stay what they were in the installed library;
+ * ka_profile_nth() lists them in the order people read them. */
 typedef enum ka_profile_id {
   KA_PROFILE_WINDOWS_2000,
   KA_PROFILE_WINDOWS_XP,
-  KA_PROFILE_WINDOWS_2003,
-  KA_PROFILE_WINDOWS_VISTA,   /* Vista up to Windows 10 before 1703 */
+  KA_PROFILE_WINDOWS_2003,    /* Server 2003 (R2), XP x64 */
+  KA_PROFILE_WINDOWS_VISTA,   /* Vista, Server 2008 */
   KA_PROFILE_WINDOWS_10_1703, /* TCP_KEEPCNT */
-  KA_PROFILE_WINDOWS_10_1709, /* TCP_KEEPIDLE/TCP_KEEPINTVL; Windows 11 too */
+  KA_PROFILE_WINDOWS_10_1709, /* TCP_KEEPINTVL; up to 21H1, Server 2019 */
   KA_PROFILE_LINUX,
   KA_PROFILE_FREEBSD,
   KA_PROFILE_MACOS,
+  KA_PROFILE_WINDOWS_7,       /* 7 up to 10 1607: TCP_KEEPALIVE (3) */
+  KA_PROFILE_WINDOWS_10_21H2, /* 10 21H2 and later, 11, Server 2022:
+                                 optlen -1 is WSAENOBUFS */
   KA_PROFILE_COUNT_
 } ka_profile_id;
 
@@ -69,14 +76,31 @@ typedef enum ka_opt {
 typedef struct ka_profile ka_profile;
 
 const ka_profile *ka_profile_get(ka_profile_id id);
-/* By name ("windows-vista", "linux", ...); NULL if unknown. */
+/* By a profile's name ("windows-vista", "linux", ...) or a Windows
+ * release's ("windows-8.1", "windows-server-2019", "windows-11": the
+ * release table below), in any case; NULL if unknown. */
 const ka_profile *ka_profile_find(const char *name);
-/* Comma-separated list of all names, for error messages. */
+/* For error messages: the profiles' names, comma-separated, in
+ * ka_profile_nth() order, then a pointer to the release names. */
 const char *ka_profile_names(void);
+/* Profile number i (0 <= i < KA_PROFILE_COUNT_) in the order people read
+ * them: the Windows ones oldest first, then linux, freebsd, macos.  NULL
+ * past the end. */
+const ka_profile *ka_profile_nth(size_t i);
+
+/* A Windows release a user may name, and the profile that models it. */
+typedef struct ka_release {
+  const char *name;      /* "windows-server-2019": what ka_profile_find takes */
+  unsigned build;        /* its build number (the first, for a release
+                            serviced under several), 17763 */
+  ka_profile_id profile; /* KA_PROFILE_WINDOWS_10_1709 */
+} ka_release;
+/* The release table, by build number; *n receives its length. */
+const ka_release *ka_profile_releases(size_t *n);
 
 ka_profile_id ka_profile_id_of(const ka_profile *p);
 const char *ka_profile_name(const ka_profile *p);
-/* One line for tables: "Windows Vista up to Windows 10 1607". */
+/* One line for tables: "Windows Vista, Windows Server 2008". */
 const char *ka_profile_description(const ka_profile *p);
 ka_os_family ka_profile_family(const ka_profile *p);
 bool ka_profile_is_windows(const ka_profile *p);
@@ -94,8 +118,20 @@ bool ka_profile_has_sio_keepalive_vals(const ka_profile *p);
 
 /* SO_KEEPALIVE may be set while connect() is in progress (2000/XP/2003). */
 bool ka_profile_so_keepalive_mid_connect(const ka_profile *p);
-/* Bytes getsockopt(SO_KEEPALIVE) returns: 1 on Vista+, 4 elsewhere. */
+/* Bytes getsockopt(SO_KEEPALIVE) returns into a buffer of 4 bytes or more:
+ * 1 on Vista+ (which keeps one byte), 4 elsewhere. */
 int ka_profile_so_keepalive_optlen(const ka_profile *p);
+/* The unit of TCP_KEEPIDLE's value (Windows' and macOS's TCP_KEEPALIVE):
+ * a second everywhere; on Windows before 1709 an assumption (one line in
+ * ka_options.h). */
+ka_time ka_profile_keepidle_unit(const ka_profile *p);
+/* Windows: setsockopt with a negative optlen fails with WSAENOBUFS (10
+ * 21H2 and later) rather than WSAEFAULT. */
+bool ka_profile_neg_optlen_enobufs(const ka_profile *p);
+/* Windows 2003 and older: IPPROTO_TCP option 16, the number that is
+ * TCP_KEEPCNT from 1703, exists with another meaning: it is accepted and
+ * read back but is not the probe count. */
+bool ka_profile_has_legacy_tcp_opt16(const ka_profile *p);
 /* Keep-alive is on for every TCP socket regardless of SO_KEEPALIVE
  * (FreeBSD's net.inet.tcp.always_keepalive=1 default).  This is the
  * default only; ka_params may change it. */

@@ -4,8 +4,9 @@
  * byte buffers, and fail exactly where the modelled OS fails: short optlen,
  * unknown options, datagram sockets, no WSAStartup, a connect in progress
  * on Vista+, a connection already timed out or reset.  Where Microsoft's
- * documentation and real Windows disagree (SO_KEEPALIVE's optlen), the
- * model follows the observed behaviour; docs/model.md gives both.
+ * documentation and real Windows disagree (SO_KEEPALIVE's optlen, a
+ * negative optlen, option 3 before 1709), the model follows the observed
+ * behaviour of each release; docs/model.md gives both.
  *
  * A socket's options resolve, with the host's ka_params, into the ka_cfg
  * that drives ka_conn.
@@ -62,7 +63,8 @@ const ka_profile *ka_sock_profile(const ka_sock *s);
 /* 0 or a negative KA_E* code (ka_profile_errnum gives the OS number).
  * `s` NULL stands for a handle that is not a socket (WSAENOTSOCK /
  * ENOTSOCK).  On failure nothing changes, except where the OS itself
- * writes *optlen (Windows zeroes it for a short TCP option buffer). */
+ * writes *optlen (Windows zeroes it for a short TCP option buffer, and
+ * leaves a negative one as it was). */
 int ka_sock_setsockopt(ka_sock *s, int level, int optname, const void *optval, int optlen);
 int ka_sock_getsockopt(const ka_sock *s, int level, int optname, void *optval, int *optlen);
 
