@@ -3,21 +3,33 @@
 #include <string.h>
 
 #include "ks_cli.h"
+#include "ks_limits.h"
 #include "ks_sockopt.h"
 
 G_DEFINE_QUARK(ks-cli-error-quark, ks_cli_error)
 
+/* Messages echo what the user wrote (a file's keys, an option's value):
+ * its control characters are escaped, so that it stays one line and sends
+ * the terminal no escape sequence. */
 void ks_cli_print_error(const char *cmd, const GError *error) {
-  fprintf(stderr, "kasim%s%s: %s\n", cmd ? " " : "", cmd ? cmd : "", error->message);
+  g_autofree char *msg = ks_escape(error->message);
+  fprintf(stderr, "kasim%s%s: %s\n", cmd ? " " : "", cmd ? cmd : "", msg);
 }
 
 static gboolean load_registry(ks_cli_host *host, const char *path, GError **error) {
-  gchar *data = NULL;
   gsize len = 0;
-  GError *io = NULL;
-  if (!g_file_get_contents(path, &data, &len, &io)) {
-    g_set_error(error, KS_CLI_ERROR, 0, "%s: %s", path, io->message);
-    g_error_free(io);
+  ks_limits limits;
+  if (!ks_limits_init_env(&limits, error))
+    return FALSE;
+  /* Read no more than the limit: --registry /dev/zero fails at once. */
+  GError *e = NULL;
+  gchar *data = ks_read_file_limited(path, limits.reg_bytes, "reg_bytes", &len, &e);
+  if (data == NULL) {
+    if (g_error_matches(e, KS_LIMITS_ERROR, KS_LIMITS_ERROR_READ))
+      g_set_error(error, KS_CLI_ERROR, 0, "--registry %s: cannot read it: %s", path, e->message);
+    else
+      g_propagate_error(error, g_steal_pointer(&e));
+    g_clear_error(&e);
     return FALSE;
   }
   gboolean ok = ka_reg_apply(host->params, path, (const guint8 *)data, len, host->notes, error);

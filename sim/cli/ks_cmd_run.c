@@ -2,7 +2,12 @@
  * ns-3, then write summary.json, trace.jsonl and (with --pcap)
  * capture.pcap into the output folder, all atomically, and tell the user
  * who died when and why. */
+#include <errno.h>
+#include <math.h>
+#include <glib/gstdio.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ks_backend.h"
@@ -71,9 +76,56 @@ static void print_human(const ks_scenario *sc, const ks_backend *b, const void *
   printf("Results in %s/\n", out_dir);
 }
 
+/* The exit status for problems of the machine rather than of the input:
+ * memory for the world, a full disk, an I/O error (docs/limits.md). */
+#define KS_EXIT_SYSTEM 3
+
+/* Whether --out DIR can hold the run's files, before anything is loaded or
+ * made: an existing DIR must be a folder where files can be created; a
+ * missing one, creatable in its nearest existing parent.  Both are tried
+ * with a hidden folder made and removed at once (access() says yes to root
+ * on a read-only mount or in /proc). */
+static gboolean check_out_dir(const char *dir, GError **error) {
+  g_autofree char *shown = ks_escape(dir);
+  g_autofree char *at = g_strdup(dir);
+  struct stat st;
+  gboolean exists = stat(at, &st) == 0;
+  while (!exists && (errno == ENOENT || errno == ENOTDIR)) {
+    char *parent = g_path_get_dirname(at);
+    gboolean top = strcmp(parent, at) == 0;
+    g_free(at);
+    at = parent;
+    if (top)
+      break;
+    exists = stat(at, &st) == 0;
+  }
+  if (!exists) {
+    int err = errno;
+    g_set_error(error, KS_CLI_ERROR, 0, "--out %s: %s", shown, g_strerror(err));
+    return FALSE;
+  }
+  if (!S_ISDIR(st.st_mode)) {
+    g_autofree char *which = ks_escape(at);
+    if (strcmp(at, dir) == 0)
+      g_set_error(error, KS_CLI_ERROR, 0, "--out %s: not a folder (a file is there)", shown);
+    else
+      g_set_error(error, KS_CLI_ERROR, 0, "--out %s: %s is not a folder", shown, which);
+    return FALSE;
+  }
+  g_autofree char *probe = g_build_filename(at, ".kasim-out-XXXXXX", NULL);
+  if (g_mkdtemp(probe) == NULL) {
+    int err = errno;
+    g_set_error(error, KS_CLI_ERROR, 0, "--out %s: cannot create anything %s: %s", shown,
+                strcmp(at, dir) == 0 ? "in it" : "there", g_strerror(err));
+    return FALSE;
+  }
+  g_rmdir(probe);
+  return TRUE;
+}
+
 int ks_cmd_run(int argc, char **argv) {
   g_autofree char *out_dir = NULL, *engine = NULL, *seed_text = NULL;
-  g_auto(GStrv) sets = NULL;
+  g_auto(GStrv) sets = NULL, limit_sets = NULL;
   gboolean pcap = FALSE;
   double pace = 0;
   GOptionEntry entries[] = {
@@ -85,6 +137,8 @@ int ks_cmd_run(int argc, char **argv) {
     {"pace", 0, 0, G_OPTION_ARG_DOUBLE, &pace,
      "Virtual seconds per real second (default: as fast as possible)", "X"},
     {"engine", 0, 0, G_OPTION_ARG_STRING, &engine, "native (default) or ns3", "NAME"},
+    {"limit", 0, 0, G_OPTION_ARG_STRING_ARRAY, &limit_sets,
+     "Raise a limit on what a scenario may ask for (docs/limits.md)", "NAME=VALUE"},
     G_OPTION_ENTRY_NULL,
   };
   GOptionContext *ctx = g_option_context_new("SCENARIO - simulate a scenario");
@@ -99,12 +153,20 @@ int ks_cmd_run(int argc, char **argv) {
         ok = FALSE;
   const ks_backend *b = ok ? ks_cli_engine_find(engine, &error) : NULL;
   ok = b != NULL;
-  if (ok && pace < 0)
-    g_set_error(&error, KS_CLI_ERROR, 0, "--pace %g: must be positive", pace), ok = FALSE;
+  /* GLib reads "nan", "inf" and 1e999 as doubles. */
+  if (ok && !(isfinite(pace) && pace >= 0))
+    g_set_error(&error, KS_CLI_ERROR, 0, "--pace %g: must be a finite number, 0 or more "
+                "(virtual seconds per real second)", pace), ok = FALSE;
   if (ok && seed_text &&
       !g_ascii_string_to_unsigned(seed_text, 10, 0, G_MAXUINT64, &seed, NULL))
     g_set_error(&error, KS_CLI_ERROR, 0, "--seed %s: not a whole number", seed_text), ok = FALSE;
-  ks_scenario *sc = ok ? ks_scenario_load(argv[1], sets, &error) : NULL;
+  ks_limits limits;
+  ok = ok && ks_limits_init_env(&limits, &error);
+  for (guint i = 0; ok && limit_sets && limit_sets[i]; i++)
+    ok = ks_limits_set(&limits, limit_sets[i], "--limit", &error);
+  if (ok && out_dir)
+    ok = check_out_dir(out_dir, &error);
+  ks_scenario *sc = ok ? ks_scenario_load_data(argv[1], NULL, 0, sets, &limits, &error) : NULL;
   /* What the engine cannot run is refused before anything is written. */
   if (sc != NULL && !b->check(sc, pace, &error))
     g_clear_pointer(&sc, ks_scenario_free);
@@ -115,6 +177,7 @@ int ks_cmd_run(int argc, char **argv) {
   }
   if (seed_text == NULL)
     seed = sc->seed;
+  gboolean out_given = out_dir != NULL;
   if (out_dir == NULL)
     out_dir = g_build_filename("out", sc->name, NULL);
   /* The runner draws the bar's last state once the run is over. */
@@ -130,9 +193,21 @@ int ks_cmd_run(int argc, char **argv) {
     print_human(sc, b, w, out_dir);
     b->world_free(w);
   } else {
-    fprintf(stderr, "kasim run: %s\n", error->message);
+    /* The folder's fault is the user's to fix (2); the machine's is 3;
+     * anything else would be kasim's own (1). */
+    gboolean out = g_error_matches(error, KS_RUNNER_ERROR, KS_RUNNER_ERROR_OUT);
+    status = out || g_error_matches(error, KS_RUNNER_ERROR, KS_RUNNER_ERROR_REFUSED)
+               ? KS_EXIT_USAGE
+             : g_error_matches(error, KS_RUNNER_ERROR, KS_RUNNER_ERROR_SYSTEM) ? KS_EXIT_SYSTEM
+                                                                               : 1;
+    g_autofree char *msg = ks_escape(error->message);
+    g_autofree char *dir = ks_escape(out_dir);
+    if (out)
+      fprintf(stderr, "kasim run: %s%s%s%s\n", out_given ? "--out " : "", out_given ? dir : "",
+              out_given ? ": " : "", msg);
+    else
+      fprintf(stderr, "kasim run: %s\n", msg);
     g_error_free(error);
-    status = 1;
   }
   ks_scenario_free(sc);
   return status;

@@ -2,17 +2,17 @@
 #include "ks_afile.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-
-
 struct ks_afile {
   char *final_path, *tmp_path;
   FILE *stream;
   int slot;
+  gboolean synced; /* by ks_afile_sync, and nothing written since */
 };
 
 /* The signal handler may only touch async-signal-safe state: a fixed table
@@ -38,7 +38,7 @@ void ks_afile_install_signal_handlers(void) {
 }
 
 static void fail(GError **error, const char *path, int err) {
-  g_set_error(error, g_quark_from_static_string("ks-afile-error-quark"), 0, "%s: %s", path,
+  g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(err), "%s: %s", path,
               g_strerror(err));
 }
 
@@ -61,6 +61,16 @@ ks_afile *ks_afile_open(const char *dir, const char *name, GError **error) {
   umask(mask);
   fchmod(fd, 0666 & ~mask);
   f->stream = fdopen(fd, "w");
+  if (f->stream == NULL) {
+    int err = errno;
+    close(fd);
+    unlink(f->tmp_path);
+    fail(error, f->final_path, err);
+    g_free(f->final_path);
+    g_free(f->tmp_path);
+    g_free(f);
+    return NULL;
+  }
   f->slot = -1;
   for (int i = 0; i < MAX_OPEN; i++)
     if (open_tmp[i] == NULL) {
@@ -83,10 +93,26 @@ static void afile_free(ks_afile *f) {
   g_free(f);
 }
 
-gboolean ks_afile_commit(ks_afile *f, GError **error) {
-  int err = 0;
+/* Flushes and syncs once: what ks_afile_sync did, commit does not redo. */
+static int afile_sync(ks_afile *f) {
+  if (f->synced)
+    return 0;
+  errno = 0;
   if (fflush(f->stream) != 0 || ferror(f->stream) || fsync(fileno(f->stream)) != 0)
-    err = errno ? errno : EIO;
+    return errno ? errno : EIO;
+  f->synced = TRUE;
+  return 0;
+}
+
+gboolean ks_afile_sync(ks_afile *f, GError **error) {
+  int err = afile_sync(f);
+  if (err != 0)
+    fail(error, f->final_path, err);
+  return err == 0;
+}
+
+gboolean ks_afile_commit(ks_afile *f, GError **error) {
+  int err = afile_sync(f);
   if (fclose(f->stream) != 0 && err == 0)
     err = errno;
   if (err == 0 && rename(f->tmp_path, f->final_path) != 0)
@@ -94,6 +120,15 @@ gboolean ks_afile_commit(ks_afile *f, GError **error) {
   if (err != 0) {
     fail(error, f->final_path, err);
     unlink(f->tmp_path);
+  } else {
+    /* The rename itself outlives a crash of the machine only once the
+     * folder is synced too. */
+    g_autofree char *dir = g_path_get_dirname(f->final_path);
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+      (void)fsync(dfd);
+      close(dfd);
+    }
   }
   afile_free(f);
   return err == 0;

@@ -23,7 +23,13 @@ const char *ks_afile_path(const ks_afile *f); /* the final path */
  * closed there is what ks_afile_commit renames into place. */
 const char *ks_afile_tmp_path(const ks_afile *f);
 
-/* Flushes, syncs and renames into place; frees f in every case. */
+/* Flushes the stream and syncs the file to disk, without renaming it: a
+ * full disk or an I/O error shows here, while the files of an earlier run
+ * under the final names are still untouched.  Nothing may be written
+ * after it but ks_afile_commit. */
+gboolean ks_afile_sync(ks_afile *f, GError **error);
+/* Flushes, syncs (unless ks_afile_sync did) and renames into place; frees
+ * f in every case. */
 gboolean ks_afile_commit(ks_afile *f, GError **error);
 /* Removes the temporary; frees f.  NULL is fine. */
 void ks_afile_abort(ks_afile *f);

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <unistd.h>
 #include <json-glib/json-glib.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,6 +14,34 @@
 #include "ks_json.h"
 #include "ks_afile.h"
 #include "ks_pcap.h"
+
+G_DEFINE_QUARK(ks-runner-error-quark, ks_runner_error)
+
+/* Moves a file error into the runner's domain: the folder's fault (the
+ * user named a file, a read-only place, /proc) or the machine's (a full
+ * disk, an I/O error), with its message prefixed by `prefix` if any. */
+static void classify(GError **error, GError *e, const char *prefix) {
+  int code = KS_RUNNER_ERROR_SYSTEM;
+  if (e->domain == G_FILE_ERROR) {
+    switch (e->code) {
+    case G_FILE_ERROR_ACCES:
+    case G_FILE_ERROR_PERM:
+    case G_FILE_ERROR_ROFS:
+    case G_FILE_ERROR_NOTDIR:
+    case G_FILE_ERROR_NOENT:
+    case G_FILE_ERROR_EXIST:
+    case G_FILE_ERROR_ISDIR:
+    case G_FILE_ERROR_NAMETOOLONG:
+    case G_FILE_ERROR_LOOP:
+    case G_FILE_ERROR_INVAL:
+    case G_FILE_ERROR_NXIO:
+    case G_FILE_ERROR_NODEV: code = KS_RUNNER_ERROR_OUT; break;
+    default: break;
+    }
+  }
+  g_set_error(error, KS_RUNNER_ERROR, code, "%s%s", prefix ? prefix : "", e->message);
+  g_error_free(e);
+}
 
 typedef struct run_out {
   ks_afile *trace;
@@ -142,34 +171,50 @@ void *ks_runner_run_scenario(const ks_scenario *sc, guint64 seed, const char *ou
                              const ks_runner_opts *opts, GError **error) {
   g_return_val_if_fail(opts != NULL && opts->backend != NULL, NULL);
   const ks_backend *b = opts->backend;
-  if (!b->check(sc, opts->pace, error))
-    return NULL;
-  if (g_mkdir_with_parents(out_dir, 0755) != 0) {
-    int err = errno;
-    g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(err), "%s: %s", out_dir,
-                g_strerror(err));
+  GError *e = NULL;
+  if (!b->check(sc, opts->pace, &e)) {
+    g_set_error_literal(error, KS_RUNNER_ERROR, KS_RUNNER_ERROR_REFUSED, e->message);
+    g_error_free(e);
     return NULL;
   }
-  ks_afile_install_signal_handlers();
   run_out o = {0};
   char *summary = NULL;
   ks_afile *sf = NULL;
-  void *w = b->world_new(sc, seed, error);
-  if (w == NULL)
+  /* The world first: the folder is made only once the run is sure to
+   * start, so that a scenario too large for memory leaves nothing. */
+  void *w = b->world_new(sc, seed, &e);
+  if (w == NULL) {
+    g_set_error_literal(error, KS_RUNNER_ERROR, KS_RUNNER_ERROR_SYSTEM, e->message);
+    g_error_free(e);
+    return NULL;
+  }
+  if (g_mkdir_with_parents(out_dir, 0755) != 0) {
+    int err = errno;
+    g_set_error(&e, G_FILE_ERROR, g_file_error_from_errno(err), "%s: %s", out_dir,
+                g_strerror(err));
+    classify(error, e, NULL);
     goto fail;
-  if ((o.trace = ks_afile_open(out_dir, "trace.jsonl", error)) == NULL)
+  }
+  ks_afile_install_signal_handlers();
+  if ((o.trace = ks_afile_open(out_dir, "trace.jsonl", &e)) == NULL) {
+    classify(error, e, NULL);
     goto fail;
+  }
   o.tf = ks_afile_stream(o.trace);
   if (opts->pcap) {
-    if ((o.capture = ks_afile_open(out_dir, "capture.pcap", error)) == NULL)
+    if ((o.capture = ks_afile_open(out_dir, "capture.pcap", &e)) == NULL) {
+      classify(error, e, NULL);
       goto fail;
+    }
     /* The engine's own pcap file, or ours from its trace (ks_backend.h). */
     gboolean started = b->set_pcap
-                           ? b->set_pcap(w, ks_afile_tmp_path(o.capture), error)
+                           ? b->set_pcap(w, ks_afile_tmp_path(o.capture), &e)
                            : (o.pcap = ks_pcap_new(ks_afile_stream(o.capture),
-                                                   b->conn_endpoints, w, error)) != NULL;
-    if (!started)
+                                                   b->conn_endpoints, w, &e)) != NULL;
+    if (!started) {
+      classify(error, e, NULL);
       goto fail;
+    }
   }
   b->set_trace(w, on_trace, &o);
   if (b->set_pace)
@@ -183,25 +228,46 @@ void *ks_runner_run_scenario(const ks_scenario *sc, guint64 seed, const char *ou
   ks_pcap_free(o.pcap);
   o.pcap = NULL;
   summary = summary_json(sc, b, w, seed);
-  if ((sf = ks_afile_open(out_dir, "summary.json", error)) == NULL)
+  if ((sf = ks_afile_open(out_dir, "summary.json", &e)) == NULL) {
+    classify(error, e, NULL);
     goto fail;
+  }
   fputs(summary, ks_afile_stream(sf));
   fputc('\n', ks_afile_stream(sf));
   g_free(summary);
   summary = NULL;
-  /* The summary goes last: its presence says the run completed. */
-  gboolean committed = ks_afile_commit(o.trace, error);
-  o.trace = NULL;
+  /* Every file is flushed and synced first: a full disk or an I/O error
+   * fails the run here, with an earlier run's files in the folder left as
+   * they were.  Then a summary.json of an earlier run goes, so that it
+   * never stands beside this run's trace should a rename fail, and the
+   * summary is renamed last: its presence says the run completed. */
+  gboolean committed = ks_afile_sync(o.trace, &e) &&
+                       (o.capture == NULL || ks_afile_sync(o.capture, &e)) &&
+                       ks_afile_sync(sf, &e);
+  char *old_summary = g_build_filename(out_dir, "summary.json", NULL);
+  if (committed && unlink(old_summary) != 0 && errno != ENOENT) {
+    int err = errno;
+    g_set_error(&e, G_FILE_ERROR, g_file_error_from_errno(err), "%s: %s", old_summary,
+                g_strerror(err));
+    committed = FALSE;
+  }
+  g_free(old_summary);
+  if (committed) {
+    committed = ks_afile_commit(o.trace, &e);
+    o.trace = NULL;
+  }
   if (committed && o.capture) {
-    committed = ks_afile_commit(o.capture, error);
+    committed = ks_afile_commit(o.capture, &e);
     o.capture = NULL;
   }
   if (committed) {
-    committed = ks_afile_commit(sf, error);
+    committed = ks_afile_commit(sf, &e);
     sf = NULL;
   }
-  if (!committed)
+  if (!committed) {
+    classify(error, e, NULL);
     goto fail;
+  }
   return w;
 fail:
   g_free(summary);

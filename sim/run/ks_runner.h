@@ -16,6 +16,17 @@
 #include "ks_backend.h"
 #include "ks_scenario.h"
 
+#define KS_RUNNER_ERROR (ks_runner_error_quark())
+GQuark ks_runner_error_quark(void);
+
+/* Why a run did not complete; `kasim run` exits with 2 for the first two,
+ * 3 for the last (docs/limits.md, "Exit status"). */
+typedef enum ks_runner_error {
+  KS_RUNNER_ERROR_REFUSED, /* the engine cannot run this scenario (its check) */
+  KS_RUNNER_ERROR_OUT,     /* the output folder: a file, read-only, not creatable */
+  KS_RUNNER_ERROR_SYSTEM   /* the machine: memory for the world, a full disk, I/O */
+} ks_runner_error;
+
 typedef struct ks_runner_opts {
   const ks_backend *backend; /* the engine (sim/cli's registry finds it by name) */
   gboolean pcap;             /* also write capture.pcap */
@@ -27,10 +38,11 @@ typedef struct ks_runner_opts {
 } ks_runner_opts;
 
 /* Runs `sc` with `seed` and writes its files into `out_dir`, which is
- * created when missing.  Returns the finished world, for reports (the
- * backend's: free it with its world_free), or NULL with an error naming
- * the file or the problem; then no output file was renamed into place.
- * What the backend's check refuses fails before out_dir is created. */
+ * created when missing, once the world is built.  Returns the finished
+ * world, for reports (the backend's: free it with its world_free), or NULL
+ * with a KS_RUNNER_ERROR naming the file or the problem; then no output
+ * file was renamed into place.  What the backend's check refuses, and a
+ * world too large for memory, fail before out_dir is created. */
 void *ks_runner_run_scenario(const ks_scenario *sc, guint64 seed, const char *out_dir,
                              const ks_runner_opts *opts, GError **error);
 

@@ -58,7 +58,7 @@ const char *ks_limits_names(void);
 
 /* Reads a whole file, but never more than `max` bytes: a larger file (or
  * /dev/zero, a pipe that never ends) fails after max + 1 bytes with
- * "PATH:1:1: larger than MAX bytes, the limit NAME (...)", `limit_name`
+ * "PATH:1:1: larger than MAX bytes (the limit NAME; ...)", `limit_name`
  * naming the limit; one that cannot be read fails with KS_LIMITS_ERROR_READ
  * and only the system's reason ("No such file or directory"), for the
  * caller to say what it was reading.  The data is NUL-terminated; free it

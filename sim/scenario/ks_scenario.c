@@ -1959,8 +1959,8 @@ ks_scenario *ks_scenario_load_data(const char *path, const char *data, gsize len
   } else if (len > limits->scenario_bytes) {
     g_autofree char *hint = ks_limits_hint("scenario_bytes");
     g_autofree char *msg =
-      g_strdup_printf("%s:1:1: larger than %" G_GUINT64_FORMAT " bytes, the limit "
-                      "scenario_bytes (%s)", path, limits->scenario_bytes, hint);
+      g_strdup_printf("%s:1:1: larger than %" G_GUINT64_FORMAT " bytes (the limit "
+                      "scenario_bytes; %s)", path, limits->scenario_bytes, hint);
     set_error(error, msg);
     return NULL;
   }
