@@ -1,0 +1,394 @@
+/* test_hostile.c - `kasim` on hostile input and a failing machine (issue
+ * 23): exit status 2 and one located, escaped line for every user error,
+ * within a second; no output folder before the run is sure to start; 3
+ * and a clear message when the machine fails (memory, a full disk); and
+ * never a half-written file under a final name, after SIGKILL too.
+ *
+ * The full disk is a 256 KiB tmpfs and the read-only folder a read-only
+ * tmpfs: both need root and mount(8); where mounting is refused the test
+ * says so and skips.  Times allow 2 s (the suite also runs under ASan). */
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ks_test_spawn.h"
+
+static char *tmp;
+
+#define BASE                              \
+  "duration: 1h\n"                        \
+  "hosts:\n"                              \
+  "  c: {profile: linux}\n"               \
+  "  s: {profile: linux}\n"               \
+  "links:\n"                              \
+  "  l: {between: [c, s], delay: 10ms}\n" \
+  "groups:\n"                             \
+  "  - {name: g, client: c, server: s}\n"
+
+static char *write_tmp(const char *name, const char *text) {
+  char *path = g_build_filename(tmp, name, NULL);
+  GError *error = NULL;
+  g_file_set_contents(path, text, -1, &error);
+  g_assert_no_error(error);
+  return path;
+}
+
+static gint by_name(gconstpointer a, gconstpointer b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Whether `s` is one line, ended by its newline. */
+static gboolean one_line(const char *s) {
+  const char *nl = strchr(s, '\n');
+  return nl != NULL && nl[1] == '\0';
+}
+
+typedef struct result {
+  int status;
+  char *out, *err;
+  double seconds;
+} result;
+
+static void result_clear(result *r) {
+  g_free(r->out);
+  g_free(r->err);
+}
+
+/* Runs kasim with NULL-terminated arguments, in folder `cwd` (NULL: tmp),
+ * with KASIM_LIMITS set to `limits` (NULL: unset). */
+static result kasim_in(const char *cwd, const char *limits, const char *first, ...) {
+  GPtrArray *argv = g_ptr_array_new();
+  g_ptr_array_add(argv, (gpointer)g_getenv("KASIM"));
+  va_list ap;
+  va_start(ap, first);
+  for (const char *a = first; a; a = va_arg(ap, const char *))
+    g_ptr_array_add(argv, (gpointer)a);
+  va_end(ap);
+  g_ptr_array_add(argv, NULL);
+  char **envp = g_get_environ();
+  envp = limits ? g_environ_setenv(envp, "KASIM_LIMITS", limits, TRUE)
+                : g_environ_unsetenv(envp, "KASIM_LIMITS");
+  result r = {0};
+  gint64 t0 = g_get_monotonic_time();
+  GError *error = NULL;
+  int wait = 0;
+  g_assert_true(g_spawn_sync(cwd ? cwd : tmp, (char **)argv->pdata, envp, G_SPAWN_DEFAULT, NULL,
+                             NULL, &r.out, &r.err, &wait, &error));
+  g_assert_no_error(error);
+  r.status = WIFEXITED(wait) ? WEXITSTATUS(wait) : 128 + WTERMSIG(wait);
+  r.seconds = (double)(g_get_monotonic_time() - t0) / 1e6;
+  g_strfreev(envp);
+  g_ptr_array_free(argv, TRUE);
+  return r;
+}
+
+#define kasim(...) kasim_in(NULL, NULL, __VA_ARGS__, NULL)
+
+/* Exit 2, quickly, one line on stderr starting with `prefix`, holding
+ * `part`, nothing on stdout, no control character. */
+static void assert_refused(result r, const char *prefix, const char *part) {
+  if (r.status != 2 || !g_str_has_prefix(r.err, prefix) || strstr(r.err, part) == NULL)
+    g_error("status %d, stderr '%s': expected 2 and '%s...%s'", r.status, r.err, prefix, part);
+  g_assert_cmpstr(r.out, ==, "");
+  g_assert_true(one_line(r.err));
+  for (const char *p = r.err; *p; p++)
+    g_assert_true(*p == '\n' || (guchar)*p >= 0x20);
+  if (r.seconds > 2)
+    g_error("took %.2f s: %s", r.seconds, r.err);
+  result_clear(&r);
+}
+
+static gboolean exists(const char *dir, const char *name) {
+  g_autofree char *p = name ? g_build_filename(dir, name, NULL) : g_strdup(dir);
+  return g_file_test(p, G_FILE_TEST_EXISTS);
+}
+
+/* The names in `dir`, sorted and joined with spaces. */
+static char *listing(const char *dir) {
+  GDir *d = g_dir_open(dir, 0, NULL);
+  GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+  const char *n;
+  while (d && (n = g_dir_read_name(d)) != NULL)
+    g_ptr_array_add(names, g_strdup(n));
+  if (d)
+    g_dir_close(d);
+  g_ptr_array_sort(names, by_name);
+  GString *s = g_string_new(NULL);
+  for (guint i = 0; i < names->len; i++)
+    g_string_append_printf(s, "%s%s", i ? " " : "", (char *)names->pdata[i]);
+  g_ptr_array_unref(names);
+  return g_string_free(s, FALSE);
+}
+
+/* ---- input ---------------------------------------------------------------- */
+
+static void test_dev_zero(void) {
+  /* Read until memory ran out; now refused after the limit's bytes. */
+  assert_refused(kasim("run", "/dev/zero"),
+                 "kasim run: /dev/zero:1:1: larger than 4194304 bytes "
+                 "(the limit scenario_bytes;",
+                 "kasim run --limit scenario_bytes=N");
+  assert_refused(kasim("explain", "--profile", "windows-xp", "--registry", "/dev/zero"),
+                 "kasim explain: /dev/zero:1:1: larger than 16777216 bytes (the limit reg_bytes;",
+                 "KASIM_LIMITS=reg_bytes=N");
+  assert_refused(kasim("capacity", "-n", "10", "--profile", "windows-xp", "--registry",
+                       "/dev/zero"),
+                 "kasim capacity: /dev/zero:1:1: larger than", "reg_bytes");
+  /* Raised, /dev/zero is still read only that far. */
+  assert_refused(kasim_in(NULL, "reg_bytes=1000", "explain", "--profile", "windows-xp",
+                          "--registry", "/dev/zero", NULL),
+                 "kasim explain: /dev/zero:1:1: larger than 1000 bytes", "reg_bytes");
+  assert_refused(kasim("explain", "--profile", "windows-xp", "--registry", "/nonexistent.reg"),
+                 "kasim explain: --registry /nonexistent.reg: cannot read it: ", "No such file");
+}
+
+static void test_reproducers(void) {
+  /* The issue's other inputs, through the command: each exit 2, at once. */
+  GString *nest = g_string_new(NULL);
+  for (int i = 0; i < 400000; i++)
+    g_string_append_c(nest, '[');
+  g_autofree char *deep = write_tmp("deep.yaml", nest->str);
+  g_string_free(nest, TRUE);
+  assert_refused(kasim("run", deep), "kasim run: ",
+                 "deep.yaml:1:33: lists and mappings nested "
+                 "more than 32 deep (the limit depth;");
+  GString *al = g_string_new(BASE "timeline:\n  - &f {at: 0s, flap: {link: l, period: 10ms, "
+                                  "duty: 0.5, duration: 1000s}}\n");
+  for (int i = 0; i < 2999; i++)
+    g_string_append(al, "  - *f\n");
+  g_autofree char *aliases = write_tmp("aliases.yaml", al->str);
+  g_string_free(al, TRUE);
+  assert_refused(kasim("run", aliases), "kasim run: ",
+                 "aliases.yaml:10:23: the timeline would "
+                 "hold 1200000 events");
+  g_autofree char *period = write_tmp(
+    "period.yaml", BASE "  - {name: p, client: c, server: s, traffic: {kind: periodic, period: "
+                        "1ns}}\n");
+  assert_refused(kasim("run", period), "kasim run: ",
+                 "period.yaml:9:71: group 'p': a request "
+                 "every 1ns on 1 connection");
+  g_autofree char *dur = write_tmp(
+    "dur.yaml", "duration: 106751d\nhosts: {c: {profile: linux}, s: {profile: linux}}\n"
+                "links: {l: {between: [c, s], delay: 1ms}}\n"
+                "groups: [{name: g, client: c, server: s}]\n"
+                "timeline: [{at: 100000d, flap: {link: l, period: 6751d, duty: 0.999, duration: "
+                "6751d}}]\n");
+  assert_refused(kasim("run", dur), "kasim run: ",
+                 "dur.yaml:1:11: duration: '106751d' is longer "
+                 "than 3650d (the limit duration;");
+  /* A quoted key with a newline and a terminal's escape codes. */
+  g_autofree char *esc = write_tmp("esc.yaml", BASE "\"a\\nb\\e[31mred\\e[2J\": 1\n");
+  assert_refused(kasim("run", esc), "kasim run: ",
+                 "esc.yaml:9:1: unknown key 'a\\nb\\x1b[31mred"
+                 "\\x1b[2J' in a scenario");
+  g_autofree char *base = write_tmp("base.yaml", BASE);
+  assert_refused(kasim("run", base, "--set", "hosts.c\x1b]0;x\x07.profile=y"),
+                 "kasim run: --set hosts.c\\x1b]0;x\\x07.profile=y: ", "has no");
+  /* --limit raises a limit and checks its own syntax. */
+  assert_refused(kasim("run", period, "--limit", "rate=1e12"),
+                 "kasim run: --limit rate=1e12: not a whole number", "");
+  assert_refused(kasim("run", period, "--limit", "rate=1000000000000", "--limit", "exchanges=1000"),
+                 "kasim run: ", "the limit exchanges;");
+  assert_refused(kasim_in(NULL, "nodes=3", "run", base, NULL),
+                 "kasim run: ", "base.yaml:2:1: more than 3 keys, values and list entries");
+  assert_refused(kasim_in(NULL, "bogus", "run", base, NULL),
+                 "kasim run: KASIM_LIMITS bogus: expected NAME=VALUE", "");
+}
+
+static void test_pace(void) {
+  g_autofree char *base = write_tmp("base.yaml", BASE);
+  g_autofree char *out = g_build_filename(tmp, "pace-out", NULL);
+  static const char *const bad[] = {"nan", "inf", "-inf", "1e999", "-1"};
+  for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+    g_autofree char *opt = g_strdup_printf("--pace=%s", bad[i]);
+    /* 1e999 is refused by GLib itself ("Double value ... for --pace out of
+     * range"), the others by kasim. */
+    assert_refused(kasim("run", base, opt, "--out", out), "kasim run: ",
+                   strcmp(bad[i], "1e999") == 0 ? "for --pace out of range"
+                                                : "must be a finite number, 0 or more");
+    g_assert_false(exists(out, NULL));
+  }
+}
+
+/* ---- the output folder ------------------------------------------------------ */
+
+static void test_out(void) {
+  g_autofree char *base = write_tmp("base.yaml", BASE);
+  g_autofree char *file = write_tmp("a-file", "x");
+  assert_refused(kasim("run", base, "--out", file), "kasim run: --out ", "a-file: not a folder");
+  g_autofree char *under = g_build_filename(file, "sub", NULL);
+  assert_refused(kasim("run", base, "--out", under), "kasim run: --out ", "a-file is not a folder");
+  assert_refused(kasim("run", base, "--out", "/proc/kasim-test"),
+                 "kasim run: --out /proc/kasim-test: cannot create anything there", "");
+  assert_refused(kasim("run", base, "--out", "/proc"),
+                 "kasim run: --out /proc: cannot create anything in it", "");
+  g_autofree char *ctl = g_strdup_printf("%s/x\x1b[31m/\n", file);
+  assert_refused(kasim("run", base, "--out", ctl), "kasim run: --out ", "\\x1b[31m/\\n: ");
+  /* count: 4294967295 exited with 1 and left an empty out/NAME behind. */
+  g_autofree char *big = write_tmp("big.yaml",
+                                   "name: big\n" BASE
+                                   "  - {name: h, client: c, server: s, count: 4294967295}\n");
+  assert_refused(kasim("run", big), "kasim run: ", "big.yaml:10:44: count: 4294967295 connections");
+  g_assert_false(exists(tmp, "out"));
+}
+
+/* Mounts a tmpfs with `options` on a new folder; NULL where not allowed. */
+static char *mount_tmpfs(const char *options) {
+  char *dir = g_build_filename(tmp, "mnt-XXXXXX", NULL);
+  g_assert_nonnull(g_mkdtemp(dir));
+  const char *argv[] = {"mount", "-t", "tmpfs", "-o", options, "tmpfs", dir, NULL};
+  g_autofree char *o = NULL, *e = NULL;
+  if (getuid() != 0 || ks_test_spawn(argv, &o, &e) != 0) {
+    g_rmdir(dir);
+    g_free(dir);
+    return NULL;
+  }
+  return dir;
+}
+
+static void umount_dir(char *dir) {
+  const char *argv[] = {"umount", dir, NULL};
+  g_autofree char *o = NULL, *e = NULL;
+  g_assert_cmpint(ks_test_spawn(argv, &o, &e), ==, 0);
+  g_rmdir(dir);
+  g_free(dir);
+}
+
+static void test_read_only(void) {
+  char *ro = mount_tmpfs("ro,size=64k");
+  if (ro == NULL) {
+    g_test_skip("mounting a tmpfs is not permitted here");
+    return;
+  }
+  g_autofree char *base = write_tmp("base.yaml", BASE);
+  g_autofree char *out = g_build_filename(ro, "run", NULL);
+  assert_refused(kasim("run", base, "--out", ro), "kasim run: --out ",
+                 "cannot create anything in it: Read-only file system");
+  assert_refused(kasim("run", base, "--out", out), "kasim run: --out ",
+                 "cannot create anything there: Read-only file system");
+  umount_dir(ro);
+}
+
+/* ---- the machine ------------------------------------------------------------ */
+
+/* A run that writes a trace of about 3 MB over 60 s of virtual time. */
+#define BUSY                                                                               \
+  "name: busy\n"                                                                           \
+  "duration: 60s\n"                                                                        \
+  "hosts: {c: {profile: linux}, s: {profile: linux}}\n"                                    \
+  "links: {l: {between: [c, s], delay: 1ms}}\n"                                            \
+  "groups: [{name: g, count: 10, client: c, server: s, traffic: {kind: periodic, period: " \
+  "100ms}}]\n"
+
+static void test_disk_full(void) {
+  char *small = mount_tmpfs("size=256k");
+  if (small == NULL) {
+    g_test_skip("mounting a tmpfs is not permitted here");
+    return;
+  }
+  g_autofree char *busy = write_tmp("busy.yaml", BUSY);
+  g_autofree char *out = g_build_filename(small, "busy", NULL);
+  /* An earlier run's complete files stand in the folder. */
+  g_assert_cmpint(g_mkdir(out, 0755), ==, 0);
+  g_autofree char *old = g_build_filename(out, "summary.json", NULL);
+  g_assert_true(g_file_set_contents(old, "{}\n", -1, NULL));
+  result r = kasim("run", busy, "--out", out, "--pcap");
+  if (r.status != 3 || strstr(r.err, "No space left on device") == NULL ||
+      !g_str_has_prefix(r.err, "kasim run: "))
+    g_error("status %d, stderr '%s': expected 3 and a full disk", r.status, r.err);
+  g_assert_true(one_line(r.err));
+  /* Nothing half-written under a final name, no temporary left, and the
+   * earlier run's summary as it was. */
+  g_autofree char *left = listing(out);
+  g_assert_cmpstr(left, ==, "summary.json");
+  g_autofree char *kept = NULL;
+  g_assert_true(g_file_get_contents(old, &kept, NULL, NULL));
+  g_assert_cmpstr(kept, ==, "{}\n");
+  result_clear(&r);
+  umount_dir(small);
+}
+
+static void test_out_of_memory(void) {
+  /* Within a raised limit, more connections than the machine holds: a
+   * clear message, 3, and no folder. */
+  g_autofree char *big = write_tmp("huge.yaml",
+                                   "name: huge\n" BASE
+                                   "  - {name: h, client: c, server: s, count: 4294967294}\n");
+  result r = kasim_in(NULL, "connections=4294967295", "run", big, NULL);
+  if (r.status != 3 || strstr(r.err, "kasim run: out of memory for 4294967295 connections") == NULL)
+    g_error("status %d, stderr '%s': expected 3 and out of memory", r.status, r.err);
+  g_assert_false(exists(tmp, "out"));
+  result_clear(&r);
+}
+
+/* Starts `kasim run BUSY --pace 10` into `out` and waits until its trace's
+ * temporary exists; returns its pid. */
+static GPid start_paced(const char *busy, const char *out) {
+  const char *argv[] = {g_getenv("KASIM"), "run",    busy, "--out", out,
+                        "--pcap",          "--pace", "10", NULL};
+  GPid pid;
+  GError *error = NULL;
+  g_assert_true(g_spawn_async(tmp, (char **)argv, NULL,
+                              G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL |
+                                G_SPAWN_STDERR_TO_DEV_NULL,
+                              NULL, NULL, &pid, &error));
+  g_assert_no_error(error);
+  for (int i = 0; i < 400; i++) {
+    g_autofree char *names = exists(out, NULL) ? listing(out) : g_strdup("");
+    if (strstr(names, ".trace.jsonl.") && strstr(names, ".capture.pcap."))
+      return pid;
+    g_usleep(10000);
+  }
+  g_error("the paced run did not start writing");
+  return pid;
+}
+
+static int reap(GPid pid) {
+  int wait = 0;
+  g_assert_cmpint(waitpid(pid, &wait, 0), ==, pid);
+  g_spawn_close_pid(pid);
+  return WIFEXITED(wait) ? WEXITSTATUS(wait) : 128 + WTERMSIG(wait);
+}
+
+static void test_killed(void) {
+  g_autofree char *busy = write_tmp("busy.yaml", BUSY);
+  /* SIGKILL in the middle: its temporaries stay (nothing can remove them),
+   * but no file has its final name. */
+  g_autofree char *out = g_build_filename(tmp, "killed", NULL);
+  GPid pid = start_paced(busy, out);
+  g_usleep(300000);
+  kill(pid, SIGKILL);
+  g_assert_cmpint(reap(pid), ==, 128 + SIGKILL);
+  g_assert_false(exists(out, "trace.jsonl"));
+  g_assert_false(exists(out, "capture.pcap"));
+  g_assert_false(exists(out, "summary.json"));
+  /* SIGTERM: the temporaries go too. */
+  g_autofree char *out2 = g_build_filename(tmp, "terminated", NULL);
+  pid = start_paced(busy, out2);
+  g_usleep(300000);
+  kill(pid, SIGTERM);
+  g_assert_cmpint(reap(pid), ==, 128 + SIGTERM);
+  g_autofree char *left = listing(out2);
+  g_assert_cmpstr(left, ==, "");
+}
+
+int main(int argc, char **argv) {
+  g_test_init(&argc, &argv, NULL);
+  g_assert_nonnull(g_getenv("KASIM"));
+  tmp = g_dir_make_tmp("kasim-hostile-XXXXXX", NULL);
+  g_test_add_func("/hostile/dev-zero", test_dev_zero);
+  g_test_add_func("/hostile/reproducers", test_reproducers);
+  g_test_add_func("/hostile/pace", test_pace);
+  g_test_add_func("/hostile/out", test_out);
+  g_test_add_func("/hostile/read-only", test_read_only);
+  g_test_add_func("/hostile/disk-full", test_disk_full);
+  g_test_add_func("/hostile/out-of-memory", test_out_of_memory);
+  g_test_add_func("/hostile/killed", test_killed);
+  int status = g_test_run();
+  ks_test_rm_rf(tmp);
+  g_free(tmp);
+  return status;
+}
