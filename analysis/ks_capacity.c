@@ -22,8 +22,14 @@
 /* Worst-case detection: a ka_conn that never hears anything, polled until
  * it gives up, as `kasim explain` does.  Counts past `cap` probes follow
  * the time-based rule instead of looping a billion times. */
-static double worst_case(const ka_cfg *cfg) {
+static double worst_case(const ka_cfg *on_wheel, double *slack_s) {
   enum { CAP = 100000 };
+  /* The rules' give-up; *slack_s: how much later Linux's timer wheel can
+   * make it. */
+  ka_cfg exact = *on_wheel;
+  exact.jiffies.hz = 0;
+  const ka_cfg *cfg = &exact;
+  *slack_s = 0;
   ka_conn c;
   ka_conn_init(&c, NULL, cfg, 0);
   unsigned probes = 0;
@@ -31,8 +37,10 @@ static double worst_case(const ka_cfg *cfg) {
     ka_action a;
     if (!ka_conn_poll(&c, NULL, at, &a))
       continue;
-    if (a.kind == KA_ACTION_GIVE_UP)
+    if (a.kind == KA_ACTION_GIVE_UP) {
+      *slack_s = ka_conn_wheel_slack(on_wheel, probes) / 1e9;
       return at / 1e9;
+    }
     if (++probes == CAP)
       return (cfg->idle + (ka_time)cfg->cnt * cfg->intvl) / 1e9;
   }
@@ -58,15 +66,18 @@ void ks_capacity_compute(const ka_cfg *cfg, double n, ka_time flap, ks_capacity 
   out->probes_per_s = n / out->idle_s;
   out->wire_bytes_per_s = out->probes_per_s * (out->probe_wire + out->ack_wire);
   out->ip_bytes_per_s = out->probes_per_s * (out->probe_ip + out->ack_ip);
-  out->detect_worst_s = worst_case(cfg);
-  if (isnan(out->detect_worst_s))
+  double rules = worst_case(cfg, &out->wheel_slack_s);
+  if (isnan(rules))
     return;
   /* The give-up is tied to the last receive, so a failure u seconds after
-   * it (u uniform in [0, idle)) is noticed worst - u later. */
-  out->detect_best_s = out->detect_worst_s - out->idle_s;
+   * it (u uniform in [0, idle)) is noticed rules - u later; Linux's timer
+   * wheel adds up to wheel_slack_s, half of it on average (a timer lands
+   * uniformly within its level's step). */
+  out->detect_worst_s = rules + out->wheel_slack_s;
+  out->detect_best_s = rules - out->idle_s;
   if (out->detect_best_s < 0)
     out->detect_best_s = 0;
-  out->detect_mean_s = out->detect_worst_s - out->idle_s / 2;
+  out->detect_mean_s = rules - out->idle_s / 2 + out->wheel_slack_s / 2;
   /* A shared outage: each connection gives up worst - u after it, so the
    * give-ups are as uniform as the phases: N per idle period. */
   out->storm_start_s = out->detect_best_s;

@@ -28,6 +28,9 @@ typedef struct ks_capacity {
    * just before a probe was due (best), and averaged over the phase (mean);
    * NAN: never detected. */
   double detect_worst_s, detect_best_s, detect_mean_s;
+  /* How much later Linux's timer wheel can make a give-up (included in
+   * worst, half of it in mean); 0 on other profiles or with hz 0. */
+  double wheel_slack_s;
   /* After a shared, permanent outage at t = 0: give-ups (reconnects) at
    * storm_rate_per_s from storm_start_s for storm_len_s; with phases all
    * aligned (connections opened together and idle since), all N at once. */

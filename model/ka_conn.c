@@ -30,12 +30,43 @@ static ka_time sat_mul(ka_time a, uint32_t n) {
 
 static bool armed_keepalive(const ka_cfg *cfg) { return cfg->enabled && !cfg->never_probes; }
 
+/* Timers fire late on Linux (ka_jiffies.h); hz 0 means exactly when due. */
+static bool on_wheel(const ka_cfg *cfg) { return cfg->jiffies.hz != 0; }
+
+/* When a timer armed at `now` for `delay` fires: then, or on a Linux host
+ * when its timer wheel runs it, the delay in jiffies rounded up as
+ * msecs_to_jiffies and usecs_to_jiffies round. */
+static ka_time arm(const ka_cfg *cfg, ka_time now, ka_time delay) {
+  if (!on_wheel(cfg) || delay >= KA_TIME_NEVER - now)
+    return sat_add(now, delay);
+  return ka_jiffies_timer(&cfg->jiffies, now, ka_jiffies_from(cfg->jiffies.hz, delay));
+}
+
+/* Linux's keepalive_time_elapsed(): the idle time in whole jiffies. */
+static uint64_t idle_jiffies(const ka_conn *c, ka_time now) {
+  const ka_jiffies *j = &c->cfg->jiffies;
+  return ka_jiffies_at(j, now) - ka_jiffies_at(j, c->last_rx);
+}
+
+/* The keep-alive timer re-armed for what is left of the idle time, at
+ * least nothing: on the wheel from the idle jiffies, as
+ * tcp_keepalive_timer and do_tcp_setsockopt compute it. */
+static ka_time rearm_idle(const ka_conn *c, ka_time now) {
+  const ka_cfg *cfg = c->cfg;
+  if (!on_wheel(cfg)) {
+    ka_time due = sat_add(c->last_rx, cfg->idle);
+    return due > now ? due : now;
+  }
+  uint64_t idle = ka_jiffies_from(cfg->jiffies.hz, cfg->idle), el = idle_jiffies(c, now);
+  return ka_jiffies_timer(&cfg->jiffies, now, idle > el ? idle - el : 0);
+}
+
 void ka_conn_init(ka_conn *c, ka_rtx *r, const ka_cfg *cfg, ka_time now) {
   *c = (ka_conn){
     .cfg = cfg,
     .last_rx = now,
     /* tcp_finish_connect: a full idle period from establishment. */
-    .ka_at = armed_keepalive(cfg) ? sat_add(now, cfg->idle) : KA_TIME_NEVER,
+    .ka_at = armed_keepalive(cfg) ? arm(cfg, now, cfg->idle) : KA_TIME_NEVER,
   };
   if (r != NULL)
     *r = (ka_rtx){.rtx_at = KA_TIME_NEVER, .rtx_start = KA_TIME_NEVER};
@@ -52,12 +83,11 @@ void ka_conn_set_cfg(ka_conn *c, const ka_cfg *cfg, ka_time now) {
   } else if (!armed_keepalive(old)) {
     /* SO_KEEPALIVE switched on: sock_setsockopt arms keepalive_time_when
      * from now, not from the last receive. */
-    c->ka_at = sat_add(now, cfg->idle);
+    c->ka_at = arm(cfg, now, cfg->idle);
   } else if (old->idle != cfg->idle) {
     /* TCP_KEEPIDLE on a live socket re-arms relative to the last receive
      * (do_tcp_setsockopt -> keepalive_time_elapsed). */
-    ka_time due = sat_add(c->last_rx, cfg->idle);
-    c->ka_at = due > now ? due : now;
+    c->ka_at = rearm_idle(c, now);
   }
 }
 
@@ -67,6 +97,10 @@ void ka_conn_on_receive(ka_conn *c, ka_time now) {
   if (c->probes_out == 0)
     return;
   c->probes_out = 0;
+  /* On the wheel the re-check is a firing of its own, late by its own
+   * rounding: it must happen as on the kernel. */
+  if (on_wheel(c->cfg))
+    return;
   /* The answer to a probe (or any segment while probing): the timer, due
    * at probe + intvl, would fire only to find elapsed < idle and move to
    * last_rx + idle.  Move it there now and save that event; when intvl
@@ -82,11 +116,11 @@ void ka_conn_on_receive(ka_conn *c, ka_time now) {
 
 /* The retransmission clock starts (again) at `now` for the oldest
  * unacknowledged data. */
-static void rtx_start(ka_rtx *r, ka_time now, ka_time rto) {
+static void rtx_start(const ka_conn *c, ka_rtx *r, ka_time now, ka_time rto) {
   r->rtx_start = now;
   r->rto_base = rto;
   r->retrans = 0;
-  r->rtx_at = now + rto;
+  r->rtx_at = arm(c->cfg, now, rto);
 }
 
 /* The RTO running after `retrans` backoffs: doubled each time, capped at
@@ -106,7 +140,7 @@ void ka_conn_on_send(ka_conn *c, ka_rtx *r, ka_time now, ka_time rto) {
   if (ka_conn_is_closed(c) || c->outstanding)
     return;
   c->outstanding = 1;
-  rtx_start(r, now, rto);
+  rtx_start(c, r, now, rto);
 }
 
 void ka_conn_on_ack(ka_conn *c, ka_rtx *r, ka_time now, bool all_acked, ka_time rto) {
@@ -120,7 +154,7 @@ void ka_conn_on_ack(ka_conn *c, ka_rtx *r, ka_time now, bool all_acked, ka_time 
   }
   /* New data acknowledged: the backoff and the give-up clock restart from
    * the next unacknowledged segment, as tcp_clean_rtx_queue does. */
-  rtx_start(r, now, rto);
+  rtx_start(c, r, now, rto);
 }
 
 static int err_keepalive_pending(const ka_profile *p) {
@@ -229,14 +263,14 @@ static bool poll_retransmit(ka_conn *c, ka_rtx *r, ka_time now, ka_action *out) 
   }
   r->retrans++;
   ka_time rto = rtx_rto(r, ka_profile_rto_max(c->cfg->profile));
-  r->rtx_at = now + rto;
+  r->rtx_at = arm(c->cfg, now, rto);
   *out = (ka_action){.kind = KA_ACTION_RETRANSMIT, .ordinal = r->retrans, .next_rto = rto};
   return true;
 }
 
 static void send_probe(ka_conn *c, ka_time now, ka_action *out) {
   c->probes_out++;
-  c->ka_at = sat_add(now, c->cfg->intvl);
+  c->ka_at = arm(c->cfg, now, c->cfg->intvl);
   *out = (ka_action){
     .kind = KA_ACTION_PROBE,
     .seq_offset = -1, /* SND.NXT - 1: RFC 1122 4.2.3.6 */
@@ -251,12 +285,13 @@ static bool poll_keepalive(ka_conn *c, ka_rtx *r, ka_time now, ka_action *out) {
     /* RFC 9293 3.8.4 and tcp_keepalive_timer: no probe while data is in
      * flight; the retransmission timer decides.  Look again a full idle
      * period later. */
-    c->ka_at = sat_add(now, cfg->idle);
+    c->ka_at = arm(cfg, now, cfg->idle);
     return false;
   }
   ka_time elapsed = now - c->last_rx;
-  if (elapsed < cfg->idle) {
-    c->ka_at = sat_add(c->last_rx, cfg->idle);
+  if (on_wheel(cfg) ? idle_jiffies(c, now) < ka_jiffies_from(cfg->jiffies.hz, cfg->idle)
+                    : elapsed < cfg->idle) {
+    c->ka_at = rearm_idle(c, now);
     return false;
   }
   if (ka_profile_giveup_rule(cfg->profile) == KA_GIVEUP_TIME) {
@@ -268,7 +303,10 @@ static bool poll_keepalive(ka_conn *c, ka_rtx *r, ka_time now, ka_action *out) {
   } else if (cfg->user_timeout > 0) {
     /* With TCP_USER_TIMEOUT, Linux ignores the count: it aborts once the
      * idle time reaches the user timeout and a probe went unanswered. */
-    if (elapsed >= cfg->user_timeout && c->probes_out > 0) {
+    bool over = on_wheel(cfg)
+                    ? idle_jiffies(c, now) >= ka_jiffies_from(cfg->jiffies.hz, cfg->user_timeout)
+                    : elapsed >= cfg->user_timeout;
+    if (over && c->probes_out > 0) {
       close_with(c, r, KA_CLOSE_USER_TIMEOUT, out);
       return true;
     }
@@ -291,4 +329,15 @@ bool ka_conn_poll(ka_conn *c, ka_rtx *r, ka_time now, ka_action *out) {
   if (c->ka_at <= now)
     return poll_keepalive(c, r, now, out);
   return false;
+}
+
+ka_time ka_conn_wheel_slack(const ka_cfg *cfg, unsigned probes) {
+  if (!on_wheel(cfg))
+    return 0;
+  uint32_t hz = cfg->jiffies.hz;
+  ka_time lo, hi, slack;
+  ka_jiffies_window(hz, ka_jiffies_from(hz, cfg->idle), &lo, &hi);
+  slack = hi - lo;
+  ka_jiffies_window(hz, ka_jiffies_from(hz, cfg->intvl), &lo, &hi);
+  return sat_add(slack, sat_mul(hi - lo, probes));
 }

@@ -7,7 +7,7 @@
 
 #include "kasim/ka_options.h"
 
-#define MAX_PARAMS 4
+#define MAX_PARAMS 6
 
 G_DEFINE_QUARK(ka-params-error-quark, ka_params_error)
 
@@ -40,6 +40,14 @@ static const ka_param_info linux_params[] = {
   {"net.ipv4.tcp_retries2", KA_UNIT_COUNT, 0, KA_LINUX_SYSCTL_U8_MAX,
    KA_LINUX_TCP_RETRIES2_DEFAULT, "Documentation/networking/ip-sysctl.rst",
    "retransmission give-up boundary (15 = about 924.6 s)"},
+  /* Not sysctls: the kernel's build and the host's clock, which decide how
+   * late its timers fire (ka_jiffies.h). */
+  {"hz", KA_UNIT_COUNT, 0, 1000, KA_LINUX_HZ_DEFAULT,
+   "CONFIG_HZ (kernel/time/Kconfig): 100, 250, 300 or 1000; 0 is kasim's, for exact timers",
+   "timer ticks a second: the timer wheel rounds timers up by up to 8^level ticks"},
+  {"uptime", KA_UNIT_MS, 0, KA_LINUX_UPTIME_MAX_MS, 0,
+   "include/linux/jiffies.h (INITIAL_JIFFIES); drawn from the run's seed when not set",
+   "how long the host had been up when the run began: places its jiffies counter"},
 };
 
 #define BSD_PARAMS(src, always)                                                           \
@@ -134,6 +142,13 @@ bool ka_params_set_value(ka_params *params, const char *name, uint64_t value, GE
   if (i < 0)
     return false;
   const ka_param_info *info = &params->table[i];
+  if (ka_profile_family(params->profile) == KA_FAMILY_LINUX && strcmp(info->name, "hz") == 0 &&
+      !ka_jiffies_hz_valid((uint32_t)MIN(value, UINT32_MAX))) {
+    g_set_error(error, KA_PARAMS_ERROR, KA_PARAMS_ERROR_RANGE,
+                "hz: %" G_GUINT64_FORMAT " is not a CONFIG_HZ Linux offers (100, 250, 300, 1000; "
+                "0 for timers that fire exactly when due)", value);
+    return false;
+  }
   if (value < info->min || value > info->max) {
     g_set_error(error, KA_PARAMS_ERROR, KA_PARAMS_ERROR_RANGE,
                 "%s: %" G_GUINT64_FORMAT "%s is out of range %" G_GUINT64_FORMAT
@@ -279,7 +294,7 @@ bool ka_params_is_set(const ka_params *params, const char *name) {
 
 /* Every table lists idle, interval, count-ish, then a fourth entry, in that
  * order, so the derived values read them by position. */
-enum { P_IDLE, P_INTVL, P_CNT, P_FOURTH };
+enum { P_IDLE, P_INTVL, P_CNT, P_FOURTH, P_HZ, P_UPTIME /* Linux */ };
 
 static ka_time as_time(const ka_params *params, int i) {
   return params->table[i].unit == KA_UNIT_MS ? KA_MS(params->value[i]) : KA_S(params->value[i]);
@@ -308,6 +323,15 @@ bool ka_params_always_keepalive(const ka_params *params) {
   if (f == KA_FAMILY_FREEBSD || f == KA_FAMILY_MACOS)
     return params->value[P_FOURTH] != 0;
   return false;
+}
+
+ka_jiffies ka_params_jiffies(const ka_params *params) {
+  ka_jiffies j = {0};
+  if (ka_profile_family(params->profile) == KA_FAMILY_LINUX) {
+    j.hz = (uint32_t)params->value[P_HZ];
+    j.uptime = KA_MS(params->value[P_UPTIME]);
+  }
+  return j;
 }
 
 uint32_t ka_params_max_retransmissions(const ka_params *params) {

@@ -537,4 +537,5 @@ void ka_sock_cfg(const ka_sock *s, ka_cfg *cfg) {
   cfg->user_timeout =
       ka_profile_family(p) == KA_FAMILY_LINUX ? KA_MS(s->user_timeout_ms) : 0;
   cfg->max_retrans = ka_params_max_retransmissions(s->params);
+  cfg->jiffies = ka_params_jiffies(s->params);
 }

@@ -28,6 +28,10 @@ static void fixture_init(fixture *f, const char *profile, const char *const *set
   const ka_profile *p = ka_profile_find(profile);
   g_assert_nonnull(p);
   f->params = ka_params_new(p);
+  /* The times expected here are the rules' own arithmetic: Linux timers
+   * fire when due unless a test puts them on the timer wheel (hz). */
+  if (ka_profile_family(p) == KA_FAMILY_LINUX)
+    g_assert_true(ka_params_set(f->params, "hz", "0", NULL));
   for (; sets && *sets; sets++) {
     GError *err = NULL;
     g_assert_true(ka_params_set_assignment(f->params, *sets, &err));
@@ -464,10 +468,60 @@ static void test_seg_acceptable(void) {
   g_assert_true(ka_conn_seg_is_probe(0xFFFFFFFFu, 1, 0));
 }
 
+/* The packetdrill settings (idle 3 s, interval 2 s, count 4) on the timer
+ * wheel at HZ 250, the host up 300 s at time 0, so that jiffies reads 2^32
+ * then (INITIAL_JIFFIES = 2^32 - 300 HZ), whose low bits, all the wheel
+ * looks at, are 0; jiffies below count from there.  Each timer fires at the bucket
+ * calc_index() gives, ((expires >> 3 level) + 1) << 3 level, its level set
+ * by the timeout (facts §4: 3 s = 750 jiffies is level 2, 8^2 = 64 jiffies
+ * a step; 2 s = 500 jiffies level 1, 8 a step):
+ *   keep-alive timer armed at jiffy 0 for 750: ((750 >> 6) + 1) << 6 = 768
+ *   probe 1 at 768 (3.072 s), re-armed for 500: (1268 >> 3) + 1 = 159 -> 1272
+ *   probe 2 at 1272 (5.088 s) -> 1776; probe 3 at 7.104 s -> 2280;
+ *   probe 4 at 9.120 s -> 2784: give-up at 11.136 s, where the kernel gives
+ *   up no earlier than 11 s (facts §4: 3 + 4 x 2). */
+static void test_linux_wheel(void) {
+  fixture f;
+  const char *sets[] = {"hz=250", "uptime=300s", NULL};
+  fixture_init(&f, "linux", sets);
+  fixture_opt(&f, KA_OPT_TCP_KEEPIDLE, 3);
+  fixture_opt(&f, KA_OPT_TCP_KEEPINTVL, 2);
+  fixture_opt(&f, KA_OPT_TCP_KEEPCNT, 4);
+  g_assert_cmpuint(f.cfg.jiffies.hz, ==, 250);
+  ka_conn c;
+  ka_conn_init(&c, NULL, &f.cfg, 0);
+  timeline tl;
+  run_silent(&c, NULL, KA_S(100), &tl);
+  const ka_time want[] = {KA_MS(3072), KA_MS(5088), KA_MS(7104), KA_MS(9120)};
+  g_assert_cmpuint(tl.probes, ==, 4);
+  for (unsigned i = 0; i < 4; i++)
+    g_assert_cmpint(tl.probe_at[i], ==, want[i]);
+  g_assert_cmpint(tl.giveup_at, ==, KA_MS(11136));
+
+  /* An answered probe: the timer due at probe + interval fires, finds the
+   * idle time short and re-arms for the rest, each step on the wheel.
+   * Probe 1 at jiffy 768 is answered at jiffy 800 (3.2 s); the timer fires
+   * at 1272 (idle 472 jiffies < 750), re-arms for 278 (level 1): expires
+   * 1550 -> ((1550 >> 3) + 1) << 3 = 1552, where the idle time is 752:
+   * a probe at 6.208 s.  Without the wheel it would come at 3.2 + 3 s. */
+  ka_conn_init(&c, NULL, &f.cfg, 0);
+  ka_action a;
+  g_assert_true(ka_conn_poll(&c, NULL, ka_conn_poll_at(&c, NULL), &a));
+  g_assert_cmpint(a.kind, ==, KA_ACTION_PROBE);
+  ka_conn_on_receive(&c, KA_MS(3200));
+  g_assert_cmpint(ka_conn_poll_at(&c, NULL), ==, KA_MS(5088));
+  g_assert_false(ka_conn_poll(&c, NULL, KA_MS(5088), &a));
+  g_assert_cmpint(ka_conn_poll_at(&c, NULL), ==, KA_MS(6208));
+  g_assert_true(ka_conn_poll(&c, NULL, KA_MS(6208), &a));
+  g_assert_cmpint(a.kind, ==, KA_ACTION_PROBE);
+  fixture_clear(&f);
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/conn/linux-packetdrill", test_linux_packetdrill);
   g_test_add_func("/conn/seg-acceptable", test_seg_acceptable);
+  g_test_add_func("/conn/linux-wheel", test_linux_wheel);
   g_test_add_func("/conn/vista-defaults", test_vista_defaults);
   g_test_add_func("/conn/xp-counts", test_xp_counts);
   g_test_add_func("/conn/xp-zero-never-probes", test_xp_zero_never_probes);

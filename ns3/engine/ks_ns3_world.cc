@@ -1158,7 +1158,7 @@ ks_ns3_world_new(const ks_scenario* sc, guint64 seed, GError** error)
     w->rand = g_rand_new_with_seed_array(words, 2);
     w->duration = sc->duration;
     g_live = w;
-    w->net = ks_scenario_net_new(sc, error);
+    w->net = ks_scenario_net_new(sc, seed, error);
     if (w->net == nullptr)
     {
         ks_ns3_world_free(w);
@@ -1182,6 +1182,11 @@ ks_ns3_world_new(const ks_scenario* sc, guint64 seed, GError** error)
         h.name = hs->name;
         h.factory = CreateObject<KeepAliveTcpSocketFactory>();
         h.factory->SetParams(hs->params);
+        if (ka_profile_family(w->net->hosts[i].profile) == KA_FAMILY_LINUX)
+        {
+            /* The uptime both engines give the host (ks_scenario_net_new). */
+            h.factory->SetParam("uptime=" + std::to_string(w->net->hosts[i].uptime / KA_NS_PER_MS));
+        }
         h.node->AggregateObject(h.factory);
     }
 

@@ -15,7 +15,8 @@
 #define MAX_SIMULATED_PROBES 100000u
 
 typedef struct explained {
-  ka_cfg cfg;
+  ka_cfg cfg;     /* the rules' arithmetic: timers fire when due */
+  ka_time slack;  /* how much later Linux's timer wheel can make the give-up */
   GArray *probes; /* ka_time */
   unsigned probe_payload;
   gboolean detected, cut;
@@ -26,6 +27,8 @@ typedef struct explained {
 
 static void explain_run(const ks_cli_host *host, explained *ex) {
   ka_sock_cfg(host->sock, &ex->cfg);
+  ka_cfg on_wheel = ex->cfg;
+  ex->cfg.jiffies.hz = 0;
   ex->probes = g_array_new(FALSE, FALSE, sizeof(ka_time));
   ex->probe_payload = ka_profile_probe_payload(host->profile);
   if (!ex->cfg.enabled) {
@@ -50,6 +53,7 @@ static void explain_run(const ks_cli_host *host, explained *ex) {
       ex->detected = TRUE;
       ex->giveup_at = at;
       ex->giveup = a;
+      ex->slack = ka_conn_wheel_slack(&on_wheel, ex->probes->len);
       return;
     }
     g_array_append_val(ex->probes, at);
@@ -149,6 +153,15 @@ static void print_text(const ks_cli_host *host, const explained *ex) {
     printf("  %12s    application: a pending recv/send fails with %s; later calls fail with %s\n",
            "", pending, later);
   printf("\nDetection time: %s s (%s) after the last segment received.\n", t, human);
+  if (ex->slack > 0) {
+    g_autofree char *late = ks_format_seconds(ex->giveup_at + ex->slack);
+    g_autofree char *slack = ks_format_seconds(ex->slack);
+    uint64_t hz = 0;
+    ka_params_get(host->params, "hz", &hz);
+    printf("On a real kernel (HZ %" G_GUINT64_FORMAT "), the timer wheel fires each timer up to "
+           "one step of its level late:\nthe give-up comes between %s s and %s s (up to %s s "
+           "late), where the host's jiffies counter puts it.\n", hz, t, late, slack);
+  }
 }
 
 static void json_err(JsonBuilder *b, const char *key, const ka_profile *p, int err) {
@@ -206,6 +219,9 @@ static void print_json(const ks_cli_host *host, const explained *ex) {
   } else {
     json_builder_begin_object(b);
     ks_json_seconds(b, "t_s", ex->giveup_at);
+    /* The window Linux's timer wheel gives it (equal to t_s elsewhere). */
+    ks_json_seconds(b, "earliest_s", ex->giveup_at);
+    ks_json_seconds(b, "latest_s", ex->giveup_at + ex->slack);
     json_builder_set_member_name(b, "reason");
     json_builder_add_string_value(b, ka_close_reason_name(ex->giveup.reason));
     ks_json_bool(b, "rst_sent", ex->giveup.send_rst);

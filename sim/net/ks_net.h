@@ -203,6 +203,8 @@ typedef struct ks_failure_log ks_failure_log;
 
 typedef struct ks_net_host {
   const ka_profile *profile;
+  ka_time uptime; /* Linux: how long it had been up at time 0, which places
+                     its jiffies counter (ka_jiffies.h) */
   guint8 crashed; /* permanent: drops everything, never recovers */
   guint8 hung;    /* applications stopped; the stack still answers */
 } ks_net_host;

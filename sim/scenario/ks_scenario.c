@@ -2046,7 +2046,21 @@ static gboolean build_path(const ks_scenario *sc, guint gi, ks_net *n, router *r
   return TRUE;
 }
 
-ks_net *ks_scenario_net_new(const ks_scenario *sc, GError **error) {
+/* How long a Linux host had been up, when the scenario does not say:
+ * uniform over 30 days in whole milliseconds (the unit of the setting, so
+ * that either engine can be handed it), which moves its jiffies counter
+ * over every phase of the timer wheel's coarsest level at any HZ.  From a
+ * generator of its own, keyed by the seed and the host, so that no other
+ * draw of the run changes. */
+static ka_time draw_uptime(guint64 seed, guint host) {
+  guint32 key[4] = {(guint32)seed, (guint32)(seed >> 32), host, 0x6a696666u /* "jiff" */};
+  GRand *r = g_rand_new_with_seed_array(key, G_N_ELEMENTS(key));
+  guint64 ms = (guint64)g_rand_double_range(r, 0, 30.0 * 86400 * 1000);
+  g_rand_free(r);
+  return KA_MS(ms);
+}
+
+ks_net *ks_scenario_net_new(const ks_scenario *sc, guint64 seed, GError **error) {
   guint n_links = sc->links ? sc->links->len : 0;
   guint n_mbs = sc->middleboxes ? sc->middleboxes->len : 0;
   guint n_groups = sc->groups ? sc->groups->len : 0;
@@ -2060,6 +2074,10 @@ ks_net *ks_scenario_net_new(const ks_scenario *sc, GError **error) {
   for (guint i = 0; i < n->n_hosts; i++) {
     const ks_host_spec *h = g_ptr_array_index(sc->hosts, i);
     n->hosts[i].profile = h->profile ? h->profile : ka_params_profile(h->params);
+    if (ka_profile_family(n->hosts[i].profile) == KA_FAMILY_LINUX)
+      n->hosts[i].uptime = ka_params_is_set(h->params, "uptime")
+                             ? ka_params_jiffies(h->params).uptime
+                             : draw_uptime(seed, i);
   }
   for (guint i = 0; i < n_links; i++) {
     const ks_link_spec *ls = g_ptr_array_index(sc->links, i);

@@ -116,9 +116,11 @@ gboolean ks_scenario_route(const ks_scenario *sc, guint from, guint to, GArray *
 
 /* The network the scenario describes, as both engines keep it (ks_net.h):
  * hosts with their profiles, links, middleboxes, and each group's path
- * (ks_scenario_route) with the middleboxes on it.  NULL with an error
- * naming the group when two hosts have no path between them. */
-ks_net *ks_scenario_net_new(const ks_scenario *sc, GError **error);
+ * (ks_scenario_route) with the middleboxes on it.  A Linux host's uptime
+ * is its `uptime` setting, or drawn from `seed` and the host's index.
+ * NULL with an error naming the group when two hosts have no path between
+ * them. */
+ks_net *ks_scenario_net_new(const ks_scenario *sc, guint64 seed, GError **error);
 
 /* Parses "350s", "4m", "1.5h", "250ms", "2d" into nanoseconds; FALSE if it
  * is not a duration.  A bare number is refused: units are required. */

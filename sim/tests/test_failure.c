@@ -20,8 +20,8 @@
   "name: t\n"                                                                 \
   "duration: %s\n"                                                            \
   "hosts:\n"                                                                  \
-  "  client: {profile: linux}\n"                                              \
-  "  server: {profile: linux}\n"                                              \
+  "  client: {profile: linux, settings: {hz: 0}}\n"                           \
+  "  server: {profile: linux, settings: {hz: 0}}\n"                           \
   "%s"                                                                        \
   "links:\n"                                                                  \
   "%s"                                                                        \
@@ -109,7 +109,7 @@ static void test_came_back_before_giveup(void) {
 /* A router of the path crashes: same timings as the link going down (two
  * 5 ms links make the same 20 ms round trip). */
 static void test_router_crash(void) {
-  spec s = {.extra_hosts = "  router: {profile: linux}\n",
+  spec s = {.extra_hosts = "  router: {profile: linux, settings: {hz: 0}}\n",
             .links = "  a: {between: [client, router], delay: 5ms}\n"
                      "  b: {between: [router, server], delay: 5ms}\n",
             .timeline = "  - {at: 10m, peer_crash: router}\n"};

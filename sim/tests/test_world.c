@@ -27,6 +27,10 @@ static guint sc_host(ks_scenario *sc, const char *profile) {
   h->profile = ka_profile_find(profile);
   g_assert_nonnull(h->profile);
   h->params = ka_params_new(h->profile);
+  /* The times expected below are the rules' arithmetic: Linux timers fire
+   * when due unless a test puts them on the wheel (test_linux_wheel). */
+  if (ka_profile_family(h->profile) == KA_FAMILY_LINUX)
+    g_assert_true(ka_params_set(h->params, "hz", "0", NULL));
   h->notes = g_ptr_array_new_with_free_func(g_free);
   g_ptr_array_add(sc->hosts, h);
   return sc->hosts->len - 1;
@@ -837,11 +841,44 @@ static void test_sizeof(void) {
   sc_free(sc);
 }
 
+/* Linux defaults on the timer wheel at HZ 250, the client up 300 s at
+ * time 0 (jiffies 2^32 then, INITIAL_JIFFIES = 2^32 - 300 HZ; counted from
+ * there below, as the wheel sees only the low bits).  The handshake completes at
+ * 1.020 s (jiffy 255); the 7200 s idle (1800000 jiffies, level 5: 32768 a
+ * step) expires at 1800255 and fires at ((1800005 >> 15) + 1) << 15 =
+ * 1802240 (7208.96 s); each 75 s interval (18750 jiffies, level 3: 512
+ * a step) from there: 1820990 -> 1821184, 18944 jiffies each as 1802240
+ * is a multiple of 512; nine probes, give-up at 1802240 + 9 x 18944 =
+ * 1972736 (7890.944 s).  Facts §4's window: 7875 to 8024.504 s. */
+static void test_linux_wheel(void) {
+  ks_scenario *sc = sc_new(KA_S(3 * 3600));
+  guint c = sc_host(sc, "linux"), s = sc_host(sc, "linux");
+  ks_host_spec *ch = g_ptr_array_index(sc->hosts, c);
+  g_assert_true(ka_params_set(ch->params, "hz", "250", NULL));
+  g_assert_true(ka_params_set(ch->params, "uptime", "300s", NULL));
+  sc_link(sc, c, s, KA_MS(10));
+  sc_group(sc, 1, c, s, KS_KEEPALIVE_CLIENT);
+  sc_event(sc, KA_S(60), KS_EV_PEER_CRASH, s);
+  tlog log;
+  tlog_init(&log);
+  ks_world *w = run(sc, 1, &log);
+  ks_conn_result r = result(w, 0);
+  g_assert_cmpint(r.last_rx, ==, KA_MS(1020));
+  g_assert_cmpint(r.closed_at, ==, KA_MS(7890944));
+  g_assert_cmpuint(r.probes_sent, ==, 9);
+  g_assert_cmpint(r.closed_at - r.last_rx, >=, KA_S(7875));
+  g_assert_cmpint(r.closed_at - r.last_rx, <=, KA_MS(8024504));
+  ks_world_free(w);
+  tlog_clear(&log);
+  sc_free(sc);
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/world/sizeof", test_sizeof);
   g_test_add_func("/world/vista-cable-pull", test_vista_cable_pull);
   g_test_add_func("/world/linux-peer-crash", test_linux_peer_crash);
+  g_test_add_func("/world/linux-wheel", test_linux_wheel);
   g_test_add_func("/world/linux-peer-reboot", test_linux_peer_reboot);
   g_test_add_func("/world/healthy-idle-hour", test_healthy_idle_hour);
   g_test_add_func("/world/nat-drop-350", test_nat_drop);

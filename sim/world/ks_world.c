@@ -16,8 +16,9 @@ _Thread_local ks_world *ksw_current;
 
 /* --- Sockets: one ka_cfg per (group, side). ----------------------------- */
 
-static gboolean make_cfg(const ks_host_spec *host, const ks_group_spec *gs, gboolean keepalive,
-                         ka_cfg *out, GError **error) {
+static gboolean make_cfg(const ks_host_spec *host, const ks_net_host *nh,
+                         const ks_group_spec *gs, gboolean keepalive, ka_cfg *out,
+                         GError **error) {
   ka_sock *s = ka_sock_new(host->params, KA_SOCK_STREAM, 0);
   gboolean ok = TRUE;
   if (keepalive) {
@@ -38,8 +39,10 @@ static gboolean make_cfg(const ks_host_spec *host, const ks_group_spec *gs, gboo
       }
     }
   }
-  if (ok)
+  if (ok) {
     ka_sock_cfg(s, out);
+    out->jiffies.uptime = nh->uptime;
+  }
   ka_sock_free(s);
   return ok;
 }
@@ -70,7 +73,8 @@ static gboolean build_groups(ks_world *w, const ks_scenario *sc, GError **error)
       guint h = g->host[side];
       gboolean ka = (gs->keepalive & (side == KSW_CLIENT ? KS_KEEPALIVE_CLIENT
                                                          : KS_KEEPALIVE_SERVER)) != 0;
-      if (!make_cfg(g_ptr_array_index(sc->hosts, h), gs, ka, &g->cfg[side], error))
+      if (!make_cfg(g_ptr_array_index(sc->hosts, h), &w->net->hosts[h], gs, ka, &g->cfg[side],
+                    error))
         return FALSE;
     }
     g->connect_at = gs->connect_at;
@@ -114,7 +118,7 @@ ks_world *ks_world_new(const ks_scenario *sc, guint64 seed, GError **error) {
   w->duration = sc->duration;
   w->flight_chunks = g_ptr_array_new_with_free_func(g_free);
 
-  w->net = ks_scenario_net_new(sc, error);
+  w->net = ks_scenario_net_new(sc, seed, error);
   if (w->net == NULL || !build_groups(w, sc, error)) {
     ks_world_free(w);
     return NULL;

@@ -4,6 +4,7 @@
 
 #include "ka_conn.h"
 #include "ka_error.h"
+#include "ka_jiffies.h"
 #include "ka_options.h"
 #include "ka_params.h"
 #include "ka_profile.h"

@@ -30,6 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ka_jiffies.h"
 #include "ka_profile.h"
 #include "ka_time.h"
 
@@ -51,6 +52,11 @@ typedef struct ka_cfg {
   bool never_probes;    /* the profile sends no probe at all with this
                            count (Windows count 0): the peer is never
                            detected by keep-alive */
+  /* Linux: the host's tick clock; its keep-alive and retransmission
+   * timers fire when the timer wheel runs them (ka_jiffies.h), and the
+   * keep-alive timer counts idle time in jiffies.  hz 0 (every other
+   * profile, or a Linux host asked for exact timers): when due. */
+  ka_jiffies jiffies;
 } ka_cfg;
 
 typedef enum ka_close_reason {
@@ -156,6 +162,12 @@ static inline unsigned ka_conn_probes_out(const ka_conn *c) { return c->probes_o
 static inline bool ka_conn_has_outstanding(const ka_conn *c) { return c->outstanding != 0; }
 /* The last time a segment from the peer was received. */
 static inline ka_time ka_conn_last_rx(const ka_conn *c) { return c->last_rx; }
+
+/* How much later than the rules' arithmetic a silent peer's give-up can
+ * come on a Linux host: every timer of its chain (the idle timer, then one
+ * interval timer per probe) as late as the timer wheel allows
+ * (ka_jiffies_window).  0 when the timers fire when due (hz 0). */
+ka_time ka_conn_wheel_slack(const ka_cfg *cfg, unsigned probes);
 
 /* How a receiver tells a probe, one rule for every stack kasim drives.
  * A keep-alive probe (RFC 1122 4.2.3.6) is a segment at SEG.SEQ =

@@ -76,6 +76,15 @@
 #define KA_LINUX_RTO_MIN KA_MS(200)       /* TCP_RTO_MIN: what makes the
                                              tcp_retries2=15 give-up 924.6 s */
 #define KA_LINUX_RTO_MAX KA_S(120)        /* TCP_RTO_MAX */
+/* CONFIG_HZ of Debian's kernels (and of the kernel kasim validates
+ * against here): a Linux host's default tick rate (facts §4). */
+#define KA_LINUX_HZ_DEFAULT 250u
+/* include/linux/jiffies.h: INITIAL_JIFFIES = -300 * HZ, the counter wraps
+ * five minutes after boot. */
+#define KA_LINUX_INITIAL_JIFFIES_S 300u
+/* The largest uptime a host may be given: 100 years, far past any jiffies
+ * wrap the wheel could show. */
+#define KA_LINUX_UPTIME_MAX_MS UINT64_C(3155760000000)
 /* net.ipv4.tcp_syn_retries (ip-sysctl): 1+2+4+8+16+32+64 = 127 s before
  * connect() fails. */
 #define KA_LINUX_TCP_SYN_RETRIES_DEFAULT 6u

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "ka_jiffies.h"
 #include "ka_profile.h"
 #include "ka_time.h"
 
@@ -88,6 +89,10 @@ ka_time ka_params_keepintvl(const ka_params *params);
 uint32_t ka_params_keepcnt(const ka_params *params);
 /* Keep-alive on for sockets that did not set SO_KEEPALIVE. */
 bool ka_params_always_keepalive(const ka_params *params);
+/* The host's tick clock (ka_jiffies.h): Linux's hz and uptime; hz 0 on
+ * every other profile, whose timers the model fires when due.  Whether
+ * uptime was given: ka_params_is_set(params, "uptime"). */
+ka_jiffies ka_params_jiffies(const ka_params *params);
 /* Data retransmissions before give-up (TcpMaxDataRetransmissions,
  * tcp_retries2, TCP_MAXRXTSHIFT on BSD). */
 uint32_t ka_params_max_retransmissions(const ka_params *params);
