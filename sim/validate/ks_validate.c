@@ -348,6 +348,19 @@ static ka_time late_of(int hz, ka_time T) {
 
 void ks_validate_tolerance(const ks_val_tolerance *tol, guint chain, ka_time *early_out,
                            ka_time *late_out) {
+  if (tol->wheel) {
+    /* Both fire on the same wheel and the same jiffies: one jiffy either
+     * way (time 0 is placed to the millisecond, a receive is stamped in
+     * whole jiffies), plus 10 ms: late, per timer, for the softirq that
+     * runs it; early, once, for the receive the time is counted from,
+     * which the kernel may see in another jiffy than the model when its
+     * softirq and the capture's stamp are late; and a round trip of link
+     * delay. */
+    ka_time jiffy = KA_NS_PER_S / tol->hz;
+    *early_out = jiffy + KA_MS(10);
+    *late_out = jiffy + (ka_time)chain * KA_MS(10) + 2 * tol->link_delay;
+    return;
+  }
   /* The first timer after a receive is the idle timer, or a lazy re-check
    * armed for an interval that happens to expire after the idle time. */
   ka_time first = late_of(tol->hz, tol->idle > tol->intvl ? tol->idle : tol->intvl);
@@ -419,8 +432,28 @@ static guint line_count(GString *out, const char *label, guint m, guint k) {
   return line_text(out, label, a, b);
 }
 
+gboolean ks_validate_same_clock(ks_scenario *model, const ks_val_run *kernel, int hz) {
+  if (!kernel->have_jiffies || hz <= 0)
+    return FALSE;
+  /* The model's counter reads INITIAL_JIFFIES + uptime x HZ (ka_jiffies.h):
+   * the uptime whose ticks bring it to the kernel's reading, plus the part
+   * of the tick already gone. */
+  const ka_jiffies boot = {.hz = (uint32_t)hz, .uptime = 0};
+  ka_time up = ka_jiffies_time(&boot, kernel->jiffies0) + kernel->subtick;
+  guint64 ms = (guint64)((up + KA_NS_PER_MS / 2) / KA_NS_PER_MS);
+  for (guint i = 0; i < model->hosts->len; i++) {
+    ks_host_spec *h = model->hosts->pdata[i];
+    if (ka_profile_family(h->profile) != KA_FAMILY_LINUX)
+      continue;
+    if (!ka_params_set_value(h->params, "hz", (guint64)hz, NULL) ||
+        !ka_params_set_value(h->params, "uptime", ms, NULL))
+      return FALSE;
+  }
+  return TRUE;
+}
+
 guint ks_validate_compare(const ks_scenario *sc, const ks_val_run *model,
-                          const ks_val_run *kernel, int hz, GString *out) {
+                          const ks_val_run *kernel, int hz, gboolean wheel, GString *out) {
   guint diffs = 0;
   for (guint i = 0; i < kernel->faults->len; i++) {
     g_string_append_printf(out, "  %s: DIFFERENT\n", (const char *)kernel->faults->pdata[i]);
@@ -432,7 +465,7 @@ guint ks_validate_compare(const ks_scenario *sc, const ks_val_run *model,
     const ks_group_spec *g = sc->groups->pdata[m->group];
     ka_cfg cfg;
     group_cfg(sc, m->group, &cfg);
-    ks_val_tolerance tol = {.hz = hz, .idle = cfg.idle, .intvl = cfg.intvl,
+    ks_val_tolerance tol = {.hz = hz, .wheel = wheel, .idle = cfg.idle, .intvl = cfg.intvl,
                             .link_delay = link->delay};
     g_string_append_printf(out, "conn %u (group %s): the model says ", m->id, g->name);
     if (m->closed_at != KA_TIME_NEVER)

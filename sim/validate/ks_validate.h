@@ -62,6 +62,13 @@ typedef struct ks_val_conn {
 
 /* A whole run. */
 typedef struct ks_val_run {
+  /* Kernel side: its jiffies counter at the run's time 0 and how far into
+   * that tick time 0 fell (from /proc/timer_list), so that the model's
+   * timer wheel can run on the same clock; have_jiffies FALSE when they
+   * could not be read. */
+  gboolean have_jiffies;
+  guint64 jiffies0;
+  ka_time subtick;
   GPtrArray *conns;  /* ks_val_conn*, by id */
   GPtrArray *notes;  /* char*: what the run wants the reader to know */
   GPtrArray *faults; /* char*: kernel side only: things that count as
@@ -89,6 +96,7 @@ ks_val_run *ks_validate_model(const ks_scenario *sc, GError **error);
 
 typedef struct ks_val_kernel_opts {
   gboolean verbose; /* print each set-up command and each packet */
+  int hz;           /* CONFIG_HZ, to read the jiffies counter at time 0; 0: not read */
 } ks_val_kernel_opts;
 
 /* The scenario on the kernel of this machine.  Needs root (CAP_NET_ADMIN,
@@ -104,6 +112,7 @@ ks_val_run *ks_validate_kernel(ks_scenario *sc, const ks_val_kernel_opts *opts, 
 /* What the tolerance of one connection depends on. */
 typedef struct ks_val_tolerance {
   int hz;             /* CONFIG_HZ; 0 = unknown: the worst of 100, 250, 300, 1000 */
+  gboolean wheel;     /* the model ran the kernel's timer wheel on its jiffies */
   ka_time idle, intvl;/* the keep-alive times of the connection's socket */
   ka_time link_delay; /* one way, as run */
 } ks_val_tolerance;
@@ -117,9 +126,16 @@ int ks_validate_kernel_hz(char **source);
 void ks_validate_tolerance(const ks_val_tolerance *tol, guint chain, ka_time *early_out,
                            ka_time *late_out);
 
+/* Puts the model's Linux hosts on the kernel run's clock: hz, and the
+ * uptime that gives the kernel's jiffies at time 0 (to the millisecond,
+ * the setting's unit).  FALSE, changing nothing, when the kernel run could
+ * not read its jiffies or hz is 0. */
+gboolean ks_validate_same_clock(ks_scenario *model, const ks_val_run *kernel, int hz);
+
 /* Prints one line per compared quantity and returns the number of
- * differences (0: they agree).  hz as from ks_validate_kernel_hz(). */
+ * differences (0: they agree).  hz as from ks_validate_kernel_hz();
+ * `wheel`: the model ran on the kernel's clock (ks_validate_same_clock). */
 guint ks_validate_compare(const ks_scenario *sc, const ks_val_run *model,
-                          const ks_val_run *kernel, int hz, GString *out);
+                          const ks_val_run *kernel, int hz, gboolean wheel, GString *out);
 
 #endif

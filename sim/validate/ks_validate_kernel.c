@@ -109,6 +109,43 @@ static gint64 clock_ns(clockid_t id) {
   return (gint64)ts.tv_sec * KA_NS_PER_S + ts.tv_nsec;
 }
 
+/* --- The kernel's jiffies. ----------------------------------------------- */
+
+/* The number after `key` in `text` (its first occurrence), or -1. */
+static gint64 timer_list_value(const char *text, const char *key) {
+  const char *p = strstr(text, key);
+  if (p == NULL)
+    return -1;
+  p += strlen(key);
+  while (*p == ' ' || *p == ':')
+    p++;
+  gint64 v = g_ascii_strtoll(p, NULL, 10);
+  return v > 0 ? v : -1;
+}
+
+/* The jiffies counter at monotonic instant t0 and how far into its tick t0
+ * fell, from the text of /proc/timer_list (kernel/time/timer_list.c), read
+ * shortly before t0: "now at N nsecs" (ktime_get, CLOCK_MONOTONIC),
+ * "jiffies: J" then, and a CPU's ".last_tick : L nsecs", a tick on the
+ * grid every TICK_NSEC the counter moves on.  FALSE when the text is
+ * missing (the file needs root) or does not parse. */
+static gboolean read_jiffies(const char *text, gint64 t0, int hz, guint64 *jiffies0,
+                             ka_time *subtick) {
+  if (text == NULL || hz <= 0)
+    return FALSE;
+  gint64 now = timer_list_value(text, "now at"), j = timer_list_value(text, "\njiffies");
+  gint64 last = timer_list_value(text, ".last_tick");
+  if (now < 0 || j < 0 || last < 0)
+    return FALSE;
+  gint64 tick = (KA_NS_PER_S + hz / 2) / hz; /* TICK_NSEC */
+  /* The counter became j at the last grid point at or before `now`. */
+  gint64 edge = now - (((now - last) % tick) + tick) % tick;
+  gint64 d = t0 - edge, k = d >= 0 ? d / tick : -((-d + tick - 1) / tick);
+  *jiffies0 = (guint64)j + (guint64)k;
+  *subtick = d - k * tick;
+  return TRUE;
+}
+
 /* --- Signals. ----------------------------------------------------------- */
 
 static gboolean interrupted(kv *v, GError **error) {
@@ -855,8 +892,13 @@ ks_val_run *ks_validate_kernel(ks_scenario *sc, const ks_val_kernel_opts *opts, 
   }
   ok = ok && open_capture(&v, &e) && !interrupted(&v, &e);
   if (ok) {
+    /* Read before time 0, so that reading does not delay the run. */
+    g_autofree char *timer_list = NULL;
+    g_file_get_contents("/proc/timer_list", &timer_list, NULL, NULL);
     v.t0_mono = clock_ns(CLOCK_MONOTONIC);
     v.t0_rt = clock_ns(CLOCK_REALTIME);
+    v.run->have_jiffies =
+        read_jiffies(timer_list, v.t0_mono, opts->hz, &v.run->jiffies0, &v.run->subtick);
     ok = play(&v, &e);
   }
   if (ok) {
