@@ -20,27 +20,55 @@ static const struct {
 };
 
 static void usage(FILE *out) {
-  fprintf(out, "usage: kasim COMMAND [OPTIONS]\n\ncommands:\n");
+  fprintf(out, "usage: kasim COMMAND [OPTIONS]\n       kasim help COMMAND\n       kasim "
+               "--version\n\ncommands:\n");
   for (size_t i = 0; i < G_N_ELEMENTS(commands); i++)
     fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].help);
-  fprintf(out, "\n'kasim COMMAND --help' describes a command's options.\n");
+  fprintf(out, "\n'kasim COMMAND --help' or 'kasim help COMMAND' describes a command's "
+               "options.\n");
+}
+
+/* Runs command `name` with argv[0] its name; its usage line then reads
+ * "kasim NAME [OPTION...]" (GLib takes the program's name from there). */
+static int dispatch(const char *name, int argc, char **argv) {
+  for (size_t i = 0; i < G_N_ELEMENTS(commands); i++)
+    if (strcmp(name, commands[i].name) == 0) {
+      g_autofree char *prg = g_strdup_printf("kasim %s", name);
+      g_set_prgname(prg);
+      return commands[i].run(argc, argv);
+    }
+  g_autofree char *shown = g_strescape(name, NULL);
+  fprintf(stderr, "kasim: unknown command '%s' (try kasim --help)\n", shown);
+  return KS_EXIT_USAGE;
 }
 
 int main(int argc, char **argv) {
-  /* Numbers are printed with a '.' whatever the user's locale. */
-  setlocale(LC_ALL, "C");
+  /* Numbers are printed with a '.' whatever the user's locale; text is
+   * UTF-8 where the C library has it (GLib's help would print '?' for
+   * '\u2026' in plain "C"). */
+  if (setlocale(LC_ALL, "C.UTF-8") == NULL)
+    setlocale(LC_ALL, "C");
   if (argc < 2) {
     usage(stderr);
     return KS_EXIT_USAGE;
   }
   if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
-      strcmp(argv[1], "help") == 0) {
+      (strcmp(argv[1], "help") == 0 && argc == 2)) {
     usage(stdout);
     return 0;
   }
-  for (size_t i = 0; i < G_N_ELEMENTS(commands); i++)
-    if (strcmp(argv[1], commands[i].name) == 0)
-      return commands[i].run(argc - 1, argv + 1);
-  fprintf(stderr, "kasim: unknown command '%s' (try kasim --help)\n", argv[1]);
-  return KS_EXIT_USAGE;
+  if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+    printf("kasim %s\n", KASIM_VERSION);
+    return 0;
+  }
+  if (strcmp(argv[1], "help") == 0) {
+    if (argc > 3) {
+      g_autofree char *shown = g_strescape(argv[3], NULL);
+      fprintf(stderr, "kasim help: unexpected argument '%s'\n", shown);
+      return KS_EXIT_USAGE;
+    }
+    char *args[] = {argv[2], "--help", NULL};
+    return dispatch(argv[2], 2, args);
+  }
+  return dispatch(argv[1], argc - 1, argv + 1);
 }

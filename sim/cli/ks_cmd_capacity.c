@@ -70,7 +70,8 @@ static void print_report(const ks_cli_host *host, const ks_capacity *c, const ks
                          const char *run_dir) {
   const ka_profile *p = host->profile;
   g_autofree char *n = num(c->connections);
-  printf("kasim capacity: %s idle connections, %s (%s)\n", n, ka_profile_name(p),
+  printf("kasim capacity: %s idle connection%s, %s (%s)\n", n, c->connections == 1 ? "" : "s",
+         ka_profile_name(p),
          ka_profile_description(p));
   printf("Effective keep-alive: %s, idle %.6g s, interval %.6g s, %u probes; probe payload %u "
          "octet%s\n",

@@ -42,9 +42,17 @@ static void print_releases(const ka_profile *p) {
 }
 
 int ks_cmd_profiles(int argc, char **argv) {
-  (void)argv;
-  if (argc > 1) {
-    fprintf(stderr, "kasim profiles: unexpected argument '%s'\n", argv[1]);
+  GOptionEntry entries[] = {G_OPTION_ENTRY_NULL};
+  GOptionContext *ctx = g_option_context_new("- the modelled systems and their keep-alive defaults");
+  g_option_context_add_main_entries(ctx, entries, NULL);
+  GError *error = NULL;
+  gboolean ok = g_option_context_parse(ctx, &argc, &argv, &error);
+  g_option_context_free(ctx);
+  if (ok && argc > 1)
+    g_set_error(&error, KS_CLI_ERROR, 0, "unexpected argument '%s'", argv[1]), ok = FALSE;
+  if (!ok) {
+    ks_cli_print_error("profiles", error);
+    g_error_free(error);
     return KS_EXIT_USAGE;
   }
   printf("%-16s %9s %9s %6s  %-40s %11s %5s %4s\n", "profile", "idle", "interval", "probes",

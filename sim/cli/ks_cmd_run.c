@@ -38,8 +38,9 @@ static int cmp_time(const void *a, const void *b) {
 static void print_human(const ks_scenario *sc, const ks_backend *b, const void *w,
                         const char *out_dir) {
   g_autofree char *vt = ks_format_human(b->now(w));
-  printf("kasim run: %s%s%s, %s of virtual time, %" G_GUINT64_FORMAT " events\n", sc->name,
-         b->stack ? " on " : "", b->stack ? b->stack : "", vt, b->events(w));
+  g_autofree char *events = ks_format_count(b->events(w));
+  printf("kasim run: %s%s%s, %s of virtual time, %s %s\n", sc->name, b->stack ? " on " : "",
+         b->stack ? b->stack : "", vt, events, ks_plural(b->events(w), "event", "events"));
   guint32 n = b->conn_count(w);
   for (guint gi = 0; gi < sc->groups->len; gi++) {
     const ks_group_spec *g = sc->groups->pdata[gi];

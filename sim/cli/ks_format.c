@@ -32,3 +32,20 @@ char *ks_format_human(ka_time t) {
   g_string_append_printf(out, "%" G_GINT64_FORMAT " s", sec);
   return g_string_free(out, FALSE);
 }
+
+char *ks_format_count(guint64 n) {
+  char digits[32];
+  g_snprintf(digits, sizeof digits, "%" G_GUINT64_FORMAT, n);
+  size_t len = strlen(digits);
+  GString *s = g_string_new(NULL);
+  for (size_t i = 0; i < len; i++) {
+    if (i > 0 && (len - i) % 3 == 0)
+      g_string_append_c(s, ',');
+    g_string_append_c(s, digits[i]);
+  }
+  return g_string_free(s, FALSE);
+}
+
+const char *ks_plural(guint64 n, const char *one, const char *many) {
+  return n == 1 ? one : many;
+}
