@@ -61,4 +61,25 @@ gboolean ks_plot_overhead(const char *title, const char *subtitle,
                           const ks_overhead_series *series, guint n, ks_plot_images *out,
                           GError **error);
 
+/* A sweep's settings as points of detection time (95th percentile, y)
+ * against probe overhead per connection (x, log scale), coloured by the
+ * false give-up rate; the Pareto front joined and ringed, the settings
+ * that meet a tuning question's constraints filled, the others hollow.
+ * Settings whose failures were never detected sit on a "never" band at
+ * the top; settings with no failure to detect are counted in a note.
+ * `kasim tune` draws it (docs/tuning.md). */
+#define KS_PLOT_PARETO_W 1100
+#define KS_PLOT_PARETO_H 760
+
+typedef struct ks_pareto_point {
+  double detection_p95_s;   /* INFINITY: never detected; NAN: no failure */
+  double overhead;          /* probe bytes/s per connection */
+  double false_giveup_rate; /* 0..1 */
+  gboolean front, meets;
+  const char *label;        /* "NAME=V NAME=V" */
+} ks_pareto_point;
+
+gboolean ks_plot_pareto(const char *title, const ks_pareto_point *p, guint n,
+                        ks_plot_images *out, GError **error);
+
 #endif
