@@ -35,8 +35,9 @@
 #include "ks_metrics.h"
 #include "ks_runner.h"
 #include "ks_scenario.h"
+#include "ks_stats.h"
 
-G_DEFINE_QUARK(ks-sweep-error-quark, ks_sweep_error)
+G_DEFINE_QUARK(ks - sweep - error - quark, ks_sweep_error)
 
 #define MANIFEST "sweep-args.json"
 
@@ -69,10 +70,23 @@ static char *metrics_json(const ks_run_metrics *m) {
   return builder_text(b);
 }
 
+/* The detected connections' latencies, sorted, for the statistics across
+ * seeds: {"latencies_s": [...]}. */
+static char *latencies_json(const ks_run_metrics *m) {
+  JsonBuilder *b = json_builder_new();
+  json_builder_begin_object(b);
+  json_builder_set_member_name(b, "latencies_s");
+  json_builder_begin_array(b);
+  for (guint i = 0; m->latencies_s && i < m->latencies_s->len; i++)
+    json_builder_add_double_value(b, g_array_index(m->latencies_s, double, i));
+  json_builder_end_array(b);
+  json_builder_end_object(b);
+  return builder_text(b);
+}
+
 /* ---- files -------------------------------------------------------------- */
 
-static gboolean write_atomic(const char *dir, const char *name, const char *text,
-                             GError **error) {
+static gboolean write_atomic(const char *dir, const char *name, const char *text, GError **error) {
   ks_afile *f = ks_afile_open(dir, name, error);
   if (f == NULL)
     return FALSE;
@@ -117,10 +131,16 @@ static gboolean file_exists(const char *dir, const char *name) {
 
 /* ---- the sweep ---------------------------------------------------------- */
 
+static void col_free(gpointer p) {
+  ks_sweep_col *c = p;
+  g_free(c->name);
+  g_ptr_array_free(c->values, TRUE);
+  g_free(c);
+}
+
 static void axis_free(gpointer p) {
   ks_sweep_axis *a = p;
-  g_free(a->name);
-  g_ptr_array_free(a->values, TRUE);
+  g_ptr_array_free(a->cols, TRUE);
   g_free(a);
 }
 
@@ -132,22 +152,25 @@ void ks_sweep_plan_free(ks_sweep_plan *s) {
   g_free(s->scenario_path);
   g_free(s->scenario_name);
   g_free(s->scenario_sha256);
+  g_ptr_array_free(s->cols, TRUE);
   g_ptr_array_free(s->axes, TRUE);
   g_free(s->out_dir);
   g_free(s);
 }
 
+GPtrArray *ks_sweep_columns(const ks_sweep_plan *s) { return s->cols; }
+
 /* "NAME=V1,V2,..."; with a ';' anywhere the values are split at ';'
  * instead, so SIO_KEEPALIVE_VALS=1,30000,1000;1,60000,1000 works (a single
- * such value ends with ';'). */
-static ks_sweep_axis *parse_grid(const char *arg, GError **error) {
+ * such value ends with ';').  `opt` is the option's name for messages. */
+static ks_sweep_col *parse_grid(const char *opt, const char *arg, GError **error) {
   const char *eq = strchr(arg, '=');
   if (eq == NULL || eq == arg || eq[1] == '\0') {
     g_set_error(error, KS_SWEEP_ERROR, KS_SWEEP_ERROR_INVALID,
-                "--grid %s: expected NAME=VALUE,VALUE,...", arg);
+                "%s %s: expected NAME=VALUE,VALUE,...", opt, arg);
     return NULL;
   }
-  ks_sweep_axis *a = g_new0(ks_sweep_axis, 1);
+  ks_sweep_col *a = g_new0(ks_sweep_col, 1);
   a->name = g_strndup(arg, (gsize)(eq - arg));
   a->values = g_ptr_array_new_with_free_func(g_free);
   const char *sep = strchr(eq + 1, ';') ? ";" : ",";
@@ -164,8 +187,8 @@ static ks_sweep_axis *parse_grid(const char *arg, GError **error) {
       if (strcmp(a->values->pdata[j], v) == 0)
         problem = "a value is listed twice";
     if (problem) {
-      g_set_error(error, KS_SWEEP_ERROR, KS_SWEEP_ERROR_INVALID, "--grid %s: %s", arg, problem);
-      axis_free(a);
+      g_set_error(error, KS_SWEEP_ERROR, KS_SWEEP_ERROR_INVALID, "%s %s: %s", opt, arg, problem);
+      col_free(a);
       return NULL;
     }
     g_ptr_array_add(a->values, g_strdup(v));
@@ -197,25 +220,44 @@ static gboolean check_sets(const ks_sweep_plan *s, char **sets, GError **error) 
 }
 
 static void combo_sets(const ks_sweep_plan *s, guint64 combo, char **sets) {
+  guint m = s->cols->len;
   for (guint i = s->axes->len; i-- > 0;) {
     const ks_sweep_axis *a = s->axes->pdata[i];
-    guint64 j = combo % a->values->len;
-    combo /= a->values->len;
-    sets[i] = g_strdup_printf("%s=%s", a->name, (const char *)a->values->pdata[j]);
+    guint64 j = combo % a->n;
+    combo /= a->n;
+    for (guint c = a->cols->len; c-- > 0;) {
+      const ks_sweep_col *col = a->cols->pdata[c];
+      sets[--m] = g_strdup_printf("%s=%s", col->name, (const char *)col->values->pdata[j]);
+    }
   }
-  sets[s->axes->len] = NULL;
+  sets[s->cols->len] = NULL;
 }
 
-char **ks_sweep_cell_sets(const ks_sweep_plan *s, guint64 k) {
-  char **sets = g_new0(char *, s->axes->len + 1);
-  combo_sets(s, k / s->seeds, sets);
+char **ks_sweep_combo_sets(const ks_sweep_plan *s, guint64 c) {
+  char **sets = g_new0(char *, s->cols->len + 1);
+  combo_sets(s, c, sets);
   return sets;
 }
 
-guint64 ks_sweep_cell_seed(const ks_sweep_plan *s, guint64 k) { return s->seed_base + k % s->seeds; }
+char **ks_sweep_cell_sets(const ks_sweep_plan *s, guint64 k) {
+  return ks_sweep_combo_sets(s, k / s->seeds);
+}
+
+guint64 ks_sweep_cell_seed(const ks_sweep_plan *s, guint64 k) {
+  return s->seed_base + k % s->seeds;
+}
 
 char *ks_sweep_cell_dir(const ks_sweep_plan *s, guint64 k) {
-  return g_strdup_printf("cells/%0*" G_GUINT64_FORMAT, s->width, k);
+  char **sets = ks_sweep_cell_sets(s, k);
+  GString *key = g_string_new(NULL);
+  for (char **p = sets; *p; p++)
+    g_string_append_printf(key, "%s\n", *p);
+  g_strfreev(sets);
+  char *sum = g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)key->str, key->len);
+  g_string_free(key, TRUE);
+  char *dir = g_strdup_printf("cells/%.12s-%" G_GUINT64_FORMAT, sum, ks_sweep_cell_seed(s, k));
+  g_free(sum);
+  return dir;
 }
 
 ks_sweep_plan *ks_sweep_plan_new(const ks_sweep_args *args, GError **error) {
@@ -223,6 +265,7 @@ ks_sweep_plan *ks_sweep_plan_new(const ks_sweep_args *args, GError **error) {
   s->lock_fd = -1;
   s->worker_leak_check = TRUE;
   s->axes = g_ptr_array_new_with_free_func(axis_free);
+  s->cols = g_ptr_array_new();
   s->scenario_path = g_strdup(args->scenario_path);
   s->seeds = args->seeds;
   s->seed_base = args->seed_base;
@@ -242,24 +285,49 @@ ks_sweep_plan *ks_sweep_plan_new(const ks_sweep_args *args, GError **error) {
   }
   if (s->seed_base > G_MAXUINT64 - (s->seeds - 1)) {
     g_set_error(error, KS_SWEEP_ERROR, KS_SWEEP_ERROR_INVALID,
-                "--seed-base %" G_GUINT64_FORMAT ": the last seed would overflow",
-                s->seed_base);
+                "--seed-base %" G_GUINT64_FORMAT ": the last seed would overflow", s->seed_base);
     goto fail;
   }
   s->combos = 1;
   for (char **g = args->grids; *g; g++) {
-    ks_sweep_axis *a = parse_grid(*g, error);
-    if (a == NULL)
+    gboolean zip = (*g)[0] == '+';
+    const char *opt = zip ? "--zip" : "--grid";
+    ks_sweep_col *c = parse_grid(opt, *g + zip, error);
+    if (c == NULL)
       goto fail;
-    for (guint i = 0; i < s->axes->len; i++)
-      if (strcmp(((ks_sweep_axis *)s->axes->pdata[i])->name, a->name) == 0) {
-        g_set_error(error, KS_SWEEP_ERROR, KS_SWEEP_ERROR_INVALID,
-                    "--grid %s: %s is given twice", *g, a->name);
-        axis_free(a);
+    for (guint i = 0; i < s->cols->len; i++)
+      if (strcmp(((ks_sweep_col *)s->cols->pdata[i])->name, c->name) == 0) {
+        g_set_error(error, KS_SWEEP_ERROR, KS_SWEEP_ERROR_INVALID, "%s %s: %s is given twice", opt,
+                    *g + zip, c->name);
+        col_free(c);
         goto fail;
       }
-    g_ptr_array_add(s->axes, a);
-    s->combos *= a->values->len;
+    ks_sweep_axis *a;
+    if (zip) {
+      if (s->axes->len == 0) {
+        g_set_error(error, KS_SWEEP_ERROR, KS_SWEEP_ERROR_INVALID,
+                    "--zip %s: a --zip joins the --grid before it, and there is none", *g + 1);
+        col_free(c);
+        goto fail;
+      }
+      a = s->axes->pdata[s->axes->len - 1];
+      if (c->values->len != a->n) {
+        g_set_error(error, KS_SWEEP_ERROR, KS_SWEEP_ERROR_INVALID,
+                    "--zip %s: %u value%s, but the --grid it joins (%s) has %u", *g + 1,
+                    c->values->len, c->values->len == 1 ? "" : "s",
+                    ((ks_sweep_col *)a->cols->pdata[0])->name, a->n);
+        col_free(c);
+        goto fail;
+      }
+    } else {
+      a = g_new0(ks_sweep_axis, 1);
+      a->cols = g_ptr_array_new_with_free_func(col_free);
+      a->n = c->values->len;
+      g_ptr_array_add(s->axes, a);
+      s->combos *= a->n;
+    }
+    g_ptr_array_add(a->cols, c);
+    g_ptr_array_add(s->cols, c);
     if (s->combos * s->seeds > KS_SWEEP_MAX_CELLS) {
       g_set_error(error, KS_SWEEP_ERROR, KS_SWEEP_ERROR_INVALID,
                   "more than %u cells (grid values times seeds)", KS_SWEEP_MAX_CELLS);
@@ -267,9 +335,6 @@ ks_sweep_plan *ks_sweep_plan_new(const ks_sweep_args *args, GError **error) {
     }
   }
   s->cells = s->combos * s->seeds;
-  s->width = 4;
-  for (guint64 n = s->cells - 1; n >= 10000; n /= 10)
-    s->width++;
 
   /* The scenario itself, then every value, then every combination. */
   GError *e = NULL;
@@ -289,21 +354,27 @@ ks_sweep_plan *ks_sweep_plan_new(const ks_sweep_args *args, GError **error) {
     goto fail;
   }
   s->scenario_sha256 = g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)text, len);
+  /* Each value of an axis (its zipped columns together), then every
+   * combination. */
+  sets = g_new0(char *, s->cols->len + 1);
   for (guint i = 0; i < s->axes->len; i++) {
     const ks_sweep_axis *a = s->axes->pdata[i];
-    for (guint j = 0; j < a->values->len; j++) {
-      char *one[] = {g_strdup_printf("%s=%s", a->name, (const char *)a->values->pdata[j]), NULL};
+    for (guint j = 0; j < a->n; j++) {
+      char **one = g_new0(char *, a->cols->len + 1);
+      for (guint c = 0; c < a->cols->len; c++) {
+        const ks_sweep_col *col = a->cols->pdata[c];
+        one[c] = g_strdup_printf("%s=%s", col->name, (const char *)col->values->pdata[j]);
+      }
       gboolean ok = check_sets(s, one, error);
-      g_free(one[0]);
+      g_strfreev(one);
       if (!ok)
         goto fail;
     }
   }
-  sets = g_new0(char *, s->axes->len + 1);
   for (guint64 c = 0; s->axes->len > 1 && c < s->combos; c++) {
     combo_sets(s, c, sets);
     gboolean ok = check_sets(s, sets, error);
-    for (guint i = 0; i < s->axes->len; i++)
+    for (guint i = 0; i < s->cols->len; i++)
       g_clear_pointer(&sets[i], g_free);
     if (!ok)
       goto fail;
@@ -319,13 +390,14 @@ fail:
   ks_sweep_plan_free(s);
   return NULL;
 }
-/* The grid as {"NAME": ["V1", "V2"], ...}, in the order it was given:
- * sweep-args.json and sweep.json write it alike. */
+/* The grid as {"NAME": ["V1", "V2"], ...}, in the order it was given
+ * (zipped columns one after the other), then "axes": [["NAME"], ["NAME2",
+ * "ZIPPED"], ...], which columns vary together. */
 static void json_grid(JsonBuilder *b, const ks_sweep_plan *s) {
   json_builder_set_member_name(b, "grid");
   json_builder_begin_object(b);
-  for (guint i = 0; i < s->axes->len; i++) {
-    const ks_sweep_axis *a = s->axes->pdata[i];
+  for (guint i = 0; i < s->cols->len; i++) {
+    const ks_sweep_col *a = s->cols->pdata[i];
     json_builder_set_member_name(b, a->name);
     json_builder_begin_array(b);
     for (guint j = 0; j < a->values->len; j++)
@@ -333,8 +405,17 @@ static void json_grid(JsonBuilder *b, const ks_sweep_plan *s) {
     json_builder_end_array(b);
   }
   json_builder_end_object(b);
+  json_builder_set_member_name(b, "axes");
+  json_builder_begin_array(b);
+  for (guint i = 0; i < s->axes->len; i++) {
+    const ks_sweep_axis *a = s->axes->pdata[i];
+    json_builder_begin_array(b);
+    for (guint c = 0; c < a->cols->len; c++)
+      json_builder_add_string_value(b, ((ks_sweep_col *)a->cols->pdata[c])->name);
+    json_builder_end_array(b);
+  }
+  json_builder_end_array(b);
 }
-
 
 /* ---- the folder --------------------------------------------------------- */
 
@@ -347,11 +428,6 @@ static char *manifest_json(const ks_sweep_plan *s) {
   json_builder_add_string_value(b, s->scenario_name);
   json_builder_set_member_name(b, "scenario_sha256");
   json_builder_add_string_value(b, s->scenario_sha256);
-  json_grid(b, s);
-  json_builder_set_member_name(b, "seeds");
-  json_builder_add_int_value(b, s->seeds);
-  json_builder_set_member_name(b, "seed_base");
-  json_builder_add_int_value(b, (gint64)s->seed_base);
   json_builder_set_member_name(b, "pcap");
   json_builder_add_boolean_value(b, s->pcap);
   json_builder_set_member_name(b, "engine");
@@ -364,9 +440,10 @@ static char *manifest_json(const ks_sweep_plan *s) {
 static char *manifest_diff(const char *old_text, const char *new_text) {
   static const struct {
     const char *key, *what;
-  } keys[] = {{"kasim_version", "kasim version"}, {"scenario", "scenario name"},
-              {"scenario_sha256", "scenario file contents"}, {"grid", "--grid"},
-              {"seeds", "--seeds"}, {"seed_base", "--seed-base"}, {"pcap", "--pcap"},
+  } keys[] = {{"kasim_version", "kasim version"},
+              {"scenario", "scenario name"},
+              {"scenario_sha256", "scenario file contents"},
+              {"pcap", "--pcap"},
               {"engine", "--engine"}};
   JsonParser *po = json_parser_new(), *pn = json_parser_new();
   GString *diff = g_string_new(NULL);
@@ -414,8 +491,7 @@ static gboolean lock_dir(ks_sweep_plan *s, GError **error) {
 }
 
 gboolean ks_sweep_prepare(ks_sweep_plan *s, GError **error) {
-  if (g_file_test(s->out_dir, G_FILE_TEST_EXISTS) &&
-      !g_file_test(s->out_dir, G_FILE_TEST_IS_DIR)) {
+  if (g_file_test(s->out_dir, G_FILE_TEST_EXISTS) && !g_file_test(s->out_dir, G_FILE_TEST_IS_DIR)) {
     g_set_error(error, KS_SWEEP_ERROR, KS_SWEEP_ERROR_MISMATCH, "--out %s: not a folder",
                 s->out_dir);
     return FALSE;
@@ -433,7 +509,8 @@ gboolean ks_sweep_prepare(ks_sweep_plan *s, GError **error) {
     g_autofree char *diff = manifest_diff(have, want);
     g_set_error(error, KS_SWEEP_ERROR, KS_SWEEP_ERROR_MISMATCH,
                 "%s holds a sweep started with other arguments (%s); resume it with the same "
-                "ones, or choose another --out", s->out_dir, diff);
+                "ones, or choose another --out",
+                s->out_dir, diff);
     return FALSE;
   }
   /* No manifest: the folder must hold nothing of anyone's (hidden
@@ -447,8 +524,7 @@ gboolean ks_sweep_prepare(ks_sweep_plan *s, GError **error) {
       other = name;
   if (other) {
     g_set_error(error, KS_SWEEP_ERROR, KS_SWEEP_ERROR_MISMATCH,
-                "%s is not empty (%s) and holds no sweep; choose another --out", s->out_dir,
-                other);
+                "%s is not empty (%s) and holds no sweep; choose another --out", s->out_dir, other);
     g_dir_close(d);
     return FALSE;
   }
@@ -465,13 +541,11 @@ gboolean ks_sweep_prepare(ks_sweep_plan *s, GError **error) {
 static char *cell_json(const ks_sweep_plan *s, guint64 k) {
   JsonBuilder *b = json_builder_new();
   json_builder_begin_object(b);
-  json_builder_set_member_name(b, "index");
-  json_builder_add_int_value(b, (gint64)k);
   json_builder_set_member_name(b, "params");
   json_builder_begin_object(b);
   char **sets = ks_sweep_cell_sets(s, k);
-  for (guint i = 0; i < s->axes->len; i++) {
-    const ks_sweep_axis *a = s->axes->pdata[i];
+  for (guint i = 0; i < s->cols->len; i++) {
+    const ks_sweep_col *a = s->cols->pdata[i];
     json_builder_set_member_name(b, a->name);
     json_builder_add_string_value(b, sets[i] + strlen(a->name) + 1);
   }
@@ -493,7 +567,9 @@ static cell_state cell_check(const ks_sweep_plan *s, guint64 k, const char *dir)
   want = cell_json(s, k);
   if (strcmp(have, want) != 0 || !file_exists(dir, "summary.json"))
     return CELL_NEW;
-  return file_exists(dir, "metrics.json") ? CELL_DONE : CELL_NEEDS_METRICS;
+  return file_exists(dir, "latencies.json") && file_exists(dir, "metrics.json")
+           ? CELL_DONE
+           : CELL_NEEDS_METRICS;
 }
 
 static char *cell_abs_dir(const ks_sweep_plan *s, guint64 k) {
@@ -532,11 +608,14 @@ static int cell_work(const ks_sweep_plan *s, guint64 k, cell_state state) {
   if (ok) {
     ks_run_metrics *m = ks_metrics_load(dir, &error);
     ok = m != NULL;
-    if (ok) {
+    if (ok) { /* latencies.json first: metrics.json completes the cell */
+      char *lat = latencies_json(m);
       char *text = metrics_json(m);
       ks_metrics_free(m);
-      ok = write_atomic(dir, "metrics.json", text, &error);
+      ok = write_atomic(dir, "latencies.json", lat, &error) &&
+           write_atomic(dir, "metrics.json", text, &error);
       g_free(text);
+      g_free(lat);
     }
   }
   if (!ok) {
@@ -704,8 +783,95 @@ static gboolean csv_value(GString *csv, JsonNode *n) {
   return TRUE;
 }
 
+/* One combination's seeds, gathered as the merge reads its cells. */
+typedef struct combo_acc {
+  ks_sweep_stat st;
+  GArray *lat;      /* double: detected latencies, then INFINITY per undetected */
+  GArray *overhead; /* double per seed: probe_bytes_per_s / connections */
+} combo_acc;
+
+static guint64 metric_count(JsonObject *m, const char *name) {
+  JsonNode *n = json_object_get_member(m, name);
+  return n && JSON_NODE_HOLDS_VALUE(n) ? (guint64)json_node_get_int(n) : 0;
+}
+
+static gboolean acc_add(combo_acc *a, JsonObject *m, const char *dir, GError **error) {
+  g_autofree char *path = g_build_filename(dir, "latencies.json", NULL);
+  JsonParser *p = json_parser_new();
+  GError *e = NULL;
+  JsonArray *arr = NULL;
+  if (json_parser_load_from_file(p, path, &e) && JSON_NODE_HOLDS_OBJECT(json_parser_get_root(p))) {
+    JsonObject *o = json_node_get_object(json_parser_get_root(p));
+    JsonNode *n = json_object_get_member(o, "latencies_s");
+    if (n && JSON_NODE_HOLDS_ARRAY(n))
+      arr = json_node_get_array(n);
+  }
+  if (arr == NULL) {
+    g_set_error(error, KS_SWEEP_ERROR, KS_SWEEP_ERROR_FAILED, "%s: %s", path,
+                e ? e->message : "not kasim's latencies");
+    g_clear_error(&e);
+    g_object_unref(p);
+    return FALSE;
+  }
+  for (guint i = 0; i < json_array_get_length(arr); i++) {
+    double v = json_array_get_double_element(arr, i);
+    g_array_append_val(a->lat, v);
+  }
+  g_object_unref(p);
+  ks_sweep_stat *st = &a->st;
+  guint64 conns = metric_count(m, "connections");
+  st->runs++;
+  st->connections += conns;
+  st->failed += metric_count(m, "failed");
+  st->detected += metric_count(m, "detected");
+  st->undetected += metric_count(m, "undetected");
+  st->survived_failures += metric_count(m, "survived_failures");
+  st->false_giveups += metric_count(m, "false_giveups");
+  st->middlebox_conns += metric_count(m, "middlebox_conns");
+  st->middlebox_survivors += metric_count(m, "middlebox_survivors");
+  JsonNode *bytes = json_object_get_member(m, "probe_bytes_per_s");
+  if (conns > 0 && bytes && JSON_NODE_HOLDS_VALUE(bytes)) {
+    double v = json_node_get_double(bytes) / (double)conns;
+    g_array_append_val(a->overhead, v);
+  }
+  return TRUE;
+}
+
+static int cmp_double(const void *x, const void *y) {
+  double a = *(const double *)x, b = *(const double *)y;
+  return (a > b) - (a < b);
+}
+
+static void acc_finish(combo_acc *a) {
+  ks_sweep_stat *st = &a->st;
+  /* The mean is over detected connections only: their latencies are the
+   * ones before the INFINITY entries added next. */
+  g_array_sort(a->lat, cmp_double);
+  ks_stats_mean_ci((const double *)a->lat->data, a->lat->len, &st->detection_mean[0],
+                   &st->detection_mean[1], &st->detection_mean[2]);
+  for (guint64 i = 0; i < st->undetected; i++) {
+    double inf = INFINITY;
+    g_array_append_val(a->lat, inf);
+  }
+  st->detection_n = a->lat->len;
+  const double *v = (const double *)a->lat->data;
+  ks_stats_quantile_ci(v, a->lat->len, 0.5, &st->detection_p50[0], &st->detection_p50[1],
+                       &st->detection_p50[2]);
+  ks_stats_quantile_ci(v, a->lat->len, 0.95, &st->detection_p95[0], &st->detection_p95[1],
+                       &st->detection_p95[2]);
+  st->detection_max = a->lat->len ? v[a->lat->len - 1] : NAN;
+  ks_stats_wilson(st->false_giveups, st->connections, &st->false_giveup_rate[0],
+                  &st->false_giveup_rate[1], &st->false_giveup_rate[2]);
+  ks_stats_wilson(st->detected, st->detected + st->undetected, &st->detected_rate[0],
+                  &st->detected_rate[1], &st->detected_rate[2]);
+  ks_stats_wilson(st->middlebox_survivors, st->middlebox_conns, &st->survival_rate[0],
+                  &st->survival_rate[1], &st->survival_rate[2]);
+  ks_stats_mean_ci((const double *)a->overhead->data, a->overhead->len, &st->overhead[0],
+                   &st->overhead[1], &st->overhead[2]);
+}
+
 static gboolean merge_cell(const ks_sweep_plan *s, guint64 k, JsonBuilder *b, GString *csv,
-                           GPtrArray *names, GError **error) {
+                           GPtrArray *names, combo_acc *acc, GError **error) {
   g_autofree char *rel = ks_sweep_cell_dir(s, k);
   g_autofree char *dir = cell_abs_dir(s, k);
   if (cell_check(s, k, dir) != CELL_DONE) {
@@ -725,6 +891,10 @@ static gboolean merge_cell(const ks_sweep_plan *s, guint64 k, JsonBuilder *b, GS
     return FALSE;
   }
   JsonObject *m = json_node_get_object(json_parser_get_root(parser));
+  if (!acc_add(acc, m, dir, error)) {
+    g_object_unref(parser);
+    return FALSE;
+  }
   char **sets = ks_sweep_cell_sets(s, k);
   guint64 seed = ks_sweep_cell_seed(s, k);
 
@@ -734,8 +904,8 @@ static gboolean merge_cell(const ks_sweep_plan *s, guint64 k, JsonBuilder *b, GS
   json_builder_set_member_name(b, "params");
   json_builder_begin_object(b);
   g_string_append_printf(csv, "%" G_GUINT64_FORMAT, k);
-  for (guint i = 0; i < s->axes->len; i++) {
-    const ks_sweep_axis *a = s->axes->pdata[i];
+  for (guint i = 0; i < s->cols->len; i++) {
+    const ks_sweep_col *a = s->cols->pdata[i];
     const char *value = sets[i] + strlen(a->name) + 1;
     json_builder_set_member_name(b, a->name);
     json_builder_add_string_value(b, value);
@@ -773,7 +943,8 @@ static gboolean merge_cell(const ks_sweep_plan *s, guint64 k, JsonBuilder *b, GS
   if (!ok)
     g_set_error(error, KS_SWEEP_ERROR, KS_SWEEP_ERROR_FAILED,
                 "%s: not the metrics of the other cells (another kasim made it?); remove %s/%s "
-                "to redo the cell", path, s->out_dir, rel);
+                "to redo the cell",
+                path, s->out_dir, rel);
   json_builder_end_object(b);
   json_builder_end_object(b);
   g_string_append_c(csv, '\n');
@@ -782,8 +953,75 @@ static gboolean merge_cell(const ks_sweep_plan *s, guint64 k, JsonBuilder *b, GS
   return ok;
 }
 
-gboolean ks_sweep_merge(const ks_sweep_plan *s, GError **error) {
+/* A statistic in stats.csv: NAN empty, INFINITY "inf" (pandas and R read
+ * both). */
+static void csv_stat(GString *csv, double v) {
+  g_string_append_c(csv, ',');
+  if (isnan(v))
+    return;
+  if (isinf(v))
+    g_string_append(csv, v > 0 ? "inf" : "-inf");
+  else
+    csv_double(csv, v);
+}
+
+static void csv_triple(GString *csv, const double t[3]) {
+  for (int i = 0; i < 3; i++)
+    csv_stat(csv, t[i]);
+}
+
+/* The columns of stats.csv after the parameters; docs/output.md. */
+static const char stats_header[] =
+  "runs,connections,failed,detected,undetected,survived_failures,false_giveups,"
+  "middlebox_conns,middlebox_survivors,detection_n,"
+  "detection_mean_s,detection_mean_lo_s,detection_mean_hi_s,"
+  "detection_p50_s,detection_p50_lo_s,detection_p50_hi_s,"
+  "detection_p95_s,detection_p95_lo_s,detection_p95_hi_s,detection_max_s,"
+  "false_giveup_rate,false_giveup_rate_lo,false_giveup_rate_hi,"
+  "detected_rate,detected_rate_lo,detected_rate_hi,"
+  "survival_rate,survival_rate_lo,survival_rate_hi,"
+  "overhead_bytes_per_s,overhead_bytes_per_s_lo,overhead_bytes_per_s_hi";
+
+static void stats_row(const ks_sweep_plan *s, const ks_sweep_stat *st, GString *csv) {
+  g_string_append_printf(csv, "%" G_GUINT64_FORMAT, st->combo);
+  char **sets = ks_sweep_combo_sets(s, st->combo);
+  for (guint i = 0; i < s->cols->len; i++) {
+    g_string_append_c(csv, ',');
+    csv_field(csv, sets[i] + strlen(((ks_sweep_col *)s->cols->pdata[i])->name) + 1);
+  }
+  g_strfreev(sets);
+  g_string_append_printf(csv,
+                         ",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT
+                         ",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT
+                         ",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT
+                         ",%" G_GUINT64_FORMAT,
+                         st->runs, st->connections, st->failed, st->detected, st->undetected,
+                         st->survived_failures, st->false_giveups, st->middlebox_conns,
+                         st->middlebox_survivors, st->detection_n);
+  csv_triple(csv, st->detection_mean);
+  csv_triple(csv, st->detection_p50);
+  csv_triple(csv, st->detection_p95);
+  csv_stat(csv, st->detection_max);
+  csv_triple(csv, st->false_giveup_rate);
+  csv_triple(csv, st->detected_rate);
+  csv_triple(csv, st->survival_rate);
+  csv_triple(csv, st->overhead);
+  g_string_append_c(csv, '\n');
+}
+
+static void csv_param_header(const ks_sweep_plan *s, GString *csv) {
+  for (guint i = 0; i < s->cols->len; i++) {
+    g_string_append_c(csv, ',');
+    csv_field(csv, ((ks_sweep_col *)s->cols->pdata[i])->name);
+  }
+}
+
+gboolean ks_sweep_merge(const ks_sweep_plan *s, GArray **stats_out, GError **error) {
   GString *rows = g_string_new(NULL);
+  GString *stats_csv = g_string_new("index");
+  csv_param_header(s, stats_csv);
+  g_string_append_printf(stats_csv, ",%s\n", stats_header);
+  GArray *stats = g_array_new(FALSE, TRUE, sizeof(ks_sweep_stat));
   GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
   JsonBuilder *b = json_builder_new();
   json_builder_begin_object(b);
@@ -795,17 +1033,30 @@ gboolean ks_sweep_merge(const ks_sweep_plan *s, GError **error) {
   json_builder_set_member_name(b, "cells");
   json_builder_begin_array(b);
   gboolean ok = TRUE;
-  for (guint64 k = 0; ok && k < s->cells; k++)
-    ok = merge_cell(s, k, b, rows, names, error);
+  combo_acc acc = {.lat = g_array_new(FALSE, FALSE, sizeof(double)),
+                   .overhead = g_array_new(FALSE, FALSE, sizeof(double))};
+  for (guint64 k = 0; ok && k < s->cells; k++) {
+    if (k % s->seeds == 0) {
+      memset(&acc.st, 0, sizeof acc.st);
+      acc.st.combo = k / s->seeds;
+      g_array_set_size(acc.lat, 0);
+      g_array_set_size(acc.overhead, 0);
+    }
+    ok = merge_cell(s, k, b, rows, names, &acc, error);
+    if (ok && k % s->seeds == s->seeds - 1) {
+      acc_finish(&acc);
+      g_array_append_val(stats, acc.st);
+      stats_row(s, &acc.st, stats_csv);
+    }
+  }
+  g_array_free(acc.lat, TRUE);
+  g_array_free(acc.overhead, TRUE);
   json_builder_end_array(b);
   json_builder_end_object(b);
   char *json = builder_text(b);
 
   GString *csv = g_string_new("index");
-  for (guint i = 0; i < s->axes->len; i++) {
-    g_string_append_c(csv, ',');
-    csv_field(csv, ((ks_sweep_axis *)s->axes->pdata[i])->name);
-  }
+  csv_param_header(s, csv);
   g_string_append(csv, ",seed,run_dir");
   for (guint i = 0; i < names->len; i++) {
     g_string_append_c(csv, ',');
@@ -814,10 +1065,16 @@ gboolean ks_sweep_merge(const ks_sweep_plan *s, GError **error) {
   g_string_append_c(csv, '\n');
   g_string_append_len(csv, rows->str, (gssize)rows->len);
   ok = ok && write_atomic(s->out_dir, "sweep.csv", csv->str, error) &&
+       write_atomic(s->out_dir, "stats.csv", stats_csv->str, error) &&
        write_atomic(s->out_dir, "sweep.json", json, error);
   g_free(json);
   g_string_free(csv, TRUE);
+  g_string_free(stats_csv, TRUE);
   g_string_free(rows, TRUE);
   g_ptr_array_free(names, TRUE);
+  if (ok && stats_out)
+    *stats_out = stats;
+  else
+    g_array_free(stats, TRUE);
   return ok;
 }

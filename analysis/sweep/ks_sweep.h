@@ -1,15 +1,21 @@
 /* ks_sweep.h - `kasim sweep`: one scenario run over the cartesian product
  * of --grid values times seeds, each run ("cell") in its own folder, in
- * worker processes, resumable, merged into sweep.json and sweep.csv.
- * docs/sweep.md describes the folder and the files.
+ * worker processes, resumable and extensible, merged into sweep.json,
+ * sweep.csv (a row per cell) and stats.csv (a row per combination, with
+ * statistics across seeds).  docs/sweep.md describes the folder and files.
  *
  * Cell k: the grids vary like nested loops in the order they were given
  * (the last fastest), and the seed fastest of all:
  *   k = ((i_1 * n_2 + i_2) * ... + i_g) * seeds + (seed - seed_base).
- * Its run goes to OUT/cells/NNNN/ through ks_runner, as `kasim run` would
- * write it, on the sweep's engine.  A cell is complete when its cell.json (parameters and seed)
- * matches, summary.json was renamed into place and metrics.json was
- * written; anything less is redone from scratch.
+ * Its run goes to OUT/cells/HHHHHHHHHHHH-SEED/ (H: the first 12 hex digits
+ * of the SHA-256 of its "NAME=VALUE\n" lines), named by what it is, not by
+ * k, so that a sweep with more seeds or more values finds the cells it
+ * shares with an earlier one.  A cell is complete when its cell.json
+ * (parameters and seed) matches, summary.json was renamed into place and
+ * latencies.json and metrics.json were written; anything less is redone.
+ *
+ * An axis is one --grid NAME=V1,V2,... and any --zip NAME=W1,W2,... after
+ * it: zipped names take their i-th values together.
  */
 #ifndef KASIM_KS_SWEEP_H
 #define KASIM_KS_SWEEP_H
@@ -33,31 +39,37 @@ typedef enum ks_sweep_error {
 
 typedef struct ks_sweep_args {
   const char *scenario_path;
-  char **grids;        /* "NAME=V1,V2,..." (or "NAME=V1;V2;..." when a value holds a comma) */
-  guint seeds;         /* >= 1 */
-  guint64 seed_base;   /* the first seed */
-  gboolean pcap;       /* every cell also writes capture.pcap */
+  char **grids;              /* "NAME=V1,V2,..." (or "NAME=V1;V2;..." when a value holds a comma);
+                          "+NAME=..." (--zip) joins the axis before it */
+  guint seeds;               /* >= 1 */
+  guint64 seed_base;         /* the first seed */
+  gboolean pcap;             /* every cell also writes capture.pcap */
   const ks_backend *backend; /* every cell's engine (--engine) */
-  const char *out_dir; /* NULL: out/NAME-sweep */
+  const char *out_dir;       /* NULL: out/NAME-sweep */
 } ks_sweep_args;
 
+typedef struct ks_sweep_col {
+  char *name;        /* a --set NAME or PATH */
+  GPtrArray *values; /* char*, as given */
+} ks_sweep_col;
+
 typedef struct ks_sweep_axis {
-  char *name;
-  GPtrArray *values;   /* char*, as given */
+  GPtrArray *cols; /* ks_sweep_col*: one, or several zipped */
+  guint n;         /* values per column */
 } ks_sweep_axis;
 
 typedef struct ks_sweep_plan {
   char *scenario_path, *scenario_name, *scenario_sha256;
-  GPtrArray *axes;     /* ks_sweep_axis*, in the order given */
+  GPtrArray *axes; /* ks_sweep_axis*, in the order given */
+  GPtrArray *cols; /* ks_sweep_col* of every axis, in order (the axes own them) */
   guint seeds;
   guint64 seed_base;
   gboolean pcap;
   const ks_backend *backend;
   char *out_dir;
-  guint64 combos;      /* product of the axes' sizes */
-  guint64 cells;       /* combos * seeds */
-  int width;           /* digits of a cell folder's name */
-  int lock_fd;         /* the out folder, flock()ed by ks_sweep_prepare; -1 */
+  guint64 combos; /* product of the axes' sizes */
+  guint64 cells;  /* combos * seeds */
+  int lock_fd;    /* the out folder, flock()ed by ks_sweep_prepare; -1 */
   /* Under AddressSanitizer each worker checks for leaks before it exits;
    * off when the parent has threads (MPI's), whose stacks a forked worker
    * cannot see.  TRUE from ks_sweep_plan_new. */
@@ -72,10 +84,12 @@ ks_sweep_plan *ks_sweep_plan_new(const ks_sweep_args *args, GError **error);
 void ks_sweep_plan_free(ks_sweep_plan *s);
 
 guint64 ks_sweep_cell_seed(const ks_sweep_plan *s, guint64 k);
-/* "NAME=VALUE" per axis, for ks_scenario_load; g_strfreev it. */
+/* "NAME=VALUE" per column, for ks_scenario_load; g_strfreev it. */
 char **ks_sweep_cell_sets(const ks_sweep_plan *s, guint64 k);
-/* "cells/0007", relative to the out folder. */
+/* "cells/3f2a9c01bd77-1", relative to the out folder. */
 char *ks_sweep_cell_dir(const ks_sweep_plan *s, guint64 k);
+/* The columns of all axes, in order (not owned). */
+GPtrArray *ks_sweep_columns(const ks_sweep_plan *s);
 
 /* Makes the out folder ready, once per sweep (MPI: on rank 0): refuses
  * (MISMATCH) a folder that holds a sweep started with other arguments, or
@@ -85,9 +99,9 @@ char *ks_sweep_cell_dir(const ks_sweep_plan *s, guint64 k);
 gboolean ks_sweep_prepare(ks_sweep_plan *s, GError **error);
 
 typedef struct ks_sweep_tally {
-  guint64 ran;     /* cells simulated now */
-  guint64 kept;    /* cells found complete (or needing only metrics.json) */
-  guint64 failed;  /* cells whose worker failed; each printed a line on stderr */
+  guint64 ran;    /* cells simulated now */
+  guint64 kept;   /* cells found complete (or needing only metrics.json) */
+  guint64 failed; /* cells whose worker failed; each printed a line on stderr */
 } ks_sweep_tally;
 
 /* Progress after each cell this process handles. */
@@ -98,8 +112,27 @@ typedef void (*ks_sweep_progress_fn)(const ks_sweep_tally *t, guint64 mine, void
 void ks_sweep_run_cells(const ks_sweep_plan *s, guint rank, guint size, guint jobs,
                         ks_sweep_progress_fn progress, void *ud, ks_sweep_tally *t);
 
-/* Writes sweep.json and sweep.csv from every cell, in cell order,
- * atomically.  FAILED when a cell is not complete. */
-gboolean ks_sweep_merge(const ks_sweep_plan *s, GError **error);
+/* One combination's statistics across its seeds (docs/sweep.md,
+ * docs/output.md "stats.csv"; methods in ks_stats.h).  Triples are
+ * {estimate, lower, upper} of a two-sided 95% interval; NAN: no data. */
+typedef struct ks_sweep_stat {
+  guint64 combo;
+  guint64 runs, connections, failed, detected, undetected, survived_failures, false_giveups;
+  guint64 middlebox_conns, middlebox_survivors;
+  guint64 detection_n;                       /* detected + undetected: failures that held */
+  double detection_mean[3];                  /* over detected connections */
+  double detection_p50[3], detection_p95[3]; /* undetected count as never (INFINITY) */
+  double detection_max;
+  double false_giveup_rate[3], detected_rate[3], survival_rate[3];
+  double overhead[3]; /* probe bytes/s per connection: mean over seeds */
+} ks_sweep_stat;
+
+/* Writes sweep.json, sweep.csv and stats.csv from every cell, in cell
+ * order, atomically.  FAILED when a cell is not complete.  With stats:
+ * a new GArray of ks_sweep_stat, one per combination. */
+gboolean ks_sweep_merge(const ks_sweep_plan *s, GArray **stats, GError **error);
+
+/* The parameters of combination c as "NAME=VALUE" (g_strfreev). */
+char **ks_sweep_combo_sets(const ks_sweep_plan *s, guint64 c);
 
 #endif

@@ -5,6 +5,8 @@
 
 #include "ks_cli.h"
 
+int ks_cmd_tune(int argc, char **argv); /* ks_cmd_sweep.c */
+
 static const struct {
   const char *name;
   int (*run)(int argc, char **argv);
@@ -14,6 +16,7 @@ static const struct {
   {"explain", ks_cmd_explain, "the timeline of one idle connection whose peer vanishes"},
   {"run", ks_cmd_run, "simulate a scenario: summary.json, trace.jsonl, capture.pcap"},
   {"sweep", ks_cmd_sweep, "a scenario over a grid of settings and seeds: sweep.json, sweep.csv"},
+  {"tune", ks_cmd_tune, "the settings of a grid that meet constraints, ranked; the Pareto front"},
   {"plot", ks_cmd_plot, "pictures of a run or sweep: timeline, latency CDF, heatmap, overhead"},
   {"capacity", ks_cmd_capacity, "what N idle connections cost and how fast they notice"},
   {"validate", ks_cmd_validate, "compare a scenario on the model with the real Linux kernel"},

@@ -1,10 +1,14 @@
 /* test_sweep.c - `kasim sweep`: the cells are `kasim run`'s runs, the
- * merged sweep.json and sweep.csv have their documented shape, and they are
- * byte-identical whatever the job count, an interruption (kill -9, then
- * resume: no cell lost, none run twice) or an MPI rank count.  Bad input
- * and a folder holding another sweep are refused without writing.  With
- * --engine ns3 the cells are `kasim run --engine ns3`'s runs. */
+ * merged sweep.json, sweep.csv and stats.csv have their documented shape,
+ * and they are byte-identical whatever the job count, an interruption
+ * (kill -9, then resume: no cell lost, none run twice), an extension (more
+ * seeds, more values: only the new cells run) or an MPI rank count.  A grid
+ * varies any value of the scenario by its path, and zips values that go
+ * together.  The statistics across seeds are the facts sheet's arithmetic.
+ * Bad input and a folder holding another sweep are refused without
+ * writing.  With --engine ns3 the cells are `kasim run --engine ns3`'s. */
 #include <errno.h>
+#include <math.h>
 #include <json-glib/json-glib.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -24,9 +28,10 @@
 /* Metrics the brief of sweep.json promises (analysis/ks_metrics.h has
  * more; the CSV has them all). */
 static const char *const metric_names[] = {
-  "connections", "closed", "alive", "detected", "undetected", "false_giveups",
-  "latency_mean_s", "latency_p50_s", "latency_p95_s", "latency_max_s", "probes_per_s",
-  "probe_bytes_per_s", "peak_giveups_per_s"};
+  "connections",       "closed",        "alive",          "detected",
+  "undetected",        "false_giveups", "latency_mean_s", "latency_p50_s",
+  "latency_p95_s",     "latency_max_s", "probes_per_s",   "probe_bytes_per_s",
+  "peak_giveups_per_s"};
 
 static char *scenario(void) {
   return g_test_build_filename(G_TEST_DIST, "data", "sweep-small.yaml", NULL);
@@ -81,7 +86,7 @@ static GBytes *slurp(const char *dir, const char *name) {
 }
 
 static void assert_same_results(const char *a, const char *b) {
-  const char *files[] = {"sweep.json", "sweep.csv"};
+  const char *files[] = {"sweep.json", "sweep.csv", "stats.csv"};
   for (size_t i = 0; i < G_N_ELEMENTS(files); i++) {
     g_autoptr(GBytes) x = slurp(a, files[i]);
     g_autoptr(GBytes) y = slurp(b, files[i]);
@@ -91,21 +96,58 @@ static void assert_same_results(const char *a, const char *b) {
   }
 }
 
+/* The folder docs/sweep.md names for a cell: the first 12 hex digits of
+ * the SHA-256 of its "NAME=VALUE\n" lines, a dash, its seed. */
+static char *cell_rel(const char *const *sets, int seed) {
+  GString *key = g_string_new(NULL);
+  for (; *sets; sets++)
+    g_string_append_printf(key, "%s\n", *sets);
+  g_autofree char *sum = g_compute_checksum_for_string(G_CHECKSUM_SHA256, key->str, -1);
+  g_string_free(key, TRUE);
+  return g_strdup_printf("cells/%.12s-%d", sum, seed);
+}
+
+/* Cell k of the 2 x 2 x seeds grid, as the documented order says. */
+static void cell_params(int k, int seeds, const char **time, const char **interval, int *seed) {
+  static const char *const times[] = {"10s", "30s"}, *const intervals[] = {"1s", "3s"};
+  *time = times[k / (2 * seeds)];
+  *interval = intervals[(k / seeds) % 2];
+  *seed = 1 + k % seeds;
+}
+
+static char *grid_cell_rel(int k, int seeds) {
+  const char *t, *iv;
+  int seed;
+  cell_params(k, seeds, &t, &iv, &seed);
+  g_autofree char *a = g_strdup_printf("KeepAliveTime=%s", t);
+  g_autofree char *b = g_strdup_printf("KeepAliveInterval=%s", iv);
+  const char *sets[] = {a, b, NULL};
+  return cell_rel(sets, seed);
+}
+
+/* A stats.csv field by its column's name: empty is NAN, "inf" INFINITY. */
+static double col_value(char **cols, char **vals, const char *name) {
+  for (guint i = 0; cols[i]; i++)
+    if (strcmp(cols[i], name) == 0)
+      return vals[i][0] ? g_ascii_strtod(vals[i], NULL) : NAN;
+  g_error("no column %s", name);
+}
+
 static guint64 summary_total(const char *cell_dir, const char *key) {
   g_autofree char *path = g_build_filename(cell_dir, "summary.json", NULL);
   JsonParser *p = json_parser_new();
   g_assert_true(json_parser_load_from_file(p, path, NULL));
   JsonObject *root = json_node_get_object(json_parser_get_root(p));
   guint64 v = (guint64)json_object_get_int_member(json_object_get_object_member(root, "totals"),
-                                                   key);
+                                                  key);
   g_object_unref(p);
   return v;
 }
 
-/* Cell k of the sweep in `dir` is byte for byte what `kasim run` writes
+/* The cell in `dir`/`rel` is byte for byte what `kasim run` writes
  * with `args` (its --set, --seed and --engine; NULL-terminated).  Returns
  * kasim run's stdout. */
-static char *assert_cell_is_run(const char *dir, int k, const char *const *args) {
+static char *assert_cell_is_run(const char *dir, const char *rel, const char *const *args) {
   g_autofree char *run_dir = g_build_filename(dir, "run", NULL);
   g_autofree char *sc = scenario();
   const char *head[] = {g_getenv("KASIM"), "run", sc, "--out", run_dir};
@@ -119,7 +161,7 @@ static char *assert_cell_is_run(const char *dir, int k, const char *const *args)
   g_autofree char *err = NULL;
   g_assert_cmpint(ks_test_spawn((const char *const *)argv->pdata, &out, &err), ==, 0);
   g_ptr_array_free(argv, TRUE);
-  g_autofree char *cell_dir = g_strdup_printf("%s/cells/%04d", dir, k);
+  g_autofree char *cell_dir = g_build_filename(dir, rel, NULL);
   const char *files[] = {"summary.json", "trace.jsonl"};
   for (size_t f = 0; f < G_N_ELEMENTS(files); f++) {
     g_autoptr(GBytes) x = slurp(run_dir, files[f]);
@@ -169,8 +211,9 @@ static void test_bad_input(void) {
     g_assert_false(g_file_test(out_dir, G_FILE_TEST_EXISTS));
   }
   /* A scenario that does not exist. */
-  const char *argv[] = {g_getenv("KASIM"), "sweep", "no-such-scenario.yaml", "--grid", GRID1,
-                        "--out", out_dir, NULL};
+  const char *argv[] = {g_getenv("KASIM"), "sweep", "no-such-scenario.yaml",
+                        "--grid",          GRID1,   "--out",
+                        out_dir,           NULL};
   g_autofree char *out = NULL, *err = NULL;
   g_assert_cmpint(ks_test_spawn(argv, &out, &err), ==, 2);
   g_assert_true(g_str_has_prefix(err, "kasim sweep: no-such-scenario.yaml: "));
@@ -180,22 +223,13 @@ static void test_bad_input(void) {
 
 /* ---- the outputs ------------------------------------------------------- */
 
-/* Cell k of the 2 x 2 x 3 grid, as the documented order says. */
-static void cell_params(int k, const char **time, const char **interval, int *seed) {
-  static const char *const times[] = {"10s", "30s"}, *const intervals[] = {"1s", "3s"};
-  *time = times[k / 6];
-  *interval = intervals[(k / 3) % 2];
-  *seed = 1 + k % 3;
-}
-
 /* The 12-cell sweep with --jobs 2, made once: the outputs test reads it,
  * the --jobs 1 and MPI sweeps must equal it.  main() removes it. */
 static char *reference;
 
 static const char *reference_sweep(void) {
   if (reference == NULL) {
-    const char *args[] = {"--grid", GRID1, "--grid", GRID2, "--seeds", SEEDS, "--jobs", "2",
-                          NULL};
+    const char *args[] = {"--grid", GRID1, "--grid", GRID2, "--seeds", SEEDS, "--jobs", "2", NULL};
     reference = tmp_dir();
     g_autofree char *out = sweep_ok(NULL, NULL, reference, args);
     g_assert_nonnull(strstr(out, "12 cells (4 combinations x 3 seeds): 12 run now, 0 done"));
@@ -211,7 +245,7 @@ static void test_outputs(void) {
   JsonParser *p = json_parser_new();
   g_assert_true(json_parser_load_from_file(p, path, NULL));
   JsonObject *root = json_node_get_object(json_parser_get_root(p));
-  g_assert_cmpuint(json_object_get_size(root), ==, 4);
+  g_assert_cmpuint(json_object_get_size(root), ==, 5);
   g_assert_cmpstr(json_object_get_string_member(root, "scenario"), ==, "sweep-small");
   g_assert_cmpint(json_object_get_int_member(root, "seeds"), ==, 3);
   JsonObject *grid = json_object_get_object_member(root, "grid");
@@ -220,6 +254,10 @@ static void test_outputs(void) {
   g_assert_cmpstr(names->data, ==, "KeepAliveTime"); /* in the order given */
   g_assert_cmpstr(names->next->data, ==, "KeepAliveInterval");
   g_list_free(names);
+  JsonArray *axes = json_object_get_array_member(root, "axes");
+  g_assert_cmpuint(json_array_get_length(axes), ==, 2);
+  g_assert_cmpstr(json_array_get_string_element(json_array_get_array_element(axes, 1), 0), ==,
+                  "KeepAliveInterval");
   JsonArray *times = json_object_get_array_member(grid, "KeepAliveTime");
   g_assert_cmpuint(json_array_get_length(times), ==, 2);
   g_assert_cmpstr(json_array_get_string_element(times, 1), ==, "30s");
@@ -250,7 +288,7 @@ static void test_outputs(void) {
   for (int k = 0; k < CELLS; k++) {
     const char *t, *iv;
     int seed;
-    cell_params(k, &t, &iv, &seed);
+    cell_params(k, 3, &t, &iv, &seed);
     JsonObject *c = json_array_get_object_element(cells, (guint)k);
     g_assert_cmpuint(json_object_get_size(c), ==, 5);
     g_assert_cmpint(json_object_get_int_member(c, "index"), ==, k);
@@ -259,7 +297,7 @@ static void test_outputs(void) {
     g_assert_cmpuint(json_object_get_size(params), ==, 2);
     g_assert_cmpstr(json_object_get_string_member(params, "KeepAliveTime"), ==, t);
     g_assert_cmpstr(json_object_get_string_member(params, "KeepAliveInterval"), ==, iv);
-    g_autofree char *rel = g_strdup_printf("cells/%04d", k);
+    g_autofree char *rel = grid_cell_rel(k, 3);
     g_assert_cmpstr(json_object_get_string_member(c, "run_dir"), ==, rel);
     JsonObject *m = json_object_get_object_member(c, "metrics");
     g_assert_cmpuint(json_object_get_size(m), ==, n_metrics);
@@ -278,8 +316,7 @@ static void test_outputs(void) {
     closed_somewhere += closed > 0;
     g_hash_table_add(alive_counts, GUINT_TO_POINTER(alive + 1));
     /* The CSV row says the same (no field here needs quoting). */
-    g_autofree char *row_start =
-        g_strdup_printf("%d,%s,%s,%d,%s,", k, t, iv, seed, rel);
+    g_autofree char *row_start = g_strdup_printf("%d,%s,%s,%d,%s,", k, t, iv, seed, rel);
     g_assert_true(g_str_has_prefix(lines[k + 1], row_start));
     g_auto(GStrv) fields = g_strsplit(lines[k + 1], ",", -1);
     g_assert_cmpuint(g_strv_length(fields), ==, g_strv_length(columns));
@@ -305,12 +342,13 @@ static void test_outputs(void) {
   for (size_t i = 0; i < G_N_ELEMENTS(check); i++) {
     const char *t, *iv;
     int seed;
-    cell_params(check[i], &t, &iv, &seed);
+    cell_params(check[i], 3, &t, &iv, &seed);
     g_autofree char *s1 = g_strdup_printf("KeepAliveTime=%s", t);
     g_autofree char *s2 = g_strdup_printf("KeepAliveInterval=%s", iv);
     g_autofree char *seed_text = g_strdup_printf("%d", seed);
     const char *args[] = {"--set", s1, "--set", s2, "--seed", seed_text, NULL};
-    g_free(assert_cell_is_run(dir, check[i], args));
+    g_autofree char *rel = grid_cell_rel(check[i], 3);
+    g_free(assert_cell_is_run(dir, rel, args));
   }
 }
 
@@ -329,8 +367,13 @@ typedef struct stamp {
   struct timespec mtime;
 } stamp;
 
+/* A file of cell k of the 2 x 2 x 6 grid of test_resume, or of the 2 x 2
+ * (seeds) grid of test_other_arguments. */
+static int stamp_seeds = 6;
+
 static gboolean stat_file(const char *dir, int k, const char *name, stamp *s) {
-  g_autofree char *path = g_strdup_printf("%s/cells/%04d/%s", dir, k, name);
+  g_autofree char *rel = grid_cell_rel(k, stamp_seeds);
+  g_autofree char *path = g_strdup_printf("%s/%s/%s", dir, rel, name);
   struct stat st;
   if (stat(path, &st) != 0)
     return FALSE;
@@ -396,7 +439,8 @@ static void test_resume(void) {
   int redo = -1, metrics_only = -1;
   for (int k = 0; k < N && metrics_only < 0; k++)
     if (had[k]) {
-      g_autofree char *f = g_strdup_printf("%s/cells/%04d/%s", dir, k,
+      g_autofree char *rel = grid_cell_rel(k, 6);
+      g_autofree char *f = g_strdup_printf("%s/%s/%s", dir, rel,
                                            redo < 0 ? "summary.json" : "metrics.json");
       g_assert_cmpint(unlink(f), ==, 0);
       if (redo < 0)
@@ -432,30 +476,29 @@ static void test_resume(void) {
   ks_test_rm_rf(dir);
 }
 
-/* A folder holding a sweep started with other arguments, or someone
- * else's files, is refused and left as it was. */
+/* A folder holding a sweep of another scenario, engine, --pcap or kasim,
+ * or someone else's files, is refused and left as it was. */
 static void test_other_arguments(void) {
   g_autofree char *dir = tmp_dir();
   const char *small[] = {"--grid", GRID1, "--seeds", "2", NULL};
   g_autofree char *o = sweep_ok(NULL, NULL, dir, small);
   g_autoptr(GBytes) before = slurp(dir, "sweep.json");
-  stamp s0 = {0};
-  g_assert_true(stat_file(dir, 0, "summary.json", &s0));
-  const char *other_seeds[] = {"--grid", GRID1, "--seeds", "3", NULL};
-  const char *other_grid[] = {"--grid", "KeepAliveTime=10s,20s", "--seeds", "2", NULL};
-  const char *other_axes[] = {"--grid", GRID1, "--grid", GRID2, "--seeds", "2", NULL};
-  const char *other_base[] = {"--grid", GRID1, "--seeds", "2", "--seed-base", "5", NULL};
-  expect_refused(dir, other_seeds, "--seeds");
-  expect_refused(dir, other_grid, "--grid");
-  expect_refused(dir, other_axes, "--grid");
-  expect_refused(dir, other_base, "--seed-base");
+  g_autofree char *sc = scenario();
+  g_autofree char *text = NULL;
+  g_assert_true(g_file_get_contents(sc, &text, NULL, NULL));
+  g_autofree char *changed = g_strconcat(text, "# changed\n", NULL);
+  g_autofree char *tmp = tmp_dir();
+  g_autofree char *other_sc = g_build_filename(tmp, "sweep-small.yaml", NULL);
+  g_assert_true(g_file_set_contents(other_sc, changed, -1, NULL));
+  const char *pcap[] = {"--grid", GRID1, "--seeds", "2", "--pcap", NULL};
+  expect_refused(dir, pcap, "--pcap");
+  const char *argv[] = {g_getenv("KASIM"), "sweep", other_sc, "--grid", GRID1, "--out", dir, NULL};
+  g_autofree char *out = NULL, *err = NULL;
+  g_assert_cmpint(ks_test_spawn(argv, &out, &err), ==, 2);
+  g_assert_nonnull(strstr(err, "scenario file contents"));
   g_autoptr(GBytes) after = slurp(dir, "sweep.json");
   g_assert_true(g_bytes_equal(before, after));
-  stamp s1 = {0};
-  g_assert_true(stat_file(dir, 0, "summary.json", &s1));
-  g_assert_cmpuint(s0.ino, ==, s1.ino);
-  g_autofree char *cell9 = g_build_filename(dir, "cells", "0009", NULL);
-  g_assert_false(g_file_test(cell9, G_FILE_TEST_EXISTS));
+  ks_test_rm_rf(tmp);
 
   /* Someone else's folder. */
   g_autofree char *foreign = tmp_dir();
@@ -465,6 +508,240 @@ static void test_other_arguments(void) {
   g_autofree char *cells = g_build_filename(foreign, "cells", NULL);
   g_assert_false(g_file_test(cells, G_FILE_TEST_EXISTS));
   ks_test_rm_rf(foreign);
+  ks_test_rm_rf(dir);
+}
+
+/* The files of one cell, compared between two sweep folders. */
+static void assert_same_cell(const char *a, const char *b, const char *rel) {
+  const char *files[] = {"cell.json", "summary.json", "trace.jsonl", "metrics.json",
+                         "latencies.json"};
+  for (size_t f = 0; f < G_N_ELEMENTS(files); f++) {
+    g_autofree char *name = g_build_filename(rel, files[f], NULL);
+    g_autoptr(GBytes) x = slurp(a, name);
+    g_autoptr(GBytes) y = slurp(b, name);
+    if (!g_bytes_equal(x, y))
+      g_error("%s/%s and %s/%s differ", a, name, b, name);
+  }
+}
+
+static gboolean stat_rel(const char *dir, const char *rel, stamp *s) {
+  g_autofree char *path = g_strdup_printf("%s/%s/summary.json", dir, rel);
+  struct stat st;
+  if (stat(path, &st) != 0)
+    return FALSE;
+  s->ino = st.st_ino;
+  s->mtime = st.st_mtim;
+  return TRUE;
+}
+
+/* A sweep extended with more seeds and more values on both axes runs only
+ * the new cells, keeps the old ones as they were, and ends byte for byte
+ * as the same sweep run in one go. */
+static void test_extend(void) {
+  g_autofree char *dir = tmp_dir(), *ref = tmp_dir();
+  const char *first[] = {"--grid",  "KeepAliveTime=10s,30s",
+                         "--grid",  "KeepAliveInterval=1s",
+                         "--seeds", "2",
+                         NULL};
+  const char *full[] = {"--grid",  "KeepAliveTime=10s,20s,30s",
+                        "--grid",  "KeepAliveInterval=1s,3s",
+                        "--seeds", "3",
+                        NULL};
+  g_autofree char *o1 = sweep_ok(NULL, NULL, dir, first);
+  g_assert_nonnull(strstr(o1, "4 cells (2 combinations x 2 seeds): 4 run now, 0 done before"));
+  /* The four cells of the first sweep, by their documented names. */
+  const char *old_sets[][2] = {{"KeepAliveTime=10s", "KeepAliveInterval=1s"},
+                               {"KeepAliveTime=30s", "KeepAliveInterval=1s"}};
+  stamp before[4];
+  char *old_rel[4];
+  for (int i = 0; i < 4; i++) {
+    const char *sets[] = {old_sets[i / 2][0], old_sets[i / 2][1], NULL};
+    old_rel[i] = cell_rel(sets, 1 + i % 2);
+    g_assert_true(stat_rel(dir, old_rel[i], &before[i]));
+  }
+  /* 3 x 2 x 3 = 18 cells, of which the 4 above are done. */
+  g_autofree char *o2 = sweep_ok(NULL, NULL, dir, full);
+  if (strstr(o2, "18 cells (6 combinations x 3 seeds): 14 run now, 4 done before") == NULL)
+    g_error("expected only the 14 new cells to run: %s", o2);
+  for (int i = 0; i < 4; i++) {
+    stamp now = {0};
+    g_assert_true(stat_rel(dir, old_rel[i], &now));
+    g_assert_cmpuint(now.ino, ==, before[i].ino);
+    g_assert_cmpint(now.mtime.tv_nsec, ==, before[i].mtime.tv_nsec);
+  }
+  /* The same sweep in one go: the same merged files and the same cells. */
+  g_autofree char *o3 = sweep_ok(NULL, NULL, ref, full);
+  assert_same_results(dir, ref);
+  g_autofree char *path = g_build_filename(ref, "sweep.json", NULL);
+  JsonParser *p = json_parser_new();
+  g_assert_true(json_parser_load_from_file(p, path, NULL));
+  JsonArray *cells = json_object_get_array_member(json_node_get_object(json_parser_get_root(p)),
+                                                  "cells");
+  g_assert_cmpuint(json_array_get_length(cells), ==, 18);
+  for (guint k = 0; k < 18; k++)
+    assert_same_cell(dir, ref,
+                     json_object_get_string_member(json_array_get_object_element(cells, k),
+                                                   "run_dir"));
+  g_object_unref(p);
+  for (int i = 0; i < 4; i++)
+    g_free(old_rel[i]);
+  ks_test_rm_rf(dir);
+  ks_test_rm_rf(ref);
+}
+
+/* A grid over a scenario path (links.wifi.loss) and a zipped axis: each
+ * cell is `kasim run` with those --set, zipped values go together, and
+ * the path's values are columns of sweep.csv and stats.csv. */
+static void test_vary_anything(void) {
+  g_autofree char *dir = tmp_dir();
+  const char *args[] = {"--grid", "links.wifi.loss=0.5,0.1", "--grid",  "KeepAliveTime=10s,30s",
+                        "--zip",  "KeepAliveInterval=1s,3s", "--seeds", "2",
+                        NULL};
+  g_autofree char *out = sweep_ok(NULL, NULL, dir, args);
+  /* 2 x 2 (zipped: 10s with 1s, 30s with 3s) x 2 seeds. */
+  g_assert_nonnull(strstr(out, "8 cells (4 combinations x 2 seeds): 8 run now"));
+  g_autoptr(GBytes) csv = slurp(dir, "stats.csv");
+  g_autofree char *text = g_strndup(g_bytes_get_data(csv, NULL), g_bytes_get_size(csv));
+  g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+  g_assert_cmpuint(g_strv_length(lines), ==, 6);
+  g_assert_true(
+    g_str_has_prefix(lines[0], "index,links.wifi.loss,KeepAliveTime,KeepAliveInterval,runs,"));
+  g_assert_true(g_str_has_prefix(lines[1], "0,0.5,10s,1s,2,40,"));
+  g_assert_true(g_str_has_prefix(lines[2], "1,0.5,30s,3s,2,40,"));
+  g_assert_true(g_str_has_prefix(lines[3], "2,0.1,10s,1s,2,40,"));
+  g_assert_true(g_str_has_prefix(lines[4], "3,0.1,30s,3s,2,40,"));
+  /* The zipped cell 30s/3s is the grid's 30s/3s cell, under the same name. */
+  const char *sets[] = {"links.wifi.loss=0.1", "KeepAliveTime=30s", "KeepAliveInterval=3s", NULL};
+  g_autofree char *rel = cell_rel(sets, 2);
+  const char *run[] = {"--set", sets[0], "--set", sets[1], "--set", sets[2], "--seed", "2", NULL};
+  g_free(assert_cell_is_run(dir, rel, run));
+  /* Loss matters: half the segments lost kills healthy connections, a
+   * tenth rarely does (the false give-ups column, 11th). */
+  g_auto(GStrv) at_half = g_strsplit(lines[1], ",", -1);
+  g_auto(GStrv) at_tenth = g_strsplit(lines[3], ",", -1);
+  g_assert_cmpint(atoi(at_half[10]), >, atoi(at_tenth[10]));
+
+  /* Bad paths and zips: one message, exit 2, nothing written. */
+  g_autofree char *bad = g_build_filename(dir, "bad", NULL);
+  const char *no_link[] = {"--grid", "links.nope.loss=0.1", NULL};
+  expect_refused(bad, no_link, "nope");
+  const char *bad_value[] = {"--grid", "links.wifi.loss=0.1,2", NULL};
+  expect_refused(bad, bad_value, "loss");
+  const char *short_zip[] = {"--grid", GRID1, "--zip", "KeepAliveInterval=1s", NULL};
+  expect_refused(bad, short_zip, "--zip");
+  const char *lone_zip[] = {"--zip", "KeepAliveInterval=1s", NULL};
+  expect_refused(bad, lone_zip, "--zip");
+  g_assert_false(g_file_test(bad, G_FILE_TEST_EXISTS));
+  ks_test_rm_rf(dir);
+}
+
+/* stats.csv of docs/labs/three-systems.yaml: every run gives up 6605.02,
+ * 6610.02 and 7275.02 s after the cut (XP 7200 + 5 x 1, Vista 7200 + 10 x
+ * 1, Linux 7200 + 9 x 75 after the handshake's last segment at 0.020 s,
+ * minus the cut at 600 s; keepalive-facts.md §2, §4), whatever the seed:
+ * three seeds pool nine latencies. */
+static void test_stats(void) {
+  g_autofree char *dir = tmp_dir();
+  g_autofree char *sc = g_test_build_filename(G_TEST_DIST, "..", "..", "docs", "labs",
+                                              "three-systems.yaml", NULL);
+  const char *argv[] = {g_getenv("KASIM"), "sweep", sc,      "--grid", "hosts.tux.settings.hz=0",
+                        "--seeds",         "3",     "--out", dir,      NULL};
+  g_autofree char *out = NULL, *err = NULL;
+  g_assert_cmpint(ks_test_spawn(argv, &out, &err), ==, 0);
+  g_autoptr(GBytes) csv = slurp(dir, "stats.csv");
+  g_autofree char *text = g_strndup(g_bytes_get_data(csv, NULL), g_bytes_get_size(csv));
+  g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+  g_assert_cmpuint(g_strv_length(lines), ==, 3);
+  g_auto(GStrv) cols = g_strsplit(lines[0], ",", -1);
+  g_auto(GStrv) vals = g_strsplit(lines[1], ",", -1);
+  g_assert_cmpuint(g_strv_length(cols), ==, g_strv_length(vals));
+#define COL(name) col_value(cols, vals, name)
+  const double xp = 7200 + 5 * 1 + 0.020 - 600, vista = 7200 + 10 * 1 + 0.020 - 600,
+               tux = 7200 + 9 * 75 + 0.020 - 600;
+  g_assert_cmpfloat(COL("runs"), ==, 3);
+  g_assert_cmpfloat(COL("connections"), ==, 9);
+  g_assert_cmpfloat(COL("detected"), ==, 9);
+  g_assert_cmpfloat(COL("detection_n"), ==, 9);
+  /* Mean and Student's t interval, t(0.975, 8) = 2.3060. */
+  double mean = (xp + vista + tux) / 3;
+  double ss = 3 * ((xp - mean) * (xp - mean) + (vista - mean) * (vista - mean) +
+                   (tux - mean) * (tux - mean));
+  double half = 2.3060 * sqrt(ss / 8) / 3;
+  g_assert_cmpfloat_with_epsilon(COL("detection_mean_s"), mean, 1e-6);
+  g_assert_cmpfloat_with_epsilon(COL("detection_mean_lo_s"), mean - half, 1e-6);
+  g_assert_cmpfloat_with_epsilon(COL("detection_mean_hi_s"), mean + half, 1e-6);
+  /* Sorted: xp x3, vista x3, linux x3.  Median: rank ceil(4.5) = 5; its
+   * interval: Binomial(9, 0.5) has F(1) = 10/512 <= 0.025 < F(2) and
+   * F(6) = 466/512 < 0.975 <= F(7) = 502/512, so ranks 2 and 8. */
+  g_assert_cmpfloat_with_epsilon(COL("detection_p50_s"), vista, 1e-6);
+  g_assert_cmpfloat_with_epsilon(COL("detection_p50_lo_s"), xp, 1e-6);
+  g_assert_cmpfloat_with_epsilon(COL("detection_p50_hi_s"), tux, 1e-6);
+  /* p95: rank ceil(8.55) = 9; nine values cannot bound it above: 0.95^9 =
+   * 0.63 of samples have all nine below it. */
+  g_assert_cmpfloat_with_epsilon(COL("detection_p95_s"), tux, 1e-6);
+  g_assert_true(isinf(COL("detection_p95_hi_s")));
+  g_assert_cmpfloat_with_epsilon(COL("detection_max_s"), tux, 1e-6);
+  /* Wilson at 0 of 9 and 9 of 9: [0, z^2 / (n + z^2)], [n / (n + z^2), 1]. */
+  const double z2 = 1.959963984540054 * 1.959963984540054;
+  g_assert_cmpfloat(COL("false_giveup_rate"), ==, 0);
+  g_assert_cmpfloat_with_epsilon(COL("false_giveup_rate_hi"), z2 / (9 + z2), 1e-9);
+  g_assert_cmpfloat(COL("detected_rate"), ==, 1);
+  g_assert_cmpfloat_with_epsilon(COL("detected_rate_lo"), 9 / (9 + z2), 1e-9);
+  /* No middlebox: no survival rate. */
+  g_assert_true(isnan(COL("survival_rate")));
+  ks_test_rm_rf(dir);
+#undef COL
+}
+
+static guint count_entries(const char *dir) {
+  GDir *d = g_dir_open(dir, 0, NULL);
+  guint n = 0;
+  if (d) {
+    while (g_dir_read_name(d))
+      n++;
+    g_dir_close(d);
+  }
+  return n;
+}
+
+/* Ctrl-C in the middle of 200 cells says how to resume, leaves no
+ * sweep.json, and the resume keeps the cells done. */
+static void test_interrupt(void) {
+  g_autofree char *dir = tmp_dir();
+  g_autofree char *cells = g_build_filename(dir, "cells", NULL);
+  const char *args[] = {"--grid", "KeepAliveTime=10s,20s,30s,40s", "--seeds", "50", "--jobs", "1",
+                        NULL};
+  GPtrArray *argv = sweep_argv(NULL, dir, args);
+  GPid pid;
+  int err_fd;
+  GError *error = NULL;
+  g_assert_true(g_spawn_async_with_pipes(NULL, (char **)argv->pdata, NULL,
+                                         G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL,
+                                         NULL, NULL, &pid, NULL, NULL, &err_fd, &error));
+  g_assert_no_error(error);
+  for (int i = 0; i < 20000 && count_entries(cells) < 3; i++)
+    g_usleep(1000);
+  kill(pid, SIGINT);
+  int status = 0;
+  g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+  g_spawn_close_pid(pid);
+  GString *err = g_string_new(NULL);
+  char buf[512];
+  ssize_t n;
+  while ((n = read(err_fd, buf, sizeof buf)) > 0)
+    g_string_append_len(err, buf, n);
+  close(err_fd);
+  g_assert_true(WIFEXITED(status));
+  g_assert_cmpint(WEXITSTATUS(status), ==, 128 + SIGINT);
+  if (strstr(err->str, "interrupted") == NULL ||
+      strstr(err->str, "run the same command again to resume") == NULL)
+    g_error("expected how to resume in: %s", err->str);
+  g_string_free(err, TRUE);
+  g_ptr_array_free(argv, TRUE);
+  g_autofree char *sweep_json = g_build_filename(dir, "sweep.json", NULL);
+  g_assert_false(g_file_test(sweep_json, G_FILE_TEST_EXISTS));
+  g_autofree char *out = sweep_ok(NULL, NULL, dir, args);
+  g_assert_null(strstr(out, ", 0 done before"));
   ks_test_rm_rf(dir);
 }
 
@@ -496,9 +773,9 @@ static void test_mpi(void) {
    * are not (lsan-mpi.supp). */
   g_autofree char *supp = g_test_build_filename(G_TEST_DIST, "lsan-mpi.supp", NULL);
   const char *lsan = g_environ_getenv(envp, "LSAN_OPTIONS");
-  g_autofree char *lsan_options =
-      g_strdup_printf("%s%ssuppressions=%s:print_suppressions=0:fast_unwind_on_malloc=0",
-                      lsan ? lsan : "", lsan ? ":" : "", supp);
+  g_autofree char *lsan_options = g_strdup_printf(
+    "%s%ssuppressions=%s:print_suppressions=0:fast_unwind_on_malloc=0", lsan ? lsan : "",
+    lsan ? ":" : "", supp);
   envp = g_environ_setenv(envp, "LSAN_OPTIONS", lsan_options, TRUE);
   g_autofree char *o2 = sweep_ok(prefix, envp, dir, args);
   g_strfreev(envp);
@@ -521,9 +798,10 @@ static void test_ns3(void) {
   const char *args[] = {"--grid", GRID1, "--engine", "ns3", NULL};
   g_autofree char *out = sweep_ok(NULL, NULL, dir, args);
   g_assert_nonnull(strstr(out, "2 cells (2 combinations x 1 seed): 2 run now"));
-  const char *run_args[] = {"--set", "KeepAliveTime=30s", "--seed", "1", "--engine", "ns3",
-                            NULL};
-  g_autofree char *run_out = assert_cell_is_run(dir, 1, run_args);
+  const char *run_args[] = {"--set", "KeepAliveTime=30s", "--seed", "1", "--engine", "ns3", NULL};
+  const char *sets[] = {"KeepAliveTime=30s", NULL};
+  g_autofree char *rel = cell_rel(sets, 1);
+  g_autofree char *run_out = assert_cell_is_run(dir, rel, run_args);
   g_assert_true(g_str_has_prefix(run_out, "kasim run: sweep-small on ns-3, "));
   const char *native[] = {"--grid", GRID1, NULL};
   expect_refused(dir, native, "--engine");
@@ -539,6 +817,10 @@ int main(int argc, char **argv) {
   g_test_add_func("/sweep/jobs", test_jobs);
   g_test_add_func("/sweep/resume", test_resume);
   g_test_add_func("/sweep/other-arguments", test_other_arguments);
+  g_test_add_func("/sweep/extend", test_extend);
+  g_test_add_func("/sweep/vary-anything", test_vary_anything);
+  g_test_add_func("/sweep/stats", test_stats);
+  g_test_add_func("/sweep/interrupt", test_interrupt);
   g_test_add_func("/sweep/mpi", test_mpi);
   g_test_add_func("/sweep/ns3", test_ns3);
   int status = g_test_run();
