@@ -17,7 +17,7 @@
 #include "ks_trace.h"
 
 #define KS_PLOT_TIMELINE_W 1200
-#define KS_PLOT_TIMELINE_H 1500
+/* The timeline's height follows its rows (about 400 to 1900). */
 #define KS_PLOT_CDF_W 1000
 #define KS_PLOT_CDF_H 700
 #define KS_PLOT_HEATMAP_W 1400
@@ -37,8 +37,13 @@ void ks_plot_images_clear(ks_plot_images *im);
 void ks_plot_shutdown(void);
 
 /* Sequence diagram: data, handshake, probes, their ACKs, losses, the
- * failure and the give-up of one connection, idle stretches cut out. */
+ * failure and the give-up of one connection, idle stretches cut out; the
+ * events of its own path only, by name, and as high as its rows need. */
 gboolean ks_plot_timeline(const ks_timeline *tl, ks_plot_images *out, GError **error);
+/* Its height in pixels (the width is KS_PLOT_TIMELINE_W). */
+int ks_plot_timeline_height(const ks_timeline *tl);
+/* The text of each of its rows, top to bottom, as drawn (char*). */
+GPtrArray *ks_plot_timeline_rows(const ks_timeline *tl);
 
 /* Cumulative distribution of detection latency, one curve per group with
  * detections.  Fails when nothing was detected. */

@@ -243,3 +243,42 @@ void ksp_legend(cairo_t *cr, double right, double bottom, const GPtrArray *label
     ksp_text(cr, bx + 46, ly, 0, 0.5, labels->pdata[i]);
   }
 }
+
+typedef struct label_pos {
+  double y;
+  guint i;
+} label_pos;
+
+static int cmp_down(const void *a, const void *b) {
+  const label_pos *x = a, *y = b;
+  /* Bottom first (larger y); ties by index, so the result is stable. */
+  if (x->y != y->y)
+    return x->y < y->y ? 1 : -1;
+  return (x->i > y->i) - (x->i < y->i);
+}
+
+void ksp_spread_labels(double *y, guint n, double gap, double lo, double hi) {
+  if (n == 0)
+    return;
+  label_pos *p = g_new(label_pos, n);
+  for (guint i = 0; i < n; i++)
+    p[i] = (label_pos){.y = y[i], .i = i};
+  /* Sorted before clamping, so the labels keep their dots' order. */
+  qsort(p, n, sizeof *p, cmp_down);
+  p[0].y = MIN(p[0].y, hi);
+  for (guint k = 1; k < n; k++)
+    if (p[k].y > p[k - 1].y - gap)
+      p[k].y = p[k - 1].y - gap;
+  /* Off the top: the stack comes down; from the bottom it is packed. */
+  if (p[n - 1].y < lo) {
+    double shift = lo - p[n - 1].y;
+    for (guint k = 0; k < n; k++)
+      p[k].y += shift;
+    for (guint k = n - 1; k > 0; k--)
+      if (p[k - 1].y < p[k].y + gap)
+        p[k - 1].y = p[k].y + gap;
+  }
+  for (guint k = 0; k < n; k++)
+    y[p[k].i] = p[k].y;
+  g_free(p);
+}

@@ -64,6 +64,7 @@ static void draw(cairo_t *cr, const void *data) {
   cairo_save(cr);
   cairo_rectangle(cr, L, T, W - L - R, H - T - B);
   cairo_clip(cr);
+  double *ly = g_new0(double, d->n + 1);
   for (guint i = 0; i < d->n; i++) {
     const ks_overhead_series *s = &d->s[i];
     if (!(s->bytes_per_conn_s > 0))
@@ -78,17 +79,52 @@ static void draw(cairo_t *cr, const void *data) {
       double x = xpos(d, s->mark_n), y = ypos(d, s->mark_n * s->bytes_per_conn_s);
       cairo_arc(cr, x, y, 7, 0, 2 * G_PI);
       cairo_fill(cr);
-      g_autofree char *n = ksp_fmt_count(s->mark_n, FALSE);
-      g_autofree char *v = ksp_fmt_bytes_per_s(s->mark_n * s->bytes_per_conn_s);
-      g_autofree char *bits = ksp_fmt_bits_per_s(s->mark_n * s->bytes_per_conn_s);
-      g_autofree char *t = g_strdup_printf("%s connection%s: %s (%s)", n,
-                                           s->mark_n == 1 ? "" : "s", v, bits);
-      ksp_font(cr, 14, TRUE);
-      gboolean left = x > (L + W - R) / 2;
-      ksp_text(cr, x + (left ? -12 : 12), y - 14, left ? 1 : 0, 0.5, t);
     }
   }
   cairo_restore(cr);
+  /* The dots' labels: above their dots, spread apart so that none
+   * overlaps another (series often share a connection count), each tied
+   * to its dot by a thin line when it had to move. */
+  guint nl = 0;
+  guint *which = g_new0(guint, d->n + 1);
+  for (guint i = 0; i < d->n; i++)
+    if (d->s[i].bytes_per_conn_s > 0 && d->s[i].mark_n > 0) {
+      ly[nl] = ypos(d, d->s[i].mark_n * d->s[i].bytes_per_conn_s) - 16;
+      which[nl++] = i;
+    }
+  double *want = g_memdup2(ly, sizeof(double) * (nl + 1));
+  /* Above the legend's card (bottom right, drawn last), which would hide them. */
+  double legend_top = H - B - 16 - d->n * 24.0 - 4;
+  ksp_spread_labels(ly, nl, 22, T + 12, legend_top - 14);
+  for (guint k = 0; k < nl; k++) {
+    const ks_overhead_series *s = &d->s[which[k]];
+    double x = xpos(d, s->mark_n), y = ypos(d, s->mark_n * s->bytes_per_conn_s);
+    g_autofree char *n = ksp_fmt_count(s->mark_n, FALSE);
+    g_autofree char *v = ksp_fmt_bytes_per_s(s->mark_n * s->bytes_per_conn_s);
+    g_autofree char *bits = ksp_fmt_bits_per_s(s->mark_n * s->bytes_per_conn_s);
+    g_autofree char *t = g_strdup_printf("%s connection%s: %s (%s)", n, s->mark_n == 1 ? "" : "s",
+                                         v, bits);
+    gboolean left = x > (L + W - R) / 2;
+    double tx = x + (left ? -24 : 24);
+    ksp_rgb(cr, ksp_palette[which[k] % G_N_ELEMENTS(ksp_palette)]);
+    if (fabs(ly[k] - want[k]) > 0.5) {
+      cairo_set_line_width(cr, 1);
+      cairo_move_to(cr, x, y);
+      cairo_line_to(cr, tx + (left ? 4 : -4), ly[k]);
+      cairo_stroke(cr);
+    }
+    ksp_font(cr, 14, TRUE);
+    double tw = ksp_text_width(cr, t), x0 = left ? tx - tw : tx;
+    cairo_save(cr);
+    cairo_set_source_rgba(cr, 1, 1, 1, 0.9); /* a card: lines pass behind the text */
+    cairo_rectangle(cr, x0 - 4, ly[k] - 10, tw + 8, 20);
+    cairo_fill(cr);
+    cairo_restore(cr);
+    ksp_text(cr, tx, ly[k], left ? 1 : 0, 0.5, t);
+  }
+  g_free(want);
+  g_free(which);
+  g_free(ly);
   /* Legend, bottom right, on a white card: the lines climb from the
    * bottom left to the top right, so that corner is the emptiest. */
   GPtrArray *labels = g_ptr_array_new_with_free_func(g_free);

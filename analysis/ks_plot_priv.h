@@ -43,6 +43,14 @@ char *ksp_fmt_bits_per_s(double bytes_per_s);
 /* 2000000 -> "2,000,000"; 1e6 -> "1M" when short. */
 char *ksp_fmt_count(double n, gboolean short_form);
 
+/* Moves the label centres y[0..n) (any order) as little as this simple
+ * rule allows so that any two are at least `gap` apart and all lie in
+ * [lo, hi]: sorted bottom up, each is pushed above the one below it, and
+ * the whole stack moved down again if it left the top.  When n labels
+ * cannot fit (n - 1) * gap > hi - lo, they keep the gap and overflow at
+ * the bottom. */
+void ksp_spread_labels(double *y, guint n, double gap, double lo, double hi);
+
 /* The colours of the kinds of segment, shared with the legends. */
 enum {
   KSP_BLACK = 0x222222,

@@ -9,7 +9,9 @@
 #include "ks_plot_priv.h"
 
 #define W KS_PLOT_TIMELINE_W
-#define H KS_PLOT_TIMELINE_H
+/* The height follows the rows: a row is PITCH high (a cut-out stretch
+ * 0.7 of that), so a short story gets a short picture. */
+#define PITCH 44.0
 #define TOP 190.0
 #define BOTTOM 120.0
 #define CX 330.0   /* client lifeline */
@@ -37,7 +39,46 @@ typedef struct tl_draw {
   const ks_timeline *tl;
   GArray *rows;
   gint64 client_host, server_host;
+  int h; /* the picture's height */
 } tl_draw;
+
+static const char *name_at(const GPtrArray *names, gint64 i) {
+  return names && i >= 0 && (guint)i < names->len ? names->pdata[i] : NULL;
+}
+
+static gboolean has_name(const GPtrArray *names, const char *name) {
+  for (guint i = 0; names && name && i < names->len; i++)
+    if (strcmp(names->pdata[i], name) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* A scenario event's target by name (NULL when the run did not record
+ * names), and whether it is on the drawn connection's own path: a link of
+ * it, a host of it (either end or a router between), or a middlebox on
+ * one of its links.  Without names every event counts as on the path. */
+static const char *event_target(const ks_timeline *tl, const ks_trace_rec *r, gboolean *on_path) {
+  int kind = ks_net_event_of(r->what);
+  *on_path = TRUE;
+  if (kind < 0 || tl->hosts == NULL)
+    return NULL;
+  const char *name;
+  switch (ks_net_event_target((ks_event_kind)kind)) {
+  case KS_TARGET_LINK:
+    name = name_at(tl->links, r->target);
+    *on_path = has_name(tl->path_links, name);
+    break;
+  case KS_TARGET_HOST:
+    name = name_at(tl->hosts, r->target);
+    *on_path = has_name(tl->path_hosts, name);
+    break;
+  default:
+    name = name_at(tl->middleboxes, r->target);
+    *on_path = has_name(tl->path_middleboxes, name);
+    break;
+  }
+  return name;
+}
 
 static gboolean same_seg(const ks_trace_rec *a, const ks_trace_rec *b) {
   return a->from_client == b->from_client && a->seq == b->seq && a->ack == b->ack &&
@@ -158,6 +199,11 @@ static void build_rows(tl_draw *d) {
     row w = {.t = r->t_ns};
     if (r->ev == KS_TRACE_SCENARIO && r->t_ns > last_own)
       continue;
+    /* Another path's events are another connection's story. */
+    gboolean on_path = TRUE;
+    const char *target = r->ev == KS_TRACE_SCENARIO ? event_target(tl, r, &on_path) : NULL;
+    if (!on_path)
+      continue;
     gboolean is_fail_event = r->ev == KS_TRACE_SCENARIO && llabs(r->t_ns - fail_ns) < 1000;
     if (fail_ns >= 0 && !fail_drawn && r->t_ns >= fail_ns && !is_fail_event) {
       row f = {.kind = ROW_EVENT, .t = fail_ns, .failure = TRUE};
@@ -200,13 +246,17 @@ static void build_rows(tl_draw *d) {
       break;
     case KS_TRACE_SCENARIO:
       w.kind = ROW_EVENT;
+      char what[96];
+      if (target)
+        g_snprintf(what, sizeof what, "%s %s", r->what, target);
+      else
+        g_snprintf(what, sizeof what, "%s (#%" G_GINT64_FORMAT ")", r->what, r->target);
       if (fail_ns >= 0 && !fail_drawn && is_fail_event) {
         w.failure = TRUE;
         fail_drawn = TRUE;
-        g_snprintf(w.label, sizeof w.label, "FAILURE: %s (#%" G_GINT64_FORMAT ")", r->what,
-                   r->target);
+        g_snprintf(w.label, sizeof w.label, "FAILURE: %s", what);
       } else {
-        g_snprintf(w.label, sizeof w.label, "%s (#%" G_GINT64_FORMAT ")", r->what, r->target);
+        g_snprintf(w.label, sizeof w.label, "%s", what);
       }
       break;
     default:
@@ -335,9 +385,16 @@ static void draw(cairo_t *cr, const void *data) {
   ksp_text(cr, W / 2.0, 84, 0.5, 0,
            "time runs down; rows are events, not to scale; idle stretches are cut out");
 
-  g_autofree char *csub = g_strdup_printf("%s%s", tl->client_side ? tl->profile : "",
+  /* Each end by its host's name; the keep-alive side with its profile. */
+  const char *cname = name_at(tl->path_hosts, 0);
+  const char *sname = tl->path_hosts ? name_at(tl->path_hosts, tl->path_hosts->len - 1) : NULL;
+  g_autofree char *csub = g_strdup_printf("%s%s%s%s", cname ? cname : "",
+                                          cname && tl->client_side ? ": " : "",
+                                          tl->client_side ? tl->profile : "",
                                           tl->client_side ? ", keep-alive" : "");
-  g_autofree char *ssub = g_strdup_printf("%s%s", tl->client_side ? "" : tl->profile,
+  g_autofree char *ssub = g_strdup_printf("%s%s%s%s", sname ? sname : "",
+                                          sname && !tl->client_side ? ": " : "",
+                                          tl->client_side ? "" : tl->profile,
                                           tl->client_side ? "" : ", keep-alive");
   header_box(cr, CX, "client", csub);
   header_box(cr, SX, "server", ssub);
@@ -348,9 +405,8 @@ static void draw(cairo_t *cr, const void *data) {
   double units = 0;
   for (guint i = 0; i < d->rows->len; i++)
     units += row_height(&g_array_index(d->rows, row, i));
-  double pitch = units > 0 ? (H - TOP - BOTTOM) / units : 40;
-  if (pitch > 52)
-    pitch = 52;
+  const int H = d->h;
+  double pitch = PITCH;
   double end_y = TOP + 10 + units * pitch;
 
   /* Lifelines, broken where the rows skip time. */
@@ -495,10 +551,31 @@ static void draw(cairo_t *cr, const void *data) {
            "start of the run");
 }
 
-gboolean ks_plot_timeline(const ks_timeline *tl, ks_plot_images *out, GError **error) {
+GPtrArray *ks_plot_timeline_rows(const ks_timeline *tl) {
   tl_draw d = {.tl = tl};
   build_rows(&d);
-  gboolean ok = ksp_render(W, H, draw, &d, out, error);
+  GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
+  for (guint i = 0; i < d.rows->len; i++)
+    g_ptr_array_add(out, g_strdup(g_array_index(d.rows, row, i).label));
+  g_array_unref(d.rows);
+  return out;
+}
+
+int ks_plot_timeline_height(const ks_timeline *tl) {
+  tl_draw d = {.tl = tl};
+  build_rows(&d);
+  double units = 0;
+  for (guint i = 0; i < d.rows->len; i++)
+    units += row_height(&g_array_index(d.rows, row, i));
+  g_array_unref(d.rows);
+  return (int)ceil(TOP + 10 + units * PITCH + BOTTOM);
+}
+
+gboolean ks_plot_timeline(const ks_timeline *tl, ks_plot_images *out, GError **error) {
+  tl_draw d = {.tl = tl};
+  d.h = ks_plot_timeline_height(tl);
+  build_rows(&d);
+  gboolean ok = ksp_render(W, d.h, draw, &d, out, error);
   g_array_unref(d.rows);
   return ok;
 }

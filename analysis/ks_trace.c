@@ -1,6 +1,8 @@
 /* ks_trace.c - trace.jsonl read back line by line; see ks_trace.h. */
 #include "ks_trace.h"
 
+#include <json-glib/json-glib.h>
+
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -216,6 +218,49 @@ static const char *reason_name(guint8 r) {
   return r < G_N_ELEMENTS(n) ? n[r] : NULL;
 }
 
+static GPtrArray *names_of(JsonObject *o, const char *key) {
+  JsonNode *n = o ? json_object_get_member(o, key) : NULL;
+  if (n == NULL || !JSON_NODE_HOLDS_ARRAY(n))
+    return NULL;
+  JsonArray *a = json_node_get_array(n);
+  GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
+  for (guint i = 0; i < json_array_get_length(a); i++) {
+    JsonNode *e = json_array_get_element(a, i);
+    g_ptr_array_add(out, g_strdup(JSON_NODE_HOLDS_VALUE(e) &&
+                                          json_node_get_value_type(e) == G_TYPE_STRING
+                                      ? json_node_get_string(e)
+                                      : "?"));
+  }
+  return out;
+}
+
+/* summary.json's "network": every name, and the group's path.  Missing or
+ * malformed: nothing, and the picture falls back to indices. */
+static void load_network(ks_timeline *tl, const char *run_dir, guint32 group) {
+  g_autofree char *path = g_build_filename(run_dir, "summary.json", NULL);
+  JsonParser *p = json_parser_new();
+  if (json_parser_load_from_file(p, path, NULL) && JSON_NODE_HOLDS_OBJECT(json_parser_get_root(p))) {
+    JsonObject *root = json_node_get_object(json_parser_get_root(p));
+    JsonNode *nn = json_object_get_member(root, "network");
+    JsonObject *net = nn && JSON_NODE_HOLDS_OBJECT(nn) ? json_node_get_object(nn) : NULL;
+    JsonNode *gn = net ? json_object_get_member(net, "groups") : NULL;
+    JsonArray *groups = gn && JSON_NODE_HOLDS_ARRAY(gn) ? json_node_get_array(gn) : NULL;
+    JsonNode *g = groups && group < json_array_get_length(groups)
+                      ? json_array_get_element(groups, group)
+                      : NULL;
+    JsonObject *go = g && JSON_NODE_HOLDS_OBJECT(g) ? json_node_get_object(g) : NULL;
+    if (go) {
+      tl->hosts = names_of(net, "hosts");
+      tl->links = names_of(net, "links");
+      tl->middleboxes = names_of(net, "middleboxes");
+      tl->path_hosts = names_of(go, "hosts");
+      tl->path_links = names_of(go, "links");
+      tl->path_middleboxes = names_of(go, "middleboxes");
+    }
+  }
+  g_object_unref(p);
+}
+
 ks_timeline *ks_timeline_load(const char *run_dir, const ks_run_metrics *m, gint64 conn,
                               GError **error) {
   if (m->conns->len == 0) {
@@ -264,6 +309,7 @@ ks_timeline *ks_timeline_load(const char *run_dir, const ks_run_metrics *m, gint
   tl->error = c->error;
   tl->close_reason = reason_name(c->reason);
   tl->recs = g_array_new(FALSE, FALSE, sizeof(ks_trace_rec));
+  load_network(tl, run_dir, c->group);
   g_autofree char *trace = g_build_filename(run_dir, "trace.jsonl", NULL);
   tl_ctx ctx = {.conn = tl->conn, .recs = tl->recs};
   if (!ks_trace_read(trace, tl_collect, &ctx, error)) {
@@ -280,5 +326,9 @@ void ks_timeline_free(ks_timeline *tl) {
   g_free(tl->group);
   g_free(tl->profile);
   g_array_unref(tl->recs);
+  GPtrArray **names[] = {&tl->hosts, &tl->links, &tl->middleboxes, &tl->path_hosts,
+                         &tl->path_links, &tl->path_middleboxes};
+  for (size_t i = 0; i < G_N_ELEMENTS(names); i++)
+    g_clear_pointer(names[i], g_ptr_array_unref);
   g_free(tl);
 }

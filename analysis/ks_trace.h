@@ -43,6 +43,12 @@ typedef struct ks_timeline {
   const char *failure, *close_reason, *error; /* static or interned */
   gboolean false_giveup;
   GArray *recs;          /* ks_trace_rec: this connection's, and scenario events */
+  /* The scenario's names by index (summary.json's "network"), and the
+   * names on this connection's path: hosts from client to server, links,
+   * middleboxes.  All NULL for a summary.json without them (kasim before
+   * 0.1.1): then events are shown by index and all of them. */
+  GPtrArray *hosts, *links, *middleboxes;
+  GPtrArray *path_hosts, *path_links, *path_middleboxes;
 } ks_timeline;
 
 /* m is the run's metrics (ks_metrics_load).  conn < 0 picks the first

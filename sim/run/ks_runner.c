@@ -108,6 +108,73 @@ static const char *side_profile(const ks_scenario *sc, const ks_conn_result *r) 
   return ka_profile_name(h->profile);
 }
 
+static void name_array(JsonBuilder *b, const char *key, GPtrArray *names) {
+  json_builder_set_member_name(b, key);
+  json_builder_begin_array(b);
+  for (guint i = 0; names && i < names->len; i++)
+    json_builder_add_string_value(b, names->pdata[i]);
+  json_builder_end_array(b);
+}
+
+/* The scenario's names, so that pictures and reports say "xp-cable", not
+ * "#0", and each group's path: the hosts from client to server, the links
+ * between them and the middleboxes on those links, so that a picture of a
+ * connection shows the events of its own path only. */
+static void network_json(JsonBuilder *b, const ks_scenario *sc) {
+  json_builder_set_member_name(b, "network");
+  json_builder_begin_object(b);
+  GPtrArray *names = g_ptr_array_new();
+  for (guint i = 0; i < sc->hosts->len; i++)
+    g_ptr_array_add(names, ((ks_host_spec *)sc->hosts->pdata[i])->name);
+  name_array(b, "hosts", names);
+  g_ptr_array_set_size(names, 0);
+  for (guint i = 0; i < sc->links->len; i++)
+    g_ptr_array_add(names, ((ks_link_spec *)sc->links->pdata[i])->name);
+  name_array(b, "links", names);
+  g_ptr_array_set_size(names, 0);
+  for (guint i = 0; sc->middleboxes && i < sc->middleboxes->len; i++)
+    g_ptr_array_add(names, ((ks_middlebox_spec *)sc->middleboxes->pdata[i])->name);
+  name_array(b, "middleboxes", names);
+  json_builder_set_member_name(b, "groups");
+  json_builder_begin_array(b);
+  GArray *hops = g_array_new(FALSE, FALSE, sizeof(ks_net_hop));
+  GPtrArray *hosts = g_ptr_array_new(), *links = g_ptr_array_new(), *mbs = g_ptr_array_new();
+  for (guint gi = 0; gi < sc->groups->len; gi++) {
+    const ks_group_spec *g = sc->groups->pdata[gi];
+    g_ptr_array_set_size(hosts, 0);
+    g_ptr_array_set_size(links, 0);
+    g_ptr_array_set_size(mbs, 0);
+    guint at = g->client;
+    g_ptr_array_add(hosts, ((ks_host_spec *)sc->hosts->pdata[at])->name);
+    if (g->client != g->server && ks_scenario_route(sc, g->client, g->server, hops))
+      for (guint k = 0; k < hops->len; k++) {
+        guint li = g_array_index(hops, ks_net_hop, k).link;
+        const ks_link_spec *l = sc->links->pdata[li];
+        at = l->a == at ? l->b : l->a;
+        g_ptr_array_add(links, l->name);
+        g_ptr_array_add(hosts, ((ks_host_spec *)sc->hosts->pdata[at])->name);
+        for (guint m = 0; sc->middleboxes && m < sc->middleboxes->len; m++) {
+          const ks_middlebox_spec *mb = sc->middleboxes->pdata[m];
+          if (mb->link == li)
+            g_ptr_array_add(mbs, mb->name);
+        }
+      }
+    json_builder_begin_object(b);
+    ks_json_str(b, "name", g->name);
+    name_array(b, "hosts", hosts);
+    name_array(b, "links", links);
+    name_array(b, "middleboxes", mbs);
+    json_builder_end_object(b);
+  }
+  g_array_unref(hops);
+  g_ptr_array_unref(hosts);
+  g_ptr_array_unref(links);
+  g_ptr_array_unref(mbs);
+  g_ptr_array_unref(names);
+  json_builder_end_array(b);
+  json_builder_end_object(b);
+}
+
 static char *summary_json(const ks_scenario *sc, const ks_backend *e, const void *w,
                           guint64 seed) {
   JsonBuilder *b = json_builder_new();
@@ -117,6 +184,7 @@ static char *summary_json(const ks_scenario *sc, const ks_backend *e, const void
   ks_json_int(b, "seed", (gint64)seed);
   ks_json_seconds(b, "virtual_time_s", e->now(w));
   ks_json_int(b, "events", (gint64)e->events(w));
+  network_json(b, sc);
   guint32 n = e->conn_count(w);
   gint64 closed = 0, probes = 0, answered = 0, failed = 0, false_giveups = 0;
   gint64 by_reason[KA_CLOSE_RESET_BY_PEER + 1] = {0};
