@@ -46,8 +46,9 @@ typedef struct bucket {
 static void print_human(const ks_scenario *sc, const ks_backend *b, const void *w,
                         const char *out_dir) {
   g_autofree char *vt = ks_format_human(b->now(w));
-  printf("kasim run: %s%s%s, %s of virtual time, %" G_GUINT64_FORMAT " events\n", sc->name,
-         b->stack ? " on " : "", b->stack ? b->stack : "", vt, b->events(w));
+  g_autofree char *events = ks_format_count(b->events(w));
+  printf("kasim run: %s%s%s, %s of virtual time, %s %s\n", sc->name, b->stack ? " on " : "",
+         b->stack ? b->stack : "", vt, events, ks_plural(b->events(w), "event", "events"));
   enum { REASONS = KA_CLOSE_RESET_BY_PEER + 1 };
   guint n_groups = sc->groups->len;
   bucket *buckets = g_new0(bucket, (gsize)n_groups * REASONS);
