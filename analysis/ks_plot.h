@@ -81,10 +81,11 @@ typedef struct ks_pareto_point {
   double overhead;          /* probe bytes/s per connection */
   double false_giveup_rate; /* 0..1 */
   gboolean front, meets;
-  const char *label;        /* "NAME=V NAME=V" */
+  const char *label;        /* the setting's values, "45 / 1 / 5" */
 } ks_pareto_point;
 
-gboolean ks_plot_pareto(const char *title, const ks_pareto_point *p, guint n,
-                        ks_plot_images *out, GError **error);
+/* label_names: what the labels' values are, "TCP_KEEPIDLE / TCP_KEEPCNT". */
+gboolean ks_plot_pareto(const char *title, const char *label_names, const ks_pareto_point *p,
+                        guint n, ks_plot_images *out, GError **error);
 
 #endif

@@ -13,13 +13,13 @@
 #define W KS_PLOT_PARETO_W
 #define H KS_PLOT_PARETO_H
 #define L 120.0
-#define R 260.0
+#define R 300.0
 #define T 110.0
 #define B 90.0
 #define NEVER_H 40.0 /* the "never" band at the top of the plot area */
 
 typedef struct pa_draw {
-  const char *title;
+  const char *title, *label_names;
   const ks_pareto_point *p;
   guint n;
   double x_lo, x_hi, y_hi, r_hi; /* decades of x; y from 0; the rate scale's top */
@@ -56,7 +56,7 @@ static void draw(cairo_t *cr, const void *data) {
   ksp_font(cr, 14, FALSE);
   ksp_text(cr, (W - R + L) / 2.0, 54, 0.5, 0,
            "one point per setting (all seeds); filled: meets every constraint; ringed and "
-           "joined: the Pareto front");
+           "numbered: the Pareto front");
 
   /* Grid and ticks. */
   cairo_set_line_width(cr, 1);
@@ -94,7 +94,8 @@ static void draw(cairo_t *cr, const void *data) {
   ksp_frame(cr, W, H, L, T, R, B, "probe overhead per connection, bytes/s (log scale)", 28,
             "detection time, 95th percentile");
 
-  /* The front, joined in order of overhead. */
+  /* The front, in order of overhead, numbered on the plot and listed on
+   * the right.  Not joined: a front of three criteria is no line in two. */
   GArray *front = g_array_new(FALSE, FALSE, sizeof(guint));
   for (guint i = 0; i < d->n; i++)
     if (d->p[i].front && drawable(&d->p[i]))
@@ -107,17 +108,6 @@ static void draw(cairo_t *cr, const void *data) {
       guint t = *x;
       *x = *y, *y = t;
     }
-  ksp_rgb(cr, KSP_GREY);
-  cairo_set_line_width(cr, 2);
-  for (guint a = 0; a < front->len; a++) {
-    const ks_pareto_point *p = &d->p[g_array_index(front, guint, a)];
-    double x = xpos(d, p->overhead), y = ypos(d, p->detection_p95_s);
-    if (a == 0)
-      cairo_move_to(cr, x, y);
-    else
-      cairo_line_to(cr, x, y);
-  }
-  cairo_stroke(cr);
 
   /* The points: hollow ones first, then filled, the front's ringed. */
   for (int pass = 0; pass < 2; pass++)
@@ -141,17 +131,33 @@ static void draw(cairo_t *cr, const void *data) {
         cairo_stroke(cr);
       }
     }
-  /* The front's labels, on the right, in order. */
-  ksp_font(cr, 12, FALSE);
+  /* The front's numbers beside its points, and its labels on the right. */
+  ksp_font(cr, 11, TRUE);
+  for (guint a = 0; a < front->len; a++) {
+    const ks_pareto_point *p = &d->p[g_array_index(front, guint, a)];
+    g_autofree char *num = g_strdup_printf("%u", a + 1);
+    ksp_rgb(cr, KSP_BLACK);
+    ksp_text(cr, xpos(d, p->overhead) + 13, ypos(d, p->detection_p95_s) - 8, 0, 0.5, num);
+  }
   double ly = T + 8;
-  ksp_rgb(cr, KSP_BLACK);
   ksp_font(cr, 14, TRUE);
   ksp_text(cr, W - R + 20, ly, 0, 0, "Pareto front");
-  ly += 24;
-  ksp_font(cr, 11, FALSE);
-  for (guint a = 0; a < front->len && ly < H - B - 130; a++, ly += 17) {
+  ly += 22;
+  ksp_font(cr, 10, FALSE);
+  if (d->label_names) {
+    g_autofree char *names = g_strdup_printf("#  %s", d->label_names);
+    ksp_text(cr, W - R + 20, ly, 0, 0, names);
+    ly += 17;
+  }
+  guint shown = 0;
+  for (guint a = 0; a < front->len && ly < H - B - 130; a++, ly += 15, shown++) {
     const ks_pareto_point *p = &d->p[g_array_index(front, guint, a)];
-    ksp_text(cr, W - R + 20, ly, 0, 0, p->label);
+    g_autofree char *row = g_strdup_printf("%u  %s", a + 1, p->label);
+    ksp_text(cr, W - R + 20, ly, 0, 0, row);
+  }
+  if (shown < front->len) {
+    g_autofree char *more = g_strdup_printf("... and %u more (tune.csv)", front->len - shown);
+    ksp_text(cr, W - R + 20, ly, 0, 0, more);
   }
   g_array_free(front, TRUE);
 
@@ -176,9 +182,9 @@ static void draw(cairo_t *cr, const void *data) {
   }
 }
 
-gboolean ks_plot_pareto(const char *title, const ks_pareto_point *p, guint n, ks_plot_images *out,
-                        GError **error) {
-  pa_draw d = {.title = title, .p = p, .n = n};
+gboolean ks_plot_pareto(const char *title, const char *label_names, const ks_pareto_point *p,
+                        guint n, ks_plot_images *out, GError **error) {
+  pa_draw d = {.title = title, .label_names = label_names, .p = p, .n = n};
   double xmin = INFINITY, xmax = -INFINITY, ymax = 0, rmax = 0;
   for (guint i = 0; i < n; i++) {
     if (isnan(p[i].detection_p95_s)) {

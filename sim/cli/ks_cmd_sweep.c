@@ -175,11 +175,79 @@ static void print_triple(ks_tune_metric m, const ks_sweep_stat *st) {
   }
 }
 
+/* Whether column i's axis has more than one value. */
+static gboolean col_varies(const ks_sweep_plan *s, guint i) {
+  for (guint a = 0, c = 0; a < s->axes->len; a++) {
+    const ks_sweep_axis *ax = s->axes->pdata[a];
+    if (i < c + ax->cols->len)
+      return ax->n > 1;
+    c += ax->cols->len;
+  }
+  return FALSE;
+}
+
+/* A column's name in a label: the last part of a path, unless another
+ * varying column ends the same way. */
+static const char *short_name(const ks_sweep_plan *s, guint i) {
+  const char *name = ((ks_sweep_col *)s->cols->pdata[i])->name;
+  const char *tail = strrchr(name, '.') ? strrchr(name, '.') + 1 : name;
+  for (guint j = 0; j < s->cols->len; j++) {
+    const char *other = ((ks_sweep_col *)s->cols->pdata[j])->name;
+    const char *ot = strrchr(other, '.') ? strrchr(other, '.') + 1 : other;
+    if (j != i && col_varies(s, j) && strcmp(ot, tail) == 0)
+      return name;
+  }
+  return tail;
+}
+
+/* "TCP_KEEPIDLE=10 TCP_KEEPCNT=5": the varying columns of combination c
+ * (all of them when none varies). */
 static char *combo_label(const ks_sweep_plan *s, guint64 c) {
   char **sets = ks_sweep_combo_sets(s, c);
-  char *label = g_strjoinv(" ", sets);
+  GString *label = g_string_new(NULL);
+  gboolean any = FALSE;
+  for (guint i = 0; i < s->cols->len; i++)
+    any = any || col_varies(s, i);
+  for (guint i = 0; i < s->cols->len; i++) {
+    if (any && !col_varies(s, i))
+      continue;
+    const char *v = sets[i] + strlen(((ks_sweep_col *)s->cols->pdata[i])->name) + 1;
+    g_string_append_printf(label, "%s%s=%s", label->len ? " " : "", short_name(s, i), v);
+  }
   g_strfreev(sets);
-  return label;
+  return g_string_free(label, FALSE);
+}
+
+/* The varying columns' values of combination c, "45 / 1 / 5", and with
+ * names = TRUE their names, "TCP_KEEPIDLE / TCP_KEEPINTVL / TCP_KEEPCNT":
+ * the picture's labels. */
+static char *combo_values(const ks_sweep_plan *s, guint64 c, gboolean names) {
+  char **sets = ks_sweep_combo_sets(s, c);
+  GString *label = g_string_new(NULL);
+  gboolean any = FALSE;
+  for (guint i = 0; i < s->cols->len; i++)
+    any = any || col_varies(s, i);
+  for (guint i = 0; i < s->cols->len; i++) {
+    if (any && !col_varies(s, i))
+      continue;
+    const char *v = sets[i] + strlen(((ks_sweep_col *)s->cols->pdata[i])->name) + 1;
+    g_string_append_printf(label, "%s%s", label->len ? " / " : "", names ? short_name(s, i) : v);
+  }
+  g_strfreev(sets);
+  return g_string_free(label, FALSE);
+}
+
+/* "links.radio.loss=0.05": the columns with one value, said once. */
+static char *fixed_label(const ks_sweep_plan *s) {
+  char **sets = ks_sweep_combo_sets(s, 0);
+  GString *label = g_string_new(NULL);
+  for (guint i = 0; i < s->cols->len; i++)
+    if (col_varies(s, i))
+      continue;
+    else
+      g_string_append_printf(label, "%s%s", label->len ? " " : "", sets[i]);
+  g_strfreev(sets);
+  return g_string_free(label, FALSE);
 }
 
 typedef struct rank_ctx {
@@ -222,13 +290,17 @@ static int tune_answer(const ks_sweep_plan *s, GArray *stats, GPtrArray *cons,
   printf("\n%s %s", maximize ? "Maximize" : "Minimize", ks_tune_metric_name(objective));
   for (guint c = 0; c < cons->len; c++)
     printf("%s %s", c ? " and" : " subject to", ((ks_tune_constraint *)cons->pdata[c])->text);
-  printf(" (each met by its 95%% interval's bound, %u seed%s per setting):\n", s->seeds,
+  printf(" (each met by its 95%% interval's bound, %u seed%s per setting", s->seeds,
          s->seeds == 1 ? "" : "s");
+  g_autofree char *fixed = fixed_label(s);
+  if (*fixed)
+    printf("; all with %s", fixed);
+  printf("):\n");
   if (ok->len == 0)
     printf("  no setting meets every constraint with that confidence\n");
   const ks_tune_metric show[] = {KS_TUNE_DETECTION_P95, KS_TUNE_FALSE_GIVEUP_RATE,
                                  KS_TUNE_OVERHEAD};
-  for (guint r = 0; r < ok->len; r++) {
+  for (guint r = 0; r < ok->len && r < 10; r++) {
     guint i = g_array_index(ok, guint, r);
     g_autofree char *label = combo_label(s, st[i].combo);
     printf("  %u. %s%s\n", r + 1, label, front[i] ? "  (Pareto front)" : "");
@@ -238,6 +310,8 @@ static int tune_answer(const ks_sweep_plan *s, GArray *stats, GPtrArray *cons,
       printf("\n");
     }
   }
+  if (ok->len > 10)
+    printf("  ... and %u more (tune.csv)\n", ok->len - 10);
   printf("Pareto front of detection_p95, overhead and false_giveup_rate (all settings):\n");
   for (guint i = 0; i < n; i++) {
     if (!front[i])
@@ -307,10 +381,11 @@ static int tune_answer(const ks_sweep_plan *s, GArray *stats, GPtrArray *cons,
     pts[i].false_giveup_rate = st[i].false_giveup_rate[0];
     pts[i].front = front[i];
     pts[i].meets = rank[i] > 0;
-    pts[i].label = combo_label(s, st[i].combo);
+    pts[i].label = combo_values(s, st[i].combo, FALSE);
   }
   ks_plot_images im = {0};
-  gboolean drawn = error == NULL && ks_plot_pareto(s->scenario_name, pts, n, &im, &error);
+  g_autofree char *names = combo_values(s, 0, TRUE);
+  gboolean drawn = error == NULL && ks_plot_pareto(s->scenario_name, names, pts, n, &im, &error);
   for (guint i = 0; drawn && i < 2; i++) {
     ks_afile *pf = ks_afile_open(s->out_dir, i ? "pareto.svg" : "pareto.png", &error);
     GBytes *b = i ? im.svg : im.png;

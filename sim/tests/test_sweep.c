@@ -745,6 +745,104 @@ static void test_interrupt(void) {
   ks_test_rm_rf(dir);
 }
 
+/* ---- kasim tune -------------------------------------------------------- */
+
+static int run_tune(const char *out_dir, const char *const *extra, char **out, char **err) {
+  g_autofree char *sc = g_test_build_filename(G_TEST_DIST, "data", "tune-one.yaml", NULL);
+  GPtrArray *argv = g_ptr_array_new();
+  const char *head[] = {g_getenv("KASIM"),
+                        "tune",
+                        sc,
+                        "--out",
+                        out_dir,
+                        "--grid",
+                        "groups.clients.sockopts.TCP_KEEPIDLE=30,60,7200"};
+  for (size_t i = 0; i < G_N_ELEMENTS(head); i++)
+    g_ptr_array_add(argv, (gpointer)head[i]);
+  for (; *extra; extra++)
+    g_ptr_array_add(argv, (gpointer)*extra);
+  g_ptr_array_add(argv, NULL);
+  int status = ks_test_spawn((const char *const *)argv->pdata, out, err);
+  g_ptr_array_free(argv, TRUE);
+  return status;
+}
+
+/* tune-one.yaml detects the cut between 4 x 5 = 20 s and TCP_KEEPIDLE + 20
+ * s after it, or 7200 + 20 + 0.020 - 600 = 6620.02 s with the default idle
+ * time: within 90 s only idle times 30 and 60 do, and 60 probes half as
+ * often (facts §4: one probe per idle period), so it ranks first.  7200 is
+ * on the Pareto front (cheapest) but meets nothing. */
+static void test_tune(void) {
+  g_autofree char *dir = tmp_dir();
+  g_autofree char *out = NULL, *err = NULL;
+  const char *args[] = {"--seeds",    "2",        "--require", "detection_max <= 90s",
+                        "--minimize", "overhead", NULL};
+  g_assert_cmpint(run_tune(dir, args, &out, &err), ==, 0);
+  g_assert_cmpstr(err, ==, "");
+  const char *first = strstr(out, "  1. TCP_KEEPIDLE=60");
+  const char *second = strstr(out, "  2. TCP_KEEPIDLE=30");
+  if (first == NULL || second == NULL || second < first || strstr(out, "  3. ") != NULL)
+    g_error("expected 60 then 30 and nothing else: %s", out);
+  g_autoptr(GBytes) csv = slurp(dir, "tune.csv");
+  g_autofree char *text = g_strndup(g_bytes_get_data(csv, NULL), g_bytes_get_size(csv));
+  g_assert_cmpstr(text, ==,
+                  "index,groups.clients.sockopts.TCP_KEEPIDLE,require_1,meets_all,rank,pareto\n"
+                  "0,30,true,true,2,false\n"
+                  "1,60,true,true,1,true\n"
+                  "2,7200,false,false,,true\n");
+  /* The 7200 s setting's numbers, from the facts: 6620.02 s, every time. */
+  g_autoptr(GBytes) stats = slurp(dir, "stats.csv");
+  g_autofree char *st = g_strndup(g_bytes_get_data(stats, NULL), g_bytes_get_size(stats));
+  g_auto(GStrv) lines = g_strsplit(st, "\n", -1);
+  g_auto(GStrv) cols = g_strsplit(lines[0], ",", -1);
+  g_auto(GStrv) vals = g_strsplit(lines[3], ",", -1);
+  g_assert_cmpfloat_with_epsilon(col_value(cols, vals, "detection_max_s"), 6620.02, 1e-6);
+  g_auto(GStrv) v30 = g_strsplit(lines[1], ",", -1);
+  double d30 = col_value(cols, v30, "detection_max_s");
+  g_assert_cmpfloat(d30, >=, 20);
+  g_assert_cmpfloat(d30, <=, 50);
+  /* The picture: a PNG and an SVG. */
+  g_autoptr(GBytes) png = slurp(dir, "pareto.png");
+  g_assert_cmpint(memcmp(g_bytes_get_data(png, NULL), "\x89PNG", 4), ==, 0);
+  g_autoptr(GBytes) svg = slurp(dir, "pareto.svg");
+  g_assert_nonnull(
+    g_strstr_len(g_bytes_get_data(svg, NULL), (gssize)g_bytes_get_size(svg), "<svg"));
+
+  /* A constraint nothing meets with two seeds' confidence: a rate's Wilson
+   * bound at 0 of 2 is 3.84 / 5.84 = 66%, above 1%. */
+  g_free(out), g_free(err);
+  const char *strict[] = {"--seeds", "2", "--require", "false_giveup_rate <= 1%", NULL};
+  g_assert_cmpint(run_tune(dir, strict, &out, &err), ==, 0);
+  g_assert_nonnull(strstr(out, "no setting meets every constraint"));
+  ks_test_rm_rf(dir);
+
+  /* Bad questions: one line naming the problem and where, exit 2, no
+   * folder. */
+  static const struct {
+    const char *args[4];
+    const char *what;
+  } bad[] = {
+    {{"--require", "detection_p95 <= 60x", NULL}, "at character 20: unknown unit 'x'"},
+    {{"--require", "latency <= 60s", NULL}, "unknown metric 'latency'"},
+    {{"--require", "false_giveup_rate <= 150%", NULL}, "at most 1"},
+    {{"--require", "detection_p95 60s", NULL}, "expected <=, <, >= or >"},
+    {{"--require", "detection_p95 <= soon", NULL}, "expected a number"},
+    {{"--minimize", "speed", NULL}, "--minimize speed"},
+  };
+  g_autofree char *none = g_build_filename(dir, "never", NULL);
+  for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+    g_free(out), g_free(err);
+    out = err = NULL;
+    g_assert_cmpint(run_tune(none, bad[i].args, &out, &err), ==, 2);
+    g_assert_true(g_str_has_prefix(err, "kasim tune: "));
+    g_assert_cmpstr(strchr(err, '\n') + 1, ==, "");
+    if (strstr(err, bad[i].what) == NULL)
+      g_error("expected '%s' in: %s", bad[i].what, err);
+    g_assert_cmpstr(out, ==, "");
+    g_assert_false(g_file_test(none, G_FILE_TEST_EXISTS));
+  }
+}
+
 /* mpirun -np 2: both ranks work, rank 0 merges, and the results are
  * byte-identical to a local sweep's. */
 static void test_mpi(void) {
@@ -821,6 +919,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/sweep/vary-anything", test_vary_anything);
   g_test_add_func("/sweep/stats", test_stats);
   g_test_add_func("/sweep/interrupt", test_interrupt);
+  g_test_add_func("/sweep/tune", test_tune);
   g_test_add_func("/sweep/mpi", test_mpi);
   g_test_add_func("/sweep/ns3", test_ns3);
   int status = g_test_run();
