@@ -181,7 +181,6 @@ typedef struct loader {
    * constant time however many hosts or groups there are. */
   GHashTable *host_index, *link_index, *mbox_index, *group_index;
   guint *island;            /* per host: a representative of the hosts it reaches by links */
-  guint64 connections;      /* the groups' counts so far */
   GArray *group_marks;      /* group_marks, per group: where its load is named */
   double *ka_per_s;         /* per group: keep-alive exchanges per second per connection */
   char **sets;              /* --set assignments, as given */

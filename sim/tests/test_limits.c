@@ -467,6 +467,47 @@ static void test_sockopt_list(void) {
                9, 68, "a list of 4 values; a socket option takes at most 3", NULL);
 }
 
+/* A --set value meets the same limits as the file's, and the message
+ * names the assignment. */
+static void test_set_limits(void) {
+  static const struct {
+    const char *set, *message, *limit;
+  } cases[] = {
+    {"groups.0.count=4294967295",
+     "--set groups.0.count=4294967295: count: 4294967295 connections, more than 100000000",
+     "connections"},
+    {"links.l.delay=106751d", "--set links.l.delay=106751d: delay: '106751d' is longer than 3650d",
+     "duration"},
+    {"groups.g.traffic.period=1ns", NULL, NULL}, /* traffic: idle has no period */
+    {"links.l.loss=nan", "--set links.l.loss=nan: loss: 'nan' is not a number", NULL},
+    {"hosts.c.profile=\x1b", "--set hosts.c.profile=\\x1b: profile: unknown profile", NULL},
+  };
+  for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+    char *sets[] = {(char *)cases[i].set, NULL};
+    GError *error = NULL;
+    ks_scenario *sc = load_lim(BASE, -1, sets, NULL, &error);
+    g_assert_null(sc);
+    if (cases[i].message && !g_str_has_prefix(error->message, cases[i].message))
+      g_error("--set %s gave '%s'", cases[i].set, error->message);
+    if (cases[i].limit) {
+      g_autofree char *named = g_strdup_printf("(the limit %s;", cases[i].limit);
+      g_assert_nonnull(strstr(error->message, named));
+    }
+    g_clear_error(&error);
+  }
+  /* A periodic group's period through --set: the rate limit, located at
+   * the assignment. */
+  char *sets[] = {"groups.h.traffic.period=1ns", NULL};
+  GError *error = NULL;
+  g_assert_null(load_lim(BASE "  - {name: h, client: c, server: s, traffic: {kind: periodic, "
+                              "period: 1s}}\n",
+                         -1, sets, NULL, &error));
+  g_assert_true(g_str_has_prefix(error->message, "--set groups.h.traffic.period=1ns: group 'h': a "
+                                                 "request every 1ns on 1 connection"));
+  g_assert_nonnull(strstr(error->message, "(the limit rate;"));
+  g_clear_error(&error);
+}
+
 /* ---- the limits themselves ----------------------------------------------- */
 
 static void test_limit_settings(void) {
@@ -530,5 +571,6 @@ int main(int argc, char **argv) {
   g_test_add_func("/limits/escaped", test_escaped);
   g_test_add_func("/limits/sockopt-list", test_sockopt_list);
   g_test_add_func("/limits/settings", test_limit_settings);
+  g_test_add_func("/limits/set", test_set_limits);
   return g_test_run();
 }
