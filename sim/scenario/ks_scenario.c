@@ -513,6 +513,17 @@ static gboolean check_count(loader *L, const yaml_node_t *n, guint64 max, const 
                     what, len, max);
 }
 
+/* Names of hosts, links, middleboxes and groups are printed as they are
+ * (the run's report, the live mode, plots), so they may hold no character
+ * a terminal acts on: what ks_escape would change. */
+static gboolean check_name(loader *L, const yaml_node_t *n, const char *what) {
+  g_autofree char *shown = ks_escape(text(n));
+  if (strcmp(shown, text(n)) == 0)
+    return TRUE;
+  return fail(L, n, "%s name '%s' holds a control character or invalid UTF-8; names are printed "
+              "as they are", what, shown);
+}
+
 /* The name index of a section's array. */
 static GHashTable *index_of(loader *L, const GPtrArray *arr) {
   return arr == L->sc->hosts   ? L->host_index
@@ -683,6 +694,8 @@ static gboolean load_hosts(loader *L, const yaml_node_t *map) {
   for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
     yaml_node_t *k = node(L, p->key), *v = node(L, p->value);
     g_autofree char *where = g_strdup_printf("host '%s'", text(k));
+    if (!check_name(L, k, "a host"))
+      return FALSE;
     if (!expect_map(L, v, where) || !check_keys(L, v, keys, where, FALSE))
       return FALSE;
     yaml_node_t *pn = require(L, v, k, "profile", where);
@@ -722,6 +735,8 @@ static gboolean load_links(loader *L, const yaml_node_t *map) {
   for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
     yaml_node_t *k = node(L, p->key), *v = node(L, p->value);
     g_autofree char *where = g_strdup_printf("link '%s'", text(k));
+    if (!check_name(L, k, "a link"))
+      return FALSE;
     if (!expect_map(L, v, where) || !check_keys(L, v, keys, where, FALSE))
       return FALSE;
     ks_link_spec *l = g_new0(ks_link_spec, 1);
@@ -837,6 +852,8 @@ static gboolean load_middleboxes(loader *L, const yaml_node_t *map) {
   for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
     yaml_node_t *k = node(L, p->key), *v = node(L, p->value);
     g_autofree char *where = g_strdup_printf("middlebox '%s'", text(k));
+    if (!check_name(L, k, "a middlebox"))
+      return FALSE;
     if (!expect_map(L, v, where) || !check_keys(L, v, keys, where, FALSE))
       return FALSE;
     ks_middlebox_spec *m = g_new0(ks_middlebox_spec, 1);
@@ -1034,6 +1051,8 @@ static gboolean load_group(loader *L, const yaml_node_t *v, guint64 *total) {
   yaml_node_t *n = require(L, v, v, "name", "a group");
   const char *name;
   if (n == NULL || !get_text(L, n, "name", &name))
+    return FALSE;
+  if (!check_name(L, n, "a group"))
     return FALSE;
   if (find_named(L, L->sc->groups, name) >= 0)
     return fail(L, n, "name: there is already a group '%s'", name);
