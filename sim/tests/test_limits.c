@@ -452,14 +452,14 @@ static void test_escaped(void) {
   g_clear_error(&error);
   /* Names are printed as they are (the run's report): none may hold a
    * control character. */
-  g_assert_null(load_lim("duration: 1h\nhosts: {\"c\\e[2J\": {profile: linux}}\n", -1, NULL,
-                         NULL, &error));
+  g_assert_null(
+    load_lim("duration: 1h\nhosts: {\"c\\e[2J\": {profile: linux}}\n", -1, NULL, NULL, &error));
   g_assert_cmpstr(error->message, ==,
                   "x.yaml:2:9: a host name 'c\\x1b[2J' holds a control character or invalid "
                   "UTF-8; names are printed as they are");
   g_clear_error(&error);
-  g_assert_null(load_lim(BASE "  - {name: \"h\\u202e\", client: c, server: s}\n", -1, NULL, NULL,
-                         &error));
+  g_assert_null(
+    load_lim(BASE "  - {name: \"h\\u202e\", client: c, server: s}\n", -1, NULL, NULL, &error));
   g_assert_true(g_str_has_prefix(error->message, "x.yaml:9:12: a group name 'h\\u202e' holds"));
   g_clear_error(&error);
   /* Invalid UTF-8 and C1 controls. */
