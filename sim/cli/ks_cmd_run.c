@@ -10,7 +10,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <termios.h>
+
 #include "ks_backend.h"
+#include "ks_engine.h"
+#include "ks_afile.h"
 #include "ks_cli.h"
 #include "ks_format.h"
 #include "ks_runner.h"
@@ -27,6 +34,196 @@ static void on_progress(ka_time now, ka_time end, void *ud) {
   g_autofree char *n = ks_format_human(now), *e = ks_format_human(end);
   fprintf(stderr, "\r[%-*.*s] %3d%%  %s of %s virtual ", width, done,
           "########################################", done * 100 / width, n, e);
+}
+
+/* --- The live paced mode (--pace X): the front of a classroom. ---------
+ * Every segment put on the wire, every loss with its reason, every give-up
+ * with the error the application sees and every scenario event is printed
+ * as it happens, one line each, on stdout.  On a terminal a status line on
+ * stderr shows the virtual clock running through idle stretches, and keys
+ * on stdin steer the run (ks_engine.h's live control). */
+typedef struct live {
+  const ks_scenario *sc;
+  ks_pace_ctl ctl;
+  gboolean status;        /* stderr is a terminal: the status line */
+  gboolean keys;          /* stdin is a terminal: keys, unbuffered */
+  gboolean status_shown;
+  struct termios saved;
+  ka_time clock, end;
+} live;
+
+static live *the_live; /* for the signal handler and atexit */
+static struct sigaction live_old_int, live_old_term;
+
+/* The first Ctrl-C ends the run at the current event, keeping what was
+ * written; the handler it replaced (ks_afile's) takes a second one. */
+static void on_live_signal(int sig) {
+  (void)sig;
+  if (the_live)
+    the_live->ctl.stop = 1;
+  sigaction(SIGINT, &live_old_int, NULL);
+  sigaction(SIGTERM, &live_old_term, NULL);
+}
+
+static void live_restore_terminal(void) {
+  if (the_live && the_live->keys) {
+    tcsetattr(STDIN_FILENO, TCSANOW, &the_live->saved);
+    the_live->keys = FALSE;
+  }
+}
+
+static const char *seg_text(guint kind) {
+  static const char *const t[] = {"handshake", "data", "retransmission", "ACK",
+                                  "keep-alive probe", "keep-alive ACK", "RST"};
+  return kind < G_N_ELEMENTS(t) ? t[kind] : ks_net_seg_kind_name(kind);
+}
+
+static const char *drop_text(const char *what) {
+  static const char *const t[][2] = {{"link_down", "the link is down"},
+                                     {"loss", "random loss on the link"},
+                                     {"middlebox", "the middlebox forgot the connection"},
+                                     {"crashed", "the host has crashed"},
+                                     {"no_state", "no such connection there: RST back"},
+                                     {"closed", "the socket is closed"}};
+  for (size_t i = 0; what && i < G_N_ELEMENTS(t); i++)
+    if (strcmp(what, t[i][0]) == 0)
+      return t[i][1];
+  return what ? what : "?";
+}
+
+static const char *host_name(const ks_scenario *sc, guint i) {
+  return i < sc->hosts->len ? ((ks_host_spec *)sc->hosts->pdata[i])->name : "?";
+}
+
+static const char *target_name(const ks_scenario *sc, const ks_trace_event *ev) {
+  int kind = ks_net_event_of(ev->what);
+  if (kind < 0)
+    return "?";
+  switch (ks_net_event_target((ks_event_kind)kind)) {
+  case KS_TARGET_LINK:
+    return ev->target < sc->links->len ? ((ks_link_spec *)sc->links->pdata[ev->target])->name : "?";
+  case KS_TARGET_HOST: return host_name(sc, ev->target);
+  default:
+    return sc->middleboxes && ev->target < sc->middleboxes->len
+               ? ((ks_middlebox_spec *)sc->middleboxes->pdata[ev->target])->name
+               : "?";
+  }
+}
+
+static void live_status(live *l) {
+  if (!l->status)
+    return;
+  g_autofree char *now = ks_format_human(l->clock), *end = ks_format_human(l->end);
+  fprintf(stderr, "\r\033[K%s %s of %s  x%g  ", l->ctl.paused ? "PAUSED" : "  >>  ", now, end,
+          l->ctl.pace);
+  if (l->keys)
+    fputs("[space] pause  [+/-] speed  [s] skip ahead  [q] stop", stderr);
+  fflush(stderr);
+  l->status_shown = TRUE;
+}
+
+/* One line per event: what went on the wire, what was lost and why, who
+ * gave up with which error, what the scenario did. */
+static void live_event(const ks_trace_event *ev, void *ud) {
+  live *l = ud;
+  const ks_scenario *sc = l->sc;
+  char line[256];
+  g_autofree char *t = ks_format_seconds(ev->t);
+  const ks_segment *seg = ev->seg;
+  switch (ev->kind) {
+  case KS_TRACE_SEND:
+    g_snprintf(line, sizeof line, "%12s s  conn %-5u %s (%s) sends %s%s%s, %u byte%s", t,
+               seg->conn, host_name(sc, ev->host), seg->from_client ? "client" : "server",
+               seg_text(seg->kind), ev->what && strcmp(ev->what, "middlebox") == 0
+                                        ? " forged by the middlebox" : "",
+               "", seg->len, seg->len == 1 ? "" : "s");
+    break;
+  case KS_TRACE_DROP:
+    g_snprintf(line, sizeof line, "%12s s  conn %-5u LOST: the %s %s: %s", t, seg->conn,
+               seg->from_client ? "client's" : "server's", seg_text(seg->kind),
+               drop_text(ev->what));
+    break;
+  case KS_TRACE_CLOSE:
+    if (ev->what && strcmp(ev->what, "reset_by_peer") == 0)
+      g_snprintf(line, sizeof line, "%12s s  conn %-5u %s is RESET by its peer: the application "
+                 "sees %s", t, ev->target, host_name(sc, ev->host), ev->error ? ev->error : "?");
+    else
+      g_snprintf(line, sizeof line, "%12s s  conn %-5u %s GIVES UP (%s): the application sees %s",
+                 t, ev->target, host_name(sc, ev->host), ev->what ? ev->what : "?",
+                 ev->error ? ev->error : "?");
+    break;
+  case KS_TRACE_SCENARIO:
+    g_snprintf(line, sizeof line, "%12s s  scenario: %s %s", t, ev->what ? ev->what : "?",
+               target_name(sc, ev));
+    break;
+  default: /* arrivals and timers: the sends and their fates tell it */
+    return;
+  }
+  if (l->status_shown)
+    fputs("\r\033[K", stderr), fflush(stderr);
+  puts(line);
+  fflush(stdout);
+  l->clock = ev->t;
+  live_status(l);
+}
+
+/* Keys, read without waiting, about ten times a second. */
+static void live_keys(live *l) {
+  struct pollfd p = {.fd = STDIN_FILENO, .events = POLLIN};
+  char c;
+  while (l->keys && poll(&p, 1, 0) > 0 && read(STDIN_FILENO, &c, 1) == 1) {
+    switch (c) {
+    case ' ':
+    case 'p': l->ctl.paused = !l->ctl.paused; break;
+    case '+':
+    case '=': l->ctl.pace = MIN(l->ctl.pace * 2, 1e9); break;
+    case '-':
+    case '_': l->ctl.pace = MAX(l->ctl.pace / 2, 1e-3); break;
+    case 's':
+    case 'n':
+    case '\t': l->ctl.skip = 1; break;
+    case 'q':
+    case 3: l->ctl.stop = 1; break;
+    default: break;
+    }
+  }
+}
+
+static void live_progress(ka_time now, ka_time end, void *ud) {
+  live *l = ud;
+  l->clock = now;
+  l->end = end;
+  live_keys(l);
+  live_status(l);
+}
+
+static void live_start(live *l, const ks_scenario *sc, double pace) {
+  *l = (live){.sc = sc, .ctl = {.pace = pace}, .end = sc->duration};
+  l->status = isatty(STDERR_FILENO);
+  the_live = l;
+  if (isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &l->saved) == 0) {
+    struct termios raw = l->saved;
+    raw.c_lflag &= ~(tcflag_t)(ICANON | ECHO);
+    raw.c_cc[VMIN] = 0;
+    raw.c_cc[VTIME] = 0;
+    l->keys = tcsetattr(STDIN_FILENO, TCSANOW, &raw) == 0;
+    atexit(live_restore_terminal);
+  }
+  /* After ks_afile's handlers, which this one hands a second signal to. */
+  ks_afile_install_signal_handlers();
+  struct sigaction sa = {0};
+  sa.sa_handler = on_live_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, &live_old_int);
+  sigaction(SIGTERM, &sa, &live_old_term);
+}
+
+static void live_end(live *l) {
+  if (l->status_shown)
+    fputs("\r\033[K", stderr), fflush(stderr);
+  live_restore_terminal();
+  sigaction(SIGINT, &live_old_int, NULL);
+  sigaction(SIGTERM, &live_old_term, NULL);
 }
 
 static int cmp_time(const void *a, const void *b) {
@@ -141,18 +338,19 @@ static gboolean check_out_dir(const char *dir, GError **error) {
 }
 
 int ks_cmd_run(int argc, char **argv) {
-  g_autofree char *out_dir = NULL, *engine = NULL, *seed_text = NULL;
+  g_autofree char *out_dir = NULL, *engine = NULL, *seed_text = NULL, *pace_text = NULL;
   g_auto(GStrv) sets = NULL, limit_sets = NULL;
   gboolean pcap = FALSE;
-  double pace = 0;
+  double pace = 0; /* not given: as fast as possible */
   GOptionEntry entries[] = {
     {"out", 'o', 0, G_OPTION_ARG_FILENAME, &out_dir, "Output folder (default out/NAME)", "DIR"},
     {"seed", 0, 0, G_OPTION_ARG_STRING, &seed_text, "Random seed (default: the scenario's)", "N"},
     {"set", 's', 0, G_OPTION_ARG_STRING_ARRAY, &sets,
      "A registry value, sysctl or socket option for every host or group", "NAME=VALUE"},
     {"pcap", 0, 0, G_OPTION_ARG_NONE, &pcap, "Also write capture.pcap", NULL},
-    {"pace", 0, 0, G_OPTION_ARG_DOUBLE, &pace,
-     "Virtual seconds per real second (default: as fast as possible)", "X"},
+    {"pace", 0, 0, G_OPTION_ARG_STRING, &pace_text,
+     "Live: X virtual seconds per real second, events printed as they happen (default: "
+     "as fast as possible, silently)", "X"},
     {"engine", 0, 0, G_OPTION_ARG_STRING, &engine, "native (default) or ns3", "NAME"},
     {"limit", 0, 0, G_OPTION_ARG_STRING_ARRAY, &limit_sets,
      "Raise a limit on what a scenario may ask for (docs/limits.md)", "NAME=VALUE"},
@@ -171,9 +369,16 @@ int ks_cmd_run(int argc, char **argv) {
   const ks_backend *b = ok ? ks_cli_engine_find(engine, &error) : NULL;
   ok = b != NULL;
   /* GLib reads "nan", "inf" and 1e999 as doubles. */
-  if (ok && !(isfinite(pace) && pace >= 0))
-    g_set_error(&error, KS_CLI_ERROR, 0, "--pace %g: must be a finite number, 0 or more "
-                "(virtual seconds per real second)", pace), ok = FALSE;
+  /* 0 and below are refused alike: leaving --pace out is how to run flat out. */
+  if (ok && pace_text) {
+    char *end = NULL;
+    pace = g_ascii_strtod(pace_text, &end);
+    if (end == pace_text || *end != '\0' || !isfinite(pace) || !(pace > 0))
+      g_set_error(&error, KS_CLI_ERROR, 0, "--pace %s: must be a number above 0 (virtual "
+                  "seconds per real second; leave --pace out to run as fast as possible)",
+                  pace_text), ok = FALSE;
+  }
+  gboolean paced = ok && pace_text != NULL;
   if (ok && seed_text &&
       !g_ascii_string_to_unsigned(seed_text, 10, 0, G_MAXUINT64, &seed, NULL))
     g_set_error(&error, KS_CLI_ERROR, 0, "--seed %s: not a whole number", seed_text), ok = FALSE;
@@ -200,13 +405,27 @@ int ks_cmd_run(int argc, char **argv) {
   /* The runner draws the bar's last state once the run is over. */
   bar shown = {FALSE};
   ks_runner_opts opts = {.backend = b, .pcap = pcap, .pace = pace};
-  if (isatty(STDERR_FILENO))
+  live lv;
+  if (paced) {
+    live_start(&lv, sc, pace);
+    opts.pace_ctl = &lv.ctl;
+    opts.on_event = live_event, opts.event_ud = &lv;
+    opts.progress = live_progress, opts.progress_ud = &lv;
+  } else if (isatty(STDERR_FILENO)) {
     opts.progress = on_progress, opts.progress_ud = &shown;
+  }
   void *w = ks_runner_run_scenario(sc, seed, out_dir, &opts, &error);
+  if (paced)
+    live_end(&lv);
   if (shown.shown)
     fputc('\n', stderr);
   int status = 0;
   if (w) {
+    if (paced && lv.ctl.stop) {
+      g_autofree char *at = ks_format_seconds(b->now(w));
+      printf("Interrupted at %s s of virtual time: the files hold the run up to there.\n", at);
+      status = 130;
+    }
     print_human(sc, b, w, out_dir);
     b->world_free(w);
   } else {

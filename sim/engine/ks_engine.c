@@ -30,6 +30,9 @@ struct ks_engine {
   gint64 wall0;     /* pacing anchor: this wall instant ... */
   ka_time virt0;    /* ... corresponds to this virtual one */
 
+  ks_pace_ctl *ctl; /* live control of a paced run, or NULL */
+  gboolean held;    /* paused since the last poll: the anchor is the clock */
+
   ks_progress_cb progress;
   void *progress_ud;
   /* Wall ns of the last report, or of set_progress; not reset per run, so
@@ -117,13 +120,19 @@ void ks_engine_set_pace(ks_engine *e, double factor) {
     pace_anchor(e);
 }
 
+void ks_engine_set_pace_ctl(ks_engine *e, ks_pace_ctl *ctl) {
+  e->ctl = ctl;
+  if (ctl && ctl->pace > 0)
+    ks_engine_set_pace(e, ctl->pace);
+}
+
 void ks_engine_set_progress(ks_engine *e, ks_progress_cb cb, void *ud) {
   e->progress = cb;
   e->progress_ud = ud;
   e->progress_last = wall_ns();
 }
 
-static void progress_tick(ks_engine *e) {
+static void progress_tick(ks_engine *e, ka_time clock) {
   gint64 now;
 
   if (e->progress == NULL)
@@ -132,7 +141,47 @@ static void progress_tick(ks_engine *e) {
   if (now - e->progress_last < KS_PROGRESS_NS)
     return;
   e->progress_last = now;
-  e->progress(e->now, e->end, e->progress_ud);
+  e->progress(clock, e->end, e->progress_ud);
+}
+
+/* The virtual clock of a paced run at wall instant `now`: where the anchor
+ * says, between the last event and the next one (`cap`). */
+static ka_time pace_clock(const ks_engine *e, gint64 now, ka_time cap) {
+  double v = (double)e->virt0 + ((double)now - (double)e->wall0) * e->pace;
+  if (v > (double)cap)
+    v = (double)cap;
+  if (v < (double)e->now)
+    v = (double)e->now;
+  return (ka_time)v;
+}
+
+/* Applies the live control before the event due at `target`: a stop, a
+ * skip (the clock jumps to it), a pause or a new pace (the anchor moves to
+ * the clock as it stands, so that nothing jumps).  Returns the clock. */
+static ka_time pace_poll(ks_engine *e, ka_time target) {
+  ks_pace_ctl *c = e->ctl;
+  gint64 now = wall_ns();
+  /* Held by a pause: the clock stands where the pause found it. */
+  ka_time clock = e->held ? e->virt0 : pace_clock(e, now, target);
+  e->held = FALSE;
+  if (c == NULL)
+    return clock;
+  if (c->stop)
+    e->flags |= KS_FLAG_STOP;
+  if (c->skip) {
+    c->skip = 0;
+    c->paused = 0;
+    e->virt0 = clock = target;
+    e->wall0 = now;
+  } else if (c->paused || (c->pace > 0 && c->pace != e->pace)) {
+    if (c->pace > 0)
+      e->pace = c->pace;
+    e->virt0 = clock;
+    e->wall0 = now;
+    e->held = c->paused;
+  }
+  c->clock = clock;
+  return clock;
 }
 
 /* Sleeps until the wall instant at which virtual time `v` is due.
@@ -141,16 +190,20 @@ static void progress_tick(ks_engine *e) {
 static void pace_until(ks_engine *e, ka_time v) {
   /* Paced and not stopped: a stop from the progress hook ends the wait. */
   while ((e->flags & (KS_FLAG_PACED | KS_FLAG_STOP)) == KS_FLAG_PACED) {
+    ka_time clock = pace_poll(e, v);
+    if (e->flags & KS_FLAG_STOP)
+      return;
+    gboolean paused = e->ctl && e->ctl->paused;
     double ahead = ((double)v - (double)e->virt0) / e->pace;
     gint64 now = wall_ns();
     double left = (double)e->wall0 + ahead - (double)now;
 
-    if (left <= 0)
+    if (left <= 0 && !paused)
       return;
-    sleep_until_wall(now + (left < (double)KS_SLEEP_SLICE_NS
+    sleep_until_wall(now + (!paused && left < (double)KS_SLEEP_SLICE_NS
                                 ? (gint64)left
                                 : KS_SLEEP_SLICE_NS));
-    progress_tick(e);
+    progress_tick(e, clock);
   }
 }
 
@@ -193,7 +246,7 @@ int ks_engine_run(ks_engine *e, ka_time end) {
     ks_timer_get_cb(t)(t, e);
     if (G_UNLIKELY(--until_tick == 0)) {
       until_tick = KS_PROGRESS_EVERY;
-      progress_tick(e);
+      progress_tick(e, e->now);
     }
   }
 

@@ -16,6 +16,7 @@
 #define KASIM_KS_ENGINE_H
 
 #include <glib.h>
+#include <signal.h>
 
 #include "kasim/ka_time.h"
 #include "ks_wheel.h"
@@ -83,8 +84,30 @@ void ks_engine_stop(ks_engine *e);
  * up; it never skips events. */
 void ks_engine_set_pace(ks_engine *e, double factor);
 
+/* Live control of a paced run (a presenter's keyboard, a signal
+ * handler): the engine reads it before each event and in every slice of a
+ * paced sleep (a tenth of a second at most), so it may be written from a
+ * progress callback or a signal handler at any time. */
+typedef struct ks_pace_ctl {
+  volatile double pace;         /* virtual s per wall s; a change above 0
+                                   takes effect from the current clock */
+  volatile sig_atomic_t paused; /* the virtual clock stands still */
+  volatile sig_atomic_t skip;   /* go to the next event at once (an idle
+                                   stretch skipped); the engine clears it */
+  volatile sig_atomic_t stop;   /* end the run after the current event, as
+                                   ks_engine_stop() does */
+  ka_time clock;                /* out: the virtual clock as it runs
+                                   between events, for a display */
+} ks_pace_ctl;
+
+/* Attaches `ctl` (NULL: none) to a paced run.  ctl->pace, when above 0,
+ * overrides ks_engine_set_pace()'s factor. */
+void ks_engine_set_pace_ctl(ks_engine *e, ks_pace_ctl *ctl);
+
 /* `cb` is called from ks_engine_run() at most about ten times per wall
- * second, with the current clock and the run's `end`.  NULL turns it off.
+ * second, with the current clock and the run's `end`; in a paced run the
+ * clock runs on smoothly between events (it does not stop at the last
+ * one through an idle stretch).  NULL turns it off.
  * The wall clock is only read every few thousand events, so the hook
  * costs nothing measurable. */
 void ks_engine_set_progress(ks_engine *e, ks_progress_cb cb, void *ud);

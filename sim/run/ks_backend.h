@@ -19,6 +19,10 @@
 #include "ks_scenario.h"
 #include "ks_net.h"
 
+/* Live control of a paced run: pause, speed, skip, stop (defined in
+ * sim/engine/ks_engine.h; the run layer only passes it on). */
+typedef struct ks_pace_ctl ks_pace_ctl;
+
 typedef struct ks_backend {
   const char *name;  /* as --engine names it, and sweep-args.json records it */
   const char *stack; /* whose TCP/IP stack, for reports ("ns-3"); NULL: kasim's own */
@@ -34,6 +38,7 @@ typedef struct ks_backend {
   void (*world_free)(void *w);
   void (*set_trace)(void *w, ks_trace_fn fn, void *ud);
   void (*set_pace)(void *w, double pace); /* NULL: check refuses pace > 0 */
+  void (*set_pace_ctl)(void *w, ks_pace_ctl *ctl); /* NULL: no live control */
   /* NULL: the engine cannot tell how far it is, and no bar is drawn. */
   void (*set_progress)(void *w, void (*cb)(ka_time now, ka_time end, void *ud), void *ud);
   void (*run)(void *w);

@@ -46,6 +46,8 @@ static void classify(GError **error, GError *e, const char *prefix) {
 typedef struct run_out {
   ks_afile *trace;
   FILE *tf;
+  gboolean live; /* tf is trace.jsonl itself, flushed line by line */
+  const ks_runner_opts *opts;
   ks_afile *capture;
   ks_pcap *pcap;
 } run_out;
@@ -96,6 +98,10 @@ static void on_trace(const ks_trace_event *ev, void *ud) {
   fputs("}\n", f);
   /* The capture is what tcpdump on the client host would see: what it
    * sends, when it sends it, and what reaches it, when it arrives. */
+  if (o->live)
+    fflush(f);
+  if (o->opts->on_event)
+    o->opts->on_event(ev, o->opts->event_ud);
   if (o->pcap && ev->seg &&
       ((ev->kind == KS_TRACE_SEND && ev->seg->from_client) ||
        (ev->kind == KS_TRACE_DELIVER && !ev->seg->from_client)))
@@ -235,6 +241,22 @@ static char *summary_json(const ks_scenario *sc, const ks_backend *e, const void
   return ks_json_finish(b);
 }
 
+/* trace.jsonl of a live run, at its final name: an earlier run's
+ * summary.json goes first, so that it never stands beside this trace. */
+static FILE *open_live_trace(const char *out_dir, GError **error) {
+  g_autofree char *old = g_build_filename(out_dir, "summary.json", NULL);
+  g_autofree char *path = g_build_filename(out_dir, "trace.jsonl", NULL);
+  FILE *f = NULL;
+  if (unlink(old) == 0 || errno == ENOENT)
+    f = fopen(path, "w");
+  if (f == NULL) {
+    int err = errno;
+    g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(err), "%s: %s",
+                f ? path : old, g_strerror(err));
+  }
+  return f;
+}
+
 void *ks_runner_run_scenario(const ks_scenario *sc, guint64 seed, const char *out_dir,
                              const ks_runner_opts *opts, GError **error) {
   g_return_val_if_fail(opts != NULL && opts->backend != NULL, NULL);
@@ -245,7 +267,7 @@ void *ks_runner_run_scenario(const ks_scenario *sc, guint64 seed, const char *ou
     g_error_free(e);
     return NULL;
   }
-  run_out o = {0};
+  run_out o = {.opts = opts, .live = opts->pace > 0};
   char *summary = NULL;
   ks_afile *sf = NULL;
   /* The world first: the folder is made only once the run is sure to
@@ -263,12 +285,22 @@ void *ks_runner_run_scenario(const ks_scenario *sc, guint64 seed, const char *ou
     classify(error, e, NULL);
     goto fail;
   }
-  ks_afile_install_signal_handlers();
-  if ((o.trace = ks_afile_open(out_dir, "trace.jsonl", &e)) == NULL) {
-    classify(error, e, NULL);
-    goto fail;
+  /* A live run's caller has put its own handler over ks_afile's
+   * (ks_runner.h): installing ks_afile's again would replace it. */
+  if (!(o.live && opts->pace_ctl))
+    ks_afile_install_signal_handlers();
+  if (o.live) {
+    if ((o.tf = open_live_trace(out_dir, &e)) == NULL) {
+      classify(error, e, NULL);
+      goto fail;
+    }
+  } else {
+    if ((o.trace = ks_afile_open(out_dir, "trace.jsonl", &e)) == NULL) {
+      classify(error, e, NULL);
+      goto fail;
+    }
+    o.tf = ks_afile_stream(o.trace);
   }
-  o.tf = ks_afile_stream(o.trace);
   if (opts->pcap) {
     if ((o.capture = ks_afile_open(out_dir, "capture.pcap", &e)) == NULL) {
       classify(error, e, NULL);
@@ -287,6 +319,8 @@ void *ks_runner_run_scenario(const ks_scenario *sc, guint64 seed, const char *ou
   b->set_trace(w, on_trace, &o);
   if (b->set_pace)
     b->set_pace(w, opts->pace);
+  if (o.live && b->set_pace_ctl && opts->pace_ctl)
+    b->set_pace_ctl(w, opts->pace_ctl);
   gboolean progress = opts->progress && b->set_progress;
   if (progress)
     b->set_progress(w, opts->progress, opts->progress_ud);
@@ -309,7 +343,19 @@ void *ks_runner_run_scenario(const ks_scenario *sc, guint64 seed, const char *ou
    * they were.  Then a summary.json of an earlier run goes, so that it
    * never stands beside this run's trace should a rename fail, and the
    * summary is renamed last: its presence says the run completed. */
-  gboolean committed = ks_afile_sync(o.trace, &e) &&
+  gboolean committed = TRUE;
+  if (o.live) {
+    gboolean flushed = fflush(o.tf) == 0 && fsync(fileno(o.tf)) == 0;
+    int err = errno;
+    flushed = fclose(o.tf) == 0 && flushed;
+    o.tf = NULL;
+    if (!flushed) {
+      g_set_error(&e, G_FILE_ERROR, g_file_error_from_errno(err), "trace.jsonl: %s",
+                  g_strerror(err));
+      committed = FALSE;
+    }
+  }
+  committed = committed && (o.trace == NULL || ks_afile_sync(o.trace, &e)) &&
                        (o.capture == NULL || ks_afile_sync(o.capture, &e)) &&
                        ks_afile_sync(sf, &e);
   char *old_summary = g_build_filename(out_dir, "summary.json", NULL);
@@ -320,7 +366,7 @@ void *ks_runner_run_scenario(const ks_scenario *sc, guint64 seed, const char *ou
     committed = FALSE;
   }
   g_free(old_summary);
-  if (committed) {
+  if (committed && o.trace) {
     committed = ks_afile_commit(o.trace, &e);
     o.trace = NULL;
   }
@@ -338,6 +384,8 @@ void *ks_runner_run_scenario(const ks_scenario *sc, guint64 seed, const char *ou
   }
   return w;
 fail:
+  if (o.live && o.tf)
+    fclose(o.tf); /* what was written stays: the run's trace so far */
   g_free(summary);
   ks_pcap_free(o.pcap);
   ks_afile_abort(o.trace);

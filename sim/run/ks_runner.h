@@ -35,6 +35,17 @@ typedef struct ks_runner_opts {
    * nothing when the engine cannot tell). */
   void (*progress)(ka_time now, ka_time end, void *ud);
   void *progress_ud;
+  /* A paced run (pace > 0) is a live one: trace.jsonl is written at its
+   * final name and flushed line by line, so that it can be followed as it
+   * grows.  pace_ctl (NULL: none) is handed to an engine with live control
+   * (ks_engine.h): when its `stop` ends the run early (the caller's
+   * SIGINT handler), the files are completed with what happened so far.
+   * With pace_ctl the caller installs ks_afile's signal handlers, then its
+   * own over them, and hands a second signal to ks_afile's. */
+  ks_pace_ctl *pace_ctl;
+  /* Called with every trace event as it happens, after it is written. */
+  void (*on_event)(const ks_trace_event *ev, void *ud);
+  void *event_ud;
 } ks_runner_opts;
 
 /* Runs `sc` with `seed` and writes its files into `out_dir`, which is

@@ -182,6 +182,10 @@ void ks_world_set_pace(ks_world *w, double virtual_seconds_per_second) {
   ks_engine_set_pace(w->engine, virtual_seconds_per_second);
 }
 
+void ks_world_set_pace_ctl(ks_world *w, ks_pace_ctl *ctl) {
+  ks_engine_set_pace_ctl(w->engine, ctl);
+}
+
 void ks_world_set_progress(ks_world *w, void (*cb)(ka_time now, ka_time end, void *ud),
                            void *ud) {
   ks_engine_set_progress(w->engine, cb, ud);

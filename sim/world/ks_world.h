@@ -28,6 +28,8 @@ void ks_world_free(ks_world *w);
 void ks_world_set_trace(ks_world *w, ks_trace_fn fn, void *ud);
 /* Paced mode and progress, passed to the engine. */
 void ks_world_set_pace(ks_world *w, double virtual_seconds_per_second);
+/* Live control of a paced run (ks_engine.h). */
+void ks_world_set_pace_ctl(ks_world *w, ks_pace_ctl *ctl);
 void ks_world_set_progress(ks_world *w, void (*cb)(ka_time now, ka_time end, void *ud), void *ud);
 
 /* Runs until the scenario's duration or until nothing can happen. */

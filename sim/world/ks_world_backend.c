@@ -19,6 +19,8 @@ static void native_free(void *w) { ks_world_free(w); }
 static void native_set_trace(void *w, ks_trace_fn fn, void *ud) { ks_world_set_trace(w, fn, ud); }
 static void native_set_pace(void *w, double pace) { ks_world_set_pace(w, pace); }
 
+static void native_set_pace_ctl(void *w, ks_pace_ctl *ctl) { ks_world_set_pace_ctl(w, ctl); }
+
 static void native_set_progress(void *w, void (*cb)(ka_time now, ka_time end, void *ud),
                                 void *ud) {
   ks_world_set_progress(w, cb, ud);
@@ -46,6 +48,7 @@ const ks_backend ks_world_backend = {
   .world_free = native_free,
   .set_trace = native_set_trace,
   .set_pace = native_set_pace,
+  .set_pace_ctl = native_set_pace_ctl,
   .set_progress = native_set_progress,
   .run = native_run,
   .conn_count = native_conn_count,
