@@ -276,8 +276,11 @@ int ks_cmd_capacity(int argc, char **argv) {
     ks_afile_install_signal_handlers();
     ks_afile *f[2] = {NULL, NULL};
     gboolean wrote = g_mkdir_with_parents(plot_dir, 0755) == 0;
-    if (!wrote)
-      g_set_error(&error, KS_CLI_ERROR, 0, "%s: %s", plot_dir, g_strerror(errno));
+    if (!wrote) {
+      int err = errno;
+      g_set_error(&error, G_FILE_ERROR, g_file_error_from_errno(err), "%s: %s", plot_dir,
+                  g_strerror(err));
+    }
     for (int k = 0; wrote && k < 2; k++) {
       f[k] = ks_afile_open(plot_dir, k ? "capacity.svg" : "capacity.png", &error);
       gsize len;
@@ -294,11 +297,23 @@ int ks_cmd_capacity(int argc, char **argv) {
     ks_afile_abort(f[0]);
     ks_afile_abort(f[1]);
     if (!wrote) {
-      if (error == NULL)
-        g_set_error(&error, KS_CLI_ERROR, 0, "%s: %s", plot_dir, g_strerror(errno));
+      if (error == NULL) {
+        int err = errno;
+        g_set_error(&error, G_FILE_ERROR, g_file_error_from_errno(err), "%s: %s", plot_dir,
+                    g_strerror(err));
+      }
+      /* 2 when the folder is the user's to fix, 3 when the machine failed
+       * (a full disk); docs/limits.md. */
+      gboolean users = error->domain == G_FILE_ERROR &&
+                       (error->code == G_FILE_ERROR_ACCES || error->code == G_FILE_ERROR_PERM ||
+                        error->code == G_FILE_ERROR_ROFS || error->code == G_FILE_ERROR_NOTDIR ||
+                        error->code == G_FILE_ERROR_NOENT || error->code == G_FILE_ERROR_EXIST ||
+                        error->code == G_FILE_ERROR_ISDIR);
+      if (users)
+        g_prefix_error(&error, "--plot: ");
       ks_cli_print_error("capacity", error);
       g_error_free(error);
-      status = 1;
+      status = users ? KS_EXIT_USAGE : 3;
       goto done;
     }
   }

@@ -114,9 +114,31 @@ static gboolean plot_sweep(const char *dir, GArray *pics, GPtrArray *keep, GErro
   return ok;
 }
 
+/* The exit status for a file that could not be written: 2 when the
+ * folder is the user's to fix (a file in the way, read-only, /proc), 3
+ * when the machine failed (a full disk, an I/O error); docs/limits.md. */
+static int write_status(const GError *e) {
+  if (e->domain != G_FILE_ERROR)
+    return 3;
+  switch (e->code) {
+  case G_FILE_ERROR_ACCES:
+  case G_FILE_ERROR_PERM:
+  case G_FILE_ERROR_ROFS:
+  case G_FILE_ERROR_NOTDIR:
+  case G_FILE_ERROR_NOENT:
+  case G_FILE_ERROR_EXIST:
+  case G_FILE_ERROR_ISDIR:
+  case G_FILE_ERROR_NAMETOOLONG:
+  case G_FILE_ERROR_LOOP: return KS_EXIT_USAGE;
+  default: return 3;
+  }
+}
+
 static gboolean write_all(const char *out, GArray *pics, GPtrArray *written, GError **error) {
   if (g_mkdir_with_parents(out, 0755) != 0) {
-    g_set_error(error, KS_CLI_ERROR, 0, "%s: %s", out, g_strerror(errno));
+    int err = errno;
+    g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(err), "%s: %s", out,
+                g_strerror(err));
     return FALSE;
   }
   GPtrArray *files = g_ptr_array_new();
@@ -134,7 +156,9 @@ static gboolean write_all(const char *out, GArray *pics, GPtrArray *written, GEr
       gsize len;
       const void *data = g_bytes_get_data(k ? p->im.svg : p->im.png, &len);
       if (fwrite(data, 1, len, ks_afile_stream(f)) != len) {
-        g_set_error(error, KS_CLI_ERROR, 0, "%s: %s", ks_afile_path(f), g_strerror(errno));
+        int err = errno;
+        g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(err), "%s: %s",
+                    ks_afile_path(f), g_strerror(err));
         ok = FALSE;
       }
     }
@@ -209,9 +233,11 @@ int ks_cmd_plot(int argc, char **argv) {
       for (guint i = 0; i < written->len; i++)
         printf("%s\n", (char *)written->pdata[i]);
     } else {
+      status = write_status(error);
+      if (status == KS_EXIT_USAGE && out)
+        g_prefix_error(&error, "--out: ");
       ks_cli_print_error("plot", error);
       g_error_free(error);
-      status = 1;
     }
     g_ptr_array_unref(written);
   }

@@ -205,8 +205,8 @@ static void test_pace(void) {
   for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
     g_autofree char *opt = g_strdup_printf("--pace=%s", bad[i]);
     /* 0 is refused as -1 is (issue 21): leaving --pace out runs flat out. */
-    assert_refused(kasim("run", base, opt, "--out", out), "kasim run: ",
-                   "must be a number above 0");
+    assert_refused(kasim("run", base, opt, "--out", out),
+                   "kasim run: ", "must be a number above 0");
     g_assert_false(exists(out, NULL));
   }
 }
@@ -225,6 +225,17 @@ static void test_out(void) {
                  "kasim run: --out /proc: cannot create anything in it", "");
   g_autofree char *ctl = g_strdup_printf("%s/x\x1b[31m/\n", file);
   assert_refused(kasim("run", base, "--out", ctl), "kasim run: --out ", "\\x1b[31m/\\n: ");
+  /* The other commands' output folders: 2, naming the option. */
+  assert_refused(kasim("capacity", "-n", "10", "--profile", "linux", "--plot", file),
+                 "kasim capacity: --plot: ", "a-file: Not a directory");
+  assert_refused(kasim("capacity", "-n", "10", "--profile", "linux", "--plot", "/proc/kasim-x"),
+                 "kasim capacity: --plot: /proc/kasim-x: ", "");
+  g_autofree char *run = g_build_filename(tmp, "for-plot", NULL);
+  result r = kasim("run", base, "--out", run);
+  g_assert_cmpint(r.status, ==, 0);
+  result_clear(&r);
+  assert_refused(kasim("plot", run, "--out", file),
+                 "kasim plot: --out: ", "a-file: Not a directory");
   /* count: 4294967295 exited with 1 and left an empty out/NAME behind. */
   g_autofree char *big = write_tmp("big.yaml",
                                    "name: big\n" BASE
