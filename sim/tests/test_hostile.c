@@ -384,7 +384,50 @@ static void test_killed(void) {
   kill(pid, SIGTERM);
   g_assert_cmpint(reap(pid), ==, 130);
   g_autofree char *left = listing(out2);
-  g_assert_cmpstr(left, ==, "capture.pcap summary.json trace.jsonl");
+  g_assert_cmpstr(left, ==, "capture-server.pcap capture.pcap summary.json trace.jsonl");
+}
+
+/* Heavy enough to run for seconds without --pace: 2,000 connections
+ * exchanging every 10 ms for a minute. */
+#define HEAVY                                                                                \
+  "name: heavy\n"                                                                            \
+  "duration: 60s\n"                                                                          \
+  "hosts: {c: {profile: linux}, s: {profile: linux}}\n"                                      \
+  "links: {l: {between: [c, s], delay: 1ms}}\n"                                              \
+  "groups: [{name: g, count: 2000, client: c, server: s, traffic: {kind: periodic, period: " \
+  "10ms}}]\n"
+
+static void test_killed_unpaced(void) {
+  /* SIGKILL in the middle of a run at full speed, whose files are all
+   * written under temporary names: the temporaries stay (nothing can
+   * remove them), and not one file has a final name. */
+  g_autofree char *heavy = write_tmp("heavy.yaml", HEAVY);
+  g_autofree char *out = g_build_filename(tmp, "killed-unpaced", NULL);
+  const char *argv[] = {g_getenv("KASIM"), "run", heavy, "--out", out, "--pcap", NULL};
+  GPid pid;
+  GError *error = NULL;
+  g_assert_true(g_spawn_async(tmp, (char **)argv, NULL,
+                              G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL |
+                                G_SPAWN_STDERR_TO_DEV_NULL,
+                              NULL, NULL, &pid, &error));
+  g_assert_no_error(error);
+  gboolean writing = FALSE;
+  for (int i = 0; i < 1000 && !writing; i++) {
+    g_autofree char *names = exists(out, NULL) ? listing(out) : g_strdup("");
+    writing = strstr(names, ".trace.jsonl.") != NULL;
+    if (!writing)
+      g_usleep(10000);
+  }
+  g_assert_true(writing);
+  g_usleep(200000);
+  kill(pid, SIGKILL);
+  g_assert_cmpint(reap(pid), ==, 128 + SIGKILL);
+  g_autofree char *left = listing(out);
+  g_auto(GStrv) names = g_strsplit(left, " ", -1);
+  for (guint i = 0; names[i]; i++)
+    if (names[i][0] != '.')
+      g_error("after SIGKILL, '%s' is under a final name (folder: '%s')", names[i], left);
+  g_assert_nonnull(strstr(left, ".trace.jsonl."));
 }
 
 int main(int argc, char **argv) {
@@ -399,6 +442,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/hostile/disk-full", test_disk_full);
   g_test_add_func("/hostile/out-of-memory", test_out_of_memory);
   g_test_add_func("/hostile/killed", test_killed);
+  g_test_add_func("/hostile/killed-unpaced", test_killed_unpaced);
   int status = g_test_run();
   ks_test_rm_rf(tmp);
   g_free(tmp);
