@@ -62,28 +62,6 @@ static char *builder_text(JsonBuilder *b) {
   return text;
 }
 
-/* Every scalar of the run's metrics, named as ks_run_metrics names them,
- * NaN as null (ks_metrics_to_json). */
-static char *metrics_json(const ks_run_metrics *m) {
-  JsonBuilder *b = json_builder_new();
-  ks_metrics_to_json(m, b);
-  return builder_text(b);
-}
-
-/* The detected connections' latencies, sorted, for the statistics across
- * seeds: {"latencies_s": [...]}. */
-static char *latencies_json(const ks_run_metrics *m) {
-  JsonBuilder *b = json_builder_new();
-  json_builder_begin_object(b);
-  json_builder_set_member_name(b, "latencies_s");
-  json_builder_begin_array(b);
-  for (guint i = 0; m->latencies_s && i < m->latencies_s->len; i++)
-    json_builder_add_double_value(b, g_array_index(m->latencies_s, double, i));
-  json_builder_end_array(b);
-  json_builder_end_object(b);
-  return builder_text(b);
-}
-
 /* ---- files -------------------------------------------------------------- */
 
 static gboolean write_atomic(const char *dir, const char *name, const char *text, GError **error) {
@@ -92,6 +70,42 @@ static gboolean write_atomic(const char *dir, const char *name, const char *text
     return FALSE;
   fputs(text, ks_afile_stream(f));
   return ks_afile_commit(f, error);
+}
+
+static void set_errno_error(GError **error, const char *path, int err);
+
+/* A cell's own record (cell.json): written under a hidden temporary name and renamed into place, like
+ * write_atomic, but not synced to disk.  A kill at any moment still leaves
+ * it whole or absent (the page cache survives the process); only a crash
+ * of the machine could leave it empty, and the cell is then redone.
+ * Syncing it (and two more files it replaced) cost a 1,000-cell sweep of a one-connection
+ * scenario more than its simulations did (bench/bench_sweep.c). */
+static gboolean write_quick(const char *dir, const char *name, const char *text, GError **error) {
+  g_autofree char *tmp_name = g_strdup_printf(".%s.XXXXXX", name);
+  g_autofree char *tmp = g_build_filename(dir, tmp_name, NULL);
+  g_autofree char *path = g_build_filename(dir, name, NULL);
+  int fd = g_mkstemp_full(tmp, O_WRONLY | O_CLOEXEC, 0644);
+  if (fd < 0)
+    return set_errno_error(error, path, errno), FALSE;
+  size_t len = strlen(text), done = 0;
+  while (done < len) {
+    ssize_t n = write(fd, text + done, len - done);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0) {
+      int err = errno;
+      close(fd);
+      unlink(tmp);
+      return set_errno_error(error, path, n < 0 ? err : ENOSPC), FALSE;
+    }
+    done += (size_t)n;
+  }
+  if (close(fd) != 0 || rename(tmp, path) != 0) {
+    int err = errno;
+    unlink(tmp);
+    return set_errno_error(error, path, err), FALSE;
+  }
+  return TRUE;
 }
 
 static void set_errno_error(GError **error, const char *path, int err) {
@@ -538,7 +552,12 @@ gboolean ks_sweep_prepare(ks_sweep_plan *s, GError **error) {
 
 /* ---- cells -------------------------------------------------------------- */
 
-static char *cell_json(const ks_sweep_plan *s, guint64 k) {
+/* cell.json: what the cell is (its parameters and seed), what its run
+ * measured (every scalar of ks_run_metrics, named as its fields, NaN as
+ * null: ks_metrics_to_json) and its detected connections' latencies,
+ * sorted, for the statistics across seeds.  Written after the run: its
+ * presence, with summary.json's, makes the cell complete. */
+static char *cell_json(const ks_sweep_plan *s, guint64 k, const ks_run_metrics *m) {
   JsonBuilder *b = json_builder_new();
   json_builder_begin_object(b);
   json_builder_set_member_name(b, "params");
@@ -553,23 +572,63 @@ static char *cell_json(const ks_sweep_plan *s, guint64 k) {
   json_builder_end_object(b);
   json_builder_set_member_name(b, "seed");
   json_builder_add_int_value(b, (gint64)ks_sweep_cell_seed(s, k));
+  json_builder_set_member_name(b, "metrics");
+  ks_metrics_to_json(m, b);
+  json_builder_set_member_name(b, "latencies_s");
+  json_builder_begin_array(b);
+  for (guint i = 0; m->latencies_s && i < m->latencies_s->len; i++)
+    json_builder_add_double_value(b, g_array_index(m->latencies_s, double, i));
+  json_builder_end_array(b);
   json_builder_end_object(b);
   return builder_text(b);
 }
 
-typedef enum cell_state { CELL_NEW, CELL_NEEDS_METRICS, CELL_DONE } cell_state;
+typedef enum cell_state { CELL_NEW, CELL_DONE } cell_state;
+
+/* The cell's record when the cell is complete: its cell.json says this
+ * cell's parameters and seed, and has metrics and latencies; its
+ * summary.json is there.  NULL otherwise (g_object_unref the parser). */
+static JsonParser *cell_load(const ks_sweep_plan *s, guint64 k, const char *dir) {
+  g_autofree char *path = g_build_filename(dir, "cell.json", NULL);
+  JsonParser *p = json_parser_new();
+  if (!json_parser_load_from_file(p, path, NULL) ||
+      !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(p)))
+    goto no;
+  JsonObject *o = json_node_get_object(json_parser_get_root(p));
+  JsonNode *params = json_object_get_member(o, "params");
+  JsonNode *seed = json_object_get_member(o, "seed");
+  JsonNode *metrics = json_object_get_member(o, "metrics");
+  JsonNode *lat = json_object_get_member(o, "latencies_s");
+  if (!params || !JSON_NODE_HOLDS_OBJECT(params) || !seed || !JSON_NODE_HOLDS_VALUE(seed) ||
+      json_node_get_value_type(seed) != G_TYPE_INT64 ||
+      (guint64)json_node_get_int(seed) != ks_sweep_cell_seed(s, k) || !metrics ||
+      !JSON_NODE_HOLDS_OBJECT(metrics) || !lat || !JSON_NODE_HOLDS_ARRAY(lat))
+    goto no;
+  JsonObject *po = json_node_get_object(params);
+  if (json_object_get_size(po) != s->cols->len)
+    goto no;
+  char **sets = ks_sweep_cell_sets(s, k);
+  gboolean same = TRUE;
+  for (guint i = 0; same && i < s->cols->len; i++) {
+    const ks_sweep_col *a = s->cols->pdata[i];
+    JsonNode *v = json_object_get_member(po, a->name);
+    same = v && JSON_NODE_HOLDS_VALUE(v) && json_node_get_value_type(v) == G_TYPE_STRING &&
+           strcmp(json_node_get_string(v), sets[i] + strlen(a->name) + 1) == 0;
+  }
+  g_strfreev(sets);
+  if (same && file_exists(dir, "summary.json"))
+    return p;
+no:
+  g_object_unref(p);
+  return NULL;
+}
 
 static cell_state cell_check(const ks_sweep_plan *s, guint64 k, const char *dir) {
-  g_autofree char *path = g_build_filename(dir, "cell.json", NULL);
-  g_autofree char *have = NULL, *want = NULL;
-  if (!g_file_get_contents(path, &have, NULL, NULL))
+  JsonParser *p = cell_load(s, k, dir);
+  if (p == NULL)
     return CELL_NEW;
-  want = cell_json(s, k);
-  if (strcmp(have, want) != 0 || !file_exists(dir, "summary.json"))
-    return CELL_NEW;
-  return file_exists(dir, "latencies.json") && file_exists(dir, "metrics.json")
-           ? CELL_DONE
-           : CELL_NEEDS_METRICS;
+  g_object_unref(p);
+  return CELL_DONE;
 }
 
 static char *cell_abs_dir(const ks_sweep_plan *s, guint64 k) {
@@ -587,35 +646,26 @@ static char *cell_label(const ks_sweep_plan *s, guint64 k) {
   return label;
 }
 
-/* A worker's whole job: the run from scratch unless it is there, then its
- * metrics.  Returns the exit status. */
-static int cell_work(const ks_sweep_plan *s, guint64 k, cell_state state) {
+/* A worker's whole job: the run from scratch, then its metrics into
+ * cell.json.  Returns the exit status. */
+static int cell_work(const ks_sweep_plan *s, guint64 k) {
   char *dir = cell_abs_dir(s, k);
   GError *error = NULL;
-  gboolean ok = TRUE;
-  if (state == CELL_NEW) {
-    char *text = cell_json(s, k);
-    char **sets = ks_sweep_cell_sets(s, k);
-    ok = rm_rf(dir, &error);
-    if (ok && g_mkdir_with_parents(dir, 0755) != 0)
-      ok = FALSE, set_errno_error(&error, dir, errno);
-    ok = ok && write_atomic(dir, "cell.json", text, &error);
-    ks_runner_opts opts = {.backend = s->backend, .pcap = s->pcap};
-    ok = ok && ks_runner_run(s->scenario_path, sets, ks_sweep_cell_seed(s, k), dir, &opts, &error);
-    g_strfreev(sets);
-    g_free(text);
-  }
+  char **sets = ks_sweep_cell_sets(s, k);
+  gboolean ok = rm_rf(dir, &error);
+  if (ok && g_mkdir_with_parents(dir, 0755) != 0)
+    ok = FALSE, set_errno_error(&error, dir, errno);
+  ks_runner_opts opts = {.backend = s->backend, .pcap = s->pcap};
+  ok = ok && ks_runner_run(s->scenario_path, sets, ks_sweep_cell_seed(s, k), dir, &opts, &error);
+  g_strfreev(sets);
   if (ok) {
     ks_run_metrics *m = ks_metrics_load(dir, &error);
     ok = m != NULL;
-    if (ok) { /* latencies.json first: metrics.json completes the cell */
-      char *lat = latencies_json(m);
-      char *text = metrics_json(m);
+    if (ok) {
+      char *text = cell_json(s, k, m);
       ks_metrics_free(m);
-      ok = write_atomic(dir, "latencies.json", lat, &error) &&
-           write_atomic(dir, "metrics.json", text, &error);
+      ok = write_quick(dir, "cell.json", text, &error);
       g_free(text);
-      g_free(lat);
     }
   }
   if (!ok) {
@@ -628,10 +678,16 @@ static int cell_work(const ks_sweep_plan *s, guint64 k, cell_state state) {
   return ok ? 0 : 1;
 }
 
+/* A worker runs a batch of cells one after the other: a fork per cell
+ * cost a one-connection scenario several times its run (the child's
+ * copy-on-write page faults and its first allocations; bench_sweep.c),
+ * while a worker that runs many reuses its memory like `kasim run` would. */
+#define MAX_BATCH 32u
+
 typedef struct worker {
   pid_t pid;
-  guint64 k;
-  cell_state state;
+  guint64 *ks; /* the batch */
+  guint n;
 } worker;
 
 static void reap_one(const ks_sweep_plan *s, GArray *workers, ks_sweep_tally *t) {
@@ -640,6 +696,8 @@ static void reap_one(const ks_sweep_plan *s, GArray *workers, ks_sweep_tally *t)
   while ((pid = waitpid(-1, &status, 0)) < 0 && errno == EINTR)
     ;
   if (pid < 0) { /* cannot happen while workers run; do not spin */
+    for (guint i = 0; i < workers->len; i++)
+      g_free(g_array_index(workers, worker, i).ks);
     g_array_set_size(workers, 0);
     return;
   }
@@ -648,25 +706,32 @@ static void reap_one(const ks_sweep_plan *s, GArray *workers, ks_sweep_tally *t)
     if (w->pid != pid)
       continue;
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-      if (w->state == CELL_NEW)
-        t->ran++;
-      else
-        t->kept++;
+      t->ran += w->n;
     } else {
-      t->failed++;
-      if (WIFSIGNALED(status)) {
-        char *label = cell_label(s, w->k);
-        fprintf(stderr, "kasim sweep: %s: the worker was killed by signal %d\n", label,
-                WTERMSIG(status));
-        g_free(label);
+      /* Which of the batch are complete: the others failed (the worker
+       * said why, or it was killed). */
+      for (guint j = 0; j < w->n; j++) {
+        g_autofree char *dir = cell_abs_dir(s, w->ks[j]);
+        if (cell_check(s, w->ks[j], dir) == CELL_DONE) {
+          t->ran++;
+          continue;
+        }
+        t->failed++;
+        if (WIFSIGNALED(status)) {
+          char *label = cell_label(s, w->ks[j]);
+          fprintf(stderr, "kasim sweep: %s: the worker was killed by signal %d\n", label,
+                  WTERMSIG(status));
+          g_free(label);
+        }
       }
     }
+    g_free(w->ks);
     g_array_remove_index_fast(workers, i);
     return;
   }
 }
 
-G_NORETURN static void worker_main(const ks_sweep_plan *s, guint64 k, cell_state state,
+G_NORETURN static void worker_main(const ks_sweep_plan *s, const guint64 *ks, guint n,
                                    pid_t parent) {
 #ifdef __linux__
   /* A worker never outlives its sweep: kill -9 of the sweep ends the
@@ -679,47 +744,61 @@ G_NORETURN static void worker_main(const ks_sweep_plan *s, guint64 k, cell_state
   (void)parent;
 #endif
   ks_afile_install_signal_handlers();
-  int status = cell_work(s, k, state);
+  int failed = 0;
+  for (guint i = 0; i < n; i++)
+    failed += cell_work(s, ks[i]) != 0;
 #ifdef KS_HAVE_LSAN
   /* _exit skips the end-of-process leak check; run it here. */
   if (s->worker_leak_check)
     __lsan_do_leak_check();
 #endif
   /* _exit: the parent's atexit handlers (MPI's among them) are not ours. */
-  _exit(status);
+  _exit(failed ? 1 : 0);
 }
 
 void ks_sweep_run_cells(const ks_sweep_plan *s, guint rank, guint size, guint jobs,
                         ks_sweep_progress_fn progress, void *ud, ks_sweep_tally *t) {
   guint64 mine = rank < s->cells ? (s->cells - rank + size - 1) / size : 0;
-  GArray *workers = g_array_new(FALSE, FALSE, sizeof(worker));
-  pid_t self = getpid();
+  /* The cells to run: this rank's, not complete. */
+  GArray *todo = g_array_new(FALSE, FALSE, sizeof(guint64));
   for (guint64 k = rank; k < s->cells; k += size) {
     g_autofree char *dir = cell_abs_dir(s, k);
-    cell_state state = cell_check(s, k, dir);
-    if (state == CELL_DONE) {
+    if (cell_check(s, k, dir) == CELL_DONE) {
       t->kept++;
       if (progress)
         progress(t, mine, ud);
-      continue;
+    } else {
+      g_array_append_val(todo, k);
     }
+  }
+  /* Batches small enough that every job gets several (the last ones
+   * finish together), large enough to spread a fork over many runs. */
+  guint64 batch = CLAMP(todo->len / ((guint64)jobs * 4), 1, MAX_BATCH);
+  GArray *workers = g_array_new(FALSE, FALSE, sizeof(worker));
+  pid_t self = getpid();
+  for (guint64 at = 0; at < todo->len; at += batch) {
+    guint n = (guint)MIN(batch, todo->len - at);
     while (workers->len >= jobs) {
       reap_one(s, workers, t);
       if (progress)
         progress(t, mine, ud);
     }
     fflush(NULL); /* nothing buffered is written twice */
+    guint64 *ks = g_memdup2(&g_array_index(todo, guint64, at), n * sizeof(guint64));
     pid_t pid = fork();
     if (pid == 0)
-      worker_main(s, k, state, self);
+      worker_main(s, ks, n, self);
     if (pid < 0) {
-      char *label = cell_label(s, k);
-      fprintf(stderr, "kasim sweep: %s: cannot start a worker: %s\n", label, g_strerror(errno));
-      g_free(label);
-      t->failed++;
+      for (guint j = 0; j < n; j++) {
+        char *label = cell_label(s, ks[j]);
+        fprintf(stderr, "kasim sweep: %s: cannot start a worker: %s\n", label, g_strerror(errno));
+        g_free(label);
+      }
+      t->failed += n;
+      g_free(ks);
       continue;
     }
-    worker w = {.pid = pid, .k = k, .state = state};
+    worker w = {.pid = pid, .ks = ks, .n = n};
     g_array_append_val(workers, w);
   }
   while (workers->len > 0) {
@@ -728,6 +807,7 @@ void ks_sweep_run_cells(const ks_sweep_plan *s, guint rank, guint size, guint jo
       progress(t, mine, ud);
   }
   g_array_free(workers, TRUE);
+  g_array_free(todo, TRUE);
 }
 
 /* ---- sweep.json and sweep.csv ------------------------------------------- */
@@ -749,15 +829,27 @@ static void csv_field(GString *csv, const char *v) {
 
 /* The shortest text that reads back as the same double, without an
  * exponent unless the number is huge or tiny: 120, 2.5, 0.001, 1e+20. */
+static gboolean fits(char *buf, int p, double v, gboolean plain) {
+  char fmt[16];
+  snprintf(fmt, sizeof fmt, "%%.%dg", p);
+  g_ascii_formatd(buf, G_ASCII_DTOSTR_BUF_SIZE, fmt, v);
+  return g_ascii_strtod(buf, NULL) == v && (!plain || strchr(buf, 'e') == NULL);
+}
+
+/* The fewest significant digits that fit: more digits never fit worse,
+ * so a binary search over 1..17 finds them in five tries. */
 static void csv_double(GString *csv, double v) {
-  char buf[G_ASCII_DTOSTR_BUF_SIZE], fmt[8];
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
   gboolean plain = v == 0 || (fabs(v) >= 1e-4 && fabs(v) < 1e17);
-  for (int p = 1; p <= 17; p++) {
-    snprintf(fmt, sizeof fmt, "%%.%dg", p);
-    g_ascii_formatd(buf, sizeof buf, fmt, v);
-    if (g_ascii_strtod(buf, NULL) == v && (!plain || strchr(buf, 'e') == NULL))
-      break;
+  int lo = 1, hi = 17; /* 17 always fits */
+  while (lo < hi) {
+    int mid = (lo + hi) / 2;
+    if (fits(buf, mid, v, plain))
+      hi = mid;
+    else
+      lo = mid + 1;
   }
+  fits(buf, lo, v, plain);
   g_string_append(csv, buf);
 }
 
@@ -795,29 +887,11 @@ static guint64 metric_count(JsonObject *m, const char *name) {
   return n && JSON_NODE_HOLDS_VALUE(n) ? (guint64)json_node_get_int(n) : 0;
 }
 
-static gboolean acc_add(combo_acc *a, JsonObject *m, const char *dir, GError **error) {
-  g_autofree char *path = g_build_filename(dir, "latencies.json", NULL);
-  JsonParser *p = json_parser_new();
-  GError *e = NULL;
-  JsonArray *arr = NULL;
-  if (json_parser_load_from_file(p, path, &e) && JSON_NODE_HOLDS_OBJECT(json_parser_get_root(p))) {
-    JsonObject *o = json_node_get_object(json_parser_get_root(p));
-    JsonNode *n = json_object_get_member(o, "latencies_s");
-    if (n && JSON_NODE_HOLDS_ARRAY(n))
-      arr = json_node_get_array(n);
-  }
-  if (arr == NULL) {
-    g_set_error(error, KS_SWEEP_ERROR, KS_SWEEP_ERROR_FAILED, "%s: %s", path,
-                e ? e->message : "not kasim's latencies");
-    g_clear_error(&e);
-    g_object_unref(p);
-    return FALSE;
-  }
-  for (guint i = 0; i < json_array_get_length(arr); i++) {
-    double v = json_array_get_double_element(arr, i);
+static void acc_add(combo_acc *a, JsonObject *m, JsonArray *lat) {
+  for (guint i = 0; i < json_array_get_length(lat); i++) {
+    double v = json_array_get_double_element(lat, i);
     g_array_append_val(a->lat, v);
   }
-  g_object_unref(p);
   ks_sweep_stat *st = &a->st;
   guint64 conns = metric_count(m, "connections");
   st->runs++;
@@ -834,7 +908,6 @@ static gboolean acc_add(combo_acc *a, JsonObject *m, const char *dir, GError **e
     double v = json_node_get_double(bytes) / (double)conns;
     g_array_append_val(a->overhead, v);
   }
-  return TRUE;
 }
 
 static int cmp_double(const void *x, const void *y) {
@@ -874,27 +947,16 @@ static gboolean merge_cell(const ks_sweep_plan *s, guint64 k, JsonBuilder *b, GS
                            GPtrArray *names, combo_acc *acc, GError **error) {
   g_autofree char *rel = ks_sweep_cell_dir(s, k);
   g_autofree char *dir = cell_abs_dir(s, k);
-  if (cell_check(s, k, dir) != CELL_DONE) {
+  JsonParser *parser = cell_load(s, k, dir);
+  if (parser == NULL) {
     g_set_error(error, KS_SWEEP_ERROR, KS_SWEEP_ERROR_FAILED,
                 "%s/%s is not complete; run the sweep again", s->out_dir, rel);
     return FALSE;
   }
-  g_autofree char *path = g_build_filename(dir, "metrics.json", NULL);
-  JsonParser *parser = json_parser_new();
-  GError *e = NULL;
-  if (!json_parser_load_from_file(parser, path, &e) ||
-      !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser))) {
-    g_set_error(error, KS_SWEEP_ERROR, KS_SWEEP_ERROR_FAILED, "%s: %s", path,
-                e ? e->message : "not a JSON object");
-    g_clear_error(&e);
-    g_object_unref(parser);
-    return FALSE;
-  }
-  JsonObject *m = json_node_get_object(json_parser_get_root(parser));
-  if (!acc_add(acc, m, dir, error)) {
-    g_object_unref(parser);
-    return FALSE;
-  }
+  g_autofree char *path = g_build_filename(dir, "cell.json", NULL);
+  JsonObject *cell = json_node_get_object(json_parser_get_root(parser));
+  JsonObject *m = json_object_get_object_member(cell, "metrics");
+  acc_add(acc, m, json_object_get_array_member(cell, "latencies_s"));
   char **sets = ks_sweep_cell_sets(s, k);
   guint64 seed = ks_sweep_cell_seed(s, k);
 

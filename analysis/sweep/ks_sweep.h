@@ -10,9 +10,10 @@
  * Its run goes to OUT/cells/HHHHHHHHHHHH-SEED/ (H: the first 12 hex digits
  * of the SHA-256 of its "NAME=VALUE\n" lines), named by what it is, not by
  * k, so that a sweep with more seeds or more values finds the cells it
- * shares with an earlier one.  A cell is complete when its cell.json
- * (parameters and seed) matches, summary.json was renamed into place and
- * latencies.json and metrics.json were written; anything less is redone.
+ * shares with an earlier one.  A cell is complete when its summary.json
+ * was renamed into place and its cell.json, written after the run, says
+ * its parameters and seed (and holds its metrics and latencies); anything
+ * less is redone.
  *
  * An axis is one --grid NAME=V1,V2,... and any --zip NAME=W1,W2,... after
  * it: zipped names take their i-th values together.
@@ -100,7 +101,7 @@ gboolean ks_sweep_prepare(ks_sweep_plan *s, GError **error);
 
 typedef struct ks_sweep_tally {
   guint64 ran;    /* cells simulated now */
-  guint64 kept;   /* cells found complete (or needing only metrics.json) */
+  guint64 kept;   /* cells found complete */
   guint64 failed; /* cells whose worker failed; each printed a line on stderr */
 } ks_sweep_tally;
 

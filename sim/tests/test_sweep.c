@@ -394,7 +394,7 @@ static guint count_summaries(const char *dir, int cells) {
  * as without the kill, and every cell that was complete is kept as it was.
  * Two cells are then damaged by hand as a kill at a worse moment would:
  * one without summary.json (killed mid-run: redone), one without
- * metrics.json (killed after the run: only its metrics are computed). */
+ * cell.json (killed after the run, before its record: redone too). */
 static void test_resume(void) {
   const char *args[] = {"--grid", GRID1, "--grid", GRID2, "--seeds", "6", "--jobs", "2", NULL};
   enum { N = 24 };
@@ -429,31 +429,32 @@ static void test_resume(void) {
   guint complete = 0;
   for (int k = 0; k < N; k++) {
     stamp m = {0};
-    had[k] = stat_file(dir, k, "summary.json", &stamps[k]) && stat_file(dir, k, "metrics.json", &m);
+    had[k] = stat_file(dir, k, "summary.json", &stamps[k]) && stat_file(dir, k, "cell.json", &m);
     complete += had[k];
   }
   g_assert_cmpuint(complete, >=, 3);
   g_assert_cmpuint(complete, <, N); /* killed mid-way */
 
   /* The damage: the first two complete cells. */
-  int redo = -1, metrics_only = -1;
-  for (int k = 0; k < N && metrics_only < 0; k++)
+  int redo = -1, no_record = -1;
+  for (int k = 0; k < N && no_record < 0; k++)
     if (had[k]) {
       g_autofree char *rel = grid_cell_rel(k, 6);
       g_autofree char *f = g_strdup_printf("%s/%s/%s", dir, rel,
-                                           redo < 0 ? "summary.json" : "metrics.json");
+                                           redo < 0 ? "summary.json" : "cell.json");
       g_assert_cmpint(unlink(f), ==, 0);
       if (redo < 0)
-        redo = k, had[k] = FALSE;
+        redo = k;
       else
-        metrics_only = k;
+        no_record = k;
+      had[k] = FALSE;
     }
-  g_assert_cmpint(metrics_only, >=, 0);
-  guint summaries = count_summaries(dir, N);
+  g_assert_cmpint(no_record, >=, 0);
+  guint summaries = complete - 2; /* the complete cells left */
 
   g_autofree char *out = sweep_ok(NULL, NULL, dir, args);
   assert_same_results(ref, dir);
-  /* Run counter: exactly the cells without summary.json were run. */
+  /* Run counter: exactly the cells not complete were run. */
   g_autofree char *expect = g_strdup_printf(": %u run now, %u done before", N - summaries,
                                             summaries);
   if (strstr(out, expect) == NULL)
@@ -513,8 +514,7 @@ static void test_other_arguments(void) {
 
 /* The files of one cell, compared between two sweep folders. */
 static void assert_same_cell(const char *a, const char *b, const char *rel) {
-  const char *files[] = {"cell.json", "summary.json", "trace.jsonl", "metrics.json",
-                         "latencies.json"};
+  const char *files[] = {"cell.json", "summary.json", "trace.jsonl"};
   for (size_t f = 0; f < G_N_ELEMENTS(files); f++) {
     g_autofree char *name = g_build_filename(rel, files[f], NULL);
     g_autoptr(GBytes) x = slurp(a, name);
