@@ -1,9 +1,15 @@
-/* ks_pcap.h - segments of a run as a capture Wireshark reads.
+/* ks_pcap.h - segments of a run as captures Wireshark reads: pcapng, one
+ * file per side of the connections.
  *
- * libpcap writes the file (raw IPv4 link type, nanosecond timestamps of
- * virtual time); this module only lays out the IPv4 and TCP headers with
- * their checksums, so Wireshark's TCP analysis (keep-alive, keep-alive
- * ACK, retransmission) works on it as on a real capture.
+ * Each side's file holds what tcpdump on that side's hosts would see: the
+ * segments they send, when they send them, and those they receive, when
+ * they arrive.  A segment lost on its way carries a comment saying why
+ * (pcapng's opt_comment: Wireshark's "Packet comments", tshark's
+ * frame.comment), and so does one a middlebox forged.  Timestamps are
+ * nanoseconds from KS_PCAP_EPOCH_S: virtual time 0 is 2000-01-01 00:00:00
+ * UTC, not 1970.  The IPv4 and TCP headers carry real checksums, so
+ * Wireshark's TCP analysis (keep-alive, keep-alive ACK, retransmission)
+ * works as on a real capture.
  */
 #ifndef KASIM_KS_PCAP_H
 #define KASIM_KS_PCAP_H
@@ -14,6 +20,9 @@
 
 #include "ks_net.h"
 
+/* 2000-01-01T00:00:00Z in Unix seconds: where a capture's clock starts. */
+#define KS_PCAP_EPOCH_S G_GINT64_CONSTANT(946684800)
+
 typedef struct ks_pcap ks_pcap;
 
 /* The addresses of connection `conn`'s two ends, as its engine gives them
@@ -21,11 +30,16 @@ typedef struct ks_pcap ks_pcap;
 typedef void (*ks_pcap_ends_fn)(const void *ud, guint32 conn, guint32 *client_ip,
                                 guint16 *client_port, guint32 *server_ip, guint16 *server_port);
 
-/* Writes to an open stream (an atomic ks_afile's); NULL on failure. */
-ks_pcap *ks_pcap_new(FILE *stream, ks_pcap_ends_fn ends, const void *ends_ud, GError **error);
-/* One packet at time t.  The stream stays open. */
-void ks_pcap_write(ks_pcap *p, ka_time t, const ks_segment *seg);
-/* Flushes libpcap's buffer; does not close the stream. */
+/* Starts a pcapng capture of the client side (client TRUE) or the server
+ * side on an open stream (an atomic ks_afile's); NULL on failure. */
+ks_pcap *ks_pcap_new(FILE *stream, gboolean client, ks_pcap_ends_fn ends, const void *ends_ud,
+                     GError **error);
+/* Feeds one trace event; the capture keeps what its side sees.  A segment
+ * its side sent is written once its fate is known (delivered, or lost and
+ * why), in the order of the trace. */
+void ks_pcap_event(ks_pcap *p, const ks_trace_event *ev);
+/* Writes what is still waiting for its fate ("in flight when the run
+ * ended") and flushes; does not close the stream. */
 void ks_pcap_free(ks_pcap *p);
 
 #endif

@@ -48,8 +48,8 @@ typedef struct run_out {
   FILE *tf;
   gboolean live; /* tf is trace.jsonl itself, flushed line by line */
   const ks_runner_opts *opts;
-  ks_afile *capture;
-  ks_pcap *pcap;
+  ks_afile *capture, *capture_server; /* the client's side, the server's */
+  ks_pcap *pcap, *pcap_server;
 } run_out;
 
 static void flags_text(guint8 f, char *buf) {
@@ -102,10 +102,10 @@ static void on_trace(const ks_trace_event *ev, void *ud) {
     fflush(f);
   if (o->opts->on_event)
     o->opts->on_event(ev, o->opts->event_ud);
-  if (o->pcap && ev->seg &&
-      ((ev->kind == KS_TRACE_SEND && ev->seg->from_client) ||
-       (ev->kind == KS_TRACE_DELIVER && !ev->seg->from_client)))
-    ks_pcap_write(o->pcap, ev->t, ev->seg);
+  if (o->pcap)
+    ks_pcap_event(o->pcap, ev);
+  if (o->pcap_server)
+    ks_pcap_event(o->pcap_server, ev);
 }
 
 static const char *side_profile(const ks_scenario *sc, const ks_conn_result *r) {
@@ -309,8 +309,14 @@ void *ks_runner_run_scenario(const ks_scenario *sc, guint64 seed, const char *ou
     /* The engine's own pcap file, or ours from its trace (ks_backend.h). */
     gboolean started = b->set_pcap
                            ? b->set_pcap(w, ks_afile_tmp_path(o.capture), &e)
-                           : (o.pcap = ks_pcap_new(ks_afile_stream(o.capture),
+                           : (o.pcap = ks_pcap_new(ks_afile_stream(o.capture), TRUE,
                                                    b->conn_endpoints, w, &e)) != NULL;
+    /* From the trace, the server's side too, in a file of its own. */
+    if (started && !b->set_pcap) {
+      started = (o.capture_server = ks_afile_open(out_dir, "capture-server.pcap", &e)) != NULL &&
+                (o.pcap_server = ks_pcap_new(ks_afile_stream(o.capture_server), FALSE,
+                                             b->conn_endpoints, w, &e)) != NULL;
+    }
     if (!started) {
       classify(error, e, NULL);
       goto fail;
@@ -328,7 +334,8 @@ void *ks_runner_run_scenario(const ks_scenario *sc, guint64 seed, const char *ou
   if (progress) /* the last state, wherever the run stopped */
     opts->progress(b->now(w), sc->duration, opts->progress_ud);
   ks_pcap_free(o.pcap);
-  o.pcap = NULL;
+  ks_pcap_free(o.pcap_server);
+  o.pcap = o.pcap_server = NULL;
   summary = summary_json(sc, b, w, seed);
   if ((sf = ks_afile_open(out_dir, "summary.json", &e)) == NULL) {
     classify(error, e, NULL);
@@ -357,6 +364,7 @@ void *ks_runner_run_scenario(const ks_scenario *sc, guint64 seed, const char *ou
   }
   committed = committed && (o.trace == NULL || ks_afile_sync(o.trace, &e)) &&
                        (o.capture == NULL || ks_afile_sync(o.capture, &e)) &&
+                       (o.capture_server == NULL || ks_afile_sync(o.capture_server, &e)) &&
                        ks_afile_sync(sf, &e);
   char *old_summary = g_build_filename(out_dir, "summary.json", NULL);
   if (committed && unlink(old_summary) != 0 && errno != ENOENT) {
@@ -374,6 +382,10 @@ void *ks_runner_run_scenario(const ks_scenario *sc, guint64 seed, const char *ou
     committed = ks_afile_commit(o.capture, &e);
     o.capture = NULL;
   }
+  if (committed && o.capture_server) {
+    committed = ks_afile_commit(o.capture_server, &e);
+    o.capture_server = NULL;
+  }
   if (committed) {
     committed = ks_afile_commit(sf, &e);
     sf = NULL;
@@ -388,8 +400,10 @@ fail:
     fclose(o.tf); /* what was written stays: the run's trace so far */
   g_free(summary);
   ks_pcap_free(o.pcap);
+  ks_pcap_free(o.pcap_server);
   ks_afile_abort(o.trace);
   ks_afile_abort(o.capture);
+  ks_afile_abort(o.capture_server);
   ks_afile_abort(sf);
   if (w)
     b->world_free(w);
