@@ -177,16 +177,20 @@ GPtrArray *ks_sweep_columns(const ks_sweep_plan *s) { return s->cols; }
 /* "NAME=V1,V2,..."; with a ';' anywhere the values are split at ';'
  * instead, so SIO_KEEPALIVE_VALS=1,30000,1000;1,60000,1000 works (a single
  * such value ends with ';').  `opt` is the option's name for messages. */
-static ks_sweep_col *parse_grid(const char *opt, const char *arg, GError **error) {
+static ks_sweep_col *parse_grid(const char *opt, const char *arg, gboolean single, GError **error) {
   const char *eq = strchr(arg, '=');
   if (eq == NULL || eq == arg || eq[1] == '\0') {
-    g_set_error(error, KS_SWEEP_ERROR, KS_SWEEP_ERROR_INVALID,
-                "%s %s: expected NAME=VALUE,VALUE,...", opt, arg);
+    g_set_error(error, KS_SWEEP_ERROR, KS_SWEEP_ERROR_INVALID, "%s %s: expected %s", opt, arg,
+                single ? "NAME=VALUE" : "NAME=VALUE,VALUE,...");
     return NULL;
   }
   ks_sweep_col *a = g_new0(ks_sweep_col, 1);
   a->name = g_strndup(arg, (gsize)(eq - arg));
   a->values = g_ptr_array_new_with_free_func(g_free);
+  if (single) { /* --set: one value, commas and all */
+    g_ptr_array_add(a->values, g_strdup(eq + 1));
+    return a;
+  }
   const char *sep = strchr(eq + 1, ';') ? ";" : ",";
   g_auto(GStrv) parts = g_strsplit(eq + 1, sep, -1);
   guint n = g_strv_length(parts);
@@ -304,9 +308,10 @@ ks_sweep_plan *ks_sweep_plan_new(const ks_sweep_args *args, GError **error) {
   }
   s->combos = 1;
   for (char **g = args->grids; *g; g++) {
-    gboolean zip = (*g)[0] == '+';
-    const char *opt = zip ? "--zip" : "--grid";
-    ks_sweep_col *c = parse_grid(opt, *g + zip, error);
+    gboolean zip = (*g)[0] == '+', set = (*g)[0] == '=';
+    int skip = zip || set;
+    const char *opt = zip ? "--zip" : set ? "--set" : "--grid";
+    ks_sweep_col *c = parse_grid(opt, *g + skip, set, error);
     if (c == NULL)
       goto fail;
     for (guint i = 0; i < s->cols->len; i++)

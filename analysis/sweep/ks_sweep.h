@@ -41,7 +41,8 @@ typedef enum ks_sweep_error {
 typedef struct ks_sweep_args {
   const char *scenario_path;
   char **grids;              /* "NAME=V1,V2,..." (or "NAME=V1;V2;..." when a value holds a comma);
-                          "+NAME=..." (--zip) joins the axis before it */
+                          "+NAME=..." (--zip) joins the axis before it;
+                          "=NAME=VALUE" (--set) is an axis of one value, not split */
   guint seeds;               /* >= 1 */
   guint64 seed_base;         /* the first seed */
   gboolean pcap;             /* every cell also writes capture.pcap */

@@ -112,7 +112,8 @@ static GPtrArray *grid_args;
 static gboolean on_grid(const char *name, const char *value, gpointer data, GError **error) {
   (void)data, (void)error;
   gboolean zip = strcmp(name, "--zip") == 0 || strcmp(name, "-z") == 0;
-  g_ptr_array_add(grid_args, g_strconcat(zip ? "+" : "", value, NULL));
+  gboolean set = strcmp(name, "--set") == 0 || strcmp(name, "-s") == 0;
+  g_ptr_array_add(grid_args, g_strconcat(zip ? "+" : set ? "=" : "", value, NULL));
   return TRUE;
 }
 
@@ -441,6 +442,9 @@ static int sweep_main(int argc, char **argv, gboolean tune) {
     {"zip", 'z', 0, G_OPTION_ARG_CALLBACK, NULL,
      "Joins the --grid before it: its i-th value goes with that axis's i-th value",
      "NAME=W1,W2,..."},
+    {"set", 's', 0, G_OPTION_ARG_CALLBACK, NULL,
+     "One value for every cell, as `kasim run --set` takes it (a column of one value)",
+     "NAME=VALUE"},
     {"seeds", 0, 0, G_OPTION_ARG_STRING, &seeds_text, "Seeds per combination (default 1)", "N"},
     {"seed-base", 0, 0, G_OPTION_ARG_STRING, &base_text, "The first seed (default 1)", "N"},
     {"out", 'o', 0, G_OPTION_ARG_FILENAME, &out_dir, "Output folder (default out/NAME-sweep)",
@@ -450,7 +454,7 @@ static int sweep_main(int argc, char **argv, gboolean tune) {
     {"pcap", 0, 0, G_OPTION_ARG_NONE, &pcap, "Every cell also writes capture.pcap", NULL},
     {"engine", 0, 0, G_OPTION_ARG_STRING, &engine, "Every cell's engine: native (default) or ns3",
      "NAME"},
-    G_OPTION_ENTRY_NULL,
+    G_OPTION_ENTRY_NULL, /* kasim tune's three, then the end */
     G_OPTION_ENTRY_NULL,
     G_OPTION_ENTRY_NULL,
     G_OPTION_ENTRY_NULL,
@@ -459,6 +463,7 @@ static int sweep_main(int argc, char **argv, gboolean tune) {
   GOptionArgFunc grid_fn = on_grid;
   memcpy(&entries[0].arg_data, &grid_fn, sizeof grid_fn);
   memcpy(&entries[1].arg_data, &grid_fn, sizeof grid_fn);
+  memcpy(&entries[2].arg_data, &grid_fn, sizeof grid_fn);
   if (tune) {
     GOptionEntry more[] = {
       {"require", 'r', 0, G_OPTION_ARG_STRING_ARRAY, &requires,
@@ -468,7 +473,7 @@ static int sweep_main(int argc, char **argv, gboolean tune) {
        "The objective (default overhead): overhead, detection_p95, ...", "METRIC"},
       {"maximize", 0, 0, G_OPTION_ARG_STRING, &maximize, "The objective, to maximize", "METRIC"},
     };
-    memcpy(&entries[8], more, sizeof more);
+    memcpy(&entries[9], more, sizeof more);
   }
   GOptionContext *ctx = g_option_context_new(
     tune ? "SCENARIO - the settings of a grid that meet constraints, ranked, and the Pareto "

@@ -631,6 +631,8 @@ static void test_vary_anything(void) {
   expect_refused(bad, short_zip, "--zip");
   const char *lone_zip[] = {"--zip", "KeepAliveInterval=1s", NULL};
   expect_refused(bad, lone_zip, "--zip");
+  const char *bad_set[] = {"--set", "links.wifi.loss", NULL};
+  expect_refused(bad, bad_set, "--set links.wifi.loss: expected NAME=VALUE");
   g_assert_false(g_file_test(bad, G_FILE_TEST_EXISTS));
   ks_test_rm_rf(dir);
 }
@@ -644,14 +646,16 @@ static void test_stats(void) {
   g_autofree char *dir = tmp_dir();
   g_autofree char *sc = g_test_build_filename(G_TEST_DIST, "..", "..", "docs", "labs",
                                               "three-systems.yaml", NULL);
-  const char *argv[] = {g_getenv("KASIM"), "sweep", sc,      "--grid", "hosts.tux.settings.hz=0",
-                        "--seeds",         "3",     "--out", dir,      NULL};
+  const char *argv[] = {g_getenv("KASIM"), "sweep", sc,      "--set", "hosts.tux.settings.hz=0",
+                        "--seeds",         "3",     "--out", dir,     NULL};
   g_autofree char *out = NULL, *err = NULL;
   g_assert_cmpint(ks_test_spawn(argv, &out, &err), ==, 0);
   g_autoptr(GBytes) csv = slurp(dir, "stats.csv");
   g_autofree char *text = g_strndup(g_bytes_get_data(csv, NULL), g_bytes_get_size(csv));
   g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
   g_assert_cmpuint(g_strv_length(lines), ==, 3);
+  g_assert_true(g_str_has_prefix(lines[0], "index,hosts.tux.settings.hz,runs,")); /* --set */
+  g_assert_true(g_str_has_prefix(lines[1], "0,0,3,"));
   g_auto(GStrv) cols = g_strsplit(lines[0], ",", -1);
   g_auto(GStrv) vals = g_strsplit(lines[1], ",", -1);
   g_assert_cmpuint(g_strv_length(cols), ==, g_strv_length(vals));
