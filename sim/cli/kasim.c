@@ -18,6 +18,7 @@ static const struct {
   {"sweep", ks_cmd_sweep, "a scenario over a grid of settings and seeds: sweep.json, sweep.csv"},
   {"tune", ks_cmd_tune, "the settings of a grid that meet constraints, ranked; the Pareto front"},
   {"plot", ks_cmd_plot, "pictures of a run or sweep: timeline, latency CDF, heatmap, overhead"},
+  {"report", ks_cmd_report, "one self-contained HTML page of a run or sweep, for a class"},
   {"capacity", ks_cmd_capacity, "what N idle connections cost and how fast they notice"},
   {"validate", ks_cmd_validate, "compare a scenario on the model with the real Linux kernel"},
 };

@@ -48,5 +48,6 @@ int ks_cmd_sweep(int argc, char **argv);
 int ks_cmd_plot(int argc, char **argv);
 int ks_cmd_capacity(int argc, char **argv);
 int ks_cmd_validate(int argc, char **argv);
+int ks_cmd_report(int argc, char **argv);
 
 #endif
