@@ -41,6 +41,11 @@ void ks_sweepdata_free(ks_sweepdata *s) {
   }
   g_free(s->names);
   g_free(s->values);
+  if (s->combos) {
+    for (guint i = 0; i < s->combos->len; i++)
+      g_free(g_array_index(s->combos, ks_sweepdata_combo, i).idx);
+    g_array_unref(s->combos);
+  }
   if (s->cells) {
     for (guint i = 0; i < s->cells->len; i++)
       g_free(g_array_index(s->cells, ks_sweepdata_cell, i).idx);
@@ -49,12 +54,102 @@ void ks_sweepdata_free(ks_sweepdata *s) {
   g_free(s);
 }
 
-#define FAIL(...)                                                                    \
-  do {                                                                               \
-    g_autofree char *msg_ = g_strdup_printf(__VA_ARGS__);                            \
-    g_set_error(error, KS_METRICS_ERROR, 0, "%s: %s", path, msg_);                   \
-    goto fail;                                                                       \
+#define FAIL(...)                                                  \
+  do {                                                             \
+    g_autofree char *msg_ = g_strdup_printf(__VA_ARGS__);          \
+    g_set_error(error, KS_METRICS_ERROR, 0, "%s: %s", path, msg_); \
+    goto fail;                                                     \
   } while (0)
+
+/* One CSV line's fields, RFC 4180 quotes undone. */
+static char **csv_split(const char *line) {
+  GPtrArray *f = g_ptr_array_new();
+  GString *cur = g_string_new(NULL);
+  gboolean q = FALSE;
+  for (const char *c = line;; c++) {
+    if (q && *c == '"' && c[1] == '"')
+      g_string_append_c(cur, '"'), c++;
+    else if (*c == '"')
+      q = !q;
+    else if ((*c == ',' && !q) || *c == '\0') {
+      g_ptr_array_add(f, g_strdup(cur->str));
+      g_string_truncate(cur, 0);
+      if (*c == '\0')
+        break;
+    } else
+      g_string_append_c(cur, *c);
+  }
+  g_string_free(cur, TRUE);
+  g_ptr_array_add(f, NULL);
+  return (char **)g_ptr_array_free(f, FALSE);
+}
+
+static double csv_number(const char *v) {
+  if (v == NULL || *v == '\0')
+    return NAN;
+  if (strcmp(v, "inf") == 0)
+    return INFINITY;
+  if (strcmp(v, "-inf") == 0)
+    return -INFINITY;
+  return g_ascii_strtod(v, NULL);
+}
+
+/* stats.csv beside sweep.json, when there is one: its parameter columns
+ * must be sweep.json's, in order, and each value one of the grid's. */
+static gboolean load_stats(ks_sweepdata *s, const char *dir, GError **error) {
+  g_autofree char *path = g_build_filename(dir, "stats.csv", NULL);
+  g_autofree char *text = NULL;
+  if (!g_file_get_contents(path, &text, NULL, NULL))
+    return TRUE; /* an older sweep: the averaged heatmap */
+  g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+  g_auto(GStrv) head = csv_split(lines[0]);
+  guint n = g_strv_length(head);
+  int col[4] = {-1, -1, -1, -1};
+  static const char *const want[4] = {"detection_n", "detection_p95_s", "false_giveup_rate",
+                                      "overhead_bytes_per_s"};
+  for (guint i = 0; i < n; i++)
+    for (int w = 0; w < 4; w++)
+      if (strcmp(head[i], want[w]) == 0)
+        col[w] = (int)i;
+  gboolean ok = n > s->n_params && strcmp(head[0], "index") == 0;
+  for (guint k = 0; ok && k < s->n_params; k++)
+    ok = strcmp(head[k + 1], s->names[k]) == 0;
+  for (int w = 0; ok && w < 4; w++)
+    ok = col[w] >= 0;
+  if (!ok) {
+    g_set_error(error, KS_METRICS_ERROR, 0,
+                "%s: line 1: not the columns of the sweep.json beside it", path);
+    return FALSE;
+  }
+  s->combos = g_array_new(FALSE, TRUE, sizeof(ks_sweepdata_combo));
+  for (guint l = 1; lines[l] && lines[l][0]; l++) {
+    g_auto(GStrv) f = csv_split(lines[l]);
+    if (g_strv_length(f) != n) {
+      g_set_error(error, KS_METRICS_ERROR, 0, "%s: line %u: %u fields, not %u", path, l + 1,
+                  g_strv_length(f), n);
+      return FALSE;
+    }
+    ks_sweepdata_combo c = {.idx = g_new0(guint, s->n_params)};
+    for (guint k = 0; k < s->n_params; k++) {
+      guint j = 0;
+      while (j < s->values[k]->len && strcmp(s->values[k]->pdata[j], f[k + 1]) != 0)
+        j++;
+      if (j == s->values[k]->len) {
+        g_set_error(error, KS_METRICS_ERROR, 0, "%s: line %u: %s=%s is not in the grid", path,
+                    l + 1, s->names[k], f[k + 1]);
+        g_free(c.idx);
+        return FALSE;
+      }
+      c.idx[k] = j;
+    }
+    c.detection_n = csv_number(f[col[0]]);
+    c.detection_p95_s = csv_number(f[col[1]]);
+    c.false_giveup_rate = csv_number(f[col[2]]);
+    c.overhead = csv_number(f[col[3]]);
+    g_array_append_val(s->combos, c);
+  }
+  return TRUE;
+}
 
 ks_sweepdata *ks_sweepdata_load(const char *dir, GError **error) {
   g_autofree char *path = g_build_filename(dir, "sweep.json", NULL);
@@ -147,6 +242,10 @@ ks_sweepdata *ks_sweepdata_load(const char *dir, GError **error) {
   if (s->cells->len == 0)
     FAIL("no cells");
   g_object_unref(p);
+  if (!load_stats(s, dir, error)) {
+    ks_sweepdata_free(s);
+    return NULL;
+  }
   return s;
 fail:
 fail_quiet:
@@ -157,13 +256,15 @@ fail_quiet:
 
 void ks_sweepdata_points(const ks_sweepdata *s, guint px, guint py, ks_sweepdata_point *out) {
   guint nx = s->values[px]->len, ny = py == px ? 1 : s->values[py]->len;
-  double *p50 = g_new0(double, nx * ny), *fg = g_new0(double, nx * ny);
-  double *per_conn = g_new0(double, nx * ny);
+  double *p50 = g_new0(double, nx *ny), *fg = g_new0(double, nx *ny);
+  double *per_conn = g_new0(double, nx *ny);
   guint *n50 = g_new0(guint, nx * ny), *nfg = g_new0(guint, nx * ny);
   guint *npc = g_new0(guint, nx * ny);
   for (guint i = 0; i < nx * ny; i++)
-    out[i] = (ks_sweepdata_point){.p50_s = NAN, .bytes_per_s = 0, .bytes_per_conn_s = NAN,
-                              .false_giveups = NAN};
+    out[i] = (ks_sweepdata_point){.p50_s = NAN,
+                                  .bytes_per_s = 0,
+                                  .bytes_per_conn_s = NAN,
+                                  .false_giveups = NAN};
   for (guint i = 0; i < s->cells->len; i++) {
     const ks_sweepdata_cell *c = &g_array_index(s->cells, ks_sweepdata_cell, i);
     guint at = (py == px ? 0 : c->idx[py]) * nx + c->idx[px];
