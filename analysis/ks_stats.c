@@ -79,6 +79,8 @@ void ks_stats_wilson(guint64 x, guint64 n, double *rate, double *lo, double *hi)
   double c = (p + z * z / (2 * nn)) / d;
   double h = z / d * sqrt(p * (1 - p) / nn + z * z / (4 * nn * nn));
   *rate = p;
-  *lo = MAX(0.0, c - h);
-  *hi = MIN(1.0, c + h);
+  /* At 0 or n the bound is exactly 0 or 1 (c - h and c + h are, but for
+   * rounding). */
+  *lo = x == 0 ? 0.0 : MAX(0.0, c - h);
+  *hi = x == n ? 1.0 : MIN(1.0, c + h);
 }

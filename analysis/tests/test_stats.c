@@ -76,6 +76,13 @@ static void test_wilson(void) {
   double z2 = KS_STATS_Z * KS_STATS_Z;
   g_assert_cmpfloat(lo, ==, 0);
   g_assert_cmpfloat_with_epsilon(hi, z2 / (30 + z2), 1e-12);
+  for (guint64 n = 1; n <= 1000; n++) { /* exactly 0 and 1 at the ends, whatever n */
+    ks_stats_wilson(0, n, &r, &lo, &hi);
+    g_assert_cmpfloat(lo, ==, 0);
+    ks_stats_wilson(n, n, &r, &lo, &hi);
+    g_assert_cmpfloat(hi, ==, 1);
+    g_assert_cmpfloat_with_epsilon(lo, (double)n / ((double)n + z2), 1e-12);
+  }
   ks_stats_wilson(0, 0, &r, &lo, &hi);
   g_assert_true(isnan(r) && isnan(lo) && isnan(hi));
 }
