@@ -749,6 +749,33 @@ static void test_interrupt(void) {
   ks_test_rm_rf(dir);
 }
 
+/* On a terminal (script(1) gives it one) the progress line says cells
+ * done, the rate and the time left, and ends at all of them. */
+static void test_progress(void) {
+  g_autofree char *script = g_find_program_in_path("script");
+  if (script == NULL) {
+    g_test_skip("script(1) is not installed (util-linux)");
+    return;
+  }
+  g_autofree char *dir = tmp_dir();
+  g_autofree char *sc = scenario();
+  g_autofree char *cmd = g_strdup_printf("'%s' sweep '%s' --grid KeepAliveTime=10s,20s --seeds 20 "
+                                         "--jobs 1 --out '%s'",
+                                         g_getenv("KASIM"), sc, dir);
+  const char *argv[] = {script, "-qec", cmd, "/dev/null", NULL};
+  g_autofree char *out = NULL, *err = NULL;
+  g_assert_cmpint(ks_test_spawn(argv, &out, &err), ==, 0);
+  /* Batches of 40 / (1 x 4) = 10 cells: 10, 20, 30 and 40 of 40. */
+  for (int done = 10; done <= 40; done += 10) {
+    g_autofree char *want = g_strdup_printf("kasim sweep: %d of 40 cells, ", done);
+    if (strstr(out, want) == NULL)
+      g_error("expected '%s' in: %s", want, out);
+  }
+  g_assert_nonnull(strstr(out, " cells/s, "));
+  g_assert_nonnull(strstr(out, " left"));
+  ks_test_rm_rf(dir);
+}
+
 /* ---- kasim tune -------------------------------------------------------- */
 
 static int run_tune(const char *out_dir, const char *const *extra, char **out, char **err) {
@@ -924,6 +951,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/sweep/stats", test_stats);
   g_test_add_func("/sweep/interrupt", test_interrupt);
   g_test_add_func("/sweep/tune", test_tune);
+  g_test_add_func("/sweep/progress", test_progress);
   g_test_add_func("/sweep/mpi", test_mpi);
   g_test_add_func("/sweep/ns3", test_ns3);
   int status = g_test_run();
