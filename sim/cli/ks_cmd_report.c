@@ -52,15 +52,16 @@ static void inline_svg(GString *h, GBytes *svg, const char *alt) {
   const guchar *d = g_bytes_get_data(svg, &len);
   g_autofree char *b64 = g_base64_encode(d, len);
   g_autofree char *ea = esc(alt);
-  g_string_append_printf(h, "<img class=\"plot\" alt=\"%s\" src=\"data:image/svg+xml;base64,%s\">\n",
+  g_string_append_printf(h,
+                         "<img class=\"plot\" alt=\"%s\" src=\"data:image/svg+xml;base64,%s\">\n",
                          ea, b64);
 }
 
 static const char *str_member(JsonObject *o, const char *k) {
   JsonNode *n = json_object_get_member(o, k);
   return n && JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == G_TYPE_STRING
-             ? json_node_get_string(n)
-             : NULL;
+           ? json_node_get_string(n)
+           : NULL;
 }
 
 static double num_member(JsonObject *o, const char *k) {
@@ -118,7 +119,8 @@ static void outcome(GString *h, JsonArray *conns) {
         alive++;
         continue;
       }
-      char *key = g_strdup_printf("%s (%s)", reason, str_member(c, "error") ? str_member(c, "error") : "-");
+      char *key = g_strdup_printf("%s (%s)", reason,
+                                  str_member(c, "error") ? str_member(c, "error") : "-");
       GArray *t = g_hash_table_lookup(by, key);
       if (t == NULL) {
         t = g_array_new(FALSE, FALSE, sizeof(double));
@@ -152,7 +154,8 @@ static void outcome(GString *h, JsonArray *conns) {
     g_string_append_printf(h,
                            "<tr><td>%s</td><td>%s</td><td class=\"n\">%u</td><td>%s</td>"
                            "<td class=\"n\">%u</td><td class=\"n%s\">%u</td>"
-                           "<td class=\"n\">%" G_GINT64_FORMAT " / %" G_GINT64_FORMAT "</td></tr>\n",
+                           "<td class=\"n\">%" G_GINT64_FORMAT " / %" G_GINT64_FORMAT
+                           "</td></tr>\n",
                            eg, ep, count, ended->str, failed, falsegu ? " bad" : "", falsegu, sent,
                            answered);
     g_string_free(ended, TRUE);
@@ -274,12 +277,14 @@ static gboolean report_run(GString *h, const char *dir, const char *out_dir, GEr
   head(h, title);
   g_autofree char *en = esc(name), *ed = esc(dir);
   g_autofree char *vt = secs(num_member(root, "virtual_time_s"));
-  g_autofree char *events = ks_format_count((guint64)json_object_get_int_member_with_default(root, "events", 0));
-  g_string_append_printf(h,
-                         "<header>\n<h1>%s</h1>\n<p class=\"meta\">a run of kasim %s: seed %" G_GINT64_FORMAT
-                         ", %s s of virtual time, %s events, %u connections; from <code>%s</code></p>\n",
-                         en, KASIM_VERSION, json_object_get_int_member_with_default(root, "seed", 0), vt,
-                         events, json_array_get_length(conns), ed);
+  g_autofree char *events = ks_format_count(
+    (guint64)json_object_get_int_member_with_default(root, "events", 0));
+  g_string_append_printf(
+    h,
+    "<header>\n<h1>%s</h1>\n<p class=\"meta\">a run of kasim %s: seed %" G_GINT64_FORMAT
+    ", %s s of virtual time, %s events, %u connections; from <code>%s</code></p>\n",
+    en, KASIM_VERSION, json_object_get_int_member_with_default(root, "seed", 0), vt, events,
+    json_array_get_length(conns), ed);
   JsonNode *nn = json_object_get_member(root, "network");
   if (nn && JSON_NODE_HOLDS_OBJECT(nn)) {
     JsonObject *net = json_node_get_object(nn);
@@ -311,16 +316,17 @@ static gboolean report_run(GString *h, const char *dir, const char *out_dir, GEr
   outcome(h, conns);
 
   g_autofree char *eg = esc(tl->group);
-  g_string_append_printf(h,
-                         "<section id=\"timeline\">\n<h2>Timeline of connection %u (group %s)</h2>\n"
-                         "<p class=\"note\">The first connection whose failure was detected (else the "
-                         "first false give-up, failure or close), as <code>kasim plot</code> draws it. "
-                         "Wheel: zoom; drag: pan; hover a segment for its fields. "
-                         "Lost segments end in a red cross.</p>\n"
-                         "<p class=\"controls\"><button id=\"tl-in\">zoom in</button>"
-                         "<button id=\"tl-out\">zoom out</button><button id=\"tl-fit\">all</button>"
-                         "</p>\n<div id=\"tl-box\"></div>\n<div id=\"tl-info\">Hover a segment.</div>\n",
-                         tl->conn, eg);
+  g_string_append_printf(
+    h,
+    "<section id=\"timeline\">\n<h2>Timeline of connection %u (group %s)</h2>\n"
+    "<p class=\"note\">The first connection whose failure was detected (else the "
+    "first false give-up, failure or close), as <code>kasim plot</code> draws it. "
+    "Wheel: zoom; drag: pan; hover a segment for its fields. "
+    "Lost segments end in a red cross.</p>\n"
+    "<p class=\"controls\"><button id=\"tl-in\">zoom in</button>"
+    "<button id=\"tl-out\">zoom out</button><button id=\"tl-fit\">all</button>"
+    "</p>\n<div id=\"tl-box\"></div>\n<div id=\"tl-info\">Hover a segment.</div>\n",
+    tl->conn, eg);
   /* Printed, or without a script: the static picture of the same story. */
   ks_plot_images im = {0};
   if (ks_plot_timeline(tl, &im, NULL)) {
@@ -340,10 +346,11 @@ static gboolean report_run(GString *h, const char *dir, const char *out_dir, GEr
   }
   g_string_append(h, "</section>\n");
 
-  g_string_append(h, "<section id=\"explain\">\n<h2>What each system does</h2>\n"
-                     "<p class=\"note\"><code>kasim explain --profile P</code>: one idle connection "
-                     "whose peer vanishes, with the profile's defaults (the scenario may set "
-                     "other values).</p>\n");
+  g_string_append(h,
+                  "<section id=\"explain\">\n<h2>What each system does</h2>\n"
+                  "<p class=\"note\"><code>kasim explain --profile P</code>: one idle connection "
+                  "whose peer vanishes, with the profile's defaults (the scenario may set "
+                  "other values).</p>\n");
   for (guint i = 0; i < m->groups->len; i++) {
     const ks_group_metrics *g = m->groups->pdata[i];
     gboolean dup = FALSE;
@@ -357,16 +364,18 @@ static gboolean report_run(GString *h, const char *dir, const char *out_dir, GEr
   }
   g_string_append(h, "</section>\n<section id=\"capture\">\n<h2>Captures</h2>\n<ul>\n");
   gsize before = h->len;
-  capture_link(h, dir, "capture.pcap", out_dir, "what the client hosts sent and received (pcapng, "
-                                                "Wireshark; lost segments carry a comment)");
+  capture_link(h, dir, "capture.pcap", out_dir,
+               "what the client hosts sent and received (pcapng, "
+               "Wireshark; lost segments carry a comment)");
   capture_link(h, dir, "capture-server.pcap", out_dir, "the same on the server hosts");
   if (h->len == before)
     g_string_append(h, "<li>No capture: run with <code>--pcap</code> to have one.</li>\n");
   g_string_append(h, "</ul>\n</section>\n");
   g_autofree char *data = timeline_json(tl);
   g_autofree char *js = asset("report.js");
-  g_string_append_printf(h, "<script type=\"application/json\" id=\"kasim-data\">%s</script>\n"
-                            "<script>\n%s</script>\n</body>\n</html>\n",
+  g_string_append_printf(h,
+                         "<script type=\"application/json\" id=\"kasim-data\">%s</script>\n"
+                         "<script>\n%s</script>\n</body>\n</html>\n",
                          data, js);
   ks_timeline_free(tl);
   ks_metrics_free(m);
@@ -390,8 +399,9 @@ static gboolean report_sweep(GString *h, const char *dir, GError **error) {
   g_autofree char *title = g_strdup_printf("kasim report: sweep of %s", name ? name : "?");
   head(h, title);
   g_autofree char *en = esc(name), *ed = esc(dir);
-  g_string_append_printf(h, "<header>\n<h1>Sweep of %s</h1>\n<p class=\"meta\">kasim %s; from "
-                            "<code>%s</code></p>\n</header>\n",
+  g_string_append_printf(h,
+                         "<header>\n<h1>Sweep of %s</h1>\n<p class=\"meta\">kasim %s; from "
+                         "<code>%s</code></p>\n</header>\n",
                          en, KASIM_VERSION, ed);
   ks_plot_images im = {0};
   if (ks_plot_heatmap(s, &im, NULL)) {
@@ -417,14 +427,14 @@ static gboolean report_sweep(GString *h, const char *dir, GError **error) {
     g_list_free(keys);
     g_autofree char *p50 = mt ? secs(num_member(mt, "latency_p50_s")) : g_strdup("");
     double bps = mt ? num_member(mt, "probe_bytes_per_s") : NAN;
-    g_string_append_printf(h,
-                           "<tr><td>%s</td><td class=\"n\">%" G_GINT64_FORMAT "</td>"
-                           "<td class=\"n\">%.0f</td><td class=\"n\">%.0f</td><td class=\"n\">%.0f</td>"
-                           "<td class=\"n\">%s</td><td class=\"n\">%.1f</td></tr>\n",
-                           set->str, json_object_get_int_member_with_default(c, "seed", 0),
-                           mt ? num_member(mt, "connections") : NAN,
-                           mt ? num_member(mt, "detected") : NAN,
-                           mt ? num_member(mt, "false_giveups") : NAN, p50, bps);
+    g_string_append_printf(
+      h,
+      "<tr><td>%s</td><td class=\"n\">%" G_GINT64_FORMAT "</td>"
+      "<td class=\"n\">%.0f</td><td class=\"n\">%.0f</td><td class=\"n\">%.0f</td>"
+      "<td class=\"n\">%s</td><td class=\"n\">%.1f</td></tr>\n",
+      set->str, json_object_get_int_member_with_default(c, "seed", 0),
+      mt ? num_member(mt, "connections") : NAN, mt ? num_member(mt, "detected") : NAN,
+      mt ? num_member(mt, "false_giveups") : NAN, p50, bps);
     g_string_free(set, TRUE);
   }
   g_string_append(h, "</table>\n</section>\n<script>document.body.setAttribute(\"data-ready\", "
@@ -442,15 +452,16 @@ int ks_cmd_report(int argc, char **argv) {
     G_OPTION_ENTRY_NULL,
   };
   GOptionContext *ctx = g_option_context_new(
-      "RUN_OR_SWEEP_DIR - one self-contained HTML page of a run or a sweep, for a class");
+    "RUN_OR_SWEEP_DIR - one self-contained HTML page of a run or a sweep, for a class");
   g_option_context_add_main_entries(ctx, entries, NULL);
   GError *error = NULL;
   gboolean ok = g_option_context_parse(ctx, &argc, &argv, &error);
   g_option_context_free(ctx);
   if (ok && argc != 2)
-    g_set_error(&error, KS_CLI_ERROR, 0, argc < 2 ? "a run or sweep folder is required"
-                                                  : "unexpected argument '%s'", argv[2]),
-        ok = FALSE;
+    g_set_error(&error, KS_CLI_ERROR, 0,
+                argc < 2 ? "a run or sweep folder is required" : "unexpected argument '%s'",
+                argv[2]),
+      ok = FALSE;
   GString *h = g_string_new(NULL);
   const char *dir = ok ? argv[1] : NULL;
   if (ok && out == NULL)
@@ -466,7 +477,7 @@ int ks_cmd_report(int argc, char **argv) {
     else
       g_set_error(&error, KS_CLI_ERROR, 0,
                   "%s: not a run or sweep folder (no summary.json or sweep.json)", dir),
-          ok = FALSE;
+        ok = FALSE;
   }
   /* The page appears whole or not at all. */
   if (ok) {

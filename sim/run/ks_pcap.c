@@ -25,8 +25,8 @@ struct ks_pcap {
   guint16 ip_id;
   ks_pcap_ends_fn ends;
   const void *ends_ud;
-  GQueue queue;    /* pending*, in trace order */
-  GQueue forged;   /* ks_segment*: middlebox RSTs on their way to this side */
+  GQueue queue;  /* pending*, in trace order */
+  GQueue forged; /* ks_segment*: middlebox RSTs on their way to this side */
 };
 
 static void le16(GByteArray *b, guint16 v) {
@@ -83,11 +83,10 @@ ks_pcap *ks_pcap_new(FILE *stream, gboolean client, ks_pcap_ends_fn ends, const 
   le32(b, 0xFFFFFFFF);
   static const char appl[] = "kasim " KASIM_VERSION;
   option(b, 4, appl, sizeof appl - 1); /* shb_userappl */
-  const char *about = client
-      ? "kasim: what the client hosts send and receive; virtual time 0 is "
-        "2000-01-01 00:00:00 UTC; lost segments carry a comment saying why"
-      : "kasim: what the server hosts send and receive; virtual time 0 is "
-        "2000-01-01 00:00:00 UTC; lost segments carry a comment saying why";
+  const char *about = client ? "kasim: what the client hosts send and receive; virtual time 0 is "
+                               "2000-01-01 00:00:00 UTC; lost segments carry a comment saying why"
+                             : "kasim: what the server hosts send and receive; virtual time 0 is "
+                               "2000-01-01 00:00:00 UTC; lost segments carry a comment saying why";
   option(b, 1, about, (guint16)strlen(about)); /* opt_comment */
   le32(b, 0);                                  /* opt_endofopt */
   block(p, 0x0A0D0D0A, b);
@@ -277,13 +276,12 @@ void ks_pcap_event(ks_pcap *p, const ks_trace_event *ev) {
         q->resolved = TRUE;
         q->comment = g_strdup(lost_why(ev->what));
       }
-    } else if (ev->what && (strcmp(ev->what, "no_state") == 0 ||
-                            strcmp(ev->what, "closed") == 0)) {
+    } else if (ev->what && (strcmp(ev->what, "no_state") == 0 || strcmp(ev->what, "closed") == 0)) {
       /* It reached this side's host, which had no socket for it. */
       enqueue(p, ev->t, seg, TRUE,
               strcmp(ev->what, "closed") == 0
-                  ? "kasim: arrived after this host's socket closed"
-                  : "kasim: arrived at a host with no such connection: it answers RST");
+                ? "kasim: arrived after this host's socket closed"
+                : "kasim: arrived at a host with no such connection: it answers RST");
     } else {
       take_forged(p, seg);
     }

@@ -8,7 +8,7 @@
 #include "ks_json.h"
 #include "ks_test_spawn.h"
 
-static const char *const commands[] = {"profiles", "explain", "run",     "sweep",
+static const char *const commands[] = {"profiles", "explain",  "run",     "sweep",
                                        "plot",     "capacity", "validate"};
 
 static int kasim(const char *const *args, char **out, char **err) {
@@ -72,8 +72,8 @@ static void test_json_double(void) {
     double v;
     const char *text;
   } cases[] = {
-    {7875.004, "7875.004"},   /* %.17g: 7875.0039999999999 */
-    {0.004, "0.004"},         /* %.17g: 0.0040000000000000001 */
+    {7875.004, "7875.004"}, /* %.17g: 7875.0039999999999 */
+    {0.004, "0.004"},       /* %.17g: 0.0040000000000000001 */
     {7810.02, "7810.02"},
     {10800, "10800.0"},
     {0.1 + 0.2, "0.30000000000000004"}, /* needs all 17 digits */
@@ -136,8 +136,8 @@ static void test_counts(void) {
   g_autofree char *o3 = NULL, *e3 = NULL;
   const char *c[] = {"run", scen, "--out", dir, NULL};
   g_assert_cmpint(kasim(c, &o3, &e3), ==, 0);
-  GRegex *re = g_regex_new("^kasim run: lossy-link, 30 s of virtual time, [1-9][0-9]?,[0-9]{3} events\n",
-                           0, 0, NULL);
+  GRegex *re = g_regex_new(
+    "^kasim run: lossy-link, 30 s of virtual time, [1-9][0-9]?,[0-9]{3} events\n", 0, 0, NULL);
   if (!g_regex_match(re, o3, 0, NULL))
     g_error("run's first line: %s", o3);
   g_regex_unref(re);
