@@ -8,8 +8,8 @@
 #include "ks_json.h"
 #include "ks_test_spawn.h"
 
-static const char *const commands[] = {"profiles", "explain",  "run",     "sweep",
-                                       "plot",     "capacity", "validate"};
+static const char *const commands[] = {"profiles", "explain", "run",      "sweep",
+                                       "plot",     "report",  "capacity", "validate"};
 
 static int kasim(const char *const *args, char **out, char **err) {
   GPtrArray *argv = g_ptr_array_new();
