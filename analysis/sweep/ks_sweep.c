@@ -177,7 +177,8 @@ GPtrArray *ks_sweep_columns(const ks_sweep_plan *s) { return s->cols; }
 /* "NAME=V1,V2,..."; with a ';' anywhere the values are split at ';'
  * instead, so SIO_KEEPALIVE_VALS=1,30000,1000;1,60000,1000 works (a single
  * such value ends with ';').  `opt` is the option's name for messages. */
-static ks_sweep_col *parse_grid(const char *opt, const char *arg, gboolean single, GError **error) {
+static ks_sweep_col *parse_grid(const char *opt, const char *arg, gboolean single, gboolean zip,
+                                GError **error) {
   const char *eq = strchr(arg, '=');
   if (eq == NULL || eq == arg || eq[1] == '\0') {
     g_set_error(error, KS_SWEEP_ERROR, KS_SWEEP_ERROR_INVALID, "%s %s: expected %s", opt, arg,
@@ -201,7 +202,9 @@ static ks_sweep_col *parse_grid(const char *opt, const char *arg, gboolean singl
     const char *problem = NULL;
     if (v[0] == '\0')
       problem = "an empty value";
-    for (guint j = 0; problem == NULL && j < a->values->len; j++)
+    /* A zipped column may repeat a value (the same setting for two
+     * profiles): the axis's first column tells its values apart. */
+    for (guint j = 0; problem == NULL && !zip && j < a->values->len; j++)
       if (strcmp(a->values->pdata[j], v) == 0)
         problem = "a value is listed twice";
     if (problem) {
@@ -311,7 +314,7 @@ ks_sweep_plan *ks_sweep_plan_new(const ks_sweep_args *args, GError **error) {
     gboolean zip = (*g)[0] == '+', set = (*g)[0] == '=';
     int skip = zip || set;
     const char *opt = zip ? "--zip" : set ? "--set" : "--grid";
-    ks_sweep_col *c = parse_grid(opt, *g + skip, set, error);
+    ks_sweep_col *c = parse_grid(opt, *g + skip, set, zip, error);
     if (c == NULL)
       goto fail;
     for (guint i = 0; i < s->cols->len; i++)

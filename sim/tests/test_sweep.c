@@ -621,6 +621,14 @@ static void test_vary_anything(void) {
   g_auto(GStrv) at_tenth = g_strsplit(lines[3], ",", -1);
   g_assert_cmpint(atoi(at_half[10]), >, atoi(at_tenth[10]));
 
+  /* A profile zipped with its own setting; a zipped column may repeat a
+   * value (the first column tells the combinations apart). */
+  g_autofree char *prof = g_build_filename(dir, "profiles", NULL);
+  const char *zipped[] = {"--grid", "hosts.client.profile=windows-vista,windows-xp", "--zip",
+                          "hosts.client.settings.KeepAliveTime=10s,10s", NULL};
+  g_autofree char *pout = sweep_ok(NULL, NULL, prof, zipped);
+  g_assert_nonnull(strstr(pout, "2 cells (2 combinations x 1 seed)"));
+
   /* Bad paths and zips: one message, exit 2, nothing written. */
   g_autofree char *bad = g_build_filename(dir, "bad", NULL);
   const char *no_link[] = {"--grid", "links.nope.loss=0.1", NULL};
