@@ -469,11 +469,15 @@ static char *manifest_diff(const char *old_text, const char *new_text) {
               {"engine", "--engine"}};
   JsonParser *po = json_parser_new(), *pn = json_parser_new();
   GString *diff = g_string_new(NULL);
+  gboolean older = FALSE;
   if (json_parser_load_from_data(po, old_text, -1, NULL) &&
       json_parser_load_from_data(pn, new_text, -1, NULL) &&
       JSON_NODE_HOLDS_OBJECT(json_parser_get_root(po))) {
     JsonObject *o = json_node_get_object(json_parser_get_root(po));
     JsonObject *n = json_node_get_object(json_parser_get_root(pn));
+    /* Before cells were named by what they are, the grid was part of a
+     * sweep's identity. */
+    older = json_object_has_member(o, "grid");
     for (size_t i = 0; i < G_N_ELEMENTS(keys); i++) {
       JsonNode *a = json_object_get_member(o, keys[i].key);
       JsonNode *b = json_object_get_member(n, keys[i].key);
@@ -485,7 +489,8 @@ static char *manifest_diff(const char *old_text, const char *new_text) {
     }
   }
   if (diff->len == 0)
-    g_string_append(diff, "its " MANIFEST " is not kasim's");
+    g_string_append(diff, older ? "an older kasim sweep, whose cells are named by number"
+                                : "its " MANIFEST " is not kasim's");
   g_object_unref(po);
   g_object_unref(pn);
   return g_string_free(diff, FALSE);
