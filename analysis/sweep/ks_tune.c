@@ -109,6 +109,10 @@ ks_tune_constraint *ks_tune_parse(const char *text, GError **error) {
   } else if (*u != '\0' && strcmp(u, "B/s") != 0) {
     BAD(unit - text, "unknown unit '%s' for overhead (B/s per connection)", u);
   }
+  /* The unit can take a finite number past the largest double:
+   * 1e308h. */
+  if (!isfinite(v))
+    BAD(p - text, "too large a number");
   c->value = v;
   g_free(metric);
   g_free(u);

@@ -866,6 +866,7 @@ static void test_tune(void) {
     {{"--require", "false_giveup_rate <= 150%", NULL}, "at most 1"},
     {{"--require", "detection_p95 60s", NULL}, "expected <=, <, >= or >"},
     {{"--require", "detection_p95 <= soon", NULL}, "expected a number"},
+    {{"--require", "detection_p95 <= 1e308h", NULL}, "at character 18: too large a number"},
     {{"--minimize", "speed", NULL}, "--minimize speed"},
   };
   g_autofree char *none = g_build_filename(dir, "never", NULL);
