@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <sys/resource.h>
 
+#include "ks_metrics.h"
 #include "ks_runner.h"
 #include "ks_sweep.h"
 #include "ks_world.h"
@@ -92,6 +93,20 @@ int main(int argc, char **argv) {
   double t_runs = (double)(g_get_monotonic_time() - t0) / 1e6;
   double c_runs = cpu_now() - c0;
 
+  /* What the sweep adds per cell first: the metrics, read back from the
+   * run's files. */
+  double m0 = cpu_now();
+  for (guint i = 0; i < cells; i++) {
+    g_autofree char *run = g_strdup_printf("%s/%u", runs, i);
+    ks_run_metrics *m = ks_metrics_load(run, &error);
+    if (m == NULL) {
+      fprintf(stderr, "bench_sweep: %s\n", error->message);
+      return 1;
+    }
+    ks_metrics_free(m);
+  }
+  double c_metrics = cpu_now() - m0;
+
   /* 2. The sweep. */
   g_autofree char *out = g_build_filename(dir, "sweep", NULL);
   char *grids[] = {grid->str, NULL};
@@ -125,6 +140,8 @@ int main(int argc, char **argv) {
          tmp ? tmp : "/tmp");
   printf("  runs alone (ks_runner_run x %u): %8.3f s wall, %8.3f s CPU (%.2f ms CPU per run)\n",
          cells, t_runs, c_runs, 1e3 * c_runs / cells);
+  printf("  metrics read back (ks_metrics_load x %u): %.3f s CPU (%.2f ms per run)\n", cells,
+         c_metrics, 1e3 * c_metrics / cells);
   printf("  whole sweep:                     %8.3f s wall, %8.3f s CPU\n", t_sweep, c_sweep);
   printf("    plan (load and check every value): %.3f s\n", (double)(t_plan - t0) / 1e6);
   printf("    cells (fork, run, metrics):        %.3f s\n", (double)(t_cells - t_plan) / 1e6);
