@@ -32,23 +32,22 @@
 #endif
 
 #include "ks_afile.h"
+#include "ks_json.h"
 #include "ks_metrics.h"
 #include "ks_runner.h"
 #include "ks_scenario.h"
 #include "ks_stats.h"
 
-G_DEFINE_QUARK(ks - sweep - error - quark, ks_sweep_error)
+G_DEFINE_QUARK(ks-sweep-error-quark, ks_sweep_error)
 
 #define MANIFEST "sweep-args.json"
 
 /* ---- the metrics of a cell ---------------------------------------------- */
 
+/* Numbers in their shortest round-trip form, as every other JSON file of a
+ * run (ks_json.h). */
 static char *json_text(JsonNode *root) {
-  JsonGenerator *gen = json_generator_new();
-  json_generator_set_pretty(gen, TRUE);
-  json_generator_set_root(gen, root);
-  char *text = json_generator_to_data(gen, NULL);
-  g_object_unref(gen);
+  char *text = ks_json_node_to_text(root, TRUE);
   char *out = g_strconcat(text, "\n", NULL);
   g_free(text);
   return out;
