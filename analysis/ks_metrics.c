@@ -2,7 +2,9 @@
  * definition. */
 #include "ks_metrics.h"
 
+#include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "ks_trace.h"
@@ -143,6 +145,180 @@ static guint8 reason_of(reader *r, const char *where, const char *s) {
   return KS_REASON_NONE;
 }
 
+/* One connection into the run's and its group's counts. */
+static void add_conn(ks_run_metrics *m, GHashTable *groups, ks_conn_metrics cm, guint i,
+                     const char *group, const char *profile, const char *side, double sent,
+                     double answered, double mbs) {
+  cm.id = i;
+  cm.client_side = g_strcmp0(side, "client") == 0;
+  gpointer gi;
+  if (!g_hash_table_lookup_extended(groups, group, NULL, &gi)) {
+    ks_group_metrics *g = g_new0(ks_group_metrics, 1);
+    g->name = g_strdup(group);
+    g->profile = g_strdup(profile);
+    g->latencies_s = g_array_new(FALSE, FALSE, sizeof(double));
+    g_ptr_array_add(m->groups, g);
+    gi = GUINT_TO_POINTER(m->groups->len - 1);
+    g_hash_table_insert(groups, g->name, gi);
+  }
+  cm.group = GPOINTER_TO_UINT(gi);
+  ks_group_metrics *g = m->groups->pdata[cm.group];
+  g->connections++;
+  m->probes_sent += (guint64)sent;
+  m->probes_answered += (guint64)answered;
+  gboolean closed = !isnan(cm.closed_at_s), failed = !isnan(cm.failure_at_s);
+  m->closed += closed;
+  switch (cm.reason) {
+  case KS_REASON_KEEPALIVE: m->keepalive_timeouts++; break;
+  case KS_REASON_RETRANSMISSION: m->retransmission_timeouts++; break;
+  case KS_REASON_USER_TIMEOUT: m->user_timeouts++; break;
+  case KS_REASON_RESET: m->resets++; break;
+  default: break;
+  }
+  m->failed += failed;
+  m->false_giveups += cm.false_giveup;
+  g->false_giveups += cm.false_giveup;
+  if (failed && closed && !cm.false_giveup) {
+    double lat = cm.closed_at_s - cm.failure_at_s;
+    m->detected++;
+    g->detected++;
+    g_array_append_val(m->latencies_s, lat);
+    g_array_append_val(g->latencies_s, lat);
+  }
+  if (failed && !closed)
+    cm.recovered ? m->survived_failures++ : m->undetected++;
+  if (mbs > 0) {
+    m->middlebox_conns++;
+    m->middlebox_survivors += !closed && !failed;
+  }
+  g_array_append_val(m->conns, cm);
+}
+
+/* --- connections.csv: a large run's connections (docs/output.md). ------- */
+
+/* Splits one line into fields as RFC 4180 says (quotes around a field,
+ * doubled inside it); FALSE on a quote left open. */
+static gboolean csv_split(char *line, GPtrArray *out) {
+  g_ptr_array_set_size(out, 0);
+  char *p = line;
+  for (;;) {
+    char *start = p, *w = p;
+    if (*p == '"') {
+      start = w = ++p;
+      for (;;) {
+        if (*p == '\0')
+          return FALSE;
+        if (*p == '"') {
+          if (p[1] == '"') {
+            *w++ = '"';
+            p += 2;
+            continue;
+          }
+          p++;
+          break;
+        }
+        *w++ = *p++;
+      }
+      if (*p != ',' && *p != '\0')
+        return FALSE;
+    } else {
+      while (*p && *p != ',')
+        p++;
+      w = p;
+    }
+    char end = *p;
+    *w = '\0';
+    g_ptr_array_add(out, start);
+    if (end == '\0')
+      return TRUE;
+    p++;
+  }
+}
+
+static const char *const csv_columns[] = {
+    "id", "group", "profile", "side", "closed_at_s", "close_reason", "error", "probes_sent",
+    "probes_answered", "last_rx_s", "failure_at_s", "failure", "recovered", "false_giveup",
+    "middleboxes"};
+
+static gboolean csv_num(const char *s, gboolean nullable, double *v) {
+  if (*s == '\0') {
+    *v = NAN;
+    return nullable;
+  }
+  char *end;
+  *v = g_ascii_strtod(s, &end);
+  return *end == '\0' && isfinite(*v);
+}
+
+/* Reads every row in one pass, a line at a time: memory for the
+ * connections' records only, never the file. */
+static gboolean load_csv(ks_run_metrics *m, GHashTable *groups, const char *path,
+                         GError **error) {
+  FILE *f = fopen(path, "r");
+  if (f == NULL) {
+    g_set_error(error, KS_METRICS_ERROR, 0, "%s: %s (summary.json lists no connections: a large "
+                "run keeps them there)", path, g_strerror(errno));
+    return FALSE;
+  }
+  GPtrArray *fields = g_ptr_array_new();
+  char *line = NULL;
+  size_t cap = 0;
+  ssize_t len;
+  guint row = 0;
+  gboolean ok = TRUE;
+  reader r = {.path = path, .error = error};
+  while (ok && (len = getline(&line, &cap, f)) != -1) {
+    if (len > 0 && line[len - 1] == '\n')
+      line[--len] = '\0';
+    char where[48];
+    g_snprintf(where, sizeof where, "line %u", row + 1);
+    if (!csv_split(line, fields) || fields->len != G_N_ELEMENTS(csv_columns)) {
+      bad(&r, where, "not 15 comma-separated fields");
+      ok = FALSE;
+      break;
+    }
+    if (row++ == 0) {
+      for (guint k = 0; k < fields->len && ok; k++)
+        if (strcmp(fields->pdata[k], csv_columns[k]) != 0)
+          bad(&r, where, "not connections.csv's header"), ok = FALSE;
+      continue;
+    }
+    char **c = (char **)fields->pdata;
+    ks_conn_metrics cm = {0};
+    double id, sent, answered, mbs, last_rx;
+    ok = csv_num(c[0], FALSE, &id) && csv_num(c[4], TRUE, &cm.closed_at_s) &&
+         csv_num(c[7], FALSE, &sent) && csv_num(c[8], FALSE, &answered) &&
+         csv_num(c[9], TRUE, &last_rx) && csv_num(c[10], TRUE, &cm.failure_at_s) &&
+         csv_num(c[14], FALSE, &mbs) && (strcmp(c[12], "true") == 0 || strcmp(c[12], "false") == 0) &&
+         (strcmp(c[13], "true") == 0 || strcmp(c[13], "false") == 0);
+    if (!ok) {
+      bad(&r, where, "a number or a true/false is not one");
+      break;
+    }
+    if (id != (double)(row - 2)) {
+      bad(&r, where, "\"id\" is not the connection's index");
+      ok = FALSE;
+      break;
+    }
+    cm.reason = *c[5] ? reason_of(&r, where, c[5]) : KS_REASON_NONE;
+    if (r.failed) {
+      ok = FALSE;
+      break;
+    }
+    cm.error = *c[6] ? g_intern_string(c[6]) : NULL;
+    cm.failure = *c[11] ? g_intern_string(c[11]) : NULL;
+    cm.recovered = strcmp(c[12], "true") == 0;
+    cm.false_giveup = strcmp(c[13], "true") == 0;
+    add_conn(m, groups, cm, row - 2, c[1], c[2], c[3], sent, answered, mbs);
+  }
+  if (ok && row == 0)
+    bad(&r, NULL, "empty (no header)"), ok = FALSE;
+  free(line);
+  fclose(f);
+  g_ptr_array_unref(fields);
+  return ok;
+}
+
 static gboolean load_summary(ks_run_metrics *m, const char *path, GError **error) {
   JsonParser *p = json_parser_new();
   GError *e = NULL;
@@ -160,7 +336,9 @@ static gboolean load_summary(ks_run_metrics *m, const char *path, GError **error
   const char *scen = str(&r, o, NULL, "scenario", FALSE);
   double seed = num(&r, o, NULL, "seed", FALSE);
   m->virtual_time_s = num(&r, o, NULL, "virtual_time_s", FALSE);
-  JsonNode *cn = member(&r, o, NULL, "connections");
+  /* A large run lists its connections in connections.csv only. */
+  JsonNode *cn = o && json_object_has_member(o, "connections")
+                     ? json_object_get_member(o, "connections") : NULL;
   if (cn && !JSON_NODE_HOLDS_ARRAY(cn))
     bad(&r, NULL, "\"connections\" is not an array");
   if (r.failed) {
@@ -169,10 +347,17 @@ static gboolean load_summary(ks_run_metrics *m, const char *path, GError **error
   }
   m->scenario = g_strdup(scen);
   m->seed = seed >= 0 ? (guint64)seed : 0;
-  JsonArray *a = json_node_get_array(cn);
+  JsonArray *a = cn ? json_node_get_array(cn) : NULL;
   GHashTable *groups = g_hash_table_new(g_str_hash, g_str_equal);
-  guint n = json_array_get_length(a);
-  for (guint i = 0; i < n && !r.failed; i++) {
+  guint n = a ? json_array_get_length(a) : 0;
+  if (cn == NULL) {
+    g_autofree char *dir = g_path_get_dirname(path);
+    g_autofree char *csv = g_build_filename(dir, "connections.csv", NULL);
+    if (!load_csv(m, groups, csv, error))
+      r.failed = TRUE;
+    n = m->conns->len;
+  }
+  for (guint i = 0; a && i < n && !r.failed; i++) {
     char where[48];
     g_snprintf(where, sizeof where, "connections[%u]", i);
     JsonNode *en = json_array_get_element(a, i);
@@ -202,49 +387,33 @@ static gboolean load_summary(ks_run_metrics *m, const char *path, GError **error
       bad(&r, where, "\"id\" is not the connection's index");
       break;
     }
-    cm.id = i;
-    cm.client_side = g_strcmp0(side, "client") == 0;
-    gpointer gi;
-    if (!g_hash_table_lookup_extended(groups, group, NULL, &gi)) {
-      ks_group_metrics *g = g_new0(ks_group_metrics, 1);
-      g->name = g_strdup(group);
-      g->profile = g_strdup(profile);
-      g->latencies_s = g_array_new(FALSE, FALSE, sizeof(double));
-      g_ptr_array_add(m->groups, g);
-      gi = GUINT_TO_POINTER(m->groups->len - 1);
-      g_hash_table_insert(groups, g->name, gi);
+    add_conn(m, groups, cm, i, group, profile, side, sent, answered, mbs);
+  }
+  /* The probes every socket put on the wire, counted by the run itself
+   * (kasim run since issue 20), whatever its trace level. */
+  JsonObject *tot = !r.failed && json_object_has_member(o, "totals") &&
+                            JSON_NODE_HOLDS_OBJECT(json_object_get_member(o, "totals"))
+                        ? json_object_get_object_member(o, "totals") : NULL;
+  JsonArray *ga = !r.failed && json_object_has_member(o, "groups") &&
+                          JSON_NODE_HOLDS_ARRAY(json_object_get_member(o, "groups"))
+                      ? json_object_get_array_member(o, "groups") : NULL;
+  if (tot && ga && json_object_has_member(tot, "wire_probes")) {
+    m->wire_probes = (guint64)num(&r, tot, "totals", "wire_probes", FALSE);
+    m->wire_probe_acks = (guint64)num(&r, tot, "totals", "wire_probe_acks", FALSE);
+    m->probe_wire_bytes = (guint64)num(&r, tot, "totals", "probe_wire_bytes", FALSE);
+    for (guint i = 0; i < json_array_get_length(ga) && !r.failed; i++) {
+      JsonNode *gn = json_array_get_element(ga, i);
+      JsonObject *go = JSON_NODE_HOLDS_OBJECT(gn) ? json_node_get_object(gn) : NULL;
+      const char *name = str(&r, go, "groups", "name", FALSE);
+      gpointer gi;
+      if (name == NULL || !g_hash_table_lookup_extended(groups, name, NULL, &gi))
+        continue; /* a group without connections */
+      ks_group_metrics *g = m->groups->pdata[GPOINTER_TO_UINT(gi)];
+      g->wire_probes = (guint64)num(&r, go, "groups", "wire_probes", FALSE);
+      g->wire_probe_acks = (guint64)num(&r, go, "groups", "wire_probe_acks", FALSE);
+      g->probe_wire_bytes = (guint64)num(&r, go, "groups", "probe_wire_bytes", FALSE);
     }
-    cm.group = GPOINTER_TO_UINT(gi);
-    ks_group_metrics *g = m->groups->pdata[cm.group];
-    g->connections++;
-    m->probes_sent += (guint64)sent;
-    m->probes_answered += (guint64)answered;
-    gboolean closed = !isnan(cm.closed_at_s), failed = !isnan(cm.failure_at_s);
-    m->closed += closed;
-    switch (cm.reason) {
-    case KS_REASON_KEEPALIVE: m->keepalive_timeouts++; break;
-    case KS_REASON_RETRANSMISSION: m->retransmission_timeouts++; break;
-    case KS_REASON_USER_TIMEOUT: m->user_timeouts++; break;
-    case KS_REASON_RESET: m->resets++; break;
-    default: break;
-    }
-    m->failed += failed;
-    m->false_giveups += cm.false_giveup;
-    g->false_giveups += cm.false_giveup;
-    if (failed && closed && !cm.false_giveup) {
-      double lat = cm.closed_at_s - cm.failure_at_s;
-      m->detected++;
-      g->detected++;
-      g_array_append_val(m->latencies_s, lat);
-      g_array_append_val(g->latencies_s, lat);
-    }
-    if (failed && !closed)
-      cm.recovered ? m->survived_failures++ : m->undetected++;
-    if (mbs > 0) {
-      m->middlebox_conns++;
-      m->middlebox_survivors += !closed && !failed;
-    }
-    g_array_append_val(m->conns, cm);
+    m->wire_counted = TRUE;
   }
   g_hash_table_unref(groups);
   g_object_unref(p);
@@ -335,7 +504,7 @@ ks_run_metrics *ks_metrics_load(const char *run_dir, GError **error) {
     g_set_error(error, KS_METRICS_ERROR, 0, "%s: no such folder", run_dir);
     return NULL;
   }
-  if (!g_file_test(summary, G_FILE_TEST_IS_REGULAR) || !g_file_test(trace, G_FILE_TEST_IS_REGULAR)) {
+  if (!g_file_test(summary, G_FILE_TEST_IS_REGULAR)) {
     g_set_error(error, KS_METRICS_ERROR, 0,
                 "%s: not a run folder (kasim run writes summary.json and trace.jsonl there)",
                 run_dir);
@@ -350,8 +519,16 @@ ks_run_metrics *ks_metrics_load(const char *run_dir, GError **error) {
     ks_metrics_free(m);
     return NULL;
   }
+  /* An older run counted its probes in the trace only. */
+  if (!m->wire_counted && !g_file_test(trace, G_FILE_TEST_IS_REGULAR)) {
+    g_set_error(error, KS_METRICS_ERROR, 0,
+                "%s: not a run folder (kasim run writes summary.json and trace.jsonl there)",
+                run_dir);
+    ks_metrics_free(m);
+    return NULL;
+  }
   wire_ctx x = {.m = m, .path = trace, .bad_conn = -1};
-  if (!ks_trace_read(trace, on_rec, &x, error)) {
+  if (!m->wire_counted && !ks_trace_read(trace, on_rec, &x, error)) {
     ks_metrics_free(m);
     return NULL;
   }

@@ -16,6 +16,10 @@
  *    at 1-based rank ceil(p/100 x n);
  *  - probe overhead counts every keep-alive probe and probe ACK any socket
  *    put on the wire (trace.jsonl SEND events), each at ks_wire_bytes();
+ *    a run since issue 20 counts them itself in summary.json's totals and
+ *    groups, which are read instead, whatever its trace level;
+ *  - the connections come from summary.json's "connections", or from
+ *    connections.csv when a large run lists none there;
  *  - a give-up is any close with a reason (keep-alive, retransmission,
  *    user timeout, reset): each one is a reconnect for the application.
  */
@@ -81,6 +85,7 @@ typedef struct ks_run_metrics {
   guint32 peak_giveups_per_s;
   GPtrArray *groups;     /* ks_group_metrics*, in summary order of first appearance */
   GArray *conns;         /* ks_conn_metrics, in summary order */
+  gboolean wire_counted; /* the wire_* counts came from summary.json, not the trace */
 } ks_run_metrics;
 
 /* NULL with an error naming the file when the folder is not a run. */
