@@ -290,6 +290,52 @@ static void print_human(const ks_scenario *sc, const ks_backend *b, const void *
   printf("Results in %s/\n", out_dir);
 }
 
+/* --trace: all, none, failures or conn=LIST (ids and ranges A-B, commas
+ * between); ids are checked against the scenario once it is loaded. */
+static gboolean parse_trace(const char *text, ks_runner_opts *o, GArray *ids, GError **error) {
+  static const struct {
+    const char *name;
+    ks_trace_level level;
+  } names[] = {{"all", KS_TRACE_LEVEL_ALL},
+               {"none", KS_TRACE_LEVEL_NONE},
+               {"failures", KS_TRACE_LEVEL_FAILURES}};
+  for (size_t i = 0; i < G_N_ELEMENTS(names); i++)
+    if (strcmp(text, names[i].name) == 0) {
+      o->trace = names[i].level;
+      return TRUE;
+    }
+  g_autofree char *shown = ks_escape(text);
+  if (strncmp(text, "conn=", 5) != 0 || text[5] == '\0') {
+    g_set_error(error, KS_CLI_ERROR, 0, "--trace %s: must be all, none, failures or conn=LIST "
+                "(connection ids and ranges, as in conn=0,7,100-199)", shown);
+    return FALSE;
+  }
+  g_auto(GStrv) parts = g_strsplit(text + 5, ",", -1);
+  for (guint i = 0; parts[i]; i++) {
+    guint64 lo, hi;
+    g_auto(GStrv) ends = g_strsplit(parts[i], "-", 2);
+    gboolean ok = ends[0] && g_ascii_string_to_unsigned(ends[0], 10, 0, G_MAXUINT32, &lo, NULL);
+    hi = lo;
+    if (ok && ends[1])
+      ok = g_ascii_string_to_unsigned(ends[1], 10, 0, G_MAXUINT32, &hi, NULL) && hi >= lo;
+    if (!ok) {
+      g_set_error(error, KS_CLI_ERROR, 0, "--trace %s: '%s' is not a connection id or a range "
+                  "A-B (as in conn=0,7,100-199)", shown, parts[i]);
+      return FALSE;
+    }
+    if (hi - lo > 100000000) {
+      g_set_error(error, KS_CLI_ERROR, 0, "--trace %s: range '%s' is too long", shown, parts[i]);
+      return FALSE;
+    }
+    for (guint64 c = lo; c <= hi; c++) {
+      guint32 v = (guint32)c;
+      g_array_append_val(ids, v);
+    }
+  }
+  o->trace = KS_TRACE_LEVEL_CONNS;
+  return TRUE;
+}
+
 /* The exit status for problems of the machine rather than of the input:
  * memory for the world, a full disk, an I/O error (docs/limits.md). */
 #define KS_EXIT_SYSTEM 3
@@ -338,7 +384,8 @@ static gboolean check_out_dir(const char *dir, GError **error) {
 }
 
 int ks_cmd_run(int argc, char **argv) {
-  g_autofree char *out_dir = NULL, *engine = NULL, *seed_text = NULL, *pace_text = NULL;
+  g_autofree char *out_dir = NULL, *engine = NULL, *seed_text = NULL, *pace_text = NULL,
+                   *trace_text = NULL;
   g_auto(GStrv) sets = NULL, limit_sets = NULL;
   gboolean pcap = FALSE;
   double pace = 0; /* not given: as fast as possible */
@@ -352,6 +399,9 @@ int ks_cmd_run(int argc, char **argv) {
      "Live: X virtual seconds per real second, events printed as they happen (default: "
      "as fast as possible, silently)", "X"},
     {"engine", 0, 0, G_OPTION_ARG_STRING, &engine, "native (default) or ns3", "NAME"},
+    {"trace", 0, 0, G_OPTION_ARG_STRING, &trace_text,
+     "What trace.jsonl holds: all, none, failures or conn=LIST (default: all up to "
+     G_STRINGIFY(KS_RUNNER_FULL_MAX) " connections, failures above)", "LEVEL"},
     {"limit", 0, 0, G_OPTION_ARG_STRING_ARRAY, &limit_sets,
      "Raise a limit on what a scenario may ask for (docs/limits.md)", "NAME=VALUE"},
     G_OPTION_ENTRY_NULL,
@@ -382,6 +432,10 @@ int ks_cmd_run(int argc, char **argv) {
   if (ok && seed_text &&
       !g_ascii_string_to_unsigned(seed_text, 10, 0, G_MAXUINT64, &seed, NULL))
     g_set_error(&error, KS_CLI_ERROR, 0, "--seed %s: not a whole number", seed_text), ok = FALSE;
+  ks_runner_opts opts = {.backend = b, .pcap = pcap, .pace = pace};
+  g_autoptr(GArray) trace_ids = g_array_new(FALSE, FALSE, sizeof(guint32));
+  if (ok && trace_text)
+    ok = parse_trace(trace_text, &opts, trace_ids, &error);
   ks_limits limits;
   ok = ok && ks_limits_init_env(&limits, &error);
   for (guint i = 0; ok && limit_sets && limit_sets[i]; i++)
@@ -392,6 +446,22 @@ int ks_cmd_run(int argc, char **argv) {
   /* What the engine cannot run is refused before anything is written. */
   if (sc != NULL && !b->check(sc, pace, &error))
     g_clear_pointer(&sc, ks_scenario_free);
+  if (sc != NULL && opts.trace == KS_TRACE_LEVEL_CONNS) {
+    guint64 total = 0;
+    for (guint gi = 0; gi < sc->groups->len; gi++)
+      total += ((ks_group_spec *)sc->groups->pdata[gi])->count;
+    for (guint i = 0; i < trace_ids->len; i++)
+      if (g_array_index(trace_ids, guint32, i) >= total) {
+        g_autofree char *shown = ks_escape(trace_text);
+        g_set_error(&error, KS_CLI_ERROR, 0, "--trace %s: no connection %u (the scenario has "
+                    "%" G_GUINT64_FORMAT ", numbered from 0)", shown,
+                    g_array_index(trace_ids, guint32, i), total);
+        g_clear_pointer(&sc, ks_scenario_free);
+        break;
+      }
+    opts.trace_conns = (const guint32 *)trace_ids->data;
+    opts.n_trace_conns = trace_ids->len;
+  }
   if (sc == NULL) {
     ks_cli_print_error("run", error);
     g_error_free(error);
@@ -404,7 +474,8 @@ int ks_cmd_run(int argc, char **argv) {
     out_dir = g_build_filename("out", sc->name, NULL);
   /* The runner draws the bar's last state once the run is over. */
   bar shown = {FALSE};
-  ks_runner_opts opts = {.backend = b, .pcap = pcap, .pace = pace};
+  ks_runner_stats stats;
+  opts.stats = &stats;
   live lv;
   if (paced) {
     live_start(&lv, sc, pace);
@@ -427,6 +498,9 @@ int ks_cmd_run(int argc, char **argv) {
       status = 130;
     }
     print_human(sc, b, w, out_dir);
+    g_autofree char *left = ks_runner_left_out(&stats);
+    if (left)
+      printf("Left out: %s.\n", left);
     b->world_free(w);
   } else {
     /* The folder's fault is the user's to fix (2); the machine's is 3;

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <unistd.h>
 #include <json-glib/json-glib.h>
 #include <stdio.h>
@@ -50,7 +51,63 @@ typedef struct run_out {
   const ks_runner_opts *opts;
   ks_afile *capture, *capture_server; /* the client's side, the server's */
   ks_pcap *pcap, *pcap_server;
+  ks_trace_level level;   /* never AUTO here */
+  guint8 *marked;         /* a bit per connection: FAILURES' troubled ones, CONNS' listed */
+  guint32 n_conns;
+  guint32 *group_start;   /* per group, its first connection id; n_groups + 1 entries */
+  guint n_groups;
+  guint64 *wire;          /* per group: probes, probe ACKs, their octets on the wire */
+  guint64 events, written;
 } run_out;
+
+const char *ks_trace_level_name(ks_trace_level l) {
+  static const char *const names[] = {"auto", "all", "none", "failures", "conn"};
+  return (guint)l < G_N_ELEMENTS(names) ? names[l] : "?";
+}
+
+/* A segment with `payload` octets on an Ethernet wire, as
+ * analysis/ks_metrics.h's ks_wire_bytes counts it: headers 54, padded to
+ * the 60-octet frame, FCS 4, preamble 8, gap 12 (84 for a probe). */
+static guint wire_bytes(guint payload) {
+  guint frame = 14 + 20 + 20 + payload;
+  return MAX(frame, 60u) + 4 + 8 + 12;
+}
+
+static guint group_of(const run_out *o, guint32 conn) {
+  guint lo = 0, hi = o->n_groups; /* group_start[lo] <= conn < group_start[hi] */
+  while (hi - lo > 1) {
+    guint mid = (lo + hi) / 2;
+    if (o->group_start[mid] <= conn)
+      lo = mid;
+    else
+      hi = mid;
+  }
+  return lo;
+}
+
+/* Whether trace.jsonl gets this event; FAILURES marks a connection for
+ * good at its first sign of trouble. */
+static gboolean wanted(run_out *o, const ks_trace_event *ev) {
+  if (o->level == KS_TRACE_LEVEL_ALL)
+    return TRUE;
+  if (o->level == KS_TRACE_LEVEL_NONE)
+    return FALSE;
+  if (ev->kind == KS_TRACE_SCENARIO)
+    return TRUE;
+  guint32 c = ev->seg ? ev->seg->conn : ev->target;
+  if (c >= o->n_conns)
+    return TRUE;
+  if (o->level == KS_TRACE_LEVEL_FAILURES) {
+    gboolean trouble = ev->kind == KS_TRACE_DROP || ev->kind == KS_TRACE_CLOSE ||
+                       (ev->seg && (ev->seg->kind == KS_SEG_RST ||
+                                    ev->seg->kind == KS_SEG_RETRANSMISSION)) ||
+                       (ev->kind == KS_TRACE_TIMER && ev->what &&
+                        strcmp(ev->what, "retransmission") == 0);
+    if (trouble)
+      o->marked[c / 8] |= (guint8)(1u << (c % 8));
+  }
+  return (o->marked[c / 8] >> (c % 8)) & 1;
+}
 
 static void flags_text(guint8 f, char *buf) {
   static const struct {
@@ -73,6 +130,17 @@ static void flags_text(guint8 f, char *buf) {
 static void on_trace(const ks_trace_event *ev, void *ud) {
   run_out *o = ud;
   FILE *f = o->tf;
+  o->events++;
+  if (ev->kind == KS_TRACE_SEND && ev->seg &&
+      (ev->seg->kind == KS_SEG_KEEPALIVE || ev->seg->kind == KS_SEG_KEEPALIVE_ACK) &&
+      ev->seg->conn < o->n_conns) {
+    guint64 *w = &o->wire[(gsize)group_of(o, ev->seg->conn) * 3];
+    w[ev->seg->kind == KS_SEG_KEEPALIVE ? 0 : 1]++;
+    w[2] += wire_bytes(ev->seg->len);
+  }
+  if (f == NULL || !wanted(o, ev))
+    goto others;
+  o->written++;
   fprintf(f, "{\"t\":%" PRId64 ".%09" PRId64 ",\"ev\":\"%s\"", ev->t / KA_NS_PER_S,
           ev->t % KA_NS_PER_S, ks_net_trace_kind_name(ev->kind));
   if (ev->seg) {
@@ -100,6 +168,7 @@ static void on_trace(const ks_trace_event *ev, void *ud) {
    * sends, when it sends it, and what reaches it, when it arrives. */
   if (o->live)
     fflush(f);
+others:
   if (o->opts->on_event)
     o->opts->on_event(ev, o->opts->event_ud);
   if (o->pcap)
@@ -181,8 +250,167 @@ static void network_json(JsonBuilder *b, const ks_scenario *sc) {
   json_builder_end_object(b);
 }
 
+/* Seconds exactly as the nanosecond count says (600.02), empty for
+ * never: the nearest double to it is the one summary.json's shortest
+ * form gives, and no double is formatted per connection. */
+static void csv_seconds(FILE *f, ka_time t) {
+  if (t == KA_TIME_NEVER)
+    return;
+  char frac[16];
+  g_snprintf(frac, sizeof frac, "%09" PRId64, t % KA_NS_PER_S);
+  int len = 9;
+  while (len > 1 && frac[len - 1] == '0')
+    len--;
+  fprintf(f, "%" PRId64 ".%.*s", t / KA_NS_PER_S, len, frac);
+}
+
+/* A field as RFC 4180 says: quoted when it holds a comma, a quote or a
+ * line end, its quotes doubled. */
+static void csv_text(FILE *f, const char *v) {
+  if (v == NULL)
+    return;
+  if (strpbrk(v, ",\"\r\n") == NULL) {
+    fputs(v, f);
+    return;
+  }
+  fputc('"', f);
+  for (const char *p = v; *p; p++) {
+    if (*p == '"')
+      fputc('"', f);
+    fputc(*p, f);
+  }
+  fputc('"', f);
+}
+
+static const char csv_header[] =
+    "id,group,profile,side,closed_at_s,close_reason,error,probes_sent,probes_answered,"
+    "last_rx_s,failure_at_s,failure,recovered,false_giveup,middleboxes\n";
+
+static void csv_row(FILE *f, const ks_scenario *sc, const ks_conn_result *r) {
+  const ks_group_spec *g = sc->groups->pdata[r->group];
+  fprintf(f, "%" G_GUINT32_FORMAT ",", r->id);
+  csv_text(f, g->name);
+  fprintf(f, ",%s,%s,", side_profile(sc, r), r->client_side ? "client" : "server");
+  csv_seconds(f, r->closed_at);
+  fputc(',', f);
+  csv_text(f, ka_close_reason_name(r->reason));
+  fputc(',', f);
+  csv_text(f, r->error);
+  fprintf(f, ",%" G_GUINT32_FORMAT ",%" G_GUINT32_FORMAT ",", r->probes_sent,
+          r->probes_answered);
+  csv_seconds(f, r->last_rx);
+  fputc(',', f);
+  csv_seconds(f, r->failure_at);
+  fputc(',', f);
+  csv_text(f, r->failure);
+  fprintf(f, ",%s,%s,%u\n", r->recovered ? "true" : "false", r->false_giveup ? "true" : "false",
+          (guint)r->middleboxes);
+}
+
+char *ks_runner_left_out(const ks_runner_stats *st) {
+  GString *t = g_string_new(NULL);
+  g_autofree char *counts =
+      g_strdup_printf("%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " events", st->events_written,
+                      st->events);
+  switch (st->level) {
+  case KS_TRACE_LEVEL_NONE:
+    g_string_append(t, "no trace.jsonl (--trace none); --trace all writes every event");
+    break;
+  case KS_TRACE_LEVEL_FAILURES:
+    g_string_append_printf(t, "trace.jsonl holds the scenario's events and each connection's "
+                           "from its first lost segment, RST, retransmission or close on (%s)%s; "
+                           "--trace all writes every event",
+                           counts, st->level_defaulted ? ", the default above "
+                           G_STRINGIFY(KS_RUNNER_FULL_MAX) " connections" : "");
+    break;
+  case KS_TRACE_LEVEL_CONNS:
+    g_string_append_printf(t, "trace.jsonl holds the scenario's events and the listed "
+                           "connections' (%s); --trace all writes every event", counts);
+    break;
+  default: break;
+  }
+  if (!st->conns_in_summary)
+    g_string_append_printf(t, "%ssummary.json holds aggregates per group, not one record per "
+                           "connection (more than " G_STRINGIFY(KS_RUNNER_FULL_MAX)
+                           " connections): connections.csv has every connection",
+                           t->len ? "; " : "");
+  return g_string_free(t, t->len == 0);
+}
+
+/* A group's (or the run's) aggregates, as summary.json's "groups" and
+ * "totals" hold them. */
+typedef struct agg {
+  gint64 n, closed, failed, false_giveups, detected, undetected, survived;
+  gint64 by_reason[KA_CLOSE_RESET_BY_PEER + 1];
+  gint64 probes, answered, middlebox_conns;
+  GArray *lat; /* ka_time: closed_at - failure_at of each detected connection */
+} agg;
+
+static void agg_add(agg *a, const ks_conn_result *r) {
+  gboolean closed = r->closed_at != KA_TIME_NEVER, failed = r->failure_at != KA_TIME_NEVER;
+  a->n++;
+  a->closed += closed;
+  a->failed += failed;
+  a->false_giveups += r->false_giveup;
+  a->by_reason[r->reason]++;
+  a->probes += r->probes_sent;
+  a->answered += r->probes_answered;
+  a->middlebox_conns += r->middleboxes > 0;
+  if (failed && closed && !r->false_giveup) {
+    ka_time lat = r->closed_at - r->failure_at;
+    a->detected++;
+    g_array_append_val(a->lat, lat);
+  }
+  if (failed && !closed)
+    r->recovered ? a->survived++ : a->undetected++;
+}
+
+static int cmp_ka_time(const void *x, const void *y) {
+  ka_time a = *(const ka_time *)x, b = *(const ka_time *)y;
+  return (a > b) - (a < b);
+}
+
+/* Nearest rank: the p-th of n sorted values is the one at rank ceil(p/100 n). */
+static void lat_member(JsonBuilder *b, const char *key, const GArray *lat, double p) {
+  ka_time t = KA_TIME_NEVER;
+  if (lat->len > 0) {
+    double rank = ceil(p / 100.0 * lat->len);
+    guint i = rank < 1 ? 0 : (guint)rank - 1;
+    t = g_array_index(lat, ka_time, MIN(i, lat->len - 1));
+  }
+  ks_json_seconds(b, key, t);
+}
+
+static void agg_json(JsonBuilder *b, agg *a, const guint64 *wire) {
+  ks_json_int(b, "connections", a->n);
+  ks_json_int(b, "closed", a->closed);
+  ks_json_int(b, "alive", a->n - a->closed);
+  for (int k = KA_CLOSE_KEEPALIVE_TIMEOUT; k <= KA_CLOSE_RESET_BY_PEER; k++)
+    ks_json_int(b, ka_close_reason_name((ka_close_reason)k), a->by_reason[k]);
+  ks_json_int(b, "probes_sent", a->probes);
+  ks_json_int(b, "probes_answered", a->answered);
+  ks_json_int(b, "failed", a->failed);
+  ks_json_int(b, "false_giveups", a->false_giveups);
+  ks_json_int(b, "detected", a->detected);
+  ks_json_int(b, "undetected", a->undetected);
+  ks_json_int(b, "survived_failures", a->survived);
+  ks_json_int(b, "middlebox_conns", a->middlebox_conns);
+  ks_json_int(b, "wire_probes", (gint64)wire[0]);
+  ks_json_int(b, "wire_probe_acks", (gint64)wire[1]);
+  ks_json_int(b, "probe_wire_bytes", (gint64)wire[2]);
+  /* Per-connection overhead and the mean latency are left to the reader
+   * (probe_wire_bytes / virtual_time_s / connections): every number here
+   * is a count or a time in whole nanoseconds. */
+  g_array_sort(a->lat, cmp_ka_time);
+  lat_member(b, "latency_p50_s", a->lat, 50);
+  lat_member(b, "latency_p95_s", a->lat, 95);
+  lat_member(b, "latency_p99_s", a->lat, 99);
+  lat_member(b, "latency_max_s", a->lat, 100);
+}
+
+/* summary.json's text; connections.csv's rows go to `csv` on the way. */
 static char *summary_json(const ks_scenario *sc, const ks_backend *e, const void *w,
-                          guint64 seed) {
+                          guint64 seed, run_out *o, FILE *csv, ks_runner_stats *st) {
   JsonBuilder *b = json_builder_new();
   json_builder_begin_object(b);
   ks_json_str(b, "kasim_version", KASIM_VERSION);
@@ -192,13 +420,26 @@ static char *summary_json(const ks_scenario *sc, const ks_backend *e, const void
   ks_json_int(b, "events", (gint64)e->events(w));
   network_json(b, sc);
   guint32 n = e->conn_count(w);
-  gint64 closed = 0, probes = 0, answered = 0, failed = 0, false_giveups = 0;
-  gint64 by_reason[KA_CLOSE_RESET_BY_PEER + 1] = {0};
-  json_builder_set_member_name(b, "connections");
-  json_builder_begin_array(b);
+  gboolean listed = n <= KS_RUNNER_FULL_MAX;
+  st->conns_in_summary = listed;
+  agg total = {.lat = g_array_new(FALSE, FALSE, sizeof(ka_time))};
+  agg *groups = g_new0(agg, sc->groups->len);
+  for (guint gi = 0; gi < sc->groups->len; gi++)
+    groups[gi].lat = g_array_new(FALSE, FALSE, sizeof(ka_time));
+  fputs(csv_header, csv);
+  if (listed) {
+    json_builder_set_member_name(b, "connections");
+    json_builder_begin_array(b);
+  }
   for (guint32 i = 0; i < n; i++) {
     ks_conn_result r;
     e->conn_result(w, i, &r);
+    csv_row(csv, sc, &r);
+    agg_add(&total, &r);
+    if (r.group < sc->groups->len)
+      agg_add(&groups[r.group], &r);
+    if (!listed)
+      continue;
     const ks_group_spec *g = sc->groups->pdata[r.group];
     json_builder_begin_object(b);
     ks_json_int(b, "id", r.id);
@@ -216,26 +457,44 @@ static char *summary_json(const ks_scenario *sc, const ks_backend *e, const void
     ks_json_bool(b, "recovered", r.recovered);
     ks_json_bool(b, "false_giveup", r.false_giveup);
     ks_json_int(b, "middleboxes", r.middleboxes);
-    failed += r.failure_at != KA_TIME_NEVER;
-    false_giveups += r.false_giveup;
     json_builder_end_object(b);
-    closed += r.closed_at != KA_TIME_NEVER;
-    by_reason[r.reason]++;
-    probes += r.probes_sent;
-    answered += r.probes_answered;
   }
-  json_builder_end_array(b);
+  if (listed)
+    json_builder_end_array(b);
+  guint64 wire_all[3] = {0};
+  for (guint gi = 0; gi < o->n_groups; gi++)
+    for (int k = 0; k < 3; k++)
+      wire_all[k] += o->wire[gi * 3 + k];
   json_builder_set_member_name(b, "totals");
   json_builder_begin_object(b);
-  ks_json_int(b, "connections", n);
-  ks_json_int(b, "closed", closed);
-  ks_json_int(b, "alive", n - closed);
-  for (int k = KA_CLOSE_KEEPALIVE_TIMEOUT; k <= KA_CLOSE_RESET_BY_PEER; k++)
-    ks_json_int(b, ka_close_reason_name((ka_close_reason)k), by_reason[k]);
-  ks_json_int(b, "probes_sent", probes);
-  ks_json_int(b, "probes_answered", answered);
-  ks_json_int(b, "failed", failed);
-  ks_json_int(b, "false_giveups", false_giveups);
+  agg_json(b, &total, wire_all);
+  json_builder_end_object(b);
+  json_builder_set_member_name(b, "groups");
+  json_builder_begin_array(b);
+  for (guint gi = 0; gi < sc->groups->len; gi++) {
+    const ks_group_spec *g = sc->groups->pdata[gi];
+    json_builder_begin_object(b);
+    ks_json_str(b, "name", g->name);
+    agg_json(b, &groups[gi], &o->wire[gi * 3]);
+    json_builder_end_object(b);
+    g_array_unref(groups[gi].lat);
+  }
+  json_builder_end_array(b);
+  g_free(groups);
+  g_array_unref(total.lat);
+  /* What the files hold, and how to get what they left out. */
+  json_builder_set_member_name(b, "outputs");
+  json_builder_begin_object(b);
+  ks_json_str(b, "trace_level", ks_trace_level_name(st->level));
+  ks_json_bool(b, "trace_level_default", st->level_defaulted);
+  ks_json_int(b, "trace_events", (gint64)o->events);
+  ks_json_int(b, "trace_events_written", (gint64)o->written);
+  ks_json_bool(b, "connections_listed", listed);
+  ks_json_str(b, "connections_file", "connections.csv");
+  st->events = o->events;
+  st->events_written = o->written;
+  g_autofree char *left = ks_runner_left_out(st);
+  ks_json_str(b, "left_out", left);
   json_builder_end_object(b);
   json_builder_end_object(b);
   return ks_json_finish(b);
@@ -268,8 +527,10 @@ void *ks_runner_run_scenario(const ks_scenario *sc, guint64 seed, const char *ou
     return NULL;
   }
   run_out o = {.opts = opts, .live = opts->pace > 0};
+  ks_runner_stats st_local, *st = opts->stats ? opts->stats : &st_local;
+  *st = (ks_runner_stats){.level = opts->trace};
   char *summary = NULL;
-  ks_afile *sf = NULL;
+  ks_afile *sf = NULL, *csv = NULL;
   /* The world first: the folder is made only once the run is sure to
    * start, so that a scenario too large for memory leaves nothing. */
   void *w = b->world_new(sc, seed, &e);
@@ -278,6 +539,23 @@ void *ks_runner_run_scenario(const ks_scenario *sc, guint64 seed, const char *ou
     g_error_free(e);
     return NULL;
   }
+  /* The trace level, and what it needs: a bit per connection, each
+   * group's first connection (for the probes' counts per group). */
+  o.n_conns = b->conn_count(w);
+  if (st->level == KS_TRACE_LEVEL_AUTO) {
+    st->level = o.n_conns <= KS_RUNNER_FULL_MAX ? KS_TRACE_LEVEL_ALL : KS_TRACE_LEVEL_FAILURES;
+    st->level_defaulted = TRUE;
+  }
+  o.level = st->level;
+  o.marked = g_malloc0(o.n_conns / 8 + 1);
+  for (guint i = 0; o.level == KS_TRACE_LEVEL_CONNS && i < opts->n_trace_conns; i++)
+    if (opts->trace_conns[i] < o.n_conns)
+      o.marked[opts->trace_conns[i] / 8] |= (guint8)(1u << (opts->trace_conns[i] % 8));
+  o.n_groups = sc->groups->len;
+  o.group_start = g_new0(guint32, o.n_groups + 1);
+  for (guint gi = 0; gi < o.n_groups; gi++)
+    o.group_start[gi + 1] = o.group_start[gi] + ((ks_group_spec *)sc->groups->pdata[gi])->count;
+  o.wire = g_new0(guint64, (gsize)MAX(o.n_groups, 1) * 3);
   if (g_mkdir_with_parents(out_dir, 0755) != 0) {
     int err = errno;
     g_set_error(&e, G_FILE_ERROR, g_file_error_from_errno(err), "%s: %s", out_dir,
@@ -289,7 +567,9 @@ void *ks_runner_run_scenario(const ks_scenario *sc, guint64 seed, const char *ou
    * (ks_runner.h): installing ks_afile's again would replace it. */
   if (!(o.live && opts->pace_ctl))
     ks_afile_install_signal_handlers();
-  if (o.live) {
+  if (o.level == KS_TRACE_LEVEL_NONE) {
+    /* no trace.jsonl: an earlier run's goes when this one commits */
+  } else if (o.live) {
     if ((o.tf = open_live_trace(out_dir, &e)) == NULL) {
       classify(error, e, NULL);
       goto fail;
@@ -336,7 +616,11 @@ void *ks_runner_run_scenario(const ks_scenario *sc, guint64 seed, const char *ou
   ks_pcap_free(o.pcap);
   ks_pcap_free(o.pcap_server);
   o.pcap = o.pcap_server = NULL;
-  summary = summary_json(sc, b, w, seed);
+  if ((csv = ks_afile_open(out_dir, "connections.csv", &e)) == NULL) {
+    classify(error, e, NULL);
+    goto fail;
+  }
+  summary = summary_json(sc, b, w, seed, &o, ks_afile_stream(csv), st);
   if ((sf = ks_afile_open(out_dir, "summary.json", &e)) == NULL) {
     classify(error, e, NULL);
     goto fail;
@@ -351,7 +635,7 @@ void *ks_runner_run_scenario(const ks_scenario *sc, guint64 seed, const char *ou
    * never stands beside this run's trace should a rename fail, and the
    * summary is renamed last: its presence says the run completed. */
   gboolean committed = TRUE;
-  if (o.live) {
+  if (o.live && o.tf) {
     gboolean flushed = fflush(o.tf) == 0 && fsync(fileno(o.tf)) == 0;
     int err = errno;
     flushed = fclose(o.tf) == 0 && flushed;
@@ -365,7 +649,7 @@ void *ks_runner_run_scenario(const ks_scenario *sc, guint64 seed, const char *ou
   committed = committed && (o.trace == NULL || ks_afile_sync(o.trace, &e)) &&
                        (o.capture == NULL || ks_afile_sync(o.capture, &e)) &&
                        (o.capture_server == NULL || ks_afile_sync(o.capture_server, &e)) &&
-                       ks_afile_sync(sf, &e);
+                       ks_afile_sync(csv, &e) && ks_afile_sync(sf, &e);
   char *old_summary = g_build_filename(out_dir, "summary.json", NULL);
   if (committed && unlink(old_summary) != 0 && errno != ENOENT) {
     int err = errno;
@@ -374,6 +658,20 @@ void *ks_runner_run_scenario(const ks_scenario *sc, guint64 seed, const char *ou
     committed = FALSE;
   }
   g_free(old_summary);
+  /* Without a trace, an earlier run's must not stand beside this run. */
+  if (committed && o.level == KS_TRACE_LEVEL_NONE) {
+    g_autofree char *old_trace = g_build_filename(out_dir, "trace.jsonl", NULL);
+    if (unlink(old_trace) != 0 && errno != ENOENT) {
+      int err = errno;
+      g_set_error(&e, G_FILE_ERROR, g_file_error_from_errno(err), "%s: %s", old_trace,
+                  g_strerror(err));
+      committed = FALSE;
+    }
+  }
+  if (committed) {
+    committed = ks_afile_commit(csv, &e);
+    csv = NULL;
+  }
   if (committed && o.trace) {
     committed = ks_afile_commit(o.trace, &e);
     o.trace = NULL;
@@ -394,6 +692,9 @@ void *ks_runner_run_scenario(const ks_scenario *sc, guint64 seed, const char *ou
     classify(error, e, NULL);
     goto fail;
   }
+  g_free(o.marked);
+  g_free(o.group_start);
+  g_free(o.wire);
   return w;
 fail:
   if (o.live && o.tf)
@@ -405,6 +706,10 @@ fail:
   ks_afile_abort(o.capture);
   ks_afile_abort(o.capture_server);
   ks_afile_abort(sf);
+  ks_afile_abort(csv);
+  g_free(o.marked);
+  g_free(o.group_start);
+  g_free(o.wire);
   if (w)
     b->world_free(w);
   return NULL;

@@ -27,6 +27,40 @@ typedef enum ks_runner_error {
   KS_RUNNER_ERROR_SYSTEM   /* the machine: memory for the world, a full disk, I/O */
 } ks_runner_error;
 
+/* How much of the trace trace.jsonl holds (docs/output.md, "Trace
+ * levels").  AUTO, the default (0), is ALL up to KS_RUNNER_FULL_MAX
+ * connections and FAILURES above. */
+typedef enum ks_trace_level {
+  KS_TRACE_LEVEL_AUTO,
+  KS_TRACE_LEVEL_ALL,      /* every event */
+  KS_TRACE_LEVEL_NONE,     /* no trace.jsonl at all */
+  KS_TRACE_LEVEL_FAILURES, /* scenario events, and each connection's events from its
+                              first lost segment, RST, retransmission or close on */
+  KS_TRACE_LEVEL_CONNS     /* scenario events and the listed connections' events */
+} ks_trace_level;
+
+/* Up to this many connections a run is small: the default traces every
+ * event and summary.json lists every connection; above, the default
+ * traces failures only and summary.json holds aggregates per group
+ * (connections.csv always has every connection). */
+#define KS_RUNNER_FULL_MAX 10000
+
+/* The level's name as --trace takes it ("all", "none", "failures",
+ * "conn=LIST" is "conn"). */
+const char *ks_trace_level_name(ks_trace_level l);
+
+/* What a run left out of its files, for the command's report. */
+typedef struct ks_runner_stats {
+  ks_trace_level level;          /* as used: never AUTO */
+  gboolean level_defaulted;      /* chosen by the default, not asked for */
+  guint64 events, events_written; /* trace events in all, and in trace.jsonl */
+  gboolean conns_in_summary;     /* summary.json lists every connection */
+} ks_runner_stats;
+
+/* One sentence saying what the files left out and how to get it; NULL
+ * when nothing was (g_free it). */
+char *ks_runner_left_out(const ks_runner_stats *st);
+
 typedef struct ks_runner_opts {
   const ks_backend *backend; /* the engine (sim/cli's registry finds it by name) */
   gboolean pcap;             /* also write capture.pcap */
@@ -46,6 +80,13 @@ typedef struct ks_runner_opts {
   /* Called with every trace event as it happens, after it is written. */
   void (*on_event)(const ks_trace_event *ev, void *ud);
   void *event_ud;
+  /* What trace.jsonl holds (0: the default, above); for CONNS, the
+   * connections (ids below the scenario's count, checked by the caller). */
+  ks_trace_level trace;
+  const guint32 *trace_conns;
+  guint n_trace_conns;
+  /* Filled in when the run completes (NULL: not wanted). */
+  ks_runner_stats *stats;
 } ks_runner_opts;
 
 /* Runs `sc` with `seed` and writes its files into `out_dir`, which is

@@ -384,7 +384,8 @@ static void test_killed(void) {
   kill(pid, SIGTERM);
   g_assert_cmpint(reap(pid), ==, 130);
   g_autofree char *left = listing(out2);
-  g_assert_cmpstr(left, ==, "capture-server.pcap capture.pcap summary.json trace.jsonl");
+  g_assert_cmpstr(left, ==,
+                  "capture-server.pcap capture.pcap connections.csv summary.json trace.jsonl");
 }
 
 /* Heavy enough to run for seconds without --pace: 2,000 connections
