@@ -39,6 +39,7 @@ static void group_free(gpointer p) {
   ks_group_metrics *g = p;
   g_free(g->name);
   g_free(g->profile);
+  g_free(g->ka_profile);
   g_array_unref(g->latencies_s);
   g_free(g);
 }
@@ -414,6 +415,26 @@ static gboolean load_summary(ks_run_metrics *m, const char *path, GError **error
       g->probe_wire_bytes = (guint64)num(&r, go, "groups", "probe_wire_bytes", FALSE);
     }
     m->wire_counted = TRUE;
+  }
+  for (guint i = 0; ga && i < json_array_get_length(ga) && !r.failed; i++) {
+    JsonNode *gn = json_array_get_element(ga, i);
+    JsonObject *go = JSON_NODE_HOLDS_OBJECT(gn) ? json_node_get_object(gn) : NULL;
+    JsonNode *kn = go ? json_object_get_member(go, "keepalive") : NULL;
+    gpointer gi;
+    const char *name = go && json_object_has_member(go, "name")
+                           ? json_object_get_string_member(go, "name") : NULL;
+    if (kn == NULL || !JSON_NODE_HOLDS_OBJECT(kn) || name == NULL ||
+        !g_hash_table_lookup_extended(groups, name, NULL, &gi))
+      continue;
+    JsonObject *k = json_node_get_object(kn);
+    ks_group_metrics *g = m->groups->pdata[GPOINTER_TO_UINT(gi)];
+    g->ka_profile = g_strdup(str(&r, k, "groups[].keepalive", "profile", FALSE));
+    g->ka_probing = boolean(&r, k, "groups[].keepalive", "probing");
+    g->ka_idle_s = num(&r, k, "groups[].keepalive", "idle_s", FALSE);
+    g->ka_intvl_s = num(&r, k, "groups[].keepalive", "interval_s", FALSE);
+    g->ka_cnt = (guint32)num(&r, k, "groups[].keepalive", "count", FALSE);
+    g->ka_hz = (guint32)num(&r, k, "groups[].keepalive", "hz", FALSE);
+    g->ka_known = !r.failed;
   }
   g_hash_table_unref(groups);
   g_object_unref(p);

@@ -59,6 +59,13 @@ typedef struct ks_group_metrics {
   guint32 connections, detected, false_giveups;
   GArray *latencies_s;   /* double, sorted */
   guint64 wire_probes, wire_probe_acks, probe_wire_bytes;
+  /* The reported socket's keep-alive settings as the run used them
+   * (summary.json's groups[].keepalive, runs since issue 20); ka_known
+   * FALSE for an older run. */
+  gboolean ka_known, ka_probing;
+  char *ka_profile;
+  double ka_idle_s, ka_intvl_s;
+  guint32 ka_cnt, ka_hz;
 } ks_group_metrics;
 
 typedef struct ks_run_metrics {

@@ -15,6 +15,7 @@
 #include "ks_json.h"
 #include "ks_afile.h"
 #include "ks_pcap.h"
+#include "ks_sockopt.h"
 
 G_DEFINE_QUARK(ks-runner-error-quark, ks_runner_error)
 
@@ -408,6 +409,34 @@ static void agg_json(JsonBuilder *b, agg *a, const guint64 *wire) {
   lat_member(b, "latency_max_s", a->lat, 100);
 }
 
+/* The group's reported socket's keep-alive settings, as the engines build
+ * them (the host's parameters, SO_KEEPALIVE on a keep-alive side, then the
+ * group's socket options), so that `kasim capacity --run` can take them
+ * from the run instead of assuming them. */
+static void keepalive_json(JsonBuilder *b, const ks_scenario *sc, const ks_group_spec *g) {
+  gboolean client = g->keepalive != KS_KEEPALIVE_SERVER;
+  const ks_host_spec *h = sc->hosts->pdata[client ? g->client : g->server];
+  ka_sock *s = ka_sock_new(h->params, KA_SOCK_STREAM, 0);
+  ka_sock_set_int(s, KA_OPT_SO_KEEPALIVE, 1);
+  for (guint i = 0; g->sockopts != NULL && i < g->sockopts->len; i++) {
+    const ks_sockopt_spec *o = &g_array_index(g->sockopts, ks_sockopt_spec, i);
+    ks_sockopt_apply(s, o->name, o->value, NULL); /* the world has checked them */
+  }
+  ka_cfg cfg;
+  ka_sock_cfg(s, &cfg);
+  ka_sock_free(s);
+  json_builder_set_member_name(b, "keepalive");
+  json_builder_begin_object(b);
+  ks_json_str(b, "side", client ? "client" : "server");
+  ks_json_str(b, "profile", ka_profile_name(cfg.profile));
+  ks_json_bool(b, "probing", cfg.enabled && !cfg.never_probes);
+  ks_json_seconds(b, "idle_s", cfg.idle);
+  ks_json_seconds(b, "interval_s", cfg.intvl);
+  ks_json_int(b, "count", cfg.cnt);
+  ks_json_int(b, "hz", cfg.jiffies.hz);
+  json_builder_end_object(b);
+}
+
 /* summary.json's text; connections.csv's rows go to `csv` on the way. */
 static char *summary_json(const ks_scenario *sc, const ks_backend *e, const void *w,
                           guint64 seed, run_out *o, FILE *csv, ks_runner_stats *st) {
@@ -475,6 +504,7 @@ static char *summary_json(const ks_scenario *sc, const ks_backend *e, const void
     const ks_group_spec *g = sc->groups->pdata[gi];
     json_builder_begin_object(b);
     ks_json_str(b, "name", g->name);
+    keepalive_json(b, sc, g);
     agg_json(b, &groups[gi], &o->wire[gi * 3]);
     json_builder_end_object(b);
     g_array_unref(groups[gi].lat);
