@@ -9,9 +9,11 @@
 
 #include "ks_afile.h"
 #include "ks_capacity.h"
+#include "ks_json.h"
 #include "ks_cli.h"
 #include "ks_metrics.h"
 #include "ks_plot.h"
+#include "ks_limits.h"
 #include "ks_scenario.h"
 
 /* 1234567.891 -> "1,234,567.89": whole numbers without decimals. */
@@ -179,14 +181,95 @@ static void print_report(const ks_cli_host *host, const ks_capacity *c, const ks
            m->peak_giveups_per_s, m->connections);
 }
 
+/* The settings a --run folder records (the group with the most
+ * connections), or NULL for a run older than issue 20.  FALSE with an
+ * error when its groups disagree: one closed form cannot stand for both. */
+static gboolean run_settings(const ks_run_metrics *m, const char *dir,
+                             const ks_group_metrics **out, GError **error) {
+  *out = NULL;
+  for (guint i = 0; i < m->groups->len; i++) {
+    const ks_group_metrics *g = m->groups->pdata[i];
+    if (!g->ka_known)
+      continue;
+    if (*out == NULL || g->connections > (*out)->connections)
+      *out = g;
+  }
+  for (guint i = 0; *out && i < m->groups->len; i++) {
+    const ks_group_metrics *g = m->groups->pdata[i], *b = *out;
+    if (g->ka_known && (g_strcmp0(g->ka_profile, b->ka_profile) != 0 ||
+                        g->ka_probing != b->ka_probing || g->ka_idle_s != b->ka_idle_s ||
+                        g->ka_intvl_s != b->ka_intvl_s || g->ka_cnt != b->ka_cnt)) {
+      g_set_error(error, KS_CLI_ERROR, 0, "--run %s: its groups use different keep-alive "
+                  "settings (%s: %s, idle %g s, interval %g s, %u probes; %s: %s, idle %g s, "
+                  "interval %g s, %u probes); the closed form models one", dir, b->name,
+                  b->ka_profile, b->ka_idle_s, b->ka_intvl_s, b->ka_cnt, g->name, g->ka_profile,
+                  g->ka_idle_s, g->ka_intvl_s, g->ka_cnt);
+      return FALSE;
+    }
+  }
+  return TRUE;
+}
+
+/* The first difference between the settings asked about and the run's,
+ * as "what: asked X, the run Y"; NULL when they agree. */
+static char *settings_difference(const ka_cfg *c, const ks_group_metrics *g) {
+  const char *p = ka_profile_name(c->profile);
+  gboolean probing = c->enabled && !c->never_probes;
+  if (g_strcmp0(p, g->ka_profile) != 0)
+    return g_strdup_printf("profile: %s asked, the run's is %s", p, g->ka_profile);
+  if (probing != g->ka_probing)
+    return g_strdup_printf("keep-alive: %s asked, %s in the run", probing ? "on" : "off",
+                           g->ka_probing ? "on" : "off");
+  if (c->idle / 1e9 != g->ka_idle_s)
+    return g_strdup_printf("idle time: %g s asked, %g s in the run", c->idle / 1e9, g->ka_idle_s);
+  if (c->intvl / 1e9 != g->ka_intvl_s)
+    return g_strdup_printf("probe interval: %g s asked, %g s in the run", c->intvl / 1e9,
+                           g->ka_intvl_s);
+  if (c->cnt != g->ka_cnt)
+    return g_strdup_printf("probe count: %u asked, %u in the run", c->cnt, g->ka_cnt);
+  return NULL;
+}
+
+/* A middlebox preset's idle timeout, from the scenario loader's own table
+ * (docs/scenarios.md), by loading a scenario that holds just that box. */
+static gboolean preset_timeout(const char *name, ka_time *out, GError **error) {
+  g_autofree char *shown = ks_escape(name);
+  for (const char *p = name; *p; p++)
+    if (!g_ascii_isalnum(*p) && *p != '-' && *p != '_') {
+      g_set_error(error, KS_CLI_ERROR, 0, "--middlebox %s: not a preset name", shown);
+      return FALSE;
+    }
+  g_autofree char *yaml = g_strdup_printf(
+      "name: preset\nduration: 1s\nhosts:\n  a: {profile: linux}\n  b: {profile: linux}\n"
+      "links:\n  l: {between: [a, b], delay: 1ms}\nmiddleboxes:\n  m: {preset: %s, link: l}\n"
+      "groups:\n  - {name: g, client: a, server: b}\n", name);
+  GError *e = NULL;
+  ks_scenario *sc = ks_scenario_load_data("--middlebox", yaml, strlen(yaml), NULL, NULL, &e);
+  if (sc == NULL || sc->middleboxes == NULL || sc->middleboxes->len != 1) {
+    /* The loader's "(presets: a, b, ...)" is the list to offer. */
+    const char *list = e ? strstr(e->message, "(presets:") : NULL;
+    g_set_error(error, KS_CLI_ERROR, 0, "--middlebox %s: not a preset%s%s", shown,
+                list ? " " : "", list ? list : "");
+    g_clear_error(&e);
+    if (sc)
+      ks_scenario_free(sc);
+    return FALSE;
+  }
+  *out = ((ks_middlebox_spec *)sc->middleboxes->pdata[0])->idle_timeout;
+  ks_scenario_free(sc);
+  return TRUE;
+}
+
 int ks_cmd_capacity(int argc, char **argv) {
   g_autofree char *profile = NULL, *registry = NULL, *conns_text = NULL, *flap_text = NULL;
-  g_autofree char *run_dir = NULL, *plot_dir = NULL;
+  g_autofree char *run_dir = NULL, *plot_dir = NULL, *mb_text = NULL, *mb_idle_text = NULL;
+  gboolean as_json = FALSE;
+  g_autofree char *mb_warning = NULL;
   g_auto(GStrv) sets = NULL;
   GOptionEntry entries[] = {
     {"connections", 'n', 0, G_OPTION_ARG_STRING, &conns_text, "Idle connections (required)", "N"},
-    {"profile", 'p', 0, G_OPTION_ARG_STRING, &profile, "Profile of the probing side (required)",
-     "P"},
+    {"profile", 'p', 0, G_OPTION_ARG_STRING, &profile,
+     "Profile of the probing side (required, unless --run gives it)", "P"},
     {"set", 's', 0, G_OPTION_ARG_STRING_ARRAY, &sets,
      "A registry value, sysctl or socket option", "NAME=VALUE"},
     {"registry", 'r', 0, G_OPTION_ARG_FILENAME, &registry, "A Windows .reg export", "FILE.reg"},
@@ -194,6 +277,11 @@ int ks_cmd_capacity(int argc, char **argv) {
      "DURATION"},
     {"run", 0, 0, G_OPTION_ARG_FILENAME, &run_dir, "A run folder to compare with", "DIR"},
     {"plot", 0, 0, G_OPTION_ARG_FILENAME, &plot_dir, "Write capacity.png and .svg here", "DIR"},
+    {"middlebox", 0, 0, G_OPTION_ARG_STRING, &mb_text,
+     "A middlebox on the path, by preset (aws-nat, azure-lb, ...: docs/scenarios.md)", "PRESET"},
+    {"idle-timeout", 0, 0, G_OPTION_ARG_STRING, &mb_idle_text,
+     "A middlebox on the path that forgets a connection idle this long", "DURATION"},
+    {"json", 0, 0, G_OPTION_ARG_NONE, &as_json, "Print the figures as one JSON object", NULL},
     G_OPTION_ENTRY_NULL,
   };
   GOptionContext *ctx =
@@ -215,25 +303,62 @@ int ks_cmd_capacity(int argc, char **argv) {
     g_set_error(&error, KS_CLI_ERROR, 0, "--connections %s: not a whole number from 1 to %u",
                 conns_text, G_MAXUINT32),
         ok = FALSE;
-  if (ok && profile == NULL)
-    g_set_error(&error, KS_CLI_ERROR, 0, "--profile is required (one of: %s)",
-                ka_profile_names()), ok = FALSE;
   if (ok && flap_text && (!ks_duration_parse(flap_text, &flap) || flap <= 0))
     g_set_error(&error, KS_CLI_ERROR, 0, "--flap %s: not a duration with a unit (30s, 2m)",
                 flap_text), ok = FALSE;
-  if (ok)
-    ok = (host = ks_cli_host_new(profile, registry, sets, &error)) != NULL;
-  if (ok && run_dir)
-    ok = (m = ks_metrics_load(run_dir, &error)) != NULL;
-  ks_capacity c = {0};
-  if (ok) {
-    ka_cfg cfg;
-    ka_sock_cfg(host->sock, &cfg);
-    ks_capacity_compute(&cfg, (double)n, flap, &c);
+  ka_time mb_idle = 0; /* 0: no middlebox */
+  if (ok && mb_text && mb_idle_text)
+    g_set_error(&error, KS_CLI_ERROR, 0, "--middlebox and --idle-timeout: give one (a preset "
+                "is an idle timeout)"), ok = FALSE;
+  if (ok && mb_text)
+    ok = preset_timeout(mb_text, &mb_idle, &error);
+  if (ok && mb_idle_text && (!ks_duration_parse(mb_idle_text, &mb_idle) || mb_idle <= 0)) {
+    g_autofree char *shown = ks_escape(mb_idle_text);
+    g_set_error(&error, KS_CLI_ERROR, 0, "--idle-timeout %s: not a duration above 0 with a unit "
+                "(350s, 4m)", shown), ok = FALSE;
   }
+  /* A run's own settings (issue 20): taken when nothing else is asked,
+   * compared when something is, so that the two columns always describe
+   * the same sockets. */
+  const ks_group_metrics *rs = NULL;
+  if (ok && run_dir)
+    ok = (m = ks_metrics_load(run_dir, &error)) != NULL &&
+         run_settings(m, run_dir, &rs, &error);
+  gboolean asked = profile != NULL || registry != NULL || (sets && sets[0]);
+  if (ok && profile == NULL && rs == NULL)
+    g_set_error(&error, KS_CLI_ERROR, 0, "--profile is required (one of: %s)%s",
+                ka_profile_names(), m ? "; this run records no settings (made before kasim "
+                "run recorded them)" : ""), ok = FALSE;
+  if (ok)
+    ok = (host = ks_cli_host_new(profile ? profile : rs->ka_profile, registry, sets, &error)) !=
+         NULL;
+  ks_capacity c = {0};
+  ka_cfg cfg;
+  if (ok) {
+    ka_sock_cfg(host->sock, &cfg);
+    if (rs && !asked) {
+      cfg.idle = (ka_time)llround(rs->ka_idle_s * 1e9);
+      cfg.intvl = (ka_time)llround(rs->ka_intvl_s * 1e9);
+      cfg.cnt = rs->ka_cnt;
+      cfg.jiffies.hz = rs->ka_hz;
+      if (!rs->ka_probing)
+        cfg.enabled = FALSE;
+    } else if (rs) {
+      g_autofree char *diff = settings_difference(&cfg, rs);
+      if (diff) {
+        g_set_error(&error, KS_CLI_ERROR, 0, "--run %s: the run was made with other keep-alive "
+                    "settings (%s); leave out --profile, --set and --registry to take the run's",
+                    run_dir, diff);
+        ok = FALSE;
+      }
+    }
+  }
+  if (ok)
+    ks_capacity_compute(&cfg, (double)n, flap, &c);
   if (ok && plot_dir) {
     /* The settings asked about, the profile's defaults beside them, and
      * what the run measured: three lines on one picture. */
+    profile = profile ? profile : g_strdup(ka_profile_name(host->profile));
     defaults = ks_cli_host_new(profile, NULL, NULL, &error);
     ok = defaults != NULL;
     ks_overhead_series s[3];
@@ -317,6 +442,85 @@ int ks_cmd_capacity(int argc, char **argv) {
       goto done;
     }
   }
+  /* Keep-alive that waits longer than the middlebox remembers cannot keep
+   * the connection: the box forgets it before the first probe. */
+  if (mb_idle > 0) {
+    g_autofree char *who = mb_text ? g_strdup_printf("the middlebox (%s)", mb_text)
+                                   : g_strdup("the middlebox");
+    double t = mb_idle / 1e9;
+    if (!c.probing)
+      mb_warning = g_strdup_printf("keep-alive sends no probes, and %s forgets a connection idle "
+                                   "for %g s: every idle connection is dropped by it", who, t);
+    else if (c.idle_s >= t)
+      mb_warning = g_strdup_printf("keep-alive waits %g s before its first probe, but %s forgets "
+                                   "a connection idle for %g s: every idle connection is dropped "
+                                   "by it before a probe can refresh it; set the idle time below "
+                                   "%g s", c.idle_s, who, t, t);
+  }
+  if (as_json) {
+    JsonBuilder *b = json_builder_new();
+    json_builder_begin_object(b);
+    ks_json_int(b, "connections", (gint64)n);
+    ks_json_str(b, "profile", ka_profile_name(host->profile));
+    ks_json_str(b, "settings_from", rs && !asked ? "run" : "command line");
+    ks_json_bool(b, "probing", c.probing);
+    json_builder_set_member_name(b, "idle_s");
+    json_builder_add_double_value(b, c.idle_s);
+    json_builder_set_member_name(b, "interval_s");
+    json_builder_add_double_value(b, c.intvl_s);
+    ks_json_int(b, "count", c.cnt);
+    ks_json_int(b, "probe_wire_octets", c.probe_wire);
+    ks_json_int(b, "ack_wire_octets", c.ack_wire);
+    const struct {
+      const char *k;
+      double v;
+    } f[] = {{"probes_per_s", c.probes_per_s},       {"wire_bytes_per_s", c.wire_bytes_per_s},
+             {"ip_bytes_per_s", c.ip_bytes_per_s},   {"detect_worst_s", c.detect_worst_s},
+             {"detect_best_s", c.detect_best_s},     {"detect_mean_s", c.detect_mean_s},
+             {"storm_start_s", c.storm_start_s},     {"storm_len_s", c.storm_len_s},
+             {"storm_rate_per_s", c.storm_rate_per_s}};
+    for (size_t i = 0; i < G_N_ELEMENTS(f); i++) {
+      json_builder_set_member_name(b, f[i].k);
+      if (isfinite(f[i].v))
+        json_builder_add_double_value(b, f[i].v);
+      else
+        json_builder_add_null_value(b);
+    }
+    json_builder_set_member_name(b, "middlebox_idle_timeout_s");
+    if (mb_idle > 0)
+      json_builder_add_double_value(b, mb_idle / 1e9);
+    else
+      json_builder_add_null_value(b);
+    ks_json_str(b, "warning", mb_warning);
+    if (m) {
+      json_builder_set_member_name(b, "run");
+      json_builder_begin_object(b);
+      ks_json_str(b, "dir", run_dir);
+      ks_json_int(b, "connections", m->connections);
+      json_builder_set_member_name(b, "probes_per_s");
+      json_builder_add_double_value(b, m->probes_per_s);
+      json_builder_set_member_name(b, "probe_bytes_per_s");
+      json_builder_add_double_value(b, m->probe_bytes_per_s);
+      json_builder_set_member_name(b, "latency_max_s");
+      if (isnan(m->latency_max_s))
+        json_builder_add_null_value(b);
+      else
+        json_builder_add_double_value(b, m->latency_max_s);
+      json_builder_end_object(b);
+    }
+    json_builder_end_object(b);
+    g_autofree char *text = ks_json_finish(b);
+    puts(text);
+    goto done;
+  }
+  if (mb_warning)
+    printf("WARNING: %s.\n", mb_warning);
+  if (rs && !asked)
+    printf("Settings from the run (group %s, its reported sockets): %s, idle %g s, interval %g "
+           "s, %u probes\n", rs->name, rs->ka_profile, rs->ka_idle_s, rs->ka_intvl_s,
+           rs->ka_cnt);
+  else if (rs)
+    printf("Settings checked against the run (group %s): the same\n", rs->name);
   print_report(host, &c, m, run_dir);
   if (plot_dir)
     printf("\nPlot: %s/capacity.png, %s/capacity.svg\n", plot_dir, plot_dir);

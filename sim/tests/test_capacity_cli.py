@@ -1,0 +1,156 @@
+#!/usr/bin/env python3
+"""test_capacity_cli.py - kasim capacity that cannot mislead (issue 20).
+
+--run takes the run's keep-alive settings, or refuses settings that
+differ, naming the difference; --middlebox PRESET / --idle-timeout DUR warn
+when keep-alive waits longer than the middlebox remembers; --json.
+
+Numbers from docs/facts.md: Windows Vista's KeepAliveInterval 1 s and 10
+probes (§2), KeepAliveTime set here to 300 s (300000 ms); AWS NAT gateway's
+idle timeout 350 s (§6).  Closed form (docs/tuning.md): probes/s = N / idle
+= 1000 / 300; worst detection = idle + count x interval = 300 + 10 = 310 s.
+
+Usage: test_capacity_cli.py SOURCE_ROOT  (KASIM in the environment).  TAP.
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+SRC = os.path.abspath(sys.argv[1])
+KASIM = os.environ["KASIM"]
+tests = []
+RUN = None
+
+
+def test(fn):
+    tests.append(fn)
+    return fn
+
+
+def kasim(*args):
+    return subprocess.run([KASIM] + list(args), capture_output=True, text=True)
+
+
+def run_300():
+    global RUN
+    if RUN is None:
+        RUN = tempfile.mkdtemp(prefix="kasim-cap-")
+        r = kasim("run", os.path.join(SRC, "scenarios", "cable-pull.yaml"), "--out", RUN,
+                  "--set", "KeepAliveTime=300000")
+        assert r.returncode == 0, r.stderr
+    return RUN
+
+
+def refused(r, says):
+    assert r.returncode == 2, (r.returncode, r.stdout, r.stderr)
+    assert r.stdout == "", r.stdout
+    assert says in r.stderr, r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1, r.stderr
+
+
+@test
+def run_settings_are_taken():
+    r = kasim("capacity", "-n", "1000", "--run", run_300(), "--json")
+    assert r.returncode == 0, r.stderr
+    j = json.loads(r.stdout)
+    assert j["settings_from"] == "run" and j["profile"] == "windows-vista", j
+    assert j["idle_s"] == 300.0 and j["interval_s"] == 1.0 and j["count"] == 10, j
+    assert j["probes_per_s"] == 1000 / 300, j
+    assert j["detect_worst_s"] == 310.0, j
+    assert j["run"]["connections"] == 1, j
+    t = kasim("capacity", "-n", "1000", "--run", run_300())
+    assert t.returncode == 0, t.stderr
+    assert "Settings from the run (group clients" in t.stdout, t.stdout
+    assert "idle 300 s" in t.stdout and "7200" not in t.stdout, t.stdout
+
+
+@test
+def mismatch_is_refused_with_the_difference():
+    refused(kasim("capacity", "-n", "1000", "-p", "windows-vista", "--run", run_300()),
+            "idle time: 7200 s asked, 300 s in the run")
+    refused(kasim("capacity", "-n", "1000", "-p", "linux", "--run", run_300()),
+            "profile: linux asked, the run's is windows-vista")
+    refused(kasim("capacity", "-n", "1000", "-p", "windows-vista", "--set",
+                  "KeepAliveTime=300000", "--set", "TcpMaxDataRetransmissions=5",
+                  "--set", "KeepAliveInterval=2000", "--run", run_300()),
+            "probe interval: 2 s asked, 1 s in the run")
+    r = kasim("capacity", "-n", "1000", "-p", "windows-vista", "--set", "KeepAliveTime=300000",
+              "--run", run_300())
+    assert r.returncode == 0, r.stderr
+    assert "Settings checked against the run (group clients): the same" in r.stdout, r.stdout
+
+
+@test
+def older_run_without_settings_needs_a_profile():
+    d = tempfile.mkdtemp(prefix="kasim-old-")
+    for f in os.listdir(run_300()):
+        shutil.copy(os.path.join(run_300(), f), d)
+    p = os.path.join(d, "summary.json")
+    with open(p) as f:
+        s = json.load(f)
+    for g in s["groups"]:
+        del g["keepalive"]
+    with open(p, "w") as f:
+        json.dump(s, f)
+    refused(kasim("capacity", "-n", "1000", "--run", d), "--profile is required")
+    r = kasim("capacity", "-n", "1000", "-p", "windows-vista", "--run", d)
+    assert r.returncode == 0, r.stderr
+    shutil.rmtree(d)
+
+
+@test
+def middlebox_warning():
+    r = kasim("capacity", "-n", "1000", "-p", "windows-vista", "--set", "KeepAliveTime=360000",
+              "--middlebox", "aws-nat")
+    assert r.returncode == 0, r.stderr
+    assert ("WARNING: keep-alive waits 360 s before its first probe, but the middlebox "
+            "(aws-nat) forgets a connection idle for 350 s") in r.stdout, r.stdout
+    r = kasim("capacity", "-n", "1000", "-p", "windows-vista", "--set", "KeepAliveTime=300000",
+              "--middlebox", "aws-nat")
+    assert r.returncode == 0 and "WARNING" not in r.stdout, r.stdout
+    j = json.loads(kasim("capacity", "-n", "10", "-p", "windows-vista", "--idle-timeout", "4m",
+                         "--json").stdout)
+    assert j["middlebox_idle_timeout_s"] == 240.0, j
+    assert "waits 7200 s" in j["warning"], j
+    j = json.loads(kasim("capacity", "-n", "10", "-p", "windows-vista", "--json").stdout)
+    assert j["middlebox_idle_timeout_s"] is None and j["warning"] is None, j
+
+
+@test
+def bad_input_exits_2_with_one_line():
+    refused(kasim("capacity", "-n", "10", "-p", "linux", "--middlebox", "nope"),
+            "--middlebox nope: not a preset (presets: aws-nat,")
+    refused(kasim("capacity", "-n", "10", "-p", "linux", "--idle-timeout", "0s"),
+            "--idle-timeout 0s: not a duration above 0")
+    refused(kasim("capacity", "-n", "10", "-p", "linux", "--middlebox", "aws-nat",
+                  "--idle-timeout", "5m"), "give one")
+    d = tempfile.mkdtemp(prefix="kasim-plot-")
+    out = os.path.join(d, "plot")
+    refused(kasim("capacity", "-n", "1000", "-p", "windows-vista", "--run", run_300(),
+                  "--plot", out), "idle time: 7200 s asked")
+    assert not os.path.exists(out)
+    shutil.rmtree(d)
+
+
+def main():
+    print("1..%d" % len(tests))
+    failed = 0
+    for i, fn in enumerate(tests, 1):
+        try:
+            fn()
+            print("ok %d %s" % (i, fn.__name__))
+        except Exception as e:  # noqa: BLE001 - every failure is reported
+            failed += 1
+            print("not ok %d %s" % (i, fn.__name__))
+            for line in (str(e) or repr(e)).splitlines()[:30]:
+                print("# " + line)
+    if RUN:
+        shutil.rmtree(RUN)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
