@@ -168,7 +168,10 @@ gboolean ks_trace_read(const char *path, ks_trace_rec_fn fn, void *ud, GError **
   FILE *f = fopen(path, "r");
   if (f == NULL) {
     int e = errno;
-    g_set_error(error, KS_METRICS_ERROR, 0, "%s: %s", path, g_strerror(e));
+    /* A run made with --trace none has none (docs/output.md). */
+    g_set_error(error, KS_METRICS_ERROR, 0, "%s: %s%s", path, g_strerror(e),
+                e == ENOENT ? " (a run made with --trace none has no trace: run it again with "
+                              "--trace all, or --trace conn=N for one connection)" : "");
     return FALSE;
   }
   char *line = NULL;

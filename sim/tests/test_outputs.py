@@ -149,6 +149,11 @@ def trace_none_writes_no_trace_and_removes_an_old_one():
     r = kasim("capacity", "-n", "1000", "-p", "windows-vista", "--run", d)
     assert r.returncode == 0, r.stderr
     assert "Of its 10 probes 0 were answered" in r.stdout, r.stdout
+    # kasim plot needs the trace for its timeline, and says how to get it.
+    r = kasim("plot", d, "--out", os.path.join(d, "pictures"))
+    assert r.returncode == 2, (r.returncode, r.stderr)
+    assert "--trace none has no trace" in r.stderr, r.stderr
+    assert not os.path.exists(os.path.join(d, "pictures"))
     shutil.rmtree(d)
 
 
