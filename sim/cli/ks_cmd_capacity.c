@@ -163,8 +163,18 @@ static void print_report(const ks_cli_host *host, const ks_capacity *c, const ks
            m->wire_probes, m->wire_probe_acks);
     printf("    - each connection is silent for its first idle period (%.6g s of the %.6g s) "
            "before it probes at all;\n", c->idle_s, m->virtual_time_s);
-    printf("    - after a failure a connection sends its %u probes %.6g s apart, unanswered (no "
-           "ACK octets), then stops for good;\n", c->cnt, c->intvl_s);
+    /* What the run's connections did after their failure, from their
+     * close reasons, not assumed. */
+    if (m->keepalive_timeouts > 0)
+      printf("    - %u connection%s gave up on keep-alive: after the failure each sent its %u "
+             "probes %.6g s apart, unanswered (no ACK octets), then stopped for good;\n",
+             m->keepalive_timeouts, m->keepalive_timeouts == 1 ? "" : "s", c->cnt, c->intvl_s);
+    if (m->resets > 0)
+      printf("    - %u connection%s %s reset: a segment (a probe) was answered with an RST (the "
+             "peer had rebooted, or a middlebox forged it), so %s at once instead of sending "
+             "all %u probes;\n", m->resets, m->resets == 1 ? "" : "s",
+             m->resets == 1 ? "was" : "were", m->resets == 1 ? "it closed" : "they closed",
+             c->cnt);
     printf("    - a healthy cycle is idle plus one round trip, slightly longer than idle.\n");
   }
   if (!isnan(m->latency_max_s))
@@ -174,11 +184,29 @@ static void print_report(const ks_cli_host *host, const ks_capacity *c, const ks
            c->detect_worst_s, c->detect_worst_s - m->latency_max_s);
   else
     printf("  detection: the run detected no failure, so there is nothing to compare.\n");
-  if (m->peak_giveups_per_s > 0)
+  if (m->peak_giveups_per_s > 0) {
+    /* How the run's give-ups were spread, measured: one-second bins from
+     * the first to the last. */
+    guint span = m->giveups_per_s->len;
+    guint32 closes = m->keepalive_timeouts + m->retransmission_timeouts + m->user_timeouts +
+                     m->resets;
+    double mean = span > 0 ? (double)closes / span : 0;
     printf("  reconnects: the closed form spreads phases evenly over one idle period; in the "
-           "run the busiest second held %u of %u connections: connections opened together share "
-           "a phase and give up in the same second.\n",
-           m->peak_giveups_per_s, m->connections);
+           "run %u give-up%s came over %u second%s from %.6g s, the busiest second holding %u",
+           closes, closes == 1 ? "" : "s", span, span == 1 ? "" : "s", m->giveups_start_s,
+           m->peak_giveups_per_s);
+    if (closes <= 1)
+      printf(".\n");
+    else if (span <= 1)
+      printf(": all in one second, so their phases were aligned (the connections were opened "
+             "together and idle since).\n");
+    else if (m->peak_giveups_per_s > 3 * mean)
+      printf(", %.3g times the average: part of them shared a phase.\n",
+             m->peak_giveups_per_s / mean);
+    else
+      printf(", near the average of %.3g: their phases were spread, as the closed form "
+             "assumes.\n", mean);
+  }
 }
 
 /* The settings a --run folder records (the group with the most

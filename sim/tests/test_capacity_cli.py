@@ -135,6 +135,49 @@ def bad_input_exits_2_with_one_line():
     shutil.rmtree(d)
 
 
+# peer-reboot's Windows group alone (scenarios/peer-reboot.yaml): the server
+# reboots at 5 min; the probe at 900 s is answered with an RST.
+REBOOT = """name: reboot-one
+duration: 20m
+hosts:
+  vista: {profile: windows-vista}
+  server: {profile: linux, settings: {hz: 0}}
+links:
+  vista-link: {between: [vista, server], delay: 10ms}
+groups:
+  - {name: windows, count: 3, client: vista, server: server,
+     sockopts: {SIO_KEEPALIVE_VALS: [1, 900000, 1000]}}
+timeline:
+  - {at: 5m, peer_reboot: server}
+"""
+
+
+@test
+def explanations_come_from_the_run():
+    d = tempfile.mkdtemp(prefix="kasim-rb-")
+    y = os.path.join(d, "reboot.yaml")
+    with open(y, "w") as f:
+        f.write(REBOOT)
+    out = os.path.join(d, "out")
+    r = kasim("run", y, "--out", out)
+    assert r.returncode == 0, r.stderr
+    r = kasim("capacity", "-n", "1000", "--run", out)
+    assert r.returncode == 0, r.stderr
+    # Reset, not ten unanswered probes: the canned text said the latter.
+    assert "3 connections were reset: a segment (a probe) was answered with an RST" in r.stdout, \
+        r.stdout
+    assert "gave up on keep-alive" not in r.stdout, r.stdout
+    # The three connections opened together at 0 s and die in one second.
+    assert "3 give-ups came over 1 second" in r.stdout, r.stdout
+    assert "all in one second, so their phases were aligned" in r.stdout, r.stdout
+    # cable-pull: one connection, its 10 probes unanswered.
+    r = kasim("capacity", "-n", "1000", "--run", run_300())
+    assert "1 connection gave up on keep-alive: after the failure each sent its 10 probes 1 s" \
+        in r.stdout, r.stdout
+    assert "was reset" not in r.stdout and "were reset" not in r.stdout, r.stdout
+    shutil.rmtree(d)
+
+
 def main():
     print("1..%d" % len(tests))
     failed = 0
