@@ -4,10 +4,12 @@
  * the harness's own checks (it traps on a broken contract) and, in CI's
  * sanitized build, ASan and UBSan.
  *
- *   fuzz_replay_H [--each-profile] DIR|FILE...
+ *   fuzz_replay_H DIR|FILE... [--each-profile DIR|FILE...]
  *
  * --each-profile: the harness's first byte picks a profile (fuzz_reg), so
- * each file is run once per value 0 to 8 in front of it. */
+ * each file after it (test data, which lacks that byte) is run once per
+ * value 0 to 8 in front of it; the files before it (what the fuzzer
+ * wrote, byte included) are run as they are. */
 #include <glib.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -20,6 +22,11 @@ static guint cases;
 static gint by_name(gconstpointer a, gconstpointer b) {
   return strcmp(*(char *const *)a, *(char *const *)b);
 }
+
+typedef struct input {
+  char *path;
+  gboolean each_profile;
+} input;
 
 static void run_file(const char *path, gboolean each_profile) {
   gchar *data = NULL;
@@ -47,14 +54,15 @@ static void run_file(const char *path, gboolean each_profile) {
 
 int main(int argc, char **argv) {
   gboolean each_profile = FALSE;
-  GPtrArray *files = g_ptr_array_new_with_free_func(g_free);
+  GArray *files = g_array_new(FALSE, FALSE, sizeof(input));
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--each-profile") == 0) {
       each_profile = TRUE;
       continue;
     }
     if (!g_file_test(argv[i], G_FILE_TEST_IS_DIR)) {
-      g_ptr_array_add(files, g_strdup(argv[i]));
+      input in = {g_strdup(argv[i]), each_profile};
+      g_array_append_val(files, in);
       continue;
     }
     GDir *dir = g_dir_open(argv[i], 0, NULL);
@@ -71,13 +79,18 @@ int main(int argc, char **argv) {
     if (dir)
       g_dir_close(dir);
     g_ptr_array_sort(names, by_name);
-    for (guint k = 0; k < names->len; k++)
-      g_ptr_array_add(files, g_strdup(names->pdata[k]));
+    for (guint k = 0; k < names->len; k++) {
+      input in = {g_strdup(names->pdata[k]), each_profile};
+      g_array_append_val(files, in);
+    }
     g_ptr_array_unref(names);
   }
   printf("1..%u\n", files->len);
-  for (guint i = 0; i < files->len; i++)
-    run_file(files->pdata[i], each_profile);
-  g_ptr_array_unref(files);
+  for (guint i = 0; i < files->len; i++) {
+    input *in = &g_array_index(files, input, i);
+    run_file(in->path, in->each_profile);
+    g_free(in->path);
+  }
+  g_array_unref(files);
   return 0;
 }
