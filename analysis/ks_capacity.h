@@ -15,15 +15,15 @@
 
 typedef struct ks_capacity {
   double connections;
-  gboolean probing;        /* keep-alive on and the profile sends probes */
-  double idle_s, intvl_s;  /* the effective settings */
+  gboolean probing;       /* keep-alive on and the profile sends probes */
+  double idle_s, intvl_s; /* the effective settings */
   guint32 cnt;
-  guint probe_payload;     /* octets: 1 on Windows, 0 elsewhere */
+  guint probe_payload;        /* octets: 1 on Windows, 0 elsewhere */
   guint probe_wire, ack_wire; /* octets on Ethernet each (ks_wire_bytes) */
-  guint probe_ip, ack_ip;  /* octets of IPv4 datagram each */
-  double probes_per_s;     /* N / idle */
-  double wire_bytes_per_s; /* probes_per_s x (probe_wire + ack_wire) */
-  double ip_bytes_per_s;   /* probes_per_s x (probe_ip + ack_ip) */
+  guint probe_ip, ack_ip;     /* octets of IPv4 datagram each */
+  double probes_per_s;        /* N / idle */
+  double wire_bytes_per_s;    /* probes_per_s x (probe_wire + ack_wire) */
+  double ip_bytes_per_s;      /* probes_per_s x (probe_ip + ack_ip) */
   /* From the last segment received to the give-up (worst), from a failure
    * just before a probe was due (best), and averaged over the phase (mean);
    * NAN: never detected. */

@@ -9,13 +9,16 @@
 
 #include "ks_trace.h"
 
+/* A quark's name has hyphens, which clang-format would space out. */
+// clang-format off
 G_DEFINE_QUARK(ks-metrics-error-quark, ks_metrics_error)
+// clang-format on
 
 guint ks_wire_bytes(guint payload) {
   guint frame = 14 + 20 + 20 + payload; /* Ethernet header, IPv4, TCP */
   if (frame < 60)
-    frame = 60; /* the minimum frame before the FCS: short ones are padded */
-  return frame + 4 + 8 + 12;            /* FCS, preamble+SFD, inter-frame gap */
+    frame = 60;              /* the minimum frame before the FCS: short ones are padded */
+  return frame + 4 + 8 + 12; /* FCS, preamble+SFD, inter-frame gap */
 }
 
 guint ks_ip_bytes(guint payload) { return 20 + 20 + payload; }
@@ -135,8 +138,8 @@ static gboolean boolean(reader *r, JsonObject *o, const char *where, const char 
 }
 
 static guint8 reason_of(reader *r, const char *where, const char *s) {
-  static const char *const names[] = {"keepalive_timeout", "retransmission_timeout",
-                                      "user_timeout", "reset_by_peer"};
+  static const char *const names[] = {"keepalive_timeout", "retransmission_timeout", "user_timeout",
+                                      "reset_by_peer"};
   if (s == NULL)
     return KS_REASON_NONE;
   for (guint i = 0; i < G_N_ELEMENTS(names); i++)
@@ -236,10 +239,11 @@ static gboolean csv_split(char *line, GPtrArray *out) {
   }
 }
 
-static const char *const csv_columns[] = {
-    "id", "group", "profile", "side", "closed_at_s", "close_reason", "error", "probes_sent",
-    "probes_answered", "last_rx_s", "failure_at_s", "failure", "recovered", "false_giveup",
-    "middleboxes"};
+static const char *const csv_columns[] = {"id",        "group",        "profile",
+                                          "side",      "closed_at_s",  "close_reason",
+                                          "error",     "probes_sent",  "probes_answered",
+                                          "last_rx_s", "failure_at_s", "failure",
+                                          "recovered", "false_giveup", "middleboxes"};
 
 static gboolean csv_num(const char *s, gboolean nullable, double *v) {
   if (*s == '\0') {
@@ -253,12 +257,13 @@ static gboolean csv_num(const char *s, gboolean nullable, double *v) {
 
 /* Reads every row in one pass, a line at a time: memory for the
  * connections' records only, never the file. */
-static gboolean load_csv(ks_run_metrics *m, GHashTable *groups, const char *path,
-                         GError **error) {
+static gboolean load_csv(ks_run_metrics *m, GHashTable *groups, const char *path, GError **error) {
   FILE *f = fopen(path, "r");
   if (f == NULL) {
-    g_set_error(error, KS_METRICS_ERROR, 0, "%s: %s (summary.json lists no connections: a large "
-                "run keeps them there)", path, g_strerror(errno));
+    g_set_error(error, KS_METRICS_ERROR, 0,
+                "%s: %s (summary.json lists no connections: a large "
+                "run keeps them there)",
+                path, g_strerror(errno));
     return FALSE;
   }
   GPtrArray *fields = g_ptr_array_new();
@@ -290,7 +295,8 @@ static gboolean load_csv(ks_run_metrics *m, GHashTable *groups, const char *path
     ok = csv_num(c[0], FALSE, &id) && csv_num(c[4], TRUE, &cm.closed_at_s) &&
          csv_num(c[7], FALSE, &sent) && csv_num(c[8], FALSE, &answered) &&
          csv_num(c[9], TRUE, &last_rx) && csv_num(c[10], TRUE, &cm.failure_at_s) &&
-         csv_num(c[14], FALSE, &mbs) && (strcmp(c[12], "true") == 0 || strcmp(c[12], "false") == 0) &&
+         csv_num(c[14], FALSE, &mbs) &&
+         (strcmp(c[12], "true") == 0 || strcmp(c[12], "false") == 0) &&
          (strcmp(c[13], "true") == 0 || strcmp(c[13], "false") == 0);
     if (!ok) {
       bad(&r, where, "a number or a true/false is not one");
@@ -339,7 +345,8 @@ static gboolean load_summary(ks_run_metrics *m, const char *path, GError **error
   m->virtual_time_s = num(&r, o, NULL, "virtual_time_s", FALSE);
   /* A large run lists its connections in connections.csv only. */
   JsonNode *cn = o && json_object_has_member(o, "connections")
-                     ? json_object_get_member(o, "connections") : NULL;
+                   ? json_object_get_member(o, "connections")
+                   : NULL;
   if (cn && !JSON_NODE_HOLDS_ARRAY(cn))
     bad(&r, NULL, "\"connections\" is not an array");
   if (r.failed) {
@@ -393,11 +400,13 @@ static gboolean load_summary(ks_run_metrics *m, const char *path, GError **error
   /* The probes every socket put on the wire, counted by the run itself
    * (kasim run since issue 20), whatever its trace level. */
   JsonObject *tot = !r.failed && json_object_has_member(o, "totals") &&
-                            JSON_NODE_HOLDS_OBJECT(json_object_get_member(o, "totals"))
-                        ? json_object_get_object_member(o, "totals") : NULL;
+                        JSON_NODE_HOLDS_OBJECT(json_object_get_member(o, "totals"))
+                      ? json_object_get_object_member(o, "totals")
+                      : NULL;
   JsonArray *ga = !r.failed && json_object_has_member(o, "groups") &&
-                          JSON_NODE_HOLDS_ARRAY(json_object_get_member(o, "groups"))
-                      ? json_object_get_array_member(o, "groups") : NULL;
+                      JSON_NODE_HOLDS_ARRAY(json_object_get_member(o, "groups"))
+                    ? json_object_get_array_member(o, "groups")
+                    : NULL;
   if (tot && ga && json_object_has_member(tot, "wire_probes")) {
     m->wire_probes = (guint64)num(&r, tot, "totals", "wire_probes", FALSE);
     m->wire_probe_acks = (guint64)num(&r, tot, "totals", "wire_probe_acks", FALSE);
@@ -422,7 +431,8 @@ static gboolean load_summary(ks_run_metrics *m, const char *path, GError **error
     JsonNode *kn = go ? json_object_get_member(go, "keepalive") : NULL;
     gpointer gi;
     const char *name = go && json_object_has_member(go, "name")
-                           ? json_object_get_string_member(go, "name") : NULL;
+                         ? json_object_get_string_member(go, "name")
+                         : NULL;
     if (kn == NULL || !JSON_NODE_HOLDS_OBJECT(kn) || name == NULL ||
         !g_hash_table_lookup_extended(groups, name, NULL, &gi))
       continue;

@@ -35,9 +35,9 @@ GQuark ks_metrics_error_quark(void);
 /* One connection as summary.json reports it. */
 typedef struct ks_conn_metrics {
   guint32 id;
-  guint32 group;        /* index into ks_run_metrics.groups */
-  double failure_at_s;  /* NAN: no failure */
-  double closed_at_s;   /* NAN: open at the end */
+  guint32 group;       /* index into ks_run_metrics.groups */
+  double failure_at_s; /* NAN: no failure */
+  double closed_at_s;  /* NAN: open at the end */
   gboolean false_giveup, recovered;
   gboolean client_side; /* the socket reported on is the client's */
   guint8 reason;        /* KS_REASON_* below */
@@ -55,9 +55,9 @@ enum {
 
 typedef struct ks_group_metrics {
   char *name;
-  char *profile;         /* of the socket reported on (its first connection's) */
+  char *profile; /* of the socket reported on (its first connection's) */
   guint32 connections, detected, false_giveups;
-  GArray *latencies_s;   /* double, sorted */
+  GArray *latencies_s; /* double, sorted */
   guint64 wire_probes, wire_probe_acks, probe_wire_bytes;
   /* The reported socket's keep-alive settings as the run used them
    * (summary.json's groups[].keepalive, runs since issue 20); ka_known
@@ -73,22 +73,22 @@ typedef struct ks_run_metrics {
   guint64 seed;
   guint32 connections, closed, alive;
   guint32 keepalive_timeouts, retransmission_timeouts, user_timeouts, resets;
-  guint32 failed;        /* had a failure_at */
-  guint32 detected;      /* closed after their path or peer really failed */
-  guint32 undetected;    /* failed, still open and still broken at the end of the run */
-  guint32 survived_failures; /* failed, the path came back, still open at the end */
-  guint32 false_giveups; /* closed although the path came back or the peer lived */
+  guint32 failed;              /* had a failure_at */
+  guint32 detected;            /* closed after their path or peer really failed */
+  guint32 undetected;          /* failed, still open and still broken at the end of the run */
+  guint32 survived_failures;   /* failed, the path came back, still open at the end */
+  guint32 false_giveups;       /* closed although the path came back or the peer lived */
   guint32 middlebox_conns;     /* crossed at least one middlebox */
   guint32 middlebox_survivors; /* crossed a middlebox, never failed, open at the end */
-  GArray *latencies_s;   /* double, sorted: give-up minus failure, per detected connection */
+  GArray *latencies_s;         /* double, sorted: give-up minus failure, per detected connection */
   double latency_mean_s, latency_p50_s, latency_p95_s, latency_max_s; /* NAN when none */
   guint64 probes_sent, probes_answered; /* by the sockets reported on, as summary.json */
   guint64 wire_probes, wire_probe_acks; /* put on the wire by every socket (trace.jsonl) */
-  guint64 probe_wire_bytes;  /* those probes and ACKs with L2/L3/L4 overhead (ks_wire_bytes) */
+  guint64 probe_wire_bytes; /* those probes and ACKs with L2/L3/L4 overhead (ks_wire_bytes) */
   double virtual_time_s;
   double probes_per_s, probe_bytes_per_s; /* wire_probes, probe_wire_bytes over virtual_time_s */
-  GArray *giveups_per_s; /* guint32 per 1-s bin, from the first give-up's second to the last's */
-  double giveups_start_s;  /* the first bin's start (whole seconds); NAN when none */
+  GArray *giveups_per_s;  /* guint32 per 1-s bin, from the first give-up's second to the last's */
+  double giveups_start_s; /* the first bin's start (whole seconds); NAN when none */
   guint32 peak_giveups_per_s;
   GPtrArray *groups;     /* ks_group_metrics*, in summary order of first appearance */
   GArray *conns;         /* ks_conn_metrics, in summary order */

@@ -62,9 +62,8 @@ typedef struct ks_overhead_series {
   double mark_n;
 } ks_overhead_series;
 
-gboolean ks_plot_overhead(const char *title, const char *subtitle,
-                          const ks_overhead_series *series, guint n, ks_plot_images *out,
-                          GError **error);
+gboolean ks_plot_overhead(const char *title, const char *subtitle, const ks_overhead_series *series,
+                          guint n, ks_plot_images *out, GError **error);
 
 /* A sweep's settings as points of detection time (95th percentile, y)
  * against probe overhead per connection (x, log scale), coloured by the
@@ -81,7 +80,7 @@ typedef struct ks_pareto_point {
   double overhead;          /* probe bytes/s per connection */
   double false_giveup_rate; /* 0..1 */
   gboolean front, meets;
-  const char *label;        /* the setting's values, "45 / 1 / 5" */
+  const char *label; /* the setting's values, "45 / 1 / 5" */
 } ks_pareto_point;
 
 /* label_names: what the labels' values are, "TCP_KEEPIDLE / TCP_KEEPCNT". */

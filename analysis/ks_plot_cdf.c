@@ -35,18 +35,17 @@ static void draw(cairo_t *cr, const void *data) {
   const ks_run_metrics *m = d->m;
   ksp_rgb(cr, KSP_BLACK);
   ksp_font(cr, 22, TRUE);
-  g_autofree char *title = g_strdup_printf("%s: how long until a failure is noticed",
-                                           m->scenario);
+  g_autofree char *title = g_strdup_printf("%s: how long until a failure is noticed", m->scenario);
   ksp_text(cr, W / 2.0, 18, 0.5, 0, title);
   ksp_font(cr, 15, FALSE);
   g_autofree char *p50 = ksp_fmt_seconds(m->latency_p50_s);
   g_autofree char *p95 = ksp_fmt_seconds(m->latency_p95_s);
   g_autofree char *mx = ksp_fmt_seconds(m->latency_max_s);
   g_autofree char *sub = g_strdup_printf(
-      "%u detected of %u failed, %u undetected at the end; median %s, 95%% %s, max %s; "
-      "%u false give-up%s not counted",
-      m->detected, m->failed, m->undetected, p50, p95, mx, m->false_giveups,
-      m->false_giveups == 1 ? "" : "s");
+    "%u detected of %u failed, %u undetected at the end; median %s, 95%% %s, max %s; "
+    "%u false give-up%s not counted",
+    m->detected, m->failed, m->undetected, p50, p95, mx, m->false_giveups,
+    m->false_giveups == 1 ? "" : "s");
   ksp_text(cr, W / 2.0, 54, 0.5, 0, sub);
 
   /* Grid and axes. */

@@ -190,8 +190,10 @@ char *ksp_fmt_bytes_per_s(double b) {
   guint u = 0;
   while (fabs(b) >= 1000 && u + 1 < G_N_ELEMENTS(units))
     b /= 1000, u++;
-  return g_strdup_printf(fabs(b) < 10 && u > 0 ? "%.2f %s" : fabs(b) < 100 ? "%.3g %s" : "%.0f %s", b,
-                         units[u]);
+  return g_strdup_printf(fabs(b) < 10 && u > 0 ? "%.2f %s"
+                         : fabs(b) < 100       ? "%.3g %s"
+                                               : "%.0f %s",
+                         b, units[u]);
 }
 
 char *ksp_fmt_bits_per_s(double bytes_per_s) {

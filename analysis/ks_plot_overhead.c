@@ -137,9 +137,8 @@ static void draw(cairo_t *cr, const void *data) {
   g_ptr_array_unref(labels);
 }
 
-gboolean ks_plot_overhead(const char *title, const char *subtitle,
-                          const ks_overhead_series *series, guint n, ks_plot_images *out,
-                          GError **error) {
+gboolean ks_plot_overhead(const char *title, const char *subtitle, const ks_overhead_series *series,
+                          guint n, ks_plot_images *out, GError **error) {
   oh_draw d = {.title = title, .subtitle = subtitle, .s = series, .n = n};
   double rmin = INFINITY, rmax = -INFINITY, nmin = 1e2, nmax = 1e7;
   for (guint i = 0; i < n; i++) {

@@ -14,9 +14,9 @@
 #define PITCH 44.0
 #define TOP 190.0
 #define BOTTOM 120.0
-#define CX 330.0   /* client lifeline */
-#define MX 620.0   /* the network */
-#define SX 910.0   /* server lifeline */
+#define CX 330.0 /* client lifeline */
+#define MX 620.0 /* the network */
+#define SX 910.0 /* server lifeline */
 #define MAX_ROWS 34u
 #define HEAD_ROWS 8u
 /* A stretch longer than this between rows is cut out and labelled. */
@@ -32,7 +32,7 @@ typedef struct row {
   gboolean injected;              /* SEG: a middlebox sent it */
   gboolean failure;               /* EVENT: this is the connection's failure */
   char label[112];
-  gint64 gap;                     /* GAP */
+  gint64 gap; /* GAP */
 } row;
 
 typedef struct tl_draw {
@@ -102,10 +102,12 @@ static const char *drop_text(const char *what) {
 }
 
 static const char *cause_text(const char *c) {
-  static const char *const map[][2] = {
-    {"link_down", "a link of the path went down"}, {"loss", "a link of the path loses everything"},
-    {"router_crash", "a router of the path crashed"}, {"peer_crash", "the peer crashed"},
-    {"peer_reboot", "the peer rebooted"}, {"middlebox", "the middlebox dropped the state"}};
+  static const char *const map[][2] = {{"link_down", "a link of the path went down"},
+                                       {"loss", "a link of the path loses everything"},
+                                       {"router_crash", "a router of the path crashed"},
+                                       {"peer_crash", "the peer crashed"},
+                                       {"peer_reboot", "the peer rebooted"},
+                                       {"middlebox", "the middlebox dropped the state"}};
   for (size_t i = 0; c && i < G_N_ELEMENTS(map); i++)
     if (strcmp(c, map[i][0]) == 0)
       return map[i][1];
@@ -115,30 +117,19 @@ static const char *cause_text(const char *c) {
 static void seg_label(const ks_trace_rec *r, gboolean injected, guint probe, char *buf,
                       size_t cap) {
   switch (r->kind) {
-  case KS_SEG_HANDSHAKE:
-    g_snprintf(buf, cap, "%s", r->flags);
-    break;
-  case KS_SEG_DATA:
-    g_snprintf(buf, cap, "data, %u bytes", r->len);
-    break;
-  case KS_SEG_RETRANSMISSION:
-    g_snprintf(buf, cap, "retransmission, %u bytes", r->len);
-    break;
-  case KS_SEG_ACK:
-    g_snprintf(buf, cap, "ACK");
-    break;
+  case KS_SEG_HANDSHAKE: g_snprintf(buf, cap, "%s", r->flags); break;
+  case KS_SEG_DATA: g_snprintf(buf, cap, "data, %u bytes", r->len); break;
+  case KS_SEG_RETRANSMISSION: g_snprintf(buf, cap, "retransmission, %u bytes", r->len); break;
+  case KS_SEG_ACK: g_snprintf(buf, cap, "ACK"); break;
   case KS_SEG_KEEPALIVE:
     g_snprintf(buf, cap, "keep-alive probe %u: %u byte%s, seq = SND.NXT-1", probe, r->len,
                r->len == 1 ? "" : "s");
     break;
-  case KS_SEG_KEEPALIVE_ACK:
-    g_snprintf(buf, cap, "keep-alive ACK");
-    break;
+  case KS_SEG_KEEPALIVE_ACK: g_snprintf(buf, cap, "keep-alive ACK"); break;
   case KS_SEG_RST:
     g_snprintf(buf, cap, "%s%s", r->flags, injected ? " from the middlebox" : "");
     break;
-  default:
-    g_snprintf(buf, cap, "%s", r->flags);
+  default: g_snprintf(buf, cap, "%s", r->flags);
   }
 }
 
@@ -234,9 +225,9 @@ static void build_rows(tl_draw *d) {
     }
     case KS_TRACE_CLOSE:
       w.kind = ROW_CLOSE;
-      w.client = d->client_host >= 0 ? r->host == d->client_host
-                                     : (d->server_host >= 0 ? r->host != d->server_host
-                                                            : tl->client_side);
+      w.client = d->client_host >= 0
+                   ? r->host == d->client_host
+                   : (d->server_host >= 0 ? r->host != d->server_host : tl->client_side);
       if (strcmp(r->what, "host_rebooted") == 0)
         g_snprintf(w.label, sizeof w.label, "socket lost: host rebooted");
       else
@@ -259,8 +250,7 @@ static void build_rows(tl_draw *d) {
         g_snprintf(w.label, sizeof w.label, "%s", what);
       }
       break;
-    default:
-      continue; /* deliveries and drops belong to their send; timers show as probes */
+    default: continue; /* deliveries and drops belong to their send; timers show as probes */
     }
     g_array_append_val(rows, w);
   }
@@ -334,7 +324,8 @@ static void header_box(cairo_t *cr, double x, const char *title, const char *sub
   ksp_text(cr, x, TOP - 38, 0.5, 0, sub);
 }
 
-static void legend_item(cairo_t *cr, double *x, double y, guint32 c, const char *s, gboolean x_mark) {
+static void legend_item(cairo_t *cr, double *x, double y, guint32 c, const char *s,
+                        gboolean x_mark) {
   ksp_rgb(cr, c);
   if (x_mark) {
     cross(cr, *x + 14, y, 6);
@@ -455,7 +446,8 @@ static void draw(cairo_t *cr, const void *data) {
       double x1 = xt, y1 = ym + h * 0.55;
       gboolean lost = r->end == NULL || r->end->ev == KS_TRACE_DROP;
       gboolean at_host = r->end && r->end->ev == KS_TRACE_DROP &&
-                         (strcmp(r->end->what, "closed") == 0 || strcmp(r->end->what, "no_state") == 0);
+                         (strcmp(r->end->what, "closed") == 0 ||
+                          strcmp(r->end->what, "no_state") == 0);
       if (lost && !at_host) { /* stops in the network */
         x1 = x0 + (MX - x0) * 0.8;
         if (r->injected)

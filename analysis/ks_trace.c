@@ -171,7 +171,8 @@ gboolean ks_trace_read(const char *path, ks_trace_rec_fn fn, void *ud, GError **
     /* A run made with --trace none has none (docs/output.md). */
     g_set_error(error, KS_METRICS_ERROR, 0, "%s: %s%s", path, g_strerror(e),
                 e == ENOENT ? " (a run made with --trace none has no trace: run it again with "
-                              "--trace all, or --trace conn=N for one connection)" : "");
+                              "--trace all, or --trace conn=N for one connection)"
+                            : "");
     return FALSE;
   }
   char *line = NULL;
@@ -230,9 +231,9 @@ static GPtrArray *names_of(JsonObject *o, const char *key) {
   for (guint i = 0; i < json_array_get_length(a); i++) {
     JsonNode *e = json_array_get_element(a, i);
     g_ptr_array_add(out, g_strdup(JSON_NODE_HOLDS_VALUE(e) &&
-                                          json_node_get_value_type(e) == G_TYPE_STRING
-                                      ? json_node_get_string(e)
-                                      : "?"));
+                                      json_node_get_value_type(e) == G_TYPE_STRING
+                                    ? json_node_get_string(e)
+                                    : "?"));
   }
   return out;
 }
@@ -242,15 +243,16 @@ static GPtrArray *names_of(JsonObject *o, const char *key) {
 static void load_network(ks_timeline *tl, const char *run_dir, guint32 group) {
   g_autofree char *path = g_build_filename(run_dir, "summary.json", NULL);
   JsonParser *p = json_parser_new();
-  if (json_parser_load_from_file(p, path, NULL) && JSON_NODE_HOLDS_OBJECT(json_parser_get_root(p))) {
+  if (json_parser_load_from_file(p, path, NULL) &&
+      JSON_NODE_HOLDS_OBJECT(json_parser_get_root(p))) {
     JsonObject *root = json_node_get_object(json_parser_get_root(p));
     JsonNode *nn = json_object_get_member(root, "network");
     JsonObject *net = nn && JSON_NODE_HOLDS_OBJECT(nn) ? json_node_get_object(nn) : NULL;
     JsonNode *gn = net ? json_object_get_member(net, "groups") : NULL;
     JsonArray *groups = gn && JSON_NODE_HOLDS_ARRAY(gn) ? json_node_get_array(gn) : NULL;
     JsonNode *g = groups && group < json_array_get_length(groups)
-                      ? json_array_get_element(groups, group)
-                      : NULL;
+                    ? json_array_get_element(groups, group)
+                    : NULL;
     JsonObject *go = g && JSON_NODE_HOLDS_OBJECT(g) ? json_node_get_object(g) : NULL;
     if (go) {
       tl->hosts = names_of(net, "hosts");
@@ -329,8 +331,8 @@ void ks_timeline_free(ks_timeline *tl) {
   g_free(tl->group);
   g_free(tl->profile);
   g_array_unref(tl->recs);
-  GPtrArray **names[] = {&tl->hosts, &tl->links, &tl->middleboxes, &tl->path_hosts,
-                         &tl->path_links, &tl->path_middleboxes};
+  GPtrArray **names[] = {&tl->hosts,      &tl->links,      &tl->middleboxes,
+                         &tl->path_hosts, &tl->path_links, &tl->path_middleboxes};
   for (size_t i = 0; i < G_N_ELEMENTS(names); i++)
     g_clear_pointer(names[i], g_ptr_array_unref);
   g_free(tl);

@@ -16,13 +16,13 @@
 #include "ks_net.h"
 
 typedef struct ks_trace_rec {
-  gint64 t_ns;        /* virtual time, exact */
+  gint64 t_ns; /* virtual time, exact */
   ks_trace_kind ev;
-  gint64 conn;        /* -1: none */
-  gint8 from_client;  /* -1: none */
-  gint8 kind;         /* ks_seg_kind; -1: none */
+  gint64 conn;       /* -1: none */
+  gint8 from_client; /* -1: none */
+  gint8 kind;        /* ks_seg_kind; -1: none */
   guint32 seq, ack, len;
-  gint64 host, target;/* -1: none */
+  gint64 host, target; /* -1: none */
   char flags[16];
   char what[24];
   char error[24];
@@ -38,11 +38,11 @@ typedef struct ks_timeline {
   char *scenario;
   guint32 conn;
   char *group, *profile;
-  gboolean client_side;  /* the reporting socket is the client's */
-  double failure_at_s, closed_at_s; /* NAN when none */
+  gboolean client_side;                       /* the reporting socket is the client's */
+  double failure_at_s, closed_at_s;           /* NAN when none */
   const char *failure, *close_reason, *error; /* static or interned */
   gboolean false_giveup;
-  GArray *recs;          /* ks_trace_rec: this connection's, and scenario events */
+  GArray *recs; /* ks_trace_rec: this connection's, and scenario events */
   /* The scenario's names by index (summary.json's "network"), and the
    * names on this connection's path: hosts from client to server, links,
    * middleboxes.  All NULL for a summary.json without them (kasim before

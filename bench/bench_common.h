@@ -110,9 +110,7 @@ static inline uint64_t bench_rng_next(bench_rng *r) {
 static inline bench_uniform bench_uniform_new(uint64_t range) {
   bench_uniform u;
   u.range = range;
-  u.reject = range != 0 && range <= UINT32_MAX
-                 ? (uint32_t)((UINT64_C(1) << 32) % range)
-                 : 0;
+  u.reject = range != 0 && range <= UINT32_MAX ? (uint32_t)((UINT64_C(1) << 32) % range) : 0;
   return u;
 }
 
@@ -134,8 +132,8 @@ static inline int64_t bench_draw(bench_rng *r, const bench_uniform *u) {
  * steps of 3.6 s plus a uniform offset in the step (one Lemire draw
  * covers less than 2^32 ns).  Same seed, same times, in C and C++. */
 static inline int64_t bench_ka_first(bench_rng *r) {
-  static const bench_uniform step = {UINT64_C(3600000000), (uint32_t)((UINT64_C(1) << 32) %
-                                                                      UINT64_C(3600000000))};
+  static const bench_uniform step = {UINT64_C(3600000000),
+                                     (uint32_t)((UINT64_C(1) << 32) % UINT64_C(3600000000))};
   int64_t k = (int64_t)(bench_rng_next(r) % 2000);
   return k * INT64_C(3600000000) + bench_draw(r, &step);
 }
@@ -220,8 +218,7 @@ static inline void bench_print_header(int argc, char **argv) {
     }
     fclose(f);
   }
-  printf("online cpus: %ld (the benchmark runs on one)\n",
-         sysconf(_SC_NPROCESSORS_ONLN));
+  printf("online cpus: %ld (the benchmark runs on one)\n", sysconf(_SC_NPROCESSORS_ONLN));
   f = fopen("/proc/loadavg", "r");
   if (f != NULL) {
     if (fgets(line, sizeof line, f) != NULL)

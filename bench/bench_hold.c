@@ -42,7 +42,7 @@ typedef struct opts {
   guint64 events;  /* 0: max(2e7, 2N) */
   gboolean do_wheel;
   gboolean do_engine;
-  gboolean grand;  /* increments from GRand instead of splitmix64 */
+  gboolean grand; /* increments from GRand instead of splitmix64 */
   int reps;
 } opts;
 
@@ -162,9 +162,7 @@ static void on_hold(ks_timer *t, void *ctx) {
   hold_step(t, ctx, bench_draw(&g_hold.d.fast, &g_hold.d.u));
 }
 
-static void on_hold_grand(ks_timer *t, void *ctx) {
-  hold_step(t, ctx, draw_grand(&g_hold.d));
-}
+static void on_hold_grand(ks_timer *t, void *ctx) { hold_step(t, ctx, draw_grand(&g_hold.d)); }
 
 static void bench_engine(const opts *o, guint64 n, result *res) {
   long base = bench_current_rss_kib();
@@ -233,8 +231,8 @@ static void child_main(void *ctx, void *out) {
 }
 
 /* Runs fn in a child process (bench_in_child) and brings its result back. */
-static gboolean run_child(void (*fn)(const opts *, guint64, result *), const opts *o,
-                          guint64 n, result *out) {
+static gboolean run_child(void (*fn)(const opts *, guint64, result *), const opts *o, guint64 n,
+                          result *out) {
   child_job j = {fn, o, n};
   if (!bench_in_child(child_main, &j, out, sizeof *out)) {
     fprintf(stderr, "bench_hold: N=%" G_GUINT64_FORMAT " failed\n", n);
@@ -243,8 +241,8 @@ static gboolean run_child(void (*fn)(const opts *, guint64, result *), const opt
   return TRUE;
 }
 
-static void measure(const char *driver, void (*fn)(const opts *, guint64, result *),
-                    const opts *o, guint64 n) {
+static void measure(const char *driver, void (*fn)(const opts *, guint64, result *), const opts *o,
+                    guint64 n) {
   result best = {0}, r;
   double worst = 0;
   long peak = 0;
@@ -269,10 +267,9 @@ static void measure(const char *driver, void (*fn)(const opts *, guint64, result
 }
 
 static void usage(void) {
-  fprintf(stderr,
-          "usage: bench_hold [--big] [--reps R] [--events M] [--mean-ns NS] [--grand]\n"
-          "                  [--wheel-only | --engine-only] [N ...]\n"
-          "default N: 1e3 1e4 1e5 1e6, plus 1e7 with --big; R = 3\n");
+  fprintf(stderr, "usage: bench_hold [--big] [--reps R] [--events M] [--mean-ns NS] [--grand]\n"
+                  "                  [--wheel-only | --engine-only] [N ...]\n"
+                  "default N: 1e3 1e4 1e5 1e6, plus 1e7 with --big; R = 3\n");
   exit(2);
 }
 
@@ -306,8 +303,8 @@ int main(int argc, char **argv) {
 
   bench_print_header(argc, argv);
   printf("sizeof(ks_timer) = %zu bytes\n", sizeof(ks_timer));
-  printf("hold model: increments uniform on [0, %" G_GINT64_FORMAT
-         ") ns, mean %" G_GINT64_FORMAT " ns; best of %d\n",
+  printf("hold model: increments uniform on [0, %" G_GINT64_FORMAT ") ns, mean %" G_GINT64_FORMAT
+         " ns; best of %d\n",
          2 * o.mean, o.mean, o.reps);
   time_rng(&o);
   for (unsigned i = 0; i < a.n_ns; i++) {

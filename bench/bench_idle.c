@@ -30,20 +30,17 @@ typedef struct idle_opts {
 
 static void run_idle(guint64 n, const void *arg, bw_result *out) {
   const idle_opts *o = arg;
-  char *yaml = g_strdup_printf(
-      "name: bench-idle\n"
-      "duration: %s\n"
-      "seed: 1\n"
-      BW_VISTA_CLIENTS_LINUX_SERVER
-      "groups:\n"
-      "  - name: idle\n"
-      "    count: %" G_GUINT64_FORMAT "\n"
-      "    client: clients\n"
-      "    server: server\n"
-      "    keepalive: client\n"
-      "    connect_spread: %s\n"
-      "    traffic: idle\n",
-      o->duration, n, o->spread);
+  char *yaml = g_strdup_printf("name: bench-idle\n"
+                               "duration: %s\n"
+                               "seed: 1\n" BW_VISTA_CLIENTS_LINUX_SERVER "groups:\n"
+                               "  - name: idle\n"
+                               "    count: %" G_GUINT64_FORMAT "\n"
+                               "    client: clients\n"
+                               "    server: server\n"
+                               "    keepalive: client\n"
+                               "    connect_spread: %s\n"
+                               "    traffic: idle\n",
+                               o->duration, n, o->spread);
   bw_run_yaml(yaml, out);
   g_free(yaml);
 }
@@ -84,8 +81,8 @@ int main(int argc, char **argv) {
          "keep-alive on the client (2 h, 1 s, 10 probes), connects spread over %s, "
          "%g virtual hours; best of %d\n",
          o.spread, o.hours, reps);
-  printf("%-9s %9s %15s %9s %9s %10s %8s %13s %13s %9s %s\n", "N", "run s", "range s",
-         "cpu s", "setup s", "events", "Mev/s", "conn*vh/s", "ns/conn*vh", "B/conn", "check");
+  printf("%-9s %9s %15s %9s %9s %10s %8s %13s %13s %9s %s\n", "N", "run s", "range s", "cpu s",
+         "setup s", "events", "Mev/s", "conn*vh/s", "ns/conn*vh", "B/conn", "check");
   for (unsigned i = 0; i < a.n_ns; i++) {
     guint64 n = a.ns[i];
     bw_result *r = g_new0(bw_result, reps);

@@ -185,8 +185,8 @@ int main(int argc, char **argv) {
   printf("kapattern: the keep-alive event pattern on ks_engine (2 h idle, 1 s interval, "
          "20 ms each way), %g virtual hours; best of %d\n",
          hours, reps);
-  printf("%-9s %9s %15s %9s %10s %8s %8s %13s %9s\n", "N", "run s", "range s", "cpu s",
-         "events", "Mev/s", "ns/ev", "conn*vh/s", "B/conn");
+  printf("%-9s %9s %15s %9s %10s %8s %8s %13s %9s\n", "N", "run s", "range s", "cpu s", "events",
+         "Mev/s", "ns/ev", "conn*vh/s", "B/conn");
   for (unsigned i = 0; i < a.n_ns; i++) {
     guint64 n = a.ns[i];
     result best = {0}, r;
@@ -205,9 +205,8 @@ int main(int argc, char **argv) {
     printf("%-9" G_GUINT64_FORMAT " %9.3f %7.3f-%-7.3f %9.3f %10" G_GUINT64_FORMAT
            " %8.2f %8.1f %13.4g %9.1f\n",
            n, best.secs, best.secs, worst, best.cpu, best.events,
-           (double)best.events / best.secs / 1e6,
-           best.secs * 1e9 / (double)best.events, (double)n * hours / best.secs,
-           (double)peak * 1024.0 / (double)n);
+           (double)best.events / best.secs / 1e6, best.secs * 1e9 / (double)best.events,
+           (double)n * hours / best.secs, (double)peak * 1024.0 / (double)n);
     fflush(stdout);
   next:;
   }

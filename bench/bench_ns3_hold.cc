@@ -248,11 +248,10 @@ void Measure(const char *workload, Result (*fn)(const std::string &, uint64_t, c
 }
 
 [[noreturn]] void Usage() {
-  std::fprintf(stderr,
-               "usage: bench_ns3_hold [--big] [--reps R] [--events M] [--hours H]\n"
-               "                      [--hold-only | --keepalive-only] [--all-schedulers]\n"
-               "                      [--scheduler ns3::NAME ...] [N ...]\n"
-               "default N: 1e3 1e4 1e5 1e6, plus 1e7 with --big; R = 3, H = 24\n");
+  std::fprintf(stderr, "usage: bench_ns3_hold [--big] [--reps R] [--events M] [--hours H]\n"
+                       "                      [--hold-only | --keepalive-only] [--all-schedulers]\n"
+                       "                      [--scheduler ns3::NAME ...] [N ...]\n"
+                       "default N: 1e3 1e4 1e5 1e6, plus 1e7 with --big; R = 3, H = 24\n");
   std::exit(2);
 }
 

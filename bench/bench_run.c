@@ -33,8 +33,7 @@
 static char *idle_yaml(guint64 n) {
   return g_strdup_printf("name: bench-run\n"
                          "duration: 86400s\n"
-                         "seed: 1\n" BW_VISTA_CLIENTS_LINUX_SERVER
-                         "groups:\n"
+                         "seed: 1\n" BW_VISTA_CLIENTS_LINUX_SERVER "groups:\n"
                          "  - name: idle\n"
                          "    count: %" G_GUINT64_FORMAT "\n"
                          "    client: clients\n"
@@ -158,8 +157,8 @@ int main(int argc, char **argv) {
     return 1;
   }
   printf("fixed part: kasim run at N = 1 peaks at %ld KiB\n", fixed.peak_kib);
-  printf("%-9s %10s %10s %8s %10s %10s %12s %12s %12s\n", "N", "idle run s", "kasim s",
-         "ratio", "idle B/c", "kasim B/c", "kasim-fix B/c", "peak MiB", "outputs MB");
+  printf("%-9s %10s %10s %8s %10s %10s %12s %12s %12s\n", "N", "idle run s", "kasim s", "ratio",
+         "idle B/c", "kasim B/c", "kasim-fix B/c", "peak MiB", "outputs MB");
   for (unsigned i = 0; i < a.n_ns; i++) {
     guint64 n = a.ns[i];
     double idle_best = G_MAXDOUBLE, kasim_best = G_MAXDOUBLE;
@@ -185,8 +184,8 @@ int main(int argc, char **argv) {
     }
     printf("%-9" G_GUINT64_FORMAT " %10.3f %10.3f %8.2f %10.1f %10.1f %12.1f %12.1f %12.1f\n", n,
            idle_best, kasim_best, kasim_best / idle_best, idle_peak * 1024.0 / n,
-           kasim_peak * 1024.0 / n, (kasim_peak - fixed.peak_kib) * 1024.0 / n,
-           kasim_peak / 1024.0, out_bytes / 1e6);
+           kasim_peak * 1024.0 / n, (kasim_peak - fixed.peak_kib) * 1024.0 / n, kasim_peak / 1024.0,
+           out_bytes / 1e6);
     fflush(stdout);
   }
   return 0;

@@ -23,24 +23,21 @@
 static void run_storm(guint64 n, const void *arg, bw_result *out) {
   const char *duration = arg;
   guint64 burst = n / 2, spread = n - burst;
-  char *yaml = g_strdup_printf(
-      "name: bench-storm\n"
-      "duration: %s\n"
-      "seed: 1\n"
-      BW_VISTA_CLIENTS_LINUX_SERVER
-      "groups:\n"
-      "  - name: burst\n"
-      "    count: %" G_GUINT64_FORMAT "\n"
-      "    client: clients\n"
-      "    server: server\n"
-      "  - name: spread\n"
-      "    count: %" G_GUINT64_FORMAT "\n"
-      "    client: clients\n"
-      "    server: server\n"
-      "    connect_spread: 1h\n"
-      "timeline:\n"
-      "  - {at: 1h30m, link_down: uplink}\n",
-      duration, burst, spread);
+  char *yaml = g_strdup_printf("name: bench-storm\n"
+                               "duration: %s\n"
+                               "seed: 1\n" BW_VISTA_CLIENTS_LINUX_SERVER "groups:\n"
+                               "  - name: burst\n"
+                               "    count: %" G_GUINT64_FORMAT "\n"
+                               "    client: clients\n"
+                               "    server: server\n"
+                               "  - name: spread\n"
+                               "    count: %" G_GUINT64_FORMAT "\n"
+                               "    client: clients\n"
+                               "    server: server\n"
+                               "    connect_spread: 1h\n"
+                               "timeline:\n"
+                               "  - {at: 1h30m, link_down: uplink}\n",
+                               duration, burst, spread);
   bw_run_yaml(yaml, out);
   g_free(yaml);
 }
@@ -69,8 +66,8 @@ int main(int argc, char **argv) {
          "1 h), uplink down at 1h30m, run until the last give-up (3h0m10s); "
          "\"to failure\" is the same cut at 1h30m; best of %d\n",
          reps);
-  printf("%-9s %9s %15s %9s %11s %9s %11s %9s %8s %9s %s\n", "N", "total s", "range s",
-         "cpu s", "to-fail s", "storm s", "events", "setup s", "Mev/s", "B/conn", "check");
+  printf("%-9s %9s %15s %9s %11s %9s %11s %9s %8s %9s %s\n", "N", "total s", "range s", "cpu s",
+         "to-fail s", "storm s", "events", "setup s", "Mev/s", "B/conn", "check");
   for (unsigned i = 0; i < a.n_ns; i++) {
     guint64 n = a.ns[i];
     bw_result *full = g_new0(bw_result, reps), *cut = g_new0(bw_result, reps);
@@ -90,8 +87,8 @@ int main(int argc, char **argv) {
       printf("%-9" G_GUINT64_FORMAT " %9.3f %7.3f-%-7.3f %9.3f %11.3f %9.3f %11" G_GUINT64_FORMAT
              " %9.3f %8.2f %9.1f %s\n",
              n, f.best, f.best, f.worst, f.cpu_best, c.best, f.best - c.best, full[0].events,
-             f.setup_best,
-             (double)full[0].events / f.best / 1e6, (double)f.peak_max * 1024.0 / (double)n,
+             f.setup_best, (double)full[0].events / f.best / 1e6,
+             (double)f.peak_max * 1024.0 / (double)n,
              all ? "all gave up" : "NOT ALL GAVE UP AS EXPECTED");
       printf("  %" G_GUINT64_FORMAT " closed, %" G_GUINT64_FORMAT
              " alive, the last give-up at %.3f s virtual\n",

@@ -39,11 +39,11 @@
 
 /* The network both world benchmarks run on, as scenario text: Windows
  * Vista clients and a Linux server over one 20 ms, 1 Gbit/s link. */
-#define BW_VISTA_CLIENTS_LINUX_SERVER \
-  "hosts:\n" \
+#define BW_VISTA_CLIENTS_LINUX_SERVER     \
+  "hosts:\n"                              \
   "  clients: {profile: windows-vista}\n" \
-  "  server: {profile: linux}\n" \
-  "links:\n" \
+  "  server: {profile: linux}\n"          \
+  "links:\n"                              \
   "  uplink: {between: [clients, server], delay: 20ms, bandwidth: 1Gbit}\n"
 
 typedef struct bw_result {
@@ -51,11 +51,11 @@ typedef struct bw_result {
   double setup_s, run_s, run_cpu_s;
   long base_kib, peak_kib;
   guint64 events;
-  ka_time end;          /* virtual time at the end of the run */
-  guint64 alive;        /* result sockets still open at the end */
-  guint64 closed;       /* result sockets closed */
-  guint64 probes;       /* probes sent by result sockets */
-  ka_time last_close;   /* latest closed_at; KA_TIME_NEVER if none */
+  ka_time end;        /* virtual time at the end of the run */
+  guint64 alive;      /* result sockets still open at the end */
+  guint64 closed;     /* result sockets closed */
+  guint64 probes;     /* probes sent by result sockets */
+  ka_time last_close; /* latest closed_at; KA_TIME_NEVER if none */
   gboolean ok;
 } bw_result;
 
@@ -132,8 +132,8 @@ static void bw_child_main(void *ctx, void *out) {
 
 /* Runs fn(arg, n, out) in a child process (bench_in_child).  FALSE if the
  * child failed. */
-static gboolean bw_in_child(void (*fn)(guint64 n, const void *arg, bw_result *out),
-                            guint64 n, const void *arg, bw_result *out) {
+static gboolean bw_in_child(void (*fn)(guint64 n, const void *arg, bw_result *out), guint64 n,
+                            const void *arg, bw_result *out) {
   bw_job j = {fn, n, arg};
   return bench_in_child(bw_child_main, &j, out, sizeof *out) && out->ok;
 }
@@ -145,8 +145,12 @@ typedef struct bw_stats {
 } bw_stats;
 
 static bw_stats bw_summarise(const bw_result *r, int reps) {
-  bw_stats s = {r[0].run_s, r[0].run_s, r[0].setup_s, r[0].run_cpu_s,
-                r[0].peak_kib - r[0].base_kib, r[0].peak_kib - r[0].base_kib};
+  bw_stats s = {r[0].run_s,
+                r[0].run_s,
+                r[0].setup_s,
+                r[0].run_cpu_s,
+                r[0].peak_kib - r[0].base_kib,
+                r[0].peak_kib - r[0].base_kib};
   for (int i = 1; i < reps; i++) {
     long m = r[i].peak_kib - r[i].base_kib;
     s.best = MIN(s.best, r[i].run_s);

@@ -23,7 +23,9 @@ const char *ka_close_reason_name(ka_close_reason r) {
 
 /* Saturating: FreeBSD's keepcnt is a full u_int, so keepcnt x keepintvl
  * can pass int64 nanoseconds; a deadline past 292 years is "never". */
-static ka_time sat_add(ka_time a, ka_time b) { return a > KA_TIME_NEVER - b ? KA_TIME_NEVER : a + b; }
+static ka_time sat_add(ka_time a, ka_time b) {
+  return a > KA_TIME_NEVER - b ? KA_TIME_NEVER : a + b;
+}
 static ka_time sat_mul(ka_time a, uint32_t n) {
   return n != 0 && a > KA_TIME_NEVER / n ? KA_TIME_NEVER : a * n;
 }
@@ -203,11 +205,8 @@ static void close_with(ka_conn *c, ka_rtx *r, ka_close_reason reason, ka_action 
     out->send_rst = ka_profile_rst_at_retransmission_giveup(p);
     out->err_pending = KA_ETIMEDOUT;
     break;
-  case KA_CLOSE_RESET_BY_PEER:
-    out->err_pending = KA_ECONNRESET;
-    break;
-  default:
-    break;
+  case KA_CLOSE_RESET_BY_PEER: out->err_pending = KA_ECONNRESET; break;
+  default: break;
   }
   set_later(p, out);
 }
@@ -304,8 +303,8 @@ static bool poll_keepalive(ka_conn *c, ka_rtx *r, ka_time now, ka_action *out) {
     /* With TCP_USER_TIMEOUT, Linux ignores the count: it aborts once the
      * idle time reaches the user timeout and a probe went unanswered. */
     bool over = on_wheel(cfg)
-                    ? idle_jiffies(c, now) >= ka_jiffies_from(cfg->jiffies.hz, cfg->user_timeout)
-                    : elapsed >= cfg->user_timeout;
+                  ? idle_jiffies(c, now) >= ka_jiffies_from(cfg->jiffies.hz, cfg->user_timeout)
+                  : elapsed >= cfg->user_timeout;
     if (over && c->probes_out > 0) {
       close_with(c, r, KA_CLOSE_USER_TIMEOUT, out);
       return true;

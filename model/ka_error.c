@@ -26,9 +26,7 @@ static const struct {
   [-KA_EPIPE] = {"EPIPE", "broken pipe: the connection is gone"},
 };
 
-static int err_index(int err) {
-  return (err <= 0 && err > -KA_ERR_COUNT_) ? -err : -1;
-}
+static int err_index(int err) { return (err <= 0 && err > -KA_ERR_COUNT_) ? -err : -1; }
 
 const char *ka_strerror(int err) {
   int i = err_index(err);

@@ -12,7 +12,9 @@ enum { LVL_CLK_SHIFT = 3, LVL_BITS = 6, LVL_SIZE = 1 << LVL_BITS };
 static unsigned lvl_shift(unsigned n) { return n * LVL_CLK_SHIFT; }
 static uint64_t lvl_gran(unsigned n) { return (uint64_t)1 << lvl_shift(n); }
 /* The first timeout (in jiffies) filed at level n >= 1. */
-static uint64_t lvl_start(unsigned n) { return (uint64_t)(LVL_SIZE - 1) << ((n - 1) * LVL_CLK_SHIFT); }
+static uint64_t lvl_start(unsigned n) {
+  return (uint64_t)(LVL_SIZE - 1) << ((n - 1) * LVL_CLK_SHIFT);
+}
 /* LVL_DEPTH: one level more above HZ 100, so the wheel spans the same time. */
 static unsigned lvl_depth(uint32_t hz) { return hz > 100 ? 9 : 8; }
 

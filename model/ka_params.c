@@ -9,7 +9,10 @@
 
 #define MAX_PARAMS 6
 
+/* A quark's name has hyphens, which clang-format would space out. */
+// clang-format off
 G_DEFINE_QUARK(ka-params-error-quark, ka_params_error)
+// clang-format on
 
 #define REG_SRC "Windows Server 2003 TCP/IP registry reference"
 
@@ -22,9 +25,9 @@ static const ka_param_info windows_params[] = {
   {"TcpMaxDataRetransmissions", KA_UNIT_COUNT, 0, KA_WIN_TCPMAXDATARETRANSMISSIONS_MAX,
    KA_WIN_TCPMAXDATARETRANSMISSIONS_DEFAULT, REG_SRC "; KB170359",
    "data retransmissions before give-up; probe count on 2000/XP/2003"},
-  {"PPTPTcpMaxDataRetransmissions", KA_UNIT_COUNT, 0,
-   KA_WIN_PPTPTCPMAXDATARETRANSMISSIONS_MAX, KA_WIN_PPTPTCPMAXDATARETRANSMISSIONS_DEFAULT,
-   REG_SRC, "PPTP retransmissions; probe count on 2000/XP/2003 if larger"},
+  {"PPTPTcpMaxDataRetransmissions", KA_UNIT_COUNT, 0, KA_WIN_PPTPTCPMAXDATARETRANSMISSIONS_MAX,
+   KA_WIN_PPTPTCPMAXDATARETRANSMISSIONS_DEFAULT, REG_SRC,
+   "PPTP retransmissions; probe count on 2000/XP/2003 if larger"},
 };
 
 static const ka_param_info linux_params[] = {
@@ -37,8 +40,8 @@ static const ka_param_info linux_params[] = {
   {"net.ipv4.tcp_keepalive_probes", KA_UNIT_COUNT, 0, KA_LINUX_SYSCTL_U8_MAX,
    KA_LINUX_KEEPCNT_DEFAULT, "include/net/tcp.h; proc_dou8vec_minmax",
    "unanswered probes before give-up"},
-  {"net.ipv4.tcp_retries2", KA_UNIT_COUNT, 0, KA_LINUX_SYSCTL_U8_MAX,
-   KA_LINUX_TCP_RETRIES2_DEFAULT, "Documentation/networking/ip-sysctl.rst",
+  {"net.ipv4.tcp_retries2", KA_UNIT_COUNT, 0, KA_LINUX_SYSCTL_U8_MAX, KA_LINUX_TCP_RETRIES2_DEFAULT,
+   "Documentation/networking/ip-sysctl.rst",
    "retransmission give-up boundary (15 = about 924.6 s)"},
   /* Not sysctls: the kernel's build and the host's clock, which decide how
    * late its timers fire (ka_jiffies.h). */
@@ -50,15 +53,32 @@ static const ka_param_info linux_params[] = {
    "how long the host had been up when the run began: places its jiffies counter"},
 };
 
-#define BSD_PARAMS(src, always)                                                           \
-  {"net.inet.tcp.keepidle", KA_UNIT_MS, 1, INT32_MAX, KA_BSD_KEEPIDLE_DEFAULT_MS,         \
-   src "; sysctl_msec_to_ticks", "idle time before the first probe"},                      \
-  {"net.inet.tcp.keepintvl", KA_UNIT_MS, 1, INT32_MAX, KA_BSD_KEEPINTVL_DEFAULT_MS,       \
-   src "; sysctl_msec_to_ticks", "time between unanswered probes"},                        \
-  {"net.inet.tcp.keepcnt", KA_UNIT_COUNT, 0, UINT32_MAX, KA_BSD_KEEPCNT_DEFAULT, src,     \
-   "probes; the connection drops at idle + keepcnt x keepintvl"},                         \
-  {"net.inet.tcp.always_keepalive", KA_UNIT_BOOL, 0, 1, always, src,                       \
-   "keep-alive on every TCP connection, SO_KEEPALIVE or not"}
+#define BSD_PARAMS(src, always)                                       \
+  {"net.inet.tcp.keepidle",                                           \
+   KA_UNIT_MS,                                                        \
+   1,                                                                 \
+   INT32_MAX,                                                         \
+   KA_BSD_KEEPIDLE_DEFAULT_MS,                                        \
+   src "; sysctl_msec_to_ticks",                                      \
+   "idle time before the first probe"},                               \
+    {"net.inet.tcp.keepintvl",                                        \
+     KA_UNIT_MS,                                                      \
+     1,                                                               \
+     INT32_MAX,                                                       \
+     KA_BSD_KEEPINTVL_DEFAULT_MS,                                     \
+     src "; sysctl_msec_to_ticks",                                    \
+     "time between unanswered probes"},                               \
+    {"net.inet.tcp.keepcnt",                                          \
+     KA_UNIT_COUNT,                                                   \
+     0,                                                               \
+     UINT32_MAX,                                                      \
+     KA_BSD_KEEPCNT_DEFAULT,                                          \
+     src,                                                             \
+     "probes; the connection drops at idle + keepcnt x keepintvl"},   \
+  {                                                                   \
+    "net.inet.tcp.always_keepalive", KA_UNIT_BOOL, 0, 1, always, src, \
+      "keep-alive on every TCP connection, SO_KEEPALIVE or not"       \
+  }
 
 static const ka_param_info freebsd_params[] = {BSD_PARAMS("FreeBSD sys/netinet/tcp_timer.c", 1)};
 static const ka_param_info macos_params[] = {BSD_PARAMS("XNU bsd/netinet/tcp_timer.c", 0)};
@@ -74,10 +94,22 @@ struct ka_params {
 const ka_param_info *ka_params_table(const ka_profile *p, size_t *n) {
   const ka_param_info *t;
   switch (ka_profile_family(p)) {
-  case KA_FAMILY_WINDOWS: t = windows_params; *n = G_N_ELEMENTS(windows_params); break;
-  case KA_FAMILY_LINUX: t = linux_params; *n = G_N_ELEMENTS(linux_params); break;
-  case KA_FAMILY_FREEBSD: t = freebsd_params; *n = G_N_ELEMENTS(freebsd_params); break;
-  default: t = macos_params; *n = G_N_ELEMENTS(macos_params); break;
+  case KA_FAMILY_WINDOWS:
+    t = windows_params;
+    *n = G_N_ELEMENTS(windows_params);
+    break;
+  case KA_FAMILY_LINUX:
+    t = linux_params;
+    *n = G_N_ELEMENTS(linux_params);
+    break;
+  case KA_FAMILY_FREEBSD:
+    t = freebsd_params;
+    *n = G_N_ELEMENTS(freebsd_params);
+    break;
+  default:
+    t = macos_params;
+    *n = G_N_ELEMENTS(macos_params);
+    break;
   }
   return t;
 }
@@ -146,7 +178,8 @@ bool ka_params_set_value(ka_params *params, const char *name, uint64_t value, GE
       !ka_jiffies_hz_valid((uint32_t)MIN(value, UINT32_MAX))) {
     g_set_error(error, KA_PARAMS_ERROR, KA_PARAMS_ERROR_RANGE,
                 "hz: %" G_GUINT64_FORMAT " is not a CONFIG_HZ Linux offers (100, 250, 300, 1000; "
-                "0 for timers that fire exactly when due)", value);
+                "0 for timers that fire exactly when due)",
+                value);
     return false;
   }
   if (value < info->min || value > info->max) {
@@ -201,8 +234,12 @@ static bool parse_number(const ka_param_info *info, const char *text, uint64_t *
   static const struct {
     const char *suffix;
     uint64_t ns;
-  } units[] = {{"ns", 1}, {"us", 1000}, {"ms", 1000000}, {"s", 1000000000},
-               {"m", UINT64_C(60000000000)}, {"h", UINT64_C(3600000000000)},
+  } units[] = {{"ns", 1},
+               {"us", 1000},
+               {"ms", 1000000},
+               {"s", 1000000000},
+               {"m", UINT64_C(60000000000)},
+               {"h", UINT64_C(3600000000000)},
                {"d", UINT64_C(86400000000000)}};
   uint64_t native = info->unit == KA_UNIT_MS ? 1000000 : 1000000000, scale = native;
   if (*s != '\0') {
@@ -239,9 +276,9 @@ fraction:
               info->unit == KA_UNIT_MS ? "milliseconds" : "seconds");
   return false;
 bad:
-  g_set_error(error, KA_PARAMS_ERROR, KA_PARAMS_ERROR_BAD_VALUE, "%s: '%s' is not a %s",
-              info->name, text,
-              info->unit == KA_UNIT_BOOL ? "boolean (0 or 1)"
+  g_set_error(error, KA_PARAMS_ERROR, KA_PARAMS_ERROR_BAD_VALUE, "%s: '%s' is not a %s", info->name,
+              text,
+              info->unit == KA_UNIT_BOOL    ? "boolean (0 or 1)"
               : info->unit == KA_UNIT_COUNT ? "whole number"
                                             : "duration (a number with ms, s, m, h or d)");
   return false;
@@ -260,8 +297,8 @@ bool ka_params_set(ka_params *params, const char *name, const char *value, GErro
 bool ka_params_set_assignment(ka_params *params, const char *assignment, GError **error) {
   const char *eq = strchr(assignment, '=');
   if (eq == NULL || eq == assignment || eq[1] == '\0') {
-    g_set_error(error, KA_PARAMS_ERROR, KA_PARAMS_ERROR_BAD_VALUE,
-                "'%s' is not NAME=VALUE", assignment);
+    g_set_error(error, KA_PARAMS_ERROR, KA_PARAMS_ERROR_BAD_VALUE, "'%s' is not NAME=VALUE",
+                assignment);
     return false;
   }
   char *name = g_strndup(assignment, (gsize)(eq - assignment));
@@ -310,11 +347,9 @@ uint32_t ka_params_keepcnt(const ka_params *params) {
     return (uint32_t)MIN(m, KA_WIN_LEGACY_PROBES_MAX);
   }
   case KA_COUNT_FIXED:
-  case KA_COUNT_SOCKOPT:
-    return KA_WIN_VISTA_PROBES;
+  case KA_COUNT_SOCKOPT: return KA_WIN_VISTA_PROBES;
   case KA_COUNT_SYSCTL:
-  default:
-    return (uint32_t)params->value[P_CNT];
+  default: return (uint32_t)params->value[P_CNT];
   }
 }
 

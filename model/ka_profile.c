@@ -34,154 +34,218 @@ struct ka_profile {
   unsigned syn_retries;
 };
 
-#define WIN_SO {true, KA_WIN_SOL_SOCKET, KA_WIN_SO_KEEPALIVE}
-#define WIN_IDLE_IF(has) {(has), KA_WIN_IPPROTO_TCP, KA_WIN_TCP_KEEPIDLE}
+#define WIN_SO \
+  { true, KA_WIN_SOL_SOCKET, KA_WIN_SO_KEEPALIVE }
+#define WIN_IDLE_IF(has) \
+  { (has), KA_WIN_IPPROTO_TCP, KA_WIN_TCP_KEEPIDLE }
 #define WIN_IDLE WIN_IDLE_IF(true)
-#define WIN_INTVL {true, KA_WIN_IPPROTO_TCP, KA_WIN_TCP_KEEPINTVL}
-#define WIN_CNT {true, KA_WIN_IPPROTO_TCP, KA_WIN_TCP_KEEPCNT}
-#define NONE {false, 0, 0}
+#define WIN_INTVL \
+  { true, KA_WIN_IPPROTO_TCP, KA_WIN_TCP_KEEPINTVL }
+#define WIN_CNT \
+  { true, KA_WIN_IPPROTO_TCP, KA_WIN_TCP_KEEPCNT }
+#define NONE \
+  { false, 0, 0 }
 
 /* Windows: 1-byte probes (captures, facts §6).  An RST at keep-alive
  * give-up is not documented by Microsoft (facts §3); kasim sends one, as
  * RFC 9293's ABORT does and as captures reported on the web show.  See
  * docs/model.md. */
-#define WINDOWS_COMMON                                                         \
-  .family = KA_FAMILY_WINDOWS, .giveup_rule = KA_GIVEUP_COUNT,                \
-  .sio_keepalive_vals = true, .probe_payload = KA_WIN_PROBE_PAYLOAD,          \
-  .rst_at_keepalive_giveup = true, .rst_at_retransmission_giveup = false,     \
-  .rto_min = KA_RTO_MIN, .rto_max = KA_WIN_RTO_MAX, .syn_retries = KA_SYN_RETRIES
+#define WINDOWS_COMMON                                                                     \
+  .family = KA_FAMILY_WINDOWS, .giveup_rule = KA_GIVEUP_COUNT, .sio_keepalive_vals = true, \
+  .probe_payload = KA_WIN_PROBE_PAYLOAD, .rst_at_keepalive_giveup = true,                  \
+  .rst_at_retransmission_giveup = false, .rto_min = KA_RTO_MIN, .rto_max = KA_WIN_RTO_MAX, \
+  .syn_retries = KA_SYN_RETRIES
 
 /* 2000, XP and Server 2003 (facts §1, §2): the probe count from the
  * registry; SO_KEEPALIVE may be set mid-connect and reads back as a whole
  * DWORD normalised to 0 or 1 (ReactOS's copy of Wine's test, patched for
  * Server 2003 "and older"); option 3 is refused (ReactOS skips it on
  * 2003); option 16 exists but is not TCP_KEEPCNT. */
-#define WINDOWS_LEGACY                                                         \
-  WINDOWS_COMMON, .count_rule = KA_COUNT_REGISTRY_MAX,                         \
-  .opts = {[KA_OPT_SO_KEEPALIVE] = WIN_SO}, .keepidle_unit = KA_S(1),         \
-  .so_keepalive_mid_connect = true, .so_keepalive_optlen = 4,                 \
-  .neg_optlen_enobufs = KA_WIN_LEGACY_NEG_OPTLEN_ENOBUFS, .legacy_tcp_opt16 = true
+#define WINDOWS_LEGACY                                                                           \
+  WINDOWS_COMMON, .count_rule = KA_COUNT_REGISTRY_MAX, .opts = {[KA_OPT_SO_KEEPALIVE] = WIN_SO}, \
+                  .keepidle_unit = KA_S(1), .so_keepalive_mid_connect = true,                    \
+                  .so_keepalive_optlen = 4,                                                      \
+                  .neg_optlen_enobufs = KA_WIN_LEGACY_NEG_OPTLEN_ENOBUFS, .legacy_tcp_opt16 = true
 
 /* Vista and later (facts §1, §2): 10 probes unless TCP_KEEPCNT sets them;
  * SO_KEEPALIVE is one byte and WSAEINVAL during connect(). */
 #define WINDOWS_NT6 WINDOWS_COMMON, .so_keepalive_mid_connect = false, .so_keepalive_optlen = 1
 
 static const ka_profile profiles[KA_PROFILE_COUNT_] = {
-  [KA_PROFILE_WINDOWS_2000] = {
-    .id = KA_PROFILE_WINDOWS_2000, .name = "windows-2000",
-    .description = "Windows 2000", WINDOWS_LEGACY,
-  },
-  [KA_PROFILE_WINDOWS_XP] = {
-    .id = KA_PROFILE_WINDOWS_XP, .name = "windows-xp",
-    .description = "Windows XP", WINDOWS_LEGACY,
-  },
-  [KA_PROFILE_WINDOWS_2003] = {
-    .id = KA_PROFILE_WINDOWS_2003, .name = "windows-2003",
-    .description = "Windows Server 2003 and 2003 R2, Windows XP x64", WINDOWS_LEGACY,
-  },
+  [KA_PROFILE_WINDOWS_2000] =
+    {
+      .id = KA_PROFILE_WINDOWS_2000,
+      .name = "windows-2000",
+      .description = "Windows 2000",
+      WINDOWS_LEGACY,
+    },
+  [KA_PROFILE_WINDOWS_XP] =
+    {
+      .id = KA_PROFILE_WINDOWS_XP,
+      .name = "windows-xp",
+      .description = "Windows XP",
+      WINDOWS_LEGACY,
+    },
+  [KA_PROFILE_WINDOWS_2003] =
+    {
+      .id = KA_PROFILE_WINDOWS_2003,
+      .name = "windows-2003",
+      .description = "Windows Server 2003 and 2003 R2, Windows XP x64",
+      WINDOWS_LEGACY,
+    },
   /* Option 3 and optlen -1 on Vista: kasim's choices (ka_options.h). */
-  [KA_PROFILE_WINDOWS_VISTA] = {
-    .id = KA_PROFILE_WINDOWS_VISTA, .name = "windows-vista",
-    .description = "Windows Vista, Windows Server 2008",
-    WINDOWS_NT6, .count_rule = KA_COUNT_FIXED,
-    .opts = {[KA_OPT_SO_KEEPALIVE] = WIN_SO,
-             [KA_OPT_TCP_KEEPIDLE] = WIN_IDLE_IF(KA_WIN_VISTA_TCP_KEEPALIVE)},
-    .keepidle_unit = KA_WIN_TCP_KEEPALIVE_UNIT_PRE1709,
-    .neg_optlen_enobufs = KA_WIN_VISTA_NEG_OPTLEN_ENOBUFS,
-  },
+  [KA_PROFILE_WINDOWS_VISTA] =
+    {
+      .id = KA_PROFILE_WINDOWS_VISTA,
+      .name = "windows-vista",
+      .description = "Windows Vista, Windows Server 2008",
+      WINDOWS_NT6,
+      .count_rule = KA_COUNT_FIXED,
+      .opts = {[KA_OPT_SO_KEEPALIVE] = WIN_SO,
+               [KA_OPT_TCP_KEEPIDLE] = WIN_IDLE_IF(KA_WIN_VISTA_TCP_KEEPALIVE)},
+      .keepidle_unit = KA_WIN_TCP_KEEPALIVE_UNIT_PRE1709,
+      .neg_optlen_enobufs = KA_WIN_VISTA_NEG_OPTLEN_ENOBUFS,
+    },
   /* Option 3 accepted (Wine's test, every release from 7); optlen -1 is
    * WSAEFAULT up to 21H1 (Wine test_optsize). */
-  [KA_PROFILE_WINDOWS_7] = {
-    .id = KA_PROFILE_WINDOWS_7, .name = "windows-7",
-    .description =
-      "Windows 7, 8, 8.1, 10 up to 1607, Server 2008 R2 up to 2016: adds TCP_KEEPALIVE",
-    WINDOWS_NT6, .count_rule = KA_COUNT_FIXED,
-    .opts = {[KA_OPT_SO_KEEPALIVE] = WIN_SO, [KA_OPT_TCP_KEEPIDLE] = WIN_IDLE},
-    .keepidle_unit = KA_WIN_TCP_KEEPALIVE_UNIT_PRE1709, .neg_optlen_enobufs = false,
-  },
-  [KA_PROFILE_WINDOWS_10_1703] = {
-    .id = KA_PROFILE_WINDOWS_10_1703, .name = "windows-10-1703",
-    .description = "Windows 10 1703: adds TCP_KEEPCNT",
-    WINDOWS_NT6, .count_rule = KA_COUNT_SOCKOPT,
-    .opts = {[KA_OPT_SO_KEEPALIVE] = WIN_SO, [KA_OPT_TCP_KEEPIDLE] = WIN_IDLE,
-             [KA_OPT_TCP_KEEPCNT] = WIN_CNT},
-    .keepidle_unit = KA_WIN_TCP_KEEPALIVE_UNIT_PRE1709, .neg_optlen_enobufs = false,
-  },
+  [KA_PROFILE_WINDOWS_7] =
+    {
+      .id = KA_PROFILE_WINDOWS_7,
+      .name = "windows-7",
+      .description =
+        "Windows 7, 8, 8.1, 10 up to 1607, Server 2008 R2 up to 2016: adds TCP_KEEPALIVE",
+      WINDOWS_NT6,
+      .count_rule = KA_COUNT_FIXED,
+      .opts = {[KA_OPT_SO_KEEPALIVE] = WIN_SO, [KA_OPT_TCP_KEEPIDLE] = WIN_IDLE},
+      .keepidle_unit = KA_WIN_TCP_KEEPALIVE_UNIT_PRE1709,
+      .neg_optlen_enobufs = false,
+    },
+  [KA_PROFILE_WINDOWS_10_1703] =
+    {
+      .id = KA_PROFILE_WINDOWS_10_1703,
+      .name = "windows-10-1703",
+      .description = "Windows 10 1703: adds TCP_KEEPCNT",
+      WINDOWS_NT6,
+      .count_rule = KA_COUNT_SOCKOPT,
+      .opts = {[KA_OPT_SO_KEEPALIVE] = WIN_SO,
+               [KA_OPT_TCP_KEEPIDLE] = WIN_IDLE,
+               [KA_OPT_TCP_KEEPCNT] = WIN_CNT},
+      .keepidle_unit = KA_WIN_TCP_KEEPALIVE_UNIT_PRE1709,
+      .neg_optlen_enobufs = false,
+    },
   /* 1709 documents option 3 as TCP_KEEPIDLE, in seconds (facts §1). */
-  [KA_PROFILE_WINDOWS_10_1709] = {
-    .id = KA_PROFILE_WINDOWS_10_1709, .name = "windows-10-1709",
-    .description = "Windows 10 1709 up to 21H1, Server 2019: adds TCP_KEEPINTVL",
-    WINDOWS_NT6, .count_rule = KA_COUNT_SOCKOPT,
-    .opts = {[KA_OPT_SO_KEEPALIVE] = WIN_SO, [KA_OPT_TCP_KEEPIDLE] = WIN_IDLE,
-             [KA_OPT_TCP_KEEPINTVL] = WIN_INTVL, [KA_OPT_TCP_KEEPCNT] = WIN_CNT},
-    .keepidle_unit = KA_S(1), .neg_optlen_enobufs = false,
-  },
+  [KA_PROFILE_WINDOWS_10_1709] =
+    {
+      .id = KA_PROFILE_WINDOWS_10_1709,
+      .name = "windows-10-1709",
+      .description = "Windows 10 1709 up to 21H1, Server 2019: adds TCP_KEEPINTVL",
+      WINDOWS_NT6,
+      .count_rule = KA_COUNT_SOCKOPT,
+      .opts = {[KA_OPT_SO_KEEPALIVE] = WIN_SO,
+               [KA_OPT_TCP_KEEPIDLE] = WIN_IDLE,
+               [KA_OPT_TCP_KEEPINTVL] = WIN_INTVL,
+               [KA_OPT_TCP_KEEPCNT] = WIN_CNT},
+      .keepidle_unit = KA_S(1),
+      .neg_optlen_enobufs = false,
+    },
   /* optlen -1 on setsockopt is WSAENOBUFS (Wine test_optsize: "broken
    * between Win7 and Win10 21H1" is the WSAEFAULT before). */
-  [KA_PROFILE_WINDOWS_10_21H2] = {
-    .id = KA_PROFILE_WINDOWS_10_21H2, .name = "windows-10-21h2",
-    .description = "Windows 10 21H2 and later, Windows 11, Server 2022: optlen -1 is WSAENOBUFS",
-    WINDOWS_NT6, .count_rule = KA_COUNT_SOCKOPT,
-    .opts = {[KA_OPT_SO_KEEPALIVE] = WIN_SO, [KA_OPT_TCP_KEEPIDLE] = WIN_IDLE,
-             [KA_OPT_TCP_KEEPINTVL] = WIN_INTVL, [KA_OPT_TCP_KEEPCNT] = WIN_CNT},
-    .keepidle_unit = KA_S(1), .neg_optlen_enobufs = true,
-  },
+  [KA_PROFILE_WINDOWS_10_21H2] =
+    {
+      .id = KA_PROFILE_WINDOWS_10_21H2,
+      .name = "windows-10-21h2",
+      .description = "Windows 10 21H2 and later, Windows 11, Server 2022: optlen -1 is WSAENOBUFS",
+      WINDOWS_NT6,
+      .count_rule = KA_COUNT_SOCKOPT,
+      .opts = {[KA_OPT_SO_KEEPALIVE] = WIN_SO,
+               [KA_OPT_TCP_KEEPIDLE] = WIN_IDLE,
+               [KA_OPT_TCP_KEEPINTVL] = WIN_INTVL,
+               [KA_OPT_TCP_KEEPCNT] = WIN_CNT},
+      .keepidle_unit = KA_S(1),
+      .neg_optlen_enobufs = true,
+    },
   /* Linux: tcp_keepalive_timer sends an RST at give-up
    * (tcp_send_active_reset); tcp_write_timeout does not. */
-  [KA_PROFILE_LINUX] = {
-    .id = KA_PROFILE_LINUX, .name = "linux",
-    .description = "Linux (reference stack for kernel validation)",
-    .family = KA_FAMILY_LINUX, .count_rule = KA_COUNT_SYSCTL,
-    .giveup_rule = KA_GIVEUP_COUNT,
-    .opts = {
-      [KA_OPT_SO_KEEPALIVE] = {true, KA_LINUX_SOL_SOCKET, KA_LINUX_SO_KEEPALIVE},
-      [KA_OPT_TCP_KEEPIDLE] = {true, KA_LINUX_IPPROTO_TCP, KA_LINUX_TCP_KEEPIDLE},
-      [KA_OPT_TCP_KEEPINTVL] = {true, KA_LINUX_IPPROTO_TCP, KA_LINUX_TCP_KEEPINTVL},
-      [KA_OPT_TCP_KEEPCNT] = {true, KA_LINUX_IPPROTO_TCP, KA_LINUX_TCP_KEEPCNT},
-      [KA_OPT_TCP_USER_TIMEOUT] = {true, KA_LINUX_IPPROTO_TCP, KA_LINUX_TCP_USER_TIMEOUT},
+  [KA_PROFILE_LINUX] =
+    {
+      .id = KA_PROFILE_LINUX,
+      .name = "linux",
+      .description = "Linux (reference stack for kernel validation)",
+      .family = KA_FAMILY_LINUX,
+      .count_rule = KA_COUNT_SYSCTL,
+      .giveup_rule = KA_GIVEUP_COUNT,
+      .opts =
+        {
+          [KA_OPT_SO_KEEPALIVE] = {true, KA_LINUX_SOL_SOCKET, KA_LINUX_SO_KEEPALIVE},
+          [KA_OPT_TCP_KEEPIDLE] = {true, KA_LINUX_IPPROTO_TCP, KA_LINUX_TCP_KEEPIDLE},
+          [KA_OPT_TCP_KEEPINTVL] = {true, KA_LINUX_IPPROTO_TCP, KA_LINUX_TCP_KEEPINTVL},
+          [KA_OPT_TCP_KEEPCNT] = {true, KA_LINUX_IPPROTO_TCP, KA_LINUX_TCP_KEEPCNT},
+          [KA_OPT_TCP_USER_TIMEOUT] = {true, KA_LINUX_IPPROTO_TCP, KA_LINUX_TCP_USER_TIMEOUT},
+        },
+      .keepidle_unit = KA_S(1),
+      .so_keepalive_mid_connect = true,
+      .so_keepalive_optlen = 4,
+      .probe_payload = 0,
+      .rst_at_keepalive_giveup = true,
+      .rst_at_retransmission_giveup = false,
+      .rto_min = KA_LINUX_RTO_MIN,
+      .rto_max = KA_LINUX_RTO_MAX,
+      .syn_retries = KA_LINUX_TCP_SYN_RETRIES_DEFAULT,
     },
-    .keepidle_unit = KA_S(1),
-    .so_keepalive_mid_connect = true, .so_keepalive_optlen = 4,
-    .probe_payload = 0, .rst_at_keepalive_giveup = true,
-    .rst_at_retransmission_giveup = false, .rto_min = KA_LINUX_RTO_MIN,
-    .rto_max = KA_LINUX_RTO_MAX, .syn_retries = KA_LINUX_TCP_SYN_RETRIES_DEFAULT,
-  },
   /* FreeBSD and macOS: tcp_drop() sends an RST on a synchronized
    * connection, from both the keep and the rexmt timer. */
-  [KA_PROFILE_FREEBSD] = {
-    .id = KA_PROFILE_FREEBSD, .name = "freebsd",
-    .description = "FreeBSD (always_keepalive on by default)",
-    .family = KA_FAMILY_FREEBSD, .count_rule = KA_COUNT_SYSCTL,
-    .giveup_rule = KA_GIVEUP_TIME,
-    .opts = {
-      [KA_OPT_SO_KEEPALIVE] = {true, KA_BSD_SOL_SOCKET, KA_BSD_SO_KEEPALIVE},
-      [KA_OPT_TCP_KEEPIDLE] = {true, KA_BSD_IPPROTO_TCP, KA_FREEBSD_TCP_KEEPIDLE},
-      [KA_OPT_TCP_KEEPINTVL] = {true, KA_BSD_IPPROTO_TCP, KA_FREEBSD_TCP_KEEPINTVL},
-      [KA_OPT_TCP_KEEPCNT] = {true, KA_BSD_IPPROTO_TCP, KA_FREEBSD_TCP_KEEPCNT},
+  [KA_PROFILE_FREEBSD] =
+    {
+      .id = KA_PROFILE_FREEBSD,
+      .name = "freebsd",
+      .description = "FreeBSD (always_keepalive on by default)",
+      .family = KA_FAMILY_FREEBSD,
+      .count_rule = KA_COUNT_SYSCTL,
+      .giveup_rule = KA_GIVEUP_TIME,
+      .opts =
+        {
+          [KA_OPT_SO_KEEPALIVE] = {true, KA_BSD_SOL_SOCKET, KA_BSD_SO_KEEPALIVE},
+          [KA_OPT_TCP_KEEPIDLE] = {true, KA_BSD_IPPROTO_TCP, KA_FREEBSD_TCP_KEEPIDLE},
+          [KA_OPT_TCP_KEEPINTVL] = {true, KA_BSD_IPPROTO_TCP, KA_FREEBSD_TCP_KEEPINTVL},
+          [KA_OPT_TCP_KEEPCNT] = {true, KA_BSD_IPPROTO_TCP, KA_FREEBSD_TCP_KEEPCNT},
+        },
+      .keepidle_unit = KA_S(1),
+      .so_keepalive_mid_connect = true,
+      .so_keepalive_optlen = 4,
+      .always_keepalive = true,
+      .probe_payload = 0,
+      .rst_at_keepalive_giveup = true,
+      .rst_at_retransmission_giveup = true,
+      .rto_min = KA_RTO_MIN,
+      .rto_max = KA_BSD_RTO_MAX,
+      .syn_retries = KA_SYN_RETRIES,
     },
-    .keepidle_unit = KA_S(1),
-    .so_keepalive_mid_connect = true, .so_keepalive_optlen = 4,
-    .always_keepalive = true, .probe_payload = 0,
-    .rst_at_keepalive_giveup = true, .rst_at_retransmission_giveup = true,
-    .rto_min = KA_RTO_MIN, .rto_max = KA_BSD_RTO_MAX, .syn_retries = KA_SYN_RETRIES,
-  },
-  [KA_PROFILE_MACOS] = {
-    .id = KA_PROFILE_MACOS, .name = "macos",
-    .description = "macOS (XNU)",
-    .family = KA_FAMILY_MACOS, .count_rule = KA_COUNT_SYSCTL,
-    .giveup_rule = KA_GIVEUP_TIME,
-    .opts = {
-      [KA_OPT_SO_KEEPALIVE] = {true, KA_BSD_SOL_SOCKET, KA_BSD_SO_KEEPALIVE},
-      [KA_OPT_TCP_KEEPIDLE] = {true, KA_BSD_IPPROTO_TCP, KA_MACOS_TCP_KEEPALIVE},
-      [KA_OPT_TCP_KEEPINTVL] = {true, KA_BSD_IPPROTO_TCP, KA_MACOS_TCP_KEEPINTVL},
-      [KA_OPT_TCP_KEEPCNT] = {true, KA_BSD_IPPROTO_TCP, KA_MACOS_TCP_KEEPCNT},
+  [KA_PROFILE_MACOS] =
+    {
+      .id = KA_PROFILE_MACOS,
+      .name = "macos",
+      .description = "macOS (XNU)",
+      .family = KA_FAMILY_MACOS,
+      .count_rule = KA_COUNT_SYSCTL,
+      .giveup_rule = KA_GIVEUP_TIME,
+      .opts =
+        {
+          [KA_OPT_SO_KEEPALIVE] = {true, KA_BSD_SOL_SOCKET, KA_BSD_SO_KEEPALIVE},
+          [KA_OPT_TCP_KEEPIDLE] = {true, KA_BSD_IPPROTO_TCP, KA_MACOS_TCP_KEEPALIVE},
+          [KA_OPT_TCP_KEEPINTVL] = {true, KA_BSD_IPPROTO_TCP, KA_MACOS_TCP_KEEPINTVL},
+          [KA_OPT_TCP_KEEPCNT] = {true, KA_BSD_IPPROTO_TCP, KA_MACOS_TCP_KEEPCNT},
+        },
+      .keepidle_unit = KA_S(1),
+      .so_keepalive_mid_connect = true,
+      .so_keepalive_optlen = 4,
+      .always_keepalive = false,
+      .probe_payload = 0,
+      .rst_at_keepalive_giveup = true,
+      .rst_at_retransmission_giveup = true,
+      .rto_min = KA_RTO_MIN,
+      .rto_max = KA_BSD_RTO_MAX,
+      .syn_retries = KA_SYN_RETRIES,
     },
-    .keepidle_unit = KA_S(1),
-    .so_keepalive_mid_connect = true, .so_keepalive_optlen = 4,
-    .always_keepalive = false, .probe_payload = 0,
-    .rst_at_keepalive_giveup = true, .rst_at_retransmission_giveup = true,
-    .rto_min = KA_RTO_MIN, .rto_max = KA_BSD_RTO_MAX, .syn_retries = KA_SYN_RETRIES,
-  },
 };
 
 /* The order of listings and of ka_profile_names(). */
@@ -198,7 +262,8 @@ static const ka_profile_id order[KA_PROFILE_COUNT_] = {
  * from 1709 (16299; Go's internal/syscall/windows), WSAENOBUFS for optlen
  * -1 from 21H2 (Wine test_optsize).  A server shares the profile of the
  * client release built from the same code (same build number). */
-#define R(name, build, id) {name, build, KA_PROFILE_##id}
+#define R(name, build, id) \
+  { name, build, KA_PROFILE_##id }
 static const ka_release releases[] = {
   R("windows-2000", 2195, WINDOWS_2000),           /* NT 5.0 */
   R("windows-xp", 2600, WINDOWS_XP),               /* NT 5.1 */
@@ -230,7 +295,7 @@ static const ka_release releases[] = {
   R("windows-10-21h2", 19044, WINDOWS_10_21H2),
   R("windows-10-22h2", 19045, WINDOWS_10_21H2),
   R("windows-server-2022", 20348, WINDOWS_10_21H2),
-  R("windows-11", 22000, WINDOWS_10_21H2),         /* any Windows 11 */
+  R("windows-11", 22000, WINDOWS_10_21H2), /* any Windows 11 */
   R("windows-11-21h2", 22000, WINDOWS_10_21H2),
   R("windows-11-22h2", 22621, WINDOWS_10_21H2),
   R("windows-11-23h2", 22631, WINDOWS_10_21H2),
@@ -297,7 +362,9 @@ ka_opt ka_profile_option_lookup(const ka_profile *p, int level, int optname) {
 }
 
 bool ka_profile_has_sio_keepalive_vals(const ka_profile *p) { return p->sio_keepalive_vals; }
-bool ka_profile_so_keepalive_mid_connect(const ka_profile *p) { return p->so_keepalive_mid_connect; }
+bool ka_profile_so_keepalive_mid_connect(const ka_profile *p) {
+  return p->so_keepalive_mid_connect;
+}
 int ka_profile_so_keepalive_optlen(const ka_profile *p) { return p->so_keepalive_optlen; }
 ka_time ka_profile_keepidle_unit(const ka_profile *p) { return p->keepidle_unit; }
 bool ka_profile_neg_optlen_enobufs(const ka_profile *p) { return p->neg_optlen_enobufs; }
@@ -329,27 +396,43 @@ typedef struct errnum {
   const char *name;
 } errnum;
 
-#define E(n, s) {n, s}
+#define E(n, s) \
+  { n, s }
 static const errnum win_errs[KA_ERR_COUNT_] = {
-  [-KA_EINTR] = E(10004, "WSAEINTR"), [-KA_EFAULT] = E(10014, "WSAEFAULT"),
-  [-KA_EINVAL] = E(10022, "WSAEINVAL"), [-KA_EINPROGRESS] = E(10036, "WSAEINPROGRESS"),
-  [-KA_ENOTSOCK] = E(10038, "WSAENOTSOCK"), [-KA_ENOPROTOOPT] = E(10042, "WSAENOPROTOOPT"),
-  [-KA_EOPNOTSUPP] = E(10045, "WSAEOPNOTSUPP"), [-KA_ENETDOWN] = E(10050, "WSAENETDOWN"),
-  [-KA_ENETRESET] = E(10052, "WSAENETRESET"), [-KA_ECONNABORTED] = E(10053, "WSAECONNABORTED"),
-  [-KA_ECONNRESET] = E(10054, "WSAECONNRESET"), [-KA_ENOBUFS] = E(10055, "WSAENOBUFS"),
-  [-KA_ENOTCONN] = E(10057, "WSAENOTCONN"), [-KA_ETIMEDOUT] = E(10060, "WSAETIMEDOUT"),
+  [-KA_EINTR] = E(10004, "WSAEINTR"),
+  [-KA_EFAULT] = E(10014, "WSAEFAULT"),
+  [-KA_EINVAL] = E(10022, "WSAEINVAL"),
+  [-KA_EINPROGRESS] = E(10036, "WSAEINPROGRESS"),
+  [-KA_ENOTSOCK] = E(10038, "WSAENOTSOCK"),
+  [-KA_ENOPROTOOPT] = E(10042, "WSAENOPROTOOPT"),
+  [-KA_EOPNOTSUPP] = E(10045, "WSAEOPNOTSUPP"),
+  [-KA_ENETDOWN] = E(10050, "WSAENETDOWN"),
+  [-KA_ENETRESET] = E(10052, "WSAENETRESET"),
+  [-KA_ECONNABORTED] = E(10053, "WSAECONNABORTED"),
+  [-KA_ECONNRESET] = E(10054, "WSAECONNRESET"),
+  [-KA_ENOBUFS] = E(10055, "WSAENOBUFS"),
+  [-KA_ENOTCONN] = E(10057, "WSAENOTCONN"),
+  [-KA_ETIMEDOUT] = E(10060, "WSAETIMEDOUT"),
   [-KA_ENOTINITIALISED] = E(10093, "WSANOTINITIALISED"),
 };
 static const errnum linux_errs[KA_ERR_COUNT_] = {
-  [-KA_EINTR] = E(4, "EINTR"), [-KA_EFAULT] = E(14, "EFAULT"), [-KA_EINVAL] = E(22, "EINVAL"),
-  [-KA_EINPROGRESS] = E(115, "EINPROGRESS"), [-KA_ENOTSOCK] = E(88, "ENOTSOCK"),
-  [-KA_ENOPROTOOPT] = E(92, "ENOPROTOOPT"), [-KA_EOPNOTSUPP] = E(95, "EOPNOTSUPP"),
-  [-KA_ENETDOWN] = E(100, "ENETDOWN"), [-KA_ENETRESET] = E(102, "ENETRESET"),
-  [-KA_ECONNABORTED] = E(103, "ECONNABORTED"), [-KA_ECONNRESET] = E(104, "ECONNRESET"),
-  [-KA_ENOBUFS] = E(105, "ENOBUFS"), [-KA_ENOTCONN] = E(107, "ENOTCONN"),
-  [-KA_ETIMEDOUT] = E(110, "ETIMEDOUT"), [-KA_EPIPE] = E(32, "EPIPE"),
+  [-KA_EINTR] = E(4, "EINTR"),
+  [-KA_EFAULT] = E(14, "EFAULT"),
+  [-KA_EINVAL] = E(22, "EINVAL"),
+  [-KA_EINPROGRESS] = E(115, "EINPROGRESS"),
+  [-KA_ENOTSOCK] = E(88, "ENOTSOCK"),
+  [-KA_ENOPROTOOPT] = E(92, "ENOPROTOOPT"),
+  [-KA_EOPNOTSUPP] = E(95, "EOPNOTSUPP"),
+  [-KA_ENETDOWN] = E(100, "ENETDOWN"),
+  [-KA_ENETRESET] = E(102, "ENETRESET"),
+  [-KA_ECONNABORTED] = E(103, "ECONNABORTED"),
+  [-KA_ECONNRESET] = E(104, "ECONNRESET"),
+  [-KA_ENOBUFS] = E(105, "ENOBUFS"),
+  [-KA_ENOTCONN] = E(107, "ENOTCONN"),
+  [-KA_ETIMEDOUT] = E(110, "ETIMEDOUT"),
+  [-KA_EPIPE] = E(32, "EPIPE"),
 };
-#define BSD_ERRS(opnotsupp)                                                      \
+#define BSD_ERRS(opnotsupp)                                                                    \
   [-KA_EINTR] = E(4, "EINTR"), [-KA_EFAULT] = E(14, "EFAULT"), [-KA_EINVAL] = E(22, "EINVAL"), \
   [-KA_EINPROGRESS] = E(36, "EINPROGRESS"), [-KA_ENOTSOCK] = E(38, "ENOTSOCK"),                \
   [-KA_ENOPROTOOPT] = E(42, "ENOPROTOOPT"), [-KA_EOPNOTSUPP] = E(opnotsupp, "EOPNOTSUPP"),     \
@@ -363,8 +446,10 @@ static const errnum macos_errs[KA_ERR_COUNT_] = {BSD_ERRS(102)};
 
 static const errnum *errnum_of(const ka_profile *p, int err) {
   static const errnum *const tables[] = {
-    [KA_FAMILY_WINDOWS] = win_errs, [KA_FAMILY_LINUX] = linux_errs,
-    [KA_FAMILY_FREEBSD] = freebsd_errs, [KA_FAMILY_MACOS] = macos_errs,
+    [KA_FAMILY_WINDOWS] = win_errs,
+    [KA_FAMILY_LINUX] = linux_errs,
+    [KA_FAMILY_FREEBSD] = freebsd_errs,
+    [KA_FAMILY_MACOS] = macos_errs,
   };
   if (err >= 0 || err <= -KA_ERR_COUNT_)
     return NULL;

@@ -13,7 +13,10 @@
 #include <stdarg.h>
 #include <string.h>
 
+/* A quark's name has hyphens, which clang-format would space out. */
+// clang-format off
 G_DEFINE_QUARK(ka-reg-error-quark, ka_reg_error)
+// clang-format on
 
 #define TCPIP_PARAMETERS \
   "HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\Tcpip\\Parameters"
@@ -28,8 +31,7 @@ enum {
 /* ---- messages ---------------------------------------------------------- */
 
 G_GNUC_PRINTF(5, 6)
-static bool fail(GError **error, int code, const char *filename, guint line, const char *fmt,
-                 ...) {
+static bool fail(GError **error, int code, const char *filename, guint line, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   char *what = g_strdup_vprintf(fmt, ap);
@@ -178,10 +180,8 @@ static bool component_matches(guint depth, const char *s) {
   switch (depth) {
   case 0:
     return g_ascii_strcasecmp(s, "HKEY_LOCAL_MACHINE") == 0 || g_ascii_strcasecmp(s, "HKLM") == 0;
-  case 2:
-    return is_control_set(s);
-  default:
-    return g_ascii_strcasecmp(s, path[depth]) == 0;
+  case 2: return is_control_set(s);
+  default: return g_ascii_strcasecmp(s, path[depth]) == 0;
   }
 }
 
@@ -200,10 +200,10 @@ static key_relation relation_of(const char *key) {
 /* ---- the parser ---------------------------------------------------------- */
 
 typedef enum key_state {
-  AT_NO_KEY,   /* before the first key line */
-  AT_TARGET,   /* inside ...\Tcpip\Parameters */
-  AT_OTHER,    /* inside some other key */
-  AT_DELETION  /* after a [-KEY] line: values have no key to go to */
+  AT_NO_KEY,  /* before the first key line */
+  AT_TARGET,  /* inside ...\Tcpip\Parameters */
+  AT_OTHER,   /* inside some other key */
+  AT_DELETION /* after a [-KEY] line: values have no key to go to */
 } key_state;
 
 typedef struct reg_parser {
@@ -345,8 +345,7 @@ static bool parse_hex_list(reg_parser *rp, const char *p, GByteArray *out, GErro
 }
 
 /* hex(N): with N in hex, as regedit writes hex(7) or hex(b). */
-static bool parse_hex_type(const reg_parser *rp, const char **pp, guint32 *type,
-                           GError **error) {
+static bool parse_hex_type(const reg_parser *rp, const char **pp, guint32 *type, GError **error) {
   const char *p = *pp + 4;
   guint32 t = 0;
   size_t n = 0;
@@ -391,10 +390,18 @@ static bool parse_data(reg_parser *rp, const char *p, reg_data *d, GError **erro
 }
 
 static const char *type_name(guint32 type) {
-  static const char *const names[] = {
-    "REG_NONE", "REG_SZ", "REG_EXPAND_SZ", "REG_BINARY", "REG_DWORD", "REG_DWORD_BIG_ENDIAN",
-    "REG_LINK", "REG_MULTI_SZ", "REG_RESOURCE_LIST", "REG_FULL_RESOURCE_DESCRIPTOR",
-    "REG_RESOURCE_REQUIREMENTS_LIST", "REG_QWORD"};
+  static const char *const names[] = {"REG_NONE",
+                                      "REG_SZ",
+                                      "REG_EXPAND_SZ",
+                                      "REG_BINARY",
+                                      "REG_DWORD",
+                                      "REG_DWORD_BIG_ENDIAN",
+                                      "REG_LINK",
+                                      "REG_MULTI_SZ",
+                                      "REG_RESOURCE_LIST",
+                                      "REG_FULL_RESOURCE_DESCRIPTOR",
+                                      "REG_RESOURCE_REQUIREMENTS_LIST",
+                                      "REG_QWORD"};
   return type < G_N_ELEMENTS(names) ? names[type] : NULL;
 }
 
@@ -422,8 +429,8 @@ static bool wrong_type(const reg_parser *rp, guint line, const ka_param_info *in
   guint32 type = d->kind == DATA_SZ ? REG_SZ_ : d->type;
   const char *tn = type_name(type);
   if (tn != NULL)
-    return fail(error, KA_REG_ERROR_VALUE, rp->filename, line,
-                "%s must be a REG_DWORD (found %s)", info->name, tn);
+    return fail(error, KA_REG_ERROR_VALUE, rp->filename, line, "%s must be a REG_DWORD (found %s)",
+                info->name, tn);
   return fail(error, KA_REG_ERROR_VALUE, rp->filename, line,
               "%s must be a REG_DWORD (found registry type 0x%x)", info->name, type);
 }
@@ -535,15 +542,11 @@ static bool parse_line(reg_parser *rp, GError **error) {
   const char *p = skip_ws(rp->lines[rp->i]);
   switch (*p) {
   case '\0':
-  case ';':
-    return true;
-  case '[':
-    return parse_key_line(rp, p, error);
+  case ';': return true;
+  case '[': return parse_key_line(rp, p, error);
   case '"':
-  case '@':
-    return parse_value_line(rp, p, error);
-  default:
-    return syntax(rp, error, "expected [KEY], \"Name\"=value, @=value or a ; comment");
+  case '@': return parse_value_line(rp, p, error);
+  default: return syntax(rp, error, "expected [KEY], \"Name\"=value, @=value or a ; comment");
   }
 }
 
@@ -582,9 +585,8 @@ static bool refuse_profile(const ka_profile *profile, const char *filename, GErr
   size_t n;
   const ka_param_info *idle = &ka_params_table(profile, &n)[0];
   g_set_error(error, KA_REG_ERROR, KA_REG_ERROR_PROFILE,
-              "%s: profile %s has no registry; set its sysctls with --set (e.g. %s=%s)",
-              filename, ka_profile_name(profile), idle->name,
-              idle->unit == KA_UNIT_MS ? "600000" : "600");
+              "%s: profile %s has no registry; set its sysctls with --set (e.g. %s=%s)", filename,
+              ka_profile_name(profile), idle->name, idle->unit == KA_UNIT_MS ? "600000" : "600");
   return false;
 }
 

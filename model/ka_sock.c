@@ -42,7 +42,7 @@ struct ka_sock {
   ka_time idle, intvl; /* per-socket, valid when *_set */
   uint32_t cnt;
   bool idle_set, intvl_set, cnt_set;
-  int user_timeout_ms; /* Linux TCP_USER_TIMEOUT; 0 = off */
+  int user_timeout_ms;   /* Linux TCP_USER_TIMEOUT; 0 = off */
   uint32_t legacy_opt16; /* Windows 2003 and older: IPPROTO_TCP option 16 */
 };
 
@@ -121,8 +121,8 @@ static int win_state_error(const ka_sock *s) {
 
 /* What an (IPPROTO_TCP, optname) pair is on this Windows version. */
 typedef enum win_opt {
-  WIN_OPT_KNOWN,       /* a ka_opt of the profile */
-  WIN_OPT_LEGACY_16    /* 2003 and older: option 16, not TCP_KEEPCNT */
+  WIN_OPT_KNOWN,    /* a ka_opt of the profile */
+  WIN_OPT_LEGACY_16 /* 2003 and older: option 16, not TCP_KEEPCNT */
 } win_opt;
 
 /* Level and option (facts §1): an unknown level is WSAEINVAL, an option the
@@ -386,9 +386,7 @@ static int bsd_setsockopt(ka_sock *s, int level, int optname, const void *optval
   memcpy(&val, optval, sizeof val);
   uint32_t u = (uint32_t)val; /* FreeBSD reads a u_int */
   switch (opt) {
-  case KA_OPT_SO_KEEPALIVE:
-    s->so_keepalive = val ? KA_BSD_SO_KEEPALIVE : 0;
-    return KA_OK;
+  case KA_OPT_SO_KEEPALIVE: s->so_keepalive = val ? KA_BSD_SO_KEEPALIVE : 0; return KA_OK;
   case KA_OPT_TCP_KEEPIDLE:
   case KA_OPT_TCP_KEEPINTVL:
     /* A negative int is a huge u_int on FreeBSD and "< 0" on XNU: EINVAL
@@ -534,8 +532,7 @@ void ka_sock_cfg(const ka_sock *s, ka_cfg *cfg) {
    * count of 2000/XP/2003); kasim assumes TCP_KEEPCNT=0 on 1703+ does the
    * same. */
   cfg->never_probes = ka_profile_is_windows(p) && cfg->cnt == 0;
-  cfg->user_timeout =
-      ka_profile_family(p) == KA_FAMILY_LINUX ? KA_MS(s->user_timeout_ms) : 0;
+  cfg->user_timeout = ka_profile_family(p) == KA_FAMILY_LINUX ? KA_MS(s->user_timeout_ms) : 0;
   cfg->max_retrans = ka_params_max_retransmissions(s->params);
   cfg->jiffies = ka_params_jiffies(s->params);
 }

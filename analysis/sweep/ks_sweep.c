@@ -38,7 +38,10 @@
 #include "ks_scenario.h"
 #include "ks_stats.h"
 
+/* A quark's name has hyphens, which clang-format would space out. */
+// clang-format off
 G_DEFINE_QUARK(ks-sweep-error-quark, ks_sweep_error)
+// clang-format on
 
 #define MANIFEST "sweep-args.json"
 

@@ -42,7 +42,8 @@ gboolean ks_comm_init(ks_comm *c, int *argc, char ***argv, GError **error) {
   if (strtol(size, NULL, 10) > 1) {
     g_set_error(error, g_quark_from_static_string("ks-comm-error-quark"), 0,
                 "started by mpirun with %s ranks, but this kasim was built without MPI "
-                "(install libopenmpi-dev and rebuild)", size);
+                "(install libopenmpi-dev and rebuild)",
+                size);
     return FALSE;
   }
   return TRUE;

@@ -111,7 +111,7 @@ static GBytes *slurp(const char *dir, const char *name) {
   return g_bytes_new_take(text, len);
 }
 
-static const char *const run_plots[] = {"timeline.png", "timeline.svg", "latency-cdf.png",
+static const char *const run_plots[] = {"timeline.png",    "timeline.svg", "latency-cdf.png",
                                         "latency-cdf.svg", "overhead.png", "overhead.svg"};
 
 /* A run's three pictures in two formats, twice: the same bytes. */
@@ -187,8 +187,17 @@ static void test_plot_sweep(void) {
 static void test_capacity_cli(void) {
   g_autofree char *plot = g_dir_make_tmp("kasim-cap-XXXXXX", NULL);
   const char *k = g_getenv("KASIM");
-  const char *argv[] = {k, "capacity", "--connections", "2000000", "--profile", "windows-vista",
-                        "--set", "KeepAliveTime=300000", "--plot", plot, NULL};
+  const char *argv[] = {k,
+                        "capacity",
+                        "--connections",
+                        "2000000",
+                        "--profile",
+                        "windows-vista",
+                        "--set",
+                        "KeepAliveTime=300000",
+                        "--plot",
+                        plot,
+                        NULL};
   g_autofree char *out = NULL, *err = NULL;
   g_assert_cmpint(ks_test_spawn(argv, &out, &err), ==, 0);
   g_assert_cmpstr(err, ==, "");

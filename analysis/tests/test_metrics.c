@@ -31,10 +31,10 @@ static void test_percentile(void) {
   g_assert_true(isnan(ks_percentile(a, 50)));
   double v[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
   g_array_append_vals(a, v, 10);
-  g_assert_cmpfloat(ks_percentile(a, 50), ==, 5);   /* ceil(5) = 5 */
-  g_assert_cmpfloat(ks_percentile(a, 95), ==, 10);  /* ceil(9.5) = 10 */
-  g_assert_cmpfloat(ks_percentile(a, 10), ==, 1);   /* ceil(1) = 1 */
-  g_assert_cmpfloat(ks_percentile(a, 11), ==, 2);   /* ceil(1.1) = 2 */
+  g_assert_cmpfloat(ks_percentile(a, 50), ==, 5);  /* ceil(5) = 5 */
+  g_assert_cmpfloat(ks_percentile(a, 95), ==, 10); /* ceil(9.5) = 10 */
+  g_assert_cmpfloat(ks_percentile(a, 10), ==, 1);  /* ceil(1) = 1 */
+  g_assert_cmpfloat(ks_percentile(a, 11), ==, 2);  /* ceil(1.1) = 2 */
   g_assert_cmpfloat(ks_percentile(a, 0), ==, 1);
   g_assert_cmpfloat(ks_percentile(a, 100), ==, 10);
   g_array_unref(a);
@@ -47,17 +47,17 @@ static void test_fixture_metrics(void) {
   g_assert_no_error(error);
   g_assert_cmpstr(m->scenario, ==, "fixture");
   g_assert_cmpuint(m->connections, ==, 7);
-  g_assert_cmpuint(m->closed, ==, 4);            /* 0, 1, 2, 3 */
+  g_assert_cmpuint(m->closed, ==, 4); /* 0, 1, 2, 3 */
   g_assert_cmpuint(m->alive, ==, 3);
-  g_assert_cmpuint(m->keepalive_timeouts, ==, 3); /* 0, 1, 3 */
-  g_assert_cmpuint(m->resets, ==, 1);             /* 2 */
-  g_assert_cmpuint(m->failed, ==, 5);             /* 0, 1, 2, 4, 5 */
-  g_assert_cmpuint(m->detected, ==, 3);           /* 0, 1, 2 */
-  g_assert_cmpuint(m->undetected, ==, 1);         /* 5 */
-  g_assert_cmpuint(m->survived_failures, ==, 1);  /* 4 */
-  g_assert_cmpuint(m->false_giveups, ==, 1);      /* 3 */
-  g_assert_cmpuint(m->middlebox_conns, ==, 2);    /* 5, 6 */
-  g_assert_cmpuint(m->middlebox_survivors, ==, 1);/* 6: 5 failed */
+  g_assert_cmpuint(m->keepalive_timeouts, ==, 3);  /* 0, 1, 3 */
+  g_assert_cmpuint(m->resets, ==, 1);              /* 2 */
+  g_assert_cmpuint(m->failed, ==, 5);              /* 0, 1, 2, 4, 5 */
+  g_assert_cmpuint(m->detected, ==, 3);            /* 0, 1, 2 */
+  g_assert_cmpuint(m->undetected, ==, 1);          /* 5 */
+  g_assert_cmpuint(m->survived_failures, ==, 1);   /* 4 */
+  g_assert_cmpuint(m->false_giveups, ==, 1);       /* 3 */
+  g_assert_cmpuint(m->middlebox_conns, ==, 2);     /* 5, 6 */
+  g_assert_cmpuint(m->middlebox_survivors, ==, 1); /* 6: 5 failed */
   /* Latencies, sorted: 100.5-100 = 0.5, 7210.02-600 = 6610.02,
    * 7210.52-600 = 6610.52.  Mean 13221.04 / 3 = 4407.0133...; median at
    * rank ceil(1.5) = 2; 95% at rank ceil(2.85) = 3. */
@@ -124,9 +124,8 @@ static void test_nothing_detected(void) {
   g_autofree char *dir = fixture_run();
   g_autofree char *s = g_build_filename(dir, "summary.json", NULL);
   const char one[] =
-      "{\"scenario\": \"x\", \"seed\": 3, \"virtual_time_s\": 10, \"connections\": [" CONN(
-          0, "g", "linux", "null", "null", "null", 0, 0, "null", "null", "false", "false",
-          0) "]}";
+    "{\"scenario\": \"x\", \"seed\": 3, \"virtual_time_s\": 10, \"connections\": [" CONN(
+      0, "g", "linux", "null", "null", "null", 0, 0, "null", "null", "false", "false", 0) "]}";
   g_assert_true(g_file_set_contents(s, one, -1, NULL));
   g_autofree char *t = g_build_filename(dir, "trace.jsonl", NULL);
   g_assert_true(g_file_set_contents(t, "", -1, NULL));
@@ -168,10 +167,11 @@ static void test_not_a_run(void) {
   g_autofree char *d2 = fixture_run();
   g_autofree char *s = g_build_filename(d2, "summary.json", NULL);
   g_assert_true(g_file_set_contents(
-      s, "{\"scenario\": \"x\", \"seed\": 1, \"virtual_time_s\": 1, \"connections\": [{\"id\": 0, "
-         "\"group\": \"g\", \"profile\": \"linux\", \"side\": \"client\", \"closed_at_s\": null, "
-         "\"close_reason\": null, \"error\": null, \"probes_sent\": 0, \"probes_answered\": 0}]}",
-      -1, NULL));
+    s,
+    "{\"scenario\": \"x\", \"seed\": 1, \"virtual_time_s\": 1, \"connections\": [{\"id\": 0, "
+    "\"group\": \"g\", \"profile\": \"linux\", \"side\": \"client\", \"closed_at_s\": null, "
+    "\"close_reason\": null, \"error\": null, \"probes_sent\": 0, \"probes_answered\": 0}]}",
+    -1, NULL));
   expect_error(d2, "connections[0]: no \"failure_at_s\"");
   g_assert_true(g_file_set_contents(s, "[1, 2]", -1, NULL));
   expect_error(d2, "summary.json: not a JSON object");
@@ -183,13 +183,13 @@ static void test_not_a_run(void) {
   g_autofree char *d3 = fixture_run();
   g_autofree char *t = g_build_filename(d3, "trace.jsonl", NULL);
   g_assert_true(g_file_set_contents(
-      t, "{\"t\":1.000000000,\"ev\":\"timer\",\"conn\":0,\"host\":0}\n{\"t\":2.0,\"ev\":\"oops\"}\n",
-      -1, NULL));
+    t, "{\"t\":1.000000000,\"ev\":\"timer\",\"conn\":0,\"host\":0}\n{\"t\":2.0,\"ev\":\"oops\"}\n",
+    -1, NULL));
   expect_error(d3, "trace.jsonl:2: unknown \"ev\"");
   /* A probe of a connection the summary does not have. */
   g_assert_true(g_file_set_contents(
-      t, "{\"t\":1.0,\"ev\":\"send\",\"conn\":9,\"dir\":\"c2s\",\"kind\":\"keepalive\",\"len\":0}\n",
-      -1, NULL));
+    t, "{\"t\":1.0,\"ev\":\"send\",\"conn\":9,\"dir\":\"c2s\",\"kind\":\"keepalive\",\"len\":0}\n",
+    -1, NULL));
   expect_error(d3, "connection 9");
   fixture_rm(d3);
 }
@@ -223,8 +223,8 @@ static void test_trace_times(void) {
   g_assert_cmpint(g_array_index(g.t, gint64, 1), ==, G_GINT64_CONSTANT(1500000000));
   g_assert_cmpint(g_array_index(g.t, gint64, 2), ==, G_GINT64_CONSTANT(3000000000));
   g_array_unref(g.t);
-  g_assert_true(g_file_set_contents(t, "{\"t\":1.0,\"ev\":\"send\",\"what\":\"a\\\"b\"}\n", -1,
-                                    NULL));
+  g_assert_true(
+    g_file_set_contents(t, "{\"t\":1.0,\"ev\":\"send\",\"what\":\"a\\\"b\"}\n", -1, NULL));
   g_assert_false(ks_trace_read(t, collect, &(got){NULL}, &error));
   g_assert_nonnull(strstr(error->message, "trace.jsonl:1: a string with an escape"));
   g_clear_error(&error);

@@ -64,8 +64,8 @@ typedef struct svg_root {
   char *width, *height;
 } svg_root;
 
-static void on_start(GMarkupParseContext *ctx, const char *name, const char **an,
-                     const char **av, gpointer ud, GError **error) {
+static void on_start(GMarkupParseContext *ctx, const char *name, const char **an, const char **av,
+                     gpointer ud, GError **error) {
   (void)ctx, (void)error;
   svg_root *r = ud;
   if (r->elements++ == 0) {
@@ -167,7 +167,8 @@ static void test_cdf(void) {
 
 static void test_overhead(void) {
   /* 2,000,000 Vista clients at 300 s: 0.56 B/s each (168 / 300). */
-  ks_overhead_series s[2] = {{.label = "vista 300 s", .bytes_per_conn_s = 168.0 / 300,
+  ks_overhead_series s[2] = {{.label = "vista 300 s",
+                              .bytes_per_conn_s = 168.0 / 300,
                               .mark_n = 2e6},
                              {.label = "defaults", .bytes_per_conn_s = 168.0 / 7200}};
   ks_plot_images im = {0};

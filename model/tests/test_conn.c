@@ -88,8 +88,7 @@ static void run_silent(ka_conn *c, ka_rtx *r, ka_time horizon, timeline *tl) {
         tl->giveup_at = at;
         tl->giveup = a;
         return;
-      default:
-        g_assert_not_reached();
+      default: g_assert_not_reached();
       }
       if (ka_conn_poll_at(c, r) > at)
         break;

@@ -61,8 +61,8 @@ static void test_windows(void) {
   static const struct {
     ka_time delay, step;
   } steps[] = {
-    {KA_MS(200), KA_MS(4)},     {KA_S(1), KA_MS(32)},    {KA_S(4), KA_MS(256)},
-    {KA_S(75), KA_MS(2048)},    {KA_S(600), KA_MS(16384)}, {KA_S(7200), KA_MS(131072)},
+    {KA_MS(200), KA_MS(4)},  {KA_S(1), KA_MS(32)},      {KA_S(4), KA_MS(256)},
+    {KA_S(75), KA_MS(2048)}, {KA_S(600), KA_MS(16384)}, {KA_S(7200), KA_MS(131072)},
   };
   for (guint i = 0; i < G_N_ELEMENTS(steps); i++) {
     ka_jiffies_window(250, ka_jiffies_from(250, steps[i].delay), &lo, &hi);

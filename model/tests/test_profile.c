@@ -48,11 +48,14 @@ static void test_old_names(void) {
     const char *name;
     ka_profile_id id;
   } rows[] = {
-    {"windows-2000", KA_PROFILE_WINDOWS_2000},       {"windows-xp", KA_PROFILE_WINDOWS_XP},
-    {"windows-2003", KA_PROFILE_WINDOWS_2003},       {"windows-vista", KA_PROFILE_WINDOWS_VISTA},
+    {"windows-2000", KA_PROFILE_WINDOWS_2000},
+    {"windows-xp", KA_PROFILE_WINDOWS_XP},
+    {"windows-2003", KA_PROFILE_WINDOWS_2003},
+    {"windows-vista", KA_PROFILE_WINDOWS_VISTA},
     {"windows-10-1703", KA_PROFILE_WINDOWS_10_1703},
     {"windows-10-1709", KA_PROFILE_WINDOWS_10_1709},
-    {"linux", KA_PROFILE_LINUX},                     {"freebsd", KA_PROFILE_FREEBSD},
+    {"linux", KA_PROFILE_LINUX},
+    {"freebsd", KA_PROFILE_FREEBSD},
     {"macos", KA_PROFILE_MACOS},
   };
   for (size_t i = 0; i < G_N_ELEMENTS(rows); i++) {
@@ -73,22 +76,37 @@ static void test_release_names(void) {
   static const struct {
     const char *release, *profile;
   } rows[] = {
-    {"windows-server-2003", "windows-2003"},  {"windows-server-2003-r2", "windows-2003"},
-    {"windows-xp-x64", "windows-2003"},       {"windows-server-2008", "windows-vista"},
-    {"windows-7", "windows-7"},               {"windows-server-2008-r2", "windows-7"},
-    {"windows-8", "windows-7"},               {"windows-server-2012", "windows-7"},
-    {"windows-8.1", "windows-7"},             {"windows-server-2012-r2", "windows-7"},
-    {"windows-10-1507", "windows-7"},         {"windows-10-1511", "windows-7"},
-    {"windows-10-1607", "windows-7"},         {"windows-server-2016", "windows-7"},
-    {"windows-10-1803", "windows-10-1709"},   {"windows-10-1809", "windows-10-1709"},
-    {"windows-server-2019", "windows-10-1709"}, {"windows-10-1903", "windows-10-1709"},
-    {"windows-10-1909", "windows-10-1709"},   {"windows-10-2004", "windows-10-1709"},
-    {"windows-10-20h2", "windows-10-1709"},   {"windows-10-21h1", "windows-10-1709"},
-    {"windows-10-21h2", "windows-10-21h2"},   {"windows-10-22h2", "windows-10-21h2"},
-    {"windows-11", "windows-10-21h2"},        {"windows-11-24h2", "windows-10-21h2"},
-    {"windows-server-2022", "windows-10-21h2"}, {"windows-server-2025", "windows-10-21h2"},
+    {"windows-server-2003", "windows-2003"},
+    {"windows-server-2003-r2", "windows-2003"},
+    {"windows-xp-x64", "windows-2003"},
+    {"windows-server-2008", "windows-vista"},
+    {"windows-7", "windows-7"},
+    {"windows-server-2008-r2", "windows-7"},
+    {"windows-8", "windows-7"},
+    {"windows-server-2012", "windows-7"},
+    {"windows-8.1", "windows-7"},
+    {"windows-server-2012-r2", "windows-7"},
+    {"windows-10-1507", "windows-7"},
+    {"windows-10-1511", "windows-7"},
+    {"windows-10-1607", "windows-7"},
+    {"windows-server-2016", "windows-7"},
+    {"windows-10-1803", "windows-10-1709"},
+    {"windows-10-1809", "windows-10-1709"},
+    {"windows-server-2019", "windows-10-1709"},
+    {"windows-10-1903", "windows-10-1709"},
+    {"windows-10-1909", "windows-10-1709"},
+    {"windows-10-2004", "windows-10-1709"},
+    {"windows-10-20h2", "windows-10-1709"},
+    {"windows-10-21h1", "windows-10-1709"},
+    {"windows-10-21h2", "windows-10-21h2"},
+    {"windows-10-22h2", "windows-10-21h2"},
+    {"windows-11", "windows-10-21h2"},
+    {"windows-11-24h2", "windows-10-21h2"},
+    {"windows-server-2022", "windows-10-21h2"},
+    {"windows-server-2025", "windows-10-21h2"},
     /* Any case: people write 22H2 and Windows-11. */
-    {"Windows-10-22H2", "windows-10-21h2"},   {"WINDOWS-SERVER-2019", "windows-10-1709"},
+    {"Windows-10-22H2", "windows-10-21h2"},
+    {"WINDOWS-SERVER-2019", "windows-10-1709"},
     {"Linux", "linux"},
   };
   for (size_t i = 0; i < G_N_ELEMENTS(rows); i++) {
@@ -97,8 +115,9 @@ static void test_release_names(void) {
     g_assert_cmpstr(ka_profile_name(p), ==, rows[i].profile);
   }
   /* Not releases: too vague, or not Windows versions at all. */
-  static const char *none[] = {"windows-10", "windows-server", "windows-12", "windows-10-1608",
-                               "windows", "", "windows-7 ", "server-2019"};
+  static const char *none[] = {"windows-10",      "windows-server", "windows-12",
+                               "windows-10-1608", "windows",        "",
+                               "windows-7 ",      "server-2019"};
   for (size_t i = 0; i < G_N_ELEMENTS(none); i++)
     g_assert_null(ka_profile_find(none[i]));
 }
@@ -246,12 +265,12 @@ static void test_version_rules(void) {
   g_assert_cmpuint(ka_profile_probe_payload(P("macos")), ==, 0);
   g_assert_false(ka_profile_neg_optlen_enobufs(P("linux")));
   g_assert_false(ka_profile_has_legacy_tcp_opt16(P("linux")));
-  g_assert_true(ka_profile_rst_at_keepalive_giveup(P("linux")));   /* facts §3 */
+  g_assert_true(ka_profile_rst_at_keepalive_giveup(P("linux"))); /* facts §3 */
   g_assert_false(ka_profile_rst_at_retransmission_giveup(P("linux")));
   g_assert_cmpint(ka_profile_giveup_rule(P("linux")), ==, KA_GIVEUP_COUNT);
   g_assert_cmpint(ka_profile_giveup_rule(P("freebsd")), ==, KA_GIVEUP_TIME);
   g_assert_cmpint(ka_profile_giveup_rule(P("macos")), ==, KA_GIVEUP_TIME);
-  g_assert_true(ka_profile_always_keepalive_default(P("freebsd")));  /* facts §5 */
+  g_assert_true(ka_profile_always_keepalive_default(P("freebsd"))); /* facts §5 */
   g_assert_false(ka_profile_always_keepalive_default(P("macos")));
 }
 
@@ -262,13 +281,13 @@ static void test_error_numbers(void) {
     int err, num;
     const char *name;
   } win[] = {
-    {KA_EINTR, 10004, "WSAEINTR"}, {KA_EFAULT, 10014, "WSAEFAULT"},
-    {KA_EINVAL, 10022, "WSAEINVAL"}, {KA_EINPROGRESS, 10036, "WSAEINPROGRESS"},
-    {KA_ENOTSOCK, 10038, "WSAENOTSOCK"}, {KA_ENOPROTOOPT, 10042, "WSAENOPROTOOPT"},
+    {KA_EINTR, 10004, "WSAEINTR"},           {KA_EFAULT, 10014, "WSAEFAULT"},
+    {KA_EINVAL, 10022, "WSAEINVAL"},         {KA_EINPROGRESS, 10036, "WSAEINPROGRESS"},
+    {KA_ENOTSOCK, 10038, "WSAENOTSOCK"},     {KA_ENOPROTOOPT, 10042, "WSAENOPROTOOPT"},
     {KA_EOPNOTSUPP, 10045, "WSAEOPNOTSUPP"}, {KA_ENETDOWN, 10050, "WSAENETDOWN"},
-    {KA_ENETRESET, 10052, "WSAENETRESET"}, {KA_ECONNRESET, 10054, "WSAECONNRESET"},
-    {KA_ENOBUFS, 10055, "WSAENOBUFS"}, {KA_ENOTCONN, 10057, "WSAENOTCONN"},
-    {KA_ETIMEDOUT, 10060, "WSAETIMEDOUT"}, {KA_ENOTINITIALISED, 10093, "WSANOTINITIALISED"},
+    {KA_ENETRESET, 10052, "WSAENETRESET"},   {KA_ECONNRESET, 10054, "WSAECONNRESET"},
+    {KA_ENOBUFS, 10055, "WSAENOBUFS"},       {KA_ENOTCONN, 10057, "WSAENOTCONN"},
+    {KA_ETIMEDOUT, 10060, "WSAETIMEDOUT"},   {KA_ENOTINITIALISED, 10093, "WSANOTINITIALISED"},
   };
   for (size_t i = 0; i < G_N_ELEMENTS(win); i++) {
     g_assert_cmpint(ka_profile_errnum(w, win[i].err), ==, win[i].num);

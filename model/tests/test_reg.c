@@ -23,8 +23,7 @@
 #define KEY "[" TCPIP "]\n"
 
 static const char *const names[] = {"KeepAliveTime", "KeepAliveInterval",
-                                    "TcpMaxDataRetransmissions",
-                                    "PPTPTcpMaxDataRetransmissions"};
+                                    "TcpMaxDataRetransmissions", "PPTPTcpMaxDataRetransmissions"};
 
 static ka_params *win(ka_profile_id id) { return ka_params_new(ka_profile_get(id)); }
 
@@ -99,8 +98,10 @@ static void test_v5_legacy_count_zero(void) {
   static const struct {
     ka_profile_id id;
     guint32 count;
-  } cases[] = {{KA_PROFILE_WINDOWS_2000, 0}, {KA_PROFILE_WINDOWS_XP, 0},
-               {KA_PROFILE_WINDOWS_2003, 0}, {KA_PROFILE_WINDOWS_VISTA, 10}};
+  } cases[] = {{KA_PROFILE_WINDOWS_2000, 0},
+               {KA_PROFILE_WINDOWS_XP, 0},
+               {KA_PROFILE_WINDOWS_2003, 0},
+               {KA_PROFILE_WINDOWS_VISTA, 10}};
   for (size_t k = 0; k < G_N_ELEMENTS(cases); k++) {
     ka_params *p = win(cases[k].id);
     g_assert_cmpuint(ka_params_keepcnt(p), ==, cases[k].id == KA_PROFILE_WINDOWS_VISTA ? 10 : 5);
@@ -165,17 +166,17 @@ typedef struct broken {
 } broken;
 
 static const broken broken_files[] = {
-  {"reg-bad-header.reg", KA_REG_ERROR_HEADER, "reg-bad-header.reg:1: ",
-   "not a .reg export: first line must be"},
+  {"reg-bad-header.reg", KA_REG_ERROR_HEADER,
+   "reg-bad-header.reg:1: ", "not a .reg export: first line must be"},
   {"reg-dword-7-digits.reg", KA_REG_ERROR_SYNTAX, "reg-dword-7-digits.reg:6: ", "8 hex digits"},
-  {"reg-unterminated-string.reg", KA_REG_ERROR_SYNTAX, "reg-unterminated-string.reg:7: ",
-   "unterminated string"},
-  {"reg-value-before-key.reg", KA_REG_ERROR_SYNTAX, "reg-value-before-key.reg:4: ",
-   "before any [KEY]"},
-  {"reg-time-as-string.reg", KA_REG_ERROR_VALUE, "reg-time-as-string.reg:6: ",
-   "KeepAliveTime must be a REG_DWORD (found REG_SZ)"},
-  {"reg-time-zero.reg", KA_REG_ERROR_VALUE, "reg-time-zero.reg:4: ",
-   "KeepAliveTime: 0 ms is out of range 1..4294967295 ms"},
+  {"reg-unterminated-string.reg", KA_REG_ERROR_SYNTAX,
+   "reg-unterminated-string.reg:7: ", "unterminated string"},
+  {"reg-value-before-key.reg", KA_REG_ERROR_SYNTAX,
+   "reg-value-before-key.reg:4: ", "before any [KEY]"},
+  {"reg-time-as-string.reg", KA_REG_ERROR_VALUE,
+   "reg-time-as-string.reg:6: ", "KeepAliveTime must be a REG_DWORD (found REG_SZ)"},
+  {"reg-time-zero.reg", KA_REG_ERROR_VALUE,
+   "reg-time-zero.reg:4: ", "KeepAliveTime: 0 ms is out of range 1..4294967295 ms"},
   {"reg-odd-utf16.reg", KA_REG_ERROR_ENCODING, "reg-odd-utf16.reg: ", "odd number of bytes"},
 };
 
@@ -249,8 +250,10 @@ static void test_delete_ancestor_and_other(void) {
   ka_params *p = win(KA_PROFILE_WINDOWS_XP);
   GPtrArray *notes = g_ptr_array_new_with_free_func(g_free);
   apply_ok(p, V5 KEY "\"KeepAliveTime\"=dword:000493e0\n", NULL);
-  apply_ok(p, V5 "[-HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\Tcpip6\\Parameters]\n"
-              "[-" TCPIP "\\Interfaces]\n", notes);
+  apply_ok(p,
+           V5 "[-HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\Tcpip6\\Parameters]\n"
+              "[-" TCPIP "\\Interfaces]\n",
+           notes);
   g_assert_cmpuint(get(p, "KeepAliveTime"), ==, 300000);
   g_assert_cmpuint(notes->len, ==, 2);
   g_assert_cmpstr(g_ptr_array_index(notes, 1), ==,
@@ -346,8 +349,8 @@ static void test_encodings(void) {
   g_assert_cmpuint(get(p, "KeepAliveTime"), ==, 100);
 
   /* UTF-16LE with an unpaired high surrogate on line 2 */
-  static const guint8 surrogate[] = {0xFF, 0xFE, 'R', 0, 'E', 0, 'G', 0, 'E', 0, 'D', 0, 'I', 0,
-                                     'T', 0, '4', 0, '\n', 0, 0x00, 0xD8, 'x', 0};
+  static const guint8 surrogate[] = {0xFF, 0xFE, 'R', 0, 'E', 0, 'G',  0, 'E',  0,    'D', 0,
+                                     'I',  0,    'T', 0, '4', 0, '\n', 0, 0x00, 0xD8, 'x', 0};
   g_assert_false(ka_reg_apply(p, "s.reg", surrogate, sizeof surrogate, NULL, &error));
   g_assert_error(error, KA_REG_ERROR, KA_REG_ERROR_ENCODING);
   g_assert_true(g_str_has_prefix(error->message, "s.reg:2: invalid UTF-16"));
@@ -416,16 +419,17 @@ static void test_wrong_types(void) {
 static void test_ranges(void) {
   ka_params *p = win(KA_PROFILE_WINDOWS_XP);
   GError *error = NULL;
-  apply_ok(p, V5 KEY "\"KeepAliveTime\"=dword:FFFFFFFF\n"
-                     "\"PPTPTcpMaxDataRetransmissions\"=dword:000000ff\n"
-                     "\"TcpMaxDataRetransmissions\"=dword:ffffffff\n"
-                     "\"KeepAliveInterval\"=dword:00000001\n",
+  apply_ok(p,
+           V5 KEY "\"KeepAliveTime\"=dword:FFFFFFFF\n"
+                  "\"PPTPTcpMaxDataRetransmissions\"=dword:000000ff\n"
+                  "\"TcpMaxDataRetransmissions\"=dword:ffffffff\n"
+                  "\"KeepAliveInterval\"=dword:00000001\n",
            NULL);
   assert_values(p, 4294967295u, 1, 4294967295u, 255);
   /* facts §2: above 255 counts as 255 */
   g_assert_cmpuint(ka_params_keepcnt(p), ==, 255);
-  g_assert_false(apply_text(p, V5 KEY "\"PPTPTcpMaxDataRetransmissions\"=dword:00000100\n",
-                            NULL, &error));
+  g_assert_false(
+    apply_text(p, V5 KEY "\"PPTPTcpMaxDataRetransmissions\"=dword:00000100\n", NULL, &error));
   g_assert_error(error, KA_REG_ERROR, KA_REG_ERROR_VALUE);
   g_assert_true(g_str_has_prefix(error->message, "t.reg:3: PPTPTcpMaxDataRetransmissions: 256"));
   g_clear_error(&error);
@@ -438,8 +442,9 @@ static void test_ranges(void) {
 
 static void test_later_lines_win(void) {
   ka_params *p = win(KA_PROFILE_WINDOWS_XP);
-  apply_ok(p, V5 KEY "\"KeepAliveTime\"=dword:000493e0\n[HKEY_CURRENT_USER\\Software]\n"
-                     "\"x\"=\"y\"\n" KEY "\"KEEPALIVETIME\"=dword:0000ea60\n",
+  apply_ok(p,
+           V5 KEY "\"KeepAliveTime\"=dword:000493e0\n[HKEY_CURRENT_USER\\Software]\n"
+                  "\"x\"=\"y\"\n" KEY "\"KEEPALIVETIME\"=dword:0000ea60\n",
            NULL);
   g_assert_cmpuint(get(p, "KeepAliveTime"), ==, 60000);
   ka_params_free(p);
@@ -448,8 +453,9 @@ static void test_later_lines_win(void) {
 static void test_unknown_and_default_values(void) {
   ka_params *p = win(KA_PROFILE_WINDOWS_XP);
   GPtrArray *notes = g_ptr_array_new_with_free_func(g_free);
-  apply_ok(p, V5 KEY "\"Hostname\"=\"lab-pc\"\n@=\"x\"\n\"Na\\\"me\"=-\n"
-                     "[HKEY_CURRENT_USER\\Software\\Test]\n@=dword:00000001\n",
+  apply_ok(p,
+           V5 KEY "\"Hostname\"=\"lab-pc\"\n@=\"x\"\n\"Na\\\"me\"=-\n"
+                  "[HKEY_CURRENT_USER\\Software\\Test]\n@=dword:00000001\n",
            notes);
   g_assert_cmpuint(notes->len, ==, 4);
   g_assert_true(has_note(notes, "t.reg:3: ignored \"Hostname\": not a keep-alive value"));
@@ -506,8 +512,9 @@ static void test_syntax_errors(void) {
 
 static void test_comments_and_blanks(void) {
   ka_params *p = win(KA_PROFILE_WINDOWS_XP);
-  apply_ok(p, V5 "; header comment\n\n  " KEY "\t\"KeepAliveTime\" = dword:0000ea60 ; 60 s\n"
-                 "\"KeepAliveInterval\"=hex(4):\\\n  e8,03,00,00 ; 1 s\n",
+  apply_ok(p,
+           V5 "; header comment\n\n  " KEY "\t\"KeepAliveTime\" = dword:0000ea60 ; 60 s\n"
+              "\"KeepAliveInterval\"=hex(4):\\\n  e8,03,00,00 ; 1 s\n",
            NULL);
   assert_values(p, 60000, 1000, DEF_RETRANS, DEF_PPTP);
   g_assert_true(ka_params_is_set(p, "KeepAliveInterval"));

@@ -113,8 +113,7 @@ static void test_win_no_wsastartup(void) {
   g_assert_cmpint(getl(f.s, WTCP, KA_WIN_TCP_KEEPIDLE, buf, &len), ==, WSANOTINITIALISED);
   g_assert_cmpint(len, ==, 4);
   g_assert_cmpint(sio(f.s, 1, 1000, 1000), ==, WSANOTINITIALISED);
-  g_assert_cmpint(en(f.s, ka_sock_set_int(f.s, KA_OPT_TCP_USER_TIMEOUT, 1)), ==,
-                  WSANOTINITIALISED);
+  g_assert_cmpint(en(f.s, ka_sock_set_int(f.s, KA_OPT_TCP_USER_TIMEOUT, 1)), ==, WSANOTINITIALISED);
   g_assert_false(cfg_of(f.s).enabled);
   fx_free(&f);
 }
@@ -126,7 +125,8 @@ static void test_win_null_socket(void) {
   uint32_t in[3] = {1, 1, 1}, br = 5;
   g_assert_cmpint(ka_profile_errnum(p, ka_sock_setsockopt(NULL, WSOL, KA_WIN_SO_KEEPALIVE, &v, 4)),
                   ==, WSAENOTSOCK);
-  g_assert_cmpint(ka_profile_errnum(p, ka_sock_getsockopt(NULL, WSOL, KA_WIN_SO_KEEPALIVE, &v, &len)),
+  g_assert_cmpint(ka_profile_errnum(p,
+                                    ka_sock_getsockopt(NULL, WSOL, KA_WIN_SO_KEEPALIVE, &v, &len)),
                   ==, WSAENOTSOCK);
   g_assert_cmpint(ka_profile_errnum(p, ka_sock_wsaioctl(NULL, KA_WIN_SIO_KEEPALIVE_VALS, in,
                                                         sizeof in, NULL, 0, &br)),
@@ -174,7 +174,7 @@ static void test_win_keepcnt_version(void) {
     g_assert_cmpint(seti(f.s, WTCP, KA_WIN_TCP_KEEPCNT, 0), ==, 0);
     g_assert_cmpint(geti(f.s, WTCP, KA_WIN_TCP_KEEPCNT), ==, 0);
     ka_cfg c = cfg_of(f.s);
-    g_assert_cmpuint(c.cnt, ==, 5);    /* max(5, 5), not the option's 0 */
+    g_assert_cmpuint(c.cnt, ==, 5); /* max(5, 5), not the option's 0 */
     g_assert_false(c.never_probes);
     /* There is no symbolic TCP_KEEPCNT to set on these versions. */
     g_assert_cmpint(en(f.s, ka_sock_set_int(f.s, KA_OPT_TCP_KEEPCNT, 3)), ==, WSAENOPROTOOPT);
@@ -310,8 +310,10 @@ static void test_win_legacy_bool(void) {
     int len;
     uint32_t back;
   } rows[] = {
-    {KA_PROFILE_WINDOWS_2000, true, 4, 1},  {KA_PROFILE_WINDOWS_XP, true, 4, 1},
-    {KA_PROFILE_WINDOWS_2003, true, 4, 1},  {KA_PROFILE_WINDOWS_VISTA, false, 1, 0xAAAAAA00},
+    {KA_PROFILE_WINDOWS_2000, true, 4, 1},
+    {KA_PROFILE_WINDOWS_XP, true, 4, 1},
+    {KA_PROFILE_WINDOWS_2003, true, 4, 1},
+    {KA_PROFILE_WINDOWS_VISTA, false, 1, 0xAAAAAA00},
     {KA_PROFILE_WINDOWS_7, false, 1, 0xAAAAAA00},
     {KA_PROFILE_WINDOWS_10_21H2, false, 1, 0xAAAAAA00},
   };
@@ -355,8 +357,10 @@ static void test_win_negative_optlen(void) {
     ka_profile_id id;
     int set_err;
   } rows[] = {
-    {KA_PROFILE_WINDOWS_7, WSAEFAULT},        {KA_PROFILE_WINDOWS_10_1703, WSAEFAULT},
-    {KA_PROFILE_WINDOWS_10_1709, WSAEFAULT},  {KA_PROFILE_WINDOWS_10_21H2, WSAENOBUFS},
+    {KA_PROFILE_WINDOWS_7, WSAEFAULT},
+    {KA_PROFILE_WINDOWS_10_1703, WSAEFAULT},
+    {KA_PROFILE_WINDOWS_10_1709, WSAEFAULT},
+    {KA_PROFILE_WINDOWS_10_21H2, WSAENOBUFS},
   };
   for (size_t i = 0; i < G_N_ELEMENTS(rows); i++) {
     fx f = stream(rows[i].id);
@@ -429,8 +433,10 @@ static const ka_profile_id grp_profiles[G_COUNT_][3] = {
 
 enum { SO, IDLE, CNT, INTVL };
 static const int opt_level[] = {[SO] = WSOL, [IDLE] = WTCP, [CNT] = WTCP, [INTVL] = WTCP};
-static const int opt_name[] = {[SO] = KA_WIN_SO_KEEPALIVE, [IDLE] = KA_WIN_TCP_KEEPALIVE,
-                               [CNT] = KA_WIN_TCP_KEEPCNT, [INTVL] = KA_WIN_TCP_KEEPINTVL};
+static const int opt_name[] = {[SO] = KA_WIN_SO_KEEPALIVE,
+                               [IDLE] = KA_WIN_TCP_KEEPALIVE,
+                               [CNT] = KA_WIN_TCP_KEEPCNT,
+                               [INTVL] = KA_WIN_TCP_KEEPINTVL};
 enum { SET, GET };
 
 #define V64 UINT64_C(0xffffffff00000001)
@@ -536,7 +542,7 @@ static const optrow optrows[] = {
   {G_VISTA, SO, GET, 2, 1, 0, 1, B1(1), 10},
   {G_VISTA, SO, GET, 4, 1, 0, 1, B1(1), 10},
   {G_VISTA, SO, GET, 8, 1, 0, 1, B1(1), 10},
-  /* Vista, Server 2008: option 3 (TCP_KEEPALIVE = TCP_KEEPIDLE). As KA_WIN_VISTA_TCP_KEEPALIVE
+/* Vista, Server 2008: option 3 (TCP_KEEPALIVE = TCP_KEEPIDLE). As KA_WIN_VISTA_TCP_KEEPALIVE
    * says (kasim's choice, §8): accepted as on 7 (set with -1: as KA_WIN_VISTA_NEG_OPTLEN_ENOBUFS
    * says (kasim's choice, §8)), or refused. */
 #if KA_WIN_VISTA_TCP_KEEPALIVE
@@ -909,9 +915,10 @@ static bool run_optrow(const optrow *r, size_t idx, const char *name) {
   bool ok = rc == r->err && len == r->len && got == r->buf && c.cnt == r->cnt;
   if (!ok)
     g_test_message("row %zu on %s (option %d, %s, optlen %d): error %d, len %d, buffer "
-                   "%016" G_GINT64_MODIFIER "x, count %u; expected %d, %d, %016"
-                   G_GINT64_MODIFIER "x, %u", idx, name, optname, r->op == SET ? "set" : "get",
-                   r->optlen, rc, len, got, c.cnt, r->err, r->len, r->buf, r->cnt);
+                   "%016" G_GINT64_MODIFIER "x, count %u; expected %d, %d, %016" G_GINT64_MODIFIER
+                   "x, %u",
+                   idx, name, optname, r->op == SET ? "set" : "get", r->optlen, rc, len, got, c.cnt,
+                   r->err, r->len, r->buf, r->cnt);
   ka_sock_free(s);
   ka_params_free(params);
   return ok;
@@ -1002,9 +1009,12 @@ static void test_win_mid_connect(void) {
   static const struct {
     ka_profile_id id;
     int expect;
-  } rows[] = {{KA_PROFILE_WINDOWS_2000, 0},       {KA_PROFILE_WINDOWS_XP, 0},
-              {KA_PROFILE_WINDOWS_2003, 0},       {KA_PROFILE_WINDOWS_VISTA, WSAEINVAL},
-              {KA_PROFILE_WINDOWS_10_1703, WSAEINVAL}, {KA_PROFILE_WINDOWS_10_1709, WSAEINVAL}};
+  } rows[] = {{KA_PROFILE_WINDOWS_2000, 0},
+              {KA_PROFILE_WINDOWS_XP, 0},
+              {KA_PROFILE_WINDOWS_2003, 0},
+              {KA_PROFILE_WINDOWS_VISTA, WSAEINVAL},
+              {KA_PROFILE_WINDOWS_10_1703, WSAEINVAL},
+              {KA_PROFILE_WINDOWS_10_1709, WSAEINVAL}};
   for (size_t i = 0; i < G_N_ELEMENTS(rows); i++) {
     fx f = stream(rows[i].id);
     ka_sock_set_state(f.s, KA_SOCK_STATE_CONNECTING);
@@ -1123,11 +1133,11 @@ static void test_sio_unsupported(void) {
   unsigned char out[8];
   memset(out, 0xAA, sizeof out);
   fx f = stream(KA_PROFILE_WINDOWS_10_1709);
-  g_assert_cmpint(en(f.s, ka_sock_wsaioctl(f.s, 0x98000001u /* SIO_RCVALL */, in, 12, NULL, 0,
-                                           &br)),
+  g_assert_cmpint(en(f.s,
+                     ka_sock_wsaioctl(f.s, 0x98000001u /* SIO_RCVALL */, in, 12, NULL, 0, &br)),
                   ==, WSAEOPNOTSUPP);
-  g_assert_cmpint(en(f.s, ka_sock_wsaioctl(f.s, KA_WIN_SIO_KEEPALIVE_VALS, in, 12, out,
-                                           sizeof out, &br)),
+  g_assert_cmpint(en(f.s, ka_sock_wsaioctl(f.s, KA_WIN_SIO_KEEPALIVE_VALS, in, 12, out, sizeof out,
+                                           &br)),
                   ==, 0);
   g_assert_cmpuint(out[0], ==, 0xAA);
   g_assert_cmpuint(br, ==, 0);
@@ -1226,7 +1236,8 @@ static void test_accept_inheritance(void) {
 static void test_linux_ranges(void) {
   static const struct {
     int opt, max;
-  } rows[] = {{KA_LINUX_TCP_KEEPIDLE, 32767}, {KA_LINUX_TCP_KEEPINTVL, 32767},
+  } rows[] = {{KA_LINUX_TCP_KEEPIDLE, 32767},
+              {KA_LINUX_TCP_KEEPINTVL, 32767},
               {KA_LINUX_TCP_KEEPCNT, 127}};
   for (size_t i = 0; i < G_N_ELEMENTS(rows); i++) {
     fx f = stream(KA_PROFILE_LINUX);
@@ -1476,9 +1487,10 @@ static void test_bsd_ranges(void) {
   static const struct {
     ka_profile_id id;
     int idle, intvl, cnt;
-  } rows[] = {
-      {KA_PROFILE_FREEBSD, KA_FREEBSD_TCP_KEEPIDLE, KA_FREEBSD_TCP_KEEPINTVL, KA_FREEBSD_TCP_KEEPCNT},
-      {KA_PROFILE_MACOS, KA_MACOS_TCP_KEEPALIVE, KA_MACOS_TCP_KEEPINTVL, KA_MACOS_TCP_KEEPCNT}};
+  } rows[] = {{KA_PROFILE_FREEBSD, KA_FREEBSD_TCP_KEEPIDLE, KA_FREEBSD_TCP_KEEPINTVL,
+               KA_FREEBSD_TCP_KEEPCNT},
+              {KA_PROFILE_MACOS, KA_MACOS_TCP_KEEPALIVE, KA_MACOS_TCP_KEEPINTVL,
+               KA_MACOS_TCP_KEEPCNT}};
   for (size_t i = 0; i < G_N_ELEMENTS(rows); i++) {
     fx f = stream(rows[i].id);
     g_assert_cmpint(seti(f.s, BSOL, KA_BSD_SO_KEEPALIVE, 1), ==, 0);

@@ -3,7 +3,10 @@
  * of kasim needs no #ifdef. */
 #include "ks_ns3.h"
 
+/* A quark's name has hyphens, which clang-format would space out. */
+// clang-format off
 G_DEFINE_QUARK(ks-ns3-error-quark, ks_ns3_error)
+// clang-format on
 
 static void unavailable(GError **error) {
   g_set_error(error, KS_NS3_ERROR, KS_NS3_ERROR_UNAVAILABLE,

@@ -69,7 +69,11 @@ using kasim::KeepAliveTag;
 using kasim::KeepAliveTcpSocket;
 using kasim::KeepAliveTcpSocketFactory;
 
+/* A quark's name has hyphens, which clang-format would space out. */
+// clang-format off
 G_DEFINE_QUARK(ks-ns3-error-quark, ks_ns3_error)
+
+// clang-format on
 
 namespace
 {
@@ -498,8 +502,13 @@ InjectRst(ks_ns3_world* w, guint32 id, guint m, guint hop, bool towardClient)
     seg.kind = KS_SEG_RST;
     seg.seq = th.GetSequenceNumber().GetValue();
     seg.ack = th.GetAckNumber().GetValue();
-    Trace(w, KS_TRACE_SEND, &seg, ks_net_link_entry(&w->net->links[h.link], dir), "middlebox",
-          nullptr, m);
+    Trace(w,
+          KS_TRACE_SEND,
+          &seg,
+          ks_net_link_entry(&w->net->links[h.link], dir),
+          "middlebox",
+          nullptr,
+          m);
     l.dev[dir]->Send(p, l.dev[1 - dir]->GetAddress(), ETHERTYPE_IPV4);
 }
 
@@ -744,8 +753,7 @@ OnSendSpace(ks_ns3_world* w, guint32 id, Ptr<Socket> s, uint32_t avail)
     (void)avail;
     Conn& c = w->conns[id];
     const Group& g = w->groups[c.group];
-    if (g.traffic == KS_TRAFFIC_BULK && g.req > 0 && ClientMayWrite(w, id) &&
-        AllAcked(c.sock[0]))
+    if (g.traffic == KS_TRAFFIC_BULK && g.req > 0 && ClientMayWrite(w, id) && AllAcked(c.sock[0]))
     {
         Write(w, id, 0, g.req);
     }
@@ -825,7 +833,8 @@ void
 Hook(ks_ns3_world* w, guint32 id, int side, Ptr<KeepAliveTcpSocket> s)
 {
     s->SetRecvCallback(MakeBoundCallback(&OnRecv, w, id, side));
-    s->SetCloseCallbacks(MakeCallback(&OnNormalClose), MakeBoundCallback(&OnErrorClose, w, id, side));
+    s->SetCloseCallbacks(MakeCallback(&OnNormalClose),
+                         MakeBoundCallback(&OnErrorClose, w, id, side));
     s->TraceConnectWithoutContext("KeepAliveAction", MakeBoundCallback(&OnAction, w, id, side));
     if (side == 0)
     {
@@ -997,7 +1006,8 @@ MbRearm(void* ud, guint m)
         {
             ka_time due = s.last + timeout;
             s.timer.Cancel();
-            s.timer = Simulator::Schedule(NanoSeconds(due > now ? due - now : 0), &MbTimer, w, m, id);
+            s.timer =
+                Simulator::Schedule(NanoSeconds(due > now ? due - now : 0), &MbTimer, w, m, id);
         }
     }
 }
@@ -1197,9 +1207,9 @@ ks_ns3_world_new(const ks_scenario* sc, guint64 seed, GError** error)
         const ks_link_spec* ls = static_cast<const ks_link_spec*>(sc->links->pdata[i]);
         Link& l = w->links[i];
         PointToPointHelper p2p;
-        p2p.SetDeviceAttribute("DataRate",
-                               DataRateValue(DataRate(ls->bandwidth_bps ? ls->bandwidth_bps
-                                                                        : UNLIMITED_BPS)));
+        p2p.SetDeviceAttribute(
+            "DataRate",
+            DataRateValue(DataRate(ls->bandwidth_bps ? ls->bandwidth_bps : UNLIMITED_BPS)));
         p2p.SetChannelAttribute("Delay", TimeValue(NanoSeconds(ls->delay)));
         NetDeviceContainer d = p2p.Install(w->nodes.Get(ls->a), w->nodes.Get(ls->b));
         Ipv4AddressHelper addr;
@@ -1213,8 +1223,9 @@ ks_ns3_world_new(const ks_scenario* sc, guint64 seed, GError** error)
             em->Init(w, e == 0 ? ls->a : ls->b);
             l.dev[e]->SetReceiveErrorModel(em);
             l.dev[e]->TraceConnectWithoutContext("MacTx", MakeBoundCallback(&OnMacTx, w, i, e));
-            l.dev[e]->TraceConnectWithoutContext("MacRx",
-                                                 MakeBoundCallback(&OnMacRx, w, e == 0 ? ls->a : ls->b));
+            l.dev[e]->TraceConnectWithoutContext(
+                "MacRx",
+                MakeBoundCallback(&OnMacRx, w, e == 0 ? ls->a : ls->b));
         }
     }
 
@@ -1446,8 +1457,9 @@ ks_ns3_world_conn_result(const ks_ns3_world* w, guint32 id, ks_conn_result* out)
     {
         for (guint m : w->links[g.path->hops[k].link].mbs)
         {
-            mbLost = std::min(mbLost,
-                              ks_failure_mb_lost_at(w->mbs[m].st[id].last, w->net->mbs[m].timeout, now));
+            mbLost =
+                std::min(mbLost,
+                         ks_failure_mb_lost_at(w->mbs[m].st[id].last, w->net->mbs[m].timeout, now));
         }
     }
     ks_failure_judge(g.path->failures, g.connectAt, c.lostAt[1 - side], mbLost, now, out);

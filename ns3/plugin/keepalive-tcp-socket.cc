@@ -613,8 +613,8 @@ static bool
 Synchronized(TcpSocket::TcpStates_t s)
 {
     return s == TcpSocket::ESTABLISHED || s == TcpSocket::CLOSE_WAIT ||
-           s == TcpSocket::FIN_WAIT_1 || s == TcpSocket::FIN_WAIT_2 ||
-           s == TcpSocket::CLOSING || s == TcpSocket::LAST_ACK;
+           s == TcpSocket::FIN_WAIT_1 || s == TcpSocket::FIN_WAIT_2 || s == TcpSocket::CLOSING ||
+           s == TcpSocket::LAST_ACK;
 }
 
 void
@@ -701,8 +701,8 @@ KeepAliveTcpSocket::DoForwardUp(Ptr<Packet> packet,
     {
         /* ns-3 silently drops an ACK without the timestamp option once
          * timestamps were negotiated (RFC 7323): not a receive. */
-        bool tsDrop = m_timestampEnabled && (flags & TcpHeader::ACK) &&
-                      !(flags & TcpHeader::SYN) && !h.HasOption(TcpOption::TS);
+        bool tsDrop = m_timestampEnabled && (flags & TcpHeader::ACK) && !(flags & TcpHeader::SYN) &&
+                      !h.HasOption(TcpOption::TS);
         SequenceNumber32 seq = h.GetSequenceNumber();
         probe = !tsDrop && flags == TcpHeader::ACK &&
                 ka_conn_seg_is_probe(seq.GetValue(), len, rcvNxt.GetValue());

@@ -31,8 +31,8 @@ typedef struct run {
 static void run_on(run *r, const char *file, const char *engine, const char *extra) {
   r->dir = g_dir_make_tmp("kasim-cross-XXXXXX", NULL);
   g_autofree char *path = scenario(file);
-  const char *argv[] = {g_getenv("KASIM"), "run", path, "--out", r->dir, "--engine", engine,
-                        extra, NULL};
+  const char *argv[] = {g_getenv("KASIM"), "run",  path,  "--out", r->dir,
+                        "--engine",        engine, extra, NULL};
   g_autofree char *out = NULL, *err = NULL;
   int status = ks_test_spawn(argv, &out, &err);
   if (status != 0)
@@ -198,8 +198,8 @@ static void test_refused(void) {
   g_assert_nonnull(strstr(err, "not supported on the ns3 engine: 100000 connections"));
   g_assert_false(g_file_test(out_dir, G_FILE_TEST_EXISTS));
   g_autofree char *cable = scenario("cable-pull.yaml");
-  const char *paced[] = {g_getenv("KASIM"), "run", cable, "--engine", "ns3", "--pace", "10",
-                         "--out", out_dir, NULL};
+  const char *paced[] = {g_getenv("KASIM"), "run", cable,   "--engine", "ns3",
+                         "--pace",          "10",  "--out", out_dir,    NULL};
   g_autofree char *out2 = NULL, *err2 = NULL;
   g_assert_cmpint(ks_test_spawn(paced, &out2, &err2), ==, 2);
   g_assert_nonnull(strstr(err2, "not supported on the ns3 engine: --pace"));
@@ -217,8 +217,8 @@ static void test_pcap(void) {
   run r = {0};
   run_on(&r, "cable-pull.yaml", "ns3", "--pcap");
   g_autofree char *cap = g_build_filename(r.dir, "capture.pcap", NULL);
-  const char *argv[] = {tshark, "-r", cap, "-Y", "tcp.analysis.keep_alive", "-T", "fields",
-                        "-e", "tcp.len", NULL};
+  const char *argv[] = {tshark, "-r",     cap,  "-Y",      "tcp.analysis.keep_alive",
+                        "-T",   "fields", "-e", "tcp.len", NULL};
   g_autofree char *out = NULL, *err = NULL;
   g_assert_cmpint(ks_test_spawn(argv, &out, &err), ==, 0);
   g_auto(GStrv) lines = g_strsplit(g_strstrip(out), "\n", -1);

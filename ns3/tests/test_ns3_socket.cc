@@ -163,10 +163,7 @@ PlugCable(Net& n, double at)
 }
 
 void
-RecordTx(std::vector<Seg>* out,
-         Ptr<const Packet> p,
-         const TcpHeader& h,
-         Ptr<const TcpSocketBase> s)
+RecordTx(std::vector<Seg>* out, Ptr<const Packet> p, const TcpHeader& h, Ptr<const TcpSocketBase> s)
 {
     (void)s;
     Seg seg{};
@@ -238,9 +235,9 @@ OnAccept(Ptr<Socket> s, const Address&)
 void
 Listen(Net& n, bool stock, const std::function<void(Ptr<Socket>)>& before = nullptr)
 {
-    n.listener = stock ? Socket::CreateSocket(n.nodes.Get(1), TcpSocketFactory::GetTypeId())
-                       : Socket::CreateSocket(n.nodes.Get(1),
-                                              KeepAliveTcpSocketFactory::GetTypeId());
+    n.listener = stock
+                     ? Socket::CreateSocket(n.nodes.Get(1), TcpSocketFactory::GetTypeId())
+                     : Socket::CreateSocket(n.nodes.Get(1), KeepAliveTcpSocketFactory::GetTypeId());
     if (before)
     {
         before(n.listener);
@@ -608,10 +605,8 @@ main()
     run_test("option_errors", [] {
         Net n;
         Setup(n, "windows-vista", "windows-10-1709");
-        Ptr<KeepAliveTcpSocket> v = DynamicCast<KeepAliveTcpSocket>(
-            n.fac[0]->CreateSocket());
-        Ptr<KeepAliveTcpSocket> w = DynamicCast<KeepAliveTcpSocket>(
-            n.fac[1]->CreateSocket());
+        Ptr<KeepAliveTcpSocket> v = DynamicCast<KeepAliveTcpSocket>(n.fac[0]->CreateSocket());
+        Ptr<KeepAliveTcpSocket> w = DynamicCast<KeepAliveTcpSocket>(n.fac[1]->CreateSocket());
         int rc = SetInt(v, W_IPPROTO_TCP, W_TCP_KEEPIDLE, 30);
         eq(v->ErrorNumber(rc), 10042, "TCP_KEEPIDLE on Vista");
         check(v->ErrorName(rc) == "WSAENOPROTOOPT", "WSAENOPROTOOPT by name");

@@ -32,7 +32,8 @@ typedef struct ks_cli_host {
  * TCP_USER_TIMEOUT, SIO_KEEPALIVE_VALS=onoff,time_ms,interval_ms) applied
  * through the model's own option API, so it fails exactly where the OS
  * would. */
-ks_cli_host *ks_cli_host_new(const char *profile, const char *registry_file, char **sets, GError **error);
+ks_cli_host *ks_cli_host_new(const char *profile, const char *registry_file, char **sets,
+                             GError **error);
 void ks_cli_host_free(ks_cli_host *host);
 
 /* The engine --engine NAME names: "native" (also for NULL) or "ns3".

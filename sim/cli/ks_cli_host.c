@@ -6,7 +6,10 @@
 #include "ks_limits.h"
 #include "ks_sockopt.h"
 
+/* A quark's name has hyphens, which clang-format would space out. */
+// clang-format off
 G_DEFINE_QUARK(ks-cli-error-quark, ks_cli_error)
+// clang-format on
 
 /* Messages echo what the user wrote (a file's keys, an option's value):
  * its control characters are escaped, so that it stays one line and sends
@@ -56,7 +59,8 @@ static gboolean apply_set(ks_cli_host *host, const char *assignment, GError **er
   return FALSE;
 }
 
-ks_cli_host *ks_cli_host_new(const char *profile, const char *registry_file, char **sets, GError **error) {
+ks_cli_host *ks_cli_host_new(const char *profile, const char *registry_file, char **sets,
+                             GError **error) {
   const ka_profile *p = ka_profile_find(profile);
   if (p == NULL) {
     g_set_error(error, KS_CLI_ERROR, 0, "--profile %s: unknown profile (one of: %s)",

@@ -73,8 +73,7 @@ static void print_report(const ks_cli_host *host, const ks_capacity *c, const ks
   const ka_profile *p = host->profile;
   g_autofree char *n = num(c->connections);
   printf("kasim capacity: %s idle connection%s, %s (%s)\n", n, c->connections == 1 ? "" : "s",
-         ka_profile_name(p),
-         ka_profile_description(p));
+         ka_profile_name(p), ka_profile_description(p));
   printf("Effective keep-alive: %s, idle %.6g s, interval %.6g s, %u probes; probe payload %u "
          "octet%s\n",
          c->probing ? "on" : "OFF", c->idle_s, c->intvl_s, c->cnt, c->probe_payload,
@@ -147,12 +146,13 @@ static void print_report(const ks_cli_host *host, const ks_capacity *c, const ks
 
   /* Why the columns differ: the closed form is a steady state; a run is
    * one history, with a start, a failure and an end. */
-  printf("\nSimulated: %s (%u connections, %.6g s of virtual time), scaled by %s / %u.\n",
-         run_dir, m->connections, m->virtual_time_s, n, m->connections);
+  printf("\nSimulated: %s (%u connections, %.6g s of virtual time), scaled by %s / %u.\n", run_dir,
+         m->connections, m->virtual_time_s, n, m->connections);
   const char *rp = run_profile(m);
   if (rp && strcmp(rp, ka_profile_name(p)) != 0)
     printf("  Note: most of the run's connections report as %s, not %s: the columns compare "
-           "different systems.\n", rp, ka_profile_name(p));
+           "different systems.\n",
+           rp, ka_profile_name(p));
   double expect = c->probes_per_s / c->connections * m->connections;
   printf("Why they differ:\n");
   if (m->probes_per_s > 0 || expect > 0) {
@@ -162,7 +162,8 @@ static void print_report(const ks_cli_host *host, const ks_capacity *c, const ks
            m->probes_per_s, m->virtual_time_s, expect, expect > 0 ? m->probes_per_s / expect : NAN,
            m->wire_probes, m->wire_probe_acks);
     printf("    - each connection is silent for its first idle period (%.6g s of the %.6g s) "
-           "before it probes at all;\n", c->idle_s, m->virtual_time_s);
+           "before it probes at all;\n",
+           c->idle_s, m->virtual_time_s);
     /* What the run's connections did after their failure, from their
      * close reasons, not assumed. */
     if (m->keepalive_timeouts > 0)
@@ -172,9 +173,9 @@ static void print_report(const ks_cli_host *host, const ks_capacity *c, const ks
     if (m->resets > 0)
       printf("    - %u connection%s %s reset: a segment (a probe) was answered with an RST (the "
              "peer had rebooted, or a middlebox forged it), so %s at once instead of sending "
-             "all %u probes;\n", m->resets, m->resets == 1 ? "" : "s",
-             m->resets == 1 ? "was" : "were", m->resets == 1 ? "it closed" : "they closed",
-             c->cnt);
+             "all %u probes;\n",
+             m->resets, m->resets == 1 ? "" : "s", m->resets == 1 ? "was" : "were",
+             m->resets == 1 ? "it closed" : "they closed", c->cnt);
     printf("    - a healthy cycle is idle plus one round trip, slightly longer than idle.\n");
   }
   if (!isnan(m->latency_max_s))
@@ -205,15 +206,16 @@ static void print_report(const ks_cli_host *host, const ks_capacity *c, const ks
              m->peak_giveups_per_s / mean);
     else
       printf(", near the average of %.3g: their phases were spread, as the closed form "
-             "assumes.\n", mean);
+             "assumes.\n",
+             mean);
   }
 }
 
 /* The settings a --run folder records (the group with the most
  * connections), or NULL for a run older than issue 20.  FALSE with an
  * error when its groups disagree: one closed form cannot stand for both. */
-static gboolean run_settings(const ks_run_metrics *m, const char *dir,
-                             const ks_group_metrics **out, GError **error) {
+static gboolean run_settings(const ks_run_metrics *m, const char *dir, const ks_group_metrics **out,
+                             GError **error) {
   *out = NULL;
   for (guint i = 0; i < m->groups->len; i++) {
     const ks_group_metrics *g = m->groups->pdata[i];
@@ -227,11 +229,12 @@ static gboolean run_settings(const ks_run_metrics *m, const char *dir,
     if (g->ka_known && (g_strcmp0(g->ka_profile, b->ka_profile) != 0 ||
                         g->ka_probing != b->ka_probing || g->ka_idle_s != b->ka_idle_s ||
                         g->ka_intvl_s != b->ka_intvl_s || g->ka_cnt != b->ka_cnt)) {
-      g_set_error(error, KS_CLI_ERROR, 0, "--run %s: its groups use different keep-alive "
+      g_set_error(error, KS_CLI_ERROR, 0,
+                  "--run %s: its groups use different keep-alive "
                   "settings (%s: %s, idle %g s, interval %g s, %u probes; %s: %s, idle %g s, "
-                  "interval %g s, %u probes); the closed form models one", dir, b->name,
-                  b->ka_profile, b->ka_idle_s, b->ka_intvl_s, b->ka_cnt, g->name, g->ka_profile,
-                  g->ka_idle_s, g->ka_intvl_s, g->ka_cnt);
+                  "interval %g s, %u probes); the closed form models one",
+                  dir, b->name, b->ka_profile, b->ka_idle_s, b->ka_intvl_s, b->ka_cnt, g->name,
+                  g->ka_profile, g->ka_idle_s, g->ka_intvl_s, g->ka_cnt);
       return FALSE;
     }
   }
@@ -268,16 +271,17 @@ static gboolean preset_timeout(const char *name, ka_time *out, GError **error) {
       return FALSE;
     }
   g_autofree char *yaml = g_strdup_printf(
-      "name: preset\nduration: 1s\nhosts:\n  a: {profile: linux}\n  b: {profile: linux}\n"
-      "links:\n  l: {between: [a, b], delay: 1ms}\nmiddleboxes:\n  m: {preset: %s, link: l}\n"
-      "groups:\n  - {name: g, client: a, server: b}\n", name);
+    "name: preset\nduration: 1s\nhosts:\n  a: {profile: linux}\n  b: {profile: linux}\n"
+    "links:\n  l: {between: [a, b], delay: 1ms}\nmiddleboxes:\n  m: {preset: %s, link: l}\n"
+    "groups:\n  - {name: g, client: a, server: b}\n",
+    name);
   GError *e = NULL;
   ks_scenario *sc = ks_scenario_load_data("--middlebox", yaml, strlen(yaml), NULL, NULL, &e);
   if (sc == NULL || sc->middleboxes == NULL || sc->middleboxes->len != 1) {
     /* The loader's "(presets: a, b, ...)" is the list to offer. */
     const char *list = e ? strstr(e->message, "(presets:") : NULL;
-    g_set_error(error, KS_CLI_ERROR, 0, "--middlebox %s: not a preset%s%s", shown,
-                list ? " " : "", list ? list : "");
+    g_set_error(error, KS_CLI_ERROR, 0, "--middlebox %s: not a preset%s%s", shown, list ? " " : "",
+                list ? list : "");
     g_clear_error(&e);
     if (sc)
       ks_scenario_free(sc);
@@ -298,8 +302,8 @@ int ks_cmd_capacity(int argc, char **argv) {
     {"connections", 'n', 0, G_OPTION_ARG_STRING, &conns_text, "Idle connections (required)", "N"},
     {"profile", 'p', 0, G_OPTION_ARG_STRING, &profile,
      "Profile of the probing side (required, unless --run gives it)", "P"},
-    {"set", 's', 0, G_OPTION_ARG_STRING_ARRAY, &sets,
-     "A registry value, sysctl or socket option", "NAME=VALUE"},
+    {"set", 's', 0, G_OPTION_ARG_STRING_ARRAY, &sets, "A registry value, sysctl or socket option",
+     "NAME=VALUE"},
     {"registry", 'r', 0, G_OPTION_ARG_FILENAME, &registry, "A Windows .reg export", "FILE.reg"},
     {"flap", 0, 0, G_OPTION_ARG_STRING, &flap_text, "Also: an outage this long that heals",
      "DURATION"},
@@ -312,8 +316,8 @@ int ks_cmd_capacity(int argc, char **argv) {
     {"json", 0, 0, G_OPTION_ARG_NONE, &as_json, "Print the figures as one JSON object", NULL},
     G_OPTION_ENTRY_NULL,
   };
-  GOptionContext *ctx =
-      g_option_context_new("- probes/s, bytes/s, detection and reconnect storms for N clients");
+  GOptionContext *ctx = g_option_context_new(
+    "- probes/s, bytes/s, detection and reconnect storms for N clients");
   g_option_context_add_main_entries(ctx, entries, NULL);
   GError *error = NULL;
   gboolean ok = g_option_context_parse(ctx, &argc, &argv, &error);
@@ -330,33 +334,40 @@ int ks_cmd_capacity(int argc, char **argv) {
   if (ok && (!g_ascii_string_to_unsigned(conns_text, 10, 1, G_MAXUINT32, &n, NULL)))
     g_set_error(&error, KS_CLI_ERROR, 0, "--connections %s: not a whole number from 1 to %u",
                 conns_text, G_MAXUINT32),
-        ok = FALSE;
+      ok = FALSE;
   if (ok && flap_text && (!ks_duration_parse(flap_text, &flap) || flap <= 0))
     g_set_error(&error, KS_CLI_ERROR, 0, "--flap %s: not a duration with a unit (30s, 2m)",
-                flap_text), ok = FALSE;
+                flap_text),
+      ok = FALSE;
   ka_time mb_idle = 0; /* 0: no middlebox */
   if (ok && mb_text && mb_idle_text)
-    g_set_error(&error, KS_CLI_ERROR, 0, "--middlebox and --idle-timeout: give one (a preset "
-                "is an idle timeout)"), ok = FALSE;
+    g_set_error(&error, KS_CLI_ERROR, 0,
+                "--middlebox and --idle-timeout: give one (a preset "
+                "is an idle timeout)"),
+      ok = FALSE;
   if (ok && mb_text)
     ok = preset_timeout(mb_text, &mb_idle, &error);
   if (ok && mb_idle_text && (!ks_duration_parse(mb_idle_text, &mb_idle) || mb_idle <= 0)) {
     g_autofree char *shown = ks_escape(mb_idle_text);
-    g_set_error(&error, KS_CLI_ERROR, 0, "--idle-timeout %s: not a duration above 0 with a unit "
-                "(350s, 4m)", shown), ok = FALSE;
+    g_set_error(&error, KS_CLI_ERROR, 0,
+                "--idle-timeout %s: not a duration above 0 with a unit "
+                "(350s, 4m)",
+                shown),
+      ok = FALSE;
   }
   /* A run's own settings (issue 20): taken when nothing else is asked,
    * compared when something is, so that the two columns always describe
    * the same sockets. */
   const ks_group_metrics *rs = NULL;
   if (ok && run_dir)
-    ok = (m = ks_metrics_load(run_dir, &error)) != NULL &&
-         run_settings(m, run_dir, &rs, &error);
+    ok = (m = ks_metrics_load(run_dir, &error)) != NULL && run_settings(m, run_dir, &rs, &error);
   gboolean asked = profile != NULL || registry != NULL || (sets && sets[0]);
   if (ok && profile == NULL && rs == NULL)
-    g_set_error(&error, KS_CLI_ERROR, 0, "--profile is required (one of: %s)%s",
-                ka_profile_names(), m ? "; this run records no settings (made before kasim "
-                "run recorded them)" : ""), ok = FALSE;
+    g_set_error(&error, KS_CLI_ERROR, 0, "--profile is required (one of: %s)%s", ka_profile_names(),
+                m ? "; this run records no settings (made before kasim "
+                    "run recorded them)"
+                  : ""),
+      ok = FALSE;
   if (ok)
     ok = (host = ks_cli_host_new(profile ? profile : rs->ka_profile, registry, sets, &error)) !=
          NULL;
@@ -374,7 +385,8 @@ int ks_cmd_capacity(int argc, char **argv) {
     } else if (rs) {
       g_autofree char *diff = settings_difference(&cfg, rs);
       if (diff) {
-        g_set_error(&error, KS_CLI_ERROR, 0, "--run %s: the run was made with other keep-alive "
+        g_set_error(&error, KS_CLI_ERROR, 0,
+                    "--run %s: the run was made with other keep-alive "
                     "settings (%s); leave out --profile, --set and --registry to take the run's",
                     run_dir, diff);
         ok = FALSE;
@@ -398,7 +410,8 @@ int ks_cmd_capacity(int argc, char **argv) {
       ka_sock_cfg(defaults->sock, &dcfg);
       ks_capacity_compute(&dcfg, (double)n, 0, &dc);
       l0 = g_strdup_printf("%s, idle %.6g s", profile, c.idle_s);
-      s[ns++] = (ks_overhead_series){.label = l0, .bytes_per_conn_s = c.wire_bytes_per_s / n,
+      s[ns++] = (ks_overhead_series){.label = l0,
+                                     .bytes_per_conn_s = c.wire_bytes_per_s / n,
                                      .mark_n = (double)n};
       if (dc.idle_s != c.idle_s) {
         l1 = g_strdup_printf("%s defaults, idle %.6g s", profile, dc.idle_s);
@@ -410,8 +423,7 @@ int ks_cmd_capacity(int argc, char **argv) {
                                        .bytes_per_conn_s = m->probe_bytes_per_s / m->connections,
                                        .mark_n = m->connections};
       }
-      g_autofree char *title = g_strdup_printf("Keep-alive traffic of idle %s clients",
-                                               profile);
+      g_autofree char *title = g_strdup_printf("Keep-alive traffic of idle %s clients", profile);
       ok = ks_plot_overhead(title,
                             "closed form: N / idle probes per second, each probe and its ACK 84 "
                             "octets of Ethernet",
@@ -478,12 +490,14 @@ int ks_cmd_capacity(int argc, char **argv) {
     double t = mb_idle / 1e9;
     if (!c.probing)
       mb_warning = g_strdup_printf("keep-alive sends no probes, and %s forgets a connection idle "
-                                   "for %g s: every idle connection is dropped by it", who, t);
+                                   "for %g s: every idle connection is dropped by it",
+                                   who, t);
     else if (c.idle_s >= t)
       mb_warning = g_strdup_printf("keep-alive waits %g s before its first probe, but %s forgets "
                                    "a connection idle for %g s: every idle connection is dropped "
                                    "by it before a probe can refresh it; set the idle time below "
-                                   "%g s", c.idle_s, who, t, t);
+                                   "%g s",
+                                   c.idle_s, who, t, t);
   }
   if (as_json) {
     JsonBuilder *b = json_builder_new();
@@ -502,10 +516,10 @@ int ks_cmd_capacity(int argc, char **argv) {
     const struct {
       const char *k;
       double v;
-    } f[] = {{"probes_per_s", c.probes_per_s},       {"wire_bytes_per_s", c.wire_bytes_per_s},
-             {"ip_bytes_per_s", c.ip_bytes_per_s},   {"detect_worst_s", c.detect_worst_s},
-             {"detect_best_s", c.detect_best_s},     {"detect_mean_s", c.detect_mean_s},
-             {"storm_start_s", c.storm_start_s},     {"storm_len_s", c.storm_len_s},
+    } f[] = {{"probes_per_s", c.probes_per_s},        {"wire_bytes_per_s", c.wire_bytes_per_s},
+             {"ip_bytes_per_s", c.ip_bytes_per_s},    {"detect_worst_s", c.detect_worst_s},
+             {"detect_best_s", c.detect_best_s},      {"detect_mean_s", c.detect_mean_s},
+             {"storm_start_s", c.storm_start_s},      {"storm_len_s", c.storm_len_s},
              {"storm_rate_per_s", c.storm_rate_per_s}};
     for (size_t i = 0; i < G_N_ELEMENTS(f); i++) {
       json_builder_set_member_name(b, f[i].k);
@@ -545,8 +559,8 @@ int ks_cmd_capacity(int argc, char **argv) {
     printf("WARNING: %s.\n", mb_warning);
   if (rs && !asked)
     printf("Settings from the run (group %s, its reported sockets): %s, idle %g s, interval %g "
-           "s, %u probes\n", rs->name, rs->ka_profile, rs->ka_idle_s, rs->ka_intvl_s,
-           rs->ka_cnt);
+           "s, %u probes\n",
+           rs->name, rs->ka_profile, rs->ka_idle_s, rs->ka_intvl_s, rs->ka_cnt);
   else if (rs)
     printf("Settings checked against the run (group %s): the same\n", rs->name);
   print_report(host, &c, m, run_dir);

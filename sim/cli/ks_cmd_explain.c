@@ -38,9 +38,9 @@ static void explain_run(const ks_cli_host *host, explained *ex) {
   }
   if (ex->cfg.never_probes) {
     ex->never_why = ka_profile_count_rule(host->profile) == KA_COUNT_REGISTRY_MAX
-                        ? "with TcpMaxDataRetransmissions=0 and PPTPTcpMaxDataRetransmissions=0 "
-                          "this Windows version sends no keep-alive probes at all"
-                        : "TCP_KEEPCNT=0 means no keep-alive probes at all on Windows";
+                      ? "with TcpMaxDataRetransmissions=0 and PPTPTcpMaxDataRetransmissions=0 "
+                        "this Windows version sends no keep-alive probes at all"
+                      : "TCP_KEEPCNT=0 means no keep-alive probes at all on Windows";
     return;
   }
   ka_conn c;
@@ -87,7 +87,9 @@ static void print_settings(const ks_cli_host *host, const explained *ex) {
     uint64_t v = 0;
     ka_params_get(host->params, t[i].name, &v);
     printf("  %-32s %" G_GUINT64_FORMAT "%s%s\n", t[i].name, v,
-           t[i].unit == KA_UNIT_MS ? " ms" : t[i].unit == KA_UNIT_S ? " s" : "",
+           t[i].unit == KA_UNIT_MS  ? " ms"
+           : t[i].unit == KA_UNIT_S ? " s"
+                                    : "",
            ka_params_is_set(host->params, t[i].name) ? "" : "  (default)");
   }
   for (guint i = 0; i < host->sockopts->len; i++)
@@ -108,8 +110,7 @@ static void print_settings(const ks_cli_host *host, const explained *ex) {
 static void print_probe(const explained *ex, guint i) {
   g_autofree char *t = ks_format_seconds(g_array_index(ex->probes, ka_time, i));
   printf("  %12s s  probe %u: ACK seq=SND.NXT-1, %u byte%s%s; no answer\n", t, i + 1,
-         ex->probe_payload, ex->probe_payload == 1 ? "" : "s",
-         ex->probe_payload ? " (0x00)" : "");
+         ex->probe_payload, ex->probe_payload == 1 ? "" : "s", ex->probe_payload ? " (0x00)" : "");
 }
 
 static void print_text(const ks_cli_host *host, const explained *ex) {
@@ -136,7 +137,8 @@ static void print_text(const ks_cli_host *host, const explained *ex) {
   }
   if (ex->cut)
     printf("  (listing cut after %u probes; the give-up time below follows the time-based "
-           "rule idle + count x interval)\n", MAX_SIMULATED_PROBES);
+           "rule idle + count x interval)\n",
+           MAX_SIMULATED_PROBES);
   g_autofree char *t = ks_format_seconds(ex->giveup_at);
   g_autofree char *human = ks_format_human(ex->giveup_at);
   g_autofree char *pending = describe_err(p, ex->giveup.err_pending);
@@ -148,7 +150,8 @@ static void print_text(const ks_cli_host *host, const explained *ex) {
          ex->giveup.send_rst ? "RST+ACK, seq=SND.NXT" : "nothing (no RST is sent)");
   if (ex->giveup.later_recv_eof)
     printf("  %12s    application: a pending recv/send fails with %s; after that recv returns 0 "
-           "(end of stream) and send fails with %s\n", "", pending, later);
+           "(end of stream) and send fails with %s\n",
+           "", pending, later);
   else
     printf("  %12s    application: a pending recv/send fails with %s; later calls fail with %s\n",
            "", pending, later);
@@ -160,7 +163,8 @@ static void print_text(const ks_cli_host *host, const explained *ex) {
     ka_params_get(host->params, "hz", &hz);
     printf("On a real kernel (HZ %" G_GUINT64_FORMAT "), the timer wheel fires each timer up to "
            "one step of its level late:\nthe give-up comes between %s s and %s s (up to %s s "
-           "late), where the host's jiffies counter puts it.\n", hz, t, late, slack);
+           "late), where the host's jiffies counter puts it.\n",
+           hz, t, late, slack);
   }
 }
 
@@ -246,8 +250,8 @@ int ks_cmd_explain(int argc, char **argv) {
   gboolean json = FALSE;
   GOptionEntry entries[] = {
     {"profile", 'p', 0, G_OPTION_ARG_STRING, &profile, "Profile (see kasim profiles)", "P"},
-    {"set", 's', 0, G_OPTION_ARG_STRING_ARRAY, &sets,
-     "A registry value, sysctl or socket option", "NAME=VALUE"},
+    {"set", 's', 0, G_OPTION_ARG_STRING_ARRAY, &sets, "A registry value, sysctl or socket option",
+     "NAME=VALUE"},
     {"registry", 'r', 0, G_OPTION_ARG_FILENAME, &registry, "A Windows .reg export", "FILE.reg"},
     {"json", 0, 0, G_OPTION_ARG_NONE, &json, "JSON instead of text", NULL},
     G_OPTION_ENTRY_NULL,
@@ -260,8 +264,8 @@ int ks_cmd_explain(int argc, char **argv) {
   if (ok && argc > 1)
     g_set_error(&error, KS_CLI_ERROR, 0, "unexpected argument '%s'", argv[1]), ok = FALSE;
   if (ok && profile == NULL)
-    g_set_error(&error, KS_CLI_ERROR, 0, "--profile is required (one of: %s)",
-                ka_profile_names()), ok = FALSE;
+    g_set_error(&error, KS_CLI_ERROR, 0, "--profile is required (one of: %s)", ka_profile_names()),
+      ok = FALSE;
   ks_cli_host *host = ok ? ks_cli_host_new(profile, registry, sets, &error) : NULL;
   if (host == NULL) {
     ks_cli_print_error("explain", error);

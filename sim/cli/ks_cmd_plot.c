@@ -48,17 +48,17 @@ static gboolean plot_run(const char *dir, gint64 conn, GArray *pics, GPtrArray *
         continue;
       char *label = g_strdup_printf("%s (%s)", g->name, g->profile);
       g_ptr_array_add(keep, label);
-      s[n++] = (ks_overhead_series){
-          .label = label,
-          .bytes_per_conn_s = (double)g->probe_wire_bytes / m->virtual_time_s / g->connections,
-          .mark_n = g->connections};
+      s[n++] = (ks_overhead_series){.label = label,
+                                    .bytes_per_conn_s = (double)g->probe_wire_bytes /
+                                                        m->virtual_time_s / g->connections,
+                                    .mark_n = g->connections};
     }
     g_autofree char *title = g_strdup_printf("%s: keep-alive traffic against connections",
                                              m->scenario);
     g_autofree char *sub = g_strdup_printf(
-        "as simulated: probes and ACKs put on the wire over the run's %.0f s, Ethernet "
-        "framing (84 octets each); dots: the run's own counts",
-        m->virtual_time_s);
+      "as simulated: probes and ACKs put on the wire over the run's %.0f s, Ethernet "
+      "framing (84 octets each); dots: the run's own counts",
+      m->virtual_time_s);
     gboolean drawn = ks_plot_overhead(title, sub, s, n, &im, error);
     g_free(s);
     if (!drawn)
@@ -137,8 +137,7 @@ static int write_status(const GError *e) {
 static gboolean write_all(const char *out, GArray *pics, GPtrArray *written, GError **error) {
   if (g_mkdir_with_parents(out, 0755) != 0) {
     int err = errno;
-    g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(err), "%s: %s", out,
-                g_strerror(err));
+    g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(err), "%s: %s", out, g_strerror(err));
     return FALSE;
   }
   GPtrArray *files = g_ptr_array_new();
@@ -157,8 +156,8 @@ static gboolean write_all(const char *out, GArray *pics, GPtrArray *written, GEr
       const void *data = g_bytes_get_data(k ? p->im.svg : p->im.png, &len);
       if (fwrite(data, 1, len, ks_afile_stream(f)) != len) {
         int err = errno;
-        g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(err), "%s: %s",
-                    ks_afile_path(f), g_strerror(err));
+        g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(err), "%s: %s", ks_afile_path(f),
+                    g_strerror(err));
         ok = FALSE;
       }
     }
@@ -189,19 +188,20 @@ int ks_cmd_plot(int argc, char **argv) {
     G_OPTION_ENTRY_NULL,
   };
   GOptionContext *ctx = g_option_context_new(
-      "RUN_OR_SWEEP_DIR - timeline, latency CDF, heatmap and overhead as PNG and SVG");
+    "RUN_OR_SWEEP_DIR - timeline, latency CDF, heatmap and overhead as PNG and SVG");
   g_option_context_add_main_entries(ctx, entries, NULL);
   GError *error = NULL;
   gboolean ok = g_option_context_parse(ctx, &argc, &argv, &error);
   g_option_context_free(ctx);
   guint64 conn = 0;
   if (ok && argc != 2)
-    g_set_error(&error, KS_CLI_ERROR, 0, argc < 2 ? "a run or sweep folder is required"
-                                                  : "unexpected argument '%s'", argv[2]),
-        ok = FALSE;
+    g_set_error(&error, KS_CLI_ERROR, 0,
+                argc < 2 ? "a run or sweep folder is required" : "unexpected argument '%s'",
+                argv[2]),
+      ok = FALSE;
   if (ok && conn_text && !g_ascii_string_to_unsigned(conn_text, 10, 0, G_MAXUINT32, &conn, NULL))
     g_set_error(&error, KS_CLI_ERROR, 0, "--conn %s: not a connection number", conn_text),
-        ok = FALSE;
+      ok = FALSE;
   GArray *pics = g_array_new(FALSE, TRUE, sizeof(picture));
   GPtrArray *keep = g_ptr_array_new_with_free_func(g_free);
   if (ok) {

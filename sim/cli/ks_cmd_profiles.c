@@ -43,7 +43,8 @@ static void print_releases(const ka_profile *p) {
 
 int ks_cmd_profiles(int argc, char **argv) {
   GOptionEntry entries[] = {G_OPTION_ENTRY_NULL};
-  GOptionContext *ctx = g_option_context_new("- the modelled systems and their keep-alive defaults");
+  GOptionContext *ctx = g_option_context_new(
+    "- the modelled systems and their keep-alive defaults");
   g_option_context_add_main_entries(ctx, entries, NULL);
   GError *error = NULL;
   gboolean ok = g_option_context_parse(ctx, &argc, &argv, &error);

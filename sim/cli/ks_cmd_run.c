@@ -45,8 +45,8 @@ static void on_progress(ka_time now, ka_time end, void *ud) {
 typedef struct live {
   const ks_scenario *sc;
   ks_pace_ctl ctl;
-  gboolean status;        /* stderr is a terminal: the status line */
-  gboolean keys;          /* stdin is a terminal: keys, unbuffered */
+  gboolean status; /* stderr is a terminal: the status line */
+  gboolean keys;   /* stdin is a terminal: keys, unbuffered */
   gboolean status_shown;
   struct termios saved;
   ka_time clock, end;
@@ -73,8 +73,8 @@ static void live_restore_terminal(void) {
 }
 
 static const char *seg_text(guint kind) {
-  static const char *const t[] = {"handshake", "data", "retransmission", "ACK",
-                                  "keep-alive probe", "keep-alive ACK", "RST"};
+  static const char *const t[] = {
+    "handshake", "data", "retransmission", "ACK", "keep-alive probe", "keep-alive ACK", "RST"};
   return kind < G_N_ELEMENTS(t) ? t[kind] : ks_net_seg_kind_name(kind);
 }
 
@@ -105,8 +105,8 @@ static const char *target_name(const ks_scenario *sc, const ks_trace_event *ev) 
   case KS_TARGET_HOST: return host_name(sc, ev->target);
   default:
     return sc->middleboxes && ev->target < sc->middleboxes->len
-               ? ((ks_middlebox_spec *)sc->middleboxes->pdata[ev->target])->name
-               : "?";
+             ? ((ks_middlebox_spec *)sc->middleboxes->pdata[ev->target])->name
+             : "?";
   }
 }
 
@@ -132,11 +132,10 @@ static void live_event(const ks_trace_event *ev, void *ud) {
   const ks_segment *seg = ev->seg;
   switch (ev->kind) {
   case KS_TRACE_SEND:
-    g_snprintf(line, sizeof line, "%12s s  conn %-5u %s (%s) sends %s%s%s, %u byte%s", t,
-               seg->conn, host_name(sc, ev->host), seg->from_client ? "client" : "server",
-               seg_text(seg->kind), ev->what && strcmp(ev->what, "middlebox") == 0
-                                        ? " forged by the middlebox" : "",
-               "", seg->len, seg->len == 1 ? "" : "s");
+    g_snprintf(line, sizeof line, "%12s s  conn %-5u %s (%s) sends %s%s%s, %u byte%s", t, seg->conn,
+               host_name(sc, ev->host), seg->from_client ? "client" : "server", seg_text(seg->kind),
+               ev->what && strcmp(ev->what, "middlebox") == 0 ? " forged by the middlebox" : "", "",
+               seg->len, seg->len == 1 ? "" : "s");
     break;
   case KS_TRACE_DROP:
     g_snprintf(line, sizeof line, "%12s s  conn %-5u LOST: the %s %s: %s", t, seg->conn,
@@ -145,8 +144,10 @@ static void live_event(const ks_trace_event *ev, void *ud) {
     break;
   case KS_TRACE_CLOSE:
     if (ev->what && strcmp(ev->what, "reset_by_peer") == 0)
-      g_snprintf(line, sizeof line, "%12s s  conn %-5u %s is RESET by its peer: the application "
-                 "sees %s", t, ev->target, host_name(sc, ev->host), ev->error ? ev->error : "?");
+      g_snprintf(line, sizeof line,
+                 "%12s s  conn %-5u %s is RESET by its peer: the application "
+                 "sees %s",
+                 t, ev->target, host_name(sc, ev->host), ev->error ? ev->error : "?");
     else
       g_snprintf(line, sizeof line, "%12s s  conn %-5u %s GIVES UP (%s): the application sees %s",
                  t, ev->target, host_name(sc, ev->host), ev->what ? ev->what : "?",
@@ -156,8 +157,7 @@ static void live_event(const ks_trace_event *ev, void *ud) {
     g_snprintf(line, sizeof line, "%12s s  scenario: %s %s", t, ev->what ? ev->what : "?",
                target_name(sc, ev));
     break;
-  default: /* arrivals and timers: the sends and their fates tell it */
-    return;
+  default: /* arrivals and timers: the sends and their fates tell it */ return;
   }
   if (l->status_shown)
     fputs("\r\033[K", stderr), fflush(stderr);
@@ -280,8 +280,7 @@ static void print_human(const ks_scenario *sc, const ks_backend *b, const void *
                  ka_close_reason_name((ka_close_reason)k), bk->error);
         else
           printf("  %s: %u closed by %s (%s), first at %s s, median %s s, last %s s\n", g->name,
-                 times->len, ka_close_reason_name((ka_close_reason)k), bk->error, first, med,
-                 last);
+                 times->len, ka_close_reason_name((ka_close_reason)k), bk->error, first, med, last);
       }
       g_array_free(times, TRUE);
     }
@@ -306,8 +305,10 @@ static gboolean parse_trace(const char *text, ks_runner_opts *o, GArray *ids, GE
     }
   g_autofree char *shown = ks_escape(text);
   if (strncmp(text, "conn=", 5) != 0 || text[5] == '\0') {
-    g_set_error(error, KS_CLI_ERROR, 0, "--trace %s: must be all, none, failures or conn=LIST "
-                "(connection ids and ranges, as in conn=0,7,100-199)", shown);
+    g_set_error(error, KS_CLI_ERROR, 0,
+                "--trace %s: must be all, none, failures or conn=LIST "
+                "(connection ids and ranges, as in conn=0,7,100-199)",
+                shown);
     return FALSE;
   }
   g_auto(GStrv) parts = g_strsplit(text + 5, ",", -1);
@@ -319,8 +320,10 @@ static gboolean parse_trace(const char *text, ks_runner_opts *o, GArray *ids, GE
     if (ok && ends[1])
       ok = g_ascii_string_to_unsigned(ends[1], 10, 0, G_MAXUINT32, &hi, NULL) && hi >= lo;
     if (!ok) {
-      g_set_error(error, KS_CLI_ERROR, 0, "--trace %s: '%s' is not a connection id or a range "
-                  "A-B (as in conn=0,7,100-199)", shown, parts[i]);
+      g_set_error(error, KS_CLI_ERROR, 0,
+                  "--trace %s: '%s' is not a connection id or a range "
+                  "A-B (as in conn=0,7,100-199)",
+                  shown, parts[i]);
       return FALSE;
     }
     if (hi - lo > 100000000) {
@@ -385,7 +388,7 @@ static gboolean check_out_dir(const char *dir, GError **error) {
 
 int ks_cmd_run(int argc, char **argv) {
   g_autofree char *out_dir = NULL, *engine = NULL, *seed_text = NULL, *pace_text = NULL,
-                   *trace_text = NULL;
+                  *trace_text = NULL;
   g_auto(GStrv) sets = NULL, limit_sets = NULL;
   gboolean pcap = FALSE;
   double pace = 0; /* not given: as fast as possible */
@@ -397,11 +400,13 @@ int ks_cmd_run(int argc, char **argv) {
     {"pcap", 0, 0, G_OPTION_ARG_NONE, &pcap, "Also write capture.pcap", NULL},
     {"pace", 0, 0, G_OPTION_ARG_STRING, &pace_text,
      "Live: X virtual seconds per real second, events printed as they happen (default: "
-     "as fast as possible, silently)", "X"},
+     "as fast as possible, silently)",
+     "X"},
     {"engine", 0, 0, G_OPTION_ARG_STRING, &engine, "native (default) or ns3", "NAME"},
     {"trace", 0, 0, G_OPTION_ARG_STRING, &trace_text,
-     "What trace.jsonl holds: all, none, failures or conn=LIST (default: all up to "
-     G_STRINGIFY(KS_RUNNER_FULL_MAX) " connections, failures above)", "LEVEL"},
+     "What trace.jsonl holds: all, none, failures or conn=LIST (default: all up to " G_STRINGIFY(
+       KS_RUNNER_FULL_MAX) " connections, failures above)",
+     "LEVEL"},
     {"limit", 0, 0, G_OPTION_ARG_STRING_ARRAY, &limit_sets,
      "Raise a limit on what a scenario may ask for (docs/limits.md)", "NAME=VALUE"},
     G_OPTION_ENTRY_NULL,
@@ -413,9 +418,9 @@ int ks_cmd_run(int argc, char **argv) {
   g_option_context_free(ctx);
   guint64 seed = 0;
   if (ok && argc != 2)
-    g_set_error(&error, KS_CLI_ERROR, 0, argc < 2 ? "a scenario file is required"
-                                                  : "unexpected argument '%s'", argv[2]),
-        ok = FALSE;
+    g_set_error(&error, KS_CLI_ERROR, 0,
+                argc < 2 ? "a scenario file is required" : "unexpected argument '%s'", argv[2]),
+      ok = FALSE;
   const ks_backend *b = ok ? ks_cli_engine_find(engine, &error) : NULL;
   ok = b != NULL;
   /* GLib reads "nan", "inf" and 1e999 as doubles. */
@@ -424,13 +429,14 @@ int ks_cmd_run(int argc, char **argv) {
     char *end = NULL;
     pace = g_ascii_strtod(pace_text, &end);
     if (end == pace_text || *end != '\0' || !isfinite(pace) || !(pace > 0))
-      g_set_error(&error, KS_CLI_ERROR, 0, "--pace %s: must be a number above 0 (virtual "
+      g_set_error(&error, KS_CLI_ERROR, 0,
+                  "--pace %s: must be a number above 0 (virtual "
                   "seconds per real second; leave --pace out to run as fast as possible)",
-                  pace_text), ok = FALSE;
+                  pace_text),
+        ok = FALSE;
   }
   gboolean paced = ok && pace_text != NULL;
-  if (ok && seed_text &&
-      !g_ascii_string_to_unsigned(seed_text, 10, 0, G_MAXUINT64, &seed, NULL))
+  if (ok && seed_text && !g_ascii_string_to_unsigned(seed_text, 10, 0, G_MAXUINT64, &seed, NULL))
     g_set_error(&error, KS_CLI_ERROR, 0, "--seed %s: not a whole number", seed_text), ok = FALSE;
   ks_runner_opts opts = {.backend = b, .pcap = pcap, .pace = pace};
   g_autoptr(GArray) trace_ids = g_array_new(FALSE, FALSE, sizeof(guint32));
@@ -453,9 +459,10 @@ int ks_cmd_run(int argc, char **argv) {
     for (guint i = 0; i < trace_ids->len; i++)
       if (g_array_index(trace_ids, guint32, i) >= total) {
         g_autofree char *shown = ks_escape(trace_text);
-        g_set_error(&error, KS_CLI_ERROR, 0, "--trace %s: no connection %u (the scenario has "
-                    "%" G_GUINT64_FORMAT ", numbered from 0)", shown,
-                    g_array_index(trace_ids, guint32, i), total);
+        g_set_error(&error, KS_CLI_ERROR, 0,
+                    "--trace %s: no connection %u (the scenario has "
+                    "%" G_GUINT64_FORMAT ", numbered from 0)",
+                    shown, g_array_index(trace_ids, guint32, i), total);
         g_clear_pointer(&sc, ks_scenario_free);
         break;
       }
@@ -506,8 +513,7 @@ int ks_cmd_run(int argc, char **argv) {
     /* The folder's fault is the user's to fix (2); the machine's is 3;
      * anything else would be kasim's own (1). */
     gboolean out = g_error_matches(error, KS_RUNNER_ERROR, KS_RUNNER_ERROR_OUT);
-    status = out || g_error_matches(error, KS_RUNNER_ERROR, KS_RUNNER_ERROR_REFUSED)
-               ? KS_EXIT_USAGE
+    status = out || g_error_matches(error, KS_RUNNER_ERROR, KS_RUNNER_ERROR_REFUSED) ? KS_EXIT_USAGE
              : g_error_matches(error, KS_RUNNER_ERROR, KS_RUNNER_ERROR_SYSTEM) ? KS_EXIT_SYSTEM
                                                                                : 1;
     g_autofree char *msg = ks_escape(error->message);

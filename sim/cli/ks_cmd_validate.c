@@ -85,8 +85,8 @@ static int validate_one(const char *path, char **sets, char **model_sets, int hz
   /* Whatever the kernel run could not reproduce (a delay without netem),
    * the model does not get either. */
   for (guint i = 0; i < sc->links->len && i < msc->links->len; i++)
-    ((ks_link_spec *)msc->links->pdata[i])->delay =
-        ((const ks_link_spec *)sc->links->pdata[i])->delay;
+    ((ks_link_spec *)msc->links->pdata[i])->delay = ((const ks_link_spec *)sc->links->pdata[i])
+                                                      ->delay;
   /* The model's timer wheel on the kernel's jiffies; where they could not
    * be read, exact timers and a tolerance for the wheel instead. */
   wheel = ks_validate_same_clock(msc, krun, hz);
@@ -105,10 +105,12 @@ static int validate_one(const char *path, char **sets, char **model_sets, int hz
   if (wheel)
     printf("  note: the model's timer wheel runs on the kernel's jiffies: HZ %d (%s), "
            "%" G_GUINT64_FORMAT " at time 0 (/proc/timer_list); tolerance one jiffy and 10 ms "
-           "a timer; see docs/validation.md\n", hz, hz_source, krun->jiffies0);
+           "a timer; see docs/validation.md\n",
+           hz, hz_source, krun->jiffies0);
   else if (hz > 0)
     printf("  note: tolerance from the timer wheel at HZ %d (%s; /proc/timer_list not read, "
-           "the model's timers exact); see docs/validation.md\n", hz, hz_source);
+           "the model's timers exact); see docs/validation.md\n",
+           hz, hz_source);
   else
     printf("  note: CONFIG_HZ unknown (no /boot/config-* or /proc/config.gz): tolerance for the "
            "worst of HZ 100, 250, 300 and 1000; see docs/validation.md\n");
@@ -137,8 +139,7 @@ done:
 /* The worse of two statuses: bad input, then a failed run, then a
  * disagreement, then a skip, then agreement. */
 static int worse(int a, int b) {
-  static const int order[] = {0, KS_EXIT_SKIPPED, KS_EXIT_DISAGREE, KS_EXIT_FAILED,
-                              KS_EXIT_USAGE};
+  static const int order[] = {0, KS_EXIT_SKIPPED, KS_EXIT_DISAGREE, KS_EXIT_FAILED, KS_EXIT_USAGE};
   int ra = 0, rb = 0;
   for (int i = 0; i < (int)G_N_ELEMENTS(order); i++) {
     if (order[i] == a)
@@ -158,8 +159,7 @@ int ks_cmd_validate(int argc, char **argv) {
      "Compare with the Linux kernel of this machine (needs root)", NULL},
     {"set", 's', 0, G_OPTION_ARG_STRING_ARRAY, &sets,
      "A sysctl or socket option for every host or group, on both sides", "NAME=VALUE"},
-    {"hz", 0, 0, G_OPTION_ARG_INT, &hz,
-     "The kernel's CONFIG_HZ (default: from its config)", "N"},
+    {"hz", 0, 0, G_OPTION_ARG_INT, &hz, "The kernel's CONFIG_HZ (default: from its config)", "N"},
     {"verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose,
      "Print each set-up command and each captured packet on stderr", NULL},
     /* For the test that proves the comparison can fail: applied to the
@@ -168,7 +168,7 @@ int ks_cmd_validate(int argc, char **argv) {
     G_OPTION_ENTRY_NULL,
   };
   GOptionContext *ctx = g_option_context_new(
-      "--kernel SCENARIO... - compare the model with the real Linux stack");
+    "--kernel SCENARIO... - compare the model with the real Linux stack");
   g_option_context_add_main_entries(ctx, entries, NULL);
   GError *error = NULL;
   gboolean ok = g_option_context_parse(ctx, &argc, &argv, &error);
@@ -178,10 +178,10 @@ int ks_cmd_validate(int argc, char **argv) {
   if (ok && !kernel)
     g_set_error_literal(&error, KS_CLI_ERROR, 0,
                         "--kernel is required (the Linux kernel is the only reference so far)"),
-        ok = FALSE;
+      ok = FALSE;
   if (ok && hz != 0 && !(hz > 0 && ka_jiffies_hz_valid((uint32_t)hz)))
     g_set_error(&error, KS_CLI_ERROR, 0, "--hz %d: not a kernel HZ (100, 250, 300, 1000)", hz),
-        ok = FALSE;
+      ok = FALSE;
   if (!ok) {
     ks_cli_print_error("validate", error);
     g_error_free(error);

@@ -46,6 +46,4 @@ char *ks_format_count(guint64 n) {
   return g_string_free(s, FALSE);
 }
 
-const char *ks_plural(guint64 n, const char *one, const char *many) {
-  return n == 1 ? one : many;
-}
+const char *ks_plural(guint64 n, const char *one, const char *many) { return n == 1 ? one : many; }

@@ -26,9 +26,9 @@ struct ks_engine {
   ka_time end; /* of the current run, for the progress hook */
   GRand *rand;
 
-  double pace;      /* virtual seconds per wall second; 0 = flat out */
-  gint64 wall0;     /* pacing anchor: this wall instant ... */
-  ka_time virt0;    /* ... corresponds to this virtual one */
+  double pace;   /* virtual seconds per wall second; 0 = flat out */
+  gint64 wall0;  /* pacing anchor: this wall instant ... */
+  ka_time virt0; /* ... corresponds to this virtual one */
 
   ks_pace_ctl *ctl; /* live control of a paced run, or NULL */
   gboolean held;    /* paused since the last poll: the anchor is the clock */
@@ -72,13 +72,9 @@ void ks_engine_free(ks_engine *e) {
   g_free(e);
 }
 
-ka_time ks_engine_now(const ks_engine *e) {
-  return e->now;
-}
+ka_time ks_engine_now(const ks_engine *e) { return e->now; }
 
-GRand *ks_engine_rand(ks_engine *e) {
-  return e->rand;
-}
+GRand *ks_engine_rand(ks_engine *e) { return e->rand; }
 
 void ks_engine_at(ks_engine *e, ks_timer *t, ka_time when) {
   g_return_if_fail(ks_timer_has_cb(t));
@@ -87,21 +83,13 @@ void ks_engine_at(ks_engine *e, ks_timer *t, ka_time when) {
   ks_wheel_arm(e->wheel, t, when);
 }
 
-void ks_engine_cancel(ks_engine *e, ks_timer *t) {
-  ks_wheel_cancel(e->wheel, t);
-}
+void ks_engine_cancel(ks_engine *e, ks_timer *t) { ks_wheel_cancel(e->wheel, t); }
 
-guint64 ks_engine_events(const ks_engine *e) {
-  return e->events;
-}
+guint64 ks_engine_events(const ks_engine *e) { return e->events; }
 
-size_t ks_engine_pending(const ks_engine *e) {
-  return ks_wheel_count(e->wheel);
-}
+size_t ks_engine_pending(const ks_engine *e) { return ks_wheel_count(e->wheel); }
 
-void ks_engine_stop(ks_engine *e) {
-  e->flags |= KS_FLAG_STOP;
-}
+void ks_engine_stop(ks_engine *e) { e->flags |= KS_FLAG_STOP; }
 
 static void pace_anchor(ks_engine *e) {
   e->wall0 = wall_ns();
@@ -200,9 +188,8 @@ static void pace_until(ks_engine *e, ka_time v) {
 
     if (left <= 0 && !paused)
       return;
-    sleep_until_wall(now + (!paused && left < (double)KS_SLEEP_SLICE_NS
-                                ? (gint64)left
-                                : KS_SLEEP_SLICE_NS));
+    sleep_until_wall(
+      now + (!paused && left < (double)KS_SLEEP_SLICE_NS ? (gint64)left : KS_SLEEP_SLICE_NS));
     progress_tick(e, clock);
   }
 }

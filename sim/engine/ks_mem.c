@@ -9,9 +9,7 @@
 
 #define KS_MEM_SMALL_ALIGN 64u
 
-static size_t round_up(size_t n, size_t to) {
-  return (n + to - 1) / to * to;
-}
+static size_t round_up(size_t n, size_t to) { return (n + to - 1) / to * to; }
 
 void *ks_mem_huge_new0(size_t size) {
   size_t len;

@@ -203,44 +203,45 @@ typedef struct ks_place {
 
 /* KS_SHIFT_, KS_BITS_ or KS_BASE_ (F) of level `l`, where `l` is a
  * constant expression: for the tables' initialisers. */
-#define KS_OF_LEVEL(F, l)                                                  \
-  ((l) == 0   ? F##0                                                       \
-   : (l) == 1 ? F##1                                                       \
-   : (l) == 2 ? F##2                                                       \
-   : (l) == 3 ? F##3                                                       \
-   : (l) == 4 ? F##4                                                       \
-   : (l) == 5 ? F##5                                                       \
+#define KS_OF_LEVEL(F, l) \
+  ((l) == 0   ? F##0      \
+   : (l) == 1 ? F##1      \
+   : (l) == 2 ? F##2      \
+   : (l) == 3 ? F##3      \
+   : (l) == 4 ? F##4      \
+   : (l) == 5 ? F##5      \
               : F##6)
-#define KS_PLACE(l)                                                        \
-  {KS_OF_LEVEL(KS_SHIFT_, l), KS_OF_LEVEL(KS_BITS_, l),                    \
-   KS_OF_LEVEL(KS_BASE_, l), (1u << KS_OF_LEVEL(KS_BITS_, l)) - 1}
+#define KS_PLACE(l)                                                                \
+  {                                                                                \
+    KS_OF_LEVEL(KS_SHIFT_, l), KS_OF_LEVEL(KS_BITS_, l), KS_OF_LEVEL(KS_BASE_, l), \
+      (1u << KS_OF_LEVEL(KS_BITS_, l)) - 1                                         \
+  }
 /* The level whose digit holds bit `b` of a time. */
-#define KS_LEVEL_OF_BIT(b)                                                 \
-  ((b) < KS_SHIFT_1   ? 0                                                  \
-   : (b) < KS_SHIFT_2 ? 1                                                  \
-   : (b) < KS_SHIFT_3 ? 2                                                  \
-   : (b) < KS_SHIFT_4 ? 3                                                  \
-   : (b) < KS_SHIFT_5 ? 4                                                  \
-   : (b) < KS_SHIFT_6 ? 5                                                  \
+#define KS_LEVEL_OF_BIT(b) \
+  ((b) < KS_SHIFT_1   ? 0  \
+   : (b) < KS_SHIFT_2 ? 1  \
+   : (b) < KS_SHIFT_3 ? 2  \
+   : (b) < KS_SHIFT_4 ? 3  \
+   : (b) < KS_SHIFT_5 ? 4  \
+   : (b) < KS_SHIFT_6 ? 5  \
                       : 6)
 /* The level of slot number `id`. */
-#define KS_LEVEL_OF_SLOT(id)                                               \
-  ((id) < KS_BASE_1   ? 0                                                  \
-   : (id) < KS_BASE_2 ? 1                                                  \
-   : (id) < KS_BASE_3 ? 2                                                  \
-   : (id) < KS_BASE_4 ? 3                                                  \
-   : (id) < KS_BASE_5 ? 4                                                  \
-   : (id) < KS_BASE_6 ? 5                                                  \
+#define KS_LEVEL_OF_SLOT(id) \
+  ((id) < KS_BASE_1   ? 0    \
+   : (id) < KS_BASE_2 ? 1    \
+   : (id) < KS_BASE_3 ? 2    \
+   : (id) < KS_BASE_4 ? 3    \
+   : (id) < KS_BASE_5 ? 4    \
+   : (id) < KS_BASE_6 ? 5    \
                       : 6)
 #define KS_PLACE_OF_BIT(b) KS_PLACE(KS_LEVEL_OF_BIT(b))
-#define KS_LEVEL_OF_PAGE(p) KS_LEVEL_OF_SLOT((p) * 256)
+#define KS_LEVEL_OF_PAGE(p) KS_LEVEL_OF_SLOT((p)*256)
 /* Table entries M(i), M(i + 1), ...: 4, 8, 16 or 64 of them. */
 #define KS_REP4(M, i) M(i), M((i) + 1), M((i) + 2), M((i) + 3)
 #define KS_REP8(M, i) KS_REP4(M, i), KS_REP4(M, (i) + 4)
 #define KS_REP16(M, i) KS_REP8(M, i), KS_REP8(M, (i) + 8)
-#define KS_REP64(M, i)                                                     \
-  KS_REP16(M, i), KS_REP16(M, (i) + 16), KS_REP16(M, (i) + 32),            \
-      KS_REP16(M, (i) + 48)
+#define KS_REP64(M, i) \
+  KS_REP16(M, i), KS_REP16(M, (i) + 16), KS_REP16(M, (i) + 32), KS_REP16(M, (i) + 48)
 
 /* The level a timer goes to, by the highest bit in which its expiry
  * differs from cur. */
@@ -250,16 +251,15 @@ static const ks_place place_by_msb[64] = {KS_REP64(KS_PLACE_OF_BIT, 0)};
  * entries as there are pages, which the _Static_assert below checks. */
 #define KS_NPAGES ((KS_NSLOTS_WHEEL + 255) / 256)
 static const uint8_t level_by_page[] = {
-    KS_REP64(KS_LEVEL_OF_PAGE, 0),
-    KS_REP8(KS_LEVEL_OF_PAGE, 64),
-    KS_REP4(KS_LEVEL_OF_PAGE, 72),
-    KS_LEVEL_OF_PAGE(76),
+  KS_REP64(KS_LEVEL_OF_PAGE, 0),
+  KS_REP8(KS_LEVEL_OF_PAGE, 64),
+  KS_REP4(KS_LEVEL_OF_PAGE, 72),
+  KS_LEVEL_OF_PAGE(76),
 };
 
 /* One ks_place per level, for slot_start(). */
 static const ks_place place_by_level[] = {
-    KS_PLACE(0), KS_PLACE(1), KS_PLACE(2), KS_PLACE(3),
-    KS_PLACE(4), KS_PLACE(5), KS_PLACE(6),
+  KS_PLACE(0), KS_PLACE(1), KS_PLACE(2), KS_PLACE(3), KS_PLACE(4), KS_PLACE(5), KS_PLACE(6),
 };
 
 _Static_assert(KS_SHIFT_6 + KS_BITS_6 == 64, "the digits cover a 64-bit time");
@@ -267,7 +267,7 @@ _Static_assert(sizeof place_by_level / sizeof place_by_level[0] == KS_LEVELS,
                "a ks_place for every level");
 _Static_assert(sizeof level_by_page == KS_NPAGES, "a level for every page of slots");
 _Static_assert(KS_BASE_1 % 256 == 0 && KS_BASE_2 % 256 == 0 && KS_BASE_3 % 256 == 0 &&
-                   KS_BASE_4 % 256 == 0 && KS_BASE_5 % 256 == 0 && KS_BASE_6 % 256 == 0,
+                 KS_BASE_4 % 256 == 0 && KS_BASE_5 % 256 == 0 && KS_BASE_6 % 256 == 0,
                "every level starts a page of level_by_page, and a bitmap word");
 _Static_assert(KS_TAG_LOW + KS_TAG_BITS == KS_SHIFT_2,
                "the tag is the top of the bits below level 2's digit");
@@ -281,7 +281,7 @@ _Static_assert(KS_SHIFT_1 == 8 && KS_SHIFT_2 == 22 && KS_SHIFT_3 == 33 && KS_SHI
 typedef uint64_t ks_entry;
 
 typedef struct ks_slot {
-  ks_entry *v; /* in arm order; 0: a hole left by a cancel */
+  ks_entry *v;   /* in arm order; 0: a hole left by a cancel */
   uint32_t head; /* entries before it have been popped */
   uint32_t len;
   uint32_t cap;
@@ -291,9 +291,7 @@ typedef struct ks_slot {
   uint32_t holes;
 } ks_slot;
 
-static inline uint32_t slot_live(const ks_slot *s) {
-  return s->len - s->head - s->holes;
-}
+static inline uint32_t slot_live(const ks_slot *s) { return s->len - s->head - s->holes; }
 
 struct ks_wheel {
   uint64_t cur; /* biased; every timer in a level is filed relative to it */
@@ -331,9 +329,7 @@ struct ks_wheel {
   uint32_t hist[KS_HIST];
 };
 
-static inline uint64_t to_u(ka_time t) {
-  return (uint64_t)t + KS_BIAS;
-}
+static inline uint64_t to_u(ka_time t) { return (uint64_t)t + KS_BIAS; }
 
 static inline ka_time from_u(uint64_t u) {
   /* Spelled out so that no out-of-range conversion is involved. */
@@ -341,39 +337,28 @@ static inline ka_time from_u(uint64_t u) {
 }
 
 /* A filed timer's biased expiry: what it was filed by. */
-static inline uint64_t timer_u(const ks_timer *t) {
-  return to_u(t->expires_);
-}
+static inline uint64_t timer_u(const ks_timer *t) { return to_u(t->expires_); }
 
 static inline ks_timer *entry_timer(ks_entry e) {
   return (ks_timer *)(uintptr_t)(e & KS_ADDR_MASK);
 }
 
 static inline ks_entry entry_make(ks_timer *t, uint64_t ue) {
-  return (uint64_t)(uintptr_t)t |
-         (ue >> KS_TAG_LOW & ((1u << KS_TAG_BITS) - 1)) << KS_TAG_SHIFT;
+  return (uint64_t)(uintptr_t)t | (ue >> KS_TAG_LOW & ((1u << KS_TAG_BITS) - 1)) << KS_TAG_SHIFT;
 }
 
-static inline uint32_t entry_tag(ks_entry e) {
-  return (uint32_t)(e >> KS_TAG_SHIFT);
-}
+static inline uint32_t entry_tag(ks_entry e) { return (uint32_t)(e >> KS_TAG_SHIFT); }
 
 /* A hole in the run: the address cleared, the tag kept, so that the run's
  * tags stay in order for run_unfile()'s search. */
-static inline ks_entry entry_hole(ks_entry e) {
-  return e & ~KS_ADDR_MASK;
-}
+static inline ks_entry entry_hole(ks_entry e) { return e & ~KS_ADDR_MASK; }
 
 /* One line per timer: ks_timer is 16 bytes and 16-aligned, so it never
  * straddles two, and one prefetch covers it without a test.  A hole
  * (NULL) is prefetched harmlessly: prefetches do not fault. */
-KS_PREFETCHER void prefetch_timer(const ks_timer *t) {
-  __builtin_prefetch(t, 1);
-}
+KS_PREFETCHER void prefetch_timer(const ks_timer *t) { __builtin_prefetch(t, 1); }
 
-static inline unsigned ctz64(uint64_t x) {
-  return (unsigned)__builtin_ctzll(x);
-}
+static inline unsigned ctz64(uint64_t x) { return (unsigned)__builtin_ctzll(x); }
 
 /* The slot for expiry `ue` given cur (ue >= cur). */
 static inline uint32_t slot_for(uint64_t ue, uint64_t cur) {
@@ -382,9 +367,7 @@ static inline uint32_t slot_for(uint64_t ue, uint64_t cur) {
   return p->base + ((uint32_t)(ue >> p->shift) & p->mask);
 }
 
-static inline unsigned slot_level(uint32_t id) {
-  return level_by_page[id >> 8];
-}
+static inline unsigned slot_level(uint32_t id) { return level_by_page[id >> 8]; }
 
 /* The first instant covered by slot `id`, given cur. */
 static inline uint64_t slot_start(uint64_t cur, uint32_t id) {
@@ -639,8 +622,8 @@ static inline void sort_scatter(const ks_entry *restrict in, uint32_t n, unsigne
  * are none: the test then disappears from the loop, in the common case
  * of a slot that nothing was cancelled from. */
 static inline void entries_collect(const ks_entry *restrict v, uint32_t head, uint32_t len,
-                                   bool holes, unsigned shift, uint32_t mask,
-                                   uint32_t *restrict h, ks_entry *restrict out) {
+                                   bool holes, unsigned shift, uint32_t mask, uint32_t *restrict h,
+                                   ks_entry *restrict out) {
   uint32_t k = 0;
 
   for (uint32_t i = head; i < len; i++) {
@@ -655,8 +638,8 @@ static inline void entries_collect(const ks_entry *restrict v, uint32_t head, ui
 
 /* One stable counting pass of n entries on their bits from `shift` up
  * (`mask` wide), from `in` to `out`. */
-static void sort_pass(const ks_entry *restrict in, uint32_t n, unsigned shift,
-                      uint32_t mask, uint32_t *restrict h, ks_entry *restrict out) {
+static void sort_pass(const ks_entry *restrict in, uint32_t n, unsigned shift, uint32_t mask,
+                      uint32_t *restrict h, ks_entry *restrict out) {
   memset(h, 0, (mask + 1) * sizeof *h);
   for (uint32_t i = 0; i < n; i++)
     h[(in[i] >> shift) & mask]++;
@@ -694,8 +677,8 @@ static bool sort_insert(ks_entry *restrict v, uint32_t n, uint64_t budget) {
  * histograms are counted in one read of `in`; then sort_scatter() moves
  * `in` into `tmp` and `tmp` into `out`.  `out` may be `in`: `in` is read
  * through before `out` is written. */
-static void sort_lsd(const ks_entry *in, uint32_t n, uint32_t *restrict h,
-                     ks_entry *restrict tmp, ks_entry *out) {
+static void sort_lsd(const ks_entry *in, uint32_t n, uint32_t *restrict h, ks_entry *restrict tmp,
+                     ks_entry *out) {
   const uint32_t nb = 1u << KS_LSD_BITS, mask = nb - 1;
   uint32_t *restrict lo = h, *restrict hi = h + nb;
 
@@ -762,14 +745,10 @@ static void run_sort(ks_wheel *w, const ks_slot *s, uint32_t n) {
 }
 
 /* The timer of the run's entry `k`; NULL: a hole. */
-static inline ks_timer *run_timer(const ks_wheel *w, uint32_t k) {
-  return entry_timer(w->run[k]);
-}
+static inline ks_timer *run_timer(const ks_wheel *w, uint32_t k) { return entry_timer(w->run[k]); }
 
 /* Whether two entries have the same tag. */
-static inline bool entries_tie(ks_entry a, ks_entry b) {
-  return (a ^ b) >> KS_TAG_SHIFT == 0;
-}
+static inline bool entries_tie(ks_entry a, ks_entry b) { return (a ^ b) >> KS_TAG_SHIFT == 0; }
 
 /* Whether the run's entry `h`, which is not its last, starts or goes on
  * a group of equal tags not yet put in order (run_order_ties()).  Ties
@@ -972,8 +951,7 @@ static KS_NOINLINE uint32_t settle(ks_wheel *w, uint64_t ulimit) {
 void ks_timer_init(ks_timer *t) {
   /* Here and not in every arm: a timer is not moved once it is in use. */
   if (G_UNLIKELY((uint64_t)(uintptr_t)t >> KS_TAG_SHIFT != 0))
-    g_error("ks_wheel: timer at %p: an entry keeps 48 bits of a timer's address",
-            (void *)t);
+    g_error("ks_wheel: timer at %p: an entry keeps 48 bits of a timer's address", (void *)t);
   t->expires_ = 0;
   t->idx_ = 0;
   t->where_ = KS_TIMER_UNARMED_;
@@ -1126,7 +1104,7 @@ static KS_NOINLINE ks_timer *pop_general(ks_wheel *w, uint64_t ulimit) {
       w->low_bound = slot_start(w->cur, id);
       if (takes_from(w, id))
         return timer_u(slot_front(&w->slots[id])) < run_front(w) ? take(w, id, ulimit)
-                                                            : run_take(w, ulimit);
+                                                                 : run_take(w, ulimit);
     } else {
       uint32_t id = lowest_slot(w);
       if (id == KS_NONE)
@@ -1166,9 +1144,7 @@ KS_POP_INLINE ks_timer *ks_wheel_pop(ks_wheel *w, ka_time limit) {
   return pop_general(w, ulimit);
 }
 
-ka_time ks_wheel_now(const ks_wheel *w) {
-  return w->now;
-}
+ka_time ks_wheel_now(const ks_wheel *w) { return w->now; }
 
 void ks_wheel_advance(ks_wheel *w, ka_time to) {
   if (to <= w->now)
@@ -1177,10 +1153,6 @@ void ks_wheel_advance(ks_wheel *w, ka_time to) {
   w->now = to;
 }
 
-size_t ks_wheel_count(const ks_wheel *w) {
-  return w->count;
-}
+size_t ks_wheel_count(const ks_wheel *w) { return w->count; }
 
-uint64_t ks_wheel_cascades(const ks_wheel *w) {
-  return w->cascades;
-}
+uint64_t ks_wheel_cascades(const ks_wheel *w) { return w->cascades; }

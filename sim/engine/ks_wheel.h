@@ -34,8 +34,7 @@
 extern "C" {
 #endif
 
-#define ks_container_of(ptr, type, member) \
-  ((type *)(void *)((char *)(ptr) - offsetof(type, member)))
+#define ks_container_of(ptr, type, member) ((type *)(void *)((char *)(ptr)-offsetof(type, member)))
 
 typedef struct ks_wheel ks_wheel;
 typedef struct ks_timer ks_timer;
@@ -83,25 +82,17 @@ void ks_timer_init(ks_timer *t);
  * once and switching it only on rare transitions. */
 void ks_timer_set_cb(ks_timer *t, ks_timer_cb cb);
 
-static inline ks_timer_cb ks_timer_get_cb(const ks_timer *t) {
-  return ks_timer_cbs_[t->cb_];
-}
+static inline ks_timer_cb ks_timer_get_cb(const ks_timer *t) { return ks_timer_cbs_[t->cb_]; }
 
 /* Whether a callback is set, without the table's load: the engine checks
  * this on every arm. */
-static inline bool ks_timer_has_cb(const ks_timer *t) {
-  return t->cb_ != 0;
-}
+static inline bool ks_timer_has_cb(const ks_timer *t) { return t->cb_ != 0; }
 
-static inline bool ks_timer_is_armed(const ks_timer *t) {
-  return t->where_ != KS_TIMER_UNARMED_;
-}
+static inline bool ks_timer_is_armed(const ks_timer *t) { return t->where_ != KS_TIMER_UNARMED_; }
 
 /* The time the timer was last armed for (after clamping, see
  * ks_wheel_arm); it stays readable after the timer has been popped. */
-static inline ka_time ks_timer_expires(const ks_timer *t) {
-  return t->expires_;
-}
+static inline ka_time ks_timer_expires(const ks_timer *t) { return t->expires_; }
 
 /* `now` is the wheel's time; timers cannot be armed before it. */
 ks_wheel *ks_wheel_new(ka_time now);

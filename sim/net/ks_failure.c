@@ -60,8 +60,8 @@ static gboolean broken_at(const ks_failure_log *log, ka_time t) {
   return FALSE;
 }
 
-void ks_failure_judge(const ks_failure_log *log, ka_time connect_at, ka_time lost,
-                      ka_time mb_lost, ka_time now, ks_conn_result *out) {
+void ks_failure_judge(const ks_failure_log *log, ka_time connect_at, ka_time lost, ka_time mb_lost,
+                      ka_time now, ks_conn_result *out) {
   const char *cause = NULL;
   ka_time at = first_break(log, connect_at, &cause);
 

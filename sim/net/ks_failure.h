@@ -36,16 +36,14 @@ void ks_failure_log_note(ks_failure_log *log, const char *cause, ka_time now);
  * middlebox of the path dropped its state (`mb_lost`), KA_TIME_NEVER for
  * none; out->closed_at and out->reason must be set.  `now` is the run's
  * end (or the current instant). */
-void ks_failure_judge(const ks_failure_log *log, ka_time connect_at, ka_time lost,
-                      ka_time mb_lost, ka_time now, ks_conn_result *out);
+void ks_failure_judge(const ks_failure_log *log, ka_time connect_at, ka_time lost, ka_time mb_lost,
+                      ka_time now, ks_conn_result *out);
 
 /* A middlebox's state for one connection is a single `last`: >= 0 the
  * time of the last segment that passed; -1 no state ever; <= -2 the state
  * was dropped, and when (ks_failure_mb_dropped(t) = -2 - t), so that the
  * failure can be dated without a field per connection. */
-static inline ka_time ks_failure_mb_dropped(ka_time t) {
-  return -2 - t;
-}
+static inline ka_time ks_failure_mb_dropped(ka_time t) { return -2 - t; }
 
 /* When the state `last` was (or, lazily, is by `now`) dropped, given the
  * box's current timeout; KA_TIME_NEVER while it holds. */

@@ -18,12 +18,8 @@ static const char *const seg_kind_names[KS_SEG_COUNT_] = {
 };
 
 static const char *const trace_kind_names[KS_TRACE_COUNT_] = {
-  [KS_TRACE_SEND] = "send",
-  [KS_TRACE_DELIVER] = "deliver",
-  [KS_TRACE_DROP] = "drop",
-  [KS_TRACE_TIMER] = "timer",
-  [KS_TRACE_CLOSE] = "close",
-  [KS_TRACE_SCENARIO] = "scenario",
+  [KS_TRACE_SEND] = "send",   [KS_TRACE_DELIVER] = "deliver", [KS_TRACE_DROP] = "drop",
+  [KS_TRACE_TIMER] = "timer", [KS_TRACE_CLOSE] = "close",     [KS_TRACE_SCENARIO] = "scenario",
 };
 
 /* Each timeline event: its name in scenarios and traces, what it targets,
@@ -175,8 +171,7 @@ void ks_net_apply(ks_net *n, const ks_event_spec *ev, ka_time now, const ks_net_
     if (n->mbs[ev->target].on_expiry == KS_EXPIRY_RST && hooks->mb_rearm)
       hooks->mb_rearm(ud, ev->target);
     break;
-  case KS_EV_COUNT_:
-    g_return_if_reached();
+  case KS_EV_COUNT_: g_return_if_reached();
   }
   ks_net_note_breaks(n, now);
 }

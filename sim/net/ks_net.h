@@ -54,17 +54,17 @@ typedef struct ks_segment {
   guint8 kind;        /* ks_seg_kind */
   guint32 seq, ack;
   guint16 window;
-  guint32 len;        /* payload octets (probe: 0 or 1, a 0x00) */
+  guint32 len; /* payload octets (probe: 0 or 1, a 0x00) */
 } ks_segment;
 
 /* --- Trace events. ------------------------------------------------------- */
 
 typedef enum ks_trace_kind {
-  KS_TRACE_SEND,    /* a host put a segment on a link */
-  KS_TRACE_DELIVER, /* a segment reached a host */
-  KS_TRACE_DROP,    /* a segment was lost; `why` says where */
-  KS_TRACE_TIMER,   /* a keep-alive or retransmission timer fired */
-  KS_TRACE_CLOSE,   /* a socket gave up or was reset */
+  KS_TRACE_SEND,     /* a host put a segment on a link */
+  KS_TRACE_DELIVER,  /* a segment reached a host */
+  KS_TRACE_DROP,     /* a segment was lost; `why` says where */
+  KS_TRACE_TIMER,    /* a keep-alive or retransmission timer fired */
+  KS_TRACE_CLOSE,    /* a socket gave up or was reset */
   KS_TRACE_SCENARIO, /* a timeline event (link down, crash, ...) */
   KS_TRACE_COUNT_
 } ks_trace_kind;
@@ -111,9 +111,9 @@ typedef struct ks_conn_result {
   gboolean client_side; /* whose socket this is */
   ka_time closed_at;    /* KA_TIME_NEVER while alive */
   ka_close_reason reason;
-  const char *error;    /* symbolic, e.g. "WSAENETRESET"; NULL while alive */
+  const char *error; /* symbolic, e.g. "WSAENETRESET"; NULL while alive */
   guint32 probes_sent, probes_answered;
-  ka_time last_rx;      /* the last segment its socket received */
+  ka_time last_rx; /* the last segment its socket received */
   /* When the connection became unusable, from its socket's point of view;
    * KA_TIME_NEVER if it never did before it closed (or the run ended).  The
    * earliest instant, not before the group's connect_at, at which one of
@@ -130,7 +130,7 @@ typedef struct ks_conn_result {
    * on the peer (its stack still answers), are not failures.  A failure
    * after the socket closed is not reported. */
   ka_time failure_at;
-  const char *failure;  /* which of the above; NULL with KA_TIME_NEVER */
+  const char *failure; /* which of the above; NULL with KA_TIME_NEVER */
   /* There was a failure, and none of the above held any more when the
    * socket closed (or the run ended): the path had come back.  Only links
    * come back; crashes, reboots and dropped middlebox state are for good.
@@ -140,7 +140,7 @@ typedef struct ks_conn_result {
    * retransmission_timeout, user_timeout) while none of the above held:
    * no failure at all, or one it had recovered from. */
   gboolean false_giveup;
-  guint middleboxes;    /* middleboxes on its path */
+  guint middleboxes; /* middleboxes on its path */
 } ks_conn_result;
 
 /* --- The timeline's events. -------------------------------------------- */
@@ -150,12 +150,12 @@ typedef struct ks_conn_result {
  * the loader's reading of its parameters when it has any besides its
  * target (sim/scenario); neither engine changes (docs/architecture.md). */
 typedef enum ks_event_kind {
-  KS_EV_LINK_DOWN,        /* link, both directions (or one with `direction`) */
+  KS_EV_LINK_DOWN, /* link, both directions (or one with `direction`) */
   KS_EV_LINK_UP,
-  KS_EV_LOSS,             /* link's loss rate becomes `rate` */
-  KS_EV_PEER_CRASH,       /* host goes silent: no answer to anything */
-  KS_EV_PEER_REBOOT,      /* host loses all state: answers the next segment with RST */
-  KS_EV_APP_HANG,         /* host's applications stop; its stack still ACKs */
+  KS_EV_LOSS,              /* link's loss rate becomes `rate` */
+  KS_EV_PEER_CRASH,        /* host goes silent: no answer to anything */
+  KS_EV_PEER_REBOOT,       /* host loses all state: answers the next segment with RST */
+  KS_EV_APP_HANG,          /* host's applications stop; its stack still ACKs */
   KS_EV_MIDDLEBOX_TIMEOUT, /* middlebox's idle timeout becomes `duration` */
   KS_EV_COUNT_
 } ks_event_kind;
@@ -167,11 +167,7 @@ typedef enum ks_event_target {
   KS_TARGET_MIDDLEBOX
 } ks_event_target;
 
-typedef enum ks_direction {
-  KS_DIR_BOTH,
-  KS_DIR_A_TO_B,
-  KS_DIR_B_TO_A
-} ks_direction;
+typedef enum ks_direction { KS_DIR_BOTH, KS_DIR_A_TO_B, KS_DIR_B_TO_A } ks_direction;
 
 /* A timeline entry, as the loader makes it (a flapping link becomes its
  * LINK_DOWN/LINK_UP pairs) and both engines apply it. */
@@ -210,9 +206,9 @@ typedef struct ks_net_host {
 } ks_net_host;
 
 typedef struct ks_net_link {
-  guint a, b;     /* host indices */
-  ka_time delay;  /* one way */
-  guint64 bps;    /* 0: infinite */
+  guint a, b;    /* host indices */
+  ka_time delay; /* one way */
+  guint64 bps;   /* 0: infinite */
   double loss;
   guint8 down[2]; /* [0]: a -> b, [1]: b -> a */
 } ks_net_link;
@@ -236,8 +232,8 @@ typedef struct ks_net_hop {
 
 /* A group's path, in client-to-server order. */
 typedef struct ks_net_path {
-  guint host[2];            /* client, server */
-  guint8 result_side;       /* 0: the client's socket reports, 1: the server's */
+  guint host[2];      /* client, server */
+  guint8 result_side; /* 0: the client's socket reports, 1: the server's */
   guint n_hops;
   ks_net_hop *hops;
   guint n_mb;               /* middleboxes on the path */

@@ -38,8 +38,7 @@ void ks_afile_install_signal_handlers(void) {
 }
 
 static void fail(GError **error, const char *path, int err) {
-  g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(err), "%s: %s", path,
-              g_strerror(err));
+  g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(err), "%s: %s", path, g_strerror(err));
 }
 
 ks_afile *ks_afile_open(const char *dir, const char *name, GError **error) {

@@ -37,7 +37,7 @@ typedef struct ks_backend {
   void *(*world_new)(const ks_scenario *sc, guint64 seed, GError **error);
   void (*world_free)(void *w);
   void (*set_trace)(void *w, ks_trace_fn fn, void *ud);
-  void (*set_pace)(void *w, double pace); /* NULL: check refuses pace > 0 */
+  void (*set_pace)(void *w, double pace);          /* NULL: check refuses pace > 0 */
   void (*set_pace_ctl)(void *w, ks_pace_ctl *ctl); /* NULL: no live control */
   /* NULL: the engine cannot tell how far it is, and no bar is drawn. */
   void (*set_progress)(void *w, void (*cb)(ka_time now, ka_time end, void *ud), void *ud);

@@ -17,7 +17,10 @@
 #include "ks_pcap.h"
 #include "ks_sockopt.h"
 
+/* A quark's name has hyphens, which clang-format would space out. */
+// clang-format off
 G_DEFINE_QUARK(ks-runner-error-quark, ks_runner_error)
+// clang-format on
 
 /* Moves a file error into the runner's domain: the folder's fault (the
  * user named a file, a read-only place, /proc) or the machine's (a full
@@ -52,12 +55,12 @@ typedef struct run_out {
   const ks_runner_opts *opts;
   ks_afile *capture, *capture_server; /* the client's side, the server's */
   ks_pcap *pcap, *pcap_server;
-  ks_trace_level level;   /* never AUTO here */
-  guint8 *marked;         /* a bit per connection: FAILURES' troubled ones, CONNS' listed */
+  ks_trace_level level; /* never AUTO here */
+  guint8 *marked;       /* a bit per connection: FAILURES' troubled ones, CONNS' listed */
   guint32 n_conns;
-  guint32 *group_start;   /* per group, its first connection id; n_groups + 1 entries */
+  guint32 *group_start; /* per group, its first connection id; n_groups + 1 entries */
   guint n_groups;
-  guint64 *wire;          /* per group: probes, probe ACKs, their octets on the wire */
+  guint64 *wire; /* per group: probes, probe ACKs, their octets on the wire */
   guint64 events, written;
 } run_out;
 
@@ -100,8 +103,8 @@ static gboolean wanted(run_out *o, const ks_trace_event *ev) {
     return TRUE;
   if (o->level == KS_TRACE_LEVEL_FAILURES) {
     gboolean trouble = ev->kind == KS_TRACE_DROP || ev->kind == KS_TRACE_CLOSE ||
-                       (ev->seg && (ev->seg->kind == KS_SEG_RST ||
-                                    ev->seg->kind == KS_SEG_RETRANSMISSION)) ||
+                       (ev->seg &&
+                        (ev->seg->kind == KS_SEG_RST || ev->seg->kind == KS_SEG_RETRANSMISSION)) ||
                        (ev->kind == KS_TRACE_TIMER && ev->what &&
                         strcmp(ev->what, "retransmission") == 0);
     if (trouble)
@@ -114,8 +117,11 @@ static void flags_text(guint8 f, char *buf) {
   static const struct {
     guint8 bit;
     const char *name;
-  } bits[] = {{KS_TCP_SYN, "SYN"}, {KS_TCP_FIN, "FIN"}, {KS_TCP_RST, "RST"},
-              {KS_TCP_PSH, "PSH"}, {KS_TCP_ACK, "ACK"}};
+  } bits[] = {{KS_TCP_SYN, "SYN"},
+              {KS_TCP_FIN, "FIN"},
+              {KS_TCP_RST, "RST"},
+              {KS_TCP_PSH, "PSH"},
+              {KS_TCP_ACK, "ACK"}};
   buf[0] = '\0';
   for (size_t i = 0; i < G_N_ELEMENTS(bits); i++)
     if (f & bits[i].bit) {
@@ -149,9 +155,10 @@ static void on_trace(const ks_trace_event *ev, void *ud) {
     flags_text(ev->seg->flags, fl);
     fprintf(f,
             ",\"conn\":%" G_GUINT32_FORMAT ",\"dir\":\"%s\",\"kind\":\"%s\",\"flags\":\"%s\","
-            "\"seq\":%" G_GUINT32_FORMAT ",\"ack\":%" G_GUINT32_FORMAT ",\"len\":%" G_GUINT32_FORMAT,
-            ev->seg->conn, ev->seg->from_client ? "c2s" : "s2c", ks_net_seg_kind_name(ev->seg->kind), fl,
-            ev->seg->seq, ev->seg->ack, ev->seg->len);
+            "\"seq\":%" G_GUINT32_FORMAT ",\"ack\":%" G_GUINT32_FORMAT
+            ",\"len\":%" G_GUINT32_FORMAT,
+            ev->seg->conn, ev->seg->from_client ? "c2s" : "s2c",
+            ks_net_seg_kind_name(ev->seg->kind), fl, ev->seg->seq, ev->seg->ack, ev->seg->len);
   }
   /* Timers and closes name their connection in `target` (ks_world.h). */
   if (ev->kind == KS_TRACE_TIMER || ev->kind == KS_TRACE_CLOSE)
@@ -284,8 +291,8 @@ static void csv_text(FILE *f, const char *v) {
 }
 
 static const char csv_header[] =
-    "id,group,profile,side,closed_at_s,close_reason,error,probes_sent,probes_answered,"
-    "last_rx_s,failure_at_s,failure,recovered,false_giveup,middleboxes\n";
+  "id,group,profile,side,closed_at_s,close_reason,error,probes_sent,probes_answered,"
+  "last_rx_s,failure_at_s,failure,recovered,false_giveup,middleboxes\n";
 
 static void csv_row(FILE *f, const ks_scenario *sc, const ks_conn_result *r) {
   const ks_group_spec *g = sc->groups->pdata[r->group];
@@ -297,8 +304,7 @@ static void csv_row(FILE *f, const ks_scenario *sc, const ks_conn_result *r) {
   csv_text(f, ka_close_reason_name(r->reason));
   fputc(',', f);
   csv_text(f, r->error);
-  fprintf(f, ",%" G_GUINT32_FORMAT ",%" G_GUINT32_FORMAT ",", r->probes_sent,
-          r->probes_answered);
+  fprintf(f, ",%" G_GUINT32_FORMAT ",%" G_GUINT32_FORMAT ",", r->probes_sent, r->probes_answered);
   csv_seconds(f, r->last_rx);
   fputc(',', f);
   csv_seconds(f, r->failure_at);
@@ -310,31 +316,37 @@ static void csv_row(FILE *f, const ks_scenario *sc, const ks_conn_result *r) {
 
 char *ks_runner_left_out(const ks_runner_stats *st) {
   GString *t = g_string_new(NULL);
-  g_autofree char *counts =
-      g_strdup_printf("%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " events", st->events_written,
-                      st->events);
+  g_autofree char *counts = g_strdup_printf("%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " events",
+                                            st->events_written, st->events);
   switch (st->level) {
   case KS_TRACE_LEVEL_NONE:
     g_string_append(t, "no trace.jsonl (--trace none); --trace all writes every event");
     break;
   case KS_TRACE_LEVEL_FAILURES:
-    g_string_append_printf(t, "trace.jsonl holds the scenario's events and each connection's "
+    g_string_append_printf(t,
+                           "trace.jsonl holds the scenario's events and each connection's "
                            "from its first lost segment, RST, retransmission or close on (%s)%s; "
                            "--trace all writes every event",
-                           counts, st->level_defaulted ? ", the default above "
-                           G_STRINGIFY(KS_RUNNER_FULL_MAX) " connections" : "");
+                           counts,
+                           st->level_defaulted
+                             ? ", the default above " G_STRINGIFY(KS_RUNNER_FULL_MAX) " connections"
+                             : "");
     break;
   case KS_TRACE_LEVEL_CONNS:
-    g_string_append_printf(t, "trace.jsonl holds the scenario's events and the listed "
-                           "connections' (%s); --trace all writes every event", counts);
+    g_string_append_printf(t,
+                           "trace.jsonl holds the scenario's events and the listed "
+                           "connections' (%s); --trace all writes every event",
+                           counts);
     break;
   default: break;
   }
   if (!st->conns_in_summary)
-    g_string_append_printf(t, "%ssummary.json holds aggregates per group, not one record per "
-                           "connection (more than " G_STRINGIFY(KS_RUNNER_FULL_MAX)
-                           " connections): connections.csv has every connection",
-                           t->len ? "; " : "");
+    g_string_append_printf(
+      t,
+      "%ssummary.json holds aggregates per group, not one record per "
+      "connection (more than " G_STRINGIFY(
+        KS_RUNNER_FULL_MAX) " connections): connections.csv has every connection",
+      t->len ? "; " : "");
   return g_string_free(t, t->len == 0);
 }
 
@@ -438,8 +450,8 @@ static void keepalive_json(JsonBuilder *b, const ks_scenario *sc, const ks_group
 }
 
 /* summary.json's text; connections.csv's rows go to `csv` on the way. */
-static char *summary_json(const ks_scenario *sc, const ks_backend *e, const void *w,
-                          guint64 seed, run_out *o, FILE *csv, ks_runner_stats *st) {
+static char *summary_json(const ks_scenario *sc, const ks_backend *e, const void *w, guint64 seed,
+                          run_out *o, FILE *csv, ks_runner_stats *st) {
   JsonBuilder *b = json_builder_new();
   json_builder_begin_object(b);
   ks_json_str(b, "kasim_version", KASIM_VERSION);
@@ -540,8 +552,8 @@ static FILE *open_live_trace(const char *out_dir, GError **error) {
     f = fopen(path, "w");
   if (f == NULL) {
     int err = errno;
-    g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(err), "%s: %s",
-                f ? path : old, g_strerror(err));
+    g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(err), "%s: %s", f ? path : old,
+                g_strerror(err));
   }
   return f;
 }
@@ -588,8 +600,7 @@ void *ks_runner_run_scenario(const ks_scenario *sc, guint64 seed, const char *ou
   o.wire = g_new0(guint64, (gsize)MAX(o.n_groups, 1) * 3);
   if (g_mkdir_with_parents(out_dir, 0755) != 0) {
     int err = errno;
-    g_set_error(&e, G_FILE_ERROR, g_file_error_from_errno(err), "%s: %s", out_dir,
-                g_strerror(err));
+    g_set_error(&e, G_FILE_ERROR, g_file_error_from_errno(err), "%s: %s", out_dir, g_strerror(err));
     classify(error, e, NULL);
     goto fail;
   }
@@ -617,10 +628,9 @@ void *ks_runner_run_scenario(const ks_scenario *sc, guint64 seed, const char *ou
       goto fail;
     }
     /* The engine's own pcap file, or ours from its trace (ks_backend.h). */
-    gboolean started = b->set_pcap
-                           ? b->set_pcap(w, ks_afile_tmp_path(o.capture), &e)
-                           : (o.pcap = ks_pcap_new(ks_afile_stream(o.capture), TRUE,
-                                                   b->conn_endpoints, w, &e)) != NULL;
+    gboolean started = b->set_pcap ? b->set_pcap(w, ks_afile_tmp_path(o.capture), &e)
+                                   : (o.pcap = ks_pcap_new(ks_afile_stream(o.capture), TRUE,
+                                                           b->conn_endpoints, w, &e)) != NULL;
     /* From the trace, the server's side too, in a file of its own. */
     if (started && !b->set_pcap) {
       started = (o.capture_server = ks_afile_open(out_dir, "capture-server.pcap", &e)) != NULL &&
@@ -677,9 +687,9 @@ void *ks_runner_run_scenario(const ks_scenario *sc, guint64 seed, const char *ou
     }
   }
   committed = committed && (o.trace == NULL || ks_afile_sync(o.trace, &e)) &&
-                       (o.capture == NULL || ks_afile_sync(o.capture, &e)) &&
-                       (o.capture_server == NULL || ks_afile_sync(o.capture_server, &e)) &&
-                       ks_afile_sync(csv, &e) && ks_afile_sync(sf, &e);
+              (o.capture == NULL || ks_afile_sync(o.capture, &e)) &&
+              (o.capture_server == NULL || ks_afile_sync(o.capture_server, &e)) &&
+              ks_afile_sync(csv, &e) && ks_afile_sync(sf, &e);
   char *old_summary = g_build_filename(out_dir, "summary.json", NULL);
   if (committed && unlink(old_summary) != 0 && errno != ENOENT) {
     int err = errno;

@@ -51,10 +51,10 @@ const char *ks_trace_level_name(ks_trace_level l);
 
 /* What a run left out of its files, for the command's report. */
 typedef struct ks_runner_stats {
-  ks_trace_level level;          /* as used: never AUTO */
-  gboolean level_defaulted;      /* chosen by the default, not asked for */
+  ks_trace_level level;           /* as used: never AUTO */
+  gboolean level_defaulted;       /* chosen by the default, not asked for */
   guint64 events, events_written; /* trace events in all, and in trace.jsonl */
-  gboolean conns_in_summary;     /* summary.json lists every connection */
+  gboolean conns_in_summary;      /* summary.json lists every connection */
 } ks_runner_stats;
 
 /* One sentence saying what the files left out and how to get it; NULL

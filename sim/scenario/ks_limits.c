@@ -11,7 +11,10 @@
 #include "ks_scenario.h"
 
 // clang-format off
+/* A quark's name has hyphens, which clang-format would space out. */
+// clang-format off
 G_DEFINE_QUARK(ks-limits-error-quark, ks_limits_error)
+// clang-format on
 // clang-format on
 
 typedef enum kind { BYTES, COUNT, DURATION } kind;

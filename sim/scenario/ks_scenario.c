@@ -25,7 +25,10 @@
 #include "ks_limits.h"
 #include "ks_sockopt.h"
 
+/* A quark's name has hyphens, which clang-format would space out. */
+// clang-format off
 G_DEFINE_QUARK(ks-scenario-error-quark, ks_scenario_error)
+// clang-format on
 
 /* A flap expands into two events per cycle; more cycles than this is
  * almost certainly a typo in `period` and would only slow the run down. */
@@ -39,15 +42,22 @@ typedef struct unit {
 } unit;
 
 static const unit duration_units[] = {
-  {"ns", 1}, {"us", 1000}, {"ms", 1000000}, {"s", 1000000000},
-  {"m", G_GUINT64_CONSTANT(60000000000)}, {"h", G_GUINT64_CONSTANT(3600000000000)},
+  {"ns", 1},
+  {"us", 1000},
+  {"ms", 1000000},
+  {"s", 1000000000},
+  {"m", G_GUINT64_CONSTANT(60000000000)},
+  {"h", G_GUINT64_CONSTANT(3600000000000)},
   {"d", G_GUINT64_CONSTANT(86400000000000)},
 };
 
 /* Bits per second; "/s" may follow.  The prefix letter may be of either
  * case (nobody means millibits). */
 static const unit bandwidth_units[] = {
-  {"bit", 1}, {"kbit", 1000}, {"mbit", 1000000}, {"gbit", 1000000000},
+  {"bit", 1},
+  {"kbit", 1000},
+  {"mbit", 1000000},
+  {"gbit", 1000000000},
 };
 
 typedef enum qty_status {
@@ -180,10 +190,10 @@ typedef struct loader {
   /* Each section's names -> index + 1, so that a reference is found in
    * constant time however many hosts or groups there are. */
   GHashTable *host_index, *link_index, *mbox_index, *group_index;
-  guint *island;            /* per host: a representative of the hosts it reaches by links */
-  GArray *group_marks;      /* group_marks, per group: where its load is named */
-  double *ka_per_s;         /* per group: keep-alive exchanges per second per connection */
-  char **sets;              /* --set assignments, as given */
+  guint *island;       /* per host: a representative of the hosts it reaches by links */
+  GArray *group_marks; /* group_marks, per group: where its load is named */
+  double *ka_per_s;    /* per group: keep-alive exchanges per second per connection */
+  char **sets;         /* --set assignments, as given */
   GError **error;
 } loader;
 
@@ -262,8 +272,7 @@ static char *describe(const yaml_node_t *n) {
   switch (n->type) {
   case YAML_MAPPING_NODE: return g_strdup("a mapping");
   case YAML_SEQUENCE_NODE: return g_strdup("a list");
-  default:
-    return is_null(n) ? g_strdup("nothing (null)") : g_strdup_printf("'%s'", text(n));
+  default: return is_null(n) ? g_strdup("nothing (null)") : g_strdup_printf("'%s'", text(n));
   }
 }
 
@@ -306,9 +315,9 @@ static gboolean check_keys(loader *L, const yaml_node_t *map, const char *const 
    * checked in linear time.  Case-insensitive names go in folded. */
   enum { SMALL = 8 };
   gsize n = (gsize)(map->data.mapping.pairs.top - map->data.mapping.pairs.start);
-  g_autoptr(GHashTable) seen =
-    n > SMALL ? g_hash_table_new_full(g_str_hash, g_str_equal, nocase ? g_free : NULL, NULL)
-              : NULL;
+  g_autoptr(GHashTable)
+    seen = n > SMALL ? g_hash_table_new_full(g_str_hash, g_str_equal, nocase ? g_free : NULL, NULL)
+                     : NULL;
   for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
     yaml_node_t *k = node(L, p->key);
     if (k->type != YAML_SCALAR_NODE || is_null(k)) {
@@ -366,8 +375,8 @@ static char *format_duration(ka_time t) {
   return g_strdup_printf("%" G_GINT64_FORMAT "ns", t);
 }
 
-static gboolean get_duration(loader *L, const yaml_node_t *n, const char *what,
-                             gboolean allow_zero, ka_time *out) {
+static gboolean get_duration(loader *L, const yaml_node_t *n, const char *what, gboolean allow_zero,
+                             ka_time *out) {
   if (n->type != YAML_SCALAR_NODE || is_null(n)) {
     g_autofree char *got = describe(n);
     return fail(L, n, "%s must be a duration such as 350s, 4m or 1.5h, not %s", what, got);
@@ -381,29 +390,28 @@ static gboolean get_duration(loader *L, const yaml_node_t *n, const char *what,
      * that any two or three of them add up within the clock. */
     if ((guint64)*out > (guint64)L->lim->duration) {
       g_autofree char *max = format_duration(L->lim->duration);
-      return fail_limit(L, &n->start_mark, "duration", "%s: '%s' is longer than %s", what, t,
-                        max);
+      return fail_limit(L, &n->start_mark, "duration", "%s: '%s' is longer than %s", what, t, max);
     }
     return TRUE;
   case QTY_NO_UNIT:
     return fail(L, n, "%s: '%s' has no unit; a duration needs a unit: ms, s, m, h or d (e.g. %ss)",
                 what, t, t);
-  case QTY_NOT_WHOLE:
-    return fail(L, n, "%s: '%s' is not a whole number of nanoseconds", what, t);
+  case QTY_NOT_WHOLE: return fail(L, n, "%s: '%s' is not a whole number of nanoseconds", what, t);
   case QTY_OVERFLOW: {
     g_autofree char *max = format_duration(L->lim->duration);
     return fail_limit(L, &n->start_mark, "duration",
-                      "%s: '%s' is longer than %s (and than a 64-bit nanosecond clock holds)",
-                      what, t, max);
+                      "%s: '%s' is longer than %s (and than a 64-bit nanosecond clock holds)", what,
+                      t, max);
   }
   default:
     if (t[0] == '-')
       return fail(L, n, "%s: '%s' is negative; a duration is 0 or more", what, t);
     if (is_bare_number(t))
-      return fail(L, n, "%s: '%s' has no unit; a duration needs a unit: ms, s, m, h or d", what,
-                   t);
-    return fail(L, n, "%s: '%s' is not a duration (a number with ns, us, ms, s, m, h or d, such "
-                "as 350s, 4m, 1.5h or 1h30m)", what, t);
+      return fail(L, n, "%s: '%s' has no unit; a duration needs a unit: ms, s, m, h or d", what, t);
+    return fail(L, n,
+                "%s: '%s' is not a duration (a number with ns, us, ms, s, m, h or d, such "
+                "as 350s, 4m, 1.5h or 1h30m)",
+                what, t);
   }
 }
 
@@ -466,8 +474,8 @@ static gboolean get_choice(loader *L, const yaml_node_t *n, const char *what,
 /* A scalar as text for the model, with YAML 1.1 booleans as 1 and 0. */
 static const char *value_text(const yaml_node_t *n) {
   static const char *const yes[] = {"true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON"};
-  static const char *const no[] = {"false", "False", "FALSE", "no", "No", "NO", "off", "Off",
-                                   "OFF"};
+  static const char *const no[] = {"false", "False", "FALSE", "no", "No",
+                                   "NO",    "off",   "Off",   "OFF"};
   if (n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) {
     for (size_t i = 0; i < G_N_ELEMENTS(yes); i++) {
       if (strcmp(text(n), yes[i]) == 0)
@@ -520,14 +528,16 @@ static gboolean check_name(loader *L, const yaml_node_t *n, const char *what) {
   g_autofree char *shown = ks_escape(text(n));
   if (strcmp(shown, text(n)) == 0)
     return TRUE;
-  return fail(L, n, "%s name '%s' holds a control character or invalid UTF-8; names are printed "
-              "as they are", what, shown);
+  return fail(L, n,
+              "%s name '%s' holds a control character or invalid UTF-8; names are printed "
+              "as they are",
+              what, shown);
 }
 
 /* The name index of a section's array. */
 static GHashTable *index_of(loader *L, const GPtrArray *arr) {
-  return arr == L->sc->hosts   ? L->host_index
-         : arr == L->sc->links ? L->link_index
+  return arr == L->sc->hosts    ? L->host_index
+         : arr == L->sc->links  ? L->link_index
          : arr == L->sc->groups ? L->group_index
                                 : L->mbox_index;
 }
@@ -637,8 +647,10 @@ static gboolean load_registry(loader *L, ks_host_spec *h, const yaml_node_t *v) 
   if (!get_text(L, v, "registry", &rel))
     return FALSE;
   if (!ka_profile_is_windows(h->profile))
-    return fail(L, v, "registry: host '%s' runs %s, which has no registry; use settings for its "
-                "sysctls", h->name, ka_profile_name(h->profile));
+    return fail(L, v,
+                "registry: host '%s' runs %s, which has no registry; use settings for its "
+                "sysctls",
+                h->name, ka_profile_name(h->profile));
   char *file;
   if (g_path_is_absolute(rel)) {
     file = g_strdup(rel);
@@ -685,8 +697,7 @@ static gboolean load_settings(loader *L, ks_host_spec *h, const yaml_node_t *map
 
 static gboolean load_hosts(loader *L, const yaml_node_t *map) {
   static const char *const keys[] = {"profile", "registry", "settings", NULL};
-  if (!expect_map(L, map, "hosts") ||
-      !check_count(L, map, L->lim->hosts, "hosts", "hosts") ||
+  if (!expect_map(L, map, "hosts") || !check_count(L, map, L->lim->hosts, "hosts", "hosts") ||
       !check_keys(L, map, NULL, "hosts", FALSE))
     return FALSE;
   if (map->data.mapping.pairs.start == map->data.mapping.pairs.top)
@@ -704,8 +715,7 @@ static gboolean load_hosts(loader *L, const yaml_node_t *map) {
       return FALSE;
     const ka_profile *prof = ka_profile_find(pname);
     if (prof == NULL)
-      return fail(L, pn, "profile: unknown profile '%s' (profiles: %s)", pname,
-                  ka_profile_names());
+      return fail(L, pn, "profile: unknown profile '%s' (profiles: %s)", pname, ka_profile_names());
     ks_host_spec *h = g_new0(ks_host_spec, 1);
     h->name = g_strdup(text(k));
     h->profile = prof;
@@ -728,8 +738,7 @@ static char *pair_key(guint a, guint b) { return g_strdup_printf("%u %u", MIN(a,
 
 static gboolean load_links(loader *L, const yaml_node_t *map) {
   static const char *const keys[] = {"between", "delay", "bandwidth", "loss", NULL};
-  if (!expect_map(L, map, "links") ||
-      !check_count(L, map, L->lim->links, "links", "links") ||
+  if (!expect_map(L, map, "links") || !check_count(L, map, L->lim->links, "links", "links") ||
       !check_keys(L, map, NULL, "links", FALSE))
     return FALSE;
   for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
@@ -761,8 +770,10 @@ static gboolean load_links(loader *L, const yaml_node_t *map) {
     if (prev) {
       const ks_link_spec *o = L->sc->links->pdata[GPOINTER_TO_UINT(prev) - 1];
       g_free(key);
-      return fail(L, bn, "between: '%s' and '%s' are already joined by link '%s'; one link per "
-                  "pair of hosts", text(an), text(bnn), o->name);
+      return fail(L, bn,
+                  "between: '%s' and '%s' are already joined by link '%s'; one link per "
+                  "pair of hosts",
+                  text(an), text(bnn), o->name);
     }
     g_hash_table_insert(L->link_of_pair, key, GUINT_TO_POINTER(L->sc->links->len));
 
@@ -775,13 +786,17 @@ static gboolean load_links(loader *L, const yaml_node_t *map) {
         return FALSE;
       qty_status st = parse_bandwidth(text(bw), &l->bandwidth_bps);
       if (st == QTY_NO_UNIT || (st == QTY_SYNTAX && is_bare_number(text(bw))))
-        return fail(L, bw, "bandwidth: '%s' has no unit; a bandwidth needs a unit: bit, kbit, "
-                    "Mbit or Gbit (per second)", text(bw));
+        return fail(L, bw,
+                    "bandwidth: '%s' has no unit; a bandwidth needs a unit: bit, kbit, "
+                    "Mbit or Gbit (per second)",
+                    text(bw));
       if (st == QTY_NOT_WHOLE)
         return fail(L, bw, "bandwidth: '%s' is not a whole number of bits per second", text(bw));
       if (st != QTY_OK)
-        return fail(L, bw, "bandwidth: '%s' is not a bandwidth such as 100Mbit, 1.5Gbit or "
-                    "64kbit", text(bw));
+        return fail(L, bw,
+                    "bandwidth: '%s' is not a bandwidth such as 100Mbit, 1.5Gbit or "
+                    "64kbit",
+                    text(bw));
       if (l->bandwidth_bps == 0)
         return fail(L, bw, "bandwidth must be more than 0 (leave it out for no limit)");
     }
@@ -830,14 +845,14 @@ typedef struct preset {
 } preset;
 
 static const preset presets[] = {
-  {"aws-nat", "nat", KA_S(350), KS_EXPIRY_DROP},                /* AWS NAT gateway */
-  {"azure-lb", "load-balancer", KA_S(240), KS_EXPIRY_DROP},     /* 4 min, silent */
-  {"azure-lb-rst", "load-balancer", KA_S(240), KS_EXPIRY_RST},  /* "TCP reset on idle" */
-  {"azure-nat", "nat", KA_S(240), KS_EXPIRY_DROP},              /* Azure NAT gateway */
-  {"gcp-nat", "nat", KA_S(1200), KS_EXPIRY_DROP},               /* Cloud NAT established */
-  {"meraki", "nat", KA_S(300), KS_EXPIRY_DROP},                 /* Meraki NAT */
-  {"rfc5382", "nat", KA_S(7440), KS_EXPIRY_DROP},               /* RFC 5382 floor */
-  {"openwrt", "nat", KA_S(7440), KS_EXPIRY_DROP},               /* OpenWrt conntrack */
+  {"aws-nat", "nat", KA_S(350), KS_EXPIRY_DROP},                 /* AWS NAT gateway */
+  {"azure-lb", "load-balancer", KA_S(240), KS_EXPIRY_DROP},      /* 4 min, silent */
+  {"azure-lb-rst", "load-balancer", KA_S(240), KS_EXPIRY_RST},   /* "TCP reset on idle" */
+  {"azure-nat", "nat", KA_S(240), KS_EXPIRY_DROP},               /* Azure NAT gateway */
+  {"gcp-nat", "nat", KA_S(1200), KS_EXPIRY_DROP},                /* Cloud NAT established */
+  {"meraki", "nat", KA_S(300), KS_EXPIRY_DROP},                  /* Meraki NAT */
+  {"rfc5382", "nat", KA_S(7440), KS_EXPIRY_DROP},                /* RFC 5382 floor */
+  {"openwrt", "nat", KA_S(7440), KS_EXPIRY_DROP},                /* OpenWrt conntrack */
   {"linux-conntrack", "firewall", KA_S(432000), KS_EXPIRY_DROP}, /* 5 days */
 };
 
@@ -917,9 +932,11 @@ static gboolean load_sockopts(loader *L, ks_group_spec *g, const yaml_node_t *ma
   for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
     yaml_node_t *k = node(L, p->key), *v = node(L, p->value);
     if (!ks_sockopt_is_known(text(k)))
-      return fail(L, k, "sockopts: unknown socket option '%s' (known: SO_KEEPALIVE, TCP_KEEPIDLE, "
+      return fail(L, k,
+                  "sockopts: unknown socket option '%s' (known: SO_KEEPALIVE, TCP_KEEPIDLE, "
                   "TCP_KEEPALIVE, TCP_KEEPINTVL, TCP_KEEPCNT, TCP_USER_TIMEOUT, "
-                  "SIO_KEEPALIVE_VALS)", text(k));
+                  "SIO_KEEPALIVE_VALS)",
+                  text(k));
     ks_sockopt_spec o = {.line = (int)v->start_mark.line + 1,
                          .column = (int)v->start_mark.column + 1};
     if (v->type == YAML_SEQUENCE_NODE) { /* SIO_KEEPALIVE_VALS: [1, 30000, 1000] */
@@ -927,7 +944,8 @@ static gboolean load_sockopts(loader *L, ks_group_spec *g, const yaml_node_t *ma
        * used by every group, must not cost its length each time. */
       gsize items = (gsize)(v->data.sequence.items.top - v->data.sequence.items.start);
       if (items > 3)
-        return fail(L, v, "%s: a list of %zu values; a socket option takes at most 3 "
+        return fail(L, v,
+                    "%s: a list of %zu values; a socket option takes at most 3 "
                     "(SIO_KEEPALIVE_VALS: [onoff, keepalivetime_ms, keepaliveinterval_ms])",
                     text(k), items);
       GString *s = g_string_new(NULL);
@@ -955,8 +973,8 @@ static gboolean load_sockopts(loader *L, ks_group_spec *g, const yaml_node_t *ma
 static gboolean load_traffic(loader *L, ks_group_spec *g, const yaml_node_t *v) {
   static const char *const kinds[] = {"idle", "periodic", "bulk", NULL};
   static const char *const idle_keys[] = {"kind", NULL};
-  static const char *const periodic_keys[] = {"kind", "period", "request", "response", "start",
-                                              "stop", NULL};
+  static const char *const periodic_keys[] = {"kind",  "period", "request", "response",
+                                              "start", "stop",   NULL};
   static const char *const bulk_keys[] = {"kind", "segment", "start", "stop", NULL};
   static const char *const *const keys_of[] = {idle_keys, periodic_keys, bulk_keys};
   g->traffic = KS_TRAFFIC_IDLE;
@@ -1011,8 +1029,7 @@ static gboolean load_traffic(loader *L, ks_group_spec *g, const yaml_node_t *v) 
       g->request_bytes = (guint32)u;
     }
     break;
-  default:
-    return TRUE;
+  default: return TRUE;
   }
   if (map == NULL)
     return TRUE;
@@ -1033,8 +1050,9 @@ static gboolean load_traffic(loader *L, ks_group_spec *g, const yaml_node_t *v) 
 }
 
 static gboolean load_group(loader *L, const yaml_node_t *v, guint64 *total) {
-  static const char *const keys[] = {"name", "count", "client", "server", "keepalive",
-                                     "sockopts", "connect_at", "connect_spread", "traffic", NULL};
+  static const char *const keys[] = {"name",      "count",    "client",     "server",
+                                     "keepalive", "sockopts", "connect_at", "connect_spread",
+                                     "traffic",   NULL};
   static const char *const sides[] = {"client", "server", "both", NULL};
   if (!expect_map(L, v, "a group") || !check_keys(L, v, keys, "a group", FALSE))
     return FALSE;
@@ -1068,8 +1086,8 @@ static gboolean load_group(loader *L, const yaml_node_t *v, guint64 *total) {
     if (u > L->lim->connections || *total + u > L->lim->connections)
       return fail_limit(L, &n->start_mark, "connections",
                         "count: %s connections%s, more than %" G_GUINT64_FORMAT
-                        " connections in all", text(n), *total ? " with the groups before" : "",
-                        L->lim->connections);
+                        " connections in all",
+                        text(n), *total ? " with the groups before" : "", L->lim->connections);
     g->count = (guint)u;
   }
   if (*total + g->count > L->lim->connections)
@@ -1102,8 +1120,10 @@ static gboolean load_group(loader *L, const yaml_node_t *v, guint64 *total) {
   if (spn && !get_duration(L, spn, "connect_spread", TRUE, &g->connect_spread))
     return FALSE;
   if (g->connect_at > L->sc->duration || g->connect_spread > L->sc->duration - g->connect_at)
-    return fail(L, spn ? spn : an, "%s: the connections would be made after the scenario ends "
-                "(connect_at + connect_spread > duration)", spn ? "connect_spread" : "connect_at");
+    return fail(L, spn ? spn : an,
+                "%s: the connections would be made after the scenario ends "
+                "(connect_at + connect_spread > duration)",
+                spn ? "connect_spread" : "connect_at");
   if ((n = get(L, v, "traffic")) != NULL && !load_traffic(L, g, n))
     return FALSE;
   return TRUE;
@@ -1154,8 +1174,8 @@ static gboolean room_for_events(loader *L, const yaml_node_t *n, guint64 more) {
     return TRUE;
   return fail_limit(L, &n->start_mark, "events",
                     "the timeline would hold %" G_GUINT64_FORMAT " events after flaps are "
-                    "expanded, more than %" G_GUINT64_FORMAT, have + MIN(more, G_MAXUINT32),
-                    L->lim->events);
+                    "expanded, more than %" G_GUINT64_FORMAT,
+                    have + MIN(more, G_MAXUINT32), L->lim->events);
 }
 
 /* a + b for times of the scenario (both >= 0), saturating at
@@ -1266,8 +1286,8 @@ static gboolean load_event(loader *L, const yaml_node_t *v) {
     return load_flap(L, an, &ev);
   ev.kind = (ks_event_kind)kind;
   if (ks_net_event_is_bare(ev.kind)) {
-    static const char *const what[] = {[KS_TARGET_LINK] = "link", [KS_TARGET_HOST] = "host",
-                                       [KS_TARGET_MIDDLEBOX] = "middlebox"};
+    static const char *const what[] =
+      {[KS_TARGET_LINK] = "link", [KS_TARGET_HOST] = "host", [KS_TARGET_MIDDLEBOX] = "middlebox"};
     ks_event_target tk = ks_net_event_target(ev.kind);
     GPtrArray *targets = tk == KS_TARGET_LINK   ? L->sc->links
                          : tk == KS_TARGET_HOST ? L->sc->hosts
@@ -1317,8 +1337,8 @@ static void sort_events(ks_scenario *sc) {
   g_array_sort_with_data(order, compare_events, sc->events);
   GArray *sorted = g_array_sized_new(FALSE, FALSE, sizeof(ks_event_spec), n);
   for (guint i = 0; i < n; i++)
-    g_array_append_val(sorted, g_array_index(sc->events, ks_event_spec,
-                                             g_array_index(order, guint, i)));
+    g_array_append_val(sorted,
+                       g_array_index(sc->events, ks_event_spec, g_array_index(order, guint, i)));
   g_array_unref(order);
   g_array_unref(sc->events);
   sc->events = sorted;
@@ -1383,9 +1403,11 @@ static gboolean apply_set(loader *L, const char *assignment) {
   g_ptr_array_add(names, NULL);
   g_autofree char *list = join((const char *const *)names->pdata);
   g_ptr_array_free(names, TRUE);
-  return fail_set(L, assignment, "no host here has '%s' and it is not a socket option (the hosts "
+  return fail_set(L, assignment,
+                  "no host here has '%s' and it is not a socket option (the hosts "
                   "have: %s; socket options: SO_KEEPALIVE, TCP_KEEPIDLE, TCP_KEEPALIVE, "
-                  "TCP_KEEPINTVL, TCP_KEEPCNT, TCP_USER_TIMEOUT, SIO_KEEPALIVE_VALS)", name, list);
+                  "TCP_KEEPINTVL, TCP_KEEPCNT, TCP_USER_TIMEOUT, SIO_KEEPALIVE_VALS)",
+                  name, list);
 }
 
 /* ---- routes ------------------------------------------------------------ */
@@ -1398,7 +1420,7 @@ typedef struct router {
   guint *adj_off, *adj; /* each host's links */
   guint *via;           /* per host: the link it was reached by; G_MAXUINT unseen */
   guint *queue;
-  guint from;           /* the last search's start; G_MAXUINT: none yet */
+  guint from; /* the last search's start; G_MAXUINT: none yet */
 } router;
 
 static void router_init(router *r, const ks_scenario *sc) {
@@ -1525,7 +1547,8 @@ static gboolean check_sockopts(loader *L, guint gi) {
     gboolean ok = ks_sockopt_apply(s, "SO_KEEPALIVE", "1", &e);
     if (!ok) {
       g_autofree char *msg = g_strdup_printf("%s: group '%s': host '%s' cannot turn keep-alive "
-                                             "on: %s", L->path, g->name, h->name, e->message);
+                                             "on: %s",
+                                             L->path, g->name, h->name, e->message);
       set_error(L->error, msg);
     }
     for (guint i = 0; ok && i < g->sockopts->len; i++) {
@@ -1535,8 +1558,7 @@ static gboolean check_sockopts(loader *L, guint gi) {
       ok = FALSE;
       if (o->line > 0) {
         yaml_mark_t m = {.line = (size_t)o->line - 1, .column = (size_t)o->column - 1};
-        fail_at(L, &m, "sockopts: %s (on host '%s' of group '%s')", e->message, h->name,
-                g->name);
+        fail_at(L, &m, "sockopts: %s (on host '%s' of group '%s')", e->message, h->name, g->name);
       } else { /* ks_sockopt's message starts with NAME=VALUE already */
         g_autofree char *a = g_strdup_printf("%s=%s", o->name, o->value);
         const char *msg = e->message;
@@ -1623,9 +1645,11 @@ static gboolean check_load(loader *L) {
       }
       at = &gm->traffic;
       if (rtt < 1) {
-        ok = fail_at(L, at, "bulk traffic of group '%s' crosses links with no delay and no "
-                  "bandwidth limit: each segment would be answered at the instant it is sent, "
-                  "without end (give a link a delay or a bandwidth)", g->name);
+        ok = fail_at(L, at,
+                     "bulk traffic of group '%s' crosses links with no delay and no "
+                     "bandwidth limit: each segment would be answered at the instant it is sent, "
+                     "without end (give a link a delay or a bandwidth)",
+                     g->name);
         break;
       }
       per_s = 1e9 / rtt;
@@ -1644,19 +1668,19 @@ static gboolean check_load(loader *L) {
     exchanges += per_run * g->count;
     const char *plural = plural_s(g->count);
     if (rate > (double)L->lim->rate) {
-      g_autofree char *all =
-        k ? g_strdup_printf(" (%.3g with the groups before it)", rate) : g_strdup("");
+      g_autofree char *all = k ? g_strdup_printf(" (%.3g with the groups before it)", rate)
+                               : g_strdup("");
       ok = fail_limit(L, at, "rate",
                       "group '%s': %s on %u connection%s makes %.3g exchanges per virtual "
-                      "second%s, more than %" G_GUINT64_FORMAT, g->name, what, g->count, plural,
-                      per_s * g->count, all, L->lim->rate);
+                      "second%s, more than %" G_GUINT64_FORMAT,
+                      g->name, what, g->count, plural, per_s * g->count, all, L->lim->rate);
     } else if (exchanges > (double)L->lim->exchanges) {
-      g_autofree char *all =
-        k ? g_strdup_printf(" (%.3g with the groups before it)", exchanges) : g_strdup("");
+      g_autofree char *all = k ? g_strdup_printf(" (%.3g with the groups before it)", exchanges)
+                               : g_strdup("");
       ok = fail_limit(L, at, "exchanges",
                       "group '%s': %s on %u connection%s makes about %.3g exchanges over the "
-                      "run%s, more than %" G_GUINT64_FORMAT, g->name, what, g->count, plural,
-                      per_run * g->count, all, L->lim->exchanges);
+                      "run%s, more than %" G_GUINT64_FORMAT,
+                      g->name, what, g->count, plural, per_run * g->count, all, L->lim->exchanges);
     }
   }
   g_array_unref(route);
@@ -1681,8 +1705,7 @@ static gboolean syntax_error(loader *L, const yaml_parser_t *parser) {
   const char *problem = parser->problem ? parser->problem : "cannot parse";
   if (parser->context)
     return fail_at(L, &m, "YAML syntax error: %s (%s at line %zu, column %zu)", problem,
-                   parser->context, parser->context_mark.line + 1,
-                   parser->context_mark.column + 1);
+                   parser->context, parser->context_mark.line + 1, parser->context_mark.column + 1);
   return fail_at(L, &m, "YAML syntax error: %s", problem);
 }
 
@@ -1699,8 +1722,10 @@ static gboolean load_root(loader *L, const yaml_node_t *root) {
     if (!get_text(L, n, "name", &t))
       return FALSE;
     if (!valid_name(t))
-      return fail(L, n, "name: '%s' must be letters, digits, '-', '_' or '.', starting with a "
-                  "letter or digit (it names the output folder)", t);
+      return fail(L, n,
+                  "name: '%s' must be letters, digits, '-', '_' or '.', starting with a "
+                  "letter or digit (it names the output folder)",
+                  t);
     sc->name = g_strdup(t);
   } else {
     sc->name = default_name(L->path);
@@ -1820,8 +1845,10 @@ static gboolean set_path(loader *L, guint k) {
     if (next == 0 && node(L, cur)->type == YAML_SEQUENCE_NODE) {
       gsize len = (gsize)(node(L, cur)->data.sequence.items.top -
                           node(L, cur)->data.sequence.items.start);
-      return fail_set(L, assignment, "'%s' has %zu entries, none at '%s' (an index from 0, or "
-                      "an entry's name)", here->str, len, part);
+      return fail_set(L, assignment,
+                      "'%s' has %zu entries, none at '%s' (an index from 0, or "
+                      "an entry's name)",
+                      here->str, len, part);
     }
     if (next == 0 && i < 2) {
       /* A section or an entry of one (a host, a link, ...) is never made
@@ -1852,8 +1879,10 @@ static gboolean set_path(loader *L, guint k) {
     if (last) {
       if (node(L, next)->type != YAML_SCALAR_NODE) {
         g_autofree char *got = describe(node(L, next));
-        return fail_set(L, assignment, "'%s' is %s; --set replaces one value (set one of its "
-                        "keys instead)", path, got);
+        return fail_set(L, assignment,
+                        "'%s' is %s; --set replaces one value (set one of its "
+                        "keys instead)",
+                        path, got);
       }
       int value = add_scalar(L, k, eq + 1);
       if (!value)
@@ -1894,7 +1923,8 @@ static gboolean check_shape(loader *L) {
       if (ok && ++nodes > L->lim->nodes)
         ok = fail_limit(L, &ev.start_mark, "nodes",
                         "more than %" G_GUINT64_FORMAT " keys, values and list entries "
-                        "(aliases counted at each use)", L->lim->nodes);
+                        "(aliases counted at each use)",
+                        L->lim->nodes);
       break;
     case YAML_SEQUENCE_END_EVENT:
     case YAML_MAPPING_END_EVENT: depth--; break;
@@ -1924,7 +1954,8 @@ static gboolean parse_file(loader *L) {
   yaml_node_t *root = yaml_document_get_root_node(&doc);
   if (root == NULL) {
     yaml_mark_t m = {0};
-    fail_at(L, &m, "the file is empty; a scenario needs at least duration, hosts, links and "
+    fail_at(L, &m,
+            "the file is empty; a scenario needs at least duration, hosts, links and "
             "groups");
   } else if (!yaml_parser_load(&parser, &extra)) {
     syntax_error(L, &parser);
@@ -1976,9 +2007,10 @@ ks_scenario *ks_scenario_load_data(const char *path, const char *data, gsize len
     data = buf;
   } else if (len > limits->scenario_bytes) {
     g_autofree char *hint = ks_limits_hint("scenario_bytes");
-    g_autofree char *msg =
-      g_strdup_printf("%s:1:1: larger than %" G_GUINT64_FORMAT " bytes (the limit "
-                      "scenario_bytes; %s)", path, limits->scenario_bytes, hint);
+    g_autofree char *msg = g_strdup_printf("%s:1:1: larger than %" G_GUINT64_FORMAT
+                                           " bytes (the limit "
+                                           "scenario_bytes; %s)",
+                                           path, limits->scenario_bytes, hint);
     set_error(error, msg);
     return NULL;
   }
@@ -1991,7 +2023,12 @@ ks_scenario *ks_scenario_load_data(const char *path, const char *data, gsize len
   sc->groups = g_ptr_array_new_with_free_func(group_free);
   sc->events = g_array_new(FALSE, TRUE, sizeof(ks_event_spec));
 
-  loader L = {.path = path, .buf = data, .len = len, .sc = sc, .lim = limits, .error = error,
+  loader L = {.path = path,
+              .buf = data,
+              .len = len,
+              .sc = sc,
+              .lim = limits,
+              .error = error,
               .sets = sets,
               .link_of_pair = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
               .host_index = g_hash_table_new(g_str_hash, g_str_equal),
@@ -2043,8 +2080,7 @@ static gboolean build_path(const ks_scenario *sc, guint gi, ks_net *n, router *r
     router_search(r, gs->client, G_MAXUINT);
   if (router_path(r, gs->server, route) < 0) {
     g_set_error(error, KS_SCENARIO_ERROR, KS_SCENARIO_ERROR_INVALID,
-                "group %s: no path of links between hosts %s and %s", gs->name, hf->name,
-                ht->name);
+                "group %s: no path of links between hosts %s and %s", gs->name, hf->name, ht->name);
     return FALSE;
   }
   /* Engines keep a hop's index in 16 bits. */
@@ -2084,8 +2120,8 @@ ks_net *ks_scenario_net_new(const ks_scenario *sc, guint64 seed, GError **error)
   guint n_groups = sc->groups ? sc->groups->len : 0;
   /* Engines keep a middlebox's index in 16 bits. */
   if (n_mbs > G_MAXUINT16) {
-    g_set_error(error, KS_SCENARIO_ERROR, KS_SCENARIO_ERROR_INVALID,
-                "more than %u middleboxes", G_MAXUINT16);
+    g_set_error(error, KS_SCENARIO_ERROR, KS_SCENARIO_ERROR_INVALID, "more than %u middleboxes",
+                G_MAXUINT16);
     return NULL;
   }
   ks_net *n = ks_net_new(sc->hosts->len, n_links, n_mbs, n_groups);
@@ -2099,12 +2135,16 @@ ks_net *ks_scenario_net_new(const ks_scenario *sc, guint64 seed, GError **error)
   }
   for (guint i = 0; i < n_links; i++) {
     const ks_link_spec *ls = g_ptr_array_index(sc->links, i);
-    n->links[i] = (ks_net_link){.a = ls->a, .b = ls->b, .delay = ls->delay,
-                                .bps = ls->bandwidth_bps, .loss = ls->loss};
+    n->links[i] = (ks_net_link){.a = ls->a,
+                                .b = ls->b,
+                                .delay = ls->delay,
+                                .bps = ls->bandwidth_bps,
+                                .loss = ls->loss};
   }
   for (guint i = 0; i < n_mbs; i++) {
     const ks_middlebox_spec *ms = g_ptr_array_index(sc->middleboxes, i);
-    n->mbs[i] = (ks_net_mb){.link = ms->link, .timeout = ms->idle_timeout,
+    n->mbs[i] = (ks_net_mb){.link = ms->link,
+                            .timeout = ms->idle_timeout,
                             .on_expiry = ms->on_expiry};
   }
   guint *mbs_on_link = g_new0(guint, n_links + 1);

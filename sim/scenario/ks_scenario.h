@@ -24,8 +24,8 @@ typedef enum ks_scenario_error { KS_SCENARIO_ERROR_INVALID } ks_scenario_error;
 typedef struct ks_host_spec {
   char *name;
   const ka_profile *profile;
-  ka_params *params;     /* defaults + registry file + settings, applied */
-  GPtrArray *notes;      /* char*: ignored .reg values and the like */
+  ka_params *params; /* defaults + registry file + settings, applied */
+  GPtrArray *notes;  /* char*: ignored .reg values and the like */
   /* What the host does when it crashes or reboots is on the timeline. */
 } ks_host_spec;
 
@@ -39,8 +39,8 @@ typedef struct ks_link_spec {
 
 typedef struct ks_middlebox_spec {
   char *name;
-  char *kind;            /* "nat", "firewall", "load-balancer": for reports */
-  guint link;            /* link index it sits on */
+  char *kind; /* "nat", "firewall", "load-balancer": for reports */
+  guint link; /* link index it sits on */
   ka_time idle_timeout;
   ks_expiry_action on_expiry;
 } ks_middlebox_spec;
@@ -67,29 +67,29 @@ typedef struct ks_sockopt_spec {
 
 typedef struct ks_group_spec {
   char *name;
-  guint count;           /* connections */
-  guint client, server;  /* host indices */
+  guint count;          /* connections */
+  guint client, server; /* host indices */
   ks_keepalive_side keepalive;
-  GArray *sockopts;      /* ks_sockopt_spec, on the keep-alive side(s) */
-  ka_time connect_at;    /* when the connections are established */
-  ka_time connect_spread;/* spread uniformly over [at, at+spread) */
+  GArray *sockopts;       /* ks_sockopt_spec, on the keep-alive side(s) */
+  ka_time connect_at;     /* when the connections are established */
+  ka_time connect_spread; /* spread uniformly over [at, at+spread) */
   ks_traffic_kind traffic;
-  ka_time period;        /* PERIODIC */
+  ka_time period;                        /* PERIODIC */
   guint32 request_bytes, response_bytes; /* PERIODIC; BULK uses request_bytes per segment */
   ka_time traffic_start, traffic_stop;   /* stop = KA_TIME_NEVER: never */
 } ks_group_spec;
 
 typedef struct ks_scenario {
-  char *path;            /* as given */
+  char *path; /* as given */
   char *name;
-  char *description;     /* the "what it teaches" text, optional */
-  ka_time duration;      /* the run ends here at the latest */
-  guint64 seed;          /* default when --seed is not given */
-  GPtrArray *hosts;      /* ks_host_spec* */
-  GPtrArray *links;      /* ks_link_spec* */
-  GPtrArray *middleboxes;/* ks_middlebox_spec* */
-  GPtrArray *groups;     /* ks_group_spec* */
-  GArray *events;        /* ks_event_spec, sorted by `at`, stable */
+  char *description;      /* the "what it teaches" text, optional */
+  ka_time duration;       /* the run ends here at the latest */
+  guint64 seed;           /* default when --seed is not given */
+  GPtrArray *hosts;       /* ks_host_spec* */
+  GPtrArray *links;       /* ks_link_spec* */
+  GPtrArray *middleboxes; /* ks_middlebox_spec* */
+  GPtrArray *groups;      /* ks_group_spec* */
+  GArray *events;         /* ks_event_spec, sorted by `at`, stable */
 } ks_scenario;
 
 /* Reads and checks a scenario file.  `sets` ("NAME=VALUE" strings from

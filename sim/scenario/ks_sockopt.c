@@ -3,25 +3,27 @@
 
 #include <string.h>
 
+/* A quark's name has hyphens, which clang-format would space out. */
+// clang-format off
 G_DEFINE_QUARK(ks-sockopt-error-quark, ks_sockopt_error)
+// clang-format on
 
 static const struct {
   const char *name;
   ka_opt opt;
 } sockopt_names[] = {
-  {"SO_KEEPALIVE", KA_OPT_SO_KEEPALIVE},
-  {"TCP_KEEPIDLE", KA_OPT_TCP_KEEPIDLE},
+  {"SO_KEEPALIVE", KA_OPT_SO_KEEPALIVE},         {"TCP_KEEPIDLE", KA_OPT_TCP_KEEPIDLE},
   {"TCP_KEEPALIVE", KA_OPT_TCP_KEEPIDLE}, /* Windows' and macOS's name */
-  {"TCP_KEEPINTVL", KA_OPT_TCP_KEEPINTVL},
-  {"TCP_KEEPCNT", KA_OPT_TCP_KEEPCNT},
+  {"TCP_KEEPINTVL", KA_OPT_TCP_KEEPINTVL},       {"TCP_KEEPCNT", KA_OPT_TCP_KEEPCNT},
   {"TCP_USER_TIMEOUT", KA_OPT_TCP_USER_TIMEOUT},
 };
 
-static gboolean parse_int(const char *name, const char *text, gint64 min, gint64 max,
-                          gint64 *out, GError **error) {
+static gboolean parse_int(const char *name, const char *text, gint64 min, gint64 max, gint64 *out,
+                          GError **error) {
   if (!g_ascii_string_to_signed(text, 10, min, max, out, NULL)) {
-    g_set_error(error, KS_SOCKOPT_ERROR, 0, "%s=%s: not a whole number in %" G_GINT64_FORMAT
-                "..%" G_GINT64_FORMAT, name, text, min, max);
+    g_set_error(error, KS_SOCKOPT_ERROR, 0,
+                "%s=%s: not a whole number in %" G_GINT64_FORMAT "..%" G_GINT64_FORMAT, name, text,
+                min, max);
     return FALSE;
   }
   return TRUE;
@@ -86,4 +88,3 @@ gboolean ks_sockopt_apply(ka_sock *sock, const char *name, const char *value, GE
   g_set_error(error, KS_SOCKOPT_ERROR, 0, "%s: not a socket option", name);
   return FALSE;
 }
-

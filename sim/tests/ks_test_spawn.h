@@ -11,8 +11,8 @@
 static inline int ks_test_spawn_env(const char *const *argv, char **envp, char **out, char **err) {
   GError *error = NULL;
   int wait = 0;
-  g_assert_true(g_spawn_sync(NULL, (char **)argv, envp, G_SPAWN_SEARCH_PATH, NULL, NULL, out,
-                             err, &wait, &error));
+  g_assert_true(g_spawn_sync(NULL, (char **)argv, envp, G_SPAWN_SEARCH_PATH, NULL, NULL, out, err,
+                             &wait, &error));
   g_assert_no_error(error);
   return WIFEXITED(wait) ? WEXITSTATUS(wait) : 128 + WTERMSIG(wait);
 }

@@ -19,8 +19,8 @@ static void run_kasim(run *r, const char *const *args) {
   g_ptr_array_add(argv, NULL);
   GError *error = NULL;
   int wait = 0;
-  g_assert_true(g_spawn_sync(NULL, (char **)argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-                             &r->out, &r->err, &wait, &error));
+  g_assert_true(g_spawn_sync(NULL, (char **)argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, &r->out,
+                             &r->err, &wait, &error));
   g_assert_no_error(error);
   r->status = g_spawn_check_wait_status(wait, NULL) ? 0 : WEXITSTATUS(wait);
   g_ptr_array_free(argv, TRUE);
@@ -46,8 +46,9 @@ static char *data_path(const char *name) {
  * ETIMEDOUT (110) at 11 s. */
 static void test_explain_linux_json(void) {
   run r;
-  const char *args[] = {"explain", "--profile", "linux", "--set", "TCP_KEEPIDLE=3", "--set",
-                        "TCP_KEEPINTVL=2", "--set", "TCP_KEEPCNT=4", "--json", NULL};
+  const char *args[] = {"explain", "--profile",       "linux", "--set",         "TCP_KEEPIDLE=3",
+                        "--set",   "TCP_KEEPINTVL=2", "--set", "TCP_KEEPCNT=4", "--json",
+                        NULL};
   run_kasim(&r, args);
   g_assert_cmpint(r.status, ==, 0);
   JsonParser *p = json_parser_new();
@@ -94,8 +95,15 @@ static void test_explain_vista_text(void) {
 /* facts §2: XP with both retransmission values 0 sends no probes. */
 static void test_explain_never(void) {
   run r;
-  const char *args[] = {"explain", "-p", "windows-xp", "--set", "TcpMaxDataRetransmissions=0",
-                        "--set", "PPTPTcpMaxDataRetransmissions=0", "--json", NULL};
+  const char *args[] = {"explain",
+                        "-p",
+                        "windows-xp",
+                        "--set",
+                        "TcpMaxDataRetransmissions=0",
+                        "--set",
+                        "PPTPTcpMaxDataRetransmissions=0",
+                        "--json",
+                        NULL};
   run_kasim(&r, args);
   g_assert_cmpint(r.status, ==, 0);
   JsonParser *p = json_parser_new();
@@ -106,8 +114,14 @@ static void test_explain_never(void) {
   g_object_unref(p);
   run_clear(&r);
 
-  const char *text[] = {"explain", "-p", "windows-xp", "--set", "TcpMaxDataRetransmissions=0",
-                        "--set", "PPTPTcpMaxDataRetransmissions=0", NULL};
+  const char *text[] = {"explain",
+                        "-p",
+                        "windows-xp",
+                        "--set",
+                        "TcpMaxDataRetransmissions=0",
+                        "--set",
+                        "PPTPTcpMaxDataRetransmissions=0",
+                        NULL};
   run_kasim(&r, text);
   g_assert_nonnull(strstr(r.out, "NEVER detected"));
   run_clear(&r);
@@ -116,8 +130,8 @@ static void test_explain_never(void) {
 /* facts §2: above 255 means 255. */
 static void test_explain_xp_255(void) {
   run r;
-  const char *args[] = {"explain", "-p", "windows-xp", "--set",
-                        "TcpMaxDataRetransmissions=300", "--json", NULL};
+  const char *args[] = {"explain", "-p", "windows-xp", "--set", "TcpMaxDataRetransmissions=300",
+                        "--json",  NULL};
   run_kasim(&r, args);
   JsonParser *p = json_parser_new();
   JsonObject *o = parse(p, r.out);
@@ -150,8 +164,15 @@ static void test_explain_registry(void) {
  * listing stops long before; the give-up must still be the keep-alive's. */
 static void test_explain_huge_count(void) {
   run r;
-  const char *args[] = {"explain", "-p", "freebsd", "--set", "net.inet.tcp.keepcnt=200000",
-                        "--set", "net.inet.tcp.keepintvl=1ms", "--json", NULL};
+  const char *args[] = {"explain",
+                        "-p",
+                        "freebsd",
+                        "--set",
+                        "net.inet.tcp.keepcnt=200000",
+                        "--set",
+                        "net.inet.tcp.keepintvl=1ms",
+                        "--json",
+                        NULL};
   run_kasim(&r, args);
   g_assert_cmpint(r.status, ==, 0);
   JsonParser *p = json_parser_new();
@@ -170,8 +191,9 @@ static void test_profiles(void) {
   const char *args[] = {"profiles", NULL};
   run_kasim(&r, args);
   g_assert_cmpint(r.status, ==, 0);
-  const char *names[] = {"windows-2000", "windows-xp", "windows-2003", "windows-vista",
-                         "windows-10-1703", "windows-10-1709", "linux", "freebsd", "macos"};
+  const char *names[] = {"windows-2000",  "windows-xp",      "windows-2003",
+                         "windows-vista", "windows-10-1703", "windows-10-1709",
+                         "linux",         "freebsd",         "macos"};
   for (size_t i = 0; i < G_N_ELEMENTS(names); i++)
     g_assert_nonnull(strstr(r.out, names[i]));
   g_assert_nonnull(strstr(r.out, "7210 s"));
@@ -196,9 +218,10 @@ static void test_bad_input(void) {
     {"explain", "-p", "windows-vista", "--registry", "/nonexistent/x.reg", NULL},
     {"nonsense", NULL},
   };
-  static const char *expect[] = {"windows-95", "--profile", "KeepAliveTimer", "out of range",
-                                 "unknown unit", "WSAENOPROTOOPT (10042)", "WSAEINVAL (10022)",
-                                 "EINVAL (22)", "bogus", "/nonexistent/x.reg", "nonsense"};
+  static const char *expect[] = {"windows-95",         "--profile",    "KeepAliveTimer",
+                                 "out of range",       "unknown unit", "WSAENOPROTOOPT (10042)",
+                                 "WSAEINVAL (10022)",  "EINVAL (22)",  "bogus",
+                                 "/nonexistent/x.reg", "nonsense"};
   for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
     run r;
     run_kasim(&r, cases[i]);

@@ -37,9 +37,7 @@ static void setup(void) {
   fired_ids = g_array_new(FALSE, FALSE, sizeof(int));
 }
 
-static int fired(int i) {
-  return g_array_index(fired_ids, int, i);
-}
+static int fired(int i) { return g_array_index(fired_ids, int, i); }
 
 static void test_end_semantics(void) {
   ev evs[3];
@@ -234,8 +232,7 @@ static void on_actor(ks_timer *t, void *ctx) {
   /* Coarse delays (whole ms, sometimes 0) so that ties are common. */
   ka_time delay = KA_MS(g_rand_int_range(r, 0, 5));
 
-  g_string_append_printf(a->trace, "%" G_GINT64_FORMAT " %d %08x\n",
-                         ks_engine_now(e), a->id, x);
+  g_string_append_printf(a->trace, "%" G_GINT64_FORMAT " %d %08x\n", ks_engine_now(e), a->id, x);
   ks_engine_at(e, t, ks_engine_now(e) + delay);
 }
 
@@ -250,8 +247,7 @@ static char *run_world(guint64 seed) {
     ks_timer_set_cb(&as[i].timer, on_actor);
     as[i].id = i;
     as[i].trace = trace;
-    ks_engine_at(e, &as[i].timer, KA_MS(g_rand_int_range(
-                                      ks_engine_rand(e), 0, 3)));
+    ks_engine_at(e, &as[i].timer, KA_MS(g_rand_int_range(ks_engine_rand(e), 0, 3)));
   }
   g_assert_cmpint(ks_engine_run(e, KA_S(2)), ==, KS_RUN_END);
   g_assert_cmpuint(ks_engine_events(e), >, 10000);
@@ -381,8 +377,7 @@ static void test_progress_flat_out(void) {
   /* Many short runs, until the hook has had the chance to fire a few
    * times. */
   do {
-    g_assert_cmpint(ks_engine_run(e, ks_engine_now(e) + 20000), ==,
-                    KS_RUN_END);
+    g_assert_cmpint(ks_engine_run(e, ks_engine_now(e) + 20000), ==, KS_RUN_END);
     wall_us = g_get_monotonic_time() - t0;
   } while (wall_us < 250000);
   g_assert_cmpuint(ks_engine_events(e), >, 8192);
@@ -432,8 +427,7 @@ static void test_at_without_callback(void) {
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/engine/end-semantics", test_end_semantics);
-  g_test_add_func("/engine/far-event-does-not-fast-forward",
-                  test_far_event_does_not_fast_forward);
+  g_test_add_func("/engine/far-event-does-not-fast-forward", test_far_event_does_not_fast_forward);
   g_test_add_func("/engine/event-at-end-runs", test_event_at_end_runs);
   g_test_add_func("/engine/empty-run", test_empty_run);
   g_test_add_func("/engine/same-time-order", test_same_time_order);

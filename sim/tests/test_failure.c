@@ -16,22 +16,22 @@
 
 #include "ks_world.h"
 
-#define BASE                                                                  \
-  "name: t\n"                                                                 \
-  "duration: %s\n"                                                            \
-  "hosts:\n"                                                                  \
-  "  client: {profile: linux, settings: {hz: 0}}\n"                           \
-  "  server: {profile: linux, settings: {hz: 0}}\n"                           \
-  "%s"                                                                        \
-  "links:\n"                                                                  \
-  "%s"                                                                        \
-  "%s"                                                                        \
-  "groups:\n"                                                                 \
-  "  - name: g\n"                                                             \
-  "    client: client\n"                                                      \
-  "    server: server\n"                                                      \
-  "    connect_at: %s\n"                                                      \
-  "    sockopts: {TCP_KEEPIDLE: 60, TCP_KEEPINTVL: 10, TCP_KEEPCNT: 3}\n"      \
+#define BASE                                                              \
+  "name: t\n"                                                             \
+  "duration: %s\n"                                                        \
+  "hosts:\n"                                                              \
+  "  client: {profile: linux, settings: {hz: 0}}\n"                       \
+  "  server: {profile: linux, settings: {hz: 0}}\n"                       \
+  "%s"                                                                    \
+  "links:\n"                                                              \
+  "%s"                                                                    \
+  "%s"                                                                    \
+  "groups:\n"                                                             \
+  "  - name: g\n"                                                         \
+  "    client: client\n"                                                  \
+  "    server: server\n"                                                  \
+  "    connect_at: %s\n"                                                  \
+  "    sockopts: {TCP_KEEPIDLE: 60, TCP_KEEPINTVL: 10, TCP_KEEPCNT: 3}\n" \
   "%s%s"
 
 #define LAN "  lan: {between: [client, server], delay: 10ms}\n"
@@ -42,11 +42,13 @@ typedef struct spec {
 
 /* Runs the scenario; returns connection 0's result. */
 static ks_conn_result run(const spec *s) {
-  g_autofree char *text = g_strdup_printf(
-      BASE, s->duration ? s->duration : "20m", s->extra_hosts ? s->extra_hosts : "",
-      s->links ? s->links : LAN, s->middleboxes ? s->middleboxes : "",
-      s->connect_at ? s->connect_at : "0s", s->timeline ? "timeline:\n" : "",
-      s->timeline ? s->timeline : "");
+  g_autofree char *text = g_strdup_printf(BASE, s->duration ? s->duration : "20m",
+                                          s->extra_hosts ? s->extra_hosts : "",
+                                          s->links ? s->links : LAN,
+                                          s->middleboxes ? s->middleboxes : "",
+                                          s->connect_at ? s->connect_at : "0s",
+                                          s->timeline ? "timeline:\n" : "",
+                                          s->timeline ? s->timeline : "");
   g_autofree char *dir = g_dir_make_tmp("kasim-failure-XXXXXX", NULL);
   g_autofree char *path = g_build_filename(dir, "t.yaml", NULL);
   g_assert_true(g_file_set_contents(path, text, -1, NULL));

@@ -74,7 +74,8 @@ static void test_big(void) {
   memset(p, 0xab, n);
   flags = vm_flags_of(p + n - 1);
   g_assert_nonnull(flags);
-  if (!has_flag(flags, "hg") && g_file_test("/sys/kernel/mm/transparent_hugepage", G_FILE_TEST_IS_DIR))
+  if (!has_flag(flags, "hg") &&
+      g_file_test("/sys/kernel/mm/transparent_hugepage", G_FILE_TEST_IS_DIR))
     g_error("the array's mapping lacks MADV_HUGEPAGE: VmFlags:%s", flags);
   g_free(flags);
   ks_mem_huge_free(p, n);

@@ -32,10 +32,11 @@ static ks_net *three_hosts(void) {
 /* --- Names: the strings docs/output.md and docs/scenarios.md document. -- */
 
 static void test_names(void) {
-  static const char *const events[] = {"link_down", "link_up", "loss", "peer_crash",
-                                       "peer_reboot", "app_hang", "middlebox_timeout"};
-  static const char *const segs[] = {"handshake", "data", "retransmission", "ack",
-                                     "keepalive", "keepalive_ack", "rst"};
+  static const char *const events[] = {"link_down",        "link_up",     "loss",
+                                       "peer_crash",       "peer_reboot", "app_hang",
+                                       "middlebox_timeout"};
+  static const char *const segs[] = {"handshake",     "data", "retransmission", "ack", "keepalive",
+                                     "keepalive_ack", "rst"};
   static const char *const traces[] = {"send", "deliver", "drop", "timer", "close", "scenario"};
   G_STATIC_ASSERT(G_N_ELEMENTS(events) == KS_EV_COUNT_);
   G_STATIC_ASSERT(G_N_ELEMENTS(segs) == KS_SEG_COUNT_);
@@ -82,16 +83,14 @@ static void test_mb_pass(void) {
   g_assert_cmpint(last, ==, KA_S(351));
   /* 350 s of silence: the state is gone at exactly last + 350 s, and the
    * segment that finds it gone is dropped; the loss is dated then. */
-  g_assert_cmpuint(ks_net_mb_pass(&nat, &last, KA_S(701), FALSE), ==,
-                   KS_MB_EXPIRED | KS_MB_DROP);
+  g_assert_cmpuint(ks_net_mb_pass(&nat, &last, KA_S(701), FALSE), ==, KS_MB_EXPIRED | KS_MB_DROP);
   g_assert_cmpint(ks_failure_mb_lost_at(last, nat.timeout, KA_S(800)), ==, KA_S(701));
   /* Dropped state stays dropped; a SYN creates it afresh. */
   g_assert_cmpuint(ks_net_mb_pass(&nat, &last, KA_S(702), FALSE), ==, KS_MB_DROP);
   g_assert_cmpuint(ks_net_mb_pass(&nat, &last, KA_S(703), TRUE), ==, KS_MB_OPENED);
   g_assert_cmpint(last, ==, KA_S(703));
   /* A SYN that finds expired state: expired, then opened again. */
-  g_assert_cmpuint(ks_net_mb_pass(&nat, &last, KA_S(1053), TRUE), ==,
-                   KS_MB_EXPIRED | KS_MB_OPENED);
+  g_assert_cmpuint(ks_net_mb_pass(&nat, &last, KA_S(1053), TRUE), ==, KS_MB_EXPIRED | KS_MB_OPENED);
   /* One nanosecond short of the timeout still passes. */
   g_assert_cmpuint(ks_net_mb_pass(&nat, &last, KA_S(1053) + NAT_TIMEOUT - 1, FALSE), ==, 0);
 }
@@ -119,9 +118,9 @@ typedef struct seen {
 static void on_trace(const ks_trace_event *ev, void *ud) {
   seen *s = ud;
   g_assert_cmpint(ev->kind, ==, KS_TRACE_SCENARIO);
-  g_ptr_array_add(s->traces, g_strdup_printf("%s %d %u", ev->what,
-                                             ev->host == G_MAXUINT ? -1 : (int)ev->host,
-                                             ev->target));
+  g_ptr_array_add(s->traces,
+                  g_strdup_printf("%s %d %u", ev->what, ev->host == G_MAXUINT ? -1 : (int)ev->host,
+                                  ev->target));
 }
 static void on_crash(void *ud, guint host) {
   seen *s = ud;
@@ -142,8 +141,12 @@ static void on_rearm(void *ud, guint mb) {
 static void apply(ks_net *n, seen *s, ka_time at, ks_event_kind kind, guint target,
                   ks_direction dir, double rate, ka_time duration) {
   static const ks_net_hooks hooks = {on_crash, on_reboot, on_rearm};
-  ks_event_spec ev = {.at = at, .kind = kind, .target = target, .direction = dir,
-                      .rate = rate, .duration = duration};
+  ks_event_spec ev = {.at = at,
+                      .kind = kind,
+                      .target = target,
+                      .direction = dir,
+                      .rate = rate,
+                      .duration = duration};
   ks_net_apply(n, &ev, at, &hooks, s);
 }
 
@@ -195,10 +198,17 @@ static void test_apply(void) {
   g_assert_cmpstr(ks_net_path_broken(n, 0), ==, "peer_crash");
 
   /* Every event was traced once, host events with their host. */
-  static const char *const expect[] = {
-    "link_down -1 1", "link_up -1 1", "loss -1 0", "loss -1 0", "loss -1 0",
-    "app_hang 2 2", "peer_reboot 2 2", "middlebox_timeout -1 0", "middlebox_timeout -1 1",
-    "peer_crash 1 1", "peer_crash 0 0"};
+  static const char *const expect[] = {"link_down -1 1",
+                                       "link_up -1 1",
+                                       "loss -1 0",
+                                       "loss -1 0",
+                                       "loss -1 0",
+                                       "app_hang 2 2",
+                                       "peer_reboot 2 2",
+                                       "middlebox_timeout -1 0",
+                                       "middlebox_timeout -1 1",
+                                       "peer_crash 1 1",
+                                       "peer_crash 0 0"};
   g_assert_cmpuint(s.traces->len, ==, G_N_ELEMENTS(expect));
   for (guint i = 0; i < G_N_ELEMENTS(expect); i++)
     g_assert_cmpstr(g_ptr_array_index(s.traces, i), ==, expect[i]);

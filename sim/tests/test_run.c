@@ -98,7 +98,7 @@ static void summary_clear(summary *s) {
 typedef struct expect {
   const char *reason; /* NULL: alive at the end */
   const char *error;
-  gint64 probes_sent; /* -1: not checked */
+  gint64 probes_sent;   /* -1: not checked */
   double after_last_rx; /* closed_at - last_rx in s; < 0: not checked */
 } expect;
 

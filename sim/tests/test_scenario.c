@@ -74,8 +74,7 @@ static const ks_sockopt_spec *sockopt(const ks_group_spec *g, guint i) {
 
 /* Loading must fail with a message that starts with `prefix` and contains
  * `part` (may be NULL). */
-static void assert_fails_with(const char *path, char **sets, const char *prefix,
-                              const char *part) {
+static void assert_fails_with(const char *path, char **sets, const char *prefix, const char *part) {
   GError *error = NULL;
   ks_scenario *sc = ks_scenario_load(path, sets, &error);
   g_assert_null(sc);
@@ -122,21 +121,21 @@ static ks_scenario *load_text(const char *text, char **sets, GError **error) {
 }
 
 /* Lines 1-8 of every inline scenario; tests append from line 9. */
-#define BASE                                                                                  \
-  "duration: 1h\n"                                                                            \
-  "hosts:\n"                                                                                  \
-  "  c: {profile: linux}\n"                                                                   \
-  "  s: {profile: linux}\n"                                                                   \
-  "links:\n"                                                                                  \
-  "  l: {between: [c, s], delay: 10ms}\n"                                                     \
-  "groups:\n"                                                                                 \
+#define BASE                              \
+  "duration: 1h\n"                        \
+  "hosts:\n"                              \
+  "  c: {profile: linux}\n"               \
+  "  s: {profile: linux}\n"               \
+  "links:\n"                              \
+  "  l: {between: [c, s], delay: 10ms}\n" \
+  "groups:\n"                             \
   "  - {name: g, client: c, server: s}\n"
 
 /* ---- every shipped scenario -------------------------------------------- */
 
 static const char *const expected_scenarios[] = {
-  "cable-pull", "peer-crash", "peer-reboot", "flapping-link", "lossy-link", "nat-aws",
-  "nat-azure", "xp-vs-vista", "linux-defaults", "many-idle-clients", "data-in-flight",
+  "cable-pull", "peer-crash",  "peer-reboot",    "flapping-link",     "lossy-link",     "nat-aws",
+  "nat-azure",  "xp-vs-vista", "linux-defaults", "many-idle-clients", "data-in-flight",
 };
 
 static void test_shipped_all_load(void) {
@@ -373,14 +372,14 @@ static void test_inline_errors(void) {
   assert_text_fails(BASE "timeline:\n  - {at: 2h, link_down: l}\n", 10, 10,
                     "after the scenario ends");
   assert_text_fails(BASE "timeline:\n"
-                    "  - {at: 50m, flap: {link: l, period: 1m, duty: 0.5, duration: 11m}}\n",
+                         "  - {at: 50m, flap: {link: l, period: 1m, duty: 0.5, duration: 11m}}\n",
                     10, 64, "after the scenario ends");
   /* Duty outside (0, 1), loss outside [0, 1]. */
   assert_text_fails(BASE "timeline:\n"
-                    "  - {at: 0s, flap: {link: l, period: 1m, duty: 1, duration: 10m}}\n",
+                         "  - {at: 0s, flap: {link: l, period: 1m, duty: 1, duration: 10m}}\n",
                     10, 48, "outside (0, 1)");
   assert_text_fails(BASE "timeline:\n"
-                    "  - {at: 0s, flap: {link: l, period: 1m, duty: 0, duration: 10m}}\n",
+                         "  - {at: 0s, flap: {link: l, period: 1m, duty: 0, duration: 10m}}\n",
                     10, 48, "outside (0, 1)");
   assert_text_fails(BASE "timeline:\n  - {at: 0s, loss: {link: l, rate: 1.5}}\n", 10, 36,
                     "outside [0, 1]");
@@ -397,7 +396,7 @@ static void test_inline_errors(void) {
   assert_text_fails(BASE "timeline:\n  - {at: 1m, peer_crash: x}\n", 10, 26,
                     "unknown host 'x' (hosts here: c, s)");
   assert_text_fails(BASE "timeline:\n"
-                    "  - {at: 1m, middlebox_timeout: {middlebox: fw, idle_timeout: 1m}}\n",
+                         "  - {at: 1m, middlebox_timeout: {middlebox: fw, idle_timeout: 1m}}\n",
                     10, 45, "unknown middlebox 'fw' (middleboxes here: none)");
   /* Duplicate names. */
   assert_text_fails("duration: 1h\n"
@@ -561,7 +560,8 @@ static void test_inline_values(void) {
 
 static void test_events_sorted_stable(void) {
   GError *error = NULL;
-  ks_scenario *sc = load_text(BASE "timeline:\n"
+  ks_scenario *sc = load_text(BASE
+                              "timeline:\n"
                               "  - {at: 30m, link_up: l}\n"
                               "  - {at: 10m, link_down: l, direction: b_to_a}\n"
                               "  - {at: 30m, peer_crash: s}\n"
@@ -576,9 +576,9 @@ static void test_events_sorted_stable(void) {
     ks_event_kind kind;
     int line;
   } want[] = {
-    {0, KS_EV_APP_HANG, 14},           {KA_S(600), KS_EV_LINK_DOWN, 11},
-    {KA_S(600), KS_EV_LOSS, 13},       {KA_S(600), KS_EV_MIDDLEBOX_TIMEOUT, 15},
-    {KA_S(1800), KS_EV_LINK_UP, 10},   {KA_S(1800), KS_EV_PEER_CRASH, 12},
+    {0, KS_EV_APP_HANG, 14},         {KA_S(600), KS_EV_LINK_DOWN, 11},
+    {KA_S(600), KS_EV_LOSS, 13},     {KA_S(600), KS_EV_MIDDLEBOX_TIMEOUT, 15},
+    {KA_S(1800), KS_EV_LINK_UP, 10}, {KA_S(1800), KS_EV_PEER_CRASH, 12},
   };
   g_assert_cmpuint(sc->events->len, ==, G_N_ELEMENTS(want));
   for (guint i = 0; i < G_N_ELEMENTS(want); i++) {
@@ -599,8 +599,8 @@ static void test_flap_partial_cycle(void) {
    * down again at 27:00, and up at the flap's end (30:00), not at 28:45. */
   GError *error = NULL;
   ks_scenario *sc = load_text(BASE "timeline:\n"
-                              "  - {at: 20m, direction: a_to_b,\n"
-                              "     flap: {link: l, period: 7m, duty: 0.25, duration: 10m}}\n",
+                                   "  - {at: 20m, direction: a_to_b,\n"
+                                   "     flap: {link: l, period: 7m, duty: 0.25, duration: 10m}}\n",
                               NULL, &error);
   g_assert_no_error(error);
   static const ka_time want[] = {KA_S(1200), KA_S(1305), KA_S(1620), KA_S(1725)};
@@ -615,7 +615,7 @@ static void test_flap_partial_cycle(void) {
 
   /* 10 min of 1.75 min periods ends mid-down: the last up is the end. */
   sc = load_text(BASE "timeline:\n"
-                 "  - {at: 0s, flap: {link: l, period: 1.75m, duty: 0.9, duration: 10m}}\n",
+                      "  - {at: 0s, flap: {link: l, period: 1.75m, duty: 0.9, duration: 10m}}\n",
                  NULL, &error);
   g_assert_no_error(error);
   g_assert_cmpuint(sc->events->len, ==, 12); /* ceil(600 / 105) = 6 cycles */
@@ -652,8 +652,17 @@ static void test_duration_parse(void) {
     g_assert_cmpint(t, ==, good[i].ns);
   }
   static const char *const bad[] = {
-    "350", "1.5", "", "s", "-5s", "+5s", "5 s", " 5s", "5s ", "1.s", ".5s", "1e3s", "5sec",
-    "5S", "5x", "1h30", "0.5ns", "1.0000000001s", "106752d", "99999999999999999999s", "inf",
+    "350",     "1.5",
+    "",        "s",
+    "-5s",     "+5s",
+    "5 s",     " 5s",
+    "5s ",     "1.s",
+    ".5s",     "1e3s",
+    "5sec",    "5S",
+    "5x",      "1h30",
+    "0.5ns",   "1.0000000001s",
+    "106752d", "99999999999999999999s",
+    "inf",
   };
   for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
     ka_time t = 12345;
@@ -665,17 +674,17 @@ static void test_duration_parse(void) {
 
 /* ---- --set ------------------------------------------------------------- */
 
-#define SET_BASE                                                                              \
-  "duration: 1h\n"                                                                            \
-  "hosts:\n"                                                                                  \
-  "  w: {profile: windows-vista}\n"                                                           \
-  "  x: {profile: windows-xp}\n"                                                              \
-  "  l: {profile: linux}\n"                                                                   \
-  "links:\n"                                                                                  \
-  "  wl: {between: [w, l], delay: 1ms}\n"                                                     \
-  "  xl: {between: [x, l], delay: 1ms}\n"                                                     \
-  "groups:\n"                                                                                 \
-  "  - {name: gw, client: w, server: l, sockopts: {SIO_KEEPALIVE_VALS: \"1,60000,1000\"}}\n"  \
+#define SET_BASE                                                                             \
+  "duration: 1h\n"                                                                           \
+  "hosts:\n"                                                                                 \
+  "  w: {profile: windows-vista}\n"                                                          \
+  "  x: {profile: windows-xp}\n"                                                             \
+  "  l: {profile: linux}\n"                                                                  \
+  "links:\n"                                                                                 \
+  "  wl: {between: [w, l], delay: 1ms}\n"                                                    \
+  "  xl: {between: [x, l], delay: 1ms}\n"                                                    \
+  "groups:\n"                                                                                \
+  "  - {name: gw, client: w, server: l, sockopts: {SIO_KEEPALIVE_VALS: \"1,60000,1000\"}}\n" \
   "  - {name: gx, client: x, server: l}\n"
 
 static void test_set_applies(void) {
@@ -736,9 +745,12 @@ static void test_set_rejects(void) {
  * the file said so.  Facts §2: KeepAliveTime is a Windows registry value;
  * facts §1: TCP_KEEPIDLE exists on Windows 10 1709 and Linux, not XP. */
 static void test_set_paths(void) {
-  char *sets[] = {"hosts.w.settings.KeepAliveTime=300s", "hosts.x.profile=windows-10-1709",
-                  "groups.gx.sockopts.TCP_KEEPIDLE=30", "links.xl.loss=0.25",
-                  "groups.1.count=7", NULL};
+  char *sets[] = {"hosts.w.settings.KeepAliveTime=300s",
+                  "hosts.x.profile=windows-10-1709",
+                  "groups.gx.sockopts.TCP_KEEPIDLE=30",
+                  "links.xl.loss=0.25",
+                  "groups.1.count=7",
+                  NULL};
   GError *error = NULL;
   ks_scenario *sc = load_text(SET_BASE, sets, &error);
   g_assert_no_error(error);

@@ -18,12 +18,12 @@
 #include <unistd.h>
 
 typedef struct job {
-  const char *name;        /* scenarios/validate/NAME.yaml */
-  const char *extra[4];    /* more arguments */
+  const char *name;     /* scenarios/validate/NAME.yaml */
+  const char *extra[4]; /* more arguments */
   GPid pid;
   int out_fd, err_fd;
   gboolean done;
-  int status;              /* exit code; 128 + signal */
+  int status; /* exit code; 128 + signal */
   char *out, *err;
 } job;
 
@@ -169,7 +169,7 @@ typedef struct shape {
   guint job;
   double probes[6]; /* s after the last receive; 0 ends */
   const char *answered;
-  double give_up;   /* s after the last receive; < 0: alive */
+  double give_up; /* s after the last receive; < 0: alive */
   const char *rst, *err;
   /* How much later than the arithmetic the timer wheel may fire the last
    * of them at HZ 250 or above (facts §4): one step of the idle timer's
@@ -280,8 +280,8 @@ static void test_sigint(void) {
 static void test_unsupported(void) {
   /* A Windows host, a bandwidth and 2.5 h: refused before anything runs,
    * so this needs no namespaces. */
-  g_autofree char *path =
-      g_test_build_filename(G_TEST_DIST, "..", "..", "scenarios", "cable-pull.yaml", NULL);
+  g_autofree char *path = g_test_build_filename(G_TEST_DIST, "..", "..", "scenarios",
+                                                "cable-pull.yaml", NULL);
   const char *argv[] = {g_getenv("KASIM"), "validate", "--kernel", path, NULL};
   g_autofree char *out = NULL, *err = NULL;
   int wait = 0;
@@ -300,8 +300,8 @@ static void test_unsupported(void) {
   /* --kernel is required. */
   const char *argv2[] = {g_getenv("KASIM"), "validate", path, NULL};
   g_autofree char *out2 = NULL, *err2 = NULL;
-  g_assert_true(g_spawn_sync(NULL, (char **)argv2, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out2,
-                             &err2, &wait, &error));
+  g_assert_true(g_spawn_sync(NULL, (char **)argv2, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out2, &err2,
+                             &wait, &error));
   g_assert_cmpint(WEXITSTATUS(wait), ==, 2);
   g_assert_nonnull(strstr(err2, "--kernel"));
 }
@@ -310,8 +310,8 @@ int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_assert_nonnull(g_getenv("KASIM"));
   g_test_add_func("/validate/unsupported", test_unsupported);
-  static const char *const names[] = {"silent-cut",  "cut-after-answer", "healed-cut",
-                                      "user-timeout", "peer-reboot",     "count-one",
+  static const char *const names[] = {"silent-cut",    "cut-after-answer", "healed-cut",
+                                      "user-timeout",  "peer-reboot",      "count-one",
                                       "long-idle-30s", "long-idle-60s"};
   for (size_t i = 0; i < G_N_ELEMENTS(shapes); i++) {
     g_autofree char *path = g_strdup_printf("/validate/shape/%s", names[i]);

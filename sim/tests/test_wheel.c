@@ -102,8 +102,7 @@ static void model_pop(model *m, ka_time limit) {
 
 static void model_check_next(model *m) {
   mtimer *want = model_min(m);
-  g_assert_cmpint(ks_wheel_next_expiry(m->w), ==,
-                  want != NULL ? want->expires : KA_TIME_NEVER);
+  g_assert_cmpint(ks_wheel_next_expiry(m->w), ==, want != NULL ? want->expires : KA_TIME_NEVER);
   /* Looking ahead must not move time. */
   g_assert_cmpint(ks_wheel_now(m->w), ==, m->now);
 }
@@ -174,8 +173,10 @@ static void run_random(guint32 seed, ka_time start, int n, int ops) {
 
 static void test_random_vs_model(void) {
   static const ka_time starts[] = {
-      0, 1, -1, 1000000, KA_S(3600), INT64_C(-5000000000000),
-      INT64_MIN, KA_TIME_NEVER - KA_S(86400) /* saturates at NEVER */,
+    0,          1,
+    -1,         1000000,
+    KA_S(3600), INT64_C(-5000000000000),
+    INT64_MIN,  KA_TIME_NEVER - KA_S(86400) /* saturates at NEVER */,
   };
   for (guint i = 0; i < G_N_ELEMENTS(starts); i++)
     run_random(1000 + i, starts[i], 300, 60000);
@@ -419,8 +420,7 @@ static void test_fifo_ties(void) {
 static void test_fifo_ties_across_levels(void) {
   for (int k = 1; k < 61; k++) {
     ka_time target = (INT64_C(1) << (k + 1)) + 1;
-    ka_time ds[] = {1, 2, INT64_C(1) << (k - 1), INT64_C(1) << k,
-                    INT64_C(1) << (k + 1)};
+    ka_time ds[] = {1, 2, INT64_C(1) << (k - 1), INT64_C(1) << k, INT64_C(1) << (k + 1)};
     for (guint i = 0; i < G_N_ELEMENTS(ds); i++) {
       mtimer ts[4];
       ks_wheel *w = ks_wheel_new(0);
@@ -694,8 +694,14 @@ static void test_init_high_address(void) {
 
 /* Callbacks are stored as indices into a table: each distinct one must
  * come back as itself, from any thread, and NULL as NULL. */
-static void cb_a(ks_timer *t, void *ctx) { (void)t; (void)ctx; }
-static void cb_b(ks_timer *t, void *ctx) { (void)t; (void)ctx; }
+static void cb_a(ks_timer *t, void *ctx) {
+  (void)t;
+  (void)ctx;
+}
+static void cb_b(ks_timer *t, void *ctx) {
+  (void)t;
+  (void)ctx;
+}
 
 static gpointer set_cbs_thread(gpointer data) {
   ks_timer *ts = data;
@@ -730,14 +736,12 @@ static void test_callbacks(void) {
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/wheel/random-vs-model", test_random_vs_model);
-  g_test_add_func("/wheel/random-level-boundaries",
-                  test_random_level_boundaries);
+  g_test_add_func("/wheel/random-level-boundaries", test_random_level_boundaries);
   g_test_add_func("/wheel/dense-vs-model", test_dense_vs_model);
   g_test_add_func("/wheel/bulk-sorted", test_bulk_sorted);
   g_test_add_func("/wheel/crowded-run", test_crowded_run);
   g_test_add_func("/wheel/fifo-ties", test_fifo_ties);
-  g_test_add_func("/wheel/fifo-ties-across-levels",
-                  test_fifo_ties_across_levels);
+  g_test_add_func("/wheel/fifo-ties-across-levels", test_fifo_ties_across_levels);
   g_test_add_func("/wheel/cancel-every-level", test_cancel_every_level);
   g_test_add_func("/wheel/cancel-all", test_cancel_all);
   g_test_add_func("/wheel/rearm", test_rearm);

@@ -129,11 +129,11 @@ typedef struct tlog {
   gboolean out_of_order;
   guint events;
   guint closes;
-  guint drops_probe[6];        /* by DROP_* below, kind KS_SEG_KEEPALIVE */
+  guint drops_probe[6]; /* by DROP_* below, kind KS_SEG_KEEPALIVE */
   guint drops_any[6];
-  guint sends[2][7];           /* [from_client][kind] */
+  guint sends[2][7]; /* [from_client][kind] */
   ka_time last_send[2][7];
-  ka_time data_after;          /* count server DATA sends at or after this */
+  ka_time data_after; /* count server DATA sends at or after this */
   guint server_data_after, server_data_before;
   ks_segment first_sends[3];
   guint n_first;
@@ -164,13 +164,12 @@ static void tlog_cb(const ks_trace_event *ev, void *ud) {
   tlog *l = ud;
   char buf[256];
   int n = g_snprintf(buf, sizeof buf, "%" G_GINT64_FORMAT " %d %u %u %s %s", ev->t, ev->kind,
-                     ev->host, ev->target, ev->what ? ev->what : "-",
-                     ev->error ? ev->error : "-");
+                     ev->host, ev->target, ev->what ? ev->what : "-", ev->error ? ev->error : "-");
   g_checksum_update(l->sum, (const guchar *)buf, n);
   if (ev->seg) {
     const ks_segment *s = ev->seg;
-    n = g_snprintf(buf, sizeof buf, " %u %u %u %u %u %u %u %u\n", s->conn, s->from_client,
-                   s->flags, s->kind, s->seq, s->ack, s->window, s->len);
+    n = g_snprintf(buf, sizeof buf, " %u %u %u %u %u %u %u %u\n", s->conn, s->from_client, s->flags,
+                   s->kind, s->seq, s->ack, s->window, s->len);
     g_checksum_update(l->sum, (const guchar *)buf, n);
   }
   if (ev->t < l->last_t)
@@ -178,9 +177,7 @@ static void tlog_cb(const ks_trace_event *ev, void *ud) {
   l->last_t = ev->t;
   l->events++;
   switch (ev->kind) {
-  case KS_TRACE_CLOSE:
-    l->closes++;
-    break;
+  case KS_TRACE_CLOSE: l->closes++; break;
   case KS_TRACE_DROP:
     l->drops_any[drop_index(ev->what)]++;
     if (ev->seg->kind == KS_SEG_KEEPALIVE)
@@ -206,8 +203,7 @@ static void tlog_cb(const ks_trace_event *ev, void *ud) {
     }
     break;
   }
-  default:
-    break;
+  default: break;
   }
 }
 
@@ -440,7 +436,9 @@ static void test_middlebox_timeout_event(void) {
   sc_link(sc, c, s, d);
   sc_middlebox(sc, 0, KA_S(3600), KS_EXPIRY_RST);
   sc_group(sc, 1, c, s, KS_KEEPALIVE_CLIENT);
-  ks_event_spec ev = {.at = KA_S(50), .kind = KS_EV_MIDDLEBOX_TIMEOUT, .target = 0,
+  ks_event_spec ev = {.at = KA_S(50),
+                      .kind = KS_EV_MIDDLEBOX_TIMEOUT,
+                      .target = 0,
                       .duration = KA_S(100)};
   g_array_append_val(sc->events, ev);
   ks_world *w = run(sc, 1, NULL);
@@ -565,7 +563,7 @@ static void test_app_hang(void) {
   ks_conn_result r = result(w, 0);
   g_assert_cmpint(r.closed_at, ==, KA_TIME_NEVER);
   g_assert_cmpuint(log.server_data_after, ==, 0);
-  g_assert_cmpuint(log.server_data_before, ==, 20); /* requests at 1.02, 31.02 ... 571.02 s */
+  g_assert_cmpuint(log.server_data_before, ==, 20);    /* requests at 1.02, 31.02 ... 571.02 s */
   g_assert_cmpuint(log.sends[1][KS_SEG_DATA], ==, 60); /* until traffic_stop */
   g_assert_cmpuint(r.probes_sent, >, 100);
   g_assert_cmpuint(r.probes_answered, ==, r.probes_sent);

@@ -10,7 +10,10 @@
 #include "ks_sockopt.h"
 #include "ks_world.h"
 
+/* A quark's name has hyphens, which clang-format would space out. */
+// clang-format off
 G_DEFINE_QUARK(ks-validate-error-quark, ks_validate_error)
+// clang-format on
 
 /* --- The record. -------------------------------------------------------- */
 
@@ -101,11 +104,13 @@ char *ks_validate_unsupported(const ks_scenario *sc) {
     const ks_host_spec *h = sc->hosts->pdata[i];
     if (ka_profile_family(h->profile) != KA_FAMILY_LINUX)
       g_ptr_array_add(why, g_strdup_printf("host '%s' runs %s (only linux can be compared with "
-                                           "this kernel)", h->name, ka_profile_name(h->profile)));
+                                           "this kernel)",
+                                           h->name, ka_profile_name(h->profile)));
   }
   if (sc->hosts->len != 2)
     g_ptr_array_add(why, g_strdup_printf("%u hosts (validation has exactly a client and a "
-                                         "server)", sc->hosts->len));
+                                         "server)",
+                                         sc->hosts->len));
   if (sc->links->len != 1)
     g_ptr_array_add(why, g_strdup_printf("%u links (validation has exactly one)", sc->links->len));
   for (guint i = 0; i < sc->links->len; i++) {
@@ -126,11 +131,11 @@ char *ks_validate_unsupported(const ks_scenario *sc) {
       g_ptr_array_add(why, g_strdup_printf("group '%s' connects other hosts than group '%s'",
                                            g->name, g0->name));
     if (g->keepalive == KS_KEEPALIVE_SERVER)
-      g_ptr_array_add(why, g_strdup_printf("group '%s' uses keep-alive on the server only",
-                                           g->name));
+      g_ptr_array_add(why,
+                      g_strdup_printf("group '%s' uses keep-alive on the server only", g->name));
     if (g->traffic != KS_TRAFFIC_IDLE)
-      g_ptr_array_add(why, g_strdup_printf("group '%s' has traffic (only idle connections)",
-                                           g->name));
+      g_ptr_array_add(why,
+                      g_strdup_printf("group '%s' has traffic (only idle connections)", g->name));
     if (g->connect_spread > 0)
       g_ptr_array_add(why, g_strdup_printf("group '%s' has a connect_spread", g->name));
   }
@@ -158,16 +163,17 @@ char *ks_validate_unsupported(const ks_scenario *sc) {
     case KS_EV_PEER_REBOOT:
       if (g0 != NULL && e->target == g0->client)
         g_ptr_array_add(why, g_strdup_printf("the keep-alive host itself crashes or reboots "
-                                             "(line %d)", e->line));
+                                             "(line %d)",
+                                             e->line));
       for (guint k = 0; k < sc->groups->len; k++) {
         const ks_group_spec *g = sc->groups->pdata[k];
         if (g->connect_at >= e->at)
           g_ptr_array_add(why, g_strdup_printf("group '%s' connects after the crash or reboot "
-                                               "of line %d", g->name, e->line));
+                                               "of line %d",
+                                               g->name, e->line));
       }
       break;
-    default:
-      break;
+    default: break;
     }
   }
   char *out = NULL;
@@ -234,7 +240,8 @@ static char *model_later(const ks_scenario *sc, guint group, ka_close_reason rea
   if (a.kind != KA_ACTION_GIVE_UP || a.reason != reason)
     return NULL;
   return g_strdup_printf("recv %s, send %s",
-                         a.later_recv_eof ? "0 (EOF)" : ka_profile_errname(cfg.profile, a.err_later),
+                         a.later_recv_eof ? "0 (EOF)"
+                                          : ka_profile_errname(cfg.profile, a.err_later),
                          ka_profile_errname(cfg.profile, a.err_later));
 }
 
@@ -390,8 +397,8 @@ static double secs(ka_time t) { return (double)t / KA_NS_PER_S; }
 
 #define LABEL_W 34
 
-static guint line_time(GString *out, const char *label, gboolean have_m, ka_time m,
-                       gboolean have_k, ka_time k, const ks_val_tolerance *tol, guint chain) {
+static guint line_time(GString *out, const char *label, gboolean have_m, ka_time m, gboolean have_k,
+                       ka_time k, const ks_val_tolerance *tol, guint chain) {
   if (!have_m && !have_k) {
     g_string_append_printf(out, "  %-*s model %10s  kernel %10s  %-31s ok\n", LABEL_W, label,
                            "alive", "alive", "");
@@ -403,8 +410,8 @@ static guint line_time(GString *out, const char *label, gboolean have_m, ka_time
       g_snprintf(a, sizeof a, "%.3f", secs(m));
     if (have_k)
       g_snprintf(b, sizeof b, "%.3f", secs(k));
-    g_string_append_printf(out, "  %-*s model %10s  kernel %10s  %-31s DIFFERENT\n", LABEL_W,
-                           label, a, b, "");
+    g_string_append_printf(out, "  %-*s model %10s  kernel %10s  %-31s DIFFERENT\n", LABEL_W, label,
+                           a, b, "");
     return 1;
   }
   ka_time early, late;
@@ -452,8 +459,8 @@ gboolean ks_validate_same_clock(ks_scenario *model, const ks_val_run *kernel, in
   return TRUE;
 }
 
-guint ks_validate_compare(const ks_scenario *sc, const ks_val_run *model,
-                          const ks_val_run *kernel, int hz, gboolean wheel, GString *out) {
+guint ks_validate_compare(const ks_scenario *sc, const ks_val_run *model, const ks_val_run *kernel,
+                          int hz, gboolean wheel, GString *out) {
   guint diffs = 0;
   for (guint i = 0; i < kernel->faults->len; i++) {
     g_string_append_printf(out, "  %s: DIFFERENT\n", (const char *)kernel->faults->pdata[i]);
@@ -465,7 +472,10 @@ guint ks_validate_compare(const ks_scenario *sc, const ks_val_run *model,
     const ks_group_spec *g = sc->groups->pdata[m->group];
     ka_cfg cfg;
     group_cfg(sc, m->group, &cfg);
-    ks_val_tolerance tol = {.hz = hz, .wheel = wheel, .idle = cfg.idle, .intvl = cfg.intvl,
+    ks_val_tolerance tol = {.hz = hz,
+                            .wheel = wheel,
+                            .idle = cfg.idle,
+                            .intvl = cfg.intvl,
                             .link_delay = link->delay};
     g_string_append_printf(out, "conn %u (group %s): the model says ", m->id, g->name);
     if (m->closed_at != KA_TIME_NEVER)

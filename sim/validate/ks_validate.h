@@ -36,28 +36,28 @@ typedef enum ks_validate_error {
 #define KS_VALIDATE_MAX_DURATION KA_S(600)
 
 typedef struct ks_val_probe {
-  ka_time t;        /* when it left (the run's clock: scenario time) */
-  ka_time since_rx; /* t minus the last segment received before it */
-  guint chain;      /* probes sent since that receive, this one included */
-  gboolean answered;/* a segment came back before the next probe */
+  ka_time t;         /* when it left (the run's clock: scenario time) */
+  ka_time since_rx;  /* t minus the last segment received before it */
+  guint chain;       /* probes sent since that receive, this one included */
+  gboolean answered; /* a segment came back before the next probe */
 } ks_val_probe;
 
 /* One connection as its keep-alive socket lived it. */
 typedef struct ks_val_conn {
   guint32 id;
   guint group;
-  ka_time last_rx;        /* KA_TIME_NEVER: nothing received yet */
-  GArray *probes;         /* ks_val_probe */
+  ka_time last_rx; /* KA_TIME_NEVER: nothing received yet */
+  GArray *probes;  /* ks_val_probe */
   guint answered;
   ka_time closed_at;      /* KA_TIME_NEVER: alive at the end */
   ka_time close_since_rx; /* closed_at minus the last receive before it */
   guint close_chain;      /* probes sent between that receive and the close */
   gboolean rst_sent, rst_received;
-  char *error;            /* errno name, e.g. "ETIMEDOUT"; NULL: none */
-  char *reason;           /* the model's close reason; NULL on the kernel side */
-  char *later;            /* what later calls get after the close, "recv X, send Y";
+  char *error;  /* errno name, e.g. "ETIMEDOUT"; NULL: none */
+  char *reason; /* the model's close reason; NULL on the kernel side */
+  char *later;  /* what later calls get after the close, "recv X, send Y";
                              shown, not compared (docs/validation.md) */
-  guint chain;            /* probes sent since last_rx (recording state) */
+  guint chain;  /* probes sent since last_rx (recording state) */
 } ks_val_conn;
 
 /* A whole run. */
@@ -111,10 +111,10 @@ ks_val_run *ks_validate_kernel(ks_scenario *sc, const ks_val_kernel_opts *opts, 
 
 /* What the tolerance of one connection depends on. */
 typedef struct ks_val_tolerance {
-  int hz;             /* CONFIG_HZ; 0 = unknown: the worst of 100, 250, 300, 1000 */
-  gboolean wheel;     /* the model ran the kernel's timer wheel on its jiffies */
-  ka_time idle, intvl;/* the keep-alive times of the connection's socket */
-  ka_time link_delay; /* one way, as run */
+  int hz;              /* CONFIG_HZ; 0 = unknown: the worst of 100, 250, 300, 1000 */
+  gboolean wheel;      /* the model ran the kernel's timer wheel on its jiffies */
+  ka_time idle, intvl; /* the keep-alive times of the connection's socket */
+  ka_time link_delay;  /* one way, as run */
 } ks_val_tolerance;
 
 /* Finds CONFIG_HZ in /boot/config-RELEASE or /proc/config.gz; 0 if neither
@@ -135,7 +135,7 @@ gboolean ks_validate_same_clock(ks_scenario *model, const ks_val_run *kernel, in
 /* Prints one line per compared quantity and returns the number of
  * differences (0: they agree).  hz as from ks_validate_kernel_hz();
  * `wheel`: the model ran on the kernel's clock (ks_validate_same_clock). */
-guint ks_validate_compare(const ks_scenario *sc, const ks_val_run *model,
-                          const ks_val_run *kernel, int hz, gboolean wheel, GString *out);
+guint ks_validate_compare(const ks_scenario *sc, const ks_val_run *model, const ks_val_run *kernel,
+                          int hz, gboolean wheel, GString *out);
 
 #endif

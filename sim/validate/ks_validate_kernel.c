@@ -57,20 +57,20 @@
 typedef struct kconn {
   guint32 id;
   guint group;
-  int fd;          /* the client's socket */
-  int sfd;         /* the server's accepted socket; -1 after a reboot */
+  int fd;  /* the client's socket */
+  int sfd; /* the server's accepted socket; -1 after a reboot */
   guint16 cport;
   GThread *thread;
-  int done;        /* atomic: the recv() returned */
-  int err;         /* its errno; 0 for end of stream */
-  gint64 done_rt;  /* CLOCK_REALTIME ns when it returned */
+  int done;                   /* atomic: the recv() returned */
+  int err;                    /* its errno; 0 for end of stream */
+  gint64 done_rt;             /* CLOCK_REALTIME ns when it returned */
   int later_recv, later_send; /* after a failed recv: the next recv's and
                                  send's errno; 0 = recv returned 0 / send
                                  succeeded */
 } kconn;
 
 typedef struct kpkt {
-  ka_time t;       /* scenario time */
+  ka_time t; /* scenario time */
   guint32 conn;
   gboolean from_client;
   guint8 flags;
@@ -84,15 +84,15 @@ typedef struct kv {
   ks_val_run *run;
   char *prefix;
   char *ns_c, *ns_r, *ns_s;
-  GPtrArray *made;       /* char*: namespaces to remove */
+  GPtrArray *made; /* char*: namespaces to remove */
   guint reboots;
-  int self_ns;           /* our own network namespace */
-  int *listeners;        /* per group, in the server namespace */
+  int self_ns;    /* our own network namespace */
+  int *listeners; /* per group, in the server namespace */
   guint n_groups;
   kconn *conns;
   guint n;
   pcap_t *pcap;
-  GArray *pkts;          /* kpkt */
+  GArray *pkts; /* kpkt */
   gboolean netem;
   gboolean down_to_server, down_to_client, crashed;
   gboolean bh_server, bh_client; /* blackhole routes in place */
@@ -226,8 +226,8 @@ static gboolean enter_ns(kv *v, const char *ns, GError **error) {
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0 || setns(fd, CLONE_NEWNET) != 0) {
     int e = errno;
-    g_set_error(error, KS_VALIDATE_ERROR, KS_VALIDATE_ERROR_FAILED, "entering namespace %s: %s",
-                ns, g_strerror(e));
+    g_set_error(error, KS_VALIDATE_ERROR, KS_VALIDATE_ERROR_FAILED, "entering namespace %s: %s", ns,
+                g_strerror(e));
     if (fd >= 0)
       close(fd);
     return FALSE;
@@ -244,8 +244,7 @@ static void leave_ns(kv *v) {
 
 /* Writes a sysctl of a namespace (/proc/sys/net is per namespace, looked up
  * through the writer's own). */
-static gboolean set_sysctl(kv *v, const char *ns, const char *name, guint64 value,
-                           GError **error) {
+static gboolean set_sysctl(kv *v, const char *ns, const char *name, guint64 value, GError **error) {
   if (!enter_ns(v, ns, error))
     return FALSE;
   g_autofree char *rel = g_strdup(name);
@@ -258,8 +257,8 @@ static gboolean set_sysctl(kv *v, const char *ns, const char *name, guint64 valu
   int e = errno;
   leave_ns(v);
   if (!ok)
-    g_set_error(error, KS_VALIDATE_ERROR, KS_VALIDATE_ERROR_FAILED, "%s=%" G_GUINT64_FORMAT
-                " in %s: %s", name, value, ns, g_strerror(e));
+    g_set_error(error, KS_VALIDATE_ERROR, KS_VALIDATE_ERROR_FAILED,
+                "%s=%" G_GUINT64_FORMAT " in %s: %s", name, value, ns, g_strerror(e));
   if (v->opts->verbose && ok)
     fprintf(stderr, "+ [%s] sysctl %s=%" G_GUINT64_FORMAT "\n", ns, name, value);
   return ok;
@@ -268,14 +267,12 @@ static gboolean set_sysctl(kv *v, const char *ns, const char *name, guint64 valu
 /* The host's keep-alive sysctls, as the scenario gives them (defaults or
  * `settings`). */
 static gboolean host_sysctls(kv *v, const char *ns, guint host, GError **error) {
-  static const char *const names[] = {"net.ipv4.tcp_keepalive_time",
-                                      "net.ipv4.tcp_keepalive_intvl",
+  static const char *const names[] = {"net.ipv4.tcp_keepalive_time", "net.ipv4.tcp_keepalive_intvl",
                                       "net.ipv4.tcp_keepalive_probes", "net.ipv4.tcp_retries2"};
   const ks_host_spec *h = v->sc->hosts->pdata[host];
   for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
     guint64 value;
-    if (ka_params_get(h->params, names[i], &value) &&
-        !set_sysctl(v, ns, names[i], value, error))
+    if (ka_params_get(h->params, names[i], &value) && !set_sysctl(v, ns, names[i], value, error))
       return FALSE;
   }
   return TRUE;
@@ -291,9 +288,9 @@ static gboolean add_ns(kv *v, const char *name, GError **error) {
 static gboolean add_netem(kv *v, const char *dev, GError **error) {
   g_autofree char *us = g_strdup_printf("%" G_GINT64_FORMAT "us",
                                         ((const ks_link_spec *)v->sc->links->pdata[0])->delay /
-                                            1000);
-  return spawn_cmd(v, error, "tc", "-n", v->ns_r, "qdisc", "add", "dev", dev, "root", "netem", "delay",
-             us, NULL);
+                                          1000);
+  return spawn_cmd(v, error, "tc", "-n", v->ns_r, "qdisc", "add", "dev", dev, "root", "netem",
+                   "delay", us, NULL);
 }
 
 static guint server_host(const kv *v) {
@@ -305,15 +302,16 @@ static gboolean make_server(kv *v, GError **error) {
   g_free(v->ns_s);
   v->ns_s = g_strdup_printf("%s-s%u", v->prefix, v->reboots);
   return add_ns(v, v->ns_s, error) &&
-         spawn_cmd(v, error, "ip", "-n", v->ns_s, "link", "add", "s0", "type", "veth", "peer", "name",
-             "r1", "netns", v->ns_r, NULL) &&
-         spawn_cmd(v, error, "ip", "-n", v->ns_r, "addr", "add", ROUTER_SERVER_IP "/24", "dev", "r1",
-             NULL) &&
+         spawn_cmd(v, error, "ip", "-n", v->ns_s, "link", "add", "s0", "type", "veth", "peer",
+                   "name", "r1", "netns", v->ns_r, NULL) &&
+         spawn_cmd(v, error, "ip", "-n", v->ns_r, "addr", "add", ROUTER_SERVER_IP "/24", "dev",
+                   "r1", NULL) &&
          spawn_cmd(v, error, "ip", "-n", v->ns_r, "link", "set", "r1", "up", NULL) &&
-         spawn_cmd(v, error, "ip", "-n", v->ns_s, "addr", "add", SERVER_IP "/24", "dev", "s0", NULL) &&
+         spawn_cmd(v, error, "ip", "-n", v->ns_s, "addr", "add", SERVER_IP "/24", "dev", "s0",
+                   NULL) &&
          spawn_cmd(v, error, "ip", "-n", v->ns_s, "link", "set", "s0", "up", NULL) &&
-         spawn_cmd(v, error, "ip", "-n", v->ns_s, "route", "add", "default", "via", ROUTER_SERVER_IP,
-             NULL) &&
+         spawn_cmd(v, error, "ip", "-n", v->ns_s, "route", "add", "default", "via",
+                   ROUTER_SERVER_IP, NULL) &&
          host_sysctls(v, v->ns_s, server_host(v), error) &&
          (!v->netem || add_netem(v, "r1", error));
 }
@@ -323,13 +321,14 @@ static gboolean make_topology(kv *v, GError **error) {
   v->ns_r = g_strdup_printf("%s-r", v->prefix);
   if (!add_ns(v, v->ns_c, error) || !add_ns(v, v->ns_r, error) ||
       !spawn_cmd(v, error, "ip", "-n", v->ns_c, "link", "add", "c0", "type", "veth", "peer", "name",
-           "r0", "netns", v->ns_r, NULL) ||
-      !spawn_cmd(v, error, "ip", "-n", v->ns_c, "addr", "add", CLIENT_IP "/24", "dev", "c0", NULL) ||
+                 "r0", "netns", v->ns_r, NULL) ||
+      !spawn_cmd(v, error, "ip", "-n", v->ns_c, "addr", "add", CLIENT_IP "/24", "dev", "c0",
+                 NULL) ||
       !spawn_cmd(v, error, "ip", "-n", v->ns_c, "link", "set", "c0", "up", NULL) ||
       !spawn_cmd(v, error, "ip", "-n", v->ns_c, "route", "add", "default", "via", ROUTER_CLIENT_IP,
-           NULL) ||
+                 NULL) ||
       !spawn_cmd(v, error, "ip", "-n", v->ns_r, "addr", "add", ROUTER_CLIENT_IP "/24", "dev", "r0",
-           NULL) ||
+                 NULL) ||
       !spawn_cmd(v, error, "ip", "-n", v->ns_r, "link", "set", "r0", "up", NULL) ||
       !set_sysctl(v, v->ns_r, "net.ipv4.ip_forward", 1, error) ||
       !host_sysctls(v, v->ns_c, v->client_host, error))
@@ -358,8 +357,8 @@ static gboolean make_topology(kv *v, GError **error) {
     } else {
       g_ptr_array_add(v->run->notes,
                       g_strdup_printf("link '%s''s delay of %.3f ms is netem on the router, each "
-                                      "direction", link->name,
-                                      (double)link->delay / KA_NS_PER_MS));
+                                      "direction",
+                                      link->name, (double)link->delay / KA_NS_PER_MS));
     }
   }
   return make_server(v, error);
@@ -397,12 +396,9 @@ static const struct {
   const char *name;
   int level, opt;
 } kopts[] = {
-  {"SO_KEEPALIVE", SOL_SOCKET, SO_KEEPALIVE},
-  {"TCP_KEEPIDLE", IPPROTO_TCP, TCP_KEEPIDLE},
-  {"TCP_KEEPALIVE", IPPROTO_TCP, TCP_KEEPIDLE},
-  {"TCP_KEEPINTVL", IPPROTO_TCP, TCP_KEEPINTVL},
-  {"TCP_KEEPCNT", IPPROTO_TCP, TCP_KEEPCNT},
-  {"TCP_USER_TIMEOUT", IPPROTO_TCP, TCP_USER_TIMEOUT},
+  {"SO_KEEPALIVE", SOL_SOCKET, SO_KEEPALIVE},   {"TCP_KEEPIDLE", IPPROTO_TCP, TCP_KEEPIDLE},
+  {"TCP_KEEPALIVE", IPPROTO_TCP, TCP_KEEPIDLE}, {"TCP_KEEPINTVL", IPPROTO_TCP, TCP_KEEPINTVL},
+  {"TCP_KEEPCNT", IPPROTO_TCP, TCP_KEEPCNT},    {"TCP_USER_TIMEOUT", IPPROTO_TCP, TCP_USER_TIMEOUT},
 };
 
 /* SO_KEEPALIVE=1, then the group's options in order, as the model's
@@ -412,8 +408,8 @@ static void apply_sockopts(kv *v, int fd, const ks_group_spec *g, const char *si
   int one = 1;
   if (setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one) != 0)
     g_ptr_array_add(v->run->faults, g_strdup_printf("group %s (%s): SO_KEEPALIVE=1: the kernel "
-                                                    "refuses it with %s", g->name, side,
-                                                    strerrorname_np(errno)));
+                                                    "refuses it with %s",
+                                                    g->name, side, strerrorname_np(errno)));
   for (guint i = 0; g->sockopts != NULL && i < g->sockopts->len; i++) {
     const ks_sockopt_spec *o = &g_array_index(g->sockopts, ks_sockopt_spec, i);
     gint64 value;
@@ -431,8 +427,8 @@ static void apply_sockopts(kv *v, int fd, const ks_group_spec *g, const char *si
     if (setsockopt(fd, kopts[k].level, kopts[k].opt, &iv, sizeof iv) != 0)
       g_ptr_array_add(v->run->faults,
                       g_strdup_printf("group %s (%s): %s=%s: the model accepts it, the kernel "
-                                      "refuses it with %s", g->name, side, o->name, o->value,
-                                      strerrorname_np(errno)));
+                                      "refuses it with %s",
+                                      g->name, side, o->name, o->value, strerrorname_np(errno)));
     else if (v->opts->verbose)
       fprintf(stderr, "+ group %s (%s): setsockopt %s=%d\n", g->name, side, kopts[k].name, iv);
   }
@@ -458,7 +454,8 @@ static gboolean make_listeners(kv *v, GError **error) {
       return FALSE;
     v->listeners[gi] = fd;
     int one = 1;
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(PORT_BASE + gi),
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_port = htons(PORT_BASE + gi),
                             .sin_addr.s_addr = htonl(INADDR_ANY)};
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     /* accept() copies the listener's options (sk_clone). */
@@ -501,7 +498,8 @@ static gboolean connect_one(kv *v, kconn *c, GError **error) {
   if (connect(c->fd, (struct sockaddr *)&a, sizeof a) != 0) {
     g_set_error(error, KS_VALIDATE_ERROR, KS_VALIDATE_ERROR_FAILED,
                 "conn %u: connect() to the server: %s (validation needs a working path at "
-                "connect_at)", c->id, g_strerror(errno));
+                "connect_at)",
+                c->id, g_strerror(errno));
     return FALSE;
   }
   setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &none, sizeof none);
@@ -521,12 +519,12 @@ static gboolean connect_one(kv *v, kconn *c, GError **error) {
 
 /* --- The path. ---------------------------------------------------------- */
 
-static gboolean blackhole(kv *v, const char *ip, gboolean *have, gboolean want,
-                          GError **error) {
+static gboolean blackhole(kv *v, const char *ip, gboolean *have, gboolean want, GError **error) {
   if (*have == want)
     return TRUE;
   g_autofree char *dst = g_strdup_printf("%s/32", ip);
-  if (!spawn_cmd(v, error, "ip", "-n", v->ns_r, "route", want ? "add" : "del", "blackhole", dst, NULL))
+  if (!spawn_cmd(v, error, "ip", "-n", v->ns_r, "route", want ? "add" : "del", "blackhole", dst,
+                 NULL))
     return FALSE;
   *have = want;
   return TRUE;
@@ -578,11 +576,8 @@ static gboolean play_event(kv *v, const ks_event_spec *e, GError **error) {
     if (to_client)
       v->down_to_client = e->kind == KS_EV_LINK_DOWN;
     return apply_routes(v, error);
-  case KS_EV_PEER_CRASH:
-    v->crashed = TRUE;
-    return apply_routes(v, error);
-  case KS_EV_PEER_REBOOT:
-    return reboot_server(v, error);
+  case KS_EV_PEER_CRASH: v->crashed = TRUE; return apply_routes(v, error);
+  case KS_EV_PEER_REBOOT: return reboot_server(v, error);
   default:
     g_set_error(error, KS_VALIDATE_ERROR, KS_VALIDATE_ERROR_FAILED,
                 "timeline event of line %d cannot be played on the kernel", e->line);
@@ -664,8 +659,8 @@ static void on_packet(u_char *ud, const struct pcap_pkthdr *h, const u_char *p) 
     .len = tot >= ihl + doff ? tot - ihl - doff : 0,
   };
   if (v->opts->verbose)
-    fprintf(stderr, "  %10.6f conn %u %s flags 0x%02x seq %u len %u\n",
-            (double)k.t / KA_NS_PER_S, id, from_client ? "c->s" : "s->c", k.flags, k.seq, k.len);
+    fprintf(stderr, "  %10.6f conn %u %s flags 0x%02x seq %u len %u\n", (double)k.t / KA_NS_PER_S,
+            id, from_client ? "c->s" : "s->c", k.flags, k.seq, k.len);
   g_array_append_val(v->pkts, k);
 }
 
@@ -761,8 +756,8 @@ static void teardown(kv *v) {
 
 typedef struct action {
   ka_time at;
-  int order;          /* connects before timeline events at the same time */
-  guint group;        /* connect */
+  int order;   /* connects before timeline events at the same time */
+  guint group; /* connect */
   const ks_event_spec *ev;
 } action;
 
@@ -797,7 +792,8 @@ static gboolean play(kv *v, GError **error) {
     g_array_append_val(acts, a);
   }
   for (guint i = 0; i < v->sc->events->len; i++) {
-    action a = {.at = g_array_index(v->sc->events, ks_event_spec, i).at, .order = 1,
+    action a = {.at = g_array_index(v->sc->events, ks_event_spec, i).at,
+                .order = 1,
                 .ev = &g_array_index(v->sc->events, ks_event_spec, i)};
     g_array_append_val(acts, a);
   }
@@ -897,8 +893,8 @@ ks_val_run *ks_validate_kernel(ks_scenario *sc, const ks_val_kernel_opts *opts, 
     g_file_get_contents("/proc/timer_list", &timer_list, NULL, NULL);
     v.t0_mono = clock_ns(CLOCK_MONOTONIC);
     v.t0_rt = clock_ns(CLOCK_REALTIME);
-    v.run->have_jiffies =
-        read_jiffies(timer_list, v.t0_mono, opts->hz, &v.run->jiffies0, &v.run->subtick);
+    v.run->have_jiffies = read_jiffies(timer_list, v.t0_mono, opts->hz, &v.run->jiffies0,
+                                       &v.run->subtick);
     ok = play(&v, &e);
   }
   if (ok) {

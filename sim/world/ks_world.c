@@ -10,15 +10,17 @@
 #include "ks_mem.h"
 #include "ks_sockopt.h"
 
+/* A quark's name has hyphens, which clang-format would space out. */
+// clang-format off
 G_DEFINE_QUARK(ks-world-error-quark, ks_world_error)
+// clang-format on
 
 _Thread_local ks_world *ksw_current;
 
 /* --- Sockets: one ka_cfg per (group, side). ----------------------------- */
 
-static gboolean make_cfg(const ks_host_spec *host, const ks_net_host *nh,
-                         const ks_group_spec *gs, gboolean keepalive, ka_cfg *out,
-                         GError **error) {
+static gboolean make_cfg(const ks_host_spec *host, const ks_net_host *nh, const ks_group_spec *gs,
+                         gboolean keepalive, ka_cfg *out, GError **error) {
   ka_sock *s = ka_sock_new(host->params, KA_SOCK_STREAM, 0);
   gboolean ok = TRUE;
   if (keepalive) {
@@ -32,8 +34,8 @@ static gboolean make_cfg(const ks_host_spec *host, const ks_net_host *nh,
       const ks_sockopt_spec *o = &g_array_index(gs->sockopts, ks_sockopt_spec, i);
       GError *e = NULL;
       if (!ks_sockopt_apply(s, o->name, o->value, &e)) {
-        g_set_error(error, ks_world_error_quark(), 0, "group %s on %s: %s", gs->name,
-                    host->name, e->message);
+        g_set_error(error, ks_world_error_quark(), 0, "group %s on %s: %s", gs->name, host->name,
+                    e->message);
         g_error_free(e);
         ok = FALSE;
       }
@@ -71,8 +73,8 @@ static gboolean build_groups(ks_world *w, const ks_scenario *sc, GError **error)
     g->result_side = gs->keepalive == KS_KEEPALIVE_SERVER ? KSW_SERVER : KSW_CLIENT;
     for (int side = 0; side < 2; side++) {
       guint h = g->host[side];
-      gboolean ka = (gs->keepalive & (side == KSW_CLIENT ? KS_KEEPALIVE_CLIENT
-                                                         : KS_KEEPALIVE_SERVER)) != 0;
+      gboolean ka = (gs->keepalive &
+                     (side == KSW_CLIENT ? KS_KEEPALIVE_CLIENT : KS_KEEPALIVE_SERVER)) != 0;
       if (!make_cfg(g_ptr_array_index(sc->hosts, h), &w->net->hosts[h], gs, ka, &g->cfg[side],
                     error))
         return FALSE;
@@ -105,9 +107,7 @@ static void timeline_cb(ks_timer *t, void *ctx) {
 
 _Static_assert(_Alignof(ks_conn) <= 64, "ks_mem_huge_new0 aligns to 64");
 
-static size_t conns_size(const ks_world *w) {
-  return (size_t)w->n_conns * sizeof(ks_conn);
-}
+static size_t conns_size(const ks_world *w) { return (size_t)w->n_conns * sizeof(ks_conn); }
 
 /* --- Public API. -------------------------------------------------------- */
 
@@ -129,8 +129,8 @@ ks_world *ks_world_new(const ks_scenario *sc, guint64 seed, GError **error) {
    * event touches a connection at random (see ks_mem.h). */
   w->conns = ks_mem_huge_new0(conns_size(w));
   if (w->conns == NULL) {
-    g_set_error(error, ks_world_error_quark(), 0, "out of memory for %u connections (%zu octets each)",
-                w->n_conns, sizeof(ks_conn));
+    g_set_error(error, ks_world_error_quark(), 0,
+                "out of memory for %u connections (%zu octets each)", w->n_conns, sizeof(ks_conn));
     ks_world_free(w);
     return NULL;
   }
@@ -140,8 +140,8 @@ ks_world *ks_world_new(const ks_scenario *sc, guint64 seed, GError **error) {
       continue;
     g->flows = ks_mem_huge_new0((size_t)g->count * sizeof(ks_flow));
     if (g->flows == NULL) {
-      g_set_error(error, ks_world_error_quark(), 0, "out of memory for the traffic of %u connections",
-                  g->count);
+      g_set_error(error, ks_world_error_quark(), 0,
+                  "out of memory for the traffic of %u connections", g->count);
       ks_world_free(w);
       return NULL;
     }
@@ -186,8 +186,7 @@ void ks_world_set_pace_ctl(ks_world *w, ks_pace_ctl *ctl) {
   ks_engine_set_pace_ctl(w->engine, ctl);
 }
 
-void ks_world_set_progress(ks_world *w, void (*cb)(ka_time now, ka_time end, void *ud),
-                           void *ud) {
+void ks_world_set_progress(ks_world *w, void (*cb)(ka_time now, ka_time end, void *ud), void *ud) {
   ks_engine_set_progress(w->engine, cb, ud);
 }
 
@@ -211,8 +210,8 @@ static void conn_failure(const ks_world *w, guint gi, guint32 id, ks_conn_result
   if (ka_conn_is_closed(&peer->kc) && (peer->u.dead.flags & KSW_DEAD_LOST) &&
       peer->u.dead.reason == KA_CLOSE_NONE)
     lost = peer->u.dead.closed_at;
-  ks_failure_judge(w->net->paths[gi].failures, g->connect_at, lost, ksw_mb_lost_at_conn(w, gi, id, now), now,
-                   out);
+  ks_failure_judge(w->net->paths[gi].failures, g->connect_at, lost,
+                   ksw_mb_lost_at_conn(w, gi, id, now), now, out);
 }
 ka_time ks_world_now(const ks_world *w) { return ks_engine_now(w->engine); }
 guint64 ks_world_events(const ks_world *w) { return ks_engine_events(w->engine); }

@@ -21,8 +21,7 @@ static void native_set_pace(void *w, double pace) { ks_world_set_pace(w, pace); 
 
 static void native_set_pace_ctl(void *w, ks_pace_ctl *ctl) { ks_world_set_pace_ctl(w, ctl); }
 
-static void native_set_progress(void *w, void (*cb)(ka_time now, ka_time end, void *ud),
-                                void *ud) {
+static void native_set_progress(void *w, void (*cb)(ka_time now, ka_time end, void *ud), void *ud) {
   ks_world_set_progress(w, cb, ud);
 }
 
@@ -36,8 +35,8 @@ static void native_conn_result(const void *w, guint32 id, ks_conn_result *out) {
 static ka_time native_now(const void *w) { return ks_world_now(w); }
 static guint64 native_events(const void *w) { return ks_world_events(w); }
 
-static void native_endpoints(const void *w, guint32 conn, guint32 *client_ip,
-                             guint16 *client_port, guint32 *server_ip, guint16 *server_port) {
+static void native_endpoints(const void *w, guint32 conn, guint32 *client_ip, guint16 *client_port,
+                             guint32 *server_ip, guint16 *server_port) {
   ks_world_conn_endpoints(w, conn, client_ip, client_port, server_ip, server_port);
 }
 

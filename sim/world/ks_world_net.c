@@ -152,9 +152,14 @@ static void inject_rst(ks_world *w, guint gi, guint32 conn, guint hop, guint mb,
                        gboolean from_client, guint32 seq, guint32 ack) {
   ks_group *g = &w->groups[gi];
   ks_flight *f = flight_new(w);
-  f->seg = (ks_segment){.conn = conn, .from_client = from_client ? 1 : 0,
-                        .flags = KS_TCP_RST | KS_TCP_ACK, .kind = KS_SEG_RST, .seq = seq,
-                        .ack = ack, .window = 0, .len = 0};
+  f->seg = (ks_segment){.conn = conn,
+                        .from_client = from_client ? 1 : 0,
+                        .flags = KS_TCP_RST | KS_TCP_ACK,
+                        .kind = KS_SEG_RST,
+                        .seq = seq,
+                        .ack = ack,
+                        .window = 0,
+                        .len = 0};
   f->group = gi;
   f->hop = (guint16)hop;
   f->injected = 1;
@@ -309,12 +314,16 @@ static void flight_cb(ks_timer *t, void *ctx) {
   flight_free(w, f);
 }
 
-void ksw_send(ks_world *w, guint gi, guint32 conn, int side, guint8 flags, guint8 kind,
-              guint32 seq, guint32 ack, guint32 len) {
+void ksw_send(ks_world *w, guint gi, guint32 conn, int side, guint8 flags, guint8 kind, guint32 seq,
+              guint32 ack, guint32 len) {
   const ks_group *g = &w->groups[gi];
   ks_flight *f = flight_new(w);
-  f->seg = (ks_segment){.conn = conn, .from_client = side == KSW_CLIENT ? 1 : 0,
-                        .flags = flags, .kind = kind, .seq = seq, .ack = ack,
+  f->seg = (ks_segment){.conn = conn,
+                        .from_client = side == KSW_CLIENT ? 1 : 0,
+                        .flags = flags,
+                        .kind = kind,
+                        .seq = seq,
+                        .ack = ack,
                         .window = (flags & KS_TCP_RST) ? 0 : KS_WINDOW,
                         .len = len};
   f->group = gi;

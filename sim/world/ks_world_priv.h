@@ -94,11 +94,11 @@ typedef struct ks_flow {
   ks_timer app; /* the client application's next write */
   guint32 conn;
   guint32 snd_una[2], snd_nxt[2], rcv_nxt[2];
-  guint32 rtt_seq[2];   /* the timed segment ends here (Karn's rule) */
-  ka_time rtt_sent[2];  /* when it was sent; KA_TIME_NEVER: not timing */
+  guint32 rtt_seq[2];  /* the timed segment ends here (Karn's rule) */
+  ka_time rtt_sent[2]; /* when it was sent; KA_TIME_NEVER: not timing */
   ka_time srtt[2], rttvar[2];
-  ka_rtx rtx[2];        /* each endpoint's retransmission state */
-  guint8 rflags[2];     /* KSW_RTT_* */
+  ka_rtx rtx[2];    /* each endpoint's retransmission state */
+  guint8 rflags[2]; /* KSW_RTT_* */
 } ks_flow;
 
 enum { KSW_RTT_SAMPLED = 1u, KSW_RTT_SYN_BACKOFF = 2u };
@@ -139,9 +139,9 @@ typedef struct ks_mb {
  * the link finds them. */
 typedef struct ks_hop {
   guint link;
-  guint8 dir;        /* link direction of client -> server traffic */
+  guint8 dir; /* link direction of client -> server traffic */
   guint n_mb;
-  ks_mbblock *mbs;   /* [n_mb], in middlebox index order */
+  ks_mbblock *mbs; /* [n_mb], in middlebox index order */
 } ks_hop;
 
 typedef struct ks_group {
@@ -163,8 +163,8 @@ typedef struct ks_flight {
   ks_timer timer;
   ks_segment seg;
   guint group;
-  guint16 hop;      /* the path index of the link it is crossing */
-  guint8 injected;  /* a middlebox put it on this hop: skip its boxes */
+  guint16 hop;     /* the path index of the link it is crossing */
+  guint8 injected; /* a middlebox put it on this hop: skip its boxes */
   struct ks_flight *next_free;
 } ks_flight;
 
@@ -172,9 +172,9 @@ struct ks_world {
   ks_engine *engine;
   ka_time duration;
 
-  ks_net *net;     /* hosts, links, middleboxes, paths: the shared rules' state */
-  ks_tx *tx;       /* [net->n_links] */
-  ks_mb *mbs;      /* [net->n_mbs] */
+  ks_net *net; /* hosts, links, middleboxes, paths: the shared rules' state */
+  ks_tx *tx;   /* [net->n_links] */
+  ks_mb *mbs;  /* [net->n_mbs] */
   guint n_groups;
   ks_group *groups;
 
@@ -237,7 +237,7 @@ typedef enum ksw_phase {
   KSW_PHASE_CLOSED,          /* ep->u.dead is live */
   KSW_PHASE_CONNECT_PENDING, /* client before connect_at */
   KSW_PHASE_SYN_SENT,
-  KSW_PHASE_LISTEN,          /* server before the SYN */
+  KSW_PHASE_LISTEN, /* server before the SYN */
   KSW_PHASE_SYN_RCVD,
   KSW_PHASE_ESTABLISHED
 } ksw_phase;

@@ -185,7 +185,9 @@ static void close_ep(const cx *x, int side, ka_close_reason reason, int err, gui
     ka_conn_on_rst(&ep->kc, rtx_of(x, side), x->now, &ignored);
   }
   ks_engine_cancel(x->w->engine, &ep->u.timer);
-  ep->u.dead = (ks_dead){.closed_at = x->now, .reason = (guint8)reason, .err = (gint8)err,
+  ep->u.dead = (ks_dead){.closed_at = x->now,
+                         .reason = (guint8)reason,
+                         .err = (gint8)err,
                          .flags = flags};
   if (side == KSW_CLIENT && x->f != NULL)
     ks_engine_cancel(x->w->engine, &x->f->app);
@@ -296,8 +298,7 @@ static void established_input(const cx *x, int side, const ks_segment *seg) {
     }
     return;
   }
-  if (!ka_conn_seg_acceptable(seg->seq, seg->len, rcv, KS_WINDOW) ||
-      (seg->flags & KS_TCP_SYN)) {
+  if (!ka_conn_seg_acceptable(seg->seq, seg->len, rcv, KS_WINDOW) || (seg->flags & KS_TCP_SYN)) {
     /* A keep-alive probe, an old duplicate, or a SYN (RFC 5961 4's
      * challenge ACK, which has the same form). */
     gboolean probe = ka_conn_seg_is_probe(seg->seq, seg->len, rcv) &&
@@ -402,8 +403,8 @@ static void syn_sent_input(const cx *x, const ks_segment *seg) {
   }
   /* (IDLE: the client's RCV.NXT is the server's seq, set with its ISN.) */
   establish(x, KSW_CLIENT);
-  tx(x, KSW_CLIENT, KS_TCP_ACK, KS_SEG_HANDSHAKE, snd_nxt(x, KSW_CLIENT),
-     rcv_nxt(x, KSW_CLIENT), 0);
+  tx(x, KSW_CLIENT, KS_TCP_ACK, KS_SEG_HANDSHAKE, snd_nxt(x, KSW_CLIENT), rcv_nxt(x, KSW_CLIENT),
+     0);
   rearm(x, KSW_CLIENT);
   if (x->f != NULL && x->g->traffic != KS_TRAFFIC_IDLE)
     ks_engine_at(x->w->engine, &x->f->app, x->g->start > x->now ? x->g->start : x->now);
@@ -549,16 +550,13 @@ static void ep_cb(ks_timer *t, void *ctx) {
     case KA_ACTION_GIVE_UP: {
       gboolean rtx = a.reason == KA_CLOSE_RETRANSMISSION_TIMEOUT ||
                      (a.reason == KA_CLOSE_USER_TIMEOUT && ka_conn_has_outstanding(kc));
-      ksw_trace(x.w, KS_TRACE_TIMER, NULL, host, rtx ? "retransmission" : "keepalive", NULL,
-                x.id);
+      ksw_trace(x.w, KS_TRACE_TIMER, NULL, host, rtx ? "retransmission" : "keepalive", NULL, x.id);
       if (a.send_rst)
-        tx(&x, side, KS_TCP_RST | KS_TCP_ACK, KS_SEG_RST, snd_nxt(&x, side), rcv_nxt(&x, side),
-           0);
+        tx(&x, side, KS_TCP_RST | KS_TCP_ACK, KS_SEG_RST, snd_nxt(&x, side), rcv_nxt(&x, side), 0);
       close_ep(&x, side, a.reason, a.err_pending, 0);
       return;
     }
-    case KA_ACTION_NONE:
-      break;
+    case KA_ACTION_NONE: break;
     }
   }
   rearm(&x, side);
@@ -582,11 +580,8 @@ void ksw_host_reboot(void *world, guint host) {
           ep->u.dead.flags |= KSW_DEAD_LOST; /* now it answers with RST */
           break;
         case KSW_PHASE_CONNECT_PENDING:
-        case KSW_PHASE_LISTEN:
-          break; /* nothing to lose yet */
-        default:
-          close_ep(&x, side, KA_CLOSE_NONE, 0, KSW_DEAD_LOST);
-          break;
+        case KSW_PHASE_LISTEN: break; /* nothing to lose yet */
+        default: close_ep(&x, side, KA_CLOSE_NONE, 0, KSW_DEAD_LOST); break;
         }
       }
     }

@@ -79,16 +79,16 @@ typedef enum ka_action_kind {
 
 typedef struct ka_action {
   ka_action_kind kind;
-  int seq_offset;    /* PROBE: sequence number relative to SND.NXT (-1) */
-  unsigned payload;  /* PROBE: octets of garbage payload (0 or 1) */
-  unsigned ordinal;  /* PROBE: 1 for the first unanswered probe;
+  int seq_offset;         /* PROBE: sequence number relative to SND.NXT (-1) */
+  unsigned payload;       /* PROBE: octets of garbage payload (0 or 1) */
+  unsigned ordinal;       /* PROBE: 1 for the first unanswered probe;
                         RETRANSMIT: 1 for the first retransmission */
-  ka_time next_rto;  /* RETRANSMIT: the backed-off timeout now running */
-  bool send_rst;     /* GIVE_UP: an RST+ACK with seq=SND.NXT goes out */
+  ka_time next_rto;       /* RETRANSMIT: the backed-off timeout now running */
+  bool send_rst;          /* GIVE_UP: an RST+ACK with seq=SND.NXT goes out */
   ka_close_reason reason; /* GIVE_UP */
-  int err_pending;   /* GIVE_UP: KA_E* a pending recv/send fails with */
-  int err_later;     /* GIVE_UP: KA_E* a later send() fails with */
-  bool later_recv_eof; /* GIVE_UP: a later recv() returns 0 (end of
+  int err_pending;        /* GIVE_UP: KA_E* a pending recv/send fails with */
+  int err_later;          /* GIVE_UP: KA_E* a later send() fails with */
+  bool later_recv_eof;    /* GIVE_UP: a later recv() returns 0 (end of
                           stream) instead of failing with err_later */
 } ka_action;
 
@@ -98,11 +98,11 @@ typedef struct ka_action {
  * elsewhere). */
 typedef struct ka_conn {
   const ka_cfg *cfg;
-  ka_time last_rx;    /* last segment received from the peer */
-  ka_time ka_at;      /* keep-alive timer, KA_TIME_NEVER if not armed */
+  ka_time last_rx; /* last segment received from the peer */
+  ka_time ka_at;   /* keep-alive timer, KA_TIME_NEVER if not armed */
   uint16_t probes_out;
   uint8_t outstanding; /* data is unacknowledged (see ka_rtx) */
-  uint8_t reason;     /* ka_close_reason | KA_CONN_CLOSED_ once closed */
+  uint8_t reason;      /* ka_close_reason | KA_CONN_CLOSED_ once closed */
 } ka_conn;
 
 /* The retransmission state of a connection that sends data.  It is a

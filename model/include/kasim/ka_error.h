@@ -31,8 +31,8 @@ typedef enum ka_err {
   KA_ENOTCONN = -13,
   KA_ETIMEDOUT = -14,
   KA_ENOTINITIALISED = -15, /* Winsock only: WSAStartup was not called */
-  KA_EPIPE = -16,            /* send on a connection that is gone (POSIX) */
-  KA_ERR_COUNT_ = 17         /* one past the last code, negated */
+  KA_EPIPE = -16,           /* send on a connection that is gone (POSIX) */
+  KA_ERR_COUNT_ = 17        /* one past the last code, negated */
 } ka_err;
 
 /* A short English description of an abstract code ("connection timed out"). */

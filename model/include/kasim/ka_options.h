@@ -11,7 +11,7 @@
 
 /* --- Windows registry-like defaults (facts §2: Windows Server 2003 TCP/IP
  *     registry reference; KB170359). ------------------------------------- */
-#define KA_WIN_KEEPALIVETIME_DEFAULT_MS 7200000u     /* 2 h; RFC 1122 floor */
+#define KA_WIN_KEEPALIVETIME_DEFAULT_MS 7200000u /* 2 h; RFC 1122 floor */
 #define KA_WIN_KEEPALIVETIME_MIN_MS 1u
 #define KA_WIN_KEEPALIVETIME_MAX_MS 0xFFFFFFFFu
 #define KA_WIN_KEEPALIVEINTERVAL_DEFAULT_MS 1000u
@@ -73,9 +73,10 @@
 #define KA_LINUX_MAX_TCP_KEEPINTVL 32767u
 #define KA_LINUX_MAX_TCP_KEEPCNT 127u
 #define KA_LINUX_TCP_RETRIES2_DEFAULT 15u /* ip-sysctl: ~924.6 s */
-#define KA_LINUX_RTO_MIN KA_MS(200)       /* TCP_RTO_MIN: what makes the
+#define KA_LINUX_RTO_MIN \
+  KA_MS(200)                       /* TCP_RTO_MIN: what makes the
                                              tcp_retries2=15 give-up 924.6 s */
-#define KA_LINUX_RTO_MAX KA_S(120)        /* TCP_RTO_MAX */
+#define KA_LINUX_RTO_MAX KA_S(120) /* TCP_RTO_MAX */
 /* CONFIG_HZ of Debian's kernels (and of the kernel kasim validates
  * against here): a Linux host's default tick rate (facts §4). */
 #define KA_LINUX_HZ_DEFAULT 250u
@@ -106,9 +107,9 @@
 #define KA_BSD_KEEPIDLE_DEFAULT_MS 7200000u
 #define KA_BSD_KEEPINTVL_DEFAULT_MS 75000u
 #define KA_BSD_KEEPCNT_DEFAULT 8u
-#define KA_BSD_HZ 1000u                 /* kern.hz default; bounds TCP_KEEP* */
-#define KA_BSD_TCP_MAXRXTSHIFT 12u      /* tcp_var.h, both systems */
-#define KA_BSD_RTO_MAX KA_S(64)         /* TCPTV_REXMTMAX */
+#define KA_BSD_HZ 1000u            /* kern.hz default; bounds TCP_KEEP* */
+#define KA_BSD_TCP_MAXRXTSHIFT 12u /* tcp_var.h, both systems */
+#define KA_BSD_RTO_MAX KA_S(64)    /* TCPTV_REXMTMAX */
 
 #define KA_BSD_SOL_SOCKET 0xffff
 #define KA_BSD_SO_KEEPALIVE 0x0008
@@ -116,7 +117,7 @@
 #define KA_FREEBSD_TCP_KEEPIDLE 256
 #define KA_FREEBSD_TCP_KEEPINTVL 512
 #define KA_FREEBSD_TCP_KEEPCNT 1024
-#define KA_MACOS_TCP_KEEPALIVE 0x10   /* macOS's name for the idle time */
+#define KA_MACOS_TCP_KEEPALIVE 0x10 /* macOS's name for the idle time */
 #define KA_MACOS_TCP_KEEPINTVL 0x101
 #define KA_MACOS_TCP_KEEPCNT 0x102
 

@@ -40,7 +40,7 @@ typedef enum ka_param_unit {
 
 /* What one parameter is; the table is static data of the profile. */
 typedef struct ka_param_info {
-  const char *name;    /* "KeepAliveTime", "net.ipv4.tcp_keepalive_time" */
+  const char *name; /* "KeepAliveTime", "net.ipv4.tcp_keepalive_time" */
   ka_param_unit unit;
   uint64_t min, max, def;
   const char *source;  /* where the range and default come from */

@@ -24,18 +24,15 @@
 extern "C" {
 #endif
 
-typedef enum ka_sock_type {
-  KA_SOCK_STREAM,
-  KA_SOCK_DGRAM
-} ka_sock_type;
+typedef enum ka_sock_type { KA_SOCK_STREAM, KA_SOCK_DGRAM } ka_sock_type;
 
 typedef enum ka_sock_state {
-  KA_SOCK_STATE_IDLE,       /* created, not connected */
+  KA_SOCK_STATE_IDLE, /* created, not connected */
   KA_SOCK_STATE_LISTENING,
   KA_SOCK_STATE_CONNECTING, /* connect() in progress */
   KA_SOCK_STATE_CONNECTED,
-  KA_SOCK_STATE_TIMED_OUT,  /* keep-alive gave up */
-  KA_SOCK_STATE_RESET       /* an RST arrived */
+  KA_SOCK_STATE_TIMED_OUT, /* keep-alive gave up */
+  KA_SOCK_STATE_RESET      /* an RST arrived */
 } ka_sock_state;
 
 /* Creation flags. */

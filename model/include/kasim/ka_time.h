@@ -16,7 +16,7 @@ typedef int64_t ka_time;
 #define KA_NS_PER_MS INT64_C(1000000)
 #define KA_NS_PER_S INT64_C(1000000000)
 
-#define KA_MS(x) ((ka_time)(x) * KA_NS_PER_MS)
-#define KA_S(x) ((ka_time)(x) * KA_NS_PER_S)
+#define KA_MS(x) ((ka_time)(x)*KA_NS_PER_MS)
+#define KA_S(x) ((ka_time)(x)*KA_NS_PER_S)
 
 #endif

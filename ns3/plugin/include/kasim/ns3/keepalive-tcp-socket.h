@@ -193,10 +193,10 @@ class KeepAliveTcpSocket : public ns3::TcpSocketBase
 
     ns3::Ptr<KeepAliveTcpSocketFactory> m_host;
     ka_sock* m_sock{nullptr};
-    ka_cfg m_cfgs[2]{};   //!< alternate buffers: ka_conn_set_cfg compares old and new
+    ka_cfg m_cfgs[2]{}; //!< alternate buffers: ka_conn_set_cfg compares old and new
     unsigned m_cfgIdx{0};
     ka_conn m_conn{};
-    ka_rtx m_rtx{}; //!< m_conn's retransmission state (the socket sends data)
+    ka_rtx m_rtx{};         //!< m_conn's retransmission state (the socket sends data)
     bool m_tracking{false}; //!< m_conn is live
     bool m_everTracked{false};
     bool m_crashed{false};
