@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "ks_cli.h"
+#include "ks_plot.h"
 
 int ks_cmd_tune(int argc, char **argv); /* ks_cmd_sweep.c */
 
@@ -39,7 +40,11 @@ static int dispatch(const char *name, int argc, char **argv) {
     if (strcmp(name, commands[i].name) == 0) {
       g_autofree char *prg = g_strdup_printf("kasim %s", name);
       g_set_prgname(prg);
-      return commands[i].run(argc, argv);
+      int status = commands[i].run(argc, argv);
+      /* cairo's and fontconfig's caches, so that leak checkers see only
+       * kasim's own memory, whichever command drew. */
+      ks_plot_shutdown();
+      return status;
     }
   g_autofree char *shown = g_strescape(name, NULL);
   fprintf(stderr, "kasim: unknown command '%s' (try kasim --help)\n", shown);

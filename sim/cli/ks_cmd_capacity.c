@@ -571,6 +571,5 @@ done:
   ks_cli_host_free(host);
   ks_cli_host_free(defaults);
   ks_metrics_free(m);
-  ks_plot_shutdown();
   return status;
 }

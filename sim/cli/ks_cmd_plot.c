@@ -245,6 +245,5 @@ int ks_cmd_plot(int argc, char **argv) {
     ks_plot_images_clear(&g_array_index(pics, picture, i).im);
   g_array_unref(pics);
   g_ptr_array_unref(keep);
-  ks_plot_shutdown();
   return status;
 }
