@@ -114,5 +114,7 @@ int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/plot-names/own-path-failure", test_own_path_failure);
   g_test_add_func("/plot-names/spread-labels", test_spread_labels);
-  return g_test_run();
+  int status = g_test_run();
+  ks_plot_shutdown(); /* cairo's and fontconfig's caches, for the leak checker */
+  return status;
 }
