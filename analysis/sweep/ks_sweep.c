@@ -147,19 +147,6 @@ static gboolean file_exists(const char *dir, const char *name) {
 
 /* ---- the sweep ---------------------------------------------------------- */
 
-static void col_free(gpointer p) {
-  ks_sweep_col *c = p;
-  g_free(c->name);
-  g_ptr_array_free(c->values, TRUE);
-  g_free(c);
-}
-
-static void axis_free(gpointer p) {
-  ks_sweep_axis *a = p;
-  g_ptr_array_free(a->cols, TRUE);
-  g_free(a);
-}
-
 void ks_sweep_plan_free(ks_sweep_plan *s) {
   if (s == NULL)
     return;
@@ -168,56 +155,15 @@ void ks_sweep_plan_free(ks_sweep_plan *s) {
   g_free(s->scenario_path);
   g_free(s->scenario_name);
   g_free(s->scenario_sha256);
-  g_ptr_array_free(s->cols, TRUE);
-  g_ptr_array_free(s->axes, TRUE);
+  if (s->cols)
+    g_ptr_array_free(s->cols, TRUE);
+  if (s->axes)
+    g_ptr_array_free(s->axes, TRUE);
   g_free(s->out_dir);
   g_free(s);
 }
 
 GPtrArray *ks_sweep_columns(const ks_sweep_plan *s) { return s->cols; }
-
-/* "NAME=V1,V2,..."; with a ';' anywhere the values are split at ';'
- * instead, so SIO_KEEPALIVE_VALS=1,30000,1000;1,60000,1000 works (a single
- * such value ends with ';').  `opt` is the option's name for messages. */
-static ks_sweep_col *parse_grid(const char *opt, const char *arg, gboolean single, gboolean zip,
-                                GError **error) {
-  const char *eq = strchr(arg, '=');
-  if (eq == NULL || eq == arg || eq[1] == '\0') {
-    g_set_error(error, KS_SWEEP_ERROR, KS_SWEEP_ERROR_INVALID, "%s %s: expected %s", opt, arg,
-                single ? "NAME=VALUE" : "NAME=VALUE,VALUE,...");
-    return NULL;
-  }
-  ks_sweep_col *a = g_new0(ks_sweep_col, 1);
-  a->name = g_strndup(arg, (gsize)(eq - arg));
-  a->values = g_ptr_array_new_with_free_func(g_free);
-  if (single) { /* --set: one value, commas and all */
-    g_ptr_array_add(a->values, g_strdup(eq + 1));
-    return a;
-  }
-  const char *sep = strchr(eq + 1, ';') ? ";" : ",";
-  g_auto(GStrv) parts = g_strsplit(eq + 1, sep, -1);
-  guint n = g_strv_length(parts);
-  if (*sep == ';' && n > 1 && parts[n - 1][0] == '\0')
-    n--; /* a trailing ';' */
-  for (guint i = 0; i < n; i++) {
-    const char *v = parts[i];
-    const char *problem = NULL;
-    if (v[0] == '\0')
-      problem = "an empty value";
-    /* A zipped column may repeat a value (the same setting for two
-     * profiles): the axis's first column tells its values apart. */
-    for (guint j = 0; problem == NULL && !zip && j < a->values->len; j++)
-      if (strcmp(a->values->pdata[j], v) == 0)
-        problem = "a value is listed twice";
-    if (problem) {
-      g_set_error(error, KS_SWEEP_ERROR, KS_SWEEP_ERROR_INVALID, "%s %s: %s", opt, arg, problem);
-      col_free(a);
-      return NULL;
-    }
-    g_ptr_array_add(a->values, g_strdup(v));
-  }
-  return a;
-}
 
 /* The scenario with these --set values, on the sweep's engine; the
  * loader's "--set NAME=VALUE:" prefix becomes "--grid NAME=VALUE:". */
@@ -240,26 +186,6 @@ static gboolean check_sets(const ks_sweep_plan *s, char **sets, GError **error) 
     g_set_error_literal(error, KS_SWEEP_ERROR, KS_SWEEP_ERROR_INVALID, msg);
   g_error_free(e);
   return FALSE;
-}
-
-static void combo_sets(const ks_sweep_plan *s, guint64 combo, char **sets) {
-  guint m = s->cols->len;
-  for (guint i = s->axes->len; i-- > 0;) {
-    const ks_sweep_axis *a = s->axes->pdata[i];
-    guint64 j = combo % a->n;
-    combo /= a->n;
-    for (guint c = a->cols->len; c-- > 0;) {
-      const ks_sweep_col *col = a->cols->pdata[c];
-      sets[--m] = g_strdup_printf("%s=%s", col->name, (const char *)col->values->pdata[j]);
-    }
-  }
-  sets[s->cols->len] = NULL;
-}
-
-char **ks_sweep_combo_sets(const ks_sweep_plan *s, guint64 c) {
-  char **sets = g_new0(char *, s->cols->len + 1);
-  combo_sets(s, c, sets);
-  return sets;
 }
 
 char **ks_sweep_cell_sets(const ks_sweep_plan *s, guint64 k) {
@@ -287,8 +213,6 @@ ks_sweep_plan *ks_sweep_plan_new(const ks_sweep_args *args, GError **error) {
   ks_sweep_plan *s = g_new0(ks_sweep_plan, 1);
   s->lock_fd = -1;
   s->worker_leak_check = TRUE;
-  s->axes = g_ptr_array_new_with_free_func(axis_free);
-  s->cols = g_ptr_array_new();
   s->scenario_path = g_strdup(args->scenario_path);
   s->seeds = args->seeds;
   s->seed_base = args->seed_base;
@@ -311,53 +235,8 @@ ks_sweep_plan *ks_sweep_plan_new(const ks_sweep_args *args, GError **error) {
                 "--seed-base %" G_GUINT64_FORMAT ": the last seed would overflow", s->seed_base);
     goto fail;
   }
-  s->combos = 1;
-  for (char **g = args->grids; *g; g++) {
-    gboolean zip = (*g)[0] == '+', set = (*g)[0] == '=';
-    int skip = zip || set;
-    const char *opt = zip ? "--zip" : set ? "--set" : "--grid";
-    ks_sweep_col *c = parse_grid(opt, *g + skip, set, zip, error);
-    if (c == NULL)
-      goto fail;
-    for (guint i = 0; i < s->cols->len; i++)
-      if (strcmp(((ks_sweep_col *)s->cols->pdata[i])->name, c->name) == 0) {
-        g_set_error(error, KS_SWEEP_ERROR, KS_SWEEP_ERROR_INVALID, "%s %s: %s is given twice", opt,
-                    *g + zip, c->name);
-        col_free(c);
-        goto fail;
-      }
-    ks_sweep_axis *a;
-    if (zip) {
-      if (s->axes->len == 0) {
-        g_set_error(error, KS_SWEEP_ERROR, KS_SWEEP_ERROR_INVALID,
-                    "--zip %s: a --zip joins the --grid before it, and there is none", *g + 1);
-        col_free(c);
-        goto fail;
-      }
-      a = s->axes->pdata[s->axes->len - 1];
-      if (c->values->len != a->n) {
-        g_set_error(error, KS_SWEEP_ERROR, KS_SWEEP_ERROR_INVALID,
-                    "--zip %s: %u value%s, but the --grid it joins (%s) has %u", *g + 1,
-                    c->values->len, c->values->len == 1 ? "" : "s",
-                    ((ks_sweep_col *)a->cols->pdata[0])->name, a->n);
-        col_free(c);
-        goto fail;
-      }
-    } else {
-      a = g_new0(ks_sweep_axis, 1);
-      a->cols = g_ptr_array_new_with_free_func(col_free);
-      a->n = c->values->len;
-      g_ptr_array_add(s->axes, a);
-      s->combos *= a->n;
-    }
-    g_ptr_array_add(a->cols, c);
-    g_ptr_array_add(s->cols, c);
-    if (s->combos * s->seeds > KS_SWEEP_MAX_CELLS) {
-      g_set_error(error, KS_SWEEP_ERROR, KS_SWEEP_ERROR_INVALID,
-                  "more than %u cells (grid values times seeds)", KS_SWEEP_MAX_CELLS);
-      goto fail;
-    }
-  }
+  if (!ks_sweep_plan_parse_grids(s, args->grids, error))
+    goto fail;
   s->cells = s->combos * s->seeds;
 
   /* The scenario itself, then every value, then every combination. */
@@ -396,7 +275,7 @@ ks_sweep_plan *ks_sweep_plan_new(const ks_sweep_args *args, GError **error) {
     }
   }
   for (guint64 c = 0; s->axes->len > 1 && c < s->combos; c++) {
-    combo_sets(s, c, sets);
+    ks_sweep_combo_sets_into(s, c, sets);
     gboolean ok = check_sets(s, sets, error);
     for (guint i = 0; i < s->cols->len; i++)
       g_clear_pointer(&sets[i], g_free);

@@ -136,5 +136,15 @@ gboolean ks_sweep_merge(const ks_sweep_plan *s, GArray **stats, GError **error);
 
 /* The parameters of combination c as "NAME=VALUE" (g_strfreev). */
 char **ks_sweep_combo_sets(const ks_sweep_plan *s, guint64 c);
+/* The same into sets[0 .. columns], NULL-terminated; the strings are the
+ * caller's. */
+void ks_sweep_combo_sets_into(const ks_sweep_plan *s, guint64 c, char **sets);
+
+/* Adds the axes of `grids` (ks_sweep_args.grids) to s->axes, s->cols and
+ * s->combos (which starts at 1 with no axes), refusing more than
+ * KS_SWEEP_MAX_CELLS cells for s->seeds seeds.  Only the text is checked
+ * here; KS_SWEEP_ERROR_INVALID with a one-line message naming the option.
+ * (ks_sweep_grid.c) */
+gboolean ks_sweep_plan_parse_grids(ks_sweep_plan *s, char **grids, GError **error);
 
 #endif
