@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ks_lines.h"
 #include "ks_trace.h"
 
 /* A quark's name has hyphens, which clang-format would space out. */
@@ -258,7 +259,7 @@ static gboolean csv_num(const char *s, gboolean nullable, double *v) {
 /* Reads every row in one pass, a line at a time: memory for the
  * connections' records only, never the file. */
 static gboolean load_csv(ks_run_metrics *m, GHashTable *groups, const char *path, GError **error) {
-  FILE *f = fopen(path, "r");
+  ks_lines *f = ks_lines_open(path);
   if (f == NULL) {
     g_set_error(error, KS_METRICS_ERROR, 0,
                 "%s: %s (summary.json lists no connections: a large "
@@ -267,13 +268,12 @@ static gboolean load_csv(ks_run_metrics *m, GHashTable *groups, const char *path
     return FALSE;
   }
   GPtrArray *fields = g_ptr_array_new();
-  char *line = NULL;
-  size_t cap = 0;
-  ssize_t len;
+  char *line;
+  gsize len;
   guint row = 0;
   gboolean ok = TRUE;
   reader r = {.path = path, .error = error};
-  while (ok && (len = getline(&line, &cap, f)) != -1) {
+  while (ok && (line = ks_lines_next(f, &len)) != NULL) {
     if (len > 0 && line[len - 1] == '\n')
       line[--len] = '\0';
     char where[48];
@@ -318,10 +318,11 @@ static gboolean load_csv(ks_run_metrics *m, GHashTable *groups, const char *path
     cm.false_giveup = strcmp(c[13], "true") == 0;
     add_conn(m, groups, cm, row - 2, c[1], c[2], c[3], sent, answered, mbs);
   }
+  if (ok && ks_lines_failed(f))
+    bad(&r, NULL, ks_lines_failed(f)), ok = FALSE;
   if (ok && row == 0)
     bad(&r, NULL, "empty (no header)"), ok = FALSE;
-  free(line);
-  fclose(f);
+  ks_lines_close(f);
   g_ptr_array_unref(fields);
   return ok;
 }
@@ -360,7 +361,7 @@ static gboolean load_summary(ks_run_metrics *m, const char *path, GError **error
   guint n = a ? json_array_get_length(a) : 0;
   if (cn == NULL) {
     g_autofree char *dir = g_path_get_dirname(path);
-    g_autofree char *csv = g_build_filename(dir, "connections.csv", NULL);
+    g_autofree char *csv = ks_lines_find(dir, "connections.csv");
     if (!load_csv(m, groups, csv, error))
       r.failed = TRUE;
     n = m->conns->len;
@@ -530,7 +531,7 @@ static void finish(ks_run_metrics *m) {
 
 ks_run_metrics *ks_metrics_load(const char *run_dir, GError **error) {
   g_autofree char *summary = g_build_filename(run_dir, "summary.json", NULL);
-  g_autofree char *trace = g_build_filename(run_dir, "trace.jsonl", NULL);
+  g_autofree char *trace = ks_lines_find(run_dir, "trace.jsonl");
   if (!g_file_test(run_dir, G_FILE_TEST_IS_DIR)) {
     g_set_error(error, KS_METRICS_ERROR, 0, "%s: no such folder", run_dir);
     return NULL;

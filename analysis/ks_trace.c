@@ -3,6 +3,8 @@
 
 #include <json-glib/json-glib.h>
 
+#include "ks_lines.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -165,7 +167,7 @@ static const char *parse_line(const char *p, ks_trace_rec *r) {
 }
 
 gboolean ks_trace_read(const char *path, ks_trace_rec_fn fn, void *ud, GError **error) {
-  FILE *f = fopen(path, "r");
+  ks_lines *f = ks_lines_open(path);
   if (f == NULL) {
     int e = errno;
     /* A run made with --trace none has none (docs/output.md). */
@@ -175,11 +177,11 @@ gboolean ks_trace_read(const char *path, ks_trace_rec_fn fn, void *ud, GError **
                             : "");
     return FALSE;
   }
-  char *line = NULL;
-  size_t cap = 0;
+  char *line;
+  gsize len;
   guint64 n = 0;
   gboolean ok = TRUE;
-  for (ssize_t len; (len = getline(&line, &cap, f)) >= 0;) {
+  while ((line = ks_lines_next(f, &len)) != NULL) {
     n++;
     if (len == 1 && line[0] == '\n')
       continue;
@@ -193,12 +195,11 @@ gboolean ks_trace_read(const char *path, ks_trace_rec_fn fn, void *ud, GError **
     if (!fn(&r, ud))
       break;
   }
-  if (ok && ferror(f)) {
-    g_set_error(error, KS_METRICS_ERROR, 0, "%s: read error", path);
+  if (ok && ks_lines_failed(f)) {
+    g_set_error(error, KS_METRICS_ERROR, 0, "%s: read error (%s)", path, ks_lines_failed(f));
     ok = FALSE;
   }
-  free(line);
-  fclose(f);
+  ks_lines_close(f);
   return ok;
 }
 
@@ -315,7 +316,7 @@ ks_timeline *ks_timeline_load(const char *run_dir, const ks_run_metrics *m, gint
   tl->close_reason = reason_name(c->reason);
   tl->recs = g_array_new(FALSE, FALSE, sizeof(ks_trace_rec));
   load_network(tl, run_dir, c->group);
-  g_autofree char *trace = g_build_filename(run_dir, "trace.jsonl", NULL);
+  g_autofree char *trace = ks_lines_find(run_dir, "trace.jsonl");
   tl_ctx ctx = {.conn = tl->conn, .recs = tl->recs};
   if (!ks_trace_read(trace, tl_collect, &ctx, error)) {
     ks_timeline_free(tl);

@@ -390,7 +390,7 @@ int ks_cmd_run(int argc, char **argv) {
   g_autofree char *out_dir = NULL, *engine = NULL, *seed_text = NULL, *pace_text = NULL,
                   *trace_text = NULL;
   g_auto(GStrv) sets = NULL, limit_sets = NULL;
-  gboolean pcap = FALSE;
+  gboolean pcap = FALSE, compress = FALSE;
   double pace = 0; /* not given: as fast as possible */
   GOptionEntry entries[] = {
     {"out", 'o', 0, G_OPTION_ARG_FILENAME, &out_dir, "Output folder (default out/NAME)", "DIR"},
@@ -407,6 +407,10 @@ int ks_cmd_run(int argc, char **argv) {
      "What trace.jsonl holds: all, none, failures or conn=LIST (default: all up to " G_STRINGIFY(
        KS_RUNNER_FULL_MAX) " connections, failures above)",
      "LEVEL"},
+    {"compress", 0, 0, G_OPTION_ARG_NONE, &compress,
+     "Write trace.jsonl.gz and connections.csv.gz (gzip) instead of trace.jsonl and "
+     "connections.csv",
+     NULL},
     {"limit", 0, 0, G_OPTION_ARG_STRING_ARRAY, &limit_sets,
      "Raise a limit on what a scenario may ask for (docs/limits.md)", "NAME=VALUE"},
     G_OPTION_ENTRY_NULL,
@@ -436,9 +440,14 @@ int ks_cmd_run(int argc, char **argv) {
         ok = FALSE;
   }
   gboolean paced = ok && pace_text != NULL;
+  if (paced && compress)
+    g_set_error(&error, KS_CLI_ERROR, 0,
+                "--compress and --pace: a live run writes trace.jsonl as it happens, to be "
+                "followed; leave one out"),
+      ok = FALSE;
   if (ok && seed_text && !g_ascii_string_to_unsigned(seed_text, 10, 0, G_MAXUINT64, &seed, NULL))
     g_set_error(&error, KS_CLI_ERROR, 0, "--seed %s: not a whole number", seed_text), ok = FALSE;
-  ks_runner_opts opts = {.backend = b, .pcap = pcap, .pace = pace};
+  ks_runner_opts opts = {.backend = b, .pcap = pcap, .pace = pace, .compress = compress};
   g_autoptr(GArray) trace_ids = g_array_new(FALSE, FALSE, sizeof(guint32));
   if (ok && trace_text)
     ok = parse_trace(trace_text, &opts, trace_ids, &error);

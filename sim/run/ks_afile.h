@@ -4,6 +4,11 @@
  * renamed into place only when everything the user asked for is ready, so
  * a crash, an error or Ctrl-C never leaves a half-written summary.json or
  * capture.pcap.  Ctrl-C (SIGINT/SIGTERM) also removes the temporaries.
+ *
+ * A temporary is ".NAME.XXXXXX", flock()ed by the process writing it for
+ * as long as it is open.  What SIGKILL leaves behind is unlocked, so the
+ * next ks_afile_open of the same NAME in the same folder removes it, and
+ * never one that another process is still writing.
  */
 #ifndef KASIM_KS_AFILE_H
 #define KASIM_KS_AFILE_H
@@ -16,6 +21,14 @@ typedef struct ks_afile ks_afile;
 /* Opens DIR/NAME for writing under a temporary name.  NULL with an error
  * naming the path when the folder cannot be written. */
 ks_afile *ks_afile_open(const char *dir, const char *name, GError **error);
+/* The same, but what is written to the stream is compressed with gzip
+ * (zlib's deflate at level KS_AFILE_GZIP_LEVEL) on its way to the file, in
+ * bounded memory (zlib's 256 KiB window and two 64 KiB buffers).  The gzip
+ * header holds no file name and a modification time of 0 (RFC 1952 2.3.1:
+ * "no time stamp is available"), so the same text gives the same file
+ * with the same zlib.  `gzip -dc` and zlib's gzread read it. */
+ks_afile *ks_afile_open_gzip(const char *dir, const char *name, GError **error);
+#define KS_AFILE_GZIP_LEVEL 1
 FILE *ks_afile_stream(ks_afile *f);
 const char *ks_afile_path(const ks_afile *f); /* the final path */
 /* The temporary's path, for a writer that opens its file by name (ns-3's
@@ -37,5 +50,17 @@ void ks_afile_abort(ks_afile *f);
 /* Installs the SIGINT/SIGTERM handler that removes open temporaries and
  * exits with 130.  Idempotent. */
 void ks_afile_install_signal_handlers(void);
+
+/* A folder of temporaries (ks_outdir.h's staging folder) that the handler
+ * removes after the temporaries, when they were all it held; path must
+ * stay valid until ks_afile_unwatch_dir.  One at a time. */
+void ks_afile_watch_dir(const char *path);
+void ks_afile_unwatch_dir(void);
+
+/* Removes DIR/.NAME.XXXXXX temporaries that no process holds (a killed
+ * run's); ks_afile_open does it for its NAME. */
+void ks_afile_clean_stale(const char *dir, const char *name);
+/* Whether `entry` is the name of a temporary of `name`. */
+gboolean ks_afile_is_tmp_of(const char *entry, const char *name);
 
 #endif

@@ -14,6 +14,7 @@
 
 #include "ks_json.h"
 #include "ks_afile.h"
+#include "ks_outdir.h"
 #include "ks_pcap.h"
 #include "ks_sockopt.h"
 
@@ -532,7 +533,11 @@ static char *summary_json(const ks_scenario *sc, const ks_backend *e, const void
   ks_json_int(b, "trace_events", (gint64)o->events);
   ks_json_int(b, "trace_events_written", (gint64)o->written);
   ks_json_bool(b, "connections_listed", listed);
-  ks_json_str(b, "connections_file", "connections.csv");
+  ks_json_str(b, "connections_file", o->opts->compress ? "connections.csv.gz" : "connections.csv");
+  ks_json_str(b, "trace_file",
+              o->level == KS_TRACE_LEVEL_NONE ? NULL
+              : o->opts->compress             ? "trace.jsonl.gz"
+                                              : "trace.jsonl");
   st->events = o->events;
   st->events_written = o->written;
   g_autofree char *left = ks_runner_left_out(st);
@@ -573,6 +578,7 @@ void *ks_runner_run_scenario(const ks_scenario *sc, guint64 seed, const char *ou
   *st = (ks_runner_stats){.level = opts->trace};
   char *summary = NULL;
   ks_afile *sf = NULL, *csv = NULL;
+  ks_outdir *od = NULL;
   /* The world first: the folder is made only once the run is sure to
    * start, so that a scenario too large for memory leaves nothing. */
   void *w = b->world_new(sc, seed, &e);
@@ -598,12 +604,17 @@ void *ks_runner_run_scenario(const ks_scenario *sc, guint64 seed, const char *ou
   for (guint gi = 0; gi < o.n_groups; gi++)
     o.group_start[gi + 1] = o.group_start[gi] + ((ks_group_spec *)sc->groups->pdata[gi])->count;
   o.wire = g_new0(guint64, (gsize)MAX(o.n_groups, 1) * 3);
-  if (g_mkdir_with_parents(out_dir, 0755) != 0) {
-    int err = errno;
-    g_set_error(&e, G_FILE_ERROR, g_file_error_from_errno(err), "%s: %s", out_dir, g_strerror(err));
+  /* Every file a run may write: a new run replaces them all
+   * (ks_outdir.h), summary.json last. */
+  static const char *const owned[] = {"summary.json",        "connections.csv",
+                                      "connections.csv.gz",  "trace.jsonl",
+                                      "trace.jsonl.gz",      "capture.pcap",
+                                      "capture-server.pcap", NULL};
+  if ((od = ks_outdir_new(out_dir, owned, "summary.json", o.live, &e)) == NULL) {
     classify(error, e, NULL);
     goto fail;
   }
+  const char *dir = ks_outdir_path(od);
   /* A live run's caller has put its own handler over ks_afile's
    * (ks_runner.h): installing ks_afile's again would replace it. */
   if (!(o.live && opts->pace_ctl))
@@ -616,14 +627,16 @@ void *ks_runner_run_scenario(const ks_scenario *sc, guint64 seed, const char *ou
       goto fail;
     }
   } else {
-    if ((o.trace = ks_afile_open(out_dir, "trace.jsonl", &e)) == NULL) {
+    o.trace = opts->compress ? ks_afile_open_gzip(dir, "trace.jsonl.gz", &e)
+                             : ks_afile_open(dir, "trace.jsonl", &e);
+    if (o.trace == NULL) {
       classify(error, e, NULL);
       goto fail;
     }
     o.tf = ks_afile_stream(o.trace);
   }
   if (opts->pcap) {
-    if ((o.capture = ks_afile_open(out_dir, "capture.pcap", &e)) == NULL) {
+    if ((o.capture = ks_afile_open(dir, "capture.pcap", &e)) == NULL) {
       classify(error, e, NULL);
       goto fail;
     }
@@ -633,7 +646,7 @@ void *ks_runner_run_scenario(const ks_scenario *sc, guint64 seed, const char *ou
                                                            b->conn_endpoints, w, &e)) != NULL;
     /* From the trace, the server's side too, in a file of its own. */
     if (started && !b->set_pcap) {
-      started = (o.capture_server = ks_afile_open(out_dir, "capture-server.pcap", &e)) != NULL &&
+      started = (o.capture_server = ks_afile_open(dir, "capture-server.pcap", &e)) != NULL &&
                 (o.pcap_server = ks_pcap_new(ks_afile_stream(o.capture_server), FALSE,
                                              b->conn_endpoints, w, &e)) != NULL;
     }
@@ -656,12 +669,14 @@ void *ks_runner_run_scenario(const ks_scenario *sc, guint64 seed, const char *ou
   ks_pcap_free(o.pcap);
   ks_pcap_free(o.pcap_server);
   o.pcap = o.pcap_server = NULL;
-  if ((csv = ks_afile_open(out_dir, "connections.csv", &e)) == NULL) {
+  csv = opts->compress ? ks_afile_open_gzip(dir, "connections.csv.gz", &e)
+                       : ks_afile_open(dir, "connections.csv", &e);
+  if (csv == NULL) {
     classify(error, e, NULL);
     goto fail;
   }
   summary = summary_json(sc, b, w, seed, &o, ks_afile_stream(csv), st);
-  if ((sf = ks_afile_open(out_dir, "summary.json", &e)) == NULL) {
+  if ((sf = ks_afile_open(dir, "summary.json", &e)) == NULL) {
     classify(error, e, NULL);
     goto fail;
   }
@@ -671,9 +686,8 @@ void *ks_runner_run_scenario(const ks_scenario *sc, guint64 seed, const char *ou
   summary = NULL;
   /* Every file is flushed and synced first: a full disk or an I/O error
    * fails the run here, with an earlier run's files in the folder left as
-   * they were.  Then a summary.json of an earlier run goes, so that it
-   * never stands beside this run's trace should a rename fail, and the
-   * summary is renamed last: its presence says the run completed. */
+   * they were; then they replace the earlier run's all at once, or one by
+   * one with summary.json last (ks_outdir.h). */
   gboolean committed = TRUE;
   if (o.live && o.tf) {
     gboolean flushed = fflush(o.tf) == 0 && fsync(fileno(o.tf)) == 0;
@@ -685,53 +699,22 @@ void *ks_runner_run_scenario(const ks_scenario *sc, guint64 seed, const char *ou
                   g_strerror(err));
       committed = FALSE;
     }
-  }
-  committed = committed && (o.trace == NULL || ks_afile_sync(o.trace, &e)) &&
-              (o.capture == NULL || ks_afile_sync(o.capture, &e)) &&
-              (o.capture_server == NULL || ks_afile_sync(o.capture_server, &e)) &&
-              ks_afile_sync(csv, &e) && ks_afile_sync(sf, &e);
-  char *old_summary = g_build_filename(out_dir, "summary.json", NULL);
-  if (committed && unlink(old_summary) != 0 && errno != ENOENT) {
-    int err = errno;
-    g_set_error(&e, G_FILE_ERROR, g_file_error_from_errno(err), "%s: %s", old_summary,
-                g_strerror(err));
-    committed = FALSE;
-  }
-  g_free(old_summary);
-  /* Without a trace, an earlier run's must not stand beside this run. */
-  if (committed && o.level == KS_TRACE_LEVEL_NONE) {
-    g_autofree char *old_trace = g_build_filename(out_dir, "trace.jsonl", NULL);
-    if (unlink(old_trace) != 0 && errno != ENOENT) {
-      int err = errno;
-      g_set_error(&e, G_FILE_ERROR, g_file_error_from_errno(err), "%s: %s", old_trace,
-                  g_strerror(err));
-      committed = FALSE;
-    }
+    ks_outdir_keep(od, "trace.jsonl");
   }
   if (committed) {
-    committed = ks_afile_commit(csv, &e);
-    csv = NULL;
-  }
-  if (committed && o.trace) {
-    committed = ks_afile_commit(o.trace, &e);
-    o.trace = NULL;
-  }
-  if (committed && o.capture) {
-    committed = ks_afile_commit(o.capture, &e);
-    o.capture = NULL;
-  }
-  if (committed && o.capture_server) {
-    committed = ks_afile_commit(o.capture_server, &e);
-    o.capture_server = NULL;
-  }
-  if (committed) {
-    committed = ks_afile_commit(sf, &e);
-    sf = NULL;
+    ks_afile *files[5];
+    guint nf = 0;
+    ks_afile **each[] = {&csv, &o.trace, &o.capture, &o.capture_server, &sf};
+    for (size_t i = 0; i < G_N_ELEMENTS(each); i++)
+      if (*each[i])
+        files[nf++] = *each[i], *each[i] = NULL;
+    committed = ks_outdir_commit(od, files, nf, &e);
   }
   if (!committed) {
     classify(error, e, NULL);
     goto fail;
   }
+  ks_outdir_free(od);
   g_free(o.marked);
   g_free(o.group_start);
   g_free(o.wire);
@@ -747,6 +730,7 @@ fail:
   ks_afile_abort(o.capture_server);
   ks_afile_abort(sf);
   ks_afile_abort(csv);
+  ks_outdir_free(od);
   g_free(o.marked);
   g_free(o.group_start);
   g_free(o.wire);

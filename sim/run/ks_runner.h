@@ -3,9 +3,11 @@
  * cell, on either engine (ks_backend.h), so all of them write exactly the
  * same files (docs/output.md).
  *
- * trace.jsonl, capture.pcap (when asked) and summary.json are written under
- * hidden temporary names (ks_afile.h) and renamed into place when the run is
- * complete, summary.json last: its presence means the run finished.
+ * trace.jsonl, connections.csv, capture.pcap (when asked) and summary.json
+ * are written in a staging folder beside the out folder and replace the
+ * earlier run's files all at once when the run is complete (ks_outdir.h),
+ * or, where that cannot be done, are renamed into place one by one,
+ * summary.json last: its presence means the run finished.
  */
 #ifndef KASIM_KS_RUNNER_H
 #define KASIM_KS_RUNNER_H
@@ -85,6 +87,10 @@ typedef struct ks_runner_opts {
   ks_trace_level trace;
   const guint32 *trace_conns;
   guint n_trace_conns;
+  /* trace.jsonl.gz and connections.csv.gz, compressed with gzip
+   * (ks_afile_open_gzip), instead of trace.jsonl and connections.csv;
+   * not with pace (a live trace is followed as it grows). */
+  gboolean compress;
   /* Filled in when the run completes (NULL: not wanted). */
   ks_runner_stats *stats;
 } ks_runner_opts;

@@ -399,11 +399,12 @@ static void test_killed(void) {
   "10ms}}]\n"
 
 static void test_killed_unpaced(void) {
-  /* SIGKILL in the middle of a run at full speed, whose files are all
-   * written under temporary names: the temporaries stay (nothing can
-   * remove them), and not one file has a final name. */
+  /* SIGKILL in the middle of a run at full speed: its files are written
+   * in a staging folder beside the out folder (ks_outdir.h), so the out
+   * folder does not exist yet, and nothing has a final name. */
   g_autofree char *heavy = write_tmp("heavy.yaml", HEAVY);
   g_autofree char *out = g_build_filename(tmp, "killed-unpaced", NULL);
+  g_autofree char *staging = g_build_filename(tmp, ".killed-unpaced.kasim-tmp", NULL);
   const char *argv[] = {g_getenv("KASIM"), "run", heavy, "--out", out, "--pcap", NULL};
   GPid pid;
   GError *error = NULL;
@@ -414,7 +415,7 @@ static void test_killed_unpaced(void) {
   g_assert_no_error(error);
   gboolean writing = FALSE;
   for (int i = 0; i < 1000 && !writing; i++) {
-    g_autofree char *names = exists(out, NULL) ? listing(out) : g_strdup("");
+    g_autofree char *names = exists(staging, NULL) ? listing(staging) : g_strdup("");
     writing = strstr(names, ".trace.jsonl.") != NULL;
     if (!writing)
       g_usleep(10000);
@@ -423,11 +424,12 @@ static void test_killed_unpaced(void) {
   g_usleep(200000);
   kill(pid, SIGKILL);
   g_assert_cmpint(reap(pid), ==, 128 + SIGKILL);
-  g_autofree char *left = listing(out);
+  g_assert_false(exists(out, NULL));
+  g_autofree char *left = listing(staging);
   g_auto(GStrv) names = g_strsplit(left, " ", -1);
   for (guint i = 0; names[i]; i++)
     if (names[i][0] != '.')
-      g_error("after SIGKILL, '%s' is under a final name (folder: '%s')", names[i], left);
+      g_error("after SIGKILL, '%s' is under a final name (staging: '%s')", names[i], left);
   g_assert_nonnull(strstr(left, ".trace.jsonl."));
 }
 

@@ -1,0 +1,59 @@
+/* ks_outdir.h - a run's output folder replaced whole: after a kill at any
+ * moment it holds the previous run's complete files or this run's, never
+ * a mix of the two and never a half-written file under a final name.
+ *
+ * The files are written into a staging folder beside DIR,
+ * ".NAME.kasim-tmp", which the writing process holds flock()ed, and when
+ * all of them are complete and synced the two folders swap names in one
+ * step (renameat2's RENAME_EXCHANGE: Linux 3.15 on, ext4, XFS, Btrfs,
+ * tmpfs and others); the previous folder, now under the staging name, is
+ * then removed.  A missing DIR is simply renamed into being.  The files in
+ * DIR that a run does not write (`kasim plot`'s pictures, a report, the
+ * user's notes) are hard-linked into the new folder before the swap, so
+ * they stay; the previous run's own files go with it.
+ *
+ * Where a swap cannot be done the files go into DIR itself, each under a
+ * temporary name (ks_afile.h), and are renamed into place one by one, the
+ * marker (summary.json) removed first and renamed last: DIR is ".", a
+ * symbolic link or a mount point, it holds a subfolder, the file system
+ * cannot exchange two names or make a hard link, or the caller asks for it
+ * (a live run's trace grows at its own name).  A kill during those last
+ * renames can then leave new files beside old ones, without the marker.
+ *
+ * A staging folder left by a killed run is unlocked: the next run into the
+ * same DIR removes it.  A locked one means another process is writing DIR,
+ * and the run is refused rather than mixed with it.
+ */
+#ifndef KASIM_KS_OUTDIR_H
+#define KASIM_KS_OUTDIR_H
+
+#include <glib.h>
+
+#include "ks_afile.h"
+
+typedef struct ks_outdir ks_outdir;
+
+/* Prepares DIR (made with its parents when missing) for a set of files.
+ * `owned`: every name the set may hold (NULL-terminated), which the new
+ * set replaces whether or not it writes them; `marker`, one of them, is
+ * the file whose presence says the set is complete.  in_place: write into
+ * DIR itself (above).  NULL with a G_FILE_ERROR naming the path. */
+ks_outdir *ks_outdir_new(const char *dir, const char *const *owned, const char *marker,
+                         gboolean in_place, GError **error);
+/* Where the files are to be opened: the staging folder, or DIR. */
+const char *ks_outdir_path(const ks_outdir *d);
+/* Whether the files go to a staging folder (FALSE: into DIR itself). */
+gboolean ks_outdir_staged(const ks_outdir *d);
+/* In place only: `name` is written by the caller at its final name (a
+ * live trace), so it is not an earlier set's file to remove. */
+void ks_outdir_keep(ks_outdir *d, const char *name);
+
+/* Syncs `files` (opened with ks_afile_open* in ks_outdir_path, the
+ * marker's last), then makes them DIR's set as above; frees them in every
+ * case.  FALSE with an error, and DIR as it was, when a file cannot be
+ * synced (a full disk) or the folder cannot be changed. */
+gboolean ks_outdir_commit(ks_outdir *d, ks_afile **files, guint n, GError **error);
+/* Removes the staging folder unless committed; frees d.  NULL is fine. */
+void ks_outdir_free(ks_outdir *d);
+
+#endif
