@@ -30,6 +30,7 @@ extern "C" {
 #include "ks_backend.h"
 #include "ks_failure.h"
 #include "ks_net.h"
+#include "ks_rng.h"
 #include "ks_scenario.h"
 #include "ks_sockopt.h"
 }
@@ -263,6 +264,8 @@ struct Conn
     ka_time synFailedAt = KA_TIME_NEVER;
     /* Its socket on that side was forgotten by a reboot. */
     ka_time lostAt[2] = {KA_TIME_NEVER, KA_TIME_NEVER};
+    /* Loss draws made so far: its place in its random stream (ks_rng.h). */
+    uint32_t lossDraws = 0;
 };
 
 } // namespace
@@ -270,7 +273,7 @@ struct Conn
 struct ks_ns3_world
 {
     ka_time duration;
-    GRand* rand;
+    guint64 rngKey;        /* ks_rng_key(seed) */
     ks_net* net = nullptr; /* the shared rules' state: hosts, links, middleboxes, paths */
     NodeContainer nodes;
     std::vector<Host> hosts;
@@ -554,7 +557,8 @@ OnMacTx(ks_ns3_world* w, guint li, int dir, Ptr<const Packet> p)
             }
         }
     }
-    if (nl.loss > 0 && (nl.loss >= 1 || g_rand_double(w->rand) < nl.loss))
+    if (nl.loss > 0 &&
+        (nl.loss >= 1 || ks_rng_double(w->rngKey, s.conn, KS_RNG_LOSS + c.lossDraws++) < nl.loss))
     {
         p->AddPacketTag(FateTag(FATE_LOSS));
         Trace(w, KS_TRACE_DROP, &s, entry, "loss", nullptr, li);
@@ -1161,11 +1165,10 @@ ks_ns3_world_new(const ks_scenario* sc, guint64 seed, GError** error)
         return nullptr;
     }
     auto* w = new ks_ns3_world();
-    /* As the native engine: both halves of the seed; the connect spread
-     * is drawn first, in the same order, so the same seed gives the same
-     * connect times. */
-    guint32 words[2] = {guint32(seed), guint32(seed >> 32)};
-    w->rand = g_rand_new_with_seed_array(words, 2);
+    /* As the native engine: each connection's own random stream
+     * (ks_rng.h), so the same seed gives the same connect times and the
+     * same losses. */
+    w->rngKey = ks_rng_key(seed);
     w->duration = sc->duration;
     g_live = w;
     w->net = ks_scenario_net_new(sc, seed, error);
@@ -1299,7 +1302,8 @@ ks_ns3_world_new(const ks_scenario* sc, guint64 seed, GError** error)
             ka_time at = g.connectAt;
             if (g.spread > 0)
             {
-                ka_time off = ka_time(g_rand_double(w->rand) * double(g.spread));
+                ka_time off = ka_time(ks_rng_double(w->rngKey, g.first + i, KS_RNG_SPREAD) *
+                                      double(g.spread));
                 at += off < g.spread ? off : g.spread - 1;
             }
             c.connectAt = at;
@@ -1342,7 +1346,6 @@ ks_ns3_world_free(ks_ns3_world* w)
     w->nodes = NodeContainer();
     w->pcap = nullptr;
     Simulator::Destroy();
-    g_rand_free(w->rand);
     ks_net_free(w->net);
     if (g_live == w)
     {

@@ -44,7 +44,9 @@ void ks_engine_free(ks_engine *e);
 
 ka_time ks_engine_now(const ks_engine *e);
 
-/* The scenario's only source of randomness. */
+/* A seeded generator for the engine's users (tests, benchmarks).  The
+ * world does not use it: each connection draws from its own stream
+ * (sim/net/ks_rng.h). */
 GRand *ks_engine_rand(ks_engine *e);
 
 /* Schedules `t` (which must have a callback) at `when`, or moves it there

@@ -58,6 +58,17 @@ typedef struct ks_backend {
    *    is renamed into place with the other files. */
   ks_pcap_ends_fn conn_endpoints;
   gboolean (*set_pcap)(void *w, const char *path, GError **error);
+
+  /* A run spread over processes (ks_shard.h); both NULL: the engine runs
+   * whole runs only.  world_new_shard builds the world of shard `shard`
+   * of `shards`, which simulates the connections whose id is `shard`
+   * modulo `shards` and applies every timeline event; conn_result is then
+   * valid for those ids only.  set_end, after the run, makes now() and the
+   * results read as of `t` (the latest clock of all shards, no earlier
+   * than this one's). */
+  void *(*world_new_shard)(const ks_scenario *sc, guint64 seed, guint shard, guint shards,
+                           GError **error);
+  void (*set_end)(void *w, ka_time t);
 } ks_backend;
 
 #endif

@@ -223,11 +223,11 @@ def lab2_detection_times():
 @test
 def lab3_lossy_false_positives():
     c = Checker("lossy-false-positives.md", """1 2 3 4 5 9 10 13 0.5 0.25 0.75 0.42 0.01
-        1.01 3.01 7.01 15.01 50 37.5 28 21 16 14 20 23 30 0.24 0.075 137 0.19 3.6 200 100
+        1.01 3.01 7.01 15.01 50 37.5 28 21 16 12 14 20 23 30 0.24 0.075 137 0.19 3.6 200 100
         8 7 60""")
     for cmd in commands(c.text):
         sh(cmd)
-    for k, seed_line in (("3", None), ("5", "51 49 49"), ("9", "12 11 10")):
+    for k, seed_line in (("3", None), ("5", "60 55 50"), ("9", "11 6 11")):
         if k == "3":
             continue
         for seed in (1, 2, 3):
@@ -238,7 +238,7 @@ def lab3_lossy_false_positives():
         for shown, g in zip(seed_line.split(), got):
             c.eq(shown, g, "deaths with %s probes" % k)
     at13 = []
-    for seed, dead in zip((1, 2, 3), ("95", "100", "90")):
+    for seed, dead in zip((1, 2, 3), ("92", "101", "91")):
         sm = load("out/lab3-%d/summary.json" % seed)
         tot = sm["totals"]
         c.eq(dead, tot["closed"], "deaths, seed %d" % seed)
@@ -250,52 +250,62 @@ def lab3_lossy_false_positives():
         hs = {s(e["t"]) for e in trace("out/lab3-%d/trace.jsonl" % seed)
               if e["ev"] == "deliver" and e.get("flags") == "SYN+ACK"}
         assert hs <= {"0.01", "1.01", "3.01", "7.01", "15.01"}, hs
-    for shown, g in zip(("19", "29", "17"), at13):
+    for shown, g in zip(("19", "23", "21"), at13):
         c.eq(shown, g, "deaths at 13 s")
     c.eq("47", round(200 * 0.75 ** 5), "still connecting (arithmetic)")
     # Question 3: the drawn connection is the first false give-up.
     sm = load("out/lab3-1/summary.json")
     drawn = min(x["id"] for x in sm["connections"] if x["false_giveup"])
-    c.eq("2", drawn, "the connection plot draws")
-    tr = trace("out/lab3-1/trace.jsonl", 2)
+    c.eq("0", drawn, "the connection plot draws")
+    tr = trace("out/lab3-1/trace.jsonl", 0)
     syn_lost = [e for e in tr if e["ev"] == "drop" and e.get("flags") == "SYN"]
-    assert len(syn_lost) == 4, syn_lost
-    c.word("first four SYNs are lost")
+    assert len(syn_lost) == 2, syn_lost
+    c.word("first two SYNs are lost")
     hs = [e for e in tr if e["ev"] == "deliver" and e.get("flags") == "SYN+ACK"]
-    c.eq("15", s(hs[0]["t"], 0), "handshake completes")
+    c.eq("3.01", s(hs[0]["t"]), "handshake completes")
+    ack = [e for e in tr if e.get("kind") == "handshake" and e.get("flags") == "ACK"]
+    assert [e["ev"] for e in ack] == ["send", "drop"], ack
+    c.word("its last ACK is lost")
     ka = [e for e in tr if e.get("kind") == "keepalive" and e["ev"] != "send"]
-    c.eq("25.01", s(ka[0]["t"]), "first probe")
-    c.eq("26.01", s(ka[1]["t"]), "second probe")
-    assert [e["ev"] for e in ka] == ["drop", "drop", "deliver"], ka
-    assert [e["ev"] for e in tr if e.get("kind") == "keepalive_ack"][-1] == "drop"
+    for shown, e in zip(("13.01", "14.01", "15.01"), ka):
+        c.eq(shown, s(e["t"]), "a probe")
+    assert [e["ev"] for e in ka] == ["drop", "drop", "drop"], ka
+    assert not [e for e in tr if e.get("kind") == "keepalive_ack"]
     close = [e for e in tr if e["ev"] == "close" and e["host"] == 0][0]
-    c.eq("28.01", s(close["t"]), "the client gives up")
+    c.eq("16.01", s(close["t"]), "the client gives up")
     assert [e for e in tr if e["ev"] == "deliver" and e.get("kind") == "rst"]
+    # It reached the server still in SYN-RECEIVED, which takes the RST.
+    assert [e["what"] for e in tr if e["ev"] == "close" and e["host"] == 1] == ["reset_by_peer"]
     # Question 5: the sweep of step 4.
     cells = collections.defaultdict(list)
     for cell in load("out/lab3-sweep/sweep.json")["cells"]:
         p = cell["params"]
         cells[(p["TCP_KEEPIDLE"], p["TCP_KEEPCNT"])].append(cell["metrics"])
     m102, m105, m605 = cells[("10", "2")], cells[("10", "5")], cells[("60", "5")]
-    for shown, m in zip(("19.8", "12.6", "13.4"), m102):
+    for shown, m in zip(("18.6", "19.8", "18.3"), m102):
         c.eq(shown, "%.1f" % m["latency_max_s"], "10 s / 2 probes, latest detection")
     assert max(m["latency_max_s"] for m in m102) < 20
-    for shown, m in zip(("96", "98", "98"), m102):
+    for shown, m in zip(("96", "95", "98"), m102):
         c.eq(shown, m["false_giveups"], "10 s / 2 probes, false give-ups")
-    for shown, m in zip(("3", "6", "2"), m105):
+    for shown, m in zip(("2", "1", "3"), m105):
         c.eq(shown, m["false_giveups"], "10 s / 5 probes, false give-ups")
     c.eq("35", math.ceil(max(m["latency_max_s"] for m in m105)), "10 s / 5: within")
-    assert all(29 <= m["latency_p50_s"] <= 30.5 for m in m105)
-    for shown, m in zip(("1471", "1455", "1493"), m105):
+    # A connection's last answer before the cut falls anywhere in its 10-s
+    # idle period, so its give-up comes 25 to 35 s after the cut, median 30;
+    # a probe lost just before the cut moves it earlier.  About 97 detected
+    # per cell put the median within about 1 s of the whole population's.
+    assert all(28 <= m["latency_p50_s"] <= 30.5 for m in m105)
+    c.eq("29", round(sum(m["latency_p50_s"] for m in m105) / 3), "10 s / 5: median")
+    for shown, m in zip(("1494", "1515", "1523"), m105):
         c.eq(shown, round(m["probe_bytes_per_s"]), "10 s / 5 probes, octets/s")
     c.eq("1.5", "%.1f" % (sum(m["probe_bytes_per_s"] for m in m105) / 3000), "kB/s")
     for shown, m in zip(("1", "0", "1"), m605):
         c.eq(shown, m["false_giveups"], "60 s / 5 probes, false give-ups")
     c.eq("85", math.ceil(max(m["latency_max_s"] for m in m605)), "60 s / 5: within")
-    c.eq("52", round(min(m["latency_p50_s"] for m in m605)), "60 s / 5: median from")
-    c.eq("56", round(max(m["latency_p50_s"] for m in m605)), "60 s / 5: median to")
-    c.eq("279", round(min(m["probe_bytes_per_s"] for m in m605)), "60 s / 5: octets/s from")
-    c.eq("290", round(max(m["probe_bytes_per_s"] for m in m605)), "60 s / 5: octets/s to")
+    c.eq("57", round(min(m["latency_p50_s"] for m in m605)), "60 s / 5: median from")
+    c.eq("61", round(max(m["latency_p50_s"] for m in m605)), "60 s / 5: median to")
+    c.eq("287", round(min(m["probe_bytes_per_s"] for m in m605)), "60 s / 5: octets/s from")
+    c.eq("291", round(max(m["probe_bytes_per_s"] for m in m605)), "60 s / 5: octets/s to")
     ratio = sum(m["probe_bytes_per_s"] for m in m605) / sum(m["probe_bytes_per_s"] for m in m105)
     assert 0.17 < ratio < 0.23, ratio  # "a fifth as much"
     c.done()

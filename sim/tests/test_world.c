@@ -636,6 +636,145 @@ static void test_determinism(void) {
   sc_free(sc);
 }
 
+/* --- Each connection's own random numbers, and shards. ------------------- */
+
+/* ks_rng.h's mix is SplitMix64's output function: SplitMix64 started at 0
+ * gives 0xe220a8397b1dcdaf, 0x6e789e6aa1b965f4, 0x06c45d188009454f (the
+ * reference implementation, prng.di.unimi.it/splitmix64.c, seeded with
+ * 0), its k-th output being mix(k gamma). */
+static void test_rng_splitmix64(void) {
+  g_assert_cmphex(ks_rng_mix(KS_RNG_GAMMA), ==, G_GUINT64_CONSTANT(0xe220a8397b1dcdaf));
+  g_assert_cmphex(ks_rng_mix(2 * KS_RNG_GAMMA), ==, G_GUINT64_CONSTANT(0x6e789e6aa1b965f4));
+  g_assert_cmphex(ks_rng_mix(3 * KS_RNG_GAMMA), ==, G_GUINT64_CONSTANT(0x06c45d188009454f));
+  /* Draw n of connection c: output n of SplitMix64 started at output c of
+   * SplitMix64 started at mix(seed). */
+  guint64 key = ks_rng_key(7), kc = ks_rng_mix(key + 5 * KS_RNG_GAMMA);
+  g_assert_cmphex(ks_rng_u64(key, 4, 2), ==, ks_rng_mix(kc + 3 * KS_RNG_GAMMA));
+  g_assert_cmpuint(ks_rng_u32(key, 4, 2), ==, ks_rng_u64(key, 4, 2) >> 32);
+  double d = ks_rng_double(key, 4, 2);
+  g_assert_true(d >= 0 && d < 1);
+}
+
+/* Per connection: a digest of its trace records, each with the number of
+ * timeline events applied before it. */
+typedef struct conn_log {
+  GChecksum **sums;
+  guint32 n;
+  guint epoch;
+} conn_log;
+
+static void conn_log_cb(const ks_trace_event *ev, void *ud) {
+  conn_log *l = ud;
+  if (ev->kind == KS_TRACE_SCENARIO) {
+    l->epoch++;
+    return;
+  }
+  guint32 c = ev->seg ? ev->seg->conn : ev->target;
+  g_assert_cmpuint(c, <, l->n);
+  char buf[256];
+  int n = g_snprintf(buf, sizeof buf, "%u %" G_GINT64_FORMAT " %d %u %s %s", l->epoch, ev->t,
+                     ev->kind, ev->host, ev->what ? ev->what : "-", ev->error ? ev->error : "-");
+  g_checksum_update(l->sums[c], (const guchar *)buf, n);
+  if (ev->seg) {
+    const ks_segment *s = ev->seg;
+    n = g_snprintf(buf, sizeof buf, " %u %u %u %u %u %u\n", s->from_client, s->flags, s->kind,
+                   s->seq, s->ack, s->len);
+    g_checksum_update(l->sums[c], (const guchar *)buf, n);
+  }
+}
+
+static ks_world *run_logged(const ks_scenario *sc, guint shard, guint shards, conn_log *l) {
+  GError *err = NULL;
+  ks_world *w = ks_world_new_shard(sc, 3, shard, shards, &err);
+  g_assert_no_error(err);
+  l->n = ks_world_conn_count(w);
+  l->sums = g_new(GChecksum *, l->n);
+  for (guint32 i = 0; i < l->n; i++)
+    l->sums[i] = g_checksum_new(G_CHECKSUM_SHA256);
+  ks_world_set_trace(w, conn_log_cb, l);
+  ks_world_run(w);
+  return w;
+}
+
+static void conn_log_clear(conn_log *l) {
+  for (guint32 i = 0; i < l->n; i++)
+    g_checksum_free(l->sums[i]);
+  g_free(l->sums);
+}
+
+/* A connection runs the same whichever other connections a world
+ * simulates: every connection of a world split 2 and 3 ways (loss, a
+ * connect spread, traffic, a resetting middlebox, a link cut and a reboot)
+ * has the trace and the result it has in the whole world, once each shard
+ * reads its results at the whole world's end. */
+static void test_shards_match_whole(void) {
+  ks_scenario *sc = sc_new(KA_S(1800));
+  guint c1 = sc_host(sc, "linux"), c2 = sc_host(sc, "windows-10-1709"), s = sc_host(sc, "linux");
+  ks_link_spec *l = sc_link(sc, c1, s, KA_MS(5));
+  l->loss = 0.2;
+  sc_link(sc, c2, s, KA_MS(20));
+  sc_middlebox(sc, 1, KA_S(240), KS_EXPIRY_RST);
+  ks_group_spec *a = sc_group(sc, 7, c1, s, KS_KEEPALIVE_CLIENT);
+  a->connect_spread = KA_S(30);
+  a->traffic = KS_TRAFFIC_PERIODIC;
+  a->period = KA_S(45);
+  a->request_bytes = 2000;
+  a->response_bytes = 300;
+  sc_opt(a, "TCP_KEEPIDLE", "20");
+  sc_opt(a, "TCP_KEEPINTVL", "2");
+  sc_opt(a, "TCP_KEEPCNT", "3");
+  ks_group_spec *b = sc_group(sc, 6, c2, s, KS_KEEPALIVE_BOTH);
+  b->connect_spread = KA_S(60);
+  sc_event(sc, KA_S(600), KS_EV_LINK_DOWN, 0);
+  sc_event(sc, KA_S(640), KS_EV_LINK_UP, 0);
+  sc_event(sc, KA_S(900), KS_EV_PEER_REBOOT, s);
+  conn_log whole = {0};
+  ks_world *ww = run_logged(sc, 0, 1, &whole);
+  guint closed = 0;
+  for (guint32 i = 0; i < whole.n; i++)
+    closed += result(ww, i).closed_at != KA_TIME_NEVER;
+  g_assert_cmpuint(closed, >, 0);
+  for (guint k = 2; k <= 3; k++) {
+    ks_world *ws[3];
+    conn_log logs[3] = {{0}};
+    ka_time end = 0;
+    for (guint r = 0; r < k; r++) {
+      ws[r] = run_logged(sc, r, k, &logs[r]);
+      end = MAX(end, ks_world_now(ws[r]));
+    }
+    g_assert_cmpint(end, ==, ks_world_now(ww));
+    for (guint r = 0; r < k; r++) {
+      ks_world_set_end(ws[r], end);
+      for (guint32 i = r; i < whole.n; i += k) {
+        g_assert_cmpstr(g_checksum_get_string(logs[r].sums[i]), ==,
+                        g_checksum_get_string(whole.sums[i]));
+        ks_conn_result x = result(ww, i), y = result(ws[r], i);
+        g_assert_cmpint(x.closed_at, ==, y.closed_at);
+        g_assert_cmpint(x.reason, ==, y.reason);
+        g_assert_cmpstr(x.error, ==, y.error);
+        g_assert_cmpuint(x.probes_sent, ==, y.probes_sent);
+        g_assert_cmpuint(x.probes_answered, ==, y.probes_answered);
+        g_assert_cmpint(x.last_rx, ==, y.last_rx);
+        g_assert_cmpint(x.failure_at, ==, y.failure_at);
+        g_assert_cmpstr(x.failure, ==, y.failure);
+        g_assert_cmpint(x.recovered, ==, y.recovered);
+        g_assert_cmpint(x.false_giveup, ==, y.false_giveup);
+      }
+      /* What the shard does not simulate left no trace. */
+      GChecksum *none = g_checksum_new(G_CHECKSUM_SHA256);
+      for (guint32 i = 0; i < whole.n; i++)
+        if (i % k != r)
+          g_assert_cmpstr(g_checksum_get_string(logs[r].sums[i]), ==, g_checksum_get_string(none));
+      g_checksum_free(none);
+      ks_world_free(ws[r]);
+      conn_log_clear(&logs[r]);
+    }
+  }
+  ks_world_free(ww);
+  conn_log_clear(&whole);
+  sc_free(sc);
+}
+
 /* --- Many connections. ---------------------------------------------------- */
 
 /* 1000 Vista connections opened over 10 minutes, one cable pull: each
@@ -888,6 +1027,8 @@ int main(int argc, char **argv) {
   g_test_add_func("/world/app-hang", test_app_hang);
   g_test_add_func("/world/periodic-healthy", test_periodic_healthy);
   g_test_add_func("/world/determinism", test_determinism);
+  g_test_add_func("/world/rng-splitmix64", test_rng_splitmix64);
+  g_test_add_func("/world/shards-match-whole", test_shards_match_whole);
   g_test_add_func("/world/spread-1000", test_spread_1000);
   g_test_add_func("/world/routed-path", test_routed_path);
   g_test_add_func("/world/router-crash", test_router_crash);

@@ -107,22 +107,41 @@ static void timeline_cb(ks_timer *t, void *ctx) {
 
 _Static_assert(_Alignof(ks_conn) <= 64, "ks_mem_huge_new0 aligns to 64");
 
-static size_t conns_size(const ks_world *w) { return (size_t)w->n_conns * sizeof(ks_conn); }
+static size_t conns_size(const ks_world *w) { return (size_t)w->n_local * sizeof(ks_conn); }
+
+/* How many of `count` connections from `first` on this world simulates. */
+static guint32 owned_count(const ks_world *w, guint32 first, guint32 count) {
+  guint32 from = ksw_owned_from(w, first);
+  return from - first >= count ? 0 : (count - (from - first) - 1) / w->shards + 1;
+}
+
+static size_t flows_size(const ks_world *w, const ks_group *g) {
+  return (size_t)owned_count(w, g->first, g->count) * sizeof(ks_flow);
+}
 
 /* --- Public API. -------------------------------------------------------- */
 
 ks_world *ks_world_new(const ks_scenario *sc, guint64 seed, GError **error) {
-  g_return_val_if_fail(sc != NULL, NULL);
+  return ks_world_new_shard(sc, seed, 0, 1, error);
+}
+
+ks_world *ks_world_new_shard(const ks_scenario *sc, guint64 seed, guint shard, guint shards,
+                             GError **error) {
+  g_return_val_if_fail(sc != NULL && shards > 0 && shard < shards, NULL);
   ks_world *w = g_new0(ks_world, 1);
   w->engine = ks_engine_new(seed);
   w->duration = sc->duration;
   w->flight_chunks = g_ptr_array_new_with_free_func(g_free);
+  w->shard = shard;
+  w->shards = shards;
+  w->rng_key = ks_rng_key(seed);
 
   w->net = ks_scenario_net_new(sc, seed, error);
   if (w->net == NULL || !build_groups(w, sc, error)) {
     ks_world_free(w);
     return NULL;
   }
+  w->n_local = owned_count(w, 0, w->n_conns);
   ksw_build_paths(w);
 
   /* Aligned as ks_conn says (64), and on huge pages from 2 MiB up: every
@@ -136,9 +155,10 @@ ks_world *ks_world_new(const ks_scenario *sc, guint64 seed, GError **error) {
   }
   for (guint i = 0; i < w->n_groups; i++) {
     ks_group *g = &w->groups[i];
-    if (g->traffic == KS_TRAFFIC_IDLE || g->count == 0)
+    g->flow_first = ksw_owned_from(w, g->first);
+    if (g->traffic == KS_TRAFFIC_IDLE || flows_size(w, g) == 0)
       continue;
-    g->flows = ks_mem_huge_new0((size_t)g->count * sizeof(ks_flow));
+    g->flows = ks_mem_huge_new0(flows_size(w, g));
     if (g->flows == NULL) {
       g_set_error(error, ks_world_error_quark(), 0,
                   "out of memory for the traffic of %u connections", g->count);
@@ -164,7 +184,7 @@ void ks_world_free(ks_world *w) {
   ks_engine_free(w->engine);
   ksw_free_paths(w);
   for (guint i = 0; w->groups != NULL && i < w->n_groups; i++)
-    ks_mem_huge_free(w->groups[i].flows, (size_t)w->groups[i].count * sizeof(ks_flow));
+    ks_mem_huge_free(w->groups[i].flows, flows_size(w, &w->groups[i]));
   g_free(w->groups);
   ks_net_free(w->net);
   ks_mem_huge_free(w->conns, conns_size(w));
@@ -202,8 +222,8 @@ guint32 ks_world_conn_count(const ks_world *w) { return w->n_conns; }
 /* See failure_at and false_giveup in ks_world.h. */
 static void conn_failure(const ks_world *w, guint gi, guint32 id, ks_conn_result *out) {
   const ks_group *g = &w->groups[gi];
-  const ks_ep *peer = &w->conns[id].ep[!g->result_side];
-  ka_time now = ks_engine_now(w->engine);
+  const ks_ep *peer = &ksw_conn(w, id)->ep[!g->result_side];
+  ka_time now = ks_world_now(w);
   ka_time lost = KA_TIME_NEVER;
   /* A reboot closes the peer's socket with no reason and marks it lost;
    * a socket that had closed before and was then lost is not the reboot's. */
@@ -213,15 +233,16 @@ static void conn_failure(const ks_world *w, guint gi, guint32 id, ks_conn_result
   ks_failure_judge(w->net->paths[gi].failures, g->connect_at, lost,
                    ksw_mb_lost_at_conn(w, gi, id, now), now, out);
 }
-ka_time ks_world_now(const ks_world *w) { return ks_engine_now(w->engine); }
+ka_time ks_world_now(const ks_world *w) { return MAX(ks_engine_now(w->engine), w->end_at); }
+void ks_world_set_end(ks_world *w, ka_time t) { w->end_at = t; }
 guint64 ks_world_events(const ks_world *w) { return ks_engine_events(w->engine); }
 
 void ks_world_conn_result(const ks_world *w, guint32 id, ks_conn_result *out) {
-  g_return_if_fail(id < w->n_conns && out != NULL);
+  g_return_if_fail(id < w->n_conns && ksw_owns(w, id) && out != NULL);
   guint gi = ksw_group_of(w, id);
   const ks_group *g = &w->groups[gi];
   int side = g->result_side;
-  const ks_conn *c = &w->conns[id];
+  const ks_conn *c = ksw_conn(w, id);
   const ks_ep *ep = &c->ep[side];
   const ka_profile *p = w->net->hosts[g->host[side]].profile;
 

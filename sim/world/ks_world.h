@@ -21,6 +21,13 @@ typedef struct ks_world ks_world;
  * scenario loader.  Fails (domain ks-world-error) when a group's hosts have
  * no path of links between them, or a socket option is refused. */
 ks_world *ks_world_new(const ks_scenario *sc, guint64 seed, GError **error);
+/* One shard of a run spread over `shards` processes: the same world,
+ * simulating only the connections whose id is `shard` modulo `shards`
+ * (every timeline event still applies).  Each connection runs as it does
+ * in the whole world when no two connections share a link with a
+ * bandwidth (ks_shard_check); results are for those connections only. */
+ks_world *ks_world_new_shard(const ks_scenario *sc, guint64 seed, guint shard, guint shards,
+                             GError **error);
 void ks_world_free(ks_world *w);
 
 /* Every segment and timer event goes to fn (NULL: none).  Call before
@@ -38,6 +45,9 @@ void ks_world_run(ks_world *w);
 guint32 ks_world_conn_count(const ks_world *w);
 void ks_world_conn_result(const ks_world *w, guint32 id, ks_conn_result *out);
 ka_time ks_world_now(const ks_world *w);
+/* After the run: read the results as of `t`, no earlier than the clock
+ * (a shard whose own events ended before the other shards' did). */
+void ks_world_set_end(ks_world *w, ka_time t);
 guint64 ks_world_events(const ks_world *w);
 
 /* The native engine, for ks_runner (ks_backend.h). */

@@ -15,6 +15,12 @@ static void *native_new(const ks_scenario *sc, guint64 seed, GError **error) {
   return ks_world_new(sc, seed, error);
 }
 
+static void *native_new_shard(const ks_scenario *sc, guint64 seed, guint shard, guint shards,
+                              GError **error) {
+  return ks_world_new_shard(sc, seed, shard, shards, error);
+}
+
+static void native_set_end(void *w, ka_time t) { ks_world_set_end(w, t); }
 static void native_free(void *w) { ks_world_free(w); }
 static void native_set_trace(void *w, ks_trace_fn fn, void *ud) { ks_world_set_trace(w, fn, ud); }
 static void native_set_pace(void *w, double pace) { ks_world_set_pace(w, pace); }
@@ -55,4 +61,6 @@ const ks_backend ks_world_backend = {
   .now = native_now,
   .events = native_events,
   .conn_endpoints = native_endpoints,
+  .world_new_shard = native_new_shard,
+  .set_end = native_set_end,
 };

@@ -16,8 +16,9 @@
  *   2. each middlebox on the link (index order) sees it: dropped when it
  *      finds no state ("middlebox");
  *   3. it occupies the transmitter (a lost segment was still sent);
- *   4. loss: one draw from the engine's GRand per segment per link
- *      direction, only while the rate is strictly between 0 and 1 ("loss").
+ *   4. loss: one draw from the segment's connection's own random stream
+ *      (ks_rng.h) per segment per link, only while the rate is strictly
+ *      between 0 and 1 ("loss").
  * A segment already on the wire when its link goes down still arrives:
  * like a cable pull, the cut stops what is sent afterwards, and bits past
  * it keep going.  This keeps each segment's fate decided at one instant,
@@ -282,7 +283,10 @@ static void put_on_link(ks_world *w, ks_flight *f) {
   ka_time start = *busy > now ? *busy : now;
   ka_time done = start + serialisation(l, f->seg.len);
   *busy = done;
-  if (l->loss > 0 && (l->loss >= 1 || g_rand_double(ks_engine_rand(w->engine)) < l->loss)) {
+  if (l->loss > 0 &&
+      (l->loss >= 1 ||
+       ks_rng_double(w->rng_key, f->seg.conn,
+                     KS_RNG_LOSS + ksw_conn(w, f->seg.conn)->loss_draws++) < l->loss)) {
     ksw_trace(w, KS_TRACE_DROP, &f->seg, entry, "loss", NULL, hop->link);
     flight_free(w, f);
     return;
@@ -333,7 +337,7 @@ void ksw_send(ks_world *w, guint gi, guint32 conn, int side, guint8 flags, guint
    * now, many events later.  In an idle connection that is the server's
    * end, untouched since the last keep-alive cycle (see ks_conn): fetch
    * it now so that the arrival does not wait for memory. */
-  __builtin_prefetch(&w->conns[conn].ep[!side]);
+  __builtin_prefetch(&ksw_conn(w, conn)->ep[!side]);
   ksw_trace(w, KS_TRACE_SEND, &f->seg, g->host[side], NULL, NULL, g->hops[f->hop].link);
   put_on_link(w, f);
 }

@@ -9,6 +9,7 @@
 
 #include "ks_engine.h"
 #include "ks_failure.h"
+#include "ks_rng.h"
 #include "ks_world.h"
 
 /* --- Constants of the simulated TCP, each with its reason. ------------- */
@@ -87,6 +88,9 @@ typedef struct ks_conn {
   _Alignas(64) guint32 seq[2];
   guint32 probes_sent, probes_answered;
   ks_ep ep[2]; /* KSW_CLIENT, KSW_SERVER */
+  /* Loss draws made so far, the connection's place in its own random
+   * stream (ks_rng.h); in the padding, so free. */
+  guint32 loss_draws;
 } ks_conn;
 
 /* Per connection of a group with traffic (PERIODIC, BULK). */
@@ -146,6 +150,7 @@ typedef struct ks_hop {
 
 typedef struct ks_group {
   guint32 first, count;
+  guint32 flow_first; /* its first connection this world simulates (flows[0]'s) */
   guint host[2];
   guint8 result_side;
   ka_cfg cfg[2]; /* shared by every connection of the group, per side */
@@ -155,7 +160,7 @@ typedef struct ks_group {
   guint32 req, resp;
   guint n_hops;
   ks_hop *hops;
-  ks_flow *flows; /* [count]; NULL for IDLE */
+  ks_flow *flows; /* [one per connection this world simulates]; NULL for IDLE */
 } ks_group;
 
 /* A segment on its way, pooled on a free list. */
@@ -178,8 +183,15 @@ struct ks_world {
   guint n_groups;
   ks_group *groups;
 
-  guint32 n_conns;
+  guint32 n_conns; /* in the scenario */
+  /* A shard of a run spread over processes simulates only the connections
+   * whose id is `shard` modulo `shards` (1: all of them); conns holds
+   * those, id / shards being the index of id (ksw_conn). */
+  guint shard, shards;
+  guint32 n_local;
   ks_conn *conns;
+  guint64 rng_key; /* ks_rng_key(seed) */
+  ka_time end_at;  /* ks_world_set_end's, 0 until then */
 
   ks_event_spec *events;
   guint n_events, next_event;
@@ -208,6 +220,29 @@ static inline guint ksw_group_of(const ks_world *w, guint32 conn) {
       hi = mid;
   }
   return lo;
+}
+/* Whether this world simulates connection `id` (see ks_world.shard). */
+static inline gboolean ksw_owns(const ks_world *w, guint32 id) {
+  return w->shards == 1 || id % w->shards == w->shard;
+}
+/* The record of connection `id`, which this world simulates.  One run in
+ * one process pays a predicted branch, not a division. */
+static inline ks_conn *ksw_conn(const ks_world *w, guint32 id) {
+  return &w->conns[w->shards == 1 ? id : id / w->shards];
+}
+static inline guint32 ksw_conn_id(const ks_world *w, const ks_conn *c) {
+  guint32 local = (guint32)(c - w->conns);
+  return w->shards == 1 ? local : local * w->shards + w->shard;
+}
+/* The traffic state of connection `id` of group `g`, or NULL for IDLE. */
+static inline ks_flow *ksw_flow(const ks_world *w, const ks_group *g, guint32 id) {
+  if (g->flows == NULL)
+    return NULL;
+  return &g->flows[w->shards == 1 ? id - g->first : (id - g->flow_first) / w->shards];
+}
+/* The first connection at or after `id` this world simulates. */
+static inline guint32 ksw_owned_from(const ks_world *w, guint32 id) {
+  return w->shards == 1 ? id : id + (w->shard + w->shards - id % w->shards) % w->shards;
 }
 /* Traces an event at the engine's time (ks_net_trace). */
 static inline void ksw_trace(ks_world *w, ks_trace_kind kind, const ks_segment *seg, guint host,

@@ -5,8 +5,8 @@
  * engine timer per endpoint at ka_conn_poll_at().
  *
  * What is modelled, and what is not:
- *  - a three-way handshake (SYN, SYN-ACK, ACK) with ISNs from the engine's
- *    GRand; a lost SYN is retransmitted after 1 s, 2 s, 4 s ... and
+ *  - a three-way handshake (SYN, SYN-ACK, ACK) with ISNs from the
+ *    connection's own random stream (ks_rng.h); a lost SYN is retransmitted after 1 s, 2 s, 4 s ... and
  *    connect() fails with ETIMEDOUT after the profile's SYN retries
  *    (ka_profile_syn_retries, ka_profile_syn_timeout); the server does
  *    not retransmit its SYN-ACK on a timer but answers the client's
@@ -79,17 +79,16 @@ static void cx_init(cx *x, ks_world *w, guint32 id) {
   x->id = id;
   x->gi = ksw_group_of(w, id);
   x->g = &w->groups[x->gi];
-  x->c = &w->conns[id];
-  x->f = x->g->flows ? &x->g->flows[id - x->g->first] : NULL;
+  x->c = ksw_conn(w, id);
+  x->f = ksw_flow(w, x->g, id);
   x->now = ks_engine_now(w->engine);
 }
 
 /* The endpoint a ks_ep timer belongs to, from its place in w->conns. */
 static void cx_from_ep_timer(cx *x, ks_world *w, ks_timer *t, int *side) {
   size_t off = (size_t)((char *)t - (char *)w->conns);
-  guint32 id = (guint32)(off / sizeof(ks_conn));
   *side = off % sizeof(ks_conn) >= offsetof(ks_conn, ep) + sizeof(ks_ep) ? KSW_SERVER : KSW_CLIENT;
-  cx_init(x, w, id);
+  cx_init(x, w, ksw_conn_id(w, &w->conns[off / sizeof(ks_conn)]));
 }
 
 static guint32 snd_nxt(const cx *x, int side) {
@@ -100,8 +99,8 @@ static guint32 rcv_nxt(const cx *x, int side) {
 }
 
 guint32 ksw_snd_nxt(const ks_world *w, guint gi, guint32 id, int side) {
-  const ks_group *g = &w->groups[gi];
-  return g->flows ? g->flows[id - g->first].snd_nxt[side] : w->conns[id].seq[side];
+  const ks_flow *f = ksw_flow(w, &w->groups[gi], id);
+  return f ? f->snd_nxt[side] : ksw_conn(w, id)->seq[side];
 }
 
 /* An endpoint's retransmission state: only connections with traffic have
@@ -341,7 +340,7 @@ static void reset_unknown(const cx *x, int side, const ks_segment *seg) {
 }
 
 static void listen_input(const cx *x, const ks_segment *seg) {
-  guint32 isn = g_rand_int(ks_engine_rand(x->w->engine));
+  guint32 isn = ks_rng_u32(x->w->rng_key, x->id, KS_RNG_ISN_SERVER);
   x->c->seq[KSW_SERVER] = isn + 1;
   if (x->f != NULL) {
     ks_flow *f = x->f;
@@ -467,7 +466,7 @@ static void connect_cb(ks_timer *t, void *ctx) {
   const ks_net_host *h = &x.w->net->hosts[x.g->host[KSW_CLIENT]];
   if (h->crashed || h->hung)
     return; /* the application never connects */
-  guint32 isn = g_rand_int(ks_engine_rand(x.w->engine));
+  guint32 isn = ks_rng_u32(x.w->rng_key, x.id, KS_RNG_ISN_CLIENT);
   x.c->seq[KSW_CLIENT] = isn + 1;
   if (x.f != NULL) {
     ks_flow *f = x.f;
@@ -571,9 +570,9 @@ void ksw_host_reboot(void *world, guint host) {
     for (int side = 0; side < 2; side++) {
       if (g->host[side] != host)
         continue;
-      for (guint32 i = 0; i < g->count; i++) {
+      for (guint32 id = ksw_owned_from(w, g->first); id - g->first < g->count; id += w->shards) {
         cx x;
-        cx_init(&x, w, g->first + i);
+        cx_init(&x, w, id);
         ks_ep *ep = &x.c->ep[side];
         switch (ksw_ep_phase(ep)) {
         case KSW_PHASE_CLOSED:
@@ -589,26 +588,25 @@ void ksw_host_reboot(void *world, guint host) {
 }
 
 void ksw_conns_init(ks_world *w) {
-  GRand *r = ks_engine_rand(w->engine);
   for (guint gi = 0; gi < w->n_groups; gi++) {
     ks_group *g = &w->groups[gi];
-    for (guint32 i = 0; i < g->count; i++) {
-      ks_conn *c = &w->conns[g->first + i];
+    for (guint32 id = ksw_owned_from(w, g->first); id - g->first < g->count; id += w->shards) {
+      ks_conn *c = ksw_conn(w, id);
       ks_timer_init(&c->ep[KSW_CLIENT].u.timer);
       ks_timer_set_cb(&c->ep[KSW_CLIENT].u.timer, connect_cb);
       ks_timer_init(&c->ep[KSW_SERVER].u.timer);
       ks_timer_set_cb(&c->ep[KSW_SERVER].u.timer, listen_cb);
       ka_time at = g->connect_at;
       if (g->spread > 0) { /* uniform over [at, at + spread) */
-        ka_time off = (ka_time)(g_rand_double(r) * (double)g->spread);
+        ka_time off = (ka_time)(ks_rng_double(w->rng_key, id, KS_RNG_SPREAD) * (double)g->spread);
         at += off < g->spread ? off : g->spread - 1;
       }
       ks_engine_at(w->engine, &c->ep[KSW_CLIENT].u.timer, at);
-      if (g->flows != NULL) {
-        ks_flow *f = &g->flows[i];
+      ks_flow *f = ksw_flow(w, g, id);
+      if (f != NULL) {
         ks_timer_init(&f->app);
         ks_timer_set_cb(&f->app, app_cb);
-        f->conn = g->first + i;
+        f->conn = id;
         f->rtt_sent[0] = f->rtt_sent[1] = KA_TIME_NEVER;
       }
     }
