@@ -357,7 +357,8 @@ gboolean ks_outdir_commit(ks_outdir *d, ks_afile **files, guint n, GError **erro
 void ks_outdir_free(ks_outdir *d) {
   if (d == NULL)
     return;
-  if (d->staging) {
+  /* Only a staging folder this run made and locked is its to remove. */
+  if (d->staging_fd >= 0) {
     ks_afile_unwatch_dir();
     if (!d->committed) {
       int pfd = open(d->parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
