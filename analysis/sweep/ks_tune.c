@@ -18,9 +18,13 @@ int ks_tune_metric_find(const char *name, GError **error) {
       return i;
   if (strcmp(name, "detection_median") == 0)
     return KS_TUNE_DETECTION_P50;
-  g_autofree char *list = g_strjoinv(", ", (char **)names);
+  /* names[] has no NULL at its end: joined by count, not g_strjoinv. */
+  GString *list = g_string_new(names[0]);
+  for (int i = 1; i < KS_TUNE_N_METRICS; i++)
+    g_string_append_printf(list, ", %s", names[i]);
   g_set_error(error, KS_SWEEP_ERROR, KS_SWEEP_ERROR_INVALID, "unknown metric '%s' (one of: %s)",
-              name, list);
+              name, list->str);
+  g_string_free(list, TRUE);
   return -1;
 }
 

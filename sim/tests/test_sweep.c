@@ -862,7 +862,9 @@ static void test_tune(void) {
     const char *what;
   } bad[] = {
     {{"--require", "detection_p95 <= 60x", NULL}, "at character 20: unknown unit 'x'"},
-    {{"--require", "latency <= 60s", NULL}, "unknown metric 'latency'"},
+    {{"--require", "latency <= 60s", NULL},
+     "unknown metric 'latency' (one of: detection_mean, detection_p50, detection_p95, "
+     "detection_max, false_giveup_rate, detected_rate, survival_rate, overhead)\n"},
     {{"--require", "false_giveup_rate <= 150%", NULL}, "at most 1"},
     {{"--require", "detection_p95 60s", NULL}, "expected <=, <, >= or >"},
     {{"--require", "detection_p95 <= soon", NULL}, "expected a number"},
