@@ -11,7 +11,12 @@
  *  - a silent peer is declared dead idle + count x interval after the
  *    last receive (facts §2, §4, §5); computed by driving model/'s
  *    ka_conn, so TCP_USER_TIMEOUT and the time-based BSD rule come out as
- *    the engine has them.
+ *    the engine has them;
+ *  - a rebooted peer has no such connection, and a host answers any
+ *    segment for a connection it does not have, but an RST, with an RST
+ *    (RFC 9293 3.5.2 and 3.10.7.1; RFC 1122 4.2.3.6 on keep-alive), which
+ *    the prober accepts (its sequence number is the probe's ACK, RCV.NXT)
+ *    and closes on: reset by peer, WSAECONNRESET or ECONNRESET (facts §3).
  */
 #include "ks_capacity.h"
 
@@ -60,12 +65,20 @@ void ks_capacity_compute(const ka_cfg *cfg, double n, ka_time flap, ks_capacity 
   out->ack_ip = ks_ip_bytes(0);
   out->flap_s = flap / 1e9;
   out->detect_worst_s = out->detect_best_s = out->detect_mean_s = NAN;
+  out->reboot_worst_s = out->reboot_best_s = out->reboot_mean_s = NAN;
   out->storm_start_s = out->storm_len_s = out->storm_rate_per_s = NAN;
   if (!out->probing || !(out->idle_s > 0))
     return;
   out->probes_per_s = n / out->idle_s;
   out->wire_bytes_per_s = out->probes_per_s * (out->probe_wire + out->ack_wire);
   out->ip_bytes_per_s = out->probes_per_s * (out->probe_ip + out->ack_ip);
+  /* A reboot u seconds after the last receive is met by the next probe,
+   * idle - u later (the peer is assumed back by then), plus what the
+   * wheel adds to the idle timer. */
+  double idle_slack = ka_conn_wheel_slack(cfg, 0) / 1e9;
+  out->reboot_worst_s = out->idle_s + idle_slack;
+  out->reboot_best_s = 0;
+  out->reboot_mean_s = out->idle_s / 2 + idle_slack / 2;
   double rules = worst_case(cfg, &out->wheel_slack_s);
   if (isnan(rules))
     return;

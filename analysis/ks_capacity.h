@@ -31,6 +31,13 @@ typedef struct ks_capacity {
   /* How much later Linux's timer wheel can make a give-up (included in
    * worst, half of it in mean); 0 on other profiles or with hz 0. */
   double wheel_slack_s;
+  /* The peer rebooted and came back (its host no longer knows the
+   * connection): the first probe after the reboot is answered with an
+   * RST, so the give-up comes at that probe instead of `cnt` probes
+   * later: from the reboot, worst idle (+ the idle timer's wheel slack),
+   * best 0, mean idle / 2; the give-ups at N / idle a second (as
+   * probes_per_s) from 0 to idle after it.  NAN: no probes. */
+  double reboot_worst_s, reboot_best_s, reboot_mean_s;
   /* After a shared, permanent outage at t = 0: give-ups (reconnects) at
    * storm_rate_per_s from storm_start_s for storm_len_s; with phases all
    * aligned (connections opened together and idle since), all N at once. */

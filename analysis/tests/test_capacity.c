@@ -31,6 +31,8 @@ static void cfg_for(const char *profile, const char *const *sets, ka_cfg *out) {
  *   worst     = 300 + 10 x 1             = 310 s; best 310 - 300 = 10 s;
  *   mean      = 310 - 300/2              = 160 s
  *   storm     = 6666.67/s, from 10 s to 310 s after the outage
+ *   reboot    = the next probe is reset (RFC 9293 3.10.7.1): worst 300 s,
+ *               best 0, mean 150 s, 6666.67/s from 0 to 300 s after it
  *   flap 30 s: window 30 - 9 x 1 = 21 s, 21/300 = 7%, 140,000 killed,
  *              2,000,000 x 1/300 = 6666.67 of them after it heals. */
 static void test_vista_2m(void) {
@@ -53,6 +55,9 @@ static void test_vista_2m(void) {
   g_assert_cmpfloat_with_epsilon(c.storm_rate_per_s, 2e6 / 300, 1e-9);
   g_assert_cmpfloat_with_epsilon(c.storm_start_s, 10, 1e-9);
   g_assert_cmpfloat_with_epsilon(c.storm_len_s, 300, 1e-9);
+  g_assert_cmpfloat_with_epsilon(c.reboot_worst_s, 300, 1e-9);
+  g_assert_cmpfloat(c.reboot_best_s, ==, 0);
+  g_assert_cmpfloat_with_epsilon(c.reboot_mean_s, 150, 1e-9);
   g_assert_cmpfloat_with_epsilon(c.flap_fraction, 0.07, 1e-12);
   g_assert_cmpfloat_with_epsilon(c.flap_killed, 140000, 1e-6);
   g_assert_cmpfloat_with_epsilon(c.flap_window_s, 21, 1e-9);
@@ -77,6 +82,11 @@ static void test_linux_defaults(void) {
    * each of the nine intervals. */
   g_assert_cmpfloat_with_epsilon(c.detect_worst_s, 7875 + 131.072 + 9 * 2.048, 1e-9);
   g_assert_cmpfloat_with_epsilon(c.detect_best_s, 675, 1e-9);
+  /* A reboot: the next probe, up to 7200 s after the last receive, plus
+   * the idle timer's one step of 131.072 s at HZ 250; half that on
+   * average. */
+  g_assert_cmpfloat_with_epsilon(c.reboot_worst_s, 7200 + 131.072, 1e-9);
+  g_assert_cmpfloat_with_epsilon(c.reboot_mean_s, 3600 + 65.536, 1e-9);
   g_assert_cmpfloat(c.flap_killed, ==, 0);
   ks_capacity_compute(&cfg, 1000, KA_S(1200), &c);
   g_assert_cmpfloat_with_epsilon(c.flap_killed, 1000.0 * 600 / 7200, 1e-9);
@@ -99,6 +109,8 @@ static void test_xp_never(void) {
   g_assert_cmpfloat(c.wire_bytes_per_s, ==, 0);
   g_assert_true(isnan(c.detect_worst_s));
   g_assert_true(isnan(c.storm_rate_per_s));
+  /* No probe, so no RST either: a reboot goes unnoticed too. */
+  g_assert_true(isnan(c.reboot_worst_s));
 }
 
 /* XP defaults: 5 probes (facts §2): worst 7200 + 5 x 1 = 7205 s. */
