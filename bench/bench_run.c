@@ -7,7 +7,7 @@
  *     and the peak resident memory above the child's start, per
  *     connection);
  *   - the kasim executable itself, `kasim run SCENARIO --out DIR [--trace
- *     LEVEL]`, as a user would: loading, building, running and writing
+ *     LEVEL] [--compress]`, as a user would: loading, building, running and writing
  *     every output file.  Its wall time is CLOCK_MONOTONIC around fork and
  *     wait; its peak memory is the child's ru_maxrss (getrusage
  *     RUSAGE_CHILDREN, read after each child, each run a fresh process so
@@ -16,7 +16,7 @@
  * its libraries, the wheel's slot headers); the per-connection figure is
  * (peak at N - peak at 1) / N, and the whole peak / N beside it.
  *
- * Usage: bench_run [--big] [--reps R] [--trace LEVEL] [--kasim PATH] [N ...]
+ * Usage: bench_run [--big] [--reps R] [--trace LEVEL] [--compress] [--kasim PATH] [N ...]
  * default N: 1e5 1e6, plus 1e7 with --big; R = 1.
  */
 #define _DEFAULT_SOURCE /* wait4: the child's own rusage */
@@ -86,7 +86,7 @@ static void rm_dir(const char *dir) {
 }
 
 /* One `kasim run` in a child: its wall time and its own peak RSS. */
-static kasim_result run_kasim(const char *kasim, guint64 n, const char *trace) {
+static kasim_result run_kasim(const char *kasim, guint64 n, const char *trace, gboolean compress) {
   kasim_result r = {0};
   g_autofree char *tmp = g_dir_make_tmp("kasim-bench-run-XXXXXX", NULL);
   g_autofree char *yaml_path = g_build_filename(tmp, "bench-run.yaml", NULL);
@@ -94,9 +94,14 @@ static kasim_result run_kasim(const char *kasim, guint64 n, const char *trace) {
   g_autofree char *yaml = idle_yaml(n);
   if (!g_file_set_contents(yaml_path, yaml, -1, NULL))
     return r;
-  const char *argv[] = {kasim, "run", yaml_path, "--out", out, "--trace", trace, NULL};
-  if (trace == NULL)
-    argv[5] = NULL;
+  const char *argv[8] = {kasim, "run", yaml_path, "--out", out};
+  int argc = 5;
+  if (trace) {
+    argv[argc++] = "--trace";
+    argv[argc++] = trace;
+  }
+  if (compress)
+    argv[argc++] = "--compress";
   double t0 = bench_mono_s();
   pid_t pid = fork();
   if (pid == 0) {
@@ -119,7 +124,8 @@ static kasim_result run_kasim(const char *kasim, guint64 n, const char *trace) {
 }
 
 static void usage(void) {
-  fprintf(stderr, "usage: bench_run [--big] [--reps R] [--trace LEVEL] [--kasim PATH] [N ...]\n"
+  fprintf(stderr, "usage: bench_run [--big] [--reps R] [--trace LEVEL] [--compress] [--kasim PATH] "
+                  "[N ...]\n"
                   "default N: 1e5 1e6, plus 1e7 with --big; R = 1; LEVEL: kasim run's default\n");
   exit(2);
 }
@@ -128,11 +134,14 @@ int main(int argc, char **argv) {
   bench_args a = bench_args_new();
   a.reps = 1;
   const char *trace = NULL, *kasim = KASIM_PATH;
+  gboolean compress = FALSE;
   for (int i = 1; i < argc; i++) {
     if (bench_take_arg(&a, argc, argv, &i, 1, 1))
       continue;
     if (strcmp(argv[i], "--trace") == 0 && i + 1 < argc)
       trace = argv[++i];
+    else if (strcmp(argv[i], "--compress") == 0)
+      compress = TRUE;
     else if (strcmp(argv[i], "--kasim") == 0 && i + 1 < argc)
       kasim = argv[++i];
     else
@@ -148,10 +157,10 @@ int main(int argc, char **argv) {
   }
   (void)bw_summarise; /* bench_world.h's, for the other world benchmarks */
   bench_print_header(argc, argv);
-  printf("run: `%s run` end to end (outputs written), trace level %s, against bench_idle's "
+  printf("run: `%s run` end to end (outputs written), trace level %s%s, against bench_idle's "
          "ks_world_run; N idle windows-vista clients, 24 virtual hours; best of %d\n",
-         kasim, trace ? trace : "(default)", a.reps);
-  kasim_result fixed = run_kasim(kasim, 1, trace);
+         kasim, trace ? trace : "(default)", compress ? ", --compress" : "", a.reps);
+  kasim_result fixed = run_kasim(kasim, 1, trace, compress);
   if (!fixed.ok) {
     printf("kasim run at N = 1 FAILED: is %s the kasim executable?\n", kasim);
     return 1;
@@ -172,7 +181,7 @@ int main(int argc, char **argv) {
         break;
       idle_best = MIN(idle_best, br.run_s);
       idle_peak = MAX(idle_peak, br.peak_kib - br.base_kib);
-      kasim_result kr = run_kasim(kasim, n, trace);
+      kasim_result kr = run_kasim(kasim, n, trace, compress);
       ok = kr.ok;
       kasim_best = MIN(kasim_best, kr.wall_s);
       kasim_peak = MAX(kasim_peak, kr.peak_kib);
