@@ -134,8 +134,9 @@ static ks_scenario *load_text(const char *text, char **sets, GError **error) {
 /* ---- every shipped scenario -------------------------------------------- */
 
 static const char *const expected_scenarios[] = {
-  "cable-pull", "peer-crash",  "peer-reboot",    "flapping-link",     "lossy-link",     "nat-aws",
-  "nat-azure",  "xp-vs-vista", "linux-defaults", "many-idle-clients", "data-in-flight",
+  "cable-pull",     "peer-crash",        "peer-reboot",    "flapping-link",
+  "lossy-link",     "nat-aws",           "nat-azure",      "xp-vs-vista",
+  "linux-defaults", "many-idle-clients", "data-in-flight", "reboot-behind-nat",
 };
 
 static void test_shipped_all_load(void) {
