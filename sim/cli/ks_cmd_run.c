@@ -22,6 +22,12 @@
 #include "ks_format.h"
 #include "ks_runner.h"
 #include "ks_scenario.h"
+#include "ks_shard.h"
+#include "ks_sweep_comm.h"
+
+#ifdef KASIM_HAVE_MPI
+#include <mpi.h>
+#endif
 
 /* Whether the progress bar was drawn, so its line can be ended. */
 typedef struct bar {
@@ -232,46 +238,54 @@ static int cmp_time(const void *a, const void *b) {
 }
 
 /* Per group: how many died, of what, and when (first, median, last).
- * One pass over the connections, each into its group's and reason's
- * bucket: a pass per group and reason cost groups x reasons x
- * connections, hours for 10,000 groups. */
+ * Each connection's result goes into its group's and reason's bucket as
+ * the runner writes it (ks_runner_opts.on_result, every rank's in a run
+ * over several processes): a pass per group and reason cost groups x
+ * reasons x connections, hours for 10,000 groups. */
+enum { REASONS = KA_CLOSE_RESET_BY_PEER + 1 };
+
 typedef struct bucket {
-  GArray *times; /* ka_time */
+  GArray *times; /* ka_time; NULL for the alive, only counted */
+  guint32 n;
   const char *error;
 } bucket;
 
+typedef struct report {
+  guint n_groups;
+  bucket *buckets; /* [n_groups * REASONS] */
+} report;
+
+static void report_add(const ks_conn_result *r, void *ud) {
+  report *rep = ud;
+  if (r->group >= rep->n_groups || (guint)r->reason >= REASONS)
+    return;
+  bucket *k = &rep->buckets[(gsize)r->group * REASONS + r->reason];
+  k->n++;
+  k->error = r->error;
+  if (r->reason == KA_CLOSE_NONE)
+    return;
+  if (k->times == NULL)
+    k->times = g_array_new(FALSE, FALSE, sizeof(ka_time));
+  g_array_append_val(k->times, r->closed_at);
+}
+
 static void print_human(const ks_scenario *sc, const ks_backend *b, const void *w,
-                        const char *out_dir) {
+                        const ks_runner_stats *st, report *rep, const char *out_dir) {
   g_autofree char *vt = ks_format_human(b->now(w));
-  g_autofree char *events = ks_format_count(b->events(w));
+  g_autofree char *events = ks_format_count(st->engine_events);
   printf("kasim run: %s%s%s, %s of virtual time, %s %s\n", sc->name, b->stack ? " on " : "",
-         b->stack ? b->stack : "", vt, events, ks_plural(b->events(w), "event", "events"));
-  enum { REASONS = KA_CLOSE_RESET_BY_PEER + 1 };
-  guint n_groups = sc->groups->len;
-  bucket *buckets = g_new0(bucket, (gsize)n_groups * REASONS);
-  guint32 n = b->conn_count(w);
-  for (guint32 i = 0; i < n; i++) {
-    ks_conn_result r = {0};
-    b->conn_result(w, i, &r);
-    if (r.group >= n_groups || (guint)r.reason >= REASONS)
-      continue;
-    bucket *k = &buckets[(gsize)r.group * REASONS + r.reason];
-    if (k->times == NULL)
-      k->times = g_array_new(FALSE, FALSE, sizeof(ka_time));
-    g_array_append_val(k->times, r.closed_at);
-    k->error = r.error;
-  }
-  for (guint gi = 0; gi < n_groups; gi++) {
+         b->stack ? b->stack : "", vt, events, ks_plural(st->engine_events, "event", "events"));
+  for (guint gi = 0; gi < rep->n_groups; gi++) {
     const ks_group_spec *g = sc->groups->pdata[gi];
     for (int k = KA_CLOSE_NONE; k < REASONS; k++) {
-      bucket *bk = &buckets[(gsize)gi * REASONS + k];
+      bucket *bk = &rep->buckets[(gsize)gi * REASONS + k];
       GArray *times = bk->times;
-      if (times == NULL)
+      if (bk->n == 0)
         continue;
-      g_array_sort(times, cmp_time);
       if (k == KA_CLOSE_NONE) {
-        printf("  %s: %u of %u alive at the end\n", g->name, times->len, g->count);
+        printf("  %s: %u of %u alive at the end\n", g->name, bk->n, g->count);
       } else {
+        g_array_sort(times, cmp_time);
         g_autofree char *first = ks_format_seconds(g_array_index(times, ka_time, 0));
         g_autofree char *med = ks_format_seconds(g_array_index(times, ka_time, times->len / 2));
         g_autofree char *last = ks_format_seconds(g_array_index(times, ka_time, times->len - 1));
@@ -282,11 +296,60 @@ static void print_human(const ks_scenario *sc, const ks_backend *b, const void *
           printf("  %s: %u closed by %s (%s), first at %s s, median %s s, last %s s\n", g->name,
                  times->len, ka_close_reason_name((ka_close_reason)k), bk->error, first, med, last);
       }
-      g_array_free(times, TRUE);
     }
   }
-  g_free(buckets);
   printf("Results in %s/\n", out_dir);
+}
+
+/* --- A run over MPI ranks (ks_shard.h), when mpirun started kasim. ----- */
+
+#ifdef KASIM_HAVE_MPI
+enum { SHARD_TAG = 20 };
+
+static void mpi_sum(void *ud, guint64 *v, int n) {
+  (void)ud;
+  MPI_Allreduce(MPI_IN_PLACE, v, n, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
+}
+
+static void mpi_max(void *ud, gint64 *v, int n) {
+  (void)ud;
+  MPI_Allreduce(MPI_IN_PLACE, v, n, MPI_INT64_T, MPI_MAX, MPI_COMM_WORLD);
+}
+
+static void mpi_send(void *ud, const void *buf, gsize len) {
+  (void)ud;
+  MPI_Send(buf, (int)len, MPI_BYTE, 0, SHARD_TAG, MPI_COMM_WORLD);
+}
+
+static void *mpi_recv(void *ud, guint from, gsize *len) {
+  (void)ud;
+  MPI_Status st;
+  int n = 0;
+  MPI_Probe((int)from, SHARD_TAG, MPI_COMM_WORLD, &st);
+  MPI_Get_count(&st, MPI_BYTE, &n);
+  void *buf = g_malloc(n > 0 ? (gsize)n : 1);
+  MPI_Recv(buf, n, MPI_BYTE, (int)from, SHARD_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+  *len = (gsize)n;
+  return buf;
+}
+#endif
+
+/* The ranks' messages for ks_runner (NULL: one process). */
+static const ks_shard_comm *shard_comm(const ks_comm *comm, ks_shard_comm *out) {
+  if (comm->size < 2)
+    return NULL;
+#ifdef KASIM_HAVE_MPI
+  *out = (ks_shard_comm){.rank = comm->rank,
+                         .size = comm->size,
+                         .sum = mpi_sum,
+                         .max = mpi_max,
+                         .send = mpi_send,
+                         .recv = mpi_recv};
+  return out;
+#else
+  (void)out;
+  return NULL; /* ks_comm_init refuses several ranks without MPI */
+#endif
 }
 
 /* --trace: all, none, failures or conn=LIST (ids and ranges A-B, commas
@@ -415,9 +478,16 @@ int ks_cmd_run(int argc, char **argv) {
      "Raise a limit on what a scenario may ask for (docs/limits.md)", "NAME=VALUE"},
     G_OPTION_ENTRY_NULL,
   };
+  GError *error = NULL;
+  /* Under mpirun: one rank of a run over several processes. */
+  ks_comm comm;
+  if (!ks_comm_init(&comm, &argc, &argv, &error)) {
+    ks_cli_print_error("run", error);
+    g_error_free(error);
+    return KS_EXIT_USAGE;
+  }
   GOptionContext *ctx = g_option_context_new("SCENARIO - simulate a scenario");
   g_option_context_add_main_entries(ctx, entries, NULL);
-  GError *error = NULL;
   gboolean ok = g_option_context_parse(ctx, &argc, &argv, &error);
   g_option_context_free(ctx);
   guint64 seed = 0;
@@ -455,7 +525,7 @@ int ks_cmd_run(int argc, char **argv) {
   ok = ok && ks_limits_init_env(&limits, &error);
   for (guint i = 0; ok && limit_sets && limit_sets[i]; i++)
     ok = ks_limits_set(&limits, limit_sets[i], "--limit", &error);
-  if (ok && out_dir)
+  if (ok && out_dir && comm.rank == 0) /* the files are rank 0's */
     ok = check_out_dir(out_dir, &error);
   ks_scenario *sc = ok ? ks_scenario_load_data(argv[1], NULL, 0, sets, &limits, &error) : NULL;
   /* What the engine cannot run is refused before anything is written. */
@@ -478,11 +548,25 @@ int ks_cmd_run(int argc, char **argv) {
     opts.trace_conns = (const guint32 *)trace_ids->data;
     opts.n_trace_conns = trace_ids->len;
   }
+  /* Every rank starts the run, or none: each says whether it can, and
+   * says why not where rank 0 could (the same words on every rank, as a
+   * rule) or on rank 0. */
+  guint64 cannot[2] = {sc == NULL, comm.rank == 0 && sc == NULL};
+  ks_comm_sum(&comm, cannot, 2);
+  if (sc != NULL && cannot[0] > 0) {
+    g_set_error(&error, KS_CLI_ERROR, 0,
+                "another process of the run could not start it (its message above)");
+    g_clear_pointer(&sc, ks_scenario_free);
+  }
   if (sc == NULL) {
-    ks_cli_print_error("run", error);
+    if (comm.rank == 0 || cannot[1] == 0)
+      ks_cli_print_error("run", error);
     g_error_free(error);
+    ks_comm_finish(&comm);
     return KS_EXIT_USAGE;
   }
+  ks_shard_comm shard;
+  opts.shard = shard_comm(&comm, &shard);
   if (seed_text == NULL)
     seed = sc->seed;
   gboolean out_given = out_dir != NULL;
@@ -492,13 +576,16 @@ int ks_cmd_run(int argc, char **argv) {
   bar shown = {FALSE};
   ks_runner_stats stats;
   opts.stats = &stats;
+  report rep = {.n_groups = sc->groups->len};
+  rep.buckets = g_new0(bucket, (gsize)rep.n_groups * REASONS);
+  opts.on_result = report_add, opts.result_ud = &rep;
   live lv;
   if (paced) {
     live_start(&lv, sc, pace);
     opts.pace_ctl = &lv.ctl;
     opts.on_event = live_event, opts.event_ud = &lv;
     opts.progress = live_progress, opts.progress_ud = &lv;
-  } else if (isatty(STDERR_FILENO)) {
+  } else if (isatty(STDERR_FILENO) && comm.rank == 0) {
     opts.progress = on_progress, opts.progress_ud = &shown;
   }
   void *w = ks_runner_run_scenario(sc, seed, out_dir, &opts, &error);
@@ -513,27 +600,36 @@ int ks_cmd_run(int argc, char **argv) {
       printf("Interrupted at %s s of virtual time: the files hold the run up to there.\n", at);
       status = 130;
     }
-    print_human(sc, b, w, out_dir);
-    g_autofree char *left = ks_runner_left_out(&stats);
-    if (left)
-      printf("Left out: %s.\n", left);
+    if (comm.rank == 0) {
+      print_human(sc, b, w, &stats, &rep, out_dir);
+      g_autofree char *left = ks_runner_left_out(&stats);
+      if (left)
+        printf("Left out: %s.\n", left);
+    }
     b->world_free(w);
   } else {
     /* The folder's fault is the user's to fix (2); the machine's is 3;
      * anything else would be kasim's own (1). */
     gboolean out = g_error_matches(error, KS_RUNNER_ERROR, KS_RUNNER_ERROR_OUT);
-    status = out || g_error_matches(error, KS_RUNNER_ERROR, KS_RUNNER_ERROR_REFUSED) ? KS_EXIT_USAGE
-             : g_error_matches(error, KS_RUNNER_ERROR, KS_RUNNER_ERROR_SYSTEM) ? KS_EXIT_SYSTEM
-                                                                               : 1;
+    gboolean refused = g_error_matches(error, KS_RUNNER_ERROR, KS_RUNNER_ERROR_REFUSED);
+    gboolean peer = g_error_matches(error, KS_RUNNER_ERROR, KS_RUNNER_ERROR_PEER);
+    status = out || refused ? KS_EXIT_USAGE
+             : peer || g_error_matches(error, KS_RUNNER_ERROR, KS_RUNNER_ERROR_SYSTEM)
+               ? KS_EXIT_SYSTEM
+               : 1;
     g_autofree char *msg = ks_escape(error->message);
     g_autofree char *dir = ks_escape(out_dir);
-    if (out)
-      fprintf(stderr, "kasim run: %s%s%s%s\n", out_given ? "--out " : "", out_given ? dir : "",
-              out_given ? ": " : "", msg);
-    else
-      fprintf(stderr, "kasim run: %s\n", msg);
+    /* Rank 0 says it all; another rank only what happened to it alone. */
+    if (comm.rank == 0 || !(refused || peer))
+      fprintf(stderr, "kasim run: %s%s%s%s\n", out && out_given ? "--out " : "",
+              out && out_given ? dir : "", out && out_given ? ": " : "", msg);
     g_error_free(error);
   }
+  for (gsize i = 0; i < (gsize)rep.n_groups * REASONS; i++)
+    if (rep.buckets[i].times)
+      g_array_free(rep.buckets[i].times, TRUE);
+  g_free(rep.buckets);
   ks_scenario_free(sc);
+  ks_comm_finish(&comm);
   return status;
 }

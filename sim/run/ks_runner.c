@@ -14,6 +14,7 @@
 
 #include "ks_json.h"
 #include "ks_afile.h"
+#include "ks_order.h"
 #include "ks_outdir.h"
 #include "ks_pcap.h"
 #include "ks_sockopt.h"
@@ -63,6 +64,14 @@ typedef struct run_out {
   guint n_groups;
   guint64 *wire; /* per group: probes, probe ACKs, their octets on the wire */
   guint64 events, written;
+  ks_order *order;       /* the trace's events, held until their instant is over */
+  guint64 engine_events; /* the engine's dispatches, every rank's */
+  /* A run over several processes: this rank, its spool, and rank 0's
+   * merge of every rank's files. */
+  const ks_shard_comm *shard; /* NULL: one process */
+  guint rank;
+  FILE *spool;
+  ks_shard *merge;
 } run_out;
 
 const char *ks_trace_level_name(ks_trace_level l) {
@@ -135,20 +144,7 @@ static void flags_text(guint8 f, char *buf) {
 /* Trace lines are written with printf, not json-glib: every field is a
  * number, a flag above or one of ks_net.h's fixed identifiers, so there is
  * nothing to escape, and a run can produce millions of lines. */
-static void on_trace(const ks_trace_event *ev, void *ud) {
-  run_out *o = ud;
-  FILE *f = o->tf;
-  o->events++;
-  if (ev->kind == KS_TRACE_SEND && ev->seg &&
-      (ev->seg->kind == KS_SEG_KEEPALIVE || ev->seg->kind == KS_SEG_KEEPALIVE_ACK) &&
-      ev->seg->conn < o->n_conns) {
-    guint64 *w = &o->wire[(gsize)group_of(o, ev->seg->conn) * 3];
-    w[ev->seg->kind == KS_SEG_KEEPALIVE ? 0 : 1]++;
-    w[2] += wire_bytes(ev->seg->len);
-  }
-  if (f == NULL || !wanted(o, ev))
-    goto others;
-  o->written++;
+static void trace_line(FILE *f, const ks_trace_event *ev) {
   fprintf(f, "{\"t\":%" PRId64 ".%09" PRId64 ",\"ev\":\"%s\"", ev->t / KA_NS_PER_S,
           ev->t % KA_NS_PER_S, ks_net_trace_kind_name(ev->kind));
   if (ev->seg) {
@@ -173,17 +169,56 @@ static void on_trace(const ks_trace_event *ev, void *ud) {
   if (ev->error)
     fprintf(f, ",\"error\":\"%s\"", ev->error);
   fputs("}\n", f);
+}
+
+/* The trace's events as ks_order puts them: to trace.jsonl, or with their
+ * keys to this rank's spool in a run over several processes. */
+static void trace_sink(const ks_order_key *key, const ks_trace_event *ev, void *ud) {
+  run_out *o = ud;
+  if (o->spool) {
+    ks_shard_spool_key(o->spool, key);
+    trace_line(o->spool, ev);
+    return;
+  }
+  trace_line(o->tf, ev);
+  if (o->live)
+    fflush(o->tf);
+}
+
+static void on_trace(const ks_trace_event *ev, void *ud) {
+  run_out *o = ud;
+  /* Every rank applies the timeline: rank 0 alone counts and writes its
+   * events. */
+  gboolean mine = !(o->rank > 0 && ev->kind == KS_TRACE_SCENARIO);
+  o->events += mine;
+  if (ev->kind == KS_TRACE_SEND && ev->seg &&
+      (ev->seg->kind == KS_SEG_KEEPALIVE || ev->seg->kind == KS_SEG_KEEPALIVE_ACK) &&
+      ev->seg->conn < o->n_conns) {
+    guint64 *w = &o->wire[(gsize)group_of(o, ev->seg->conn) * 3];
+    w[ev->seg->kind == KS_SEG_KEEPALIVE ? 0 : 1]++;
+    w[2] += wire_bytes(ev->seg->len);
+  }
+  /* Held until the clock moves on, then written in ks_order's order. */
+  gboolean keep = (o->tf != NULL || o->spool != NULL) && mine && wanted(o, ev);
+  o->written += keep;
+  ks_order_add(o->order, ev, keep);
   /* The capture is what tcpdump on the client host would see: what it
    * sends, when it sends it, and what reaches it, when it arrives. */
-  if (o->live)
-    fflush(f);
-others:
   if (o->opts->on_event)
     o->opts->on_event(ev, o->opts->event_ud);
   if (o->pcap)
     ks_pcap_event(o->pcap, ev);
   if (o->pcap_server)
     ks_pcap_event(o->pcap_server, ev);
+}
+
+/* The engine's progress: a live run's trace is written once the clock has
+ * passed an instant, not only at the next event. */
+static void on_progress(ka_time now, ka_time end, void *ud) {
+  run_out *o = ud;
+  ks_order_flush(o->order, now);
+  if (o->opts->progress)
+    o->opts->progress(now, end, o->opts->progress_ud);
 }
 
 static const char *side_profile(const ks_scenario *sc, const ks_conn_result *r) {
@@ -459,7 +494,7 @@ static char *summary_json(const ks_scenario *sc, const ks_backend *e, const void
   ks_json_str(b, "scenario", sc->name);
   ks_json_int(b, "seed", (gint64)seed);
   ks_json_seconds(b, "virtual_time_s", e->now(w));
-  ks_json_int(b, "events", (gint64)e->events(w));
+  ks_json_int(b, "events", (gint64)o->engine_events);
   network_json(b, sc);
   guint32 n = e->conn_count(w);
   gboolean listed = n <= KS_RUNNER_FULL_MAX;
@@ -475,7 +510,12 @@ static char *summary_json(const ks_scenario *sc, const ks_backend *e, const void
   }
   for (guint32 i = 0; i < n; i++) {
     ks_conn_result r;
-    e->conn_result(w, i, &r);
+    if (o->merge && i % o->shard->size != 0)
+      ks_shard_result(o->merge, i, &r);
+    else
+      e->conn_result(w, i, &r);
+    if (o->opts->on_result)
+      o->opts->on_result(&r, o->opts->result_ud);
     csv_row(csv, sc, &r);
     agg_add(&total, &r);
     if (r.group < sc->groups->len)
@@ -540,6 +580,7 @@ static char *summary_json(const ks_scenario *sc, const ks_backend *e, const void
                                               : "trace.jsonl");
   st->events = o->events;
   st->events_written = o->written;
+  st->engine_events = o->engine_events;
   g_autofree char *left = ks_runner_left_out(st);
   ks_json_str(b, "left_out", left);
   json_builder_end_object(b);
@@ -563,6 +604,102 @@ static FILE *open_live_trace(const char *out_dir, GError **error) {
   return f;
 }
 
+/* --- A run over several processes (ks_shard.h). ------------------------ */
+
+/* What a run over several processes cannot do, before anything is built. */
+static gboolean shard_check(const ks_scenario *sc, const ks_runner_opts *opts, guint size,
+                            GError **error) {
+  const char *why = NULL;
+  if (opts->backend->world_new_shard == NULL)
+    why = "the engine runs a scenario in one process only";
+  else if (opts->pcap)
+    why = "--pcap: the captures follow the run's segments as they happen and are not merged "
+          "over processes";
+  else if (opts->pace > 0)
+    why = "--pace: a live run is one process";
+  if (why != NULL) {
+    g_set_error(error, KS_RUNNER_ERROR, KS_RUNNER_ERROR_REFUSED,
+                "not over %u processes: %s; run it without mpirun", size, why);
+    return FALSE;
+  }
+  GError *e = NULL;
+  if (!ks_shard_check(sc, size, &e)) {
+    g_set_error_literal(error, KS_RUNNER_ERROR, KS_RUNNER_ERROR_REFUSED, e->message);
+    g_error_free(e);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* Every rank says whether it can go on: TRUE when all can. */
+static gboolean all_ready(const ks_shard_comm *sh, gboolean ok) {
+  guint64 failed = !ok;
+  sh->sum(sh->ud, &failed, 1);
+  return failed == 0;
+}
+
+/* After the run, on every rank: the whole run's counts and clock.  Each
+ * rank dispatched its own connections' events and every timeline event,
+ * which the sum counts once per rank. */
+static void shard_totals(run_out *o, const ks_backend *b, void *w) {
+  const ks_shard_comm *sh = o->shard;
+  gsize n = 3 + (gsize)o->n_groups * 3;
+  guint64 *v = g_new(guint64, n);
+  v[0] = b->events(w), v[1] = o->events, v[2] = o->written;
+  memcpy(v + 3, o->wire, (gsize)o->n_groups * 3 * sizeof(guint64));
+  sh->sum(sh->ud, v, (int)n);
+  o->engine_events = v[0] - (guint64)(sh->size - 1) * ks_order_epochs(o->order);
+  o->events = v[1], o->written = v[2];
+  memcpy(o->wire, v + 3, (gsize)o->n_groups * 3 * sizeof(guint64));
+  g_free(v);
+  gint64 end = b->now(w);
+  sh->max(sh->ud, &end, 1);
+  b->set_end(w, end);
+}
+
+static void run_out_clear(run_out *o) {
+  ks_order_free(o->order);
+  if (o->spool)
+    fclose(o->spool);
+  ks_shard_free(o->merge);
+  g_free(o->marked);
+  g_free(o->group_start);
+  g_free(o->wire);
+}
+
+/* A rank above 0: its connections' run, sent to rank 0, which writes the
+ * files.  Returns the world, or NULL when this or another rank failed. */
+static void *run_worker(const ks_backend *b, void *w, run_out *o, GError **error) {
+  GError *e = NULL;
+  gboolean ok = o->level == KS_TRACE_LEVEL_NONE || (o->spool = ks_shard_spool_new(&e)) != NULL;
+  if (!all_ready(o->shard, ok)) {
+    if (ok)
+      g_set_error(error, KS_RUNNER_ERROR, KS_RUNNER_ERROR_PEER,
+                  "process %u: another process of the run failed before it started",
+                  o->shard->rank);
+    else
+      classify(error, e, NULL);
+    goto fail;
+  }
+  b->set_trace(w, on_trace, o);
+  b->run(w);
+  ks_order_flush(o->order, KA_TIME_NEVER);
+  shard_totals(o, b, w);
+  o->merge = ks_shard_new(o->shard);
+  ks_shard_send(o->merge, o->spool, b, w, o->n_conns);
+  if (!all_ready(o->shard, TRUE)) {
+    g_set_error(error, KS_RUNNER_ERROR, KS_RUNNER_ERROR_PEER,
+                "process %u: process 0 could not write the run's files", o->shard->rank);
+    goto fail;
+  }
+  run_out_clear(o);
+  return w;
+fail:
+  run_out_clear(o);
+  b->world_free(w);
+  return NULL;
+}
+
 void *ks_runner_run_scenario(const ks_scenario *sc, guint64 seed, const char *out_dir,
                              const ks_runner_opts *opts, GError **error) {
   g_return_val_if_fail(opts != NULL && opts->backend != NULL, NULL);
@@ -573,7 +710,13 @@ void *ks_runner_run_scenario(const ks_scenario *sc, guint64 seed, const char *ou
     g_error_free(e);
     return NULL;
   }
-  run_out o = {.opts = opts, .live = opts->pace > 0};
+  const ks_shard_comm *sh = opts->shard && opts->shard->size > 1 ? opts->shard : NULL;
+  if (sh && !shard_check(sc, opts, sh->size, error))
+    return NULL;
+  run_out o = {.opts = opts, .live = opts->pace > 0, .shard = sh, .rank = sh ? sh->rank : 0};
+  /* A run over several processes: 0 until every rank has said whether it
+   * can start, 1 when one could not, 2 once all started. */
+  int phase = 0;
   ks_runner_stats st_local, *st = opts->stats ? opts->stats : &st_local;
   *st = (ks_runner_stats){.level = opts->trace};
   char *summary = NULL;
@@ -581,10 +724,12 @@ void *ks_runner_run_scenario(const ks_scenario *sc, guint64 seed, const char *ou
   ks_outdir *od = NULL;
   /* The world first: the folder is made only once the run is sure to
    * start, so that a scenario too large for memory leaves nothing. */
-  void *w = b->world_new(sc, seed, &e);
+  void *w = sh ? b->world_new_shard(sc, seed, sh->rank, sh->size, &e) : b->world_new(sc, seed, &e);
   if (w == NULL) {
     g_set_error_literal(error, KS_RUNNER_ERROR, KS_RUNNER_ERROR_SYSTEM, e->message);
     g_error_free(e);
+    if (sh)
+      all_ready(sh, FALSE);
     return NULL;
   }
   /* The trace level, and what it needs: a bit per connection, each
@@ -604,6 +749,9 @@ void *ks_runner_run_scenario(const ks_scenario *sc, guint64 seed, const char *ou
   for (guint gi = 0; gi < o.n_groups; gi++)
     o.group_start[gi + 1] = o.group_start[gi] + ((ks_group_spec *)sc->groups->pdata[gi])->count;
   o.wire = g_new0(guint64, (gsize)MAX(o.n_groups, 1) * 3);
+  o.order = ks_order_new(trace_sink, &o);
+  if (sh && sh->rank > 0)
+    return run_worker(b, w, &o, error);
   /* Every file a run may write: a new run replaces them all
    * (ks_outdir.h), summary.json last. */
   static const char *const owned[] = {"summary.json",        "connections.csv",
@@ -655,17 +803,37 @@ void *ks_runner_run_scenario(const ks_scenario *sc, guint64 seed, const char *ou
       goto fail;
     }
   }
+  if (sh) {
+    /* This rank's records go to its spool, to be merged with the others'. */
+    if (o.tf && (o.spool = ks_shard_spool_new(&e)) == NULL) {
+      classify(error, e, NULL);
+      goto fail;
+    }
+    phase = all_ready(sh, TRUE) ? 2 : 1;
+    if (phase == 1) {
+      g_set_error(error, KS_RUNNER_ERROR, KS_RUNNER_ERROR_PEER,
+                  "another process of the run failed before it started (its message above)");
+      goto fail;
+    }
+  }
   b->set_trace(w, on_trace, &o);
   if (b->set_pace)
     b->set_pace(w, opts->pace);
   if (o.live && b->set_pace_ctl && opts->pace_ctl)
     b->set_pace_ctl(w, opts->pace_ctl);
-  gboolean progress = opts->progress && b->set_progress;
-  if (progress)
-    b->set_progress(w, opts->progress, opts->progress_ud);
+  if (b->set_progress && (opts->progress || o.live))
+    b->set_progress(w, on_progress, &o);
   b->run(w);
-  if (progress) /* the last state, wherever the run stopped */
+  if (opts->progress && b->set_progress) /* the last state, wherever the run stopped */
     opts->progress(b->now(w), sc->duration, opts->progress_ud);
+  ks_order_flush(o.order, KA_TIME_NEVER);
+  o.engine_events = b->events(w);
+  if (sh) {
+    shard_totals(&o, b, w);
+    o.merge = ks_shard_new(sh);
+    if (o.tf)
+      ks_shard_merge(o.merge, o.spool, o.tf);
+  }
   ks_pcap_free(o.pcap);
   ks_pcap_free(o.pcap_server);
   o.pcap = o.pcap_server = NULL;
@@ -715,11 +883,23 @@ void *ks_runner_run_scenario(const ks_scenario *sc, guint64 seed, const char *ou
     goto fail;
   }
   ks_outdir_free(od);
-  g_free(o.marked);
-  g_free(o.group_start);
-  g_free(o.wire);
+  if (sh) {
+    ks_shard_drain(o.merge);
+    all_ready(sh, TRUE);
+  }
+  run_out_clear(&o);
   return w;
 fail:
+  /* The other ranks wait for rank 0's word, and for it to take what they
+   * send. */
+  if (sh && phase == 0)
+    all_ready(sh, FALSE);
+  else if (sh && phase == 2) {
+    if (o.merge == NULL)
+      o.merge = ks_shard_new(sh);
+    ks_shard_drain(o.merge);
+    all_ready(sh, FALSE);
+  }
   if (o.live && o.tf)
     fclose(o.tf); /* what was written stays: the run's trace so far */
   g_free(summary);
@@ -731,9 +911,7 @@ fail:
   ks_afile_abort(sf);
   ks_afile_abort(csv);
   ks_outdir_free(od);
-  g_free(o.marked);
-  g_free(o.group_start);
-  g_free(o.wire);
+  run_out_clear(&o);
   if (w)
     b->world_free(w);
   return NULL;

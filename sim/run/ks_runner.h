@@ -17,16 +17,19 @@
 
 #include "ks_backend.h"
 #include "ks_scenario.h"
+#include "ks_shard.h"
 
 #define KS_RUNNER_ERROR (ks_runner_error_quark())
 GQuark ks_runner_error_quark(void);
 
 /* Why a run did not complete; `kasim run` exits with 2 for the first two,
- * 3 for the last (docs/limits.md, "Exit status"). */
+ * 3 for the last two (docs/limits.md, "Exit status"). */
 typedef enum ks_runner_error {
   KS_RUNNER_ERROR_REFUSED, /* the engine cannot run this scenario (its check) */
   KS_RUNNER_ERROR_OUT,     /* the output folder: a file, read-only, not creatable */
-  KS_RUNNER_ERROR_SYSTEM   /* the machine: memory for the world, a full disk, I/O */
+  KS_RUNNER_ERROR_SYSTEM,  /* the machine: memory for the world, a full disk, I/O */
+  KS_RUNNER_ERROR_PEER     /* another process of a run over several failed (its own
+                              message says why) */
 } ks_runner_error;
 
 /* How much of the trace trace.jsonl holds (docs/output.md, "Trace
@@ -57,6 +60,7 @@ typedef struct ks_runner_stats {
   gboolean level_defaulted;       /* chosen by the default, not asked for */
   guint64 events, events_written; /* trace events in all, and in trace.jsonl */
   gboolean conns_in_summary;      /* summary.json lists every connection */
+  guint64 engine_events;          /* summary.json's `events`: the engine's dispatches */
 } ks_runner_stats;
 
 /* One sentence saying what the files left out and how to get it; NULL
@@ -93,6 +97,19 @@ typedef struct ks_runner_opts {
   gboolean compress;
   /* Filled in when the run completes (NULL: not wanted). */
   ks_runner_stats *stats;
+  /* Called with every connection's result, in id order, as summary.json
+   * is written (NULL: not wanted); in a run over several processes, on
+   * rank 0 only, with every rank's connections. */
+  void (*on_result)(const ks_conn_result *r, void *ud);
+  void *result_ud;
+  /* A run over several processes (ks_shard.h; NULL or a size of 1: this
+   * process runs it all).  Rank r simulates the connections with id = r
+   * modulo the size; rank 0 writes the files of the whole run, the other
+   * ranks none (out_dir is rank 0's).  Refused with pcap, pace, an engine
+   * that cannot shard, and connections that interact (ks_shard_check).
+   * Every rank must call ks_runner_run_scenario with the same scenario,
+   * seed and options. */
+  const ks_shard_comm *shard;
 } ks_runner_opts;
 
 /* Runs `sc` with `seed` and writes its files into `out_dir`, which is
