@@ -217,6 +217,7 @@ ks_sweep_plan *ks_sweep_plan_new(const ks_sweep_args *args, GError **error) {
   s->seeds = args->seeds;
   s->seed_base = args->seed_base;
   s->pcap = args->pcap;
+  s->compress = args->compress;
   s->backend = args->backend;
   char **sets = NULL;
   char *text = NULL;
@@ -333,6 +334,11 @@ static char *manifest_json(const ks_sweep_plan *s) {
   json_builder_add_string_value(b, s->scenario_sha256);
   json_builder_set_member_name(b, "pcap");
   json_builder_add_boolean_value(b, s->pcap);
+  /* Only when asked: a sweep begun before --compress existed resumes. */
+  if (s->compress) {
+    json_builder_set_member_name(b, "compress");
+    json_builder_add_boolean_value(b, TRUE);
+  }
   json_builder_set_member_name(b, "engine");
   json_builder_add_string_value(b, s->backend->name);
   json_builder_end_object(b);
@@ -347,6 +353,7 @@ static char *manifest_diff(const char *old_text, const char *new_text) {
               {"scenario", "scenario name"},
               {"scenario_sha256", "scenario file contents"},
               {"pcap", "--pcap"},
+              {"compress", "--compress"},
               {"engine", "--engine"}};
   JsonParser *po = json_parser_new(), *pn = json_parser_new();
   GString *diff = g_string_new(NULL);
@@ -549,7 +556,7 @@ static int cell_work(const ks_sweep_plan *s, guint64 k) {
   gboolean ok = rm_rf(dir, &error);
   if (ok && g_mkdir_with_parents(dir, 0755) != 0)
     ok = FALSE, set_errno_error(&error, dir, errno);
-  ks_runner_opts opts = {.backend = s->backend, .pcap = s->pcap};
+  ks_runner_opts opts = {.backend = s->backend, .pcap = s->pcap, .compress = s->compress};
   ok = ok && ks_runner_run(s->scenario_path, sets, ks_sweep_cell_seed(s, k), dir, &opts, &error);
   g_strfreev(sets);
   if (ok) {

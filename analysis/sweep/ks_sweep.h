@@ -46,6 +46,7 @@ typedef struct ks_sweep_args {
   guint seeds;               /* >= 1 */
   guint64 seed_base;         /* the first seed */
   gboolean pcap;             /* every cell also writes capture.pcap */
+  gboolean compress;         /* every cell writes trace.jsonl.gz and connections.csv.gz */
   const ks_backend *backend; /* every cell's engine (--engine) */
   const char *out_dir;       /* NULL: out/NAME-sweep */
 } ks_sweep_args;
@@ -66,7 +67,7 @@ typedef struct ks_sweep_plan {
   GPtrArray *cols; /* ks_sweep_col* of every axis, in order (the axes own them) */
   guint seeds;
   guint64 seed_base;
-  gboolean pcap;
+  gboolean pcap, compress;
   const ks_backend *backend;
   char *out_dir;
   guint64 combos; /* product of the axes' sizes */

@@ -433,7 +433,7 @@ static int sweep_main(int argc, char **argv, gboolean tune) {
                   *engine = NULL, *minimize = NULL, *maximize = NULL;
   g_auto(GStrv) requires = NULL;
   grid_args = g_ptr_array_new_with_free_func(g_free);
-  gboolean pcap = FALSE;
+  gboolean pcap = FALSE, compress = FALSE;
   GOptionEntry entries[] = {
     {"grid", 'g', 0, G_OPTION_ARG_CALLBACK, NULL,
      "One axis: a --set NAME or PATH of `kasim run` (KeepAliveTime, links.wan.loss, "
@@ -452,6 +452,8 @@ static int sweep_main(int argc, char **argv, gboolean tune) {
     {"jobs", 'j', 0, G_OPTION_ARG_STRING, &jobs_text,
      "Worker processes (per MPI rank; default: the cores this process may use)", "N"},
     {"pcap", 0, 0, G_OPTION_ARG_NONE, &pcap, "Every cell also writes capture.pcap", NULL},
+    {"compress", 0, 0, G_OPTION_ARG_NONE, &compress,
+     "Every cell writes trace.jsonl.gz and connections.csv.gz (gzip)", NULL},
     {"engine", 0, 0, G_OPTION_ARG_STRING, &engine, "Every cell's engine: native (default) or ns3",
      "NAME"},
     G_OPTION_ENTRY_NULL, /* kasim tune's three, then the end */
@@ -524,6 +526,7 @@ static int sweep_main(int argc, char **argv, gboolean tune) {
                           .seeds = (guint)seeds,
                           .seed_base = seed_base,
                           .pcap = pcap,
+                          .compress = compress,
                           .backend = backend,
                           .out_dir = out_dir};
     s = ks_sweep_plan_new(&args, &error);

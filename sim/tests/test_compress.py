@@ -11,7 +11,8 @@ trace.jsonl and connections.csv.  What must hold:
     timeline, report) gives the same result on either form;
   - a damaged .gz is refused with its name; --compress with --pace (a live
     trace, followed as it grows) is refused; a run into a folder holding
-    the other form leaves only its own.
+    the other form leaves only its own;
+  - kasim sweep --compress compresses every cell's, with the same metrics.
 
 Usage: test_compress.py SOURCE_ROOT  (KASIM in the environment).  TAP output.
 """
@@ -211,6 +212,31 @@ def not_with_pace():
     err = res.stderr.decode()
     assert "--compress and --pace" in err and len(err.strip().splitlines()) == 1, err
     assert not os.path.exists(out)
+
+
+@test
+def sweep_cells_too():
+    # kasim sweep --compress passes it to every cell; the metrics, which
+    # the cells' files give, are the same.
+    lossy = os.path.join(SRC, "scenarios", "lossy-link.yaml")
+    outs = []
+    for k, args in (("sweep", ()), ("sweep-gz", ("--compress",))):
+        d = os.path.join(TMP, k)
+        r = kasim("sweep", lossy, "--grid", "TCP_KEEPCNT=2,3", "--seeds", "2", "--out", d, *args)
+        assert r.returncode == 0, r.stderr
+        outs.append(d)
+    for name in ("sweep.csv", "stats.csv"):
+        assert read(os.path.join(outs[0], name)) == read(os.path.join(outs[1], name)), name
+    cells = os.path.join(outs[1], "cells")
+    assert len(os.listdir(cells)) == 4
+    for c in os.listdir(cells):
+        names = sorted(os.listdir(os.path.join(cells, c)))
+        assert names == ["cell.json", "connections.csv.gz", "summary.json", "trace.jsonl.gz"], \
+            names
+    # A sweep is resumed with the arguments it was begun with.
+    r = kasim("sweep", lossy, "--grid", "TCP_KEEPCNT=2,3", "--seeds", "3", "--out", outs[0],
+              "--compress")
+    assert r.returncode == 2 and b"other arguments (--compress)" in r.stderr, r.stderr
 
 
 def main():
