@@ -19,6 +19,8 @@
 
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
 
@@ -194,6 +196,7 @@ typedef struct loader {
   GArray *group_marks; /* group_marks, per group: where its load is named */
   double *ka_per_s;    /* per group: keep-alive exchanges per second per connection */
   char **sets;         /* --set assignments, as given */
+  GArray *undo;        /* set_path's changes to the document, to take back (doc_change) */
   GError **error;
 } loader;
 
@@ -1770,6 +1773,21 @@ static gboolean is_path(const char *assignment) {
   return FALSE;
 }
 
+/* One change set_path made to a node of the document: the item or pair
+ * value at `index` was `old` (a replaced value), or, with old == 0, the
+ * mapping had `index` pairs (pairs were appended).  Nodes are named by id,
+ * not by address: adding a node may move them all. */
+typedef struct doc_change {
+  int node;
+  gsize index;
+  int old;
+} doc_change;
+
+static void note_change(loader *L, int node_id, gsize index, int old) {
+  doc_change c = {node_id, index, old};
+  g_array_append_val(L->undo, c);
+}
+
 static int add_scalar(loader *L, guint k, const char *value) {
   int id = yaml_document_add_scalar(L->doc, NULL, (yaml_char_t *)value, -1,
                                     YAML_PLAIN_SCALAR_STYLE);
@@ -1866,6 +1884,8 @@ static gboolean set_path(loader *L, guint k) {
       return FALSE;
     }
     if (next == 0) { /* a new key of an entry, or of a mapping in one */
+      yaml_node_t *m = node(L, cur);
+      note_change(L, cur, (gsize)(m->data.mapping.pairs.top - m->data.mapping.pairs.start), 0);
       int key = add_scalar(L, k, part);
       int value = last ? add_scalar(L, k, eq + 1)
                        : yaml_document_add_mapping(L->doc, NULL, YAML_FLOW_MAPPING_STYLE);
@@ -1889,6 +1909,13 @@ static gboolean set_path(loader *L, guint k) {
         return fail_set(L, assignment, "out of memory");
       /* Adding a node may move the node array: find the slot again. */
       child(L, cur, part, &slot);
+      yaml_node_t *c = node(L, cur);
+      gsize at = c->type == YAML_MAPPING_NODE
+                   ? (gsize)((yaml_node_pair_t *)((char *)slot -
+                                                  offsetof(yaml_node_pair_t, value)) -
+                             c->data.mapping.pairs.start)
+                   : (gsize)(slot - c->data.sequence.items.start);
+      note_change(L, cur, at, *slot);
       *slot = value;
     }
     g_string_append_printf(here, "%s%s", i ? "." : "", part);
@@ -1937,85 +1964,134 @@ static gboolean check_shape(loader *L) {
   return ok;
 }
 
-static gboolean parse_file(loader *L) {
-  yaml_parser_t parser;
-  yaml_document_t doc, extra;
-  gboolean ok = FALSE;
-  if (!check_shape(L))
-    return FALSE;
-  yaml_parser_initialize(&parser);
-  yaml_parser_set_input_string(&parser, (const unsigned char *)L->buf, L->len);
-  if (!yaml_parser_load(&parser, &doc)) {
-    syntax_error(L, &parser);
-    yaml_parser_delete(&parser);
-    return FALSE;
+/* A scenario file read, checked for its shape and parsed into a YAML
+ * document once (ks_scenario.h). */
+struct ks_scenario_src {
+  char *path;
+  ks_limits lim;
+  yaml_document_t doc;
+};
+
+/* Takes back what set_path did to the document: its values and pairs as
+ * they were (last change first), then the nodes it added, freed as
+ * yaml_document_delete frees a node. */
+static void undo_sets(yaml_document_t *doc, GArray *undo, gsize nodes) {
+  for (guint i = undo->len; i-- > 0;) {
+    const doc_change *c = &g_array_index(undo, doc_change, i);
+    yaml_node_t *n = yaml_document_get_node(doc, c->node);
+    if (n->type == YAML_MAPPING_NODE && c->old == 0)
+      n->data.mapping.pairs.top = n->data.mapping.pairs.start + c->index;
+    else if (n->type == YAML_MAPPING_NODE)
+      n->data.mapping.pairs.start[c->index].value = c->old;
+    else
+      n->data.sequence.items.start[c->index] = c->old;
   }
-  L->doc = &doc;
-  yaml_node_t *root = yaml_document_get_root_node(&doc);
-  if (root == NULL) {
-    yaml_mark_t m = {0};
-    fail_at(L, &m,
-            "the file is empty; a scenario needs at least duration, hosts, links and "
-            "groups");
-  } else if (!yaml_parser_load(&parser, &extra)) {
-    syntax_error(L, &parser);
-  } else {
-    yaml_node_t *second = yaml_document_get_root_node(&extra);
-    if (second) {
-      fail(L, second, "a scenario file holds one YAML document; remove this one or the '---'");
-    } else {
-      ok = TRUE;
-      for (guint k = 0; ok && L->sets && L->sets[k]; k++)
-        if (is_path(L->sets[k]))
-          ok = set_path(L, k);
-      ok = ok && load_root(L, yaml_document_get_root_node(&doc));
-    }
-    yaml_document_delete(&extra);
+  g_array_set_size(undo, 0);
+  while ((gsize)(doc->nodes.top - doc->nodes.start) > nodes) {
+    yaml_node_t *n = --doc->nodes.top;
+    free(n->tag);
+    if (n->type == YAML_SCALAR_NODE)
+      free(n->data.scalar.value);
+    else if (n->type == YAML_SEQUENCE_NODE)
+      free(n->data.sequence.items.start);
+    else if (n->type == YAML_MAPPING_NODE)
+      free(n->data.mapping.pairs.start);
   }
-  yaml_document_delete(&doc);
-  yaml_parser_delete(&parser);
-  L->doc = NULL;
-  return ok;
 }
 
-ks_scenario *ks_scenario_load_data(const char *path, const char *data, gsize len, char **sets,
-                                   const ks_limits *limits, GError **error) {
+void ks_scenario_src_free(ks_scenario_src *src) {
+  if (src == NULL)
+    return;
+  yaml_document_delete(&src->doc);
+  g_free(src->path);
+  g_free(src);
+}
+
+ks_scenario_src *ks_scenario_src_new(const char *path, const char *data, gsize len,
+                                     const ks_limits *limits, GError **error) {
   g_return_val_if_fail(path != NULL, NULL);
   g_return_val_if_fail(error == NULL || *error == NULL, NULL);
-  ks_limits env_limits;
-  if (limits == NULL) {
+  ks_scenario_src *src = g_new0(ks_scenario_src, 1);
+  src->path = g_strdup(path);
+  if (limits) {
+    src->lim = *limits;
+  } else {
     GError *e = NULL;
-    if (!ks_limits_init_env(&env_limits, &e)) {
+    if (!ks_limits_init_env(&src->lim, &e)) {
       set_error(error, e->message);
       g_error_free(e);
+      ks_scenario_src_free(src);
       return NULL;
     }
-    limits = &env_limits;
   }
   char *buf = NULL;
   if (data == NULL) {
     GError *e = NULL;
-    buf = ks_read_file_limited(path, limits->scenario_bytes, "scenario_bytes", &len, &e);
+    buf = ks_read_file_limited(path, src->lim.scenario_bytes, "scenario_bytes", &len, &e);
     if (buf == NULL) {
       g_autofree char *msg = g_error_matches(e, KS_LIMITS_ERROR, KS_LIMITS_ERROR_READ)
                                ? g_strdup_printf("%s: cannot read it: %s", path, e->message)
                                : g_strdup(e->message);
       set_error(error, msg);
       g_error_free(e);
+      ks_scenario_src_free(src);
       return NULL;
     }
-    data = buf;
-  } else if (len > limits->scenario_bytes) {
+  } else if (len > src->lim.scenario_bytes) {
     g_autofree char *hint = ks_limits_hint("scenario_bytes");
     g_autofree char *msg = g_strdup_printf("%s:1:1: larger than %" G_GUINT64_FORMAT
                                            " bytes (the limit "
                                            "scenario_bytes; %s)",
-                                           path, limits->scenario_bytes, hint);
+                                           path, src->lim.scenario_bytes, hint);
     set_error(error, msg);
+    ks_scenario_src_free(src);
     return NULL;
   }
+  loader L = {.path = path, .buf = buf ? buf : data, .len = len, .lim = &src->lim, .error = error};
+  yaml_parser_t parser;
+  yaml_document_t extra;
+  gboolean ok = FALSE;
+  if (!check_shape(&L))
+    goto out;
+  yaml_parser_initialize(&parser);
+  yaml_parser_set_input_string(&parser, (const unsigned char *)L.buf, L.len);
+  if (!yaml_parser_load(&parser, &src->doc)) {
+    syntax_error(&L, &parser);
+    yaml_parser_delete(&parser);
+    goto out;
+  }
+  L.doc = &src->doc;
+  yaml_node_t *root = yaml_document_get_root_node(&src->doc);
+  if (root == NULL) {
+    yaml_mark_t m = {0};
+    fail_at(&L, &m,
+            "the file is empty; a scenario needs at least duration, hosts, links and "
+            "groups");
+  } else if (!yaml_parser_load(&parser, &extra)) {
+    syntax_error(&L, &parser);
+  } else {
+    yaml_node_t *second = yaml_document_get_root_node(&extra);
+    if (second)
+      fail(&L, second, "a scenario file holds one YAML document; remove this one or the '---'");
+    else
+      ok = TRUE;
+    yaml_document_delete(&extra);
+  }
+  yaml_parser_delete(&parser);
+out:
+  g_free(buf);
+  if (!ok) { /* a document libyaml could not load is left empty */
+    ks_scenario_src_free(src);
+    return NULL;
+  }
+  return src;
+}
+
+ks_scenario *ks_scenario_src_load(ks_scenario_src *src, char **sets, GError **error) {
+  g_return_val_if_fail(src != NULL, NULL);
+  g_return_val_if_fail(error == NULL || *error == NULL, NULL);
   ks_scenario *sc = g_new0(ks_scenario, 1);
-  sc->path = g_strdup(path);
+  sc->path = g_strdup(src->path);
   sc->seed = 1;
   sc->hosts = g_ptr_array_new_with_free_func(host_free);
   sc->links = g_ptr_array_new_with_free_func(link_free);
@@ -2023,20 +2099,26 @@ ks_scenario *ks_scenario_load_data(const char *path, const char *data, gsize len
   sc->groups = g_ptr_array_new_with_free_func(group_free);
   sc->events = g_array_new(FALSE, TRUE, sizeof(ks_event_spec));
 
-  loader L = {.path = path,
-              .buf = data,
-              .len = len,
+  loader L = {.path = src->path,
+              .doc = &src->doc,
               .sc = sc,
-              .lim = limits,
+              .lim = &src->lim,
               .error = error,
               .sets = sets,
+              .undo = g_array_new(FALSE, FALSE, sizeof(doc_change)),
               .link_of_pair = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
               .host_index = g_hash_table_new(g_str_hash, g_str_equal),
               .link_index = g_hash_table_new(g_str_hash, g_str_equal),
               .mbox_index = g_hash_table_new(g_str_hash, g_str_equal),
               .group_index = g_hash_table_new(g_str_hash, g_str_equal),
               .group_marks = g_array_new(FALSE, TRUE, sizeof(group_marks))};
-  gboolean ok = parse_file(&L);
+  /* --set PATH=VALUE changes the document for this load only. */
+  gsize nodes = (gsize)(src->doc.nodes.top - src->doc.nodes.start);
+  gboolean ok = TRUE;
+  for (guint k = 0; ok && sets && sets[k]; k++)
+    if (is_path(sets[k]))
+      ok = set_path(&L, k);
+  ok = ok && load_root(&L, yaml_document_get_root_node(&src->doc));
   for (guint i = 0; ok && sets && sets[i]; i++)
     if (!is_path(sets[i]))
       ok = apply_set(&L, sets[i]);
@@ -2044,6 +2126,8 @@ ks_scenario *ks_scenario_load_data(const char *path, const char *data, gsize len
   for (guint i = 0; ok && i < sc->groups->len; i++)
     ok = check_sockopts(&L, i);
   ok = ok && check_load(&L);
+  undo_sets(&src->doc, L.undo, nodes);
+  g_array_unref(L.undo);
   g_hash_table_unref(L.link_of_pair);
   g_hash_table_unref(L.host_index);
   g_hash_table_unref(L.link_index);
@@ -2052,12 +2136,21 @@ ks_scenario *ks_scenario_load_data(const char *path, const char *data, gsize len
   g_array_unref(L.group_marks);
   g_free(L.ka_per_s);
   g_free(L.island);
-  g_free(buf);
   if (!ok) {
     ks_scenario_free(sc);
     return NULL;
   }
   sort_events(sc);
+  return sc;
+}
+
+ks_scenario *ks_scenario_load_data(const char *path, const char *data, gsize len, char **sets,
+                                   const ks_limits *limits, GError **error) {
+  ks_scenario_src *src = ks_scenario_src_new(path, data, len, limits, error);
+  if (src == NULL)
+    return NULL;
+  ks_scenario *sc = ks_scenario_src_load(src, sets, error);
+  ks_scenario_src_free(src);
   return sc;
 }
 

@@ -108,6 +108,21 @@ ks_scenario *ks_scenario_load_data(const char *path, const char *data, gsize len
                                    const ks_limits *limits, GError **error);
 void ks_scenario_free(ks_scenario *sc);
 
+/* A scenario file read, checked for its shape (the limits) and parsed
+ * once, for loading many times with other `sets`: what ks_scenario_load_data
+ * does in two steps, with the same messages.  ks_scenario_src_new fails
+ * where the file cannot be read or is not one YAML document; each
+ * ks_scenario_src_load then applies its `sets` to the parsed document,
+ * builds and checks the scenario, and takes the sets back out, so that
+ * every load sees the file as written (`kasim sweep`'s cells: the YAML is
+ * parsed once per sweep, not once per cell).  A source is used by one
+ * thread at a time. */
+typedef struct ks_scenario_src ks_scenario_src;
+ks_scenario_src *ks_scenario_src_new(const char *path, const char *data, gsize len,
+                                     const ks_limits *limits, GError **error);
+ks_scenario *ks_scenario_src_load(ks_scenario_src *src, char **sets, GError **error);
+void ks_scenario_src_free(ks_scenario_src *src);
+
 /* The route from host `from` to host `to` (from != to): the fewest links,
  * ties going to the lower link index, so that both engines route every
  * group alike.  Replaces the contents of `hops` (ks_net_hop); FALSE if

@@ -797,6 +797,69 @@ static void test_set_paths_reject(void) {
   assert_set_fails("hosts.w.profile=", "expected PATH=VALUE");
 }
 
+/* What a load with SET_BASE's timeline and no --set gives, whatever an
+ * earlier load from the same source set: the file as written. */
+static void assert_as_written(const ks_scenario *sc) {
+  g_assert_cmpstr(ka_profile_name(host_named(sc, "x")->profile), ==, "windows-xp");
+  g_assert_false(ka_params_is_set(host_named(sc, "w")->params, "KeepAliveTime"));
+  g_assert_true(group(sc, 1)->sockopts == NULL || group(sc, 1)->sockopts->len == 0);
+  g_assert_cmpuint(group(sc, 0)->sockopts->len, ==, 1);
+  g_assert_cmpuint(group(sc, 1)->count, ==, 1);
+  g_assert_cmpfloat(((ks_link_spec *)sc->links->pdata[1])->loss, ==, 0);
+  g_assert_cmpint(event(sc, 0)->at, ==, KA_S(600));
+}
+
+/* One parsed source, loaded again and again with other --set paths (a
+ * sweep's cells): each load sees the file as written plus its own sets,
+ * never an earlier load's, also after a load that failed half-way. */
+static void test_set_source_reused(void) {
+  g_autofree char *text = g_strconcat(SET_BASE, "timeline:\n  - {at: 10m, link_down: wl}\n", NULL);
+  g_autofree char *path = write_tmp("reused.yaml", text);
+  GError *error = NULL;
+  ks_scenario_src *src = ks_scenario_src_new(path, NULL, 0, NULL, &error);
+  g_assert_no_error(error);
+  /* A new mapping and keys under gx, a new key of xl, replaced scalars
+   * in a mapping (x's profile) and under a sequence entry (the time). */
+  char *sets[] = {"hosts.x.profile=windows-10-1709",
+                  "groups.gx.sockopts.TCP_KEEPIDLE=30",
+                  "hosts.w.settings.KeepAliveTime=300s",
+                  "links.xl.loss=0.25",
+                  "groups.1.count=7",
+                  "timeline.0.at=20m",
+                  NULL};
+  for (int round = 0; round < 2; round++) {
+    ks_scenario *sc = ks_scenario_src_load(src, sets, &error);
+    g_assert_no_error(error);
+    g_assert_cmpstr(ka_profile_name(host_named(sc, "x")->profile), ==, "windows-10-1709");
+    g_assert_cmpstr(sockopt(group(sc, 1), 0)->value, ==, "30");
+    g_assert_cmpuint(param(host_named(sc, "w"), "KeepAliveTime"), ==, 300000);
+    g_assert_cmpfloat(((ks_link_spec *)sc->links->pdata[1])->loss, ==, 0.25);
+    g_assert_cmpuint(group(sc, 1)->count, ==, 7);
+    g_assert_cmpint(event(sc, 0)->at, ==, KA_S(1200));
+    ks_scenario_free(sc);
+    sc = ks_scenario_src_load(src, NULL, &error);
+    g_assert_no_error(error);
+    assert_as_written(sc);
+    ks_scenario_free(sc);
+  }
+  /* Refused after some paths were put in: the next load is clean. */
+  char *bad[] = {"hosts.x.profile=windows-10-1709", "groups.gx.sockopts.TCP_KEEPIDLE=30",
+                 "links.xl.loss=2", NULL};
+  g_assert_null(ks_scenario_src_load(src, bad, &error));
+  g_assert_nonnull(strstr(error->message, "--set links.xl.loss=2: "));
+  g_clear_error(&error);
+  /* Vista has no TCP_KEEPIDLE: refused after the whole document loaded. */
+  char *late[] = {"groups.gw.sockopts.TCP_KEEPIDLE=30", NULL};
+  g_assert_null(ks_scenario_src_load(src, late, &error));
+  g_assert_nonnull(strstr(error->message, "WSAENOPROTOOPT"));
+  g_clear_error(&error);
+  ks_scenario *sc = ks_scenario_src_load(src, NULL, &error);
+  g_assert_no_error(error);
+  assert_as_written(sc);
+  ks_scenario_free(sc);
+  ks_scenario_src_free(src);
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   GError *error = NULL;
@@ -822,6 +885,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/scenario/set/rejects", test_set_rejects);
   g_test_add_func("/scenario/set/paths", test_set_paths);
   g_test_add_func("/scenario/set/paths-reject", test_set_paths_reject);
+  g_test_add_func("/scenario/set/source-reused", test_set_source_reused);
   int rc = g_test_run();
 
   char *inline_path = g_build_filename(tmp_dir, "inline.yaml", NULL);
