@@ -68,6 +68,20 @@ static const char *run_profile(const ks_run_metrics *m) {
   return p;
 }
 
+/* Which of the closed form's cases a run's failures were, from how its
+ * connections closed: mostly by an RST (a rebooted peer, or a middlebox's
+ * RST), or mostly on their own timers (a silent peer). */
+static gboolean run_was_reset(const ks_run_metrics *m) {
+  return m->resets > m->keepalive_timeouts + m->retransmission_timeouts + m->user_timeouts;
+}
+
+/* "a s to b s after it", or "never". */
+static char *window(double from, double to) {
+  if (isnan(from) || isnan(to))
+    return g_strdup("never");
+  return g_strdup_printf("%.6g s to %.6g s after it", from, to);
+}
+
 static void print_report(const ks_cli_host *host, const ks_capacity *c, const ks_run_metrics *m,
                          const char *run_dir) {
   const ka_profile *p = host->profile;
@@ -103,27 +117,54 @@ static void print_report(const ks_cli_host *host, const ks_capacity *c, const ks
   g_autofree char *ipb = num(c->ip_bytes_per_s);
   g_autofree char *f_ip = g_strdup_printf("probes/s x (%u + %u)", c->probe_ip, c->ack_ip);
   line3("bytes/s at IP", ipb, NULL, f_ip);
-  g_autofree char *worst = secs(c->detect_worst_s);
+  /* Two failures, two sets of figures; the run's beside the one its
+   * connections met (run_was_reset). */
+  gboolean reset = m && run_was_reset(m);
+  const ks_run_metrics *silent_m = reset ? NULL : m, *reset_m = reset ? m : NULL;
   g_autofree char *sim_w = m ? secs(m->latency_max_s) : NULL;
+  g_autofree char *sim_mean = m ? secs(m->latency_mean_s) : NULL;
+  g_autofree char *sim_peak = m ? num(m->peak_giveups_per_s * scale) : NULL;
+  g_autofree char *sim_p2 = m ? g_strdup_printf("%s/s", sim_peak) : NULL;
+  g_autofree char *sim_window = m && m->latencies_s->len > 0
+                                  ? g_strdup_printf("%.3g s to %.6g s",
+                                                    g_array_index(m->latencies_s, double, 0),
+                                                    m->latency_max_s)
+                                  : NULL;
+  g_autofree char *rate = num(c->storm_rate_per_s);
+  g_autofree char *r2 = g_strdup_printf("%s/s", rate);
+  g_autofree char *all = g_strdup_printf("%s at once", n);
+  printf("  A silent peer (a crash, a cut cable, a middlebox that drops): no probe is answered\n");
+  g_autofree char *worst = secs(c->detect_worst_s);
   g_autofree char *f_w = g_strdup_printf("idle + count x interval = %.6g + %u x %.6g", c->idle_s,
                                          c->cnt, c->intvl_s);
-  line3("worst-case detection", worst, sim_w, f_w);
+  line3("worst-case detection", worst, silent_m ? sim_w : NULL, f_w);
   g_autofree char *mean = secs(c->detect_mean_s);
-  g_autofree char *sim_mean = m ? secs(m->latency_mean_s) : NULL;
-  line3("mean detection", mean, sim_mean, "worst - idle / 2 (failure uniform in the cycle)");
+  line3("mean detection", mean, silent_m ? sim_mean : NULL,
+        "worst - idle / 2 (failure uniform in the cycle)");
   if (!isnan(c->storm_rate_per_s)) {
-    g_autofree char *rate = num(c->storm_rate_per_s);
-    g_autofree char *r2 = g_strdup_printf("%s/s", rate);
-    g_autofree char *sim_peak = m ? num(m->peak_giveups_per_s * scale) : NULL;
-    g_autofree char *sim_p2 = m ? g_strdup_printf("%s/s", sim_peak) : NULL;
-    line3("peak reconnects after an outage", r2, sim_p2, "N / idle, phases spread over idle");
-    g_autofree char *from = g_strdup_printf("%.6g s to %.6g s after it", c->storm_start_s,
-                                            c->storm_start_s + c->storm_len_s);
-    line3("  ... lasting", from, NULL, "worst - idle to worst");
-    g_autofree char *all = g_strdup_printf("%s at once", n);
+    line3("peak reconnects after an outage", r2, silent_m ? sim_p2 : NULL,
+          "N / idle, phases spread over idle");
+    g_autofree char *from = window(c->storm_start_s, c->storm_start_s + c->storm_len_s);
+    line3("  ... lasting", from, silent_m ? sim_window : NULL, "worst - idle to worst");
+    line3("  ... if all in phase", all, NULL, "connections opened together, idle since");
+  }
+  printf("  A rebooted peer: the first probe after the reboot is answered with an RST (RFC 9293 "
+         "3.10.7.1)\n");
+  g_autofree char *rworst = secs(c->reboot_worst_s);
+  line3("worst-case detection", rworst, reset_m ? sim_w : NULL,
+        "idle: the next probe is reset, not count x interval later");
+  g_autofree char *rmean = secs(c->reboot_mean_s);
+  line3("mean detection", rmean, reset_m ? sim_mean : NULL,
+        "idle / 2 (reboot uniform in the cycle)");
+  if (!isnan(c->reboot_worst_s)) {
+    line3("peak reconnects after the reboot", r2, reset_m ? sim_p2 : NULL,
+          "N / idle, phases spread over idle");
+    g_autofree char *from = window(c->reboot_best_s, c->reboot_worst_s);
+    line3("  ... lasting", from, reset_m ? sim_window : NULL, "0 to idle");
     line3("  ... if all in phase", all, NULL, "connections opened together, idle since");
   }
   if (c->flap_s > 0) {
+    printf("  An outage of %.6g s that then heals\n", c->flap_s);
     g_autofree char *killed = num(round(c->flap_killed));
     g_autofree char *k2 = g_strdup_printf("%s (%.3g%%)", killed, c->flap_fraction * 100);
     g_autofree char *f = g_strdup_printf("N x (D - (count-1) x interval) / idle, D = %.6g s",
@@ -179,10 +220,12 @@ static void print_report(const ks_cli_host *host, const ks_capacity *c, const ks
     printf("    - a healthy cycle is idle plus one round trip, slightly longer than idle.\n");
   }
   if (!isnan(m->latency_max_s))
-    printf("  detection: the closed form counts from the last segment received (%.6g s worst); "
-           "the run counts from the failure, which came %.6g s after the slowest one's last "
-           "receive.\n",
-           c->detect_worst_s, c->detect_worst_s - m->latency_max_s);
+    printf("  detection: the run's connections %s, so it stands beside the %s peer's figures; "
+           "its slowest noticed %.6g s after the failure, against %.6g s for a failure just "
+           "after the last segment received (round trips neglected).\n",
+           reset ? "were reset by an RST" : "gave up on their own timers",
+           reset ? "rebooted" : "silent", m->latency_max_s,
+           reset ? c->reboot_worst_s : c->detect_worst_s);
   else
     printf("  detection: the run detected no failure, so there is nothing to compare.\n");
   if (m->peak_giveups_per_s > 0) {
@@ -516,11 +559,12 @@ int ks_cmd_capacity(int argc, char **argv) {
     const struct {
       const char *k;
       double v;
-    } f[] = {{"probes_per_s", c.probes_per_s},        {"wire_bytes_per_s", c.wire_bytes_per_s},
-             {"ip_bytes_per_s", c.ip_bytes_per_s},    {"detect_worst_s", c.detect_worst_s},
-             {"detect_best_s", c.detect_best_s},      {"detect_mean_s", c.detect_mean_s},
-             {"storm_start_s", c.storm_start_s},      {"storm_len_s", c.storm_len_s},
-             {"storm_rate_per_s", c.storm_rate_per_s}};
+    } f[] = {{"probes_per_s", c.probes_per_s},         {"wire_bytes_per_s", c.wire_bytes_per_s},
+             {"ip_bytes_per_s", c.ip_bytes_per_s},     {"detect_worst_s", c.detect_worst_s},
+             {"detect_best_s", c.detect_best_s},       {"detect_mean_s", c.detect_mean_s},
+             {"storm_start_s", c.storm_start_s},       {"storm_len_s", c.storm_len_s},
+             {"storm_rate_per_s", c.storm_rate_per_s}, {"reboot_worst_s", c.reboot_worst_s},
+             {"reboot_best_s", c.reboot_best_s},       {"reboot_mean_s", c.reboot_mean_s}};
     for (size_t i = 0; i < G_N_ELEMENTS(f); i++) {
       json_builder_set_member_name(b, f[i].k);
       if (isfinite(f[i].v))
@@ -543,11 +587,27 @@ int ks_cmd_capacity(int argc, char **argv) {
       json_builder_add_double_value(b, m->probes_per_s);
       json_builder_set_member_name(b, "probe_bytes_per_s");
       json_builder_add_double_value(b, m->probe_bytes_per_s);
-      json_builder_set_member_name(b, "latency_max_s");
-      if (isnan(m->latency_max_s))
-        json_builder_add_null_value(b);
-      else
-        json_builder_add_double_value(b, m->latency_max_s);
+      /* The case its failures were, and its own figures for it. */
+      ks_json_str(b, "case", run_was_reset(m) ? "reboot" : "silent");
+      ks_json_int(b, "resets", m->resets);
+      ks_json_int(b, "timeouts",
+                  (gint64)m->keepalive_timeouts + m->retransmission_timeouts + m->user_timeouts);
+      const struct {
+        const char *k;
+        double v;
+      } r[] = {{"latency_min_s",
+                m->latencies_s->len ? g_array_index(m->latencies_s, double, 0) : NAN},
+               {"latency_mean_s", m->latency_mean_s},
+               {"latency_max_s", m->latency_max_s},
+               {"peak_giveups_per_s", m->peak_giveups_per_s},
+               {"giveups_span_s", m->giveups_per_s->len}};
+      for (size_t i = 0; i < G_N_ELEMENTS(r); i++) {
+        json_builder_set_member_name(b, r[i].k);
+        if (isfinite(r[i].v))
+          json_builder_add_double_value(b, r[i].v);
+        else
+          json_builder_add_null_value(b);
+      }
       json_builder_end_object(b);
     }
     json_builder_end_object(b);

@@ -178,6 +178,53 @@ def explanations_come_from_the_run():
     shutil.rmtree(d)
 
 
+@test
+def reboot_closed_form_against_the_run():
+    """scenarios/reboot-behind-nat.yaml: 10,000 Vista clients, KeepAliveTime
+    300 s, phases spread over one idle period, the server rebooted at 30 min.
+    A rebooted host answers a probe for a connection it no longer has with an
+    RST (RFC 9293 3.10.7.1), so each client is reset at its next probe:
+    closed form idle - u after a reboot u s past the last receive, worst
+    idle = 300 s, best 0, mean 150 s, N / idle = 33.3 reconnects a second
+    for 300 s; not the silent peer's 10 s to 310 s (idle + 10 x 1 s)."""
+    d = tempfile.mkdtemp(prefix="kasim-rbn-")
+    out = os.path.join(d, "out")
+    r = kasim("run", os.path.join(SRC, "scenarios", "reboot-behind-nat.yaml"), "--out", out)
+    assert r.returncode == 0, r.stderr
+    r = kasim("capacity", "-n", "10000", "--run", out, "--json")
+    assert r.returncode == 0, r.stderr
+    j = json.loads(r.stdout)
+    assert j["reboot_worst_s"] == 300.0 and j["reboot_best_s"] == 0.0, j
+    assert j["reboot_mean_s"] == 150.0, j
+    assert j["detect_worst_s"] == 310.0 and j["detect_best_s"] == 10.0, j
+    run = j["run"]
+    assert run["case"] == "reboot" and run["resets"] == 10000 and run["timeouts"] == 0, run
+    # The run's detections fill the reboot window: from one way (20 ms: a
+    # probe already on its way reaches the server just after the reboot,
+    # and its RST comes back) to idle plus a round trip (a probe due 300 s
+    # after a reboot at the last receive, and its RST back).  A silent peer
+    # would have given none below 10 s.
+    rtt = 0.04
+    assert rtt / 2 - 1e-6 <= run["latency_min_s"] < 1, run
+    assert run["latency_min_s"] < j["detect_best_s"]
+    assert j["reboot_worst_s"] - 1 < run["latency_max_s"] <= j["reboot_worst_s"] + rtt + 1e-6, run
+    # Uniform phases: the mean of 10,000 is within 5 s of 150 s (its
+    # standard error is 300 / sqrt(12 x 10,000) = 0.87 s).
+    assert abs(run["latency_mean_s"] - j["reboot_mean_s"]) < 5, run
+    # The give-ups (reconnects) spread over the 300 s window, one-second bins.
+    assert 299 <= run["giveups_span_s"] <= 302, run
+    t = kasim("capacity", "-n", "10000", "--run", out)
+    assert t.returncode == 0, t.stderr
+    assert "A rebooted peer: the first probe after the reboot is answered with an RST" in t.stdout
+    assert "0 s to 300 s after it" in t.stdout and "10 s to 310 s after it" in t.stdout, t.stdout
+    assert "stands beside the rebooted peer's figures" in t.stdout, t.stdout
+    # The run's numbers stand on the reboot rows, not the silent ones.
+    rows = [l for l in t.stdout.splitlines() if l.strip().startswith("worst-case detection")]
+    assert len(rows) == 2, rows
+    assert "300.0" in rows[1] and "300.0" not in rows[0].split("310 s")[1], rows
+    shutil.rmtree(d)
+
+
 def main():
     print("1..%d" % len(tests))
     failed = 0
