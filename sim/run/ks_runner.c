@@ -640,21 +640,34 @@ static gboolean all_ready(const ks_shard_comm *sh, gboolean ok) {
 
 /* After the run, on every rank: the whole run's counts and clock.  Each
  * rank dispatched its own connections' events and every timeline event,
- * which the sum counts once per rank. */
-static void shard_totals(run_out *o, const ks_backend *b, void *w) {
+ * which the sum counts once per rank.  FALSE, with the error of this rank
+ * if it was its own, when a rank could not write all of its spool. */
+static gboolean shard_totals(run_out *o, const ks_backend *b, void *w, GError **error) {
   const ks_shard_comm *sh = o->shard;
-  gsize n = 3 + (gsize)o->n_groups * 3;
+  gboolean spooled = o->spool == NULL || (fflush(o->spool) == 0 && !ferror(o->spool));
+  int err = errno;
+  gsize n = 4 + (gsize)o->n_groups * 3;
   guint64 *v = g_new(guint64, n);
-  v[0] = b->events(w), v[1] = o->events, v[2] = o->written;
-  memcpy(v + 3, o->wire, (gsize)o->n_groups * 3 * sizeof(guint64));
+  v[0] = b->events(w), v[1] = o->events, v[2] = o->written, v[3] = !spooled;
+  memcpy(v + 4, o->wire, (gsize)o->n_groups * 3 * sizeof(guint64));
   sh->sum(sh->ud, v, (int)n);
   o->engine_events = v[0] - (guint64)(sh->size - 1) * ks_order_epochs(o->order);
   o->events = v[1], o->written = v[2];
-  memcpy(o->wire, v + 3, (gsize)o->n_groups * 3 * sizeof(guint64));
+  memcpy(o->wire, v + 4, (gsize)o->n_groups * 3 * sizeof(guint64));
+  gboolean ok = v[3] == 0;
   g_free(v);
   gint64 end = b->now(w);
   sh->max(sh->ud, &end, 1);
   b->set_end(w, end);
+  if (!spooled)
+    g_set_error(error, KS_RUNNER_ERROR, KS_RUNNER_ERROR_SYSTEM,
+                "process %u: the trace's temporary file (TMPDIR): %s", sh->rank,
+                g_strerror(err ? err : EIO));
+  else if (!ok)
+    g_set_error(error, KS_RUNNER_ERROR, KS_RUNNER_ERROR_PEER,
+                "another process of the run could not write its part of the trace (its "
+                "message above)");
+  return ok;
 }
 
 static void run_out_clear(run_out *o) {
@@ -684,14 +697,20 @@ static void *run_worker(const ks_backend *b, void *w, run_out *o, GError **error
   b->set_trace(w, on_trace, o);
   b->run(w);
   ks_order_flush(o->order, KA_TIME_NEVER);
-  shard_totals(o, b, w);
+  /* Whatever happened, rank 0 takes what this rank sends, and says last
+   * whether the files were written. */
+  gboolean spooled = shard_totals(o, b, w, &e);
   o->merge = ks_shard_new(o->shard);
   ks_shard_send(o->merge, o->spool, b, w, o->n_conns);
   if (!all_ready(o->shard, TRUE)) {
-    g_set_error(error, KS_RUNNER_ERROR, KS_RUNNER_ERROR_PEER,
-                "process %u: process 0 could not write the run's files", o->shard->rank);
+    if (e)
+      g_propagate_error(error, e);
+    else
+      g_set_error(error, KS_RUNNER_ERROR, KS_RUNNER_ERROR_PEER,
+                  "process %u: process 0 could not write the run's files", o->shard->rank);
     goto fail;
   }
+  g_assert(spooled);
   run_out_clear(o);
   return w;
 fail:
@@ -829,8 +848,9 @@ void *ks_runner_run_scenario(const ks_scenario *sc, guint64 seed, const char *ou
   ks_order_flush(o.order, KA_TIME_NEVER);
   o.engine_events = b->events(w);
   if (sh) {
-    shard_totals(&o, b, w);
     o.merge = ks_shard_new(sh);
+    if (!shard_totals(&o, b, w, error))
+      goto fail;
     if (o.tf)
       ks_shard_merge(o.merge, o.spool, o.tf);
   }

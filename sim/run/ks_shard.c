@@ -12,7 +12,9 @@
 #include "ks_shard.h"
 
 #include <errno.h>
+#include <glib/gstdio.h>
 #include <string.h>
+#include <unistd.h>
 
 /* What one message holds at most: few messages, and bounded memory. */
 #define CHUNK (1u << 20)
@@ -43,7 +45,7 @@ gboolean ks_shard_check(const ks_scenario *sc, guint size, GError **error) {
       continue;
     const ks_link_spec *ls = sc->links->pdata[l];
     const ks_group_spec *g = sc->groups->pdata[first_group[l]];
-    g_set_error(error, ks_shard_error_quark(), 0,
+    g_set_error(error, KS_SHARD_ERROR, 0,
                 "the scenario's connections interact, so they cannot be split over %u "
                 "processes: link %s has a bandwidth (%" G_GUINT64_FORMAT
                 " bit/s) and carries %" G_GUINT64_FORMAT
@@ -77,12 +79,23 @@ static void key_unpack(const guint8 *p, ks_order_key *k) {
 }
 
 FILE *ks_shard_spool_new(GError **error) {
-  FILE *f = tmpfile();
+  char *path = NULL;
+  GError *e = NULL;
+  int fd = g_file_open_tmp("kasim-spool-XXXXXX", &path, &e);
+  FILE *f = fd >= 0 ? fdopen(fd, "w+") : NULL;
+  if (path)
+    g_unlink(path); /* gone with the process, whatever happens */
   if (f == NULL) {
-    int err = errno;
-    g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(err),
-                "a temporary file for the trace (TMPDIR): %s", g_strerror(err));
+    if (e == NULL)
+      g_set_error(&e, G_FILE_ERROR, g_file_error_from_errno(errno), "%s: %s", path,
+                  g_strerror(errno));
+    if (fd >= 0)
+      close(fd);
+    g_set_error(error, KS_SHARD_ERROR, 0, "a temporary file for the trace (TMPDIR): %s",
+                e->message);
+    g_error_free(e);
   }
+  g_free(path);
   return f;
 }
 

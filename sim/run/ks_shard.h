@@ -23,6 +23,9 @@
 #include "ks_order.h"
 #include "ks_scenario.h"
 
+#define KS_SHARD_ERROR (ks_shard_error_quark())
+GQuark ks_shard_error_quark(void);
+
 /* The messages a sharded run needs.  Every rank calls sum and max at the
  * same points; a rank above 0 sends only to rank 0, which receives a
  * rank's messages in the order they were sent. */

@@ -54,11 +54,12 @@ def mpi_env():
     return env
 
 
-def kasim_run(k, scenario, out, *args):
+def kasim_run(k, scenario, out, *args, tmpdir=None):
     """`kasim run` in one process (k = 1) or under mpirun -np k."""
     cmd = [KASIM, "run", scenario, "--out", out] + list(args)
     if k > 1:
-        cmd = [MPIRUN, "-np", str(k), "--oversubscribe", "--bind-to", "none"] + cmd
+        cmd = [MPIRUN, "-np", str(k), "--oversubscribe", "--bind-to", "none"] + \
+            (["-x", "TMPDIR=" + tmpdir] if tmpdir else []) + cmd
     return subprocess.run(cmd, capture_output=True, text=True, env=mpi_env())
 
 
@@ -189,6 +190,25 @@ def pcap_and_ns3_refused():
     msg = refused(2, os.path.join(SRC, "scenarios", "cable-pull.yaml"), "--engine", "ns3")
     assert ("the engine runs a scenario in one process only" in msg or
             "built without ns-3" in msg), msg
+
+
+@test
+def unusable_tmpdir_fails_every_rank_and_leaves_nothing():
+    """Each rank spools its trace in TMPDIR: when it cannot, no rank starts,
+    each says why, the exit status is 3 (the machine's) and no folder is
+    made."""
+    top = tempfile.mkdtemp(prefix="kasim-shard-")
+    try:
+        d, bad = os.path.join(top, "out"), os.path.join(top, "a-file")
+        open(bad, "w").close()
+        r = kasim_run(2, MIX, d, tmpdir=os.path.join(bad, "tmp"))
+        assert r.returncode == 3, (r.returncode, r.stderr)
+        said = [l for l in r.stderr.splitlines() if l.startswith("kasim run:")]
+        assert said and all("a temporary file for the trace (TMPDIR)" in l for l in said), said
+        assert not os.path.exists(d)
+        assert sorted(os.listdir(top)) == ["a-file"], os.listdir(top)
+    finally:
+        shutil.rmtree(top)
 
 
 def main():
