@@ -28,7 +28,8 @@ struct ks_afile {
   FILE *raw;    /* the file itself: stream, or under gz's */
   gz_sink *gz;  /* NULL: not compressed */
   int slot;
-  gboolean synced; /* by ks_afile_sync, and nothing written since */
+  gboolean synced;  /* by ks_afile_sync, and nothing written since */
+  gboolean no_sync; /* ks_afile_no_sync: flushed, never fsync()ed */
 };
 
 /* The signal handler may only touch async-signal-safe state: a fixed table
@@ -238,7 +239,7 @@ static int afile_sync(ks_afile *f) {
   errno = 0;
   if (f->gz && (fflush(f->stream) != 0 || ferror(f->stream) || gz_finish(f->gz) != 0))
     return f->gz->err ? f->gz->err : errno ? errno : EIO;
-  if (fflush(f->raw) != 0 || ferror(f->raw) || fsync(fileno(f->raw)) != 0)
+  if (fflush(f->raw) != 0 || ferror(f->raw) || (!f->no_sync && fsync(fileno(f->raw)) != 0))
     return errno ? errno : EIO;
   f->synced = TRUE;
   return 0;
@@ -255,6 +256,8 @@ static int afile_close(ks_afile *f) {
   f->gz = NULL;
   return err;
 }
+
+void ks_afile_no_sync(ks_afile *f) { f->no_sync = TRUE; }
 
 gboolean ks_afile_sync(ks_afile *f, GError **error) {
   int err = afile_sync(f);
@@ -277,7 +280,7 @@ gboolean ks_afile_commit(ks_afile *f, GError **error) {
   if (err != 0) {
     fail(error, f->final_path, err);
     unlink(f->tmp_path);
-  } else {
+  } else if (!f->no_sync) {
     /* The rename itself outlives a crash of the machine only once the
      * folder is synced too. */
     g_autofree char *dir = g_path_get_dirname(f->final_path);

@@ -41,6 +41,12 @@ const char *ks_afile_tmp_path(const ks_afile *f);
  * under the final names are still untouched.  Nothing may be written
  * after it but ks_afile_commit. */
 gboolean ks_afile_sync(ks_afile *f, GError **error);
+/* From now on "sync" above and below means flush only: neither the file
+ * nor, after the rename, its folder is synced to disk.  A kill at any
+ * moment still leaves the file whole or absent; a crash of the machine
+ * may leave it empty.  For files that something written after them
+ * vouches for (a sweep's cells: cell.json), synced later all at once. */
+void ks_afile_no_sync(ks_afile *f);
 /* Flushes, syncs (unless ks_afile_sync did) and renames into place; frees
  * f in every case. */
 gboolean ks_afile_commit(ks_afile *f, GError **error);

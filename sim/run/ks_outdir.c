@@ -21,6 +21,7 @@ struct ks_outdir {
   char *marker;
   GPtrArray *kept; /* char*: in place, written by the caller */
   gboolean committed;
+  gboolean no_sync; /* ks_outdir_no_sync */
 };
 
 static void fail(GError **error, const char *path, int err) {
@@ -227,10 +228,12 @@ static gboolean remove_old(const ks_outdir *d, int dfd, GPtrArray *written, GErr
   return TRUE;
 }
 
-static void sync_fd(int fd) {
-  if (fd >= 0)
+static void sync_fd(const ks_outdir *d, int fd) {
+  if (fd >= 0 && !d->no_sync)
     (void)fsync(fd);
 }
+
+void ks_outdir_no_sync(ks_outdir *d) { d->no_sync = TRUE; }
 
 /* The staged files moved into DIR one by one, the marker last, when the
  * folders cannot be swapped. */
@@ -249,7 +252,7 @@ static gboolean move_in(ks_outdir *d, int pfd, GPtrArray *written, GError **erro
       fail(error, p, errno);
       ok = FALSE;
     }
-  sync_fd(dfd);
+  sync_fd(d, dfd);
   close(dfd);
   return ok;
 }
@@ -305,7 +308,7 @@ static gboolean commit_staged(ks_outdir *d, GPtrArray *written, GError **error) 
   }
   if (ok && !moved) {
     int c = carry_over(d, pfd, error);
-    sync_fd(d->staging_fd);
+    sync_fd(d, d->staging_fd);
     if (c < 0)
       ok = FALSE;
     else if (c == 1 && renameat2(pfd, d->staging_name, pfd, d->base, RENAME_EXCHANGE) == 0)
@@ -319,7 +322,7 @@ static gboolean commit_staged(ks_outdir *d, GPtrArray *written, GError **error) 
     if (ok)
       remove_flat(pfd, d->staging_name);
   }
-  sync_fd(pfd);
+  sync_fd(d, pfd);
   close(pfd);
   return ok;
 }
@@ -331,6 +334,8 @@ gboolean ks_outdir_commit(ks_outdir *d, ks_afile **files, guint n, GError **erro
    * disk fails here, with DIR as it was. */
   for (guint i = 0; i < n; i++) {
     g_ptr_array_add(written, g_path_get_basename(ks_afile_path(files[i])));
+    if (d->no_sync)
+      ks_afile_no_sync(files[i]);
     ok = ok && ks_afile_sync(files[i], error);
   }
   int dfd = ok && !d->staging ? open(d->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;

@@ -48,6 +48,10 @@ gboolean ks_outdir_staged(const ks_outdir *d);
  * live trace), so it is not an earlier set's file to remove. */
 void ks_outdir_keep(ks_outdir *d, const char *name);
 
+/* Commits without syncing the files or the folders to disk
+ * (ks_afile_no_sync): a sweep's cells. */
+void ks_outdir_no_sync(ks_outdir *d);
+
 /* Syncs `files` (opened with ks_afile_open* in ks_outdir_path, the
  * marker's last), then makes them DIR's set as above; frees them in every
  * case.  FALSE with an error, and DIR as it was, when a file cannot be

@@ -485,9 +485,10 @@ static void keepalive_json(JsonBuilder *b, const ks_scenario *sc, const ks_group
   json_builder_end_object(b);
 }
 
-/* summary.json's text; connections.csv's rows go to `csv` on the way. */
+/* summary.json's text; connections.csv's rows go to `csv` on the way.
+ * With `doc`, the document too (json_node_unref it). */
 static char *summary_json(const ks_scenario *sc, const ks_backend *e, const void *w, guint64 seed,
-                          run_out *o, FILE *csv, ks_runner_stats *st) {
+                          run_out *o, FILE *csv, ks_runner_stats *st, JsonNode **doc) {
   JsonBuilder *b = json_builder_new();
   json_builder_begin_object(b);
   ks_json_str(b, "kasim_version", KASIM_VERSION);
@@ -585,7 +586,11 @@ static char *summary_json(const ks_scenario *sc, const ks_backend *e, const void
   ks_json_str(b, "left_out", left);
   json_builder_end_object(b);
   json_builder_end_object(b);
-  return ks_json_finish(b);
+  if (doc == NULL)
+    return ks_json_finish(b);
+  *doc = json_builder_get_root(b);
+  g_object_unref(b);
+  return ks_json_node_to_text(*doc, TRUE);
 }
 
 /* trace.jsonl of a live run, at its final name: an earlier run's
@@ -739,6 +744,7 @@ void *ks_runner_run_scenario(const ks_scenario *sc, guint64 seed, const char *ou
   ks_runner_stats st_local, *st = opts->stats ? opts->stats : &st_local;
   *st = (ks_runner_stats){.level = opts->trace};
   char *summary = NULL;
+  JsonNode *doc = NULL; /* summary.json's, for opts->summary */
   ks_afile *sf = NULL, *csv = NULL;
   ks_outdir *od = NULL;
   /* The world first: the folder is made only once the run is sure to
@@ -781,6 +787,8 @@ void *ks_runner_run_scenario(const ks_scenario *sc, guint64 seed, const char *ou
     classify(error, e, NULL);
     goto fail;
   }
+  if (opts->no_sync)
+    ks_outdir_no_sync(od);
   const char *dir = ks_outdir_path(od);
   /* A live run's caller has put its own handler over ks_afile's
    * (ks_runner.h): installing ks_afile's again would replace it. */
@@ -863,7 +871,7 @@ void *ks_runner_run_scenario(const ks_scenario *sc, guint64 seed, const char *ou
     classify(error, e, NULL);
     goto fail;
   }
-  summary = summary_json(sc, b, w, seed, &o, ks_afile_stream(csv), st);
+  summary = summary_json(sc, b, w, seed, &o, ks_afile_stream(csv), st, opts->summary ? &doc : NULL);
   if ((sf = ks_afile_open(dir, "summary.json", &e)) == NULL) {
     classify(error, e, NULL);
     goto fail;
@@ -908,6 +916,8 @@ void *ks_runner_run_scenario(const ks_scenario *sc, guint64 seed, const char *ou
     all_ready(sh, TRUE);
   }
   run_out_clear(&o);
+  if (opts->summary)
+    *opts->summary = doc;
   return w;
 fail:
   /* The other ranks wait for rank 0's word, and for it to take what they
@@ -923,6 +933,8 @@ fail:
   if (o.live && o.tf)
     fclose(o.tf); /* what was written stays: the run's trace so far */
   g_free(summary);
+  if (doc)
+    json_node_unref(doc);
   ks_pcap_free(o.pcap);
   ks_pcap_free(o.pcap_server);
   ks_afile_abort(o.trace);

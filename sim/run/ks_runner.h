@@ -13,6 +13,7 @@
 #define KASIM_KS_RUNNER_H
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 #include <kasim/ka.h>
 
 #include "ks_backend.h"
@@ -110,6 +111,16 @@ typedef struct ks_runner_opts {
    * Every rank must call ks_runner_run_scenario with the same scenario,
    * seed and options. */
   const ks_shard_comm *shard;
+  /* The files are committed without being synced to disk, nor their
+   * folders (ks_outdir_no_sync): a kill still leaves the previous files
+   * or these, a crash of the machine may leave them empty.  For a sweep's
+   * cells, whose cell.json, written after the run, says a cell is
+   * complete, and which the sweep syncs all at once at its end. */
+  gboolean no_sync;
+  /* Set to summary.json's document when the run completes (NULL: not
+   * wanted; json_node_unref it), for the caller to take the run's numbers
+   * from without reading the file back. */
+  JsonNode **summary;
 } ks_runner_opts;
 
 /* Runs `sc` with `seed` and writes its files into `out_dir`, which is
