@@ -369,7 +369,8 @@ static char *manifest_diff(const char *old_text, const char *new_text) {
     for (size_t i = 0; i < G_N_ELEMENTS(keys); i++) {
       JsonNode *a = json_object_get_member(o, keys[i].key);
       JsonNode *b = json_object_get_member(n, keys[i].key);
-      char *ta = a ? json_to_string(a, FALSE) : NULL, *tb = json_to_string(b, FALSE);
+      /* Either may lack a member written only when asked (compress). */
+      char *ta = a ? json_to_string(a, FALSE) : NULL, *tb = b ? json_to_string(b, FALSE) : NULL;
       if (g_strcmp0(ta, tb) != 0)
         g_string_append_printf(diff, "%s%s", diff->len ? ", " : "", keys[i].what);
       g_free(ta);
