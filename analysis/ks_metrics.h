@@ -1,7 +1,8 @@
 /* ks_metrics.h - what a run means: detection latency, false give-ups,
  * probe overhead on the wire, middlebox survival and the reconnect storm,
- * computed from a run folder (summary.json and trace.jsonl) written by
- * `kasim run`.  Used by `kasim plot`, `kasim sweep` and `kasim capacity`.
+ * computed from a run folder (summary.json and connections.csv, or an
+ * older run's trace.jsonl) written by `kasim run`.  Used by `kasim plot`,
+ * `kasim report`, `kasim sweep` and `kasim capacity`.
  *
  * Definitions (docs/output.md has the per-connection fields they use):
  *  - failed: summary.json has a failure_at_s for the connection;
@@ -22,6 +23,16 @@
  *    connections.csv when a large run lists none there;
  *  - a give-up is any close with a reason (keep-alive, retransmission,
  *    user timeout, reset): each one is a reconnect for the application.
+ *
+ * Memory does not grow with the connections: they are read one at a time
+ * (connections.csv a line at a time) and only counts, distributions
+ * (ks_dist.h) and the one connection a picture tells the story of are
+ * kept.  Latencies and close times are exact while the run has at most
+ * KS_DIST_EXACT_MAX detected connections (closes, for the close times),
+ * and binned within KS_DIST_RELATIVE_ERROR beyond, for the run and every
+ * group alike; the run's median, 95th percentile and maximum stay exact
+ * even then, taken from summary.json's totals (kasim run computes them
+ * from every connection).
  */
 #ifndef KASIM_KS_METRICS_H
 #define KASIM_KS_METRICS_H
@@ -29,8 +40,13 @@
 #include <glib.h>
 #include <json-glib/json-glib.h>
 
+#include "ks_dist.h"
+
 #define KS_METRICS_ERROR (ks_metrics_error_quark())
 GQuark ks_metrics_error_quark(void);
+/* 0: a folder or file that is not what kasim writes; NO_TRACE: the trace
+ * a picture needs was not written (the run's --trace level left it out). */
+enum { KS_METRICS_ERROR_BAD, KS_METRICS_ERROR_NO_TRACE };
 
 /* One connection as summary.json reports it. */
 typedef struct ks_conn_metrics {
@@ -53,11 +69,26 @@ enum {
   KS_REASON_RESET
 };
 
+/* "keepalive_timeout", ... as summary.json names a KS_REASON_*; NULL for
+ * none. */
+const char *ks_metrics_reason_name(guint8 reason);
+
+/* How some of a group's connections ended: a close reason and the error
+ * the application saw, and when they closed. */
+typedef struct ks_ending {
+  guint8 reason;        /* KS_REASON_*, never NONE */
+  const char *error;    /* interned; NULL: none */
+  ks_dist *closed_at_s; /* when each closed */
+} ks_ending;
+
 typedef struct ks_group_metrics {
   char *name;
   char *profile; /* of the socket reported on (its first connection's) */
-  guint32 connections, detected, false_giveups;
-  GArray *latencies_s; /* double, sorted */
+  guint32 connections, closed, failed, detected, false_giveups;
+  guint64 probes_sent, probes_answered;
+  ks_dist *latency;     /* give-up minus failure, per detected connection */
+  double latency_p50_s; /* its median (exact whenever the run's is); NAN when none */
+  GPtrArray *endings;   /* ks_ending*, in order of first appearance */
   guint64 wire_probes, wire_probe_acks, probe_wire_bytes;
   /* The reported socket's keep-alive settings as the run used them
    * (summary.json's groups[].keepalive, runs since issue 20); ka_known
@@ -80,23 +111,36 @@ typedef struct ks_run_metrics {
   guint32 false_giveups;       /* closed although the path came back or the peer lived */
   guint32 middlebox_conns;     /* crossed at least one middlebox */
   guint32 middlebox_survivors; /* crossed a middlebox, never failed, open at the end */
-  GArray *latencies_s;         /* double, sorted: give-up minus failure, per detected connection */
+  ks_dist *latency;            /* give-up minus failure, per detected connection */
   double latency_mean_s, latency_p50_s, latency_p95_s, latency_max_s; /* NAN when none */
+  gboolean latency_exact; /* the percentiles are exact (always, but for an old large run) */
   guint64 probes_sent, probes_answered; /* by the sockets reported on, as summary.json */
   guint64 wire_probes, wire_probe_acks; /* put on the wire by every socket (trace.jsonl) */
   guint64 probe_wire_bytes; /* those probes and ACKs with L2/L3/L4 overhead (ks_wire_bytes) */
   double virtual_time_s;
   double probes_per_s, probe_bytes_per_s; /* wire_probes, probe_wire_bytes over virtual_time_s */
-  GArray *giveups_per_s;  /* guint32 per 1-s bin, from the first give-up's second to the last's */
-  double giveups_start_s; /* the first bin's start (whole seconds); NAN when none */
+  /* Give-ups in one-second bins, from the first one's second to the
+   * last one's: how many bins, where they start (whole seconds; NAN when
+   * none), the most in one. */
+  guint32 giveups_span_s;
+  double giveups_start_s;
   guint32 peak_giveups_per_s;
   GPtrArray *groups;     /* ks_group_metrics*, in summary order of first appearance */
-  GArray *conns;         /* ks_conn_metrics, in summary order */
   gboolean wire_counted; /* the wire_* counts came from summary.json, not the trace */
+  /* The connection whose story the timeline tells: the one asked for, or
+   * the first detected failure, else the first false give-up, else the
+   * first failure, else the first close, else connection 0. */
+  ks_conn_metrics story;
+  /* summary.json's outputs.trace_level ("all", "failures", "conn",
+   * "none"); NULL for a run older than trace levels (all). */
+  char *trace_level;
 } ks_run_metrics;
 
 /* NULL with an error naming the file when the folder is not a run. */
 ks_run_metrics *ks_metrics_load(const char *run_dir, GError **error);
+/* The same, with connection `conn` as the story (conn < 0: the rule
+ * above); an error when the run has no such connection. */
+ks_run_metrics *ks_metrics_load_conn(const char *run_dir, gint64 conn, GError **error);
 void ks_metrics_free(ks_run_metrics *m);
 
 /* Nearest-rank percentile of a sorted array of double; NAN when empty. */

@@ -30,6 +30,27 @@ static double xpos(const cdf_draw *d, double v) {
 
 static double ypos(double f) { return H - B - f * (H - T - B); }
 
+/* A curve drawn step by step (ks_dist_foreach): (x, y) is where the pen
+ * is, not yet drawn to. */
+typedef struct cdf_curve {
+  cairo_t *cr;
+  const cdf_draw *d;
+  guint64 n, below;
+  double x, y;
+} cdf_curve;
+
+static void curve_step(double v, guint64 count, void *ud) {
+  cdf_curve *c = ud;
+  double x = xpos(c->d, v);
+  if (fabs(x - c->x) >= 0.1) {
+    cairo_line_to(c->cr, c->x, c->y);
+    cairo_line_to(c->cr, x, c->y);
+    c->x = x;
+  }
+  c->below += count;
+  c->y = ypos((double)c->below / (double)c->n);
+}
+
 static void draw(cairo_t *cr, const void *data) {
   const cdf_draw *d = data;
   const ks_run_metrics *m = d->m;
@@ -41,11 +62,18 @@ static void draw(cairo_t *cr, const void *data) {
   g_autofree char *p50 = ksp_fmt_seconds(m->latency_p50_s);
   g_autofree char *p95 = ksp_fmt_seconds(m->latency_p95_s);
   g_autofree char *mx = ksp_fmt_seconds(m->latency_max_s);
+  g_autofree char *det = ksp_fmt_count(m->detected, FALSE);
+  g_autofree char *fail = ksp_fmt_count(m->failed, FALSE);
+  g_autofree char *und = ksp_fmt_count(m->undetected, FALSE);
+  g_autofree char *fg = ksp_fmt_count(m->false_giveups, FALSE);
   g_autofree char *sub = g_strdup_printf(
-    "%u detected of %u failed, %u undetected at the end; median %s, 95%% %s, max %s; "
-    "%u false give-up%s not counted",
-    m->detected, m->failed, m->undetected, p50, p95, mx, m->false_giveups,
-    m->false_giveups == 1 ? "" : "s");
+    "%s detected of %s failed, %s undetected at the end; median %s, 95%% %s, max %s; "
+    "%s false give-up%s not counted",
+    det, fail, und, p50, p95, mx, fg, m->false_giveups == 1 ? "" : "s");
+  /* Within the picture, whatever the counts' digits. */
+  double sw = ksp_text_width(cr, sub);
+  if (sw > W - 20)
+    ksp_font(cr, 15 * (W - 20) / sw, FALSE);
   ksp_text(cr, W / 2.0, 54, 0.5, 0, sub);
 
   /* Grid and axes. */
@@ -105,33 +133,42 @@ static void draw(cairo_t *cr, const void *data) {
     ksp_text(cr, x + 4, T + 6 + 16 * k, 0, 0, names[k]);
   }
 
-  /* One step curve per group that detected something. */
+  /* One step curve per group that detected something.  Steps closer
+   * than a tenth of a pixel are drawn as one: a curve of 10^7 values has
+   * as many points as the axis has pixels, and looks the same. */
   guint shown = 0;
   for (guint gi = 0; gi < m->groups->len; gi++) {
     const ks_group_metrics *g = m->groups->pdata[gi];
-    guint n = g->latencies_s->len;
-    if (n == 0)
+    if (ks_dist_count(g->latency) == 0)
       continue;
     ksp_rgb(cr, ksp_palette[shown++ % G_N_ELEMENTS(ksp_palette)]);
     cairo_set_line_width(cr, 3);
-    cairo_move_to(cr, L, ypos(0));
-    for (guint i = 0; i < n; i++) {
-      double x = xpos(d, g_array_index(g->latencies_s, double, i));
-      cairo_line_to(cr, x, ypos((double)i / n));
-      cairo_line_to(cr, x, ypos((double)(i + 1) / n));
-    }
+    cdf_curve c = {.cr = cr, .d = d, .n = ks_dist_count(g->latency), .x = L, .y = ypos(0)};
+    cairo_move_to(cr, c.x, c.y);
+    ks_dist_foreach(g->latency, curve_step, &c);
+    cairo_line_to(cr, c.x, c.y);
     cairo_line_to(cr, W - R, ypos(1));
     cairo_stroke(cr);
   }
   GPtrArray *labels = g_ptr_array_new_with_free_func(g_free);
   for (guint gi = 0; gi < m->groups->len; gi++) {
     const ks_group_metrics *g = m->groups->pdata[gi];
-    if (g->latencies_s->len == 0)
+    if (ks_dist_count(g->latency) == 0)
       continue;
-    g_autofree char *gp50 = ksp_fmt_seconds(ks_percentile(g->latencies_s, 50));
-    char *s = g_strdup_printf("%s (%s): %u detected, median %s", g->name, g->profile,
-                              g->latencies_s->len, gp50);
+    g_autofree char *gp50 = ksp_fmt_seconds(g->latency_p50_s);
+    g_autofree char *gn = ksp_fmt_count((double)ks_dist_count(g->latency), FALSE);
+    char *s = g_strdup_printf("%s (%s): %s detected, median %s", g->name, g->profile, gn, gp50);
     g_ptr_array_add(labels, s);
+  }
+  if (!ks_dist_exact(m->latency)) {
+    ksp_font(cr, 13, FALSE);
+    ksp_rgb(cr, KSP_GREY);
+    g_autofree char *lim = ksp_fmt_count(KS_DIST_EXACT_MAX, FALSE);
+    g_autofree char *note = g_strdup_printf(
+      "over %s detections the curves are binned, each step within %g%% of its value; %s", lim,
+      KS_DIST_RELATIVE_ERROR * 100,
+      m->latency_exact ? "median, 95% and max are exact" : "so are median and 95%; max is exact");
+    ksp_text(cr, W / 2.0, H - 14, 0.5, 0.5, note);
   }
   /* The legend goes bottom right, over the curves rather than under
    * them: a CDF climbs from the bottom left, so that corner is empty until
@@ -142,12 +179,12 @@ static void draw(cairo_t *cr, const void *data) {
 }
 
 gboolean ks_plot_cdf(const ks_run_metrics *m, ks_plot_images *out, GError **error) {
-  if (m->latencies_s->len == 0) {
+  if (ks_dist_count(m->latency) == 0) {
     g_set_error(error, KS_METRICS_ERROR, 0, "no connection was detected failing: no CDF to draw");
     return FALSE;
   }
   cdf_draw d = {.m = m};
-  double lo = g_array_index(m->latencies_s, double, 0), hi = m->latency_max_s;
+  double lo = ks_dist_min(m->latency), hi = m->latency_max_s;
   /* Milliseconds next to hours (a reset next to a 2-hour keep-alive) only
    * share an axis on a log scale. */
   d.log = lo > 0 && hi / lo >= 100;

@@ -250,7 +250,21 @@ static void build_rows(tl_draw *d) {
         g_snprintf(w.label, sizeof w.label, "%s", what);
       }
       break;
-    default: continue; /* deliveries and drops belong to their send; timers show as probes */
+    case KS_TRACE_DELIVER:
+    case KS_TRACE_DROP:
+      /* Deliveries and drops belong to their send, but for the first lost
+       * segment of a trace kept from the first sign of trouble on
+       * (--trace failures), whose send is not in it: drawn from its drop. */
+      if (used[i])
+        continue;
+      w.kind = ROW_SEG;
+      w.send = w.end = r;
+      w.client = r->from_client == 1;
+      if (r->kind == KS_SEG_KEEPALIVE)
+        probe[w.client]++;
+      seg_label(r, FALSE, probe[w.client], w.label, sizeof w.label);
+      break;
+    default: continue; /* timers show as probes */
     }
     g_array_append_val(rows, w);
   }
@@ -374,7 +388,10 @@ static void draw(cairo_t *cr, const void *data) {
   ksp_font(cr, 14, FALSE);
   ksp_rgb(cr, KSP_GREY);
   ksp_text(cr, W / 2.0, 84, 0.5, 0,
-           "time runs down; rows are events, not to scale; idle stretches are cut out");
+           tl->partial ? "from its first sign of trouble on: the run's trace (--trace failures) "
+                         "holds nothing earlier; time runs down, not to scale"
+                       : "time runs down; rows are events, not to scale; idle stretches are cut "
+                         "out");
 
   /* Each end by its host's name; the keep-alive side with its profile. */
   const char *cname = name_at(tl->path_hosts, 0);

@@ -19,6 +19,16 @@ double ks_stats_t975(guint df) {
          (3 * z7 + 19 * z5 + 17 * z3 - 15 * z) / (384 * n * n * n);
 }
 
+void ks_stats_mean_ci_m2(gsize n, double mean, double m2, double *lo, double *hi) {
+  *lo = *hi = NAN;
+  if (n < 2)
+    return;
+  double half = ks_stats_t975((guint)MIN(n - 1, G_MAXUINT)) * sqrt(m2 / (double)(n - 1)) /
+                sqrt((double)n);
+  *lo = mean - half;
+  *hi = mean + half;
+}
+
 void ks_stats_mean_ci(const double *v, gsize n, double *mean, double *lo, double *hi) {
   *mean = *lo = *hi = NAN;
   if (n == 0)
@@ -27,15 +37,10 @@ void ks_stats_mean_ci(const double *v, gsize n, double *mean, double *lo, double
   for (gsize i = 0; i < n; i++)
     sum += v[i];
   *mean = sum / (double)n;
-  if (n < 2)
-    return;
   double ss = 0;
   for (gsize i = 0; i < n; i++)
     ss += (v[i] - *mean) * (v[i] - *mean);
-  double half = ks_stats_t975((guint)MIN(n - 1, G_MAXUINT)) * sqrt(ss / (double)(n - 1)) /
-                sqrt((double)n);
-  *lo = *mean - half;
-  *hi = *mean + half;
+  ks_stats_mean_ci_m2(n, *mean, ss, lo, hi);
 }
 
 /* log of the Binomial(n, q) probability of exactly i. */
@@ -44,18 +49,16 @@ static double log_pmf(gsize n, gsize i, double q) {
          (double)i * log(q) + (double)(n - i) * log1p(-q);
 }
 
-void ks_stats_quantile_ci(const double *sorted, gsize n, double q, double *est, double *lo,
-                          double *hi) {
-  *est = *lo = *hi = NAN;
+void ks_stats_quantile_ranks(gsize n, double q, gsize *est, gsize *lo, gsize *hi) {
+  *est = *lo = *hi = 0;
   if (n == 0)
     return;
   gsize rank = (gsize)ceil(q * (double)n - 1e-9); /* nearest rank, 1-based */
-  rank = CLAMP(rank, 1, n);
-  *est = sorted[rank - 1];
+  *est = CLAMP(rank, 1, n);
   /* F(j) = P(B <= j), B ~ Binomial(n, q): P(x(l) <= Q) >= 1 - F(l-1) and
    * P(Q <= x(u)) >= F(u-1).  l: the largest rank with F(l-1) <= 0.025;
    * u: the smallest with F(u-1) >= 0.975. */
-  gsize l = 0, u = 0;
+  gsize l = 0, u = n + 1;
   double cdf = 0;
   for (gsize j = 0; j <= n; j++) {
     cdf += q >= 1 ? (j == n) : exp(log_pmf(n, j, q));
@@ -66,8 +69,20 @@ void ks_stats_quantile_ci(const double *sorted, gsize n, double q, double *est, 
       break;
     }
   }
+  *lo = l;
+  *hi = MIN(u, n + 1);
+}
+
+void ks_stats_quantile_ci(const double *sorted, gsize n, double q, double *est, double *lo,
+                          double *hi) {
+  *est = *lo = *hi = NAN;
+  if (n == 0)
+    return;
+  gsize r, l, u;
+  ks_stats_quantile_ranks(n, q, &r, &l, &u);
+  *est = sorted[r - 1];
   *lo = l >= 1 ? sorted[l - 1] : -INFINITY;
-  *hi = u >= 1 && u <= n ? sorted[u - 1] : INFINITY;
+  *hi = u <= n ? sorted[u - 1] : INFINITY;
 }
 
 void ks_stats_wilson(guint64 x, guint64 n, double *rate, double *lo, double *hi) {

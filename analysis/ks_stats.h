@@ -26,6 +26,16 @@ double ks_stats_t975(guint df);
  * are NAN; with n == 0 the mean too. */
 void ks_stats_mean_ci(const double *v, gsize n, double *mean, double *lo, double *hi);
 
+/* The same from n, the mean and the sum of squared deviations from it
+ * (a distribution too large to keep, ks_dist.h). */
+void ks_stats_mean_ci_m2(gsize n, double mean, double m2, double *lo, double *hi);
+
+/* The ranks behind ks_stats_quantile_ci, for values that are not all kept
+ * (ks_dist.h): the estimate's (1 to n), and the interval's bounds, 0 for
+ * "below the smallest" (-INFINITY) and n + 1 for "beyond the largest"
+ * (INFINITY); all 0 when n == 0. */
+void ks_stats_quantile_ranks(gsize n, double q, gsize *est, gsize *lo, gsize *hi);
+
 /* Nearest-rank quantile q (0 < q <= 1) of n sorted values (ks_metrics.h's
  * rule) and its order-statistic interval.  NAN when n == 0; an upper
  * bound past the largest value is INFINITY, a lower bound before the

@@ -166,7 +166,22 @@ static const char *parse_line(const char *p, ks_trace_rec *r) {
   return NULL;
 }
 
-gboolean ks_trace_read(const char *path, ks_trace_rec_fn fn, void *ud, GError **error) {
+/* A line about another connection than `only` (>= 0), told without
+ * parsing it: its "conn" is another number.  Lines without one (scenario
+ * events) are not. */
+static gboolean other_conn(const char *line, gint64 only) {
+  const char *p = only < 0 ? NULL : strstr(line, "\"conn\":");
+  if (p == NULL)
+    return FALSE;
+  gint64 v = 0;
+  for (p += 7; g_ascii_isdigit(*p) && v <= G_MAXUINT32; p++)
+    v = v * 10 + (*p - '0');
+  return v != only;
+}
+
+/* Every line, or with only >= 0 every line but other connections'. */
+static gboolean read_trace(const char *path, gint64 only, ks_trace_rec_fn fn, void *ud,
+                           GError **error) {
   ks_lines *f = ks_lines_open(path);
   if (f == NULL) {
     int e = errno;
@@ -183,7 +198,7 @@ gboolean ks_trace_read(const char *path, ks_trace_rec_fn fn, void *ud, GError **
   gboolean ok = TRUE;
   while ((line = ks_lines_next(f, &len)) != NULL) {
     n++;
-    if (len == 1 && line[0] == '\n')
+    if ((len == 1 && line[0] == '\n') || other_conn(line, only))
       continue;
     ks_trace_rec r;
     const char *problem = parse_line(line, &r);
@@ -203,6 +218,10 @@ gboolean ks_trace_read(const char *path, ks_trace_rec_fn fn, void *ud, GError **
   return ok;
 }
 
+gboolean ks_trace_read(const char *path, ks_trace_rec_fn fn, void *ud, GError **error) {
+  return read_trace(path, -1, fn, ud, error);
+}
+
 /* --- One connection. ----------------------------------------------------- */
 
 typedef struct tl_ctx {
@@ -215,12 +234,6 @@ static gboolean tl_collect(const ks_trace_rec *r, void *ud) {
   if (r->ev == KS_TRACE_SCENARIO || r->conn == (gint64)c->conn)
     g_array_append_val(c->recs, *r);
   return TRUE;
-}
-
-static const char *reason_name(guint8 r) {
-  static const char *const n[] = {NULL, "keepalive_timeout", "retransmission_timeout",
-                                  "user_timeout", "reset_by_peer"};
-  return r < G_N_ELEMENTS(n) ? n[r] : NULL;
 }
 
 static GPtrArray *names_of(JsonObject *o, const char *key) {
@@ -267,40 +280,35 @@ static void load_network(ks_timeline *tl, const char *run_dir, guint32 group) {
   g_object_unref(p);
 }
 
-ks_timeline *ks_timeline_load(const char *run_dir, const ks_run_metrics *m, gint64 conn,
-                              GError **error) {
-  if (m->conns->len == 0) {
+/* Why the trace has nothing of connection `conn`, from the level the run
+ * wrote it at, and how to get it. */
+static void no_trace(GError **error, const char *run_dir, const char *level, guint32 conn,
+                     gboolean file) {
+  const char *why = !file ? "the run wrote no trace.jsonl (--trace none)"
+                    : g_strcmp0(level, "conn") == 0
+                      ? "the run traced only the connections its --trace "
+                        "conn= listed"
+                    : g_strcmp0(level, "failures") == 0
+                      ? "it showed no sign of trouble, and the run's trace "
+                        "(--trace failures, the default above 10,000 "
+                        "connections) keeps only those that did"
+                      : "trace.jsonl has none of its events";
+  g_set_error(error, KS_METRICS_ERROR, KS_METRICS_ERROR_NO_TRACE,
+              "%s: no events of connection %u to draw: %s; run it again with --trace conn=%u",
+              run_dir, conn, why, conn);
+}
+
+ks_timeline *ks_timeline_load(const char *run_dir, const ks_run_metrics *m, GError **error) {
+  if (m->connections == 0) {
     g_set_error(error, KS_METRICS_ERROR, 0, "%s: the run has no connections", run_dir);
     return NULL;
   }
-  if (conn >= (gint64)m->conns->len) {
-    g_set_error(error, KS_METRICS_ERROR, 0,
-                "--conn %" G_GINT64_FORMAT ": the run has connections 0 to %u", conn,
-                m->conns->len - 1);
+  const ks_conn_metrics *c = &m->story;
+  g_autofree char *trace = ks_lines_find(run_dir, "trace.jsonl");
+  if (m->trace_level && !g_file_test(trace, G_FILE_TEST_EXISTS)) {
+    no_trace(error, run_dir, m->trace_level, c->id, FALSE);
     return NULL;
   }
-  if (conn < 0) {
-    /* The most instructive story first: a detection, then a false
-     * give-up, then any failure, then any close. */
-    gint64 pick[4] = {-1, -1, -1, -1};
-    for (guint i = 0; i < m->conns->len; i++) {
-      const ks_conn_metrics *c = &g_array_index(m->conns, ks_conn_metrics, i);
-      gboolean failed = !isnan(c->failure_at_s), closed = !isnan(c->closed_at_s);
-      if (pick[0] < 0 && failed && closed && !c->false_giveup)
-        pick[0] = i;
-      if (pick[1] < 0 && c->false_giveup)
-        pick[1] = i;
-      if (pick[2] < 0 && failed)
-        pick[2] = i;
-      if (pick[3] < 0 && closed)
-        pick[3] = i;
-    }
-    conn = 0;
-    for (int k = 3; k >= 0; k--)
-      if (pick[k] >= 0)
-        conn = pick[k];
-  }
-  const ks_conn_metrics *c = &g_array_index(m->conns, ks_conn_metrics, conn);
   const ks_group_metrics *g = m->groups->pdata[c->group];
   ks_timeline *tl = g_new0(ks_timeline, 1);
   tl->scenario = g_strdup(m->scenario);
@@ -313,15 +321,25 @@ ks_timeline *ks_timeline_load(const char *run_dir, const ks_run_metrics *m, gint
   tl->false_giveup = c->false_giveup;
   tl->failure = c->failure;
   tl->error = c->error;
-  tl->close_reason = reason_name(c->reason);
+  tl->close_reason = ks_metrics_reason_name(c->reason);
   tl->recs = g_array_new(FALSE, FALSE, sizeof(ks_trace_rec));
   load_network(tl, run_dir, c->group);
-  g_autofree char *trace = ks_lines_find(run_dir, "trace.jsonl");
   tl_ctx ctx = {.conn = tl->conn, .recs = tl->recs};
-  if (!ks_trace_read(trace, tl_collect, &ctx, error)) {
+  if (!read_trace(trace, tl->conn, tl_collect, &ctx, error)) {
     ks_timeline_free(tl);
     return NULL;
   }
+  guint own = 0;
+  for (guint i = 0; i < tl->recs->len; i++)
+    own += g_array_index(tl->recs, ks_trace_rec, i).ev != KS_TRACE_SCENARIO;
+  /* A trace that holds part of the runs' connections may hold none of
+   * this one: say so rather than draw an empty story. */
+  if (own == 0 && m->trace_level && strcmp(m->trace_level, "all") != 0) {
+    no_trace(error, run_dir, m->trace_level, c->id, TRUE);
+    ks_timeline_free(tl);
+    return NULL;
+  }
+  tl->partial = g_strcmp0(m->trace_level, "failures") == 0;
   return tl;
 }
 

@@ -42,6 +42,9 @@ typedef struct ks_timeline {
   double failure_at_s, closed_at_s;           /* NAN when none */
   const char *failure, *close_reason, *error; /* static or interned */
   gboolean false_giveup;
+  /* The trace holds the connection's events from its first sign of
+   * trouble on only (--trace failures). */
+  gboolean partial;
   GArray *recs; /* ks_trace_rec: this connection's, and scenario events */
   /* The scenario's names by index (summary.json's "network"), and the
    * names on this connection's path: hosts from client to server, links,
@@ -51,11 +54,11 @@ typedef struct ks_timeline {
   GPtrArray *path_hosts, *path_links, *path_middleboxes;
 } ks_timeline;
 
-/* m is the run's metrics (ks_metrics_load).  conn < 0 picks the first
- * detected failure, else the first false give-up, else the first failure,
- * else the first close, else connection 0. */
-ks_timeline *ks_timeline_load(const char *run_dir, const ks_run_metrics *m, gint64 conn,
-                              GError **error);
+/* m is the run's metrics (ks_metrics_load_conn): the story of m->story,
+ * read from the trace skipping the other connections' lines unparsed.
+ * KS_METRICS_ERROR_NO_TRACE when the run's trace level left that
+ * connection's events out (the message says how to get them). */
+ks_timeline *ks_timeline_load(const char *run_dir, const ks_run_metrics *m, GError **error);
 void ks_timeline_free(ks_timeline *tl);
 
 #endif

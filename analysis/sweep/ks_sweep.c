@@ -477,10 +477,7 @@ static char *cell_json(const ks_sweep_plan *s, guint64 k, const ks_run_metrics *
   json_builder_set_member_name(b, "metrics");
   ks_metrics_to_json(m, b);
   json_builder_set_member_name(b, "latencies_s");
-  json_builder_begin_array(b);
-  for (guint i = 0; m->latencies_s && i < m->latencies_s->len; i++)
-    json_builder_add_double_value(b, g_array_index(m->latencies_s, double, i));
-  json_builder_end_array(b);
+  ks_dist_to_json(m->latency, b);
   json_builder_end_object(b);
   return builder_text(b);
 }
@@ -504,7 +501,8 @@ static JsonParser *cell_load(const ks_sweep_plan *s, guint64 k, const char *dir)
   if (!params || !JSON_NODE_HOLDS_OBJECT(params) || !seed || !JSON_NODE_HOLDS_VALUE(seed) ||
       json_node_get_value_type(seed) != G_TYPE_INT64 ||
       (guint64)json_node_get_int(seed) != ks_sweep_cell_seed(s, k) || !metrics ||
-      !JSON_NODE_HOLDS_OBJECT(metrics) || !lat || !JSON_NODE_HOLDS_ARRAY(lat))
+      !JSON_NODE_HOLDS_OBJECT(metrics) || !lat ||
+      !(JSON_NODE_HOLDS_ARRAY(lat) || JSON_NODE_HOLDS_OBJECT(lat)))
     goto no;
   JsonObject *po = json_node_get_object(params);
   if (json_object_get_size(po) != s->cols->len)
@@ -780,7 +778,7 @@ static gboolean csv_value(GString *csv, JsonNode *n) {
 /* One combination's seeds, gathered as the merge reads its cells. */
 typedef struct combo_acc {
   ks_sweep_stat st;
-  GArray *lat;      /* double: detected latencies, then INFINITY per undetected */
+  ks_dist *lat;     /* the detected latencies of every seed; the undetected are st.undetected */
   GArray *overhead; /* double per seed: probe_bytes_per_s / connections */
 } combo_acc;
 
@@ -789,11 +787,21 @@ static guint64 metric_count(JsonObject *m, const char *name) {
   return n && JSON_NODE_HOLDS_VALUE(n) ? (guint64)json_node_get_int(n) : 0;
 }
 
-static void acc_add(combo_acc *a, JsonObject *m, JsonArray *lat) {
-  for (guint i = 0; i < json_array_get_length(lat); i++) {
-    double v = json_array_get_double_element(lat, i);
-    g_array_append_val(a->lat, v);
+/* A cell's latencies (its values, or its histogram past KS_DIST_EXACT_MAX)
+ * and counts into its combination's. */
+static gboolean acc_add(combo_acc *a, JsonObject *m, JsonNode *lat, const char *path,
+                        GError **error) {
+  GError *e = NULL;
+  ks_dist *d = ks_dist_from_json(lat, &e);
+  if (d == NULL) {
+    g_set_error(error, KS_SWEEP_ERROR, KS_SWEEP_ERROR_FAILED,
+                "%s: \"latencies_s\": %s; remove the cell's folder and run the sweep again", path,
+                e->message);
+    g_error_free(e);
+    return FALSE;
   }
+  ks_dist_merge(a->lat, d);
+  ks_dist_free(d);
   ks_sweep_stat *st = &a->st;
   guint64 conns = metric_count(m, "connections");
   st->runs++;
@@ -810,31 +818,47 @@ static void acc_add(combo_acc *a, JsonObject *m, JsonArray *lat) {
     double v = json_node_get_double(bytes) / (double)conns;
     g_array_append_val(a->overhead, v);
   }
+  return TRUE;
 }
 
-static int cmp_double(const void *x, const void *y) {
-  double a = *(const double *)x, b = *(const double *)y;
-  return (a > b) - (a < b);
+/* The value at rank r of the detected latencies followed by one INFINITY
+ * per undetected failure; 0 (below the smallest) is -INFINITY. */
+static double acc_rank(const combo_acc *a, gsize r) {
+  guint64 nd = ks_dist_count(a->lat);
+  return r == 0 ? -INFINITY : r > nd ? INFINITY : ks_dist_rank(a->lat, r);
+}
+
+/* A quantile and its interval over the detected and (as "never") the
+ * undetected failures. */
+static void acc_quantile(const combo_acc *a, double q, double out[3]) {
+  gsize n = a->st.detection_n, r, l, u;
+  out[0] = out[1] = out[2] = NAN;
+  if (n == 0)
+    return;
+  ks_stats_quantile_ranks(n, q, &r, &l, &u);
+  out[0] = acc_rank(a, r);
+  out[1] = acc_rank(a, l);
+  out[2] = acc_rank(a, u);
 }
 
 static void acc_finish(combo_acc *a) {
   ks_sweep_stat *st = &a->st;
-  /* The mean is over detected connections only: their latencies are the
-   * ones before the INFINITY entries added next. */
-  g_array_sort(a->lat, cmp_double);
-  ks_stats_mean_ci((const double *)a->lat->data, a->lat->len, &st->detection_mean[0],
-                   &st->detection_mean[1], &st->detection_mean[2]);
-  for (guint64 i = 0; i < st->undetected; i++) {
-    double inf = INFINITY;
-    g_array_append_val(a->lat, inf);
+  /* The mean is over detected connections only; the undetected count as
+   * INFINITY in the quantiles. */
+  ks_dist_finish(a->lat);
+  guint64 nd = ks_dist_count(a->lat);
+  const double *v = ks_dist_values(a->lat);
+  if (v != NULL)
+    ks_stats_mean_ci(v, nd, &st->detection_mean[0], &st->detection_mean[1], &st->detection_mean[2]);
+  else {
+    st->detection_mean[0] = ks_dist_mean(a->lat);
+    ks_stats_mean_ci_m2(nd, st->detection_mean[0], ks_dist_m2(a->lat), &st->detection_mean[1],
+                        &st->detection_mean[2]);
   }
-  st->detection_n = a->lat->len;
-  const double *v = (const double *)a->lat->data;
-  ks_stats_quantile_ci(v, a->lat->len, 0.5, &st->detection_p50[0], &st->detection_p50[1],
-                       &st->detection_p50[2]);
-  ks_stats_quantile_ci(v, a->lat->len, 0.95, &st->detection_p95[0], &st->detection_p95[1],
-                       &st->detection_p95[2]);
-  st->detection_max = a->lat->len ? v[a->lat->len - 1] : NAN;
+  st->detection_n = nd + st->undetected;
+  acc_quantile(a, 0.5, st->detection_p50);
+  acc_quantile(a, 0.95, st->detection_p95);
+  st->detection_max = st->undetected ? INFINITY : ks_dist_max(a->lat);
   ks_stats_wilson(st->false_giveups, st->connections, &st->false_giveup_rate[0],
                   &st->false_giveup_rate[1], &st->false_giveup_rate[2]);
   ks_stats_wilson(st->detected, st->detected + st->undetected, &st->detected_rate[0],
@@ -858,7 +882,10 @@ static gboolean merge_cell(const ks_sweep_plan *s, guint64 k, JsonBuilder *b, GS
   g_autofree char *path = g_build_filename(dir, "cell.json", NULL);
   JsonObject *cell = json_node_get_object(json_parser_get_root(parser));
   JsonObject *m = json_object_get_object_member(cell, "metrics");
-  acc_add(acc, m, json_object_get_array_member(cell, "latencies_s"));
+  if (!acc_add(acc, m, json_object_get_member(cell, "latencies_s"), path, error)) {
+    g_object_unref(parser);
+    return FALSE;
+  }
   char **sets = ks_sweep_cell_sets(s, k);
   guint64 seed = ks_sweep_cell_seed(s, k);
 
@@ -997,13 +1024,13 @@ gboolean ks_sweep_merge(const ks_sweep_plan *s, GArray **stats_out, GError **err
   json_builder_set_member_name(b, "cells");
   json_builder_begin_array(b);
   gboolean ok = TRUE;
-  combo_acc acc = {.lat = g_array_new(FALSE, FALSE, sizeof(double)),
-                   .overhead = g_array_new(FALSE, FALSE, sizeof(double))};
+  combo_acc acc = {.overhead = g_array_new(FALSE, FALSE, sizeof(double))};
   for (guint64 k = 0; ok && k < s->cells; k++) {
     if (k % s->seeds == 0) {
       memset(&acc.st, 0, sizeof acc.st);
       acc.st.combo = k / s->seeds;
-      g_array_set_size(acc.lat, 0);
+      ks_dist_free(acc.lat);
+      acc.lat = ks_dist_new();
       g_array_set_size(acc.overhead, 0);
     }
     ok = merge_cell(s, k, b, rows, names, &acc, error);
@@ -1013,7 +1040,7 @@ gboolean ks_sweep_merge(const ks_sweep_plan *s, GArray **stats_out, GError **err
       stats_row(s, &acc.st, stats_csv);
     }
   }
-  g_array_free(acc.lat, TRUE);
+  ks_dist_free(acc.lat);
   g_array_free(acc.overhead, TRUE);
   json_builder_end_array(b);
   json_builder_end_object(b);

@@ -61,8 +61,9 @@ static void test_fixture_metrics(void) {
   /* Latencies, sorted: 100.5-100 = 0.5, 7210.02-600 = 6610.02,
    * 7210.52-600 = 6610.52.  Mean 13221.04 / 3 = 4407.0133...; median at
    * rank ceil(1.5) = 2; 95% at rank ceil(2.85) = 3. */
-  g_assert_cmpuint(m->latencies_s->len, ==, 3);
-  g_assert_cmpfloat_with_epsilon(g_array_index(m->latencies_s, double, 0), 0.5, 1e-9);
+  g_assert_cmpuint(ks_dist_count(m->latency), ==, 3);
+  g_assert_true(ks_dist_exact(m->latency) && m->latency_exact);
+  g_assert_cmpfloat_with_epsilon(ks_dist_rank(m->latency, 1), 0.5, 1e-9);
   g_assert_cmpfloat_with_epsilon(m->latency_mean_s, 13221.04 / 3, 1e-6);
   g_assert_cmpfloat_with_epsilon(m->latency_p50_s, 6610.02, 1e-6);
   g_assert_cmpfloat_with_epsilon(m->latency_p95_s, 6610.52, 1e-6);
@@ -81,10 +82,7 @@ static void test_fixture_metrics(void) {
   /* Give-ups at 13.0, 100.5, 7210.02, 7210.52: bins from second 13 to
    * second 7210, 7198 of them; 2 in the last, the peak. */
   g_assert_cmpfloat(m->giveups_start_s, ==, 13);
-  g_assert_cmpuint(m->giveups_per_s->len, ==, 7198);
-  g_assert_cmpuint(g_array_index(m->giveups_per_s, guint32, 0), ==, 1);
-  g_assert_cmpuint(g_array_index(m->giveups_per_s, guint32, 100 - 13), ==, 1);
-  g_assert_cmpuint(g_array_index(m->giveups_per_s, guint32, 7197), ==, 2);
+  g_assert_cmpuint(m->giveups_span_s, ==, 7198);
   g_assert_cmpuint(m->peak_giveups_per_s, ==, 2);
   /* Per group: a has 2 connections, 10 probes (840 octets); b has the rest. */
   g_assert_cmpuint(m->groups->len, ==, 2);
@@ -98,9 +96,38 @@ static void test_fixture_metrics(void) {
   g_assert_cmpuint(b->false_giveups, ==, 1);
   g_assert_cmpuint(b->wire_probes, ==, 3);
   g_assert_cmpuint(b->wire_probe_acks, ==, 1);
-  const ks_conn_metrics *c2 = &g_array_index(m->conns, ks_conn_metrics, 2);
-  g_assert_cmpstr(c2->failure, ==, "peer_reboot");
-  g_assert_cmpstr(c2->error, ==, "ECONNRESET");
+  /* How each group ended: a by keep-alive twice, b by a reset and a
+   * keep-alive give-up, each with its error and its close times. */
+  g_assert_cmpuint(a->endings->len, ==, 1);
+  const ks_ending *ea = a->endings->pdata[0];
+  g_assert_cmpuint(ea->reason, ==, KS_REASON_KEEPALIVE);
+  g_assert_cmpstr(ea->error, ==, "WSAENETRESET");
+  g_assert_cmpfloat(ks_dist_min(ea->closed_at_s), ==, 7210.02);
+  g_assert_cmpfloat(ks_dist_max(ea->closed_at_s), ==, 7210.52);
+  g_assert_cmpuint(b->endings->len, ==, 2);
+  const ks_ending *eb = b->endings->pdata[0];
+  g_assert_cmpuint(eb->reason, ==, KS_REASON_RESET);
+  g_assert_cmpstr(eb->error, ==, "ECONNRESET");
+  g_assert_cmpuint(b->failed, ==, 3); /* 2, 4, 5 */
+  g_assert_cmpuint(b->closed, ==, 2); /* 2, 3 */
+  g_assert_cmpuint(a->probes_sent, ==, 10);
+  /* The story: the first detected failure, connection 0, as the summary
+   * has it. */
+  g_assert_cmpuint(m->story.id, ==, 0);
+  g_assert_cmpstr(m->story.failure, ==, "link_down");
+  g_assert_cmpstr(m->story.error, ==, "WSAENETRESET");
+  g_assert_cmpfloat(m->story.closed_at_s, ==, 7210.02);
+  ks_metrics_free(m);
+  /* Asked for connection 2: its own record. */
+  m = ks_metrics_load_conn(dir, 2, &error);
+  g_assert_no_error(error);
+  g_assert_cmpuint(m->story.id, ==, 2);
+  g_assert_cmpuint(m->story.group, ==, 1);
+  g_assert_cmpstr(m->story.failure, ==, "peer_reboot");
+  g_assert_cmpstr(m->story.error, ==, "ECONNRESET");
+  g_assert_null(ks_metrics_load_conn(dir, 7, &error));
+  g_assert_nonnull(strstr(error->message, "--conn 7: the run has connections 0 to 6"));
+  g_clear_error(&error);
 
   /* The JSON a sweep stores: the same names, null for "none". */
   JsonBuilder *jb = json_builder_new();
@@ -194,6 +221,153 @@ static void test_not_a_run(void) {
   fixture_rm(d3);
 }
 
+/* A run folder as kasim run writes one of more than 10,000 connections:
+ * summary.json with the aggregates only, connections.csv with the rows
+ * (docs/output.md).  `totals` is summary.json's totals' extra members. */
+static char *large_run(double vt, const char *totals, const char *csv_rows) {
+  char *dir = g_dir_make_tmp("kasim-large-XXXXXX", NULL);
+  g_autofree char *s = g_build_filename(dir, "summary.json", NULL);
+  g_autofree char *c = g_build_filename(dir, "connections.csv", NULL);
+  g_autofree char *summary = g_strdup_printf(
+    "{\"scenario\": \"large\", \"seed\": 1, \"virtual_time_s\": %.17g, \"totals\": {"
+    "\"wire_probes\": 0, \"wire_probe_acks\": 0, \"probe_wire_bytes\": 0%s}, \"groups\": [], "
+    "\"outputs\": {\"trace_level\": \"none\"}}",
+    vt, totals);
+  g_assert_true(g_file_set_contents(s, summary, -1, NULL));
+  g_autofree char *text = g_strconcat(
+    "id,group,profile,side,closed_at_s,close_reason,error,probes_sent,probes_answered,"
+    "last_rx_s,failure_at_s,failure,recovered,false_giveup,middleboxes\n",
+    csv_rows, NULL);
+  g_assert_true(g_file_set_contents(c, text, -1, NULL));
+  return dir;
+}
+
+static void large_rm(const char *dir) {
+  g_autofree char *s = g_build_filename(dir, "summary.json", NULL);
+  g_autofree char *c = g_build_filename(dir, "connections.csv", NULL);
+  g_unlink(s);
+  g_unlink(c);
+  g_rmdir(dir);
+}
+
+/* |got - want| within KS_DIST_RELATIVE_ERROR of want (and rounding). */
+static void assert_within(double got, double want) {
+  g_assert_cmpfloat(fabs(got - want), <=, KS_DIST_RELATIVE_ERROR * want * (1 + 1e-12));
+}
+
+static int cmp_double(gconstpointer a, gconstpointer b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+/* 150,000 connections, past KS_DIST_EXACT_MAX: all fail at 1000 s, and
+ * connection i gives up L(i) = 1 + (i x 7919 mod n) / 100 s later (7919 is
+ * prime, so the L(i) are 1, 1.01, ..., 1500.99 in another order); group a
+ * holds the first 100,000.  The run's latency at rank r is 1 + (r-1)/100;
+ * give-ups fall 100 to a second, in seconds 1001 to 2500. */
+static GString *ramp_rows(guint n, GArray *lat_a) {
+  GString *rows = g_string_new(NULL);
+  for (guint i = 0; i < n; i++) {
+    guint k = (guint)((guint64)i * 7919 % n);
+    char closed[32];
+    g_snprintf(closed, sizeof closed, "%u.%02u", 1001 + k / 100, k % 100);
+    g_string_append_printf(rows,
+                           "%u,%s,linux,client,%s,keepalive_timeout,ETIMEDOUT,9,0,0.5,1000.0,"
+                           "link_down,false,false,0\n",
+                           i, i < 100000 ? "a" : "b", closed);
+    double lat = g_ascii_strtod(closed, NULL) - 1000.0; /* as the metrics compute it */
+    if (i < 100000)
+      g_array_append_val(lat_a, lat);
+  }
+  return rows;
+}
+
+static void test_large_binned(void) {
+  const guint n = 150000;
+  GArray *lat_a = g_array_new(FALSE, FALSE, sizeof(double));
+  GString *rows = ramp_rows(n, lat_a);
+  g_array_sort(lat_a, cmp_double);
+  /* Without kasim run's own percentiles: the histogram's, within its bound. */
+  g_autofree char *dir = large_run(3000, "", rows->str);
+  GError *error = NULL;
+  ks_run_metrics *m = ks_metrics_load(dir, &error);
+  g_assert_no_error(error);
+  g_assert_cmpuint(m->connections, ==, n);
+  g_assert_cmpuint(m->detected, ==, n);
+  g_assert_false(ks_dist_exact(m->latency));
+  g_assert_false(m->latency_exact);
+  for (guint r = 1; r <= n; r += 37)
+    assert_within(ks_dist_rank(m->latency, r), 1 + (r - 1) / 100.0);
+  assert_within(m->latency_p50_s, 1 + (75000 - 1) / 100.0);  /* rank ceil(0.5 n) */
+  assert_within(m->latency_p95_s, 1 + (142500 - 1) / 100.0); /* rank ceil(0.95 n) */
+  g_assert_cmpfloat(m->latency_max_s, ==, 2500.99 - 1000.0);
+  g_assert_cmpfloat(ks_dist_min(m->latency), ==, 1);
+  /* The mean of 1 + k/100 over k < n: 1 + (n - 1) / 200. */
+  g_assert_cmpfloat_with_epsilon(m->latency_mean_s, 1 + (n - 1) / 200.0, 1e-9);
+  /* Group a is binned with the run, though it holds 100,000 alone. */
+  const ks_group_metrics *a = m->groups->pdata[0];
+  g_assert_false(ks_dist_exact(a->latency));
+  assert_within(a->latency_p50_s, ks_percentile(lat_a, 50));
+  for (guint r = 1; r <= lat_a->len; r += 41)
+    assert_within(ks_dist_rank(a->latency, r), g_array_index(lat_a, double, r - 1));
+  /* Close times: first and last exact, the median within the bound. */
+  const ks_ending *e = a->endings->pdata[0];
+  g_assert_false(ks_dist_exact(e->closed_at_s));
+  g_assert_cmpfloat(ks_dist_min(e->closed_at_s), ==, 1000 + g_array_index(lat_a, double, 0));
+  assert_within(ks_dist_rank(e->closed_at_s, 50001), 1000 + g_array_index(lat_a, double, 50000));
+  /* Give-ups: 100 in each second from 1001 to 2500. */
+  g_assert_cmpfloat(m->giveups_start_s, ==, 1001);
+  g_assert_cmpuint(m->giveups_span_s, ==, 1500);
+  g_assert_cmpuint(m->peak_giveups_per_s, ==, 100);
+  ks_metrics_free(m);
+  large_rm(dir);
+
+  /* With them (kasim run computes them from every connection): exact. */
+  g_autofree char *dir2 = large_run(3000,
+                                    ", \"detected\": 150000, \"latency_p50_s\": 750.98, "
+                                    "\"latency_p95_s\": 1425.98",
+                                    rows->str);
+  m = ks_metrics_load(dir2, &error);
+  g_assert_no_error(error);
+  g_assert_true(m->latency_exact);
+  g_assert_cmpfloat(m->latency_p50_s, ==, 750.98);
+  g_assert_cmpfloat(m->latency_p95_s, ==, 1425.98);
+  ks_metrics_free(m);
+  large_rm(dir2);
+  g_string_free(rows, TRUE);
+  g_array_unref(lat_a);
+}
+
+/* Seconds read back as strtod reads them, below 2^53 ns (the count and one
+ * division) and above (strtod itself); give-ups over more than the bins'
+ * 2^20 seconds, counted stretch by stretch: 10.1 s, two in second
+ * 2,000,000, 3,500,000.000000001 s and 9,500,000.000000001 s. */
+static void test_large_span(void) {
+  static const char *const t[] = {"10.1", "2000000.5", "2000000.7", "3500000.000000001",
+                                  "9500000.000000001"};
+  GString *rows = g_string_new(NULL);
+  for (guint i = 0; i < G_N_ELEMENTS(t); i++)
+    g_string_append_printf(rows,
+                           "%u,g,linux,client,%s,reset_by_peer,ECONNRESET,0,0,0.5,1.0,peer_reboot,"
+                           "false,false,0\n",
+                           i, t[i]);
+  g_autofree char *dir = large_run(1e7, "", rows->str);
+  g_string_free(rows, TRUE);
+  GError *error = NULL;
+  ks_run_metrics *m = ks_metrics_load(dir, &error);
+  g_assert_no_error(error);
+  g_assert_cmpfloat(m->giveups_start_s, ==, 10);
+  g_assert_cmpuint(m->giveups_span_s, ==, 9500000 - 10 + 1);
+  g_assert_cmpuint(m->peak_giveups_per_s, ==, 2);
+  const ks_ending *e = ((ks_group_metrics *)m->groups->pdata[0])->endings->pdata[0];
+  g_assert_true(ks_dist_exact(e->closed_at_s));
+  for (guint i = 0; i < G_N_ELEMENTS(t); i++)
+    g_assert_cmpfloat(ks_dist_rank(e->closed_at_s, i + 1), ==, g_ascii_strtod(t[i], NULL));
+  g_assert_cmpfloat(ks_dist_rank(m->latency, 1), ==, g_ascii_strtod(t[0], NULL) - 1.0);
+  ks_metrics_free(m);
+  large_rm(dir);
+}
+
 typedef struct got {
   GArray *t;
 } got;
@@ -238,6 +412,8 @@ int main(int argc, char **argv) {
   g_test_add_func("/metrics/percentile", test_percentile);
   g_test_add_func("/metrics/fixture", test_fixture_metrics);
   g_test_add_func("/metrics/nothing-detected", test_nothing_detected);
+  g_test_add_func("/metrics/large-binned", test_large_binned);
+  g_test_add_func("/metrics/large-span", test_large_span);
   g_test_add_func("/metrics/not-a-run", test_not_a_run);
   g_test_add_func("/metrics/trace-times", test_trace_times);
   return g_test_run();

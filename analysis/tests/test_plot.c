@@ -105,7 +105,7 @@ static void test_timeline(void) {
   ks_run_metrics *m = ks_metrics_load(dir, &error);
   g_assert_no_error(error);
   /* By default the first detected failure: connection 0. */
-  ks_timeline *tl = ks_timeline_load(dir, m, -1, &error);
+  ks_timeline *tl = ks_timeline_load(dir, m, &error);
   g_assert_no_error(error);
   g_assert_cmpuint(tl->conn, ==, 0);
   /* Its 10 SENDs and 10 DROPs, 10 timers, the close, the two handshake
@@ -130,17 +130,20 @@ static void test_timeline(void) {
   ks_timeline_free(tl);
 
   /* Connection 3, the false give-up, and one out of range. */
-  tl = ks_timeline_load(dir, m, 3, &error);
+  ks_metrics_free(m);
+  m = ks_metrics_load_conn(dir, 3, &error);
+  g_assert_no_error(error);
+  tl = ks_timeline_load(dir, m, &error);
   g_assert_no_error(error);
   g_assert_true(tl->false_giveup);
   g_assert_true(ks_plot_timeline(tl, &im, &error));
   check_png(im.png, KS_PLOT_TIMELINE_W, ks_plot_timeline_height(tl), 0xe66100);
   ks_plot_images_clear(&im);
   ks_timeline_free(tl);
-  g_assert_null(ks_timeline_load(dir, m, 7, &error));
+  ks_metrics_free(m);
+  g_assert_null(ks_metrics_load_conn(dir, 7, &error));
   g_assert_nonnull(strstr(error->message, "0 to 6"));
   g_clear_error(&error);
-  ks_metrics_free(m);
   fixture_rm(dir);
 }
 
@@ -157,7 +160,8 @@ static void test_cdf(void) {
   check_svg(im.svg, KS_PLOT_CDF_W, KS_PLOT_CDF_H);
   ks_plot_images_clear(&im);
   /* Nothing detected: no CDF, and a reason. */
-  g_array_set_size(m->latencies_s, 0);
+  ks_dist_free(m->latency);
+  m->latency = ks_dist_new();
   g_assert_false(ks_plot_cdf(m, &im, &error));
   g_assert_nonnull(error);
   g_clear_error(&error);

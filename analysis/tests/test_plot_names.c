@@ -33,12 +33,12 @@ static gboolean any_row_has(GPtrArray *rows, const char *s) {
 static void test_own_path_failure(void) {
   g_autofree char *dir = lab2_run();
   GError *error = NULL;
-  ks_run_metrics *m = ks_metrics_load(dir, &error);
-  g_assert_no_error(error);
   static const char *const cable[] = {"xp-cable", "vista-cable", "tux-cable"};
   static const char *const client[] = {"xp", "vista", "tux"};
   for (guint c = 0; c < 3; c++) {
-    ks_timeline *tl = ks_timeline_load(dir, m, c, &error);
+    ks_run_metrics *m = ks_metrics_load_conn(dir, c, &error);
+    g_assert_no_error(error);
+    ks_timeline *tl = ks_timeline_load(dir, m, &error);
     g_assert_no_error(error);
     GPtrArray *rows = ks_plot_timeline_rows(tl);
     g_autofree char *want = g_strdup_printf("FAILURE: link_down %s", cable[c]);
@@ -70,8 +70,8 @@ static void test_own_path_failure(void) {
       ks_plot_images_clear(&im);
     }
     ks_timeline_free(tl);
+    ks_metrics_free(m);
   }
-  ks_metrics_free(m);
   ks_test_rm_rf(dir);
 }
 

@@ -125,9 +125,8 @@ static void print_report(const ks_cli_host *host, const ks_capacity *c, const ks
   g_autofree char *sim_mean = m ? secs(m->latency_mean_s) : NULL;
   g_autofree char *sim_peak = m ? num(m->peak_giveups_per_s * scale) : NULL;
   g_autofree char *sim_p2 = m ? g_strdup_printf("%s/s", sim_peak) : NULL;
-  g_autofree char *sim_window = m && m->latencies_s->len > 0
-                                  ? g_strdup_printf("%.3g s to %.6g s",
-                                                    g_array_index(m->latencies_s, double, 0),
+  g_autofree char *sim_window = m && m->latency && ks_dist_count(m->latency) > 0
+                                  ? g_strdup_printf("%.3g s to %.6g s", ks_dist_min(m->latency),
                                                     m->latency_max_s)
                                   : NULL;
   g_autofree char *rate = num(c->storm_rate_per_s);
@@ -231,7 +230,7 @@ static void print_report(const ks_cli_host *host, const ks_capacity *c, const ks
   if (m->peak_giveups_per_s > 0) {
     /* How the run's give-ups were spread, measured: one-second bins from
      * the first to the last. */
-    guint span = m->giveups_per_s->len;
+    guint span = m->giveups_span_s;
     guint32 closes = m->keepalive_timeouts + m->retransmission_timeouts + m->user_timeouts +
                      m->resets;
     double mean = span > 0 ? (double)closes / span : 0;
@@ -595,12 +594,11 @@ int ks_cmd_capacity(int argc, char **argv) {
       const struct {
         const char *k;
         double v;
-      } r[] = {{"latency_min_s",
-                m->latencies_s->len ? g_array_index(m->latencies_s, double, 0) : NAN},
+      } r[] = {{"latency_min_s", m->latency ? ks_dist_min(m->latency) : NAN},
                {"latency_mean_s", m->latency_mean_s},
                {"latency_max_s", m->latency_max_s},
                {"peak_giveups_per_s", m->peak_giveups_per_s},
-               {"giveups_span_s", m->giveups_per_s->len}};
+               {"giveups_span_s", m->giveups_span_s}};
       for (size_t i = 0; i < G_N_ELEMENTS(r); i++) {
         json_builder_set_member_name(b, r[i].k);
         if (isfinite(r[i].v))

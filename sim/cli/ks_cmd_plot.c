@@ -25,15 +25,27 @@ static void add(GArray *pics, const char *name, ks_plot_images *im) {
 
 static gboolean plot_run(const char *dir, gint64 conn, GArray *pics, GPtrArray *keep,
                          GError **error) {
-  ks_run_metrics *m = ks_metrics_load(dir, error);
+  ks_run_metrics *m = ks_metrics_load_conn(dir, conn, error);
   if (m == NULL)
     return FALSE;
   gboolean ok = FALSE;
   ks_plot_images im = {0};
-  ks_timeline *tl = ks_timeline_load(dir, m, conn, error);
-  if (tl == NULL || !ks_plot_timeline(tl, &im, error))
+  /* A run traced in part may have nothing of the connection to draw:
+   * without --conn the other pictures are still drawn, and the reason
+   * given; asked for by --conn, it is an error. */
+  GError *e = NULL;
+  ks_timeline *tl = ks_timeline_load(dir, m, &e);
+  if (tl == NULL && conn < 0 && g_error_matches(e, KS_METRICS_ERROR, KS_METRICS_ERROR_NO_TRACE)) {
+    fprintf(stderr, "kasim plot: timeline not drawn: %s\n", e->message);
+    g_clear_error(&e);
+  } else if (tl == NULL) {
+    g_propagate_error(error, e);
     goto done;
-  add(pics, "timeline", &im);
+  } else if (!ks_plot_timeline(tl, &im, error)) {
+    goto done;
+  } else {
+    add(pics, "timeline", &im);
+  }
   if (m->detected > 0) {
     if (!ks_plot_cdf(m, &im, error))
       goto done;

@@ -75,93 +75,93 @@ static char *secs(double s) {
   return ks_format_seconds((ka_time)llround(s * 1e9));
 }
 
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
+/* A binned value with no more digits than its bound allows: to the power
+ * of ten at or above KS_DIST_RELATIVE_ERROR x s (7210.546 -> 7211). */
+static char *secs_about(double s) {
+  if (!(s > 0))
+    return secs(s);
+  double place = pow(10, ceil(log10(s * KS_DIST_RELATIVE_ERROR)));
+  int decimals = place < 1 ? (int)-log10(place) : 0;
+  return g_strdup_printf("%.*f", decimals, round(s / place) * place);
+}
+
+typedef struct ending_row {
+  char *key; /* "reason (error)" */
+  const ks_ending *e;
+} ending_row;
+
+static int cmp_ending(const void *a, const void *b) {
+  return strcmp(((const ending_row *)a)->key, ((const ending_row *)b)->key);
 }
 
 /* Per group: connections, how they ended (reason, error, first, median,
- * last), failures, detections, false give-ups, probes. */
-static void outcome(GString *h, JsonArray *conns) {
+ * last), failures, detections, false give-ups, probes.  A median of more
+ * than KS_DIST_EXACT_MAX closes is binned, and marked so. */
+static void outcome(GString *h, const ks_run_metrics *m) {
   g_string_append(h, "<section id=\"outcome\">\n<h2>Outcome per group</h2>\n<table>\n<tr>"
                      "<th>group</th><th>profile</th><th>connections</th><th>how they ended</th>"
                      "<th>failed</th><th>false give-ups</th><th>probes sent / answered</th>"
                      "</tr>\n");
-  GPtrArray *names = g_ptr_array_new();
-  guint n = json_array_get_length(conns);
-  for (guint i = 0; i < n; i++) {
-    const char *g = str_member(json_array_get_object_element(conns, i), "group");
-    gboolean seen = FALSE;
-    for (guint k = 0; k < names->len && !seen; k++)
-      seen = g_strcmp0(names->pdata[k], g) == 0;
-    if (!seen && g)
-      g_ptr_array_add(names, (gpointer)g);
-  }
-  for (guint k = 0; k < names->len; k++) {
-    const char *g = names->pdata[k];
-    const char *profile = NULL;
-    guint count = 0, failed = 0, falsegu = 0, alive = 0;
-    gint64 sent = 0, answered = 0;
-    GHashTable *by = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-                                           (GDestroyNotify)g_array_unref);
+  gboolean binned = FALSE;
+  for (guint k = 0; k < m->groups->len; k++) {
+    const ks_group_metrics *g = m->groups->pdata[k];
+    guint n = g->endings->len;
+    ending_row *rows = g_new0(ending_row, n + 1);
+    guint64 ended = 0;
     for (guint i = 0; i < n; i++) {
-      JsonObject *c = json_array_get_object_element(conns, i);
-      if (g_strcmp0(str_member(c, "group"), g) != 0)
-        continue;
-      count++;
-      profile = str_member(c, "profile");
-      failed += !isnan(num_member(c, "failure_at_s"));
-      falsegu += json_object_get_boolean_member_with_default(c, "false_giveup", FALSE);
-      sent += json_object_get_int_member_with_default(c, "probes_sent", 0);
-      answered += json_object_get_int_member_with_default(c, "probes_answered", 0);
-      const char *reason = str_member(c, "close_reason");
-      if (reason == NULL) {
-        alive++;
-        continue;
-      }
-      char *key = g_strdup_printf("%s (%s)", reason,
-                                  str_member(c, "error") ? str_member(c, "error") : "-");
-      GArray *t = g_hash_table_lookup(by, key);
-      if (t == NULL) {
-        t = g_array_new(FALSE, FALSE, sizeof(double));
-        g_hash_table_insert(by, key, t);
-      } else {
-        g_free(key);
-      }
-      double at = num_member(c, "closed_at_s");
-      g_array_append_val(t, at);
+      const ks_ending *e = g->endings->pdata[i];
+      rows[i].e = e;
+      rows[i].key = g_strdup_printf("%s (%s)", ks_metrics_reason_name(e->reason),
+                                    e->error ? e->error : "-");
+      ended += ks_dist_count(e->closed_at_s);
     }
-    GString *ended = g_string_new(NULL);
-    if (alive)
-      g_string_append_printf(ended, "%u open at the end<br>", alive);
-    GList *keys = g_list_sort(g_hash_table_get_keys(by), (GCompareFunc)strcmp);
-    for (GList *l = keys; l; l = l->next) {
-      GArray *t = g_hash_table_lookup(by, l->data);
-      g_array_sort(t, cmp_double);
-      g_autofree char *k1 = esc(l->data);
-      g_autofree char *a = secs(g_array_index(t, double, 0));
-      g_autofree char *m = secs(g_array_index(t, double, t->len / 2));
-      g_autofree char *z = secs(g_array_index(t, double, t->len - 1));
-      if (t->len == 1)
-        g_string_append_printf(ended, "closed at %s s by %s<br>", a, k1);
+    qsort(rows, n, sizeof *rows, cmp_ending);
+    GString *open = g_string_new(NULL);
+    if (g->connections > ended) {
+      g_autofree char *c = ks_format_count(g->connections - ended);
+      g_string_append_printf(open, "%s open at the end<br>", c);
+    }
+    for (guint i = 0; i < n; i++) {
+      const ks_dist *t = rows[i].e->closed_at_s;
+      guint64 len = ks_dist_count(t);
+      g_autofree char *k1 = esc(rows[i].key);
+      g_autofree char *a = secs(ks_dist_min(t));
+      double mv = ks_dist_rank(t, len / 2 + 1);
+      g_autofree char *md = ks_dist_exact(t) ? secs(mv) : secs_about(mv);
+      g_autofree char *z = secs(ks_dist_max(t));
+      g_autofree char *c = ks_format_count(len);
+      binned |= !ks_dist_exact(t);
+      if (len == 1)
+        g_string_append_printf(open, "closed at %s s by %s<br>", a, k1);
       else
-        g_string_append_printf(ended, "%u closed by %s: first %s s, median %s s, last %s s<br>",
-                               t->len, k1, a, m, z);
+        g_string_append_printf(open, "%s closed by %s: first %s s, median %s%s s, last %s s<br>", c,
+                               k1, a, ks_dist_exact(t) ? "" : "&asymp; ", md, z);
+      g_free(rows[i].key);
     }
-    g_list_free(keys);
-    g_hash_table_unref(by);
-    g_autofree char *eg = esc(g), *ep = esc(profile);
+    g_free(rows);
+    g_autofree char *eg = esc(g->name), *ep = esc(g->profile);
+    g_autofree char *nc = ks_format_count(g->connections), *nf = ks_format_count(g->failed);
+    g_autofree char *ng = ks_format_count(g->false_giveups);
+    g_autofree char *ns = ks_format_count(g->probes_sent);
+    g_autofree char *na = ks_format_count(g->probes_answered);
     g_string_append_printf(h,
-                           "<tr><td>%s</td><td>%s</td><td class=\"n\">%u</td><td>%s</td>"
-                           "<td class=\"n\">%u</td><td class=\"n%s\">%u</td>"
-                           "<td class=\"n\">%" G_GINT64_FORMAT " / %" G_GINT64_FORMAT
-                           "</td></tr>\n",
-                           eg, ep, count, ended->str, failed, falsegu ? " bad" : "", falsegu, sent,
-                           answered);
-    g_string_free(ended, TRUE);
+                           "<tr><td>%s</td><td>%s</td><td class=\"n\">%s</td><td>%s</td>"
+                           "<td class=\"n\">%s</td><td class=\"n%s\">%s</td>"
+                           "<td class=\"n\">%s / %s</td></tr>\n",
+                           eg, ep, nc, open->str, nf, g->false_giveups ? " bad" : "", ng, ns, na);
+    g_string_free(open, TRUE);
   }
-  g_ptr_array_unref(names);
-  g_string_append(h, "</table>\n</section>\n");
+  g_string_append(h, "</table>\n");
+  if (binned) {
+    g_autofree char *lim = ks_format_count(KS_DIST_EXACT_MAX);
+    g_string_append_printf(h,
+                           "<p class=\"note\">&asymp;: the run has more than %s closes, so "
+                           "their times are binned: each median is within %g%% of the "
+                           "exact one (first and last are exact; connections.csv has every "
+                           "close).</p>\n",
+                           lim, KS_DIST_RELATIVE_ERROR * 100);
+  }
+  g_string_append(h, "</section>\n");
 }
 
 /* The connection's events as JSON for report.js: safe inside <script>. */
@@ -250,24 +250,25 @@ static void capture_link(GString *h, const char *dir, const char *name, const ch
 }
 
 static gboolean report_run(GString *h, const char *dir, const char *out_dir, GError **error) {
+  /* The connections a line at a time (ks_metrics.h), so that a run of
+   * 10^7 reads in seconds; summary.json's header and network beside. */
+  ks_run_metrics *m = ks_metrics_load(dir, error);
+  if (m == NULL)
+    return FALSE;
   g_autofree char *sp = g_build_filename(dir, "summary.json", NULL);
   JsonParser *p = json_parser_new();
   if (!json_parser_load_from_file(p, sp, error)) {
     g_object_unref(p);
+    ks_metrics_free(m);
     return FALSE;
   }
-  JsonNode *rn = json_parser_get_root(p);
-  JsonObject *root = JSON_NODE_HOLDS_OBJECT(rn) ? json_node_get_object(rn) : NULL;
-  JsonNode *cn = root ? json_object_get_member(root, "connections") : NULL;
-  if (cn == NULL || !JSON_NODE_HOLDS_ARRAY(cn)) {
-    g_set_error(error, KS_CLI_ERROR, 0, "%s: not a run's summary (no connections)", sp);
-    g_object_unref(p);
-    return FALSE;
-  }
-  JsonArray *conns = json_node_get_array(cn);
-  ks_run_metrics *m = ks_metrics_load(dir, error);
-  ks_timeline *tl = m ? ks_timeline_load(dir, m, -1, error) : NULL;
-  if (tl == NULL) {
+  JsonObject *root = json_node_get_object(json_parser_get_root(p)); /* the metrics checked it */
+  /* A run traced in part may hold nothing of the story's connection: the
+   * page says so where the timeline would be. */
+  GError *no_tl = NULL;
+  ks_timeline *tl = ks_timeline_load(dir, m, &no_tl);
+  if (tl == NULL && !g_error_matches(no_tl, KS_METRICS_ERROR, KS_METRICS_ERROR_NO_TRACE)) {
+    g_propagate_error(error, no_tl);
     ks_metrics_free(m);
     g_object_unref(p);
     return FALSE;
@@ -279,12 +280,21 @@ static gboolean report_run(GString *h, const char *dir, const char *out_dir, GEr
   g_autofree char *vt = secs(num_member(root, "virtual_time_s"));
   g_autofree char *events = ks_format_count(
     (guint64)json_object_get_int_member_with_default(root, "events", 0));
+  g_autofree char *conns = ks_format_count(m->connections);
   g_string_append_printf(
     h,
     "<header>\n<h1>%s</h1>\n<p class=\"meta\">a run of kasim %s: seed %" G_GINT64_FORMAT
-    ", %s s of virtual time, %s events, %u connections; from <code>%s</code></p>\n",
-    en, KASIM_VERSION, json_object_get_int_member_with_default(root, "seed", 0), vt, events,
-    json_array_get_length(conns), ed);
+    ", %s s of virtual time, %s events, %s connections; from <code>%s</code></p>\n",
+    en, KASIM_VERSION, json_object_get_int_member_with_default(root, "seed", 0), vt, events, conns,
+    ed);
+  JsonNode *on = json_object_get_member(root, "outputs");
+  const char *left = on && JSON_NODE_HOLDS_OBJECT(on)
+                       ? str_member(json_node_get_object(on), "left_out")
+                       : NULL;
+  if (left) {
+    g_autofree char *el = esc(left);
+    g_string_append_printf(h, "<p class=\"note\">What the run's files leave out: %s.</p>\n", el);
+  }
   JsonNode *nn = json_object_get_member(root, "network");
   if (nn && JSON_NODE_HOLDS_OBJECT(nn)) {
     JsonObject *net = json_node_get_object(nn);
@@ -313,30 +323,44 @@ static gboolean report_run(GString *h, const char *dir, const char *out_dir, GEr
     }
   }
   g_string_append(h, "</header>\n");
-  outcome(h, conns);
+  outcome(h, m);
 
-  g_autofree char *eg = esc(tl->group);
-  g_string_append_printf(
-    h,
-    "<section id=\"timeline\">\n<h2>Timeline of connection %u (group %s)</h2>\n"
-    "<p class=\"note\">The first connection whose failure was detected (else the "
-    "first false give-up, failure or close), as <code>kasim plot</code> draws it. "
-    "Wheel: zoom; drag: pan; hover a segment for its fields. "
-    "Lost segments end in a red cross.</p>\n"
-    "<p class=\"controls\"><button id=\"tl-in\">zoom in</button>"
-    "<button id=\"tl-out\">zoom out</button><button id=\"tl-fit\">all</button>"
-    "</p>\n<div id=\"tl-box\"></div>\n<div id=\"tl-info\">Hover a segment.</div>\n",
-    tl->conn, eg);
-  /* Printed, or without a script: the static picture of the same story. */
-  ks_plot_images im = {0};
-  if (ks_plot_timeline(tl, &im, NULL)) {
-    g_string_append(h, "<details class=\"static\"><summary>The same connection as a sequence "
-                       "diagram</summary>\n");
-    inline_svg(h, im.svg, "sequence diagram of the connection");
-    g_string_append(h, "</details>\n");
-    ks_plot_images_clear(&im);
+  const ks_group_metrics *sg = m->groups->pdata[m->story.group];
+  g_autofree char *eg = esc(sg->name);
+  if (tl == NULL) {
+    g_autofree char *why = esc(no_tl->message);
+    g_string_append_printf(h,
+                           "<section id=\"timeline\">\n<h2>Timeline of connection %u (group "
+                           "%s)</h2>\n<p class=\"note\">Not drawn: %s.</p>\n</section>\n",
+                           m->story.id, eg, why);
+    g_clear_error(&no_tl);
+  } else {
+    g_string_append_printf(
+      h,
+      "<section id=\"timeline\">\n<h2>Timeline of connection %u (group %s)</h2>\n"
+      "<p class=\"note\">The first connection whose failure was detected (else the "
+      "first false give-up, failure or close), as <code>kasim plot</code> draws it. "
+      "Wheel: zoom; drag: pan; hover a segment for its fields. "
+      "Lost segments end in a red cross.%s</p>\n"
+      "<p class=\"controls\"><button id=\"tl-in\">zoom in</button>"
+      "<button id=\"tl-out\">zoom out</button><button id=\"tl-fit\">all</button>"
+      "</p>\n<div id=\"tl-box\"></div>\n<div id=\"tl-info\">Hover a segment.</div>\n",
+      tl->conn, eg,
+      tl->partial ? " The run's trace (<code>--trace failures</code>) holds its events from "
+                    "its first sign of trouble on only."
+                  : "");
+    /* Printed, or without a script: the static picture of the same story. */
+    ks_plot_images tim = {0};
+    if (ks_plot_timeline(tl, &tim, NULL)) {
+      g_string_append(h, "<details class=\"static\"><summary>The same connection as a sequence "
+                         "diagram</summary>\n");
+      inline_svg(h, tim.svg, "sequence diagram of the connection");
+      g_string_append(h, "</details>\n");
+      ks_plot_images_clear(&tim);
+    }
+    g_string_append(h, "</section>\n");
   }
-  g_string_append(h, "</section>\n");
+  ks_plot_images im = {0};
   g_string_append(h, "<section id=\"cdf\">\n<h2>How long until a failure is noticed</h2>\n");
   if (m->detected > 0 && ks_plot_cdf(m, &im, NULL)) {
     inline_svg(h, im.svg, "cumulative distribution of detection latency per group");
@@ -371,7 +395,7 @@ static gboolean report_run(GString *h, const char *dir, const char *out_dir, GEr
   if (h->len == before)
     g_string_append(h, "<li>No capture: run with <code>--pcap</code> to have one.</li>\n");
   g_string_append(h, "</ul>\n</section>\n");
-  g_autofree char *data = timeline_json(tl);
+  g_autofree char *data = tl ? timeline_json(tl) : g_strdup("{\"events\":[]}");
   g_autofree char *js = asset("report.js");
   g_string_append_printf(h,
                          "<script type=\"application/json\" id=\"kasim-data\">%s</script>\n"

@@ -149,11 +149,17 @@ def trace_none_writes_no_trace_and_removes_an_old_one():
     r = kasim("capacity", "-n", "1000", "-p", "windows-vista", "--run", d)
     assert r.returncode == 0, r.stderr
     assert "Of its 10 probes 0 were answered" in r.stdout, r.stdout
-    # kasim plot needs the trace for its timeline, and says how to get it.
+    # kasim plot needs the trace for its timeline: it draws the other
+    # pictures and says how to get it; asked for one by --conn, it fails.
     r = kasim("plot", d, "--out", os.path.join(d, "pictures"))
-    assert r.returncode == 2, (r.returncode, r.stderr)
-    assert "--trace none has no trace" in r.stderr, r.stderr
-    assert not os.path.exists(os.path.join(d, "pictures"))
+    assert r.returncode == 0, (r.returncode, r.stderr)
+    assert "timeline not drawn" in r.stderr and "(--trace none); run it again with " \
+        "--trace conn=0" in r.stderr, r.stderr
+    assert sorted(os.listdir(os.path.join(d, "pictures"))) == [
+        "latency-cdf.png", "latency-cdf.svg", "overhead.png", "overhead.svg"]
+    r = kasim("plot", d, "--conn", "0", "--out", os.path.join(d, "one"))
+    assert r.returncode == 2 and "--trace conn=0" in r.stderr, (r.returncode, r.stderr)
+    assert not os.path.exists(os.path.join(d, "one"))
     shutil.rmtree(d)
 
 

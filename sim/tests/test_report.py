@@ -12,6 +12,7 @@ probes' orange is in it), and it prints to PDF.  Bad input: exit 2.
 Usage: test_report.py SOURCE_ROOT  (KASIM in the environment).  TAP output.
 """
 import json
+import math
 import os
 import re
 import shutil
@@ -176,6 +177,107 @@ def bad_input():
     r = kasim("report")
     assert r.returncode == 2 and r.stderr == "kasim report: a run or sweep folder is required\n"
     assert os.listdir(d) == []
+    shutil.rmtree(d)
+
+
+def storm_run(n, *args):
+    """scenarios/many-idle-clients.yaml with n clients, half in each group;
+    kasim run's stdout, which gives each group's first, median and last
+    close from every connection."""
+    d = tempfile.mkdtemp(prefix="kasim-report-large-")
+    r = kasim("run", os.path.join(SRC, "scenarios", "many-idle-clients.yaml"), "--out", d,
+              "--set", "groups.burst.count=%d" % (n // 2),
+              "--set", "groups.spread.count=%d" % (n - n // 2), *args)
+    assert r.returncode == 0, r.stderr
+    return d, r.stdout
+
+
+def closes(text, about):
+    """{group: (count, first, median, last)} from kasim run's stdout or a
+    report's outcome table; about: the report's binned medians' mark."""
+    pat = (r"(\w+): ([\d,]+) closed by keepalive_timeout \(WSAENETRESET\), first at ([\d.]+) s, "
+           r"median ([\d.]+) s, last ([\d.]+) s") if not about else \
+          (r"<td>(\w+)</td><td>windows-vista</td>.*?([\d,]+) closed by keepalive_timeout "
+           r"\(WSAENETRESET\): first ([\d.]+) s, median (?:&asymp; )?([\d.]+) s, last ([\d.]+) s")
+    return {m.group(1): (int(m.group(2).replace(",", "")), float(m.group(3)), float(m.group(4)),
+                         float(m.group(5))) for m in re.finditer(pat, text)}
+
+
+def report_page(d):
+    r = kasim("report", d)
+    assert r.returncode == 0, r.stderr
+    with open(os.path.join(d, "report.html"), encoding="utf-8") as f:
+        return f.read()
+
+
+@test
+def large_runs():
+    """Runs past 10,000 connections (no per-connection records in
+    summary.json) and past 100,000 detections (binned latencies and close
+    times): report and plot read them, say what the trace lacks instead of
+    refusing, and agree with kasim run's own figures: exactly up to 100,000
+    closes, within 0.01% above."""
+    # 12,000 clients, the default trace level (failures: connection 0's
+    # events from its first lost probe on).
+    d, out = storm_run(12000)
+    page = report_page(d)
+    assert "12,000 connections" in page
+    want, got = closes(out, False), closes(page, True)
+    assert set(want) == {"burst", "spread"} and got == want, (want, got)
+    assert "&asymp;" not in page
+    assert "first sign of trouble on only" in page and "Not drawn" not in page
+    data = json.loads(re.search(r'<script type="application/json" id="kasim-data">(.*?)</script>',
+                                page, re.S).group(1))
+    with open(os.path.join(d, "trace.jsonl")) as f:
+        mine = [l for l in f if '"conn":0,' in l or '"ev":"scenario"' in l]
+    assert len(data["events"]) == len(mine) > 10, (len(data["events"]), len(mine))
+    if CHROMIUM:
+        dom = chromium("--dump-dom", "file://" + os.path.join(d, "report.html")).stdout
+        assert re.search(r'<body[^>]*data-ready="yes"', dom)
+        # Its 10 probes (facts §2) and the RST at give-up, the first probe
+        # drawn from its drop: its send is before the first sign of trouble.
+        assert dom.count('class="seg"') == 10 + 1, dom.count('class="seg"')
+    r = kasim("plot", d)
+    assert r.returncode == 0 and r.stderr == "", r.stderr
+    for name in ("timeline", "latency-cdf", "overhead"):
+        for ext in ("png", "svg"):
+            assert os.path.getsize(os.path.join(d, name + "." + ext)) > 1000, name
+    shutil.rmtree(d)
+
+    # No trace at all: the page and plot say what is missing and how to
+    # get it; asked for by --conn, the timeline is an error.
+    d, _ = storm_run(12000, "--trace", "none")
+    page = report_page(d)
+    assert "Not drawn: " in page and "(--trace none); run it again with --trace conn=0" in page
+    assert 'id="tl-box"' not in page and "How long until a failure is noticed" in page
+    r = kasim("plot", d)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.startswith("kasim plot: timeline not drawn: ") and \
+        "--trace conn=0" in r.stderr, r.stderr
+    assert not os.path.exists(os.path.join(d, "timeline.png"))
+    assert os.path.exists(os.path.join(d, "latency-cdf.png"))
+    before = sorted(os.listdir(d))
+    r = kasim("plot", d, "--conn", "3", "--out", os.path.join(d, "p"))
+    assert r.returncode == 2 and "--trace conn=3" in r.stderr, r
+    assert sorted(os.listdir(d)) == before
+    shutil.rmtree(d)
+
+    # 120,000 clients: every latency and close time past the exact limit.
+    d, out = storm_run(120000, "--trace", "none")
+    page = report_page(d)
+    want, got = closes(out, False), closes(page, True)
+    assert set(got) == {"burst", "spread"}, got
+    for g in want:
+        (n, first, med, last), (n2, first2, med2, last2) = want[g], got[g]
+        assert (n, first, last) == (n2, first2, last2), (want[g], got[g])
+        place = 10 ** math.ceil(math.log10(med * 1e-4))  # the digits the page keeps
+        assert abs(med2 - med) <= med * 1e-4 + place / 2, (g, med, med2)
+    assert "median &asymp; " in page and "more than 100,000 closes" in page
+    r = kasim("plot", d)
+    assert r.returncode == 0, r.stderr
+    assert os.path.getsize(os.path.join(d, "latency-cdf.png")) > 1000
+    r = kasim("capacity", "--connections", "1000000", "--run", d)
+    assert r.returncode == 0 and "120000 connections" in r.stdout, r
     shutil.rmtree(d)
 
 

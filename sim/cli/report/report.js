@@ -51,6 +51,12 @@
     }
     segs.push({send: e, end: null});
   });
+  /* A delivery or drop whose send is not in the trace (--trace failures
+   * keeps a connection's events from its first lost segment on): drawn
+   * from itself. */
+  evs.forEach(function (e, i) {
+    if ((e.ev === "deliver" || e.ev === "drop") && !used[i]) segs.push({send: e, end: e});
+  });
   function draw() {
     while (svg.firstChild) svg.removeChild(svg.firstChild);
     el("line", {x1: L, x2: W - R, y1: YC, y2: YC, stroke: "#222", "stroke-width": 2});
@@ -68,7 +74,9 @@
       el("line", {x1: x(e.t), x2: x(e.t), y1: 20, y2: H - 30,
                   stroke: e.ev === "close" ? "#d62728" : "#888", "stroke-dasharray": "6 4"}, g);
       var right = x(e.t) > W * 0.75;
-      el("text", {x: x(e.t) + (right ? -4 : 4), y: 16, "font-size": 12,
+      /* Closes a row below the scenario's events: a give-up near a link's
+       * failure must not write over its name. */
+      el("text", {x: x(e.t) + (right ? -4 : 4), y: e.ev === "close" ? 32 : 16, "font-size": 12,
                   "text-anchor": right ? "end" : "start",
                   fill: e.ev === "close" ? "#d62728" : "#555"}, g).textContent =
           e.ev === "close" ? "close: " + e.what : e.what + " " + (e.target_name || "");
