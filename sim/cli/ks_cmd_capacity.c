@@ -82,6 +82,28 @@ static char *window(double from, double to) {
   return g_strdup_printf("%.6g s to %.6g s after it", from, to);
 }
 
+/* One failure's rows: the closed form's figures and formulas, and the
+ * run's beside them (sim: worst, mean, peak, window; NULL for none). */
+typedef struct failure_rows {
+  const char *title, *storm;
+  double worst, mean, from, to;
+  const char *f_worst, *f_mean, *f_window;
+} failure_rows;
+
+static void print_failure(const failure_rows *f, const char *rate, const char *all,
+                          char *const sim[4]) {
+  printf("  %s\n", f->title);
+  g_autofree char *worst = secs(f->worst), *mean = secs(f->mean);
+  line3("worst-case detection", worst, sim[0], f->f_worst);
+  line3("mean detection", mean, sim[1], f->f_mean);
+  if (isnan(f->worst)) /* never detected: no storm either */
+    return;
+  line3(f->storm, rate, sim[2], "N / idle, phases spread over idle");
+  g_autofree char *from = window(f->from, f->to);
+  line3("  ... lasting", from, sim[3], f->f_window);
+  line3("  ... if all in phase", all, NULL, "connections opened together, idle since");
+}
+
 static void print_report(const ks_cli_host *host, const ks_capacity *c, const ks_run_metrics *m,
                          const char *run_dir) {
   const ka_profile *p = host->profile;
@@ -120,7 +142,6 @@ static void print_report(const ks_cli_host *host, const ks_capacity *c, const ks
   /* Two failures, two sets of figures; the run's beside the one its
    * connections met (run_was_reset). */
   gboolean reset = m && run_was_reset(m);
-  const ks_run_metrics *silent_m = reset ? NULL : m, *reset_m = reset ? m : NULL;
   g_autofree char *sim_w = m ? secs(m->latency_max_s) : NULL;
   g_autofree char *sim_mean = m ? secs(m->latency_mean_s) : NULL;
   g_autofree char *sim_peak = m ? num(m->peak_giveups_per_s * scale) : NULL;
@@ -129,39 +150,35 @@ static void print_report(const ks_cli_host *host, const ks_capacity *c, const ks
                                   ? g_strdup_printf("%.3g s to %.6g s", ks_dist_min(m->latency),
                                                     m->latency_max_s)
                                   : NULL;
-  g_autofree char *rate = num(c->storm_rate_per_s);
+  g_autofree char *rate = num(c->probes_per_s); /* N / idle, both storms' rate */
   g_autofree char *r2 = g_strdup_printf("%s/s", rate);
   g_autofree char *all = g_strdup_printf("%s at once", n);
-  printf("  A silent peer (a crash, a cut cable, a middlebox that drops): no probe is answered\n");
-  g_autofree char *worst = secs(c->detect_worst_s);
+  char *sim[4] = {sim_w, sim_mean, sim_p2, sim_window}, *none[4] = {NULL};
   g_autofree char *f_w = g_strdup_printf("idle + count x interval = %.6g + %u x %.6g", c->idle_s,
                                          c->cnt, c->intvl_s);
-  line3("worst-case detection", worst, silent_m ? sim_w : NULL, f_w);
-  g_autofree char *mean = secs(c->detect_mean_s);
-  line3("mean detection", mean, silent_m ? sim_mean : NULL,
-        "worst - idle / 2 (failure uniform in the cycle)");
-  if (!isnan(c->storm_rate_per_s)) {
-    line3("peak reconnects after an outage", r2, silent_m ? sim_p2 : NULL,
-          "N / idle, phases spread over idle");
-    g_autofree char *from = window(c->storm_start_s, c->storm_start_s + c->storm_len_s);
-    line3("  ... lasting", from, silent_m ? sim_window : NULL, "worst - idle to worst");
-    line3("  ... if all in phase", all, NULL, "connections opened together, idle since");
-  }
-  printf("  A rebooted peer: the first probe after the reboot is answered with an RST (RFC 9293 "
-         "3.10.7.1)\n");
-  g_autofree char *rworst = secs(c->reboot_worst_s);
-  line3("worst-case detection", rworst, reset_m ? sim_w : NULL,
-        "idle: the next probe is reset, not count x interval later");
-  g_autofree char *rmean = secs(c->reboot_mean_s);
-  line3("mean detection", rmean, reset_m ? sim_mean : NULL,
-        "idle / 2 (reboot uniform in the cycle)");
-  if (!isnan(c->reboot_worst_s)) {
-    line3("peak reconnects after the reboot", r2, reset_m ? sim_p2 : NULL,
-          "N / idle, phases spread over idle");
-    g_autofree char *from = window(c->reboot_best_s, c->reboot_worst_s);
-    line3("  ... lasting", from, reset_m ? sim_window : NULL, "0 to idle");
-    line3("  ... if all in phase", all, NULL, "connections opened together, idle since");
-  }
+  const failure_rows silent = {
+    "A silent peer (a crash, a cut cable, a middlebox that drops): no probe is answered",
+    "peak reconnects after an outage",
+    c->detect_worst_s,
+    c->detect_mean_s,
+    c->storm_start_s,
+    c->storm_start_s + c->storm_len_s,
+    f_w,
+    "worst - idle / 2 (failure uniform in the cycle)",
+    "worst - idle to worst"};
+  print_failure(&silent, r2, all, reset ? none : sim);
+  const failure_rows reboot = {
+    "A rebooted peer: the first probe after the reboot is answered with an RST (RFC 9293 "
+    "3.10.7.1)",
+    "peak reconnects after the reboot",
+    c->reboot_worst_s,
+    c->reboot_mean_s,
+    c->reboot_best_s,
+    c->reboot_worst_s,
+    "idle: the next probe is reset, not count x interval later",
+    "idle / 2 (reboot uniform in the cycle)",
+    "0 to idle"};
+  print_failure(&reboot, r2, all, reset ? sim : none);
   if (c->flap_s > 0) {
     printf("  An outage of %.6g s that then heals\n", c->flap_s);
     g_autofree char *killed = num(round(c->flap_killed));
