@@ -119,18 +119,19 @@ static gboolean clear_staging(const ks_outdir *d, int pfd, GError **error) {
   return err == 0 || err == ENOENT;
 }
 
-/* Makes the staging folder and locks it.  Between its mkdir and its lock
- * another run may take it for a killed run's and remove it: then the name
- * no longer points at the folder locked, and it is made again. */
-static gboolean make_staging(ks_outdir *d, int pfd, GError **error) {
+/* Makes the staging folder and locks it: 1; 0 when the parent folder
+ * takes no new folder (not writable by this user, while DIR is): then the
+ * files go into DIR itself; -1 with an error.  Between its mkdir and its
+ * lock another run may take it for a killed run's and remove it: then the
+ * name no longer points at the folder locked, and it is made again. */
+static int make_staging(ks_outdir *d, int pfd, GError **error) {
   for (int tries = 0; tries < 3; tries++) {
     if (!clear_staging(d, pfd, error))
-      return FALSE;
+      return -1;
     if (mkdirat(pfd, d->staging_name, 0755) != 0) {
       if (errno == EEXIST)
         continue;
-      fail(error, d->staging, errno);
-      return FALSE;
+      return 0;
     }
     int fd = openat(pfd, d->staging_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     struct stat a, b;
@@ -143,13 +144,13 @@ static gboolean make_staging(ks_outdir *d, int pfd, GError **error) {
       if (lstat(d->dir, &old) == 0)
         fchmod(fd, old.st_mode & 07777);
       ks_afile_watch_dir(d->staging);
-      return TRUE;
+      return 1;
     }
     if (fd >= 0)
       close(fd);
   }
   busy(d, error);
-  return FALSE;
+  return -1;
 }
 
 ks_outdir *ks_outdir_new(const char *dir, const char *const *owned, const char *marker,
@@ -175,14 +176,12 @@ ks_outdir *ks_outdir_new(const char *dir, const char *const *owned, const char *
     }
     d->staging_name = g_strdup_printf(".%s.kasim-tmp", d->base);
     d->staging = g_build_filename(d->parent, d->staging_name, NULL);
+    /* A parent this user cannot read or write: the files go into DIR. */
     int pfd = open(d->parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (pfd < 0) {
-      fail(error, d->parent, errno);
-      goto no;
-    }
-    gboolean ok = !in_place && swappable(d) ? make_staging(d, pfd, error)
-                                            : clear_staging(d, pfd, error);
-    close(pfd);
+    gboolean ok = pfd < 0 || (!in_place && swappable(d) ? make_staging(d, pfd, error) >= 0
+                                                        : clear_staging(d, pfd, error));
+    if (pfd >= 0)
+      close(pfd);
     if (!ok)
       goto no;
   }

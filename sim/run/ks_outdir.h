@@ -15,9 +15,10 @@
  * Where a swap cannot be done the files go into DIR itself, each under a
  * temporary name (ks_afile.h), and are renamed into place one by one, the
  * marker (summary.json) removed first and renamed last: DIR is ".", a
- * symbolic link or a mount point, it holds a subfolder, the file system
- * cannot exchange two names or make a hard link, or the caller asks for it
- * (a live run's trace grows at its own name).  A kill during those last
+ * symbolic link or a mount point, it holds a subfolder, its parent takes
+ * no new folder (another user's), the file system cannot exchange two
+ * names or make a hard link, or the caller asks for it (a live run's
+ * trace grows at its own name).  A kill during those last
  * renames can then leave new files beside old ones, without the marker.
  *
  * A staging folder left by a killed run is unlocked: the next run into the

@@ -248,6 +248,36 @@ def a_second_run_into_a_busy_folder_is_refused():
         print("# the first run ended before the second started: not tested")
 
 
+@test
+def a_parent_the_user_cannot_write_is_fine():
+    # A folder of the user's own in a folder that is not: no staging
+    # folder can go beside it, so the files go into it, in place.  Root
+    # may write anywhere, so the run is made as nobody (skipped unless
+    # the test runs as root).
+    if os.geteuid() != 0:
+        print("# skipped: needs root to run kasim as another user")
+        return
+    top = os.path.join(TMP, "shared")
+    out = os.path.join(top, "mine")
+    os.makedirs(out)
+    for d in (TMP, top):
+        os.chmod(d, 0o755)
+    os.chown(out, 65534, 65534)
+    os.chmod(SCEN, 0o644)
+    cable = os.path.join(sys.argv[1], "scenarios", "cable-pull.yaml")
+
+    def as_nobody():
+        os.setgid(65534)
+        os.setuid(65534)
+    for _ in range(2):  # a new run, then one over it
+        r = subprocess.run([KASIM, "run", cable, "--out", out], capture_output=True, text=True,
+                           preexec_fn=as_nobody)
+        assert r.returncode == 0, r.stderr
+        assert sorted(os.listdir(out)) == ["connections.csv", "summary.json", "trace.jsonl"], \
+            os.listdir(out)
+    assert os.listdir(top) == ["mine"], os.listdir(top)
+
+
 def main():
     print("1..%d" % len(tests))
     failed = 0
