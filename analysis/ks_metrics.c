@@ -700,10 +700,13 @@ ks_run_metrics *ks_metrics_load(const char *run_dir, GError **error) {
   return ks_metrics_load_conn(run_dir, -1, error);
 }
 
+/* The metrics of the run in run_dir whose summary.json's document is
+ * `root` (`path` names it in messages). */
+static ks_run_metrics *from_summary(JsonNode *root, const char *path, const char *run_dir,
+                                    gint64 conn, GError **error);
+
 ks_run_metrics *ks_metrics_load_conn(const char *run_dir, gint64 conn, GError **error) {
   g_autofree char *path = g_build_filename(run_dir, "summary.json", NULL);
-  g_autofree char *trace = ks_lines_find(run_dir, "trace.jsonl");
-  g_autofree char *csv = ks_lines_find(run_dir, "connections.csv");
   if (!g_file_test(run_dir, G_FILE_TEST_IS_DIR)) {
     g_set_error(error, KS_METRICS_ERROR, 0, "%s: no such folder", run_dir);
     return NULL;
@@ -722,6 +725,18 @@ ks_run_metrics *ks_metrics_load_conn(const char *run_dir, gint64 conn, GError **
     g_object_unref(p);
     return NULL;
   }
+  ks_run_metrics *m = from_summary(json_parser_get_root(p), path, run_dir, conn, error);
+  g_object_unref(p);
+  return m;
+}
+
+ks_run_metrics *ks_metrics_from_summary(JsonNode *summary, const char *run_dir, GError **error) {
+  g_autofree char *path = g_build_filename(run_dir, "summary.json", NULL);
+  return from_summary(summary, path, run_dir, -1, error);
+}
+
+static ks_run_metrics *from_summary(JsonNode *root, const char *path, const char *run_dir,
+                                    gint64 conn, GError **error) {
   ks_run_metrics *m = g_new0(ks_run_metrics, 1);
   m->latency = ks_dist_new();
   m->groups = g_ptr_array_new_with_free_func(group_free);
@@ -731,7 +746,6 @@ ks_run_metrics *ks_metrics_load_conn(const char *run_dir, gint64 conn, GError **
               .first_close = NAN,
               .last_close = NAN};
   reader r = {.path = path, .error = error};
-  JsonNode *root = json_parser_get_root(p);
   JsonObject *o = root && JSON_NODE_HOLDS_OBJECT(root) ? json_node_get_object(root) : NULL;
   if (o == NULL)
     bad(&r, NULL, "not a JSON object");
@@ -765,6 +779,7 @@ ks_run_metrics *ks_metrics_load_conn(const char *run_dir, gint64 conn, GError **
     L.bins = g_new0(guint32, L.n_bins);
     JsonArray *a = cn ? json_node_get_array(cn) : NULL;
     guint32 n = a ? json_array_get_length(a) : 0;
+    g_autofree char *csv = a ? NULL : ks_lines_find(run_dir, "connections.csv");
     if (a ? !json_rows(a, path, add_row, &L, error) : !csv_rows(csv, add_row, &L, &n, error))
       r.failed = TRUE;
     /* Give-ups past the bins' stretch: the rows again, a stretch at a time. */
@@ -797,6 +812,7 @@ ks_run_metrics *ks_metrics_load_conn(const char *run_dir, gint64 conn, GError **
     r.failed = TRUE;
   }
   if (!r.failed && !m->wire_counted) {
+    g_autofree char *trace = ks_lines_find(run_dir, "trace.jsonl");
     if (!g_file_test(trace, G_FILE_TEST_IS_REGULAR)) {
       g_set_error(error, KS_METRICS_ERROR, 0,
                   "%s: not a run folder (kasim run writes summary.json and trace.jsonl there)",
@@ -821,7 +837,6 @@ ks_run_metrics *ks_metrics_load_conn(const char *run_dir, gint64 conn, GError **
   if (L.conn_group)
     g_array_unref(L.conn_group);
   g_hash_table_unref(L.groups);
-  g_object_unref(p);
   if (r.failed) {
     ks_metrics_free(m);
     return NULL;
@@ -831,48 +846,54 @@ ks_run_metrics *ks_metrics_load_conn(const char *run_dir, gint64 conn, GError **
 
 /* --- JSON for sweeps. ---------------------------------------------------- */
 
-static void jnum(JsonBuilder *b, const char *k, double v) {
-  json_builder_set_member_name(b, k);
-  if (isnan(v) || isinf(v))
-    json_builder_add_null_value(b);
-  else
-    json_builder_add_double_value(b, v);
+void ks_metrics_foreach_scalar(const ks_run_metrics *m, ks_metrics_scalar_fn fn, void *ud) {
+#define I(k, v) fn(k, TRUE, (guint64)(v), 0, ud)
+#define D(k, v) fn(k, FALSE, 0, v, ud)
+  I("connections", m->connections);
+  I("closed", m->closed);
+  I("alive", m->alive);
+  I("keepalive_timeouts", m->keepalive_timeouts);
+  I("retransmission_timeouts", m->retransmission_timeouts);
+  I("user_timeouts", m->user_timeouts);
+  I("resets", m->resets);
+  I("failed", m->failed);
+  I("detected", m->detected);
+  I("undetected", m->undetected);
+  I("survived_failures", m->survived_failures);
+  I("false_giveups", m->false_giveups);
+  I("middlebox_conns", m->middlebox_conns);
+  I("middlebox_survivors", m->middlebox_survivors);
+  D("latency_mean_s", m->latency_mean_s);
+  D("latency_p50_s", m->latency_p50_s);
+  D("latency_p95_s", m->latency_p95_s);
+  D("latency_max_s", m->latency_max_s);
+  I("probes_sent", m->probes_sent);
+  I("probes_answered", m->probes_answered);
+  I("wire_probes", m->wire_probes);
+  I("wire_probe_acks", m->wire_probe_acks);
+  I("probe_wire_bytes", m->probe_wire_bytes);
+  D("virtual_time_s", m->virtual_time_s);
+  D("probes_per_s", m->probes_per_s);
+  D("probe_bytes_per_s", m->probe_bytes_per_s);
+  D("giveups_start_s", m->giveups_start_s);
+  I("peak_giveups_per_s", m->peak_giveups_per_s);
+#undef I
+#undef D
 }
 
-static void jint(JsonBuilder *b, const char *k, guint64 v) {
-  json_builder_set_member_name(b, k);
-  json_builder_add_int_value(b, (gint64)v);
+static void json_scalar(const char *name, gboolean is_int, guint64 count, double value, void *ud) {
+  JsonBuilder *b = ud;
+  json_builder_set_member_name(b, name);
+  if (is_int)
+    json_builder_add_int_value(b, (gint64)count);
+  else if (isnan(value) || isinf(value))
+    json_builder_add_null_value(b);
+  else
+    json_builder_add_double_value(b, value);
 }
 
 void ks_metrics_to_json(const ks_run_metrics *m, JsonBuilder *b) {
   json_builder_begin_object(b);
-  jint(b, "connections", m->connections);
-  jint(b, "closed", m->closed);
-  jint(b, "alive", m->alive);
-  jint(b, "keepalive_timeouts", m->keepalive_timeouts);
-  jint(b, "retransmission_timeouts", m->retransmission_timeouts);
-  jint(b, "user_timeouts", m->user_timeouts);
-  jint(b, "resets", m->resets);
-  jint(b, "failed", m->failed);
-  jint(b, "detected", m->detected);
-  jint(b, "undetected", m->undetected);
-  jint(b, "survived_failures", m->survived_failures);
-  jint(b, "false_giveups", m->false_giveups);
-  jint(b, "middlebox_conns", m->middlebox_conns);
-  jint(b, "middlebox_survivors", m->middlebox_survivors);
-  jnum(b, "latency_mean_s", m->latency_mean_s);
-  jnum(b, "latency_p50_s", m->latency_p50_s);
-  jnum(b, "latency_p95_s", m->latency_p95_s);
-  jnum(b, "latency_max_s", m->latency_max_s);
-  jint(b, "probes_sent", m->probes_sent);
-  jint(b, "probes_answered", m->probes_answered);
-  jint(b, "wire_probes", m->wire_probes);
-  jint(b, "wire_probe_acks", m->wire_probe_acks);
-  jint(b, "probe_wire_bytes", m->probe_wire_bytes);
-  jnum(b, "virtual_time_s", m->virtual_time_s);
-  jnum(b, "probes_per_s", m->probes_per_s);
-  jnum(b, "probe_bytes_per_s", m->probe_bytes_per_s);
-  jnum(b, "giveups_start_s", m->giveups_start_s);
-  jint(b, "peak_giveups_per_s", m->peak_giveups_per_s);
+  ks_metrics_foreach_scalar(m, json_scalar, b);
   json_builder_end_object(b);
 }

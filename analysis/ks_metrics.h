@@ -141,14 +141,25 @@ ks_run_metrics *ks_metrics_load(const char *run_dir, GError **error);
 /* The same, with connection `conn` as the story (conn < 0: the rule
  * above); an error when the run has no such connection. */
 ks_run_metrics *ks_metrics_load_conn(const char *run_dir, gint64 conn, GError **error);
+/* The metrics of the run just written to run_dir whose summary.json's
+ * document is `summary` (ks_runner_opts.summary), without reading the file
+ * back: what ks_metrics_load(run_dir) gives, since the file's numbers
+ * read back exactly.  Other files are read only when needed, as there
+ * (connections.csv when summary.json lists no connections). */
+ks_run_metrics *ks_metrics_from_summary(JsonNode *summary, const char *run_dir, GError **error);
 void ks_metrics_free(ks_run_metrics *m);
 
 /* Nearest-rank percentile of a sorted array of double; NAN when empty. */
 double ks_percentile(const GArray *sorted, double p);
 
-/* Adds one JSON object with every scalar field above, named as the field
- * (NAN becomes null).  `kasim sweep` stores it per cell; the heatmap reads
- * it back (ks_sweepdata.h). */
+/* Every scalar field above, named as the field, in one order: a count
+ * (is_int, its value in `count`) or a number (`value`, NAN when none). */
+typedef void (*ks_metrics_scalar_fn)(const char *name, gboolean is_int, guint64 count, double value,
+                                     void *ud);
+void ks_metrics_foreach_scalar(const ks_run_metrics *m, ks_metrics_scalar_fn fn, void *ud);
+/* Adds them as one JSON object, in that order (NAN and infinities become
+ * null).  `kasim sweep` stores it per cell; the heatmap reads it back
+ * (ks_sweepdata.h). */
 void ks_metrics_to_json(const ks_run_metrics *m, JsonBuilder *b);
 
 /* Octets one segment with `payload` octets takes on an Ethernet wire:

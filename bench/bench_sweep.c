@@ -3,28 +3,37 @@
  *
  * Runs the same N cells twice, both on one core:
  *   1. the runs alone: ks_runner_run for each cell, in this process, one
- *      after the other (what `kasim run` does per cell);
+ *      after the other (what `kasim run` does per cell: the scenario
+ *      loaded, the run, its files), its files unsynced as a sweep's cells'
+ *      are (ks_runner_opts.no_sync), then synced at once, as a sweep's;
  *   2. the whole sweep through the library `kasim sweep` uses, --jobs 1:
- *      checking the plan, preparing the folder, a worker per cell (the
- *      run, its metrics into cell.json), the merge into
- *      sweep.json, sweep.csv and stats.csv.
- * and prints the share of the sweep's time spent outside the runs,
+ *      checking the plan, preparing the folder, the cells in a worker
+ *      process (the run, its metrics, cell.json, its record sent back),
+ *      the folder synced once, the merge into sweep.json, sweep.csv and
+ *      stats.csv;
+ * each ROUNDS times, alternately, after a warm-up (the first runs of a
+ * process fault its memory in), each from a synced disk, and prints the share of the sweep's time
+ * spent outside the runs, from the least time of each (the rounds the
+ * machine's other work disturbed least),
  * (T_sweep - T_runs) / T_sweep, in CPU time (user + system, this process
  * and its workers: what other processes on a shared machine do not
- * change) and in wall time.  The cells' files go to $TMPDIR (default
+ * change) and in wall time.  For reference it also times the runs synced
+ * as `kasim run` syncs them.  The cells' files go to $TMPDIR (default
  * /tmp): a disk's file creation is part of every run, and on tmpfs
  * (TMPDIR=/dev/shm) only the software's own costs remain.
  *
- *   bench_sweep [CELLS]     (default 1000: CELLS values of TCP_KEEPIDLE, 1 seed)
+ *   bench_sweep [CELLS [ROUNDS]]   (default 1000 cells: CELLS values of
+ *                                  TCP_KEEPIDLE, 1 seed; 3 rounds)
  */
-#define _DEFAULT_SOURCE /* getrusage's RUSAGE_CHILDREN */
+#define _GNU_SOURCE /* getrusage's RUSAGE_CHILDREN, syncfs() */
 #include <glib.h>
+#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
-#include "ks_metrics.h"
 #include "ks_runner.h"
 #include "ks_sweep.h"
 #include "ks_world.h"
@@ -61,10 +70,91 @@ static void rm_rf(const char *path) {
     fprintf(stderr, "bench_sweep: could not remove %s\n", path);
 }
 
+/* What the runs wrote, on disk, as a sweep's end syncs its cells. */
+static void sync_dir(const char *dir) {
+  int fd = open(dir, O_RDONLY | O_DIRECTORY);
+  if (fd >= 0) {
+    syncfs(fd);
+    close(fd);
+  }
+}
+
+/* Wall and CPU seconds of something timed. */
+typedef struct timing {
+  double wall, cpu;
+} timing;
+
+static double now_s(void) { return (double)g_get_monotonic_time() / 1e6; }
+
+/* Each phase starts from a synced disk (what one phase left to write is
+ * not the next one's to pay for) and writes into a folder of its own,
+ * removed only at the end: ext4 makes a file slow to create for 30 s
+ * after many were deleted (it looks for inodes not just freed). */
+
+/* The cells' runs alone, into DIR/NAME/i. */
+static timing time_runs(const char *dir, const char *name, const char *scenario_path, guint cells,
+                        gboolean synced) {
+  ks_runner_opts opts = {.backend = &ks_world_backend, .no_sync = !synced};
+  g_autofree char *runs = g_build_filename(dir, name, NULL);
+  GError *error = NULL;
+  sync();
+  double c0 = cpu_now(), t0 = now_s();
+  for (guint i = 0; i < cells; i++) {
+    g_autofree char *set = g_strdup_printf("TCP_KEEPIDLE=%u", 10 + i);
+    g_autofree char *out = g_strdup_printf("%s/%u", runs, i);
+    char *sets[] = {set, NULL};
+    if (!ks_runner_run(scenario_path, sets, 1, out, &opts, &error)) {
+      fprintf(stderr, "bench_sweep: %s\n", error->message);
+      exit(1);
+    }
+  }
+  if (!synced)
+    sync_dir(runs);
+  timing t = {now_s() - t0, cpu_now() - c0};
+  return t;
+}
+
+/* The whole sweep into DIR/NAME; its phases' wall times in phase[3]:
+ * plan, cells, merge. */
+static timing time_sweep(const char *dir, const char *name, const char *scenario_path, char *grid,
+                         double phase[3]) {
+  g_autofree char *out = g_build_filename(dir, name, NULL);
+  char *grids[] = {grid, NULL};
+  ks_sweep_args args = {.scenario_path = scenario_path,
+                        .grids = grids,
+                        .seeds = 1,
+                        .seed_base = 1,
+                        .backend = &ks_world_backend,
+                        .out_dir = out};
+  GError *error = NULL;
+  sync();
+  double c0 = cpu_now(), t0 = now_s();
+  ks_sweep_plan *s = ks_sweep_plan_new(&args, &error);
+  double t_plan = now_s();
+  ks_sweep_tally t = {0};
+  if (s == NULL || !ks_sweep_prepare(s, &error)) {
+    fprintf(stderr, "bench_sweep: %s\n", error->message);
+    exit(1);
+  }
+  ks_sweep_run_cells(s, 0, 1, 1, NULL, NULL, &t);
+  double t_cells = now_s();
+  if (t.failed || !ks_sweep_merge(s, NULL, &error)) {
+    fprintf(stderr, "bench_sweep: %s\n", error ? error->message : "a cell failed");
+    exit(1);
+  }
+  timing r = {now_s() - t0, cpu_now() - c0};
+  ks_sweep_plan_free(s);
+  phase[0] = t_plan - t0;
+  phase[1] = t_cells - t_plan;
+  phase[2] = t0 + r.wall - t_cells;
+  return r;
+}
+
 int main(int argc, char **argv) {
   guint cells = argc > 1 ? (guint)atoi(argv[1]) : 1000;
-  if (cells == 0) {
-    fprintf(stderr, "usage: bench_sweep [CELLS]\n");
+  guint rounds = argc > 2 ? (guint)atoi(argv[2]) : 3;
+  if (cells == 0 || rounds == 0) {
+    fprintf(stderr, "usage: bench_sweep [CELLS [ROUNDS]]\n");
     return 2;
   }
   g_autofree char *dir = g_dir_make_tmp("kasim-bench-sweep-XXXXXX", NULL);
@@ -73,82 +163,42 @@ int main(int argc, char **argv) {
   GString *grid = g_string_new("TCP_KEEPIDLE=");
   for (guint i = 0; i < cells; i++)
     g_string_append_printf(grid, "%s%u", i ? "," : "", 10 + i);
-  GError *error = NULL;
-
-  /* 1. The runs alone. */
-  ks_runner_opts opts = {.backend = &ks_world_backend};
-  g_autofree char *runs = g_build_filename(dir, "runs", NULL);
-  double c0 = cpu_now();
-  gint64 t0 = g_get_monotonic_time();
-  for (guint i = 0; i < cells; i++) {
-    g_autofree char *set = g_strdup_printf("TCP_KEEPIDLE=%u", 10 + i);
-    g_autofree char *out = g_strdup_printf("%s/%u", runs, i);
-    char *sets[] = {set, NULL};
-    g_mkdir_with_parents(out, 0755);
-    if (!ks_runner_run(path, sets, 1, out, &opts, &error)) {
-      fprintf(stderr, "bench_sweep: %s\n", error->message);
-      return 1;
-    }
-  }
-  double t_runs = (double)(g_get_monotonic_time() - t0) / 1e6;
-  double c_runs = cpu_now() - c0;
-
-  /* What the sweep adds per cell first: the metrics, read back from the
-   * run's files. */
-  double m0 = cpu_now();
-  for (guint i = 0; i < cells; i++) {
-    g_autofree char *run = g_strdup_printf("%s/%u", runs, i);
-    ks_run_metrics *m = ks_metrics_load(run, &error);
-    if (m == NULL) {
-      fprintf(stderr, "bench_sweep: %s\n", error->message);
-      return 1;
-    }
-    ks_metrics_free(m);
-  }
-  double c_metrics = cpu_now() - m0;
-
-  /* 2. The sweep. */
-  g_autofree char *out = g_build_filename(dir, "sweep", NULL);
-  char *grids[] = {grid->str, NULL};
-  ks_sweep_args args = {.scenario_path = path,
-                        .grids = grids,
-                        .seeds = 1,
-                        .seed_base = 1,
-                        .backend = &ks_world_backend,
-                        .out_dir = out};
-  t0 = g_get_monotonic_time();
-  ks_sweep_plan *s = ks_sweep_plan_new(&args, &error);
-  gint64 t_plan = g_get_monotonic_time();
-  ks_sweep_tally t = {0};
-  if (s == NULL || !ks_sweep_prepare(s, &error)) {
-    fprintf(stderr, "bench_sweep: %s\n", error->message);
-    return 1;
-  }
-  ks_sweep_run_cells(s, 0, 1, 1, NULL, NULL, &t);
-  gint64 t_cells = g_get_monotonic_time();
-  if (t.failed || !ks_sweep_merge(s, NULL, &error)) {
-    fprintf(stderr, "bench_sweep: %s\n", error ? error->message : "a cell failed");
-    return 1;
-  }
-  gint64 t_end = g_get_monotonic_time();
-  double t_sweep = (double)(t_end - t0) / 1e6;
-  double c_sweep = cpu_now() - c0;
-  ks_sweep_plan_free(s);
 
   const char *tmp = g_getenv("TMPDIR");
-  printf("bench_sweep: %u cells of a one-connection scenario, 1 job, files in %s\n", cells,
-         tmp ? tmp : "/tmp");
-  printf("  runs alone (ks_runner_run x %u): %8.3f s wall, %8.3f s CPU (%.2f ms CPU per run)\n",
-         cells, t_runs, c_runs, 1e3 * c_runs / cells);
-  printf("  metrics read back (ks_metrics_load x %u): %.3f s CPU (%.2f ms per run)\n", cells,
-         c_metrics, 1e3 * c_metrics / cells);
-  printf("  whole sweep:                     %8.3f s wall, %8.3f s CPU\n", t_sweep, c_sweep);
-  printf("    plan (load and check every value): %.3f s\n", (double)(t_plan - t0) / 1e6);
-  printf("    cells (fork, run, metrics):        %.3f s\n", (double)(t_cells - t_plan) / 1e6);
-  printf("    merge (sweep.json, .csv, stats):   %.3f s\n", (double)(t_end - t_cells) / 1e6);
+  printf("bench_sweep: %u cells of a one-connection scenario, 1 job, files in %s, %u rounds\n",
+         cells, tmp ? tmp : "/tmp", rounds);
+  /* Warm: the first runs of a process fault its memory in. */
+  time_runs(dir, "warm", path, MIN(cells, 100u), FALSE);
+  /* Rounds of both, each figure the least of its rounds: what the
+   * machine's other work disturbed least. */
+  timing runs = {G_MAXDOUBLE, G_MAXDOUBLE}, sweep = runs;
+  double phase[3] = {G_MAXDOUBLE, G_MAXDOUBLE, G_MAXDOUBLE};
+  for (guint r = 0; r < rounds; r++) {
+    double ph[3];
+    g_autofree char *rn = g_strdup_printf("runs%u", r), *sn = g_strdup_printf("sweep%u", r);
+    timing a = time_runs(dir, rn, path, cells, FALSE);
+    timing b = time_sweep(dir, sn, path, grid->str, ph);
+    printf("  round %u: runs alone %.3f s wall, %.3f s CPU; sweep %.3f s wall, %.3f s CPU\n", r + 1,
+           a.wall, a.cpu, b.wall, b.cpu);
+    runs.wall = MIN(runs.wall, a.wall), runs.cpu = MIN(runs.cpu, a.cpu);
+    sweep.wall = MIN(sweep.wall, b.wall), sweep.cpu = MIN(sweep.cpu, b.cpu);
+    for (int i = 0; i < 3; i++)
+      phase[i] = MIN(phase[i], ph[i]);
+  }
+  timing synced = time_runs(dir, "synced", path, cells, TRUE);
+  printf("  runs alone (ks_runner_run x %u): %8.3f s wall, %8.3f s CPU (%.3f ms CPU per run)\n",
+         cells, runs.wall, runs.cpu, 1e3 * runs.cpu / cells);
+  printf("  the same synced as kasim run's:  %8.3f s wall, %8.3f s CPU (one round)\n", synced.wall,
+         synced.cpu);
+  printf("  whole sweep:                     %8.3f s wall, %8.3f s CPU (%.3f ms CPU per cell)\n",
+         sweep.wall, sweep.cpu, 1e3 * sweep.cpu / cells);
+  printf("    plan (load and check every value):         %.3f s\n", phase[0]);
+  printf("    cells (a worker: run, metrics, cell.json):  %.3f s\n", phase[1]);
+  printf("    merge (sweep.json, .csv, stats):            %.3f s\n", phase[2]);
   printf("  outside the simulations: %.1f%% of the sweep's CPU time, %.1f%% of its wall time "
          "(target: at most 20%%)\n",
-         100 * (c_sweep - c_runs) / c_sweep, 100 * (t_sweep - t_runs) / t_sweep);
+         100 * (sweep.cpu - runs.cpu) / sweep.cpu, 100 * (sweep.wall - runs.wall) / sweep.wall);
+  g_string_free(grid, TRUE);
   rm_rf(dir);
   return 0;
 }

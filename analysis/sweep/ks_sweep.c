@@ -1,35 +1,20 @@
-/* ks_sweep.c - the cells of a sweep, their folders, the worker processes
- * that run them, and the merged sweep.json and sweep.csv.  See ks_sweep.h
- * and docs/sweep.md. */
-#define _DEFAULT_SOURCE /* flock(), prctl() */
+/* ks_sweep.c - the plan of a sweep, its folder, its cells (each run, its
+ * cell.json and the record the merge takes from it) and the merged
+ * sweep.json, sweep.csv and stats.csv.  The worker processes that run the
+ * cells are ks_sweep_pool.c's.  See ks_sweep.h and docs/sweep.md. */
+#define _GNU_SOURCE /* flock(), syncfs() */
 #include "ks_sweep.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <json-glib/json-glib.h>
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/types.h>
-#include <sys/wait.h>
 #include <unistd.h>
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
-
-#if defined(__SANITIZE_ADDRESS__)
-#define KS_HAVE_LSAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define KS_HAVE_LSAN 1
-#endif
-#endif
-#ifdef KS_HAVE_LSAN
-#include <sanitizer/lsan_interface.h>
-#endif
 
 #include "ks_afile.h"
 #include "ks_json.h"
@@ -37,6 +22,7 @@
 #include "ks_runner.h"
 #include "ks_scenario.h"
 #include "ks_stats.h"
+#include "ks_sweep_priv.h"
 
 /* A quark's name has hyphens, which clang-format would space out. */
 // clang-format off
@@ -45,26 +31,17 @@ G_DEFINE_QUARK(ks-sweep-error-quark, ks_sweep_error)
 
 #define MANIFEST "sweep-args.json"
 
-/* ---- the metrics of a cell ---------------------------------------------- */
+/* ---- files -------------------------------------------------------------- */
 
-/* Numbers in their shortest round-trip form, as every other JSON file of a
- * run (ks_json.h). */
-static char *json_text(JsonNode *root) {
-  char *text = ks_json_node_to_text(root, TRUE);
+/* The built document as a file's text: numbers in their shortest
+ * round-trip form, as every other JSON file of a run (ks_json.h), and a
+ * line end.  Consumes the builder. */
+static char *builder_text(JsonBuilder *b) {
+  char *text = ks_json_finish(b);
   char *out = g_strconcat(text, "\n", NULL);
   g_free(text);
   return out;
 }
-
-static char *builder_text(JsonBuilder *b) {
-  JsonNode *root = json_builder_get_root(b);
-  char *text = json_text(root);
-  json_node_unref(root);
-  g_object_unref(b);
-  return text;
-}
-
-/* ---- files -------------------------------------------------------------- */
 
 static gboolean write_atomic(const char *dir, const char *name, const char *text, GError **error) {
   ks_afile *f = ks_afile_open(dir, name, error);
@@ -74,44 +51,41 @@ static gboolean write_atomic(const char *dir, const char *name, const char *text
   return ks_afile_commit(f, error);
 }
 
-static void set_errno_error(GError **error, const char *path, int err);
+static void set_errno_error(GError **error, const char *path, int err) {
+  g_set_error(error, KS_SWEEP_ERROR, KS_SWEEP_ERROR_FAILED, "%s: %s", path, g_strerror(err));
+}
 
-/* A cell's own record (cell.json): written under a hidden temporary name and renamed into place, like
- * write_atomic, but not synced to disk.  A kill at any moment still leaves
- * it whole or absent (the page cache survives the process); only a crash
- * of the machine could leave it empty, and the cell is then redone.
- * Syncing it (and two more files it replaced) cost a 1,000-cell sweep of a one-connection
- * scenario more than its simulations did (bench/bench_sweep.c). */
-static gboolean write_quick(const char *dir, const char *name, const char *text, GError **error) {
-  g_autofree char *tmp_name = g_strdup_printf(".%s.XXXXXX", name);
-  g_autofree char *tmp = g_build_filename(dir, tmp_name, NULL);
+/* A cell's cell.json, written at its name, neither synced nor renamed:
+ * the cell's folder was made whole by its run (ks_outdir.h) and nothing
+ * reads this file but a sweep, which takes a cell as complete only when
+ * its cell.json parses, and no text short of the whole one does (the
+ * object's closing brace comes last).  A kill leaves it whole, absent or
+ * short; a crash of the machine may leave it empty; either way the cell is
+ * run again. */
+static gboolean write_new(const char *dir, const char *name, const GString *text, GError **error) {
   g_autofree char *path = g_build_filename(dir, name, NULL);
-  int fd = g_mkstemp_full(tmp, O_WRONLY | O_CLOEXEC, 0644);
+  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0)
     return set_errno_error(error, path, errno), FALSE;
-  size_t len = strlen(text), done = 0;
-  while (done < len) {
-    ssize_t n = write(fd, text + done, len - done);
+  gsize done = 0;
+  while (done < text->len) {
+    ssize_t n = write(fd, text->str + done, text->len - done);
     if (n < 0 && errno == EINTR)
       continue;
     if (n <= 0) {
-      int err = errno;
+      int err = n < 0 ? errno : ENOSPC;
       close(fd);
-      unlink(tmp);
-      return set_errno_error(error, path, n < 0 ? err : ENOSPC), FALSE;
+      unlink(path);
+      return set_errno_error(error, path, err), FALSE;
     }
-    done += (size_t)n;
+    done += (gsize)n;
   }
-  if (close(fd) != 0 || rename(tmp, path) != 0) {
+  if (close(fd) != 0) {
     int err = errno;
-    unlink(tmp);
+    unlink(path);
     return set_errno_error(error, path, err), FALSE;
   }
   return TRUE;
-}
-
-static void set_errno_error(GError **error, const char *path, int err) {
-  g_set_error(error, KS_SWEEP_ERROR, KS_SWEEP_ERROR_FAILED, "%s: %s", path, g_strerror(err));
 }
 
 /* Removes a cell folder and what is in it; a missing one is fine. */
@@ -145,7 +119,169 @@ static gboolean file_exists(const char *dir, const char *name) {
   return g_file_test(path, G_FILE_TEST_IS_REGULAR);
 }
 
+/* ---- text ---------------------------------------------------------------- */
+
+/* RFC 4180: quoted when it holds a comma, a quote or a line break. */
+static void csv_field(GString *csv, const char *v) {
+  if (strpbrk(v, ",\"\r\n") == NULL) {
+    g_string_append(csv, v);
+    return;
+  }
+  g_string_append_c(csv, '"');
+  for (; *v; v++) {
+    if (*v == '"')
+      g_string_append_c(csv, '"');
+    g_string_append_c(csv, *v);
+  }
+  g_string_append_c(csv, '"');
+}
+
+/* The shortest text that reads back as the same double, without an
+ * exponent unless the number is huge or tiny: 120, 2.5, 0.001, 1e+20.
+ * When a decimal of 15 digits or fewer reads back as v, %.15g is that
+ * decimal with the fewest digits (DBL_DIG), so the fewest digits are 15,
+ * 16 or 17's first fit; a plain number has no exponent at 17 digits. */
+static void csv_double(GString *csv, double v) {
+  static const char *const fmts[] = {"%.15g", "%.16g", "%.17g"};
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+  gboolean plain = v == 0 || (fabs(v) >= 1e-4 && fabs(v) < 1e17);
+  for (size_t i = 0; i < G_N_ELEMENTS(fmts); i++) {
+    g_ascii_formatd(buf, sizeof buf, fmts[i], v);
+    if (g_ascii_strtod(buf, NULL) == v && (!plain || strchr(buf, 'e') == NULL))
+      break;
+  }
+  g_string_append(csv, buf);
+}
+
+/* A string as json-glib writes it, in quotes: printable ASCII but for the
+ * quote and the backslash goes as it is, anything else as json-glib
+ * escapes it. */
+static void json_quote(GString *out, const char *v) {
+  const char *p = v;
+  while (*p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\')
+    p++;
+  if (*p == '\0') {
+    g_string_append_c(out, '"');
+    g_string_append_len(out, v, p - v);
+    g_string_append_c(out, '"');
+    return;
+  }
+  JsonNode *n = json_node_new(JSON_NODE_VALUE);
+  json_node_set_string(n, v);
+  char *q = json_to_string(n, FALSE);
+  g_string_append(out, q);
+  g_free(q);
+  json_node_unref(n);
+}
+
+/* A finite double as the JSON files of a run write it (json, when not
+ * NULL: ks_json_format_double) and as the CSV files do (csv, when not
+ * NULL: csv_double), formatted once: the two differ only by the ".0" of
+ * a whole number in JSON, and for a plain number that the shortest form
+ * writes with an exponent. */
+static void double_texts(double v, GString *json, GString *csv) {
+  static const char *const fmts[] = {"%.15g", "%.16g", "%.17g"};
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+  for (size_t i = 0; i < G_N_ELEMENTS(fmts); i++) {
+    g_ascii_formatd(buf, sizeof buf, fmts[i], v);
+    if (g_ascii_strtod(buf, NULL) == v)
+      break;
+  }
+  gboolean e = strchr(buf, 'e') != NULL;
+  if (json) {
+    g_string_append(json, buf);
+    if (!e && strchr(buf, '.') == NULL)
+      g_string_append(json, ".0");
+  }
+  if (csv && e && (v == 0 || (fabs(v) >= 1e-4 && fabs(v) < 1e17)))
+    csv_double(csv, v);
+  else if (csv)
+    g_string_append(csv, buf);
+}
+
+/* An integer, without printf's machinery (a merge writes millions). */
+static void append_int(GString *out, gint64 v) {
+  char buf[24], *p = buf + sizeof buf;
+  guint64 u = v < 0 ? -(guint64)v : (guint64)v;
+  do
+    *--p = (char)('0' + u % 10);
+  while (u /= 10);
+  if (v < 0)
+    *--p = '-';
+  g_string_append_len(out, p, buf + sizeof buf - p);
+}
+
+/* Each column's name and each of its values as JSON strings and CSV
+ * fields, made once per sweep for every cell.json, sweep.json and CSV
+ * row. */
+typedef struct texts {
+  GPtrArray *col_json, *col_csv; /* char*, per column */
+  GPtrArray *val_json, *val_csv; /* per column, a GPtrArray of char* per value */
+} texts;
+
+static char *quoted(const char *v, gboolean csv) {
+  GString *s = g_string_new(NULL);
+  if (csv)
+    csv_field(s, v);
+  else
+    json_quote(s, v);
+  return g_string_free(s, FALSE);
+}
+
+static texts *texts_new(const ks_sweep_plan *s) {
+  texts *t = g_new0(texts, 1);
+  t->col_json = g_ptr_array_new_with_free_func(g_free);
+  t->col_csv = g_ptr_array_new_with_free_func(g_free);
+  t->val_json = g_ptr_array_new_with_free_func((GDestroyNotify)g_ptr_array_unref);
+  t->val_csv = g_ptr_array_new_with_free_func((GDestroyNotify)g_ptr_array_unref);
+  for (guint i = 0; i < s->cols->len; i++) {
+    const ks_sweep_col *c = s->cols->pdata[i];
+    g_ptr_array_add(t->col_json, quoted(c->name, FALSE));
+    g_ptr_array_add(t->col_csv, quoted(c->name, TRUE));
+    GPtrArray *vj = g_ptr_array_new_with_free_func(g_free);
+    GPtrArray *vc = g_ptr_array_new_with_free_func(g_free);
+    for (guint j = 0; j < c->values->len; j++) {
+      g_ptr_array_add(vj, quoted(c->values->pdata[j], FALSE));
+      g_ptr_array_add(vc, quoted(c->values->pdata[j], TRUE));
+    }
+    g_ptr_array_add(t->val_json, vj);
+    g_ptr_array_add(t->val_csv, vc);
+  }
+  return t;
+}
+
+static void texts_free(texts *t) {
+  if (t == NULL)
+    return;
+  g_ptr_array_unref(t->col_json);
+  g_ptr_array_unref(t->col_csv);
+  g_ptr_array_unref(t->val_json);
+  g_ptr_array_unref(t->val_csv);
+  g_free(t);
+}
+
+static const char *val_json(const texts *t, guint col, guint j) {
+  return ((GPtrArray *)t->val_json->pdata[col])->pdata[j];
+}
+static const char *val_csv(const texts *t, guint col, guint j) {
+  return ((GPtrArray *)t->val_csv->pdata[col])->pdata[j];
+}
+
+/* Which value of each column combination c has. */
+static void combo_values(const ks_sweep_plan *s, guint64 c, guint *value_at) {
+  guint m = s->cols->len;
+  for (guint i = s->axes->len; i-- > 0;) {
+    const ks_sweep_axis *a = s->axes->pdata[i];
+    guint j = (guint)(c % a->n);
+    c /= a->n;
+    for (guint k = a->cols->len; k-- > 0;)
+      value_at[--m] = j;
+  }
+}
+
 /* ---- the sweep ---------------------------------------------------------- */
+
+static void keep_free(struct keep *kp);
 
 void ks_sweep_plan_free(ks_sweep_plan *s) {
   if (s == NULL)
@@ -160,6 +296,9 @@ void ks_sweep_plan_free(ks_sweep_plan *s) {
   if (s->axes)
     g_ptr_array_free(s->axes, TRUE);
   g_free(s->out_dir);
+  ks_scenario_src_free(s->src);
+  keep_free(s->kept);
+  texts_free(s->texts);
   g_free(s);
 }
 
@@ -169,7 +308,7 @@ GPtrArray *ks_sweep_columns(const ks_sweep_plan *s) { return s->cols; }
  * loader's "--set NAME=VALUE:" prefix becomes "--grid NAME=VALUE:". */
 static gboolean check_sets(const ks_sweep_plan *s, char **sets, GError **error) {
   GError *e = NULL;
-  ks_scenario *sc = ks_scenario_load(s->scenario_path, sets, &e);
+  ks_scenario *sc = ks_scenario_src_load(s->src, sets, &e);
   gboolean ok = sc != NULL && s->backend->check(sc, 0, &e);
   if (sc)
     ks_scenario_free(sc);
@@ -240,9 +379,11 @@ ks_sweep_plan *ks_sweep_plan_new(const ks_sweep_args *args, GError **error) {
     goto fail;
   s->cells = s->combos * s->seeds;
 
-  /* The scenario itself, then every value, then every combination. */
+  /* The scenario itself, then every value, then every combination; the
+   * file is parsed once, for these checks and every cell's run. */
   GError *e = NULL;
-  ks_scenario *sc = ks_scenario_load(args->scenario_path, NULL, &e);
+  s->src = ks_scenario_src_new(args->scenario_path, NULL, 0, NULL, &e);
+  ks_scenario *sc = s->src ? ks_scenario_src_load(s->src, NULL, &e) : NULL;
   if (sc == NULL) {
     g_set_error_literal(error, KS_SWEEP_ERROR, KS_SWEEP_ERROR_INVALID, e->message);
     g_error_free(e);
@@ -287,6 +428,7 @@ ks_sweep_plan *ks_sweep_plan_new(const ks_sweep_args *args, GError **error) {
   g_free(text);
   s->out_dir = args->out_dir ? g_strdup(args->out_dir)
                              : g_strdup_printf("out/%s-sweep", s->scenario_name);
+  s->texts = texts_new(s);
   return s;
 fail:
   g_free(sets);
@@ -452,45 +594,323 @@ gboolean ks_sweep_prepare(ks_sweep_plan *s, GError **error) {
   return write_atomic(s->out_dir, MANIFEST, want, error);
 }
 
-/* ---- cells -------------------------------------------------------------- */
+/* ---- a cell's record --------------------------------------------------- */
 
-/* cell.json: what the cell is (its parameters and seed), what its run
- * measured (every scalar of ks_run_metrics, named as its fields, NaN as
- * null: ks_metrics_to_json) and its detected connections' latencies,
- * sorted, for the statistics across seeds.  Written after the run: its
- * presence, with summary.json's, makes the cell complete. */
-static char *cell_json(const ks_sweep_plan *s, guint64 k, const ks_run_metrics *m) {
-  JsonBuilder *b = json_builder_new();
-  json_builder_begin_object(b);
-  json_builder_set_member_name(b, "params");
-  json_builder_begin_object(b);
-  char **sets = ks_sweep_cell_sets(s, k);
-  for (guint i = 0; i < s->cols->len; i++) {
-    const ks_sweep_col *a = s->cols->pdata[i];
-    json_builder_set_member_name(b, a->name);
-    json_builder_add_string_value(b, sets[i] + strlen(a->name) + 1);
-  }
-  g_strfreev(sets);
-  json_builder_end_object(b);
-  json_builder_set_member_name(b, "seed");
-  json_builder_add_int_value(b, (gint64)ks_sweep_cell_seed(s, k));
-  json_builder_set_member_name(b, "metrics");
-  ks_metrics_to_json(m, b);
-  json_builder_set_member_name(b, "latencies_s");
-  ks_dist_to_json(m->latency, b);
-  json_builder_end_object(b);
-  return builder_text(b);
+/* What the merge takes from a cell: its metrics as its cell.json has them
+ * (each an integer, a double or null, in ks_metrics_foreach_scalar's
+ * order) and its detected connections' latencies, sorted.  A worker sends
+ * it with its answer for the cell (ks_sweep_pool.c) and the sweep keeps it
+ * for the merge, up to KEEP_BYTES of them; a cell run before, or whose
+ * record was not kept, is read back from its cell.json instead.  The
+ * numbers are the same either way: cell.json's read back exactly.  One
+ * allocation: the counts, the values, the latencies, then the types. */
+typedef union rec_val {
+  gint64 i;
+  double d;
+} rec_val;
+
+typedef struct rec {
+  guint32 n, n_lat;
+  rec_val v[];
+} rec;
+
+/* A million one-connection cells' records; past it, the merge reads the rest
+ * back from their cell.json. */
+#define KEEP_BYTES ((gsize)256 << 20)
+
+static gsize rec_size(guint32 n, guint32 n_lat) {
+  return sizeof(rec) + n * sizeof(rec_val) + n_lat * sizeof(double) + n;
+}
+static double *rec_lat(const rec *r) { return (double *)&r->v[r->n]; }
+static guint8 *rec_type(const rec *r) { return (guint8 *)(rec_lat(r) + r->n_lat); }
+
+static rec *rec_alloc(guint32 n, const rec_val *v, const guint8 *type, const double *lat,
+                      guint32 n_lat) {
+  rec *r = g_malloc(rec_size(n, n_lat));
+  r->n = n;
+  r->n_lat = n_lat;
+  memcpy(r->v, v, n * sizeof *v);
+  if (n_lat)
+    memcpy(rec_lat(r), lat, n_lat * sizeof *lat);
+  memcpy(rec_type(r), type, n);
+  return r;
 }
 
-typedef enum cell_state { CELL_NEW, CELL_DONE } cell_state;
+/* A run's metrics as they go into cell.json; each name, and a NUL, to
+ * `names`.  With its latencies when they are exact (n_lat 0 otherwise:
+ * cell.json holds their histogram, which the merge reads back). */
+typedef struct scalars {
+  GString *names;
+  GArray *v;     /* rec_val */
+  GByteArray *t; /* 'i', 'd', 'n' */
+} scalars;
 
-/* The cell's record when the cell is complete: its cell.json says this
- * cell's parameters and seed, and has metrics and latencies; its
- * summary.json is there.  NULL otherwise (g_object_unref the parser). */
+static void on_scalar(const char *name, gboolean is_int, guint64 count, double value, void *ud) {
+  scalars *x = ud;
+  g_string_append_len(x->names, name, (gssize)strlen(name) + 1);
+  rec_val v = {0};
+  guint8 t = 'n';
+  if (is_int)
+    v.i = (gint64)count, t = 'i';
+  else if (!isnan(value) && !isinf(value))
+    v.d = value, t = 'd';
+  g_array_append_val(x->v, v);
+  g_byte_array_append(x->t, &t, 1);
+}
+
+static rec *rec_of_metrics(const ks_run_metrics *m, GString *names) {
+  scalars x = {names, g_array_new(FALSE, FALSE, sizeof(rec_val)), g_byte_array_new()};
+  ks_metrics_foreach_scalar(m, on_scalar, &x);
+  const double *lat = ks_dist_values(m->latency);
+  rec *r = rec_alloc(x.v->len, (const rec_val *)x.v->data, x.t->data, lat,
+                     lat ? (guint32)ks_dist_count(m->latency) : 0);
+  g_array_free(x.v, TRUE);
+  g_byte_array_free(x.t, TRUE);
+  return r;
+}
+
+/* From a cell.json's "metrics" read back; each name, and a NUL, to
+ * `names`.  NULL when a member is not a number or null. */
+static rec *rec_of_json(JsonObject *m, GString *names) {
+  guint32 n = json_object_get_size(m);
+  rec_val *v = g_new0(rec_val, MAX(n, 1));
+  guint8 *type = g_new0(guint8, MAX(n, 1));
+  GList *members = json_object_get_members(m);
+  guint32 i = 0;
+  for (GList *l = members; l; l = l->next, i++) {
+    JsonNode *node = json_object_get_member(m, l->data);
+    g_string_append_len(names, l->data, (gssize)strlen(l->data) + 1);
+    GType t = JSON_NODE_HOLDS_VALUE(node) ? json_node_get_value_type(node) : G_TYPE_INVALID;
+    if (JSON_NODE_HOLDS_NULL(node))
+      type[i] = 'n';
+    else if (t == G_TYPE_INT64)
+      type[i] = 'i', v[i].i = json_node_get_int(node);
+    else if (t == G_TYPE_DOUBLE)
+      type[i] = 'd', v[i].d = json_node_get_double(node);
+    else
+      break;
+  }
+  g_list_free(members);
+  rec *r = i == n ? rec_alloc(n, v, type, NULL, 0) : NULL;
+  g_free(v);
+  g_free(type);
+  return r;
+}
+
+/* The records the workers sent, by this rank's cell number (k - rank) /
+ * size, and the names their metrics have (the first's). */
+typedef struct keep {
+  guint rank, size;
+  GByteArray *names;
+  rec **recs;
+  guint64 n;
+  gsize bytes;
+} keep;
+
+static void keep_free(keep *kp) {
+  if (kp == NULL)
+    return;
+  for (guint64 i = 0; i < kp->n; i++)
+    g_free(kp->recs[i]);
+  g_free(kp->recs);
+  if (kp->names)
+    g_byte_array_free(kp->names, TRUE);
+  g_free(kp);
+}
+
+void ks_sweep_keep_start(ks_sweep_plan *s, guint rank, guint size) {
+  keep_free(s->kept);
+  keep *kp = s->kept = g_new0(keep, 1);
+  kp->rank = rank;
+  kp->size = size;
+  kp->n = rank < s->cells ? (s->cells - rank + size - 1) / size : 0;
+  kp->recs = g_new0(rec *, kp->n);
+}
+
+/* Its record, as ks_sweep_cell_work put it after the answer: the names'
+ * length, the names, the record; a length of 0 for none. */
+void ks_sweep_keep(ks_sweep_plan *s, guint64 k, const guint8 *data, gsize len) {
+  keep *kp = s->kept;
+  guint32 names_len;
+  if (kp == NULL || k % kp->size != kp->rank || len < sizeof names_len)
+    return;
+  memcpy(&names_len, data, sizeof names_len);
+  const guint8 *names = data + sizeof names_len, *r = names + names_len;
+  gsize r_len = len - sizeof names_len - names_len;
+  if (names_len == 0 || kp->bytes + r_len > KEEP_BYTES)
+    return;
+  if (kp->names == NULL) {
+    kp->names = g_byte_array_new();
+    g_byte_array_append(kp->names, names, names_len);
+  } else if (kp->names->len != names_len || memcmp(kp->names->data, names, names_len) != 0) {
+    return; /* the merge reads it back, and says what is wrong */
+  }
+  guint64 i = k / kp->size;
+  g_free(kp->recs[i]);
+  kp->recs[i] = g_memdup2(r, r_len);
+  kp->bytes += r_len;
+}
+
+/* Cell k's record if the sweep kept it (not owned). */
+static const rec *kept_rec(const ks_sweep_plan *s, guint64 k) {
+  const keep *kp = s->kept;
+  if (kp == NULL || k % kp->size != kp->rank)
+    return NULL;
+  return kp->recs[k / kp->size];
+}
+
+/* ---- cells -------------------------------------------------------------- */
+
+/* The metrics' members, one to a line at `indent`, as json-glib writes
+ * them (`names` holds each name and a NUL), and with csv their fields of
+ * a CSV row, each after a comma. */
+static void metrics_text(GString *json, GString *csv, const rec *r, const char *names,
+                         const char *indent) {
+  const guint8 *type = rec_type(r);
+  for (guint32 i = 0; i < r->n; i++, names += strlen(names) + 1) {
+    g_string_append(json, i ? ",\n" : "\n");
+    g_string_append(json, indent);
+    json_quote(json, names);
+    g_string_append(json, " : ");
+    if (csv)
+      g_string_append_c(csv, ',');
+    if (type[i] == 'i') {
+      append_int(json, r->v[i].i);
+      if (csv)
+        append_int(csv, r->v[i].i);
+    } else if (type[i] == 'd') {
+      double_texts(r->v[i].d, json, csv);
+    } else {
+      g_string_append(json, "null");
+    }
+  }
+}
+
+/* The run's files in a cell's folder and their sizes, as cell.json's
+ * "files": a resumed sweep finds a cell complete only when they are all
+ * there with these sizes, so that a crash of the machine (the files are
+ * not synced before the end of the sweep) leaves no empty one in a
+ * complete cell.  They are summary.json, the files its outputs name, and
+ * the captures. */
+static gboolean files_text(GString *out, const ks_sweep_plan *s, JsonNode *summary, const char *dir,
+                           GError **error) {
+  const char *names[5] = {"summary.json"};
+  guint n = 1;
+  JsonObject *o = JSON_NODE_HOLDS_OBJECT(summary) ? json_node_get_object(summary) : NULL;
+  JsonNode *on = o ? json_object_get_member(o, "outputs") : NULL;
+  JsonObject *outs = on && JSON_NODE_HOLDS_OBJECT(on) ? json_node_get_object(on) : NULL;
+  const char *keys[] = {"connections_file", "trace_file"};
+  for (size_t i = 0; outs && i < G_N_ELEMENTS(keys); i++) {
+    JsonNode *v = json_object_get_member(outs, keys[i]);
+    if (v && JSON_NODE_HOLDS_VALUE(v) && json_node_get_value_type(v) == G_TYPE_STRING)
+      names[n++] = json_node_get_string(v);
+  }
+  guint captures = n;
+  if (s->pcap)
+    names[n++] = "capture.pcap", names[n++] = "capture-server.pcap";
+  g_string_append(out, ",\n  \"files\" : {");
+  guint listed = 0;
+  for (guint i = 0; i < n; i++) {
+    g_autofree char *path = g_build_filename(dir, names[i], NULL);
+    struct stat st;
+    if (stat(path, &st) != 0) {
+      if (errno == ENOENT && i > captures)
+        continue; /* the server's capture: the native engine's only */
+      return set_errno_error(error, path, errno), FALSE;
+    }
+    g_string_append(out, listed++ ? ",\n    " : "\n    ");
+    json_quote(out, names[i]);
+    g_string_append(out, " : ");
+    append_int(out, (gint64)st.st_size);
+  }
+  g_string_append(out, "\n  }");
+  return TRUE;
+}
+
+/* cell.json, as json-glib would write it: what the cell is (its
+ * parameters and seed), what its run measured (every scalar of
+ * ks_run_metrics, named as its fields, NaN as null: ks_metrics.h), its
+ * detected connections' latencies (their histogram past
+ * KS_DIST_EXACT_MAX), for the statistics across seeds, and its files'
+ * sizes.  Written after the run: its presence, with the files it names,
+ * makes the cell complete. */
+static gboolean cell_text(GString *out, const ks_sweep_plan *s, guint64 k, const rec *r,
+                          const char *names, const ks_dist *lat, JsonNode *summary, const char *dir,
+                          GError **error) {
+  const texts *t = s->texts;
+  guint *value_at = g_new0(guint, s->cols->len + 1);
+  combo_values(s, k / s->seeds, value_at);
+  g_string_append(out, "{\n  \"params\" : {");
+  for (guint i = 0; i < s->cols->len; i++)
+    g_string_append_printf(out, "%s\n    %s : %s", i ? "," : "", (char *)t->col_json->pdata[i],
+                           val_json(t, i, value_at[i]));
+  g_free(value_at);
+  g_string_append_printf(out, "\n  },\n  \"seed\" : %" G_GUINT64_FORMAT ",\n  \"metrics\" : {",
+                         ks_sweep_cell_seed(s, k));
+  metrics_text(out, NULL, r, names, "    ");
+  g_string_append(out, "\n  },\n  \"latencies_s\" : ");
+  const double *v = ks_dist_values(lat);
+  if (v && ks_dist_count(lat) == 0) {
+    g_string_append(out, "[]");
+  } else if (v) {
+    g_string_append_c(out, '[');
+    for (guint64 i = 0; i < ks_dist_count(lat); i++) {
+      g_string_append(out, i ? ",\n    " : "\n    ");
+      double_texts(v[i], out, NULL);
+    }
+    g_string_append(out, "\n  ]");
+  } else { /* a histogram, as ks_dist writes it, one level in */
+    JsonBuilder *b = json_builder_new();
+    ks_dist_to_json(lat, b);
+    JsonNode *root = json_builder_get_root(b);
+    g_object_unref(b);
+    char *text = ks_json_node_to_text(root, TRUE);
+    json_node_unref(root);
+    for (const char *c = text; *c; c++)
+      if (*c == '\n')
+        g_string_append(out, "\n  ");
+      else
+        g_string_append_c(out, *c);
+    g_free(text);
+  }
+  if (!files_text(out, s, summary, dir, error))
+    return FALSE;
+  g_string_append(out, "\n}\n");
+  return TRUE;
+}
+
+/* Whether the files cell.json names have their sizes (an older cell.json
+ * names none). */
+static gboolean files_intact(JsonObject *o, const char *dir) {
+  JsonNode *fn = json_object_get_member(o, "files");
+  if (fn == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_OBJECT(fn))
+    return FALSE;
+  JsonObject *files = json_node_get_object(fn);
+  GList *names = json_object_get_members(files);
+  gboolean ok = TRUE;
+  for (GList *l = names; ok && l; l = l->next) {
+    JsonNode *v = json_object_get_member(files, l->data);
+    g_autofree char *path = g_build_filename(dir, (char *)l->data, NULL);
+    struct stat st;
+    ok = JSON_NODE_HOLDS_VALUE(v) && json_node_get_value_type(v) == G_TYPE_INT64 &&
+         stat(path, &st) == 0 && st.st_size == json_node_get_int(v);
+  }
+  g_list_free(names);
+  return ok;
+}
+
+/* The cell's cell.json when the cell is complete: it says this cell's
+ * parameters and seed, and has metrics and latencies; its summary.json
+ * and the files it names are there.  NULL otherwise (g_object_unref the
+ * parser). */
 static JsonParser *cell_load(const ks_sweep_plan *s, guint64 k, const char *dir) {
   g_autofree char *path = g_build_filename(dir, "cell.json", NULL);
   JsonParser *p = json_parser_new();
-  if (!json_parser_load_from_file(p, path, NULL) ||
+  /* An empty file parses, to no document: a worker killed as it began
+   * to write. */
+  if (!json_parser_load_from_file(p, path, NULL) || json_parser_get_root(p) == NULL ||
       !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(p)))
     goto no;
   JsonObject *o = json_node_get_object(json_parser_get_root(p));
@@ -516,19 +936,11 @@ static JsonParser *cell_load(const ks_sweep_plan *s, guint64 k, const char *dir)
            strcmp(json_node_get_string(v), sets[i] + strlen(a->name) + 1) == 0;
   }
   g_strfreev(sets);
-  if (same && file_exists(dir, "summary.json"))
+  if (same && file_exists(dir, "summary.json") && files_intact(o, dir))
     return p;
 no:
   g_object_unref(p);
   return NULL;
-}
-
-static cell_state cell_check(const ks_sweep_plan *s, guint64 k, const char *dir) {
-  JsonParser *p = cell_load(s, k, dir);
-  if (p == NULL)
-    return CELL_NEW;
-  g_object_unref(p);
-  return CELL_DONE;
 }
 
 static char *cell_abs_dir(const ks_sweep_plan *s, guint64 k) {
@@ -536,7 +948,18 @@ static char *cell_abs_dir(const ks_sweep_plan *s, guint64 k) {
   return g_build_filename(s->out_dir, rel, NULL);
 }
 
-static char *cell_label(const ks_sweep_plan *s, guint64 k) {
+gboolean ks_sweep_cell_complete(const ks_sweep_plan *s, guint64 k) {
+  g_autofree char *dir = cell_abs_dir(s, k);
+  if (!file_exists(dir, "cell.json")) /* a new cell, quickly */
+    return FALSE;
+  JsonParser *p = cell_load(s, k, dir);
+  if (p == NULL)
+    return FALSE;
+  g_object_unref(p);
+  return TRUE;
+}
+
+char *ks_sweep_cell_label(const ks_sweep_plan *s, guint64 k) {
   char **sets = ks_sweep_cell_sets(s, k);
   char *joined = g_strjoinv(" ", sets);
   char *label = g_strdup_printf("cell %" G_GUINT64_FORMAT " (%s, seed %" G_GUINT64_FORMAT ")", k,
@@ -546,234 +969,75 @@ static char *cell_label(const ks_sweep_plan *s, guint64 k) {
   return label;
 }
 
-/* A worker's whole job: the run from scratch, then its metrics into
- * cell.json.  Returns the exit status. */
-static int cell_work(const ks_sweep_plan *s, guint64 k) {
-  char *dir = cell_abs_dir(s, k);
+gboolean ks_sweep_cell_work(const ks_sweep_plan *s, guint64 k, GByteArray *out) {
+  g_autofree char *dir = cell_abs_dir(s, k);
   GError *error = NULL;
   char **sets = ks_sweep_cell_sets(s, k);
+  ks_scenario *sc = NULL;
+  JsonNode *summary = NULL;
+  ks_run_metrics *m = NULL;
+  /* From scratch: the run makes the folder whole (ks_outdir.h). */
   gboolean ok = rm_rf(dir, &error);
-  if (ok && g_mkdir_with_parents(dir, 0755) != 0)
-    ok = FALSE, set_errno_error(&error, dir, errno);
-  ks_runner_opts opts = {.backend = s->backend, .pcap = s->pcap, .compress = s->compress};
-  ok = ok && ks_runner_run(s->scenario_path, sets, ks_sweep_cell_seed(s, k), dir, &opts, &error);
-  g_strfreev(sets);
+  ok = ok && (sc = ks_scenario_src_load(s->src, sets, &error)) != NULL;
   if (ok) {
-    ks_run_metrics *m = ks_metrics_load(dir, &error);
-    ok = m != NULL;
-    if (ok) {
-      char *text = cell_json(s, k, m);
-      ks_metrics_free(m);
-      ok = write_quick(dir, "cell.json", text, &error);
-      g_free(text);
+    ks_runner_opts opts = {.backend = s->backend,
+                           .pcap = s->pcap,
+                           .compress = s->compress,
+                           .no_sync = TRUE,
+                           .summary = &summary};
+    void *w = ks_runner_run_scenario(sc, ks_sweep_cell_seed(s, k), dir, &opts, &error);
+    ok = w != NULL;
+    if (w)
+      s->backend->world_free(w);
+  }
+  /* The metrics from the run's summary, not from the file just written. */
+  ok = ok && (m = ks_metrics_from_summary(summary, dir, &error)) != NULL;
+  if (ok) {
+    GString *names = g_string_new(NULL), *text = g_string_sized_new(4096);
+    rec *r = rec_of_metrics(m, names);
+    ok = cell_text(text, s, k, r, names->str, m->latency, summary, dir, &error) &&
+         write_new(dir, "cell.json", text, &error);
+    /* The record for the sweep: none when the latencies are binned. */
+    guint32 names_len = ok && ks_dist_values(m->latency) ? (guint32)names->len : 0;
+    g_byte_array_append(out, (const guint8 *)&names_len, sizeof names_len);
+    if (names_len) {
+      g_byte_array_append(out, (const guint8 *)names->str, names_len);
+      g_byte_array_append(out, (const guint8 *)r, (guint)rec_size(r->n, r->n_lat));
     }
+    g_free(r);
+    g_string_free(names, TRUE);
+    g_string_free(text, TRUE);
   }
   if (!ok) {
-    char *label = cell_label(s, k);
+    g_autofree char *label = ks_sweep_cell_label(s, k);
     fprintf(stderr, "kasim sweep: %s: %s\n", label, error->message);
-    g_free(label);
     g_error_free(error);
   }
-  g_free(dir);
-  return ok ? 0 : 1;
+  ks_metrics_free(m);
+  if (summary)
+    json_node_unref(summary);
+  if (sc)
+    ks_scenario_free(sc);
+  g_strfreev(sets);
+  return ok;
 }
 
-/* A worker runs a batch of cells one after the other: a fork per cell
- * cost a one-connection scenario several times its run (the child's
- * copy-on-write page faults and its first allocations; bench_sweep.c),
- * while a worker that runs many reuses its memory like `kasim run` would. */
-#define MAX_BATCH 32u
-
-typedef struct worker {
-  pid_t pid;
-  guint64 *ks; /* the batch */
-  guint n;
-} worker;
-
-static void reap_one(const ks_sweep_plan *s, GArray *workers, ks_sweep_tally *t) {
-  int status = 0;
-  pid_t pid;
-  while ((pid = waitpid(-1, &status, 0)) < 0 && errno == EINTR)
-    ;
-  if (pid < 0) { /* cannot happen while workers run; do not spin */
-    for (guint i = 0; i < workers->len; i++)
-      g_free(g_array_index(workers, worker, i).ks);
-    g_array_set_size(workers, 0);
+/* The cells' files reach the disk once, at the end of the cells (each
+ * run skipped its syncs: ks_runner_opts.no_sync). */
+void ks_sweep_plan_sync(const ks_sweep_plan *s) {
+  int fd = s->lock_fd >= 0 ? s->lock_fd : open(s->out_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
     return;
-  }
-  for (guint i = 0; i < workers->len; i++) {
-    worker *w = &g_array_index(workers, worker, i);
-    if (w->pid != pid)
-      continue;
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-      t->ran += w->n;
-    } else {
-      /* Which of the batch are complete: the others failed (the worker
-       * said why, or it was killed). */
-      for (guint j = 0; j < w->n; j++) {
-        g_autofree char *dir = cell_abs_dir(s, w->ks[j]);
-        if (cell_check(s, w->ks[j], dir) == CELL_DONE) {
-          t->ran++;
-          continue;
-        }
-        t->failed++;
-        if (WIFSIGNALED(status)) {
-          char *label = cell_label(s, w->ks[j]);
-          fprintf(stderr, "kasim sweep: %s: the worker was killed by signal %d\n", label,
-                  WTERMSIG(status));
-          g_free(label);
-        }
-      }
-    }
-    g_free(w->ks);
-    g_array_remove_index_fast(workers, i);
-    return;
-  }
-}
-
-G_NORETURN static void worker_main(const ks_sweep_plan *s, const guint64 *ks, guint n,
-                                   pid_t parent) {
 #ifdef __linux__
-  /* A worker never outlives its sweep: kill -9 of the sweep ends the
-   * workers too (SIGTERM: ks_afile removes their temporaries), so a
-   * resumed sweep never meets a cell still being written. */
-  prctl(PR_SET_PDEATHSIG, SIGTERM);
-  if (getppid() != parent)
-    _exit(1);
+  (void)syncfs(fd);
 #else
-  (void)parent;
+  sync();
 #endif
-  ks_afile_install_signal_handlers();
-  int failed = 0;
-  for (guint i = 0; i < n; i++)
-    failed += cell_work(s, ks[i]) != 0;
-#ifdef KS_HAVE_LSAN
-  /* _exit skips the end-of-process leak check; run it here. */
-  if (s->worker_leak_check)
-    __lsan_do_leak_check();
-#endif
-  /* _exit: the parent's atexit handlers (MPI's among them) are not ours. */
-  _exit(failed ? 1 : 0);
-}
-
-void ks_sweep_run_cells(const ks_sweep_plan *s, guint rank, guint size, guint jobs,
-                        ks_sweep_progress_fn progress, void *ud, ks_sweep_tally *t) {
-  guint64 mine = rank < s->cells ? (s->cells - rank + size - 1) / size : 0;
-  /* The cells to run: this rank's, not complete. */
-  GArray *todo = g_array_new(FALSE, FALSE, sizeof(guint64));
-  for (guint64 k = rank; k < s->cells; k += size) {
-    g_autofree char *dir = cell_abs_dir(s, k);
-    if (cell_check(s, k, dir) == CELL_DONE) {
-      t->kept++;
-      if (progress)
-        progress(t, mine, ud);
-    } else {
-      g_array_append_val(todo, k);
-    }
-  }
-  /* Batches small enough that every job gets several (the last ones
-   * finish together), large enough to spread a fork over many runs. */
-  guint64 batch = CLAMP(todo->len / ((guint64)jobs * 4), 1, MAX_BATCH);
-  GArray *workers = g_array_new(FALSE, FALSE, sizeof(worker));
-  pid_t self = getpid();
-  for (guint64 at = 0; at < todo->len; at += batch) {
-    guint n = (guint)MIN(batch, todo->len - at);
-    while (workers->len >= jobs) {
-      reap_one(s, workers, t);
-      if (progress)
-        progress(t, mine, ud);
-    }
-    fflush(NULL); /* nothing buffered is written twice */
-    guint64 *ks = g_memdup2(&g_array_index(todo, guint64, at), n * sizeof(guint64));
-    pid_t pid = fork();
-    if (pid == 0)
-      worker_main(s, ks, n, self);
-    if (pid < 0) {
-      for (guint j = 0; j < n; j++) {
-        char *label = cell_label(s, ks[j]);
-        fprintf(stderr, "kasim sweep: %s: cannot start a worker: %s\n", label, g_strerror(errno));
-        g_free(label);
-      }
-      t->failed += n;
-      g_free(ks);
-      continue;
-    }
-    worker w = {.pid = pid, .ks = ks, .n = n};
-    g_array_append_val(workers, w);
-  }
-  while (workers->len > 0) {
-    reap_one(s, workers, t);
-    if (progress)
-      progress(t, mine, ud);
-  }
-  g_array_free(workers, TRUE);
-  g_array_free(todo, TRUE);
+  if (fd != s->lock_fd)
+    close(fd);
 }
 
 /* ---- sweep.json and sweep.csv ------------------------------------------- */
-
-/* RFC 4180: quoted when it holds a comma, a quote or a line break. */
-static void csv_field(GString *csv, const char *v) {
-  if (strpbrk(v, ",\"\r\n") == NULL) {
-    g_string_append(csv, v);
-    return;
-  }
-  g_string_append_c(csv, '"');
-  for (; *v; v++) {
-    if (*v == '"')
-      g_string_append_c(csv, '"');
-    g_string_append_c(csv, *v);
-  }
-  g_string_append_c(csv, '"');
-}
-
-/* The shortest text that reads back as the same double, without an
- * exponent unless the number is huge or tiny: 120, 2.5, 0.001, 1e+20. */
-static gboolean fits(char *buf, int p, double v, gboolean plain) {
-  char fmt[16];
-  snprintf(fmt, sizeof fmt, "%%.%dg", p);
-  g_ascii_formatd(buf, G_ASCII_DTOSTR_BUF_SIZE, fmt, v);
-  return g_ascii_strtod(buf, NULL) == v && (!plain || strchr(buf, 'e') == NULL);
-}
-
-/* The fewest significant digits that fit: more digits never fit worse,
- * so a binary search over 1..17 finds them in five tries. */
-static void csv_double(GString *csv, double v) {
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
-  gboolean plain = v == 0 || (fabs(v) >= 1e-4 && fabs(v) < 1e17);
-  int lo = 1, hi = 17; /* 17 always fits */
-  while (lo < hi) {
-    int mid = (lo + hi) / 2;
-    if (fits(buf, mid, v, plain))
-      hi = mid;
-    else
-      lo = mid + 1;
-  }
-  fits(buf, lo, v, plain);
-  g_string_append(csv, buf);
-}
-
-/* One metric as a CSV field: null is empty.  FALSE for what is not a
- * number, a string or null. */
-static gboolean csv_value(GString *csv, JsonNode *n) {
-  g_string_append_c(csv, ',');
-  if (JSON_NODE_HOLDS_NULL(n))
-    return TRUE;
-  if (!JSON_NODE_HOLDS_VALUE(n))
-    return FALSE;
-  GType t = json_node_get_value_type(n);
-  if (t == G_TYPE_INT64)
-    g_string_append_printf(csv, "%" G_GINT64_FORMAT, json_node_get_int(n));
-  else if (t == G_TYPE_DOUBLE)
-    csv_double(csv, json_node_get_double(n));
-  else if (t == G_TYPE_BOOLEAN)
-    g_string_append(csv, json_node_get_boolean(n) ? "true" : "false");
-  else if (t == G_TYPE_STRING)
-    csv_field(csv, json_node_get_string(n));
-  else
-    return FALSE;
-  return TRUE;
-}
 
 /* One combination's seeds, gathered as the merge reads its cells. */
 typedef struct combo_acc {
@@ -782,43 +1046,90 @@ typedef struct combo_acc {
   GArray *overhead; /* double per seed: probe_bytes_per_s / connections */
 } combo_acc;
 
-static guint64 metric_count(JsonObject *m, const char *name) {
-  JsonNode *n = json_object_get_member(m, name);
-  return n && JSON_NODE_HOLDS_VALUE(n) ? (guint64)json_node_get_int(n) : 0;
+/* The metrics the statistics count, by name. */
+enum {
+  M_CONNECTIONS,
+  M_FAILED,
+  M_DETECTED,
+  M_UNDETECTED,
+  M_SURVIVED,
+  M_FALSE_GIVEUPS,
+  M_MB_CONNS,
+  M_MB_SURVIVORS,
+  M_BYTES_PER_S,
+  M_COUNTED
+};
+static const char *const counted[M_COUNTED] = {"connections",       "failed",
+                                               "detected",          "undetected",
+                                               "survived_failures", "false_giveups",
+                                               "middlebox_conns",   "middlebox_survivors",
+                                               "probe_bytes_per_s"};
+
+/* What a merge knows across its cells: the metrics' names (the first
+ * cell's), where the counted ones are, and the combination it is in. */
+typedef struct merger {
+  const ks_sweep_plan *s;
+  GString *names; /* each name, then a NUL */
+  guint n_names;
+  gint counted_at[M_COUNTED]; /* index of each, or -1 */
+  int kept_names;             /* the kept records' names are the merge's: -1 not yet known, 0, 1 */
+  guint *value_at;            /* per column: its value in the combination */
+  char *rel;                  /* the combination's folders' name up to the seed ("cells/H-") */
+  gsize rel_len;
+} merger;
+
+/* Whether a cell's metrics are named as the merge's (the first cell's
+ * become them). */
+static gboolean same_names(merger *g, const char *names, gsize len) {
+  if (g->names->len > 0)
+    return g->names->len == len && memcmp(g->names->str, names, len) == 0;
+  g_string_append_len(g->names, names, (gssize)len);
+  for (int c = 0; c < M_COUNTED; c++)
+    g->counted_at[c] = -1;
+  guint i = 0;
+  for (gsize at = 0; at < len; at += strlen(names + at) + 1, i++)
+    for (int c = 0; c < M_COUNTED; c++)
+      if (strcmp(names + at, counted[c]) == 0)
+        g->counted_at[c] = (gint)i;
+  g->n_names = i;
+  return TRUE;
 }
 
-/* A cell's latencies (its values, or its histogram past KS_DIST_EXACT_MAX)
- * and counts into its combination's. */
-static gboolean acc_add(combo_acc *a, JsonObject *m, JsonNode *lat, const char *path,
-                        GError **error) {
-  GError *e = NULL;
-  ks_dist *d = ks_dist_from_json(lat, &e);
-  if (d == NULL) {
-    g_set_error(error, KS_SWEEP_ERROR, KS_SWEEP_ERROR_FAILED,
-                "%s: \"latencies_s\": %s; remove the cell's folder and run the sweep again", path,
-                e->message);
-    g_error_free(e);
-    return FALSE;
-  }
-  ks_dist_merge(a->lat, d);
-  ks_dist_free(d);
+/* Combination c's values and its folders' name up to the seed. */
+static void merger_combo(merger *g, guint64 c) {
+  g_free(g->rel);
+  g->rel = ks_sweep_cell_dir(g->s, c * g->s->seeds);
+  g->rel_len = (gsize)(strrchr(g->rel, '-') + 1 - g->rel);
+  combo_values(g->s, c, g->value_at);
+}
+
+static guint64 rec_count(const rec *r, gint at) {
+  if (at < 0 || (guint32)at >= r->n)
+    return 0;
+  guint8 t = rec_type(r)[at];
+  return t == 'i' ? (guint64)r->v[at].i : t == 'd' ? (guint64)(gint64)r->v[at].d : 0;
+}
+
+/* A cell's latencies and counts into its combination's. */
+static void acc_add(combo_acc *a, const merger *g, const rec *r, const ks_dist *lat) {
+  ks_dist_merge(a->lat, lat);
   ks_sweep_stat *st = &a->st;
-  guint64 conns = metric_count(m, "connections");
+  guint64 conns = rec_count(r, g->counted_at[M_CONNECTIONS]);
   st->runs++;
   st->connections += conns;
-  st->failed += metric_count(m, "failed");
-  st->detected += metric_count(m, "detected");
-  st->undetected += metric_count(m, "undetected");
-  st->survived_failures += metric_count(m, "survived_failures");
-  st->false_giveups += metric_count(m, "false_giveups");
-  st->middlebox_conns += metric_count(m, "middlebox_conns");
-  st->middlebox_survivors += metric_count(m, "middlebox_survivors");
-  JsonNode *bytes = json_object_get_member(m, "probe_bytes_per_s");
-  if (conns > 0 && bytes && JSON_NODE_HOLDS_VALUE(bytes)) {
-    double v = json_node_get_double(bytes) / (double)conns;
+  st->failed += rec_count(r, g->counted_at[M_FAILED]);
+  st->detected += rec_count(r, g->counted_at[M_DETECTED]);
+  st->undetected += rec_count(r, g->counted_at[M_UNDETECTED]);
+  st->survived_failures += rec_count(r, g->counted_at[M_SURVIVED]);
+  st->false_giveups += rec_count(r, g->counted_at[M_FALSE_GIVEUPS]);
+  st->middlebox_conns += rec_count(r, g->counted_at[M_MB_CONNS]);
+  st->middlebox_survivors += rec_count(r, g->counted_at[M_MB_SURVIVORS]);
+  gint at = g->counted_at[M_BYTES_PER_S];
+  if (conns > 0 && at >= 0 && (guint32)at < r->n && rec_type(r)[at] != 'n') {
+    double bytes = rec_type(r)[at] == 'i' ? (double)r->v[at].i : r->v[at].d;
+    double v = bytes / (double)conns;
     g_array_append_val(a->overhead, v);
   }
-  return TRUE;
 }
 
 /* The value at rank r of the detected latencies followed by one INFINITY
@@ -869,79 +1180,97 @@ static void acc_finish(combo_acc *a) {
                    &st->overhead[1], &st->overhead[2]);
 }
 
-static gboolean merge_cell(const ks_sweep_plan *s, guint64 k, JsonBuilder *b, GString *csv,
-                           GPtrArray *names, combo_acc *acc, GError **error) {
-  g_autofree char *rel = ks_sweep_cell_dir(s, k);
+/* Cell k's record and latencies: kept, or read back from its cell.json.
+ * NULL with the reason when the cell is not complete or not like the
+ * others.  Free the record unless *owned is FALSE. */
+static const rec *cell_rec(merger *g, guint64 k, ks_dist **lat, gboolean *owned, GError **error) {
+  const ks_sweep_plan *s = g->s;
+  const rec *r = kept_rec(s, k);
+  *owned = FALSE;
+  if (r != NULL && g->kept_names < 0) {
+    const GByteArray *kn = s->kept->names;
+    g->kept_names = same_names(g, (const char *)kn->data, kn->len);
+  }
+  if (r != NULL && g->kept_names == 1 && r->n == g->n_names) {
+    *lat = ks_dist_new();
+    for (guint32 i = 0; i < r->n_lat; i++)
+      ks_dist_add(*lat, rec_lat(r)[i]);
+    ks_dist_finish(*lat);
+    return r;
+  }
   g_autofree char *dir = cell_abs_dir(s, k);
+  g_autofree char *path = g_build_filename(dir, "cell.json", NULL);
   JsonParser *parser = cell_load(s, k, dir);
   if (parser == NULL) {
+    g_autofree char *rel = ks_sweep_cell_dir(s, k);
     g_set_error(error, KS_SWEEP_ERROR, KS_SWEEP_ERROR_FAILED,
                 "%s/%s is not complete; run the sweep again", s->out_dir, rel);
-    return FALSE;
+    return NULL;
   }
-  g_autofree char *path = g_build_filename(dir, "cell.json", NULL);
   JsonObject *cell = json_node_get_object(json_parser_get_root(parser));
-  JsonObject *m = json_object_get_object_member(cell, "metrics");
-  if (!acc_add(acc, m, json_object_get_member(cell, "latencies_s"), path, error)) {
+  GError *e = NULL;
+  *lat = ks_dist_from_json(json_object_get_member(cell, "latencies_s"), &e);
+  if (*lat == NULL) {
+    g_set_error(error, KS_SWEEP_ERROR, KS_SWEEP_ERROR_FAILED,
+                "%s: \"latencies_s\": %s; remove the cell's folder and run the sweep again", path,
+                e->message);
+    g_error_free(e);
     g_object_unref(parser);
-    return FALSE;
+    return NULL;
   }
-  char **sets = ks_sweep_cell_sets(s, k);
-  guint64 seed = ks_sweep_cell_seed(s, k);
-
-  json_builder_begin_object(b);
-  json_builder_set_member_name(b, "index");
-  json_builder_add_int_value(b, (gint64)k);
-  json_builder_set_member_name(b, "params");
-  json_builder_begin_object(b);
-  g_string_append_printf(csv, "%" G_GUINT64_FORMAT, k);
-  for (guint i = 0; i < s->cols->len; i++) {
-    const ks_sweep_col *a = s->cols->pdata[i];
-    const char *value = sets[i] + strlen(a->name) + 1;
-    json_builder_set_member_name(b, a->name);
-    json_builder_add_string_value(b, value);
-    g_string_append_c(csv, ',');
-    csv_field(csv, value);
-  }
-  json_builder_end_object(b);
-  json_builder_set_member_name(b, "seed");
-  json_builder_add_int_value(b, (gint64)seed);
-  json_builder_set_member_name(b, "run_dir");
-  json_builder_add_string_value(b, rel);
-  g_string_append_printf(csv, ",%" G_GUINT64_FORMAT ",%s", seed, rel);
-  /* The metrics as the cell has them, in their order; every cell has the
-   * same ones (the first cell's make the CSV columns). */
-  json_builder_set_member_name(b, "metrics");
-  json_builder_begin_object(b);
-  gboolean ok = TRUE;
-  GList *members = json_object_get_members(m);
-  if (names->len == 0)
-    for (GList *l = members; l; l = l->next)
-      g_ptr_array_add(names, g_strdup(l->data));
-  guint i = 0;
-  for (GList *l = members; ok && l; l = l->next, i++) {
-    JsonNode *n = json_object_get_member(m, l->data);
-    if (i >= names->len || strcmp(names->pdata[i], l->data) != 0 || !csv_value(csv, n)) {
-      ok = FALSE;
-      break;
-    }
-    json_builder_set_member_name(b, l->data);
-    json_builder_add_value(b, json_node_copy(n));
-  }
-  g_list_free(members);
-  if (ok && i != names->len)
-    ok = FALSE;
-  if (!ok)
+  GString *names = g_string_new(NULL);
+  rec *own = rec_of_json(json_object_get_object_member(cell, "metrics"), names);
+  if (own == NULL || !same_names(g, names->str, names->len)) {
+    g_autofree char *rel = ks_sweep_cell_dir(s, k);
     g_set_error(error, KS_SWEEP_ERROR, KS_SWEEP_ERROR_FAILED,
                 "%s: not the metrics of the other cells (another kasim made it?); remove %s/%s "
                 "to redo the cell",
                 path, s->out_dir, rel);
-  json_builder_end_object(b);
-  json_builder_end_object(b);
-  g_string_append_c(csv, '\n');
-  g_strfreev(sets);
+    g_free(own);
+    own = NULL;
+    ks_dist_free(*lat);
+    *lat = NULL;
+  }
+  g_string_free(names, TRUE);
   g_object_unref(parser);
-  return ok;
+  *owned = own != NULL;
+  return own;
+}
+
+/* Cell k's object in sweep.json's "cells" (indented as json-glib does)
+ * and its row of sweep.csv, from its record. */
+static void cell_out(const merger *g, guint64 k, const rec *r, GString *json, GString *csv) {
+  const ks_sweep_plan *s = g->s;
+  const texts *t = s->texts;
+  guint64 seed = ks_sweep_cell_seed(s, k);
+  g_string_append(json, "    {\n      \"index\" : ");
+  append_int(json, (gint64)k);
+  g_string_append(json, ",\n      \"params\" : {");
+  append_int(csv, (gint64)k);
+  for (guint i = 0; i < s->cols->len; i++) {
+    g_string_append(json, i ? ",\n        " : "\n        ");
+    g_string_append(json, t->col_json->pdata[i]);
+    g_string_append(json, " : ");
+    g_string_append(json, val_json(t, i, g->value_at[i]));
+    g_string_append_c(csv, ',');
+    g_string_append(csv, val_csv(t, i, g->value_at[i]));
+  }
+  /* Its folder: the combination's "cells/H-", and the seed. */
+  GString *rel = g_string_new_len(g->rel, (gssize)g->rel_len);
+  append_int(rel, (gint64)seed);
+  g_string_append(json, "\n      },\n      \"seed\" : ");
+  append_int(json, (gint64)seed);
+  g_string_append(json, ",\n      \"run_dir\" : \"");
+  g_string_append_len(json, rel->str, (gssize)rel->len);
+  g_string_append(json, "\",\n      \"metrics\" : {");
+  g_string_append_c(csv, ',');
+  append_int(csv, (gint64)seed);
+  g_string_append_c(csv, ',');
+  g_string_append_len(csv, rel->str, (gssize)rel->len);
+  g_string_free(rel, TRUE);
+  metrics_text(json, csv, r, g->names->str, "        ");
+  g_string_append(json, "\n      }\n    }");
+  g_string_append_c(csv, '\n');
 }
 
 /* A statistic in stats.csv: NAN empty, INFINITY "inf" (pandas and R read
@@ -973,14 +1302,13 @@ static const char stats_header[] =
   "survival_rate,survival_rate_lo,survival_rate_hi,"
   "overhead_bytes_per_s,overhead_bytes_per_s_lo,overhead_bytes_per_s_hi";
 
-static void stats_row(const ks_sweep_plan *s, const ks_sweep_stat *st, GString *csv) {
+/* The combination's row of stats.csv (its values: merger_combo's). */
+static void stats_row(const merger *g, const ks_sweep_stat *st, GString *csv) {
   g_string_append_printf(csv, "%" G_GUINT64_FORMAT, st->combo);
-  char **sets = ks_sweep_combo_sets(s, st->combo);
-  for (guint i = 0; i < s->cols->len; i++) {
+  for (guint i = 0; i < g->s->cols->len; i++) {
     g_string_append_c(csv, ',');
-    csv_field(csv, sets[i] + strlen(((ks_sweep_col *)s->cols->pdata[i])->name) + 1);
+    g_string_append(csv, val_csv(g->s->texts, i, g->value_at[i]));
   }
-  g_strfreev(sets);
   g_string_append_printf(csv,
                          ",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT
                          ",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT
@@ -1000,20 +1328,9 @@ static void stats_row(const ks_sweep_plan *s, const ks_sweep_stat *st, GString *
   g_string_append_c(csv, '\n');
 }
 
-static void csv_param_header(const ks_sweep_plan *s, GString *csv) {
-  for (guint i = 0; i < s->cols->len; i++) {
-    g_string_append_c(csv, ',');
-    csv_field(csv, ((ks_sweep_col *)s->cols->pdata[i])->name);
-  }
-}
-
-gboolean ks_sweep_merge(const ks_sweep_plan *s, GArray **stats_out, GError **error) {
-  GString *rows = g_string_new(NULL);
-  GString *stats_csv = g_string_new("index");
-  csv_param_header(s, stats_csv);
-  g_string_append_printf(stats_csv, ",%s\n", stats_header);
-  GArray *stats = g_array_new(FALSE, TRUE, sizeof(ks_sweep_stat));
-  GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+/* sweep.json up to its cells: scenario, grid, axes, seeds, as json-glib
+ * writes them, and the cells' array opened. */
+static GString *json_head(const ks_sweep_plan *s) {
   JsonBuilder *b = json_builder_new();
   json_builder_begin_object(b);
   json_builder_set_member_name(b, "scenario");
@@ -1021,8 +1338,30 @@ gboolean ks_sweep_merge(const ks_sweep_plan *s, GArray **stats_out, GError **err
   json_grid(b, s);
   json_builder_set_member_name(b, "seeds");
   json_builder_add_int_value(b, s->seeds);
-  json_builder_set_member_name(b, "cells");
-  json_builder_begin_array(b);
+  json_builder_end_object(b);
+  JsonNode *root = json_builder_get_root(b);
+  g_object_unref(b);
+  char *text = ks_json_node_to_text(root, TRUE);
+  json_node_unref(root);
+  GString *json = g_string_new(text);
+  g_free(text);
+  /* "...\n}": the last member goes on with the cells. */
+  g_string_truncate(json, json->len - 2);
+  g_string_append(json, ",\n  \"cells\" : [\n");
+  return json;
+}
+
+gboolean ks_sweep_merge(const ks_sweep_plan *s, GArray **stats_out, GError **error) {
+  merger g = {.s = s,
+              .names = g_string_new(NULL),
+              .kept_names = -1,
+              .value_at = g_new0(guint, s->cols->len + 1)};
+  GString *json = json_head(s), *rows = g_string_new(NULL);
+  GString *stats_csv = g_string_new("index");
+  for (guint i = 0; i < s->cols->len; i++)
+    g_string_append_printf(stats_csv, ",%s", (const char *)s->texts->col_csv->pdata[i]);
+  g_string_append_printf(stats_csv, ",%s\n", stats_header);
+  GArray *stats = g_array_new(FALSE, TRUE, sizeof(ks_sweep_stat));
   gboolean ok = TRUE;
   combo_acc acc = {.overhead = g_array_new(FALSE, FALSE, sizeof(double))};
   for (guint64 k = 0; ok && k < s->cells; k++) {
@@ -1032,37 +1371,52 @@ gboolean ks_sweep_merge(const ks_sweep_plan *s, GArray **stats_out, GError **err
       ks_dist_free(acc.lat);
       acc.lat = ks_dist_new();
       g_array_set_size(acc.overhead, 0);
+      merger_combo(&g, k / s->seeds);
     }
-    ok = merge_cell(s, k, b, rows, names, &acc, error);
-    if (ok && k % s->seeds == s->seeds - 1) {
+    ks_dist *lat = NULL;
+    gboolean owned;
+    const rec *r = cell_rec(&g, k, &lat, &owned, error);
+    if (r == NULL) {
+      ok = FALSE;
+      break;
+    }
+    acc_add(&acc, &g, r, lat);
+    ks_dist_free(lat);
+    if (k > 0)
+      g_string_append(json, ",\n");
+    cell_out(&g, k, r, json, rows);
+    if (owned)
+      g_free((rec *)r);
+    if (k % s->seeds == s->seeds - 1) {
       acc_finish(&acc);
       g_array_append_val(stats, acc.st);
-      stats_row(s, &acc.st, stats_csv);
+      stats_row(&g, &acc.st, stats_csv);
     }
   }
   ks_dist_free(acc.lat);
   g_array_free(acc.overhead, TRUE);
-  json_builder_end_array(b);
-  json_builder_end_object(b);
-  char *json = builder_text(b);
+  g_string_append(json, "\n  ]\n}\n");
 
   GString *csv = g_string_new("index");
-  csv_param_header(s, csv);
+  for (guint i = 0; i < s->cols->len; i++)
+    g_string_append_printf(csv, ",%s", (const char *)s->texts->col_csv->pdata[i]);
   g_string_append(csv, ",seed,run_dir");
-  for (guint i = 0; i < names->len; i++) {
+  for (gsize at = 0; at < g.names->len; at += strlen(g.names->str + at) + 1) {
     g_string_append_c(csv, ',');
-    csv_field(csv, names->pdata[i]);
+    csv_field(csv, g.names->str + at);
   }
   g_string_append_c(csv, '\n');
   g_string_append_len(csv, rows->str, (gssize)rows->len);
   ok = ok && write_atomic(s->out_dir, "sweep.csv", csv->str, error) &&
        write_atomic(s->out_dir, "stats.csv", stats_csv->str, error) &&
-       write_atomic(s->out_dir, "sweep.json", json, error);
-  g_free(json);
+       write_atomic(s->out_dir, "sweep.json", json->str, error);
+  g_string_free(json, TRUE);
   g_string_free(csv, TRUE);
   g_string_free(stats_csv, TRUE);
   g_string_free(rows, TRUE);
-  g_ptr_array_free(names, TRUE);
+  g_string_free(g.names, TRUE);
+  g_free(g.value_at);
+  g_free(g.rel);
   if (ok && stats_out)
     *stats_out = stats;
   else

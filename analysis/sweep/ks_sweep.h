@@ -24,6 +24,7 @@
 #include <glib.h>
 
 #include "ks_backend.h"
+#include "ks_scenario.h"
 
 #define KS_SWEEP_ERROR (ks_sweep_error_quark())
 GQuark ks_sweep_error_quark(void);
@@ -77,6 +78,9 @@ typedef struct ks_sweep_plan {
    * off when the parent has threads (MPI's), whose stacks a forked worker
    * cannot see.  TRUE from ks_sweep_plan_new. */
   gboolean worker_leak_check;
+  ks_scenario_src *src; /* the scenario file, parsed once for every check and cell */
+  struct keep *kept;    /* the records of the cells this process ran, for the merge */
+  struct texts *texts;  /* the columns' names and values as JSON and CSV text */
 } ks_sweep_plan;
 
 /* Checks everything before anything is written: the scenario loads, every
@@ -110,9 +114,12 @@ typedef struct ks_sweep_tally {
 /* Progress after each cell this process handles. */
 typedef void (*ks_sweep_progress_fn)(const ks_sweep_tally *t, guint64 mine, void *ud);
 
-/* Works through the cells k with k % size == rank, in order, with up to
- * `jobs` worker processes at a time (one fork per cell).  Adds to *t. */
-void ks_sweep_run_cells(const ks_sweep_plan *s, guint rank, guint size, guint jobs,
+/* Works through the cells k with k % size == rank that are not complete,
+ * in order, with `jobs` worker processes (forked once, each taking cells
+ * as it finishes the last: ks_sweep_pool.c), and keeps their records for
+ * ks_sweep_merge; syncs the folder to disk at the end.  A cell whose
+ * worker died is failed, not the sweep.  Adds to *t. */
+void ks_sweep_run_cells(ks_sweep_plan *s, guint rank, guint size, guint jobs,
                         ks_sweep_progress_fn progress, void *ud, ks_sweep_tally *t);
 
 /* One combination's statistics across its seeds (docs/sweep.md,

@@ -172,6 +172,71 @@ static void test_nothing_detected(void) {
   fixture_rm(dir);
 }
 
+static void scalar_text(const char *name, gboolean is_int, guint64 count, double value, void *ud) {
+  g_string_append_printf(ud, "%s=%s%" G_GUINT64_FORMAT "/%.17g\n", name, is_int ? "i" : "d", count,
+                         value);
+}
+
+/* Every scalar, in ks_metrics_foreach_scalar's order, and the latencies. */
+static char *metrics_text(const ks_run_metrics *m) {
+  GString *t = g_string_new(NULL);
+  ks_metrics_foreach_scalar(m, scalar_text, t);
+  ks_dist_finish(m->latency);
+  for (guint64 r = 1; r <= ks_dist_count(m->latency); r++)
+    g_string_append_printf(t, "%.17g\n", ks_dist_rank(m->latency, r));
+  return g_string_free(t, FALSE);
+}
+
+/* A sweep takes a cell's metrics from the summary.json its run just built
+ * (ks_metrics_from_summary), not from the file: the same numbers, as
+ * ks_metrics_to_json names and orders them. */
+static void test_from_summary(void) {
+  g_autofree char *dir = fixture_run();
+  g_autofree char *path = g_build_filename(dir, "summary.json", NULL);
+  GError *error = NULL;
+  ks_run_metrics *a = ks_metrics_load(dir, &error);
+  g_assert_no_error(error);
+  JsonParser *p = json_parser_new();
+  g_assert_true(json_parser_load_from_file(p, path, NULL));
+  ks_run_metrics *b = ks_metrics_from_summary(json_parser_get_root(p), dir, &error);
+  g_assert_no_error(error);
+  g_autofree char *ta = metrics_text(a), *tb = metrics_text(b);
+  g_assert_cmpstr(ta, ==, tb);
+  /* The fixture's figures (test_fixture_metrics), in that order. */
+  g_assert_true(g_str_has_prefix(ta, "connections=i7/0\nclosed=i4/0\n"));
+  g_assert_nonnull(strstr(ta, "\nlatency_max_s=d0/6610.5200000000004\n"));
+  /* The order is ks_metrics_to_json's. */
+  JsonBuilder *jb = json_builder_new();
+  ks_metrics_to_json(b, jb);
+  JsonNode *root = json_builder_get_root(jb);
+  GList *names = json_object_get_members(json_node_get_object(root));
+  GString *order = g_string_new(NULL);
+  for (GList *l = names; l; l = l->next)
+    g_string_append_printf(order, "%s%s=", order->len ? "\n" : "", (char *)l->data);
+  g_list_free(names);
+  g_auto(GStrv) lines = g_strsplit(ta, "\n", -1);
+  GString *want = g_string_new(NULL);
+  for (guint i = 0; lines[i] && strchr(lines[i], '='); i++)
+    g_string_append_printf(want, "%s%.*s", want->len ? "\n" : "",
+                           (int)(strchr(lines[i], '=') - lines[i] + 1), lines[i]);
+  g_assert_cmpstr(order->str, ==, want->str);
+  g_string_free(order, TRUE);
+  g_string_free(want, TRUE);
+  json_node_unref(root);
+  g_object_unref(jb);
+  ks_metrics_free(a);
+  ks_metrics_free(b);
+  /* Not a run's summary: the file named, as ks_metrics_load names it. */
+  JsonNode *n = json_node_new(JSON_NODE_ARRAY);
+  json_node_take_array(n, json_array_new());
+  g_assert_null(ks_metrics_from_summary(n, dir, &error));
+  g_assert_true(g_str_has_prefix(error->message, path));
+  g_clear_error(&error);
+  json_node_unref(n);
+  g_object_unref(p);
+  fixture_rm(dir);
+}
+
 static void expect_error(const char *dir, const char *needle) {
   GError *error = NULL;
   ks_run_metrics *m = ks_metrics_load(dir, &error);
@@ -412,6 +477,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/metrics/percentile", test_percentile);
   g_test_add_func("/metrics/fixture", test_fixture_metrics);
   g_test_add_func("/metrics/nothing-detected", test_nothing_detected);
+  g_test_add_func("/metrics/from-summary", test_from_summary);
   g_test_add_func("/metrics/large-binned", test_large_binned);
   g_test_add_func("/metrics/large-span", test_large_span);
   g_test_add_func("/metrics/not-a-run", test_not_a_run);

@@ -11,6 +11,7 @@
 #include <math.h>
 #include <json-glib/json-glib.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -392,9 +393,7 @@ static guint count_summaries(const char *dir, int cells) {
 
 /* 24 cells; killed with SIGKILL after a few, then resumed: the same bytes
  * as without the kill, and every cell that was complete is kept as it was.
- * Two cells are then damaged by hand as a kill at a worse moment would:
- * one without summary.json (killed mid-run: redone), one without
- * cell.json (killed after the run, before its record: redone too). */
+ * Four cells are then damaged by hand (below): each is redone. */
 static void test_resume(void) {
   const char *args[] = {"--grid", GRID1, "--grid", GRID2, "--seeds", "6", "--jobs", "2", NULL};
   enum { N = 24 };
@@ -409,9 +408,9 @@ static void test_resume(void) {
                               &pid, &error));
   g_assert_no_error(error);
   guint before = 0;
-  for (int i = 0; i < 20000 && (before = count_summaries(dir, N)) < 5; i++)
+  for (int i = 0; i < 20000 && (before = count_summaries(dir, N)) < 8; i++)
     g_usleep(1000);
-  g_assert_cmpuint(before, >=, 5);
+  g_assert_cmpuint(before, >=, 8);
   kill(pid, SIGKILL);
   int status = 0;
   g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
@@ -432,25 +431,29 @@ static void test_resume(void) {
     had[k] = stat_file(dir, k, "summary.json", &stamps[k]) && stat_file(dir, k, "cell.json", &m);
     complete += had[k];
   }
-  g_assert_cmpuint(complete, >=, 3);
+  g_assert_cmpuint(complete, >=, 5);
   g_assert_cmpuint(complete, <, N); /* killed mid-way */
 
-  /* The damage: the first two complete cells. */
-  int redo = -1, no_record = -1;
-  for (int k = 0; k < N && no_record < 0; k++)
+  /* The damage, to the first four complete cells, as a kill at a worse
+   * moment, or a crash of the machine, would leave them: killed mid-run
+   * (no summary.json), after the run (no cell.json), as it began to write
+   * cell.json (an empty one), and a trace that never reached the disk
+   * (shorter than cell.json's "files" says).  Each is run again. */
+  static const char *const damaged[] = {"summary.json", "cell.json", "cell.json", "trace.jsonl"};
+  guint n_damaged = 0;
+  for (int k = 0; k < N && n_damaged < G_N_ELEMENTS(damaged); k++)
     if (had[k]) {
       g_autofree char *rel = grid_cell_rel(k, 6);
-      g_autofree char *f = g_strdup_printf("%s/%s/%s", dir, rel,
-                                           redo < 0 ? "summary.json" : "cell.json");
-      g_assert_cmpint(unlink(f), ==, 0);
-      if (redo < 0)
-        redo = k;
+      g_autofree char *f = g_strdup_printf("%s/%s/%s", dir, rel, damaged[n_damaged]);
+      if (n_damaged < 2)
+        g_assert_cmpint(unlink(f), ==, 0);
       else
-        no_record = k;
+        g_assert_cmpint(truncate(f, n_damaged == 2 ? 0 : 100), ==, 0);
+      n_damaged++;
       had[k] = FALSE;
     }
-  g_assert_cmpint(no_record, >=, 0);
-  guint summaries = complete - 2; /* the complete cells left */
+  g_assert_cmpuint(n_damaged, ==, G_N_ELEMENTS(damaged));
+  guint summaries = complete - n_damaged; /* the complete cells left */
 
   g_autofree char *out = sweep_ok(NULL, NULL, dir, args);
   assert_same_results(ref, dir);
@@ -475,6 +478,118 @@ static void test_resume(void) {
   assert_same_results(ref, dir);
   ks_test_rm_rf(ref);
   ks_test_rm_rf(dir);
+}
+
+/* The process ids whose parent is `parent` (from /proc). */
+static GArray *children_of(GPid parent) {
+  GArray *kids = g_array_new(FALSE, FALSE, sizeof(GPid));
+  GDir *d = g_dir_open("/proc", 0, NULL);
+  for (const char *name; d && (name = g_dir_read_name(d)) != NULL;) {
+    if (!g_ascii_isdigit(name[0]))
+      continue;
+    g_autofree char *path = g_strdup_printf("/proc/%s/stat", name);
+    g_autofree char *stat = NULL;
+    if (!g_file_get_contents(path, &stat, NULL, NULL))
+      continue;
+    /* "PID (COMM) STATE PPID ...": COMM may hold anything but ends at
+     * the last ')'. */
+    const char *r = strrchr(stat, ')');
+    int ppid = -1;
+    if (r && sscanf(r + 1, " %*c %d", &ppid) == 1 && ppid == parent) {
+      GPid pid = (GPid)atoi(name);
+      g_array_append_val(kids, pid);
+    }
+  }
+  if (d)
+    g_dir_close(d);
+  return kids;
+}
+
+/* A worker that dies (a crash; SIGKILL here) while it holds cells takes
+ * the one it was running with it, not the sweep: that cell is named and
+ * failed, every other cell completes (a new worker takes those it had not
+ * started), and the sweep ends with status 1 without sweep.json.  The
+ * same command then runs only the failed cells, and the results are those
+ * of a sweep that was never interrupted. */
+static void test_worker_dies(void) {
+  enum { N = 40 };
+  const char *args[] = {"--grid", GRID1, "--grid", GRID2, "--seeds", "10", "--jobs", "2", NULL};
+  g_autofree char *ref = tmp_dir();
+  g_free(sweep_ok(NULL, NULL, ref, args));
+  stamp_seeds = 10;
+  gboolean done = FALSE;
+  /* A kill can fall between two cells, when the worker holds none: then
+   * nothing fails, and the test tries again. */
+  for (int attempt = 0; attempt < 5 && !done; attempt++) {
+    g_autofree char *dir = tmp_dir();
+    GPtrArray *argv = sweep_argv(NULL, dir, args);
+    GPid pid;
+    int err_fd;
+    GError *error = NULL;
+    g_assert_true(g_spawn_async_with_pipes(NULL, (char **)argv->pdata, NULL,
+                                           G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL,
+                                           NULL, NULL, &pid, NULL, NULL, &err_fd, &error));
+    g_assert_no_error(error);
+    g_ptr_array_free(argv, TRUE);
+    for (int i = 0; i < 20000 && count_summaries(dir, N) < 3; i++)
+      g_usleep(1000);
+    GArray *kids = children_of(pid);
+    g_assert_cmpuint(kids->len, >=, 1); /* its workers */
+    kill(g_array_index(kids, GPid, 0), SIGKILL);
+    g_array_free(kids, TRUE);
+    GString *err = g_string_new(NULL);
+    char buf[512];
+    ssize_t n;
+    while ((n = read(err_fd, buf, sizeof buf)) > 0)
+      g_string_append_len(err, buf, n);
+    close(err_fd);
+    int status = 0;
+    g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+    g_spawn_close_pid(pid);
+    g_assert_true(WIFEXITED(status));
+    if (WEXITSTATUS(status) == 0) {
+      g_string_free(err, TRUE);
+      ks_test_rm_rf(dir);
+      continue;
+    }
+    g_assert_cmpint(WEXITSTATUS(status), ==, 1);
+    /* Each failed cell named, and not complete; every other one is. */
+    guint named = 0;
+    gboolean failed[N] = {FALSE};
+    for (const char *at = err->str; (at = strstr(at, "kasim sweep: cell ")) != NULL; at++) {
+      int k = atoi(at + strlen("kasim sweep: cell "));
+      const char *eol = strchr(at, '\n');
+      g_assert_nonnull(eol);
+      if (g_strstr_len(at, eol - at, ": the worker was killed by signal 9") == NULL)
+        g_error("not a worker's death: %s", err->str);
+      g_assert_true(k >= 0 && k < N && !failed[k]);
+      failed[k] = TRUE;
+      named++;
+    }
+    g_assert_cmpuint(named, >=, 1);
+    g_autofree char *total = g_strdup_printf("kasim sweep: %u of %d cells failed", named, N);
+    if (strstr(err->str, total) == NULL)
+      g_error("expected '%s' in: %s", total, err->str);
+    g_string_free(err, TRUE);
+    for (int k = 0; k < N; k++) {
+      stamp st;
+      gboolean complete = stat_file(dir, k, "summary.json", &st) &&
+                          stat_file(dir, k, "cell.json", &st);
+      g_assert_cmpint(complete, ==, !failed[k]);
+    }
+    g_autofree char *sweep_json = g_build_filename(dir, "sweep.json", NULL);
+    g_assert_false(g_file_test(sweep_json, G_FILE_TEST_EXISTS));
+    g_autofree char *out = sweep_ok(NULL, NULL, dir, args);
+    g_autofree char *expect = g_strdup_printf(": %u run now, %u done before", named, N - named);
+    if (strstr(out, expect) == NULL)
+      g_error("expected '%s' in: %s", expect, out);
+    assert_same_results(ref, dir);
+    ks_test_rm_rf(dir);
+    done = TRUE;
+  }
+  g_assert_true(done);
+  stamp_seeds = 6;
+  ks_test_rm_rf(ref);
 }
 
 /* A folder holding a sweep of another scenario, engine, --pcap or kasim,
@@ -1059,6 +1174,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/sweep/outputs", test_outputs);
   g_test_add_func("/sweep/jobs", test_jobs);
   g_test_add_func("/sweep/resume", test_resume);
+  g_test_add_func("/sweep/worker-dies", test_worker_dies);
   g_test_add_func("/sweep/other-arguments", test_other_arguments);
   g_test_add_func("/sweep/extend", test_extend);
   g_test_add_func("/sweep/vary-anything", test_vary_anything);
