@@ -306,26 +306,50 @@ static void print_human(const ks_scenario *sc, const ks_backend *b, const void *
 #ifdef KASIM_HAVE_MPI
 enum { SHARD_TAG = 20 };
 
+/* Waits for `req` without Open MPI's busy polling: a rank that is ahead
+ * (done with its connections, or waiting for rank 0 to write the files)
+ * would otherwise spin on a core the others need, which costs a run on a
+ * shared machine more than it saves.  A few quick tests first, then naps
+ * of 0.2 ms. */
+static void mpi_wait(MPI_Request *req) {
+  int done = 0;
+  for (int i = 0; !done; i++) {
+    MPI_Test(req, &done, MPI_STATUS_IGNORE);
+    if (!done && i >= 16)
+      g_usleep(200);
+  }
+}
+
 static void mpi_sum(void *ud, guint64 *v, int n) {
   (void)ud;
-  MPI_Allreduce(MPI_IN_PLACE, v, n, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
+  MPI_Request req;
+  MPI_Iallreduce(MPI_IN_PLACE, v, n, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD, &req);
+  mpi_wait(&req);
 }
 
 static void mpi_max(void *ud, gint64 *v, int n) {
   (void)ud;
-  MPI_Allreduce(MPI_IN_PLACE, v, n, MPI_INT64_T, MPI_MAX, MPI_COMM_WORLD);
+  MPI_Request req;
+  MPI_Iallreduce(MPI_IN_PLACE, v, n, MPI_INT64_T, MPI_MAX, MPI_COMM_WORLD, &req);
+  mpi_wait(&req);
 }
 
 static void mpi_send(void *ud, const void *buf, gsize len) {
   (void)ud;
-  MPI_Send(buf, (int)len, MPI_BYTE, 0, SHARD_TAG, MPI_COMM_WORLD);
+  MPI_Request req;
+  MPI_Isend(buf, (int)len, MPI_BYTE, 0, SHARD_TAG, MPI_COMM_WORLD, &req);
+  mpi_wait(&req);
 }
 
 static void *mpi_recv(void *ud, guint from, gsize *len) {
   (void)ud;
   MPI_Status st;
-  int n = 0;
-  MPI_Probe((int)from, SHARD_TAG, MPI_COMM_WORLD, &st);
+  int n = 0, ready = 0;
+  for (int i = 0; !ready; i++) {
+    MPI_Iprobe((int)from, SHARD_TAG, MPI_COMM_WORLD, &ready, &st);
+    if (!ready && i >= 16)
+      g_usleep(200);
+  }
   MPI_Get_count(&st, MPI_BYTE, &n);
   void *buf = g_malloc(n > 0 ? (gsize)n : 1);
   MPI_Recv(buf, n, MPI_BYTE, (int)from, SHARD_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE);

@@ -198,10 +198,12 @@ static void on_trace(const ks_trace_event *ev, void *ud) {
     w[ev->seg->kind == KS_SEG_KEEPALIVE ? 0 : 1]++;
     w[2] += wire_bytes(ev->seg->len);
   }
-  /* Held until the clock moves on, then written in ks_order's order. */
+  /* Held until the clock moves on, then written in ks_order's order (which
+   * counts the timeline's events, kept or not). */
   gboolean keep = (o->tf != NULL || o->spool != NULL) && mine && wanted(o, ev);
   o->written += keep;
-  ks_order_add(o->order, ev, keep);
+  if (keep || ev->kind == KS_TRACE_SCENARIO)
+    ks_order_add(o->order, ev, keep);
   /* The capture is what tcpdump on the client host would see: what it
    * sends, when it sends it, and what reaches it, when it arrives. */
   if (o->opts->on_event)
@@ -511,13 +513,17 @@ static char *summary_json(const ks_scenario *sc, const ks_backend *e, const void
   }
   for (guint32 i = 0; i < n; i++) {
     ks_conn_result r;
-    if (o->merge && i % o->shard->size != 0)
-      ks_shard_result(o->merge, i, &r);
-    else
+    if (o->merge && i % o->shard->size != 0) {
+      const char *row;
+      gsize len;
+      ks_shard_result(o->merge, i, &r, &row, &len);
+      fwrite(row, 1, len, csv);
+    } else {
       e->conn_result(w, i, &r);
+      csv_row(csv, sc, &r);
+    }
     if (o->opts->on_result)
       o->opts->on_result(&r, o->opts->result_ud);
-    csv_row(csv, sc, &r);
     agg_add(&total, &r);
     if (r.group < sc->groups->len)
       agg_add(&groups[r.group], &r);
@@ -636,6 +642,9 @@ static gboolean shard_check(const ks_scenario *sc, const ks_runner_opts *opts, g
   return TRUE;
 }
 
+/* A worker's rows of connections.csv, for rank 0 to copy. */
+static void shard_row(FILE *f, const ks_conn_result *r, void *sc) { csv_row(f, sc, r); }
+
 /* Every rank says whether it can go on: TRUE when all can. */
 static gboolean all_ready(const ks_shard_comm *sh, gboolean ok) {
   guint64 failed = !ok;
@@ -687,7 +696,8 @@ static void run_out_clear(run_out *o) {
 
 /* A rank above 0: its connections' run, sent to rank 0, which writes the
  * files.  Returns the world, or NULL when this or another rank failed. */
-static void *run_worker(const ks_backend *b, void *w, run_out *o, GError **error) {
+static void *run_worker(const ks_scenario *sc, const ks_backend *b, void *w, run_out *o,
+                        GError **error) {
   GError *e = NULL;
   gboolean ok = o->level == KS_TRACE_LEVEL_NONE || (o->spool = ks_shard_spool_new(&e)) != NULL;
   if (!all_ready(o->shard, ok)) {
@@ -706,7 +716,7 @@ static void *run_worker(const ks_backend *b, void *w, run_out *o, GError **error
    * whether the files were written. */
   gboolean spooled = shard_totals(o, b, w, &e);
   o->merge = ks_shard_new(o->shard);
-  ks_shard_send(o->merge, o->spool, b, w, o->n_conns);
+  ks_shard_send(o->merge, o->spool, b, w, o->n_conns, shard_row, (void *)sc);
   if (!all_ready(o->shard, TRUE)) {
     if (e)
       g_propagate_error(error, e);
@@ -776,7 +786,7 @@ void *ks_runner_run_scenario(const ks_scenario *sc, guint64 seed, const char *ou
   o.wire = g_new0(guint64, (gsize)MAX(o.n_groups, 1) * 3);
   o.order = ks_order_new(trace_sink, &o);
   if (sh && sh->rank > 0)
-    return run_worker(b, w, &o, error);
+    return run_worker(sc, b, w, &o, error);
   /* Every file a run may write: a new run replaces them all
    * (ks_outdir.h), summary.json last. */
   static const char *const owned[] = {"summary.json",        "connections.csv",

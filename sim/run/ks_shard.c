@@ -116,6 +116,10 @@ typedef struct source {
   gboolean ended;
   char *line; /* a record read from the file */
   size_t line_cap;
+  /* A results message: its records left, and where the next one's CSV
+   * row length and text are. */
+  guint32 left;
+  gsize len_at, row_at;
   /* The current record, while merging. */
   gboolean has;
   ks_order_key key;
@@ -265,14 +269,35 @@ static void skip_records(ks_shard *s, guint r) {
   s->records_done[r] = TRUE;
 }
 
-void ks_shard_result(ks_shard *s, guint32 id, ks_conn_result *out) {
+/* A results message: a header (the count of records, the octets of
+ * their packed results), the packed results, each record's CSV row length
+ * (32 bits), and the rows. */
+enum { RESULTS_HEADER = 8 };
+
+void ks_shard_result(ks_shard *s, guint32 id, ks_conn_result *out, const char **row,
+                     gsize *row_len) {
   source *src = &s->src[id % s->comm->size];
   g_assert(src->rank != 0);
   skip_records(s, src->rank);
-  if (src->at >= src->len) {
+  if (src->left == 0) {
     gboolean more = next_message(s, src);
-    g_assert(more); /* the rank sends every one of its connections */
+    g_assert(more && src->len >= RESULTS_HEADER); /* the rank sends all its connections */
+    guint32 head[2];
+    memcpy(head, src->msg, sizeof head);
+    src->left = head[0];
+    src->at = RESULTS_HEADER;
+    src->len_at = RESULTS_HEADER + head[1];
+    src->row_at = src->len_at + 4 * (gsize)head[0];
+    g_assert(src->left > 0 && src->row_at <= src->len);
   }
+  src->left--;
+  guint32 n;
+  memcpy(&n, src->msg + src->len_at, sizeof n);
+  g_assert(src->row_at + n <= src->len);
+  *row = (const char *)src->msg + src->row_at;
+  *row_len = n;
+  src->len_at += sizeof n;
+  src->row_at += n;
   packed p;
   g_assert(src->len - src->at >= sizeof p);
   memcpy(&p, src->msg + src->at, sizeof p);
@@ -298,7 +323,27 @@ void ks_shard_result(ks_shard *s, guint32 id, ks_conn_result *out) {
 
 /* --- The two sides. ------------------------------------------------------ */
 
-void ks_shard_send(ks_shard *s, FILE *spool, const ks_backend *b, const void *w, guint32 n) {
+/* The results message of the records packed in `recs`, their rows'
+ * lengths in `lens` and their rows in `rows`; all three emptied. */
+static void send_results(ks_shard *s, GByteArray *recs, GArray *lens, FILE **rows, char **text,
+                         size_t *text_len) {
+  fclose(*rows);
+  guint32 head[2] = {lens->len, recs->len};
+  g_byte_array_set_size(s->out, 0);
+  g_byte_array_append(s->out, (const guint8 *)head, sizeof head);
+  g_byte_array_append(s->out, recs->data, recs->len);
+  g_byte_array_append(s->out, (const guint8 *)lens->data, lens->len * 4);
+  g_byte_array_append(s->out, (const guint8 *)*text, (guint)*text_len);
+  flush_out(s);
+  free(*text);
+  g_byte_array_set_size(recs, 0);
+  g_array_set_size(lens, 0);
+  *rows = open_memstream(text, text_len);
+  g_assert(*rows != NULL);
+}
+
+void ks_shard_send(ks_shard *s, FILE *spool, const ks_backend *b, const void *w, guint32 n,
+                   ks_shard_row_fn row, void *row_ud) {
   guint size = s->comm->size;
   if (spool != NULL) {
     guint8 k[KEY_OCTETS];
@@ -315,15 +360,32 @@ void ks_shard_send(ks_shard *s, FILE *spool, const ks_backend *b, const void *w,
     free(line);
   }
   end_stream(s);
+  /* The rows are written here, in parallel with rank 0's own. */
+  GByteArray *recs = g_byte_array_new();
+  GArray *lens = g_array_new(FALSE, FALSE, sizeof(guint32));
+  char *text = NULL;
+  size_t text_len = 0;
+  FILE *rows = open_memstream(&text, &text_len);
+  g_assert(rows != NULL);
   for (guint32 id = s->comm->rank; id < n; id += size) {
     ks_conn_result r;
     b->conn_result(w, id, &r);
-    pack(s->out, &r);
-    if (s->out->len >= CHUNK)
-      flush_out(s);
+    pack(recs, &r);
+    long before = ftell(rows);
+    row(rows, &r, row_ud);
+    guint32 len = (guint32)(ftell(rows) - before);
+    g_array_append_val(lens, len);
+    if (recs->len + (gsize)ftell(rows) >= CHUNK)
+      send_results(s, recs, lens, &rows, &text, &text_len);
     if (id > G_MAXUINT32 - size)
       break;
   }
+  if (lens->len > 0)
+    send_results(s, recs, lens, &rows, &text, &text_len);
+  fclose(rows);
+  free(text);
+  g_byte_array_unref(recs);
+  g_array_unref(lens);
   end_stream(s);
 }
 

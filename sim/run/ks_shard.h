@@ -57,17 +57,25 @@ typedef struct ks_shard ks_shard;
 ks_shard *ks_shard_new(const ks_shard_comm *comm);
 void ks_shard_free(ks_shard *s);
 
+/* Writes a connection's row of connections.csv. */
+typedef void (*ks_shard_row_fn)(FILE *f, const ks_conn_result *r, void *ud);
+
 /* Ranks above 0: the spool's records, then the results of this rank's
- * connections of the `n` (from the backend's conn_result), to rank 0. */
-void ks_shard_send(ks_shard *s, FILE *spool, const ks_backend *b, const void *w, guint32 n);
+ * connections of the `n` (from the backend's conn_result), each with its
+ * row of connections.csv (written by `row` here, beside rank 0's own),
+ * to rank 0. */
+void ks_shard_send(ks_shard *s, FILE *spool, const ks_backend *b, const void *w, guint32 n,
+                   ks_shard_row_fn row, void *row_ud);
 
 /* Rank 0: every rank's records, its own from `spool`, merged into `out`
  * without their keys. */
 void ks_shard_merge(ks_shard *s, FILE *spool, FILE *out);
 /* Rank 0: the result of connection `id` of a rank above 0 (`id` modulo the
- * size), the ids of each rank asked for in increasing order.  Its strings
- * are interned (g_intern_string). */
-void ks_shard_result(ks_shard *s, guint32 id, ks_conn_result *out);
+ * size), the ids of each rank asked for in increasing order, and its row
+ * of connections.csv (`row_len` octets, valid until the next call).  Its
+ * strings are interned (g_intern_string). */
+void ks_shard_result(ks_shard *s, guint32 id, ks_conn_result *out, const char **row,
+                     gsize *row_len);
 /* Rank 0: receives and drops whatever the other ranks still have to send,
  * so that they finish when rank 0 cannot write. */
 void ks_shard_drain(ks_shard *s);
