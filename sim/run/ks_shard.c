@@ -3,8 +3,9 @@
  * What rank 0 receives from each other rank, in one stream of messages:
  *   its spool's records, whole records in messages of up to CHUNK octets,
  *   then an empty message;
- *   its connections' results, packed (below), in id order, in messages of
- *   up to CHUNK octets, then an empty message.
+ *   its connections' results in id order, packed (below) with their rows
+ *   of connections.csv, in messages of about CHUNK octets, then an empty
+ *   message.
  * A spool record is its key (t, epoch, lane: 16 octets in this machine's
  * order) and its trace line, '\n' included; ranks on machines of another
  * byte order are not supported.

@@ -8,7 +8,8 @@
  * the files one process would write, byte for byte: every rank keeps its
  * trace records, in the canonical order (ks_order.h), in a spool file of
  * its own, and rank 0 merges the spools by their keys; the other ranks send
- * their connections' results, which rank 0 takes in id order.
+ * their connections' results and rows of connections.csv, which rank 0
+ * takes in id order.
  *
  * The messages go through a ks_shard_comm, which the caller implements
  * (`kasim run` with MPI): this layer knows no MPI.
