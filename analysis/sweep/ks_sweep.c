@@ -43,10 +43,15 @@ static char *builder_text(JsonBuilder *b) {
   return out;
 }
 
-static gboolean write_atomic(const char *dir, const char *name, const char *text, GError **error) {
+/* A file renamed into place when whole; synced to disk first unless
+ * `sync` is FALSE (the caller syncs several at once). */
+static gboolean write_atomic(const char *dir, const char *name, const char *text, gboolean sync,
+                             GError **error) {
   ks_afile *f = ks_afile_open(dir, name, error);
   if (f == NULL)
     return FALSE;
+  if (!sync)
+    ks_afile_no_sync(f);
   fputs(text, ks_afile_stream(f));
   return ks_afile_commit(f, error);
 }
@@ -591,7 +596,7 @@ gboolean ks_sweep_prepare(ks_sweep_plan *s, GError **error) {
   if (g_mkdir_with_parents(cells, 0755) != 0)
     return set_errno_error(error, cells, errno), FALSE;
   /* The manifest last: a folder with one was fully set up. */
-  return write_atomic(s->out_dir, MANIFEST, want, error);
+  return write_atomic(s->out_dir, MANIFEST, want, TRUE, error);
 }
 
 /* ---- a cell's record --------------------------------------------------- */
@@ -1407,9 +1412,12 @@ gboolean ks_sweep_merge(const ks_sweep_plan *s, GArray **stats_out, GError **err
   }
   g_string_append_c(csv, '\n');
   g_string_append_len(csv, rows->str, (gssize)rows->len);
-  ok = ok && write_atomic(s->out_dir, "sweep.csv", csv->str, error) &&
-       write_atomic(s->out_dir, "stats.csv", stats_csv->str, error) &&
-       write_atomic(s->out_dir, "sweep.json", json->str, error);
+  /* Three files, then one sync of them all. */
+  ok = ok && write_atomic(s->out_dir, "sweep.csv", csv->str, FALSE, error) &&
+       write_atomic(s->out_dir, "stats.csv", stats_csv->str, FALSE, error) &&
+       write_atomic(s->out_dir, "sweep.json", json->str, FALSE, error);
+  if (ok)
+    ks_sweep_plan_sync(s);
   g_string_free(json, TRUE);
   g_string_free(csv, TRUE);
   g_string_free(stats_csv, TRUE);

@@ -23,8 +23,8 @@ void ks_sweep_keep(ks_sweep_plan *s, guint64 k, const guint8 *rec, gsize len);
 gboolean ks_sweep_cell_complete(const ks_sweep_plan *s, guint64 k);
 char *ks_sweep_cell_label(const ks_sweep_plan *s, guint64 k);
 
-/* Syncs the out folder's file system: the cells' files, written without
- * syncs, reach the disk here. */
+/* Syncs the out folder's file system: the cells' files, and the merged
+ * ones, written without syncs, reach the disk here. */
 void ks_sweep_plan_sync(const ks_sweep_plan *s);
 
 #endif
