@@ -50,11 +50,18 @@ static JsonArray *csv_connections(const char *dir) {
   g_autofree char *path = g_build_filename(dir, "connections.csv", NULL);
   g_autofree char *text = NULL;
   g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
-  g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
-  g_auto(GStrv) head = g_strsplit(lines[0], ",", -1);
+  /* Lines cut with strchr, not g_strsplit: its strstr makes
+   * AddressSanitizer measure the rest of the file at every line. */
+  char *line = text, *nl = strchr(line, '\n');
+  g_assert_nonnull(nl);
+  *nl = '\0';
+  g_auto(GStrv) head = g_strsplit(line, ",", -1);
   JsonArray *a = json_array_new();
-  for (guint i = 1; lines[i] && lines[i][0]; i++) {
-    g_auto(GStrv) f = g_strsplit(lines[i], ",", -1);
+  for (line = nl + 1; *line; line = nl + 1) {
+    nl = strchr(line, '\n');
+    g_assert_nonnull(nl);
+    *nl = '\0';
+    g_auto(GStrv) f = g_strsplit(line, ",", -1);
     g_assert_cmpuint(g_strv_length(f), ==, g_strv_length(head));
     JsonObject *o = json_object_new();
     for (guint k = 0; head[k]; k++) {
