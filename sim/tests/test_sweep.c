@@ -480,6 +480,33 @@ static void test_resume(void) {
   ks_test_rm_rf(dir);
 }
 
+/* Starts a sweep in the background, its stderr on *err_fd. */
+static GPid sweep_start(const char *out_dir, const char *const *args, int *err_fd) {
+  GPtrArray *argv = sweep_argv(NULL, out_dir, args);
+  GPid pid;
+  GError *error = NULL;
+  g_assert_true(g_spawn_async_with_pipes(NULL, (char **)argv->pdata, NULL,
+                                         G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL,
+                                         NULL, NULL, &pid, NULL, NULL, err_fd, &error));
+  g_assert_no_error(error);
+  g_ptr_array_free(argv, TRUE);
+  return pid;
+}
+
+/* Waits for a sweep started so, and returns its stderr; its status in
+ * *status. */
+static GString *sweep_wait(GPid pid, int err_fd, int *status) {
+  GString *err = g_string_new(NULL);
+  char buf[512];
+  ssize_t n;
+  while ((n = read(err_fd, buf, sizeof buf)) > 0)
+    g_string_append_len(err, buf, n);
+  close(err_fd);
+  g_assert_cmpint(waitpid(pid, status, 0), ==, pid);
+  g_spawn_close_pid(pid);
+  return err;
+}
+
 /* The process ids whose parent is `parent` (from /proc). */
 static GArray *children_of(GPid parent) {
   GArray *kids = g_array_new(FALSE, FALSE, sizeof(GPid));
@@ -522,30 +549,15 @@ static void test_worker_dies(void) {
    * nothing fails, and the test tries again. */
   for (int attempt = 0; attempt < 5 && !done; attempt++) {
     g_autofree char *dir = tmp_dir();
-    GPtrArray *argv = sweep_argv(NULL, dir, args);
-    GPid pid;
-    int err_fd;
-    GError *error = NULL;
-    g_assert_true(g_spawn_async_with_pipes(NULL, (char **)argv->pdata, NULL,
-                                           G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL,
-                                           NULL, NULL, &pid, NULL, NULL, &err_fd, &error));
-    g_assert_no_error(error);
-    g_ptr_array_free(argv, TRUE);
+    int err_fd, status = 0;
+    GPid pid = sweep_start(dir, args, &err_fd);
     for (int i = 0; i < 20000 && count_summaries(dir, N) < 3; i++)
       g_usleep(1000);
     GArray *kids = children_of(pid);
     g_assert_cmpuint(kids->len, >=, 1); /* its workers */
     kill(g_array_index(kids, GPid, 0), SIGKILL);
     g_array_free(kids, TRUE);
-    GString *err = g_string_new(NULL);
-    char buf[512];
-    ssize_t n;
-    while ((n = read(err_fd, buf, sizeof buf)) > 0)
-      g_string_append_len(err, buf, n);
-    close(err_fd);
-    int status = 0;
-    g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
-    g_spawn_close_pid(pid);
+    GString *err = sweep_wait(pid, err_fd, &status);
     g_assert_true(WIFEXITED(status));
     if (WEXITSTATUS(status) == 0) {
       g_string_free(err, TRUE);
@@ -941,33 +953,18 @@ static void test_interrupt(void) {
   g_autofree char *cells = g_build_filename(dir, "cells", NULL);
   const char *args[] = {"--grid", "KeepAliveTime=10s,20s,30s,40s", "--seeds", "50", "--jobs", "1",
                         NULL};
-  GPtrArray *argv = sweep_argv(NULL, dir, args);
-  GPid pid;
-  int err_fd;
-  GError *error = NULL;
-  g_assert_true(g_spawn_async_with_pipes(NULL, (char **)argv->pdata, NULL,
-                                         G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL,
-                                         NULL, NULL, &pid, NULL, NULL, &err_fd, &error));
-  g_assert_no_error(error);
+  int err_fd, status = 0;
+  GPid pid = sweep_start(dir, args, &err_fd);
   for (int i = 0; i < 20000 && count_entries(cells) < 3; i++)
     g_usleep(1000);
   kill(pid, SIGINT);
-  int status = 0;
-  g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
-  g_spawn_close_pid(pid);
-  GString *err = g_string_new(NULL);
-  char buf[512];
-  ssize_t n;
-  while ((n = read(err_fd, buf, sizeof buf)) > 0)
-    g_string_append_len(err, buf, n);
-  close(err_fd);
+  GString *err = sweep_wait(pid, err_fd, &status);
   g_assert_true(WIFEXITED(status));
   g_assert_cmpint(WEXITSTATUS(status), ==, 128 + SIGINT);
   if (strstr(err->str, "interrupted") == NULL ||
       strstr(err->str, "run the same command again to resume") == NULL)
     g_error("expected how to resume in: %s", err->str);
   g_string_free(err, TRUE);
-  g_ptr_array_free(argv, TRUE);
   g_autofree char *sweep_json = g_build_filename(dir, "sweep.json", NULL);
   g_assert_false(g_file_test(sweep_json, G_FILE_TEST_EXISTS));
   g_autofree char *out = sweep_ok(NULL, NULL, dir, args);
