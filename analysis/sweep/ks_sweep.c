@@ -666,9 +666,10 @@ static void on_scalar(const char *name, gboolean is_int, guint64 count, double v
 static rec *rec_of_metrics(const ks_run_metrics *m, GString *names) {
   scalars x = {names, g_array_new(FALSE, FALSE, sizeof(rec_val)), g_byte_array_new()};
   ks_metrics_foreach_scalar(m, on_scalar, &x);
-  const double *lat = ks_dist_values(m->latency);
-  rec *r = rec_alloc(x.v->len, (const rec_val *)x.v->data, x.t->data, lat,
-                     lat ? (guint32)ks_dist_count(m->latency) : 0);
+  gboolean exact = ks_dist_exact(m->latency);
+  rec *r = rec_alloc(x.v->len, (const rec_val *)x.v->data, x.t->data,
+                     exact ? ks_dist_values(m->latency) : NULL,
+                     exact ? (guint32)ks_dist_count(m->latency) : 0);
   g_array_free(x.v, TRUE);
   g_byte_array_free(x.t, TRUE);
   return r;
@@ -855,9 +856,9 @@ static gboolean cell_text(GString *out, const ks_sweep_plan *s, guint64 k, const
   metrics_text(out, NULL, r, names, "    ");
   g_string_append(out, "\n  },\n  \"latencies_s\" : ");
   const double *v = ks_dist_values(lat);
-  if (v && ks_dist_count(lat) == 0) {
+  if (ks_dist_exact(lat) && ks_dist_count(lat) == 0) {
     g_string_append(out, "[]");
-  } else if (v) {
+  } else if (ks_dist_exact(lat)) {
     g_string_append_c(out, '[');
     for (guint64 i = 0; i < ks_dist_count(lat); i++) {
       g_string_append(out, i ? ",\n    " : "\n    ");
@@ -1003,7 +1004,7 @@ gboolean ks_sweep_cell_work(const ks_sweep_plan *s, guint64 k, GByteArray *out) 
     ok = cell_text(text, s, k, r, names->str, m->latency, summary, dir, &error) &&
          write_new(dir, "cell.json", text, &error);
     /* The record for the sweep: none when the latencies are binned. */
-    guint32 names_len = ok && ks_dist_values(m->latency) ? (guint32)names->len : 0;
+    guint32 names_len = ok && ks_dist_exact(m->latency) ? (guint32)names->len : 0;
     g_byte_array_append(out, (const guint8 *)&names_len, sizeof names_len);
     if (names_len) {
       g_byte_array_append(out, (const guint8 *)names->str, names_len);

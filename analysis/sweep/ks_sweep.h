@@ -11,9 +11,9 @@
  * of the SHA-256 of its "NAME=VALUE\n" lines), named by what it is, not by
  * k, so that a sweep with more seeds or more values finds the cells it
  * shares with an earlier one.  A cell is complete when its summary.json
- * was renamed into place and its cell.json, written after the run, says
- * its parameters and seed (and holds its metrics and latencies); anything
- * less is redone.
+ * is there and its cell.json, written after the run, reads whole, says
+ * its parameters and seed (and holds its metrics and latencies) and names
+ * the run's files with their sizes as they are; anything less is redone.
  *
  * An axis is one --grid NAME=V1,V2,... and any --zip NAME=W1,W2,... after
  * it: zipped names take their i-th values together.
@@ -117,7 +117,7 @@ typedef void (*ks_sweep_progress_fn)(const ks_sweep_tally *t, guint64 mine, void
 /* Works through the cells k with k % size == rank that are not complete,
  * in order, with `jobs` worker processes (forked once, each taking cells
  * as it finishes the last: ks_sweep_pool.c), and keeps their records for
- * ks_sweep_merge; syncs the folder to disk at the end.  A cell whose
+ * ks_sweep_merge; syncs the folder's file system at the end.  A cell whose
  * worker died is failed, not the sweep.  Adds to *t. */
 void ks_sweep_run_cells(ks_sweep_plan *s, guint rank, guint size, guint jobs,
                         ks_sweep_progress_fn progress, void *ud, ks_sweep_tally *t);
@@ -138,8 +138,10 @@ typedef struct ks_sweep_stat {
 } ks_sweep_stat;
 
 /* Writes sweep.json, sweep.csv and stats.csv from every cell, in cell
- * order, atomically.  FAILED when a cell is not complete.  With stats:
- * a new GArray of ks_sweep_stat, one per combination. */
+ * order (the records ks_sweep_run_cells kept, the others read back from
+ * their cell.json), atomically, then syncs them.  FAILED when a cell is
+ * not complete.  With stats: a new GArray of ks_sweep_stat, one per
+ * combination. */
 gboolean ks_sweep_merge(const ks_sweep_plan *s, GArray **stats, GError **error);
 
 /* The parameters of combination c as "NAME=VALUE" (g_strfreev). */
