@@ -51,8 +51,10 @@
 
 /* A worker's answers go to the sweep at least this often (microseconds). */
 #define FLUSH_US 20000
-/* The most cells a worker holds. */
-#define MAX_HELD 4096
+/* The most cells a worker holds: their numbers fill one page, the least a
+ * pipe holds (Linux shrinks a user's pipes to one page past
+ * pipe-user-pages-soft), so the sweep never waits to send them. */
+#define MAX_HELD 512
 
 /* What a worker says after each cell: its number, whether it is complete,
  * and the record's length; the record follows. */
@@ -202,8 +204,8 @@ static guint held_target(const pool *p) {
 
 /* Sends the worker cells up to held_target(), in one write; with none
  * left to send, closes its pipe once it holds none, which ends it.  (The
- * pipe never fills: a worker reads it whenever it has run what it held,
- * and MAX_HELD numbers take half a pipe's 64 KiB.) */
+ * pipe never fills: what the worker has not read yet, and what is sent,
+ * are cells it holds, at most MAX_HELD.) */
 static void feed(pool *p, worker *w) {
   guint want = held_target(p);
   if (w->cmd >= 0 && w->held->len < want && left_to_send(p) > 0) {
