@@ -383,6 +383,18 @@ static gboolean stat_file(const char *dir, int k, const char *name, stamp *s) {
   return TRUE;
 }
 
+/* Whether cell k's cell.json reads as a whole, as the sweep asks of a
+ * complete cell: a kill while it was written leaves it short. */
+static gboolean cell_whole(const char *dir, int k) {
+  g_autofree char *rel = grid_cell_rel(k, stamp_seeds);
+  g_autofree char *path = g_strdup_printf("%s/%s/cell.json", dir, rel);
+  g_autoptr(JsonParser) p = json_parser_new();
+  if (!json_parser_load_from_file(p, path, NULL) || json_parser_get_root(p) == NULL ||
+      !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(p)))
+    return FALSE;
+  return json_object_has_member(json_node_get_object(json_parser_get_root(p)), "files");
+}
+
 static guint count_summaries(const char *dir, int cells) {
   guint n = 0;
   stamp s = {0};
@@ -428,7 +440,8 @@ static void test_resume(void) {
   guint complete = 0;
   for (int k = 0; k < N; k++) {
     stamp m = {0};
-    had[k] = stat_file(dir, k, "summary.json", &stamps[k]) && stat_file(dir, k, "cell.json", &m);
+    had[k] = stat_file(dir, k, "summary.json", &stamps[k]) && stat_file(dir, k, "cell.json", &m) &&
+             cell_whole(dir, k);
     complete += had[k];
   }
   g_assert_cmpuint(complete, >=, 5);
