@@ -224,6 +224,14 @@ static void live_start(live *l, const ks_scenario *sc, double pace) {
   sigaction(SIGTERM, &sa, &live_old_term);
 }
 
+/* Where the trace grows until the run ends and the folder takes its place. */
+static void live_folder(const char *dir, void *ud) {
+  (void)ud;
+  g_autofree char *shown = ks_escape(dir);
+  printf("The trace grows in %s/trace.jsonl until the run ends.\n", shown);
+  fflush(stdout);
+}
+
 static void live_end(live *l) {
   if (l->status_shown)
     fputs("\r\033[K", stderr), fflush(stderr);
@@ -477,7 +485,7 @@ int ks_cmd_run(int argc, char **argv) {
   g_autofree char *out_dir = NULL, *engine = NULL, *seed_text = NULL, *pace_text = NULL,
                   *trace_text = NULL;
   g_auto(GStrv) sets = NULL, limit_sets = NULL;
-  gboolean pcap = FALSE, compress = FALSE;
+  gboolean pcap = FALSE, compress = FALSE, in_place = FALSE;
   double pace = 0; /* not given: as fast as possible */
   GOptionEntry entries[] = {
     {"out", 'o', 0, G_OPTION_ARG_FILENAME, &out_dir, "Output folder (default out/NAME)", "DIR"},
@@ -497,6 +505,10 @@ int ks_cmd_run(int argc, char **argv) {
     {"compress", 0, 0, G_OPTION_ARG_NONE, &compress,
      "Write trace.jsonl.gz and connections.csv.gz (gzip) instead of trace.jsonl and "
      "connections.csv",
+     NULL},
+    {"in-place", 0, 0, G_OPTION_ARG_NONE, &in_place,
+     "Rename the files into DIR one by one, for a folder that cannot be replaced whole "
+     "(docs/output.md)",
      NULL},
     {"limit", 0, 0, G_OPTION_ARG_STRING_ARRAY, &limit_sets,
      "Raise a limit on what a scenario may ask for (docs/limits.md)", "NAME=VALUE"},
@@ -541,7 +553,11 @@ int ks_cmd_run(int argc, char **argv) {
       ok = FALSE;
   if (ok && seed_text && !g_ascii_string_to_unsigned(seed_text, 10, 0, G_MAXUINT64, &seed, NULL))
     g_set_error(&error, KS_CLI_ERROR, 0, "--seed %s: not a whole number", seed_text), ok = FALSE;
-  ks_runner_opts opts = {.backend = b, .pcap = pcap, .pace = pace, .compress = compress};
+  ks_runner_opts opts = {.backend = b,
+                         .pcap = pcap,
+                         .pace = pace,
+                         .compress = compress,
+                         .in_place = in_place};
   g_autoptr(GArray) trace_ids = g_array_new(FALSE, FALSE, sizeof(guint32));
   if (ok && trace_text)
     ok = parse_trace(trace_text, &opts, trace_ids, &error);
@@ -608,6 +624,7 @@ int ks_cmd_run(int argc, char **argv) {
     live_start(&lv, sc, pace);
     opts.pace_ctl = &lv.ctl;
     opts.on_event = live_event, opts.event_ud = &lv;
+    opts.on_folder = live_folder;
     opts.progress = live_progress, opts.progress_ud = &lv;
   } else if (isatty(STDERR_FILENO) && comm.rank == 0) {
     opts.progress = on_progress, opts.progress_ud = &shown;
@@ -643,10 +660,12 @@ int ks_cmd_run(int argc, char **argv) {
                : 1;
     g_autofree char *msg = ks_escape(error->message);
     g_autofree char *dir = ks_escape(out_dir);
-    /* Rank 0 says it all; another rank only what happened to it alone. */
+    /* Rank 0 says it all; another rank only what happened to it alone.
+     * A message that names the folder first gets only "--out " before. */
+    gboolean named = g_str_has_prefix(msg, dir) && msg[strlen(dir)] == ':';
     if (comm.rank == 0 || !(refused || peer))
       fprintf(stderr, "kasim run: %s%s%s%s\n", out && out_given ? "--out " : "",
-              out && out_given ? dir : "", out && out_given ? ": " : "", msg);
+              out && out_given && !named ? dir : "", out && out_given && !named ? ": " : "", msg);
     g_error_free(error);
   }
   for (gsize i = 0; i < (gsize)rep.n_groups * REASONS; i++)

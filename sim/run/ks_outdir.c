@@ -1,5 +1,5 @@
 /* ks_outdir.c - output folders replaced whole; see ks_outdir.h. */
-#define _GNU_SOURCE /* renameat2 and RENAME_EXCHANGE */
+#define _GNU_SOURCE /* renameat2: RENAME_EXCHANGE, RENAME_NOREPLACE */
 #include "ks_outdir.h"
 
 #include <dirent.h>
@@ -12,10 +12,11 @@
 #include <unistd.h>
 
 struct ks_outdir {
-  char *dir; /* DIR, without a trailing slash */
+  char *dir; /* DIR, without a trailing slash, its symbolic links followed */
   char *parent, *base;
   char *staging;      /* PARENT/.BASE.kasim-tmp; NULL in place */
   char *staging_name; /* .BASE.kasim-tmp */
+  char *old_name;     /* .BASE.kasim-old: DIR between two renames */
   int staging_fd;     /* the staging folder, flock()ed; -1 */
   GPtrArray *owned;   /* char*: the set's names */
   char *marker;
@@ -23,6 +24,8 @@ struct ks_outdir {
   gboolean committed;
   gboolean no_sync; /* ks_outdir_no_sync */
 };
+
+#define DIR_FLAGS (O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
 
 static void fail(GError **error, const char *path, int err) {
   g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(err), "%s: %s", path, g_strerror(err));
@@ -43,51 +46,97 @@ static gboolean is_owned(const ks_outdir *d, const char *name) {
   return FALSE;
 }
 
-/* Removes folder `name` of `pfd` and the files in it; 0, or the errno
- * (ENOTEMPTY when it holds a folder, which is not ours to remove). */
-static int remove_flat(int pfd, const char *name) {
-  int fd = openat(pfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
+/* The names in folder `fd`, read through a descriptor of their own so
+ * that the caller may change the folder while it goes through them. */
+static GPtrArray *names_in(int fd) {
+  GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+  int own = openat(fd, ".", DIR_FLAGS);
+  DIR *dir = own >= 0 ? fdopendir(own) : NULL;
   if (dir == NULL) {
-    int err = errno;
-    if (fd >= 0)
-      close(fd);
-    return err;
+    if (own >= 0)
+      close(own);
+    return names;
   }
-  for (struct dirent *e; (e = readdir(dir)) != NULL;) {
-    struct stat st;
-    if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
-        fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || S_ISDIR(st.st_mode))
-      continue;
-    unlinkat(fd, e->d_name, 0);
-  }
+  for (struct dirent *e; (e = readdir(dir)) != NULL;)
+    if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+      g_ptr_array_add(names, g_strdup(e->d_name));
   closedir(dir);
+  /* Sorted: the same folder is gone through in the same order. */
+  g_ptr_array_sort(names, (GCompareFunc)g_strcmp0);
+  return names;
+}
+
+/* Removes `name` of `pfd` and everything in it: 0 or the first errno. */
+static int remove_tree(int pfd, const char *name) {
+  int fd = openat(pfd, name, DIR_FLAGS);
+  if (fd < 0)
+    return errno == ENOTDIR ? (unlinkat(pfd, name, 0) == 0 ? 0 : errno) : errno;
+  GPtrArray *names = names_in(fd);
+  for (guint i = 0; i < names->len; i++)
+    remove_tree(fd, names->pdata[i]);
+  g_ptr_array_unref(names);
+  close(fd);
   return unlinkat(pfd, name, AT_REMOVEDIR) == 0 ? 0 : errno;
 }
 
-/* Whether DIR can be swapped whole: missing, or a real folder on its
- * parent's file system holding no folder. */
-static gboolean swappable(const ks_outdir *d) {
-  struct stat st, pst;
-  if (lstat(d->dir, &st) != 0)
-    return errno == ENOENT;
-  if (!S_ISDIR(st.st_mode) || stat(d->parent, &pst) != 0 || pst.st_dev != st.st_dev)
-    return FALSE;
-  int fd = open(d->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
-  if (dir == NULL) {
-    if (fd >= 0)
-      close(fd);
-    return FALSE;
+/* Renames without replacing (the file systems that cannot promise that
+ * take the plain rename, the name checked free just before). */
+static void move_over(int from, const char *name, int to) {
+  if (renameat2(from, name, to, name, RENAME_NOREPLACE) != 0 && errno == EINVAL)
+    renameat(from, name, to, name);
+}
+
+/* Empties folder `from` into `to`, the same folder's other version: the
+ * set's files (at the top) go; what `to` holds as the same file goes;
+ * what `to` lacks is moved there; what `to` holds as another file is
+ * moved over it when `from_wins` (`from` was DIR until a moment ago, and
+ * what changed there since the files were linked is the newer) and goes
+ * otherwise.  So nothing is lost that only `from` holds. */
+static void settle(const ks_outdir *d, int from, int to, gboolean top, gboolean from_wins) {
+  GPtrArray *names = names_in(from);
+  for (guint i = 0; i < names->len; i++) {
+    const char *name = names->pdata[i];
+    struct stat fs, ts;
+    if (fstatat(from, name, &fs, AT_SYMLINK_NOFOLLOW) != 0)
+      continue;
+    gboolean dir = S_ISDIR(fs.st_mode);
+    if (top && !dir && is_owned(d, name)) {
+      unlinkat(from, name, 0);
+    } else if (fstatat(to, name, &ts, AT_SYMLINK_NOFOLLOW) != 0) {
+      move_over(from, name, to);
+    } else if (dir && S_ISDIR(ts.st_mode)) {
+      int f = openat(from, name, DIR_FLAGS), t = openat(to, name, DIR_FLAGS);
+      if (f >= 0 && t >= 0)
+        settle(d, f, t, FALSE, from_wins);
+      if (f >= 0)
+        close(f);
+      if (t >= 0)
+        close(t);
+      unlinkat(from, name, AT_REMOVEDIR);
+    } else if (!dir && !S_ISDIR(ts.st_mode)) {
+      if (fs.st_dev == ts.st_dev && fs.st_ino == ts.st_ino)
+        unlinkat(from, name, 0);
+      else if (from_wins)
+        renameat(from, name, to, name);
+      else
+        unlinkat(from, name, 0);
+    }
+    /* A folder on one side and a file on the other: left for the user. */
   }
-  gboolean flat = TRUE;
-  for (struct dirent *e; flat && (e = readdir(dir)) != NULL;) {
-    struct stat es;
-    if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-      flat = fstatat(fd, e->d_name, &es, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISDIR(es.st_mode);
-  }
-  closedir(dir);
-  return flat;
+  g_ptr_array_unref(names);
+}
+
+/* Settles folder `name` of `pfd` into DIR and removes it: 0, or ENOTEMPTY
+ * when something in it could not be settled. */
+static int settle_into_dir(const ks_outdir *d, int pfd, const char *name, gboolean from_wins) {
+  int from = openat(pfd, name, DIR_FLAGS), to = openat(pfd, d->base, DIR_FLAGS);
+  if (from >= 0 && to >= 0)
+    settle(d, from, to, TRUE, from_wins);
+  if (from >= 0)
+    close(from);
+  if (to >= 0)
+    close(to);
+  return unlinkat(pfd, name, AT_REMOVEDIR) == 0 ? 0 : errno;
 }
 
 static void busy(const ks_outdir *d, GError **error) {
@@ -96,44 +145,118 @@ static void busy(const ks_outdir *d, GError **error) {
               d->staging);
 }
 
-/* An earlier run's staging folder: a killed run's (unlocked) is removed,
- * a running one's (locked) refuses this run. */
-static gboolean clear_staging(const ks_outdir *d, int pfd, GError **error) {
-  int fd = openat(pfd, d->staging_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0)
-    return errno == ENOENT ? TRUE : (fail(error, d->staging, errno), FALSE);
+/* What a killed run left beside DIR.  Its staging folder, unlocked: its
+ * files go, and whatever of the user's it holds that DIR does not goes
+ * into DIR (it was killed after the swap, before the earlier folder was
+ * emptied); a locked one refuses this run.  The earlier folder between
+ * two renames (a file system without RENAME_EXCHANGE): back under DIR's
+ * name if DIR is missing, else settled into DIR. */
+static gboolean clear_killed(const ks_outdir *d, int pfd, GError **error) {
+  int fd = openat(pfd, d->staging_name, DIR_FLAGS);
+  if (fd < 0 && errno != ENOENT) {
+    fail(error, d->staging, errno);
+    return FALSE;
+  }
+  struct stat st;
+  gboolean has_dir = fstatat(pfd, d->base, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
   int err = 0;
-  if (flock(fd, LOCK_EX | LOCK_NB) != 0)
-    err = EWOULDBLOCK;
-  else
-    err = remove_flat(pfd, d->staging_name);
-  close(fd);
-  if (err == EWOULDBLOCK)
+  if (fd >= 0) {
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0)
+      err = EWOULDBLOCK;
+    else
+      err = has_dir ? settle_into_dir(d, pfd, d->staging_name, FALSE)
+                    : remove_tree(pfd, d->staging_name);
+    close(fd);
+  }
+  if (err == EWOULDBLOCK) {
     busy(d, error);
-  else if (err == ENOTEMPTY)
+    return FALSE;
+  }
+  if (err != 0 && err != ENOENT) {
     g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_EXIST,
-                "%s: left by a killed run, it holds a folder that is not kasim's; remove it",
-                d->staging);
-  else if (err != 0 && err != ENOENT)
-    fail(error, d->staging, err);
-  return err == 0 || err == ENOENT;
+                "%s: left by a killed run, it holds files that differ from %s's: look at "
+                "them and remove it",
+                d->staging, d->base);
+    return FALSE;
+  }
+  if (fstatat(pfd, d->old_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode)) {
+    if (!has_dir)
+      renameat(pfd, d->old_name, pfd, d->base);
+    else
+      settle_into_dir(d, pfd, d->old_name, TRUE);
+  }
+  return TRUE;
+}
+
+/* Why DIR cannot be replaced whole, or NULL.  `probe` is set to a file
+ * of the user's (a path inside DIR) when it holds one: whether its file
+ * system makes hard links is tried on it once the staging folder is
+ * there. */
+static char *why_not_whole(const ks_outdir *d, int fd, const char *rel, dev_t dev, char **probe) {
+  GPtrArray *names = names_in(fd);
+  char *why = NULL;
+  for (guint i = 0; why == NULL && i < names->len; i++) {
+    const char *name = names->pdata[i];
+    struct stat st;
+    if ((rel == NULL && is_owned(d, name)) || fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+      continue;
+    g_autofree char *path = rel ? g_build_filename(rel, name, NULL) : g_strdup(name);
+    if (st.st_dev != dev) {
+      why = g_strdup_printf("it holds a mount point, %s", path);
+    } else if (S_ISDIR(st.st_mode)) {
+      int sub = openat(fd, name, DIR_FLAGS);
+      if (sub < 0) {
+        why = g_strdup_printf("its folder %s cannot be read: %s", path, g_strerror(errno));
+      } else {
+        why = why_not_whole(d, sub, path, dev, probe);
+        close(sub);
+      }
+    } else if (*probe == NULL) {
+      *probe = g_steal_pointer(&path);
+    }
+  }
+  g_ptr_array_unref(names);
+  return why;
+}
+
+/* Why DIR, which exists, cannot be swapped, or NULL. */
+static char *why_not_swapped(const ks_outdir *d, int pfd, char **probe) {
+  struct stat st, pst, cwd;
+  if (fstatat(pfd, d->base, &st, AT_SYMLINK_NOFOLLOW) != 0 || fstat(pfd, &pst) != 0)
+    return NULL;
+  if (st.st_dev != pst.st_dev)
+    return g_strdup("it is a mount point");
+  /* The shell that started the run would be left in the earlier folder,
+   * removed. */
+  g_autofree char *here = g_get_current_dir();
+  g_autofree char *real = realpath(d->dir, NULL);
+  if (stat(".", &cwd) == 0 && cwd.st_dev == st.st_dev && cwd.st_ino == st.st_ino)
+    return g_strdup("it is the current folder");
+  if (real && (g_str_has_prefix(here, real) && here[strlen(real)] == '/'))
+    return g_strdup("the current folder is inside it");
+  int fd = openat(pfd, d->base, DIR_FLAGS);
+  if (fd < 0)
+    return g_strdup_printf("it cannot be read: %s", g_strerror(errno));
+  char *why = why_not_whole(d, fd, NULL, st.st_dev, probe);
+  close(fd);
+  return why;
 }
 
 /* Makes the staging folder and locks it: 1; 0 when the parent folder
- * takes no new folder (not writable by this user, while DIR is): then the
- * files go into DIR itself; -1 with an error.  Between its mkdir and its
- * lock another run may take it for a killed run's and remove it: then the
- * name no longer points at the folder locked, and it is made again. */
+ * takes no new folder (errno says why); -1 with an error.  Between its
+ * mkdir and its lock another run may take it for a killed run's and
+ * remove it: then the name no longer points at the folder locked, and it
+ * is made again. */
 static int make_staging(ks_outdir *d, int pfd, GError **error) {
   for (int tries = 0; tries < 3; tries++) {
-    if (!clear_staging(d, pfd, error))
+    if (!clear_killed(d, pfd, error))
       return -1;
     if (mkdirat(pfd, d->staging_name, 0755) != 0) {
       if (errno == EEXIST)
         continue;
       return 0;
     }
-    int fd = openat(pfd, d->staging_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    int fd = openat(pfd, d->staging_name, DIR_FLAGS);
     struct stat a, b;
     if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0 && fstat(fd, &a) == 0 &&
         fstatat(pfd, d->staging_name, &b, AT_SYMLINK_NOFOLLOW) == 0 && a.st_ino == b.st_ino &&
@@ -141,7 +264,7 @@ static int make_staging(ks_outdir *d, int pfd, GError **error) {
       d->staging_fd = fd;
       /* The folder DIR will be: as DIR was. */
       struct stat old;
-      if (lstat(d->dir, &old) == 0)
+      if (fstatat(pfd, d->base, &old, AT_SYMLINK_NOFOLLOW) == 0)
         fchmod(fd, old.st_mode & 07777);
       ks_afile_watch_dir(d->staging);
       return 1;
@@ -153,35 +276,120 @@ static int make_staging(ks_outdir *d, int pfd, GError **error) {
   return -1;
 }
 
+static void refuse(const ks_outdir *d, const char *why, GError **error) {
+  g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+              "%s: kasim replaces a run's folder whole, so that a killed run never leaves "
+              "two runs' files mixed, and cannot replace this one: %s; write the run into a "
+              "folder of its own, or pass --in-place to have its files renamed in one by one",
+              d->dir, why);
+}
+
+/* DIR with its symbolic links followed, the last one's target included:
+ * the folder swapped is the real one, and the link keeps pointing at it. */
+static char *follow(const char *dir, GError **error) {
+  char *path = g_strdup(dir);
+  for (int hops = 0;; hops++) {
+    struct stat st;
+    if (lstat(path, &st) != 0 || !S_ISLNK(st.st_mode))
+      return path;
+    g_autofree char *to = hops < 40 ? g_file_read_link(path, NULL) : NULL;
+    if (to == NULL) {
+      fail(error, dir, ELOOP);
+      g_free(path);
+      return NULL;
+    }
+    g_autofree char *from = g_path_get_dirname(path);
+    g_free(path);
+    path = g_path_is_absolute(to) ? g_strdup(to) : g_build_filename(from, to, NULL);
+    for (size_t n = strlen(path); n > 1 && path[n - 1] == '/'; n--)
+      path[n - 1] = '\0';
+  }
+}
+
+/* DIR's parent, readable if it may be (to be synced), else only to be
+ * entered: -1 with errno. */
+static int open_parent(const ks_outdir *d) {
+  int fd = open(d->parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  return fd >= 0 ? fd : open(d->parent, O_PATH | O_DIRECTORY | O_CLOEXEC);
+}
+
+/* Makes the staging folder beside DIR, or refuses with the reason. */
+static gboolean prepare_whole(ks_outdir *d, int pfd, GError **error) {
+  g_autofree char *probe = NULL;
+  g_autofree char *why = why_not_swapped(d, pfd, &probe);
+  if (why) {
+    refuse(d, why, error);
+    return FALSE;
+  }
+  int made = make_staging(d, pfd, error);
+  if (made == 0) {
+    g_autofree char *w = g_strdup_printf("its parent folder takes no new folder (%s)",
+                                         g_strerror(errno));
+    refuse(d, w, error);
+  }
+  if (made <= 0)
+    return FALSE;
+  /* The user's files are kept by hard links into the new folder. */
+  if (probe) {
+    int dfd = openat(pfd, d->base, DIR_FLAGS);
+    /* Named as a temporary of the marker's: a killed run's is removed. */
+    g_autofree char *tmp = g_strdup_printf(".%s.kslink", d->marker);
+    gboolean linked = dfd >= 0 && linkat(dfd, probe, d->staging_fd, tmp, 0) == 0;
+    int err = errno;
+    if (dfd >= 0)
+      close(dfd);
+    if (!linked) {
+      g_autofree char *w = g_strdup_printf("its files (%s) cannot be kept by hard links (%s)",
+                                           probe, g_strerror(err));
+      refuse(d, w, error);
+      return FALSE;
+    }
+    unlinkat(d->staging_fd, tmp, 0);
+  }
+  return TRUE;
+}
+
 ks_outdir *ks_outdir_new(const char *dir, const char *const *owned, const char *marker,
                          gboolean in_place, GError **error) {
   ks_outdir *d = g_new0(ks_outdir, 1);
   d->staging_fd = -1;
-  d->dir = g_strdup(dir);
-  for (size_t n = strlen(d->dir); n > 1 && d->dir[n - 1] == '/'; n--)
-    d->dir[n - 1] = '\0';
-  d->parent = g_path_get_dirname(d->dir);
-  d->base = g_path_get_basename(d->dir);
   d->owned = g_ptr_array_new_with_free_func(g_free);
   for (; owned && *owned; owned++)
     g_ptr_array_add(d->owned, g_strdup(*owned));
   d->marker = g_strdup(marker);
   d->kept = g_ptr_array_new_with_free_func(g_free);
+  g_autofree char *given = g_strdup(dir);
+  for (size_t n = strlen(given); n > 1 && given[n - 1] == '/'; n--)
+    given[n - 1] = '\0';
+  if ((d->dir = follow(given, error)) == NULL)
+    goto no;
+  d->parent = g_path_get_dirname(d->dir);
+  d->base = g_path_get_basename(d->dir);
   gboolean named = strcmp(d->base, ".") != 0 && strcmp(d->base, "..") != 0 &&
                    strcmp(d->base, "/") != 0;
+  if (!named && !in_place) {
+    refuse(d,
+           strcmp(d->base, ".") == 0    ? "it is the current folder"
+           : strcmp(d->base, "..") == 0 ? "the current folder is inside it"
+                                        : "it is the root folder",
+           error);
+    goto no;
+  }
   if (named) {
     if (g_mkdir_with_parents(d->parent, 0755) != 0) {
       fail(error, d->parent, errno);
       goto no;
     }
     d->staging_name = g_strdup_printf(".%s.kasim-tmp", d->base);
+    d->old_name = g_strdup_printf(".%s.kasim-old", d->base);
     d->staging = g_build_filename(d->parent, d->staging_name, NULL);
-    /* A parent this user cannot read or write: the files go into DIR. */
-    int pfd = open(d->parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    gboolean ok = pfd < 0 || (!in_place && swappable(d) ? make_staging(d, pfd, error) >= 0
-                                                        : clear_staging(d, pfd, error));
-    if (pfd >= 0)
-      close(pfd);
+    int pfd = open_parent(d);
+    if (pfd < 0) {
+      fail(error, d->parent, errno);
+      goto no;
+    }
+    gboolean ok = in_place ? clear_killed(d, pfd, error) : prepare_whole(d, pfd, error);
+    close(pfd);
     if (!ok)
       goto no;
   }
@@ -205,9 +413,16 @@ gboolean ks_outdir_staged(const ks_outdir *d) { return d->staging != NULL; }
 
 void ks_outdir_keep(ks_outdir *d, const char *name) { g_ptr_array_add(d->kept, g_strdup(name)); }
 
-/* An earlier set's files in DIR that this one does not write, the marker
- * first: from here until the new marker is in place DIR holds no
- * complete set. */
+static void sync_fd(const ks_outdir *d, int fd) {
+  if (fd >= 0 && !d->no_sync)
+    (void)fsync(fd);
+}
+
+void ks_outdir_no_sync(ks_outdir *d) { d->no_sync = TRUE; }
+
+/* In place: an earlier set's files in DIR that this one does not write,
+ * the marker first: from here until the new marker is in place DIR holds
+ * no complete set. */
 static gboolean remove_old(const ks_outdir *d, int dfd, GPtrArray *written, GError **error) {
   if (unlinkat(dfd, d->marker, 0) != 0 && errno != ENOENT) {
     g_autofree char *p = g_build_filename(d->dir, d->marker, NULL);
@@ -227,99 +442,91 @@ static gboolean remove_old(const ks_outdir *d, int dfd, GPtrArray *written, GErr
   return TRUE;
 }
 
-static void sync_fd(const ks_outdir *d, int fd) {
-  if (fd >= 0 && !d->no_sync)
-    (void)fsync(fd);
-}
-
-void ks_outdir_no_sync(ks_outdir *d) { d->no_sync = TRUE; }
-
-/* The staged files moved into DIR one by one, the marker last, when the
- * folders cannot be swapped. */
-static gboolean move_in(ks_outdir *d, int pfd, GPtrArray *written, GError **error) {
-  int dfd = openat(pfd, d->base, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd < 0 && errno == ENOENT && mkdirat(pfd, d->base, 0755) == 0)
-    dfd = openat(pfd, d->base, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd < 0) {
-    fail(error, d->dir, errno);
-    return FALSE;
-  }
-  gboolean ok = remove_old(d, dfd, written, error);
-  for (guint i = 0; ok && i < written->len; i++)
-    if (renameat(d->staging_fd, written->pdata[i], dfd, written->pdata[i]) != 0) {
-      g_autofree char *p = g_build_filename(d->dir, (char *)written->pdata[i], NULL);
-      fail(error, p, errno);
+/* Links what folder `from` holds (at the top, but the set's files) into
+ * `to`, folders made anew with their modes and times: the user's files
+ * stay in the new folder, as the same files. */
+static gboolean link_tree(const ks_outdir *d, int from, int to, const char *rel, GError **error) {
+  GPtrArray *names = names_in(from);
+  gboolean ok = TRUE;
+  for (guint i = 0; ok && i < names->len; i++) {
+    const char *name = names->pdata[i];
+    struct stat st;
+    if ((rel == NULL && is_owned(d, name)) || fstatat(from, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+      continue; /* gone meanwhile: nothing to keep */
+    g_autofree char *path = rel ? g_build_filename(rel, name, NULL) : g_strdup(name);
+    int err = 0;
+    if (!S_ISDIR(st.st_mode)) {
+      if (linkat(from, name, to, name, 0) != 0)
+        err = errno;
+    } else if (mkdirat(to, name, 0700) != 0) {
+      err = errno;
+    } else {
+      int f = openat(from, name, DIR_FLAGS), t = openat(to, name, DIR_FLAGS);
+      if (f < 0 || t < 0)
+        err = errno;
+      else
+        ok = link_tree(d, f, t, path, error);
+      if (t >= 0) {
+        struct timespec times[2] = {st.st_atim, st.st_mtim};
+        fchmod(t, st.st_mode & 07777);
+        futimens(t, times);
+        sync_fd(d, t);
+        close(t);
+      }
+      if (f >= 0)
+        close(f);
+    }
+    if (err != 0) {
+      g_autofree char *p = g_build_filename(d->dir, path, NULL);
+      fail(error, p, err);
       ok = FALSE;
     }
-  sync_fd(d, dfd);
-  close(dfd);
+  }
+  g_ptr_array_unref(names);
   return ok;
 }
 
-/* Links DIR's files that are not the set's into the staging folder.
- * 1: done; 0: cannot (a folder, or no hard links here): move_in instead;
- * -1: an error. */
-static int carry_over(ks_outdir *d, int pfd, GError **error) {
-  int fd = openat(pfd, d->base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
-  if (dir == NULL) {
-    if (fd >= 0)
-      close(fd);
-    return 0;
-  }
-  int r = 1;
-  for (struct dirent *e; r == 1 && (e = readdir(dir)) != NULL;) {
-    struct stat st;
-    if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 || is_owned(d, e->d_name))
-      continue;
-    if (fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
-      if (errno != ENOENT) /* gone meanwhile: nothing to keep */
-        r = 0;
-      continue;
-    }
-    if (S_ISDIR(st.st_mode) || linkat(fd, e->d_name, d->staging_fd, e->d_name, 0) != 0) {
-      if (!S_ISDIR(st.st_mode) && errno == EEXIST) {
-        g_autofree char *p = g_build_filename(d->staging, e->d_name, NULL);
-        fail(error, p, errno);
-        r = -1;
-      } else {
-        r = 0;
-      }
-    }
-  }
-  closedir(dir);
-  return r;
-}
-
-static gboolean commit_staged(ks_outdir *d, GPtrArray *written, GError **error) {
-  int pfd = open(d->parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+static gboolean commit_staged(ks_outdir *d, GError **error) {
+  int pfd = open_parent(d);
   if (pfd < 0) {
     fail(error, d->parent, errno);
     return FALSE;
   }
-  gboolean ok = TRUE, moved = FALSE;
+  gboolean ok = TRUE;
   /* A missing DIR is renamed into being; one made meanwhile is swapped. */
-  if (renameat(pfd, d->staging_name, pfd, d->base) == 0) {
-    moved = TRUE;
-  } else if (errno != ENOTEMPTY && errno != EEXIST) {
-    fail(error, d->dir, errno);
-    ok = FALSE;
-  }
-  if (ok && !moved) {
-    int c = carry_over(d, pfd, error);
-    sync_fd(d, d->staging_fd);
-    if (c < 0)
+  if (renameat(pfd, d->staging_name, pfd, d->base) != 0) {
+    if (errno != ENOTEMPTY && errno != EEXIST) {
+      fail(error, d->dir, errno);
       ok = FALSE;
-    else if (c == 1 && renameat2(pfd, d->staging_name, pfd, d->base, RENAME_EXCHANGE) == 0)
-      moved = TRUE;
-    else if (c == 1 && errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
+    }
+    int dfd = ok ? openat(pfd, d->base, DIR_FLAGS) : -1;
+    if (ok && dfd < 0)
       fail(error, d->dir, errno), ok = FALSE;
-    /* The earlier folder is under the staging name now; or, when the
-     * two could not be swapped, the staging folder is empty. */
-    if (ok && !moved)
-      ok = move_in(d, pfd, written, error);
-    if (ok)
-      remove_flat(pfd, d->staging_name);
+    ok = ok && link_tree(d, dfd, d->staging_fd, NULL, error);
+    if (dfd >= 0)
+      close(dfd);
+    sync_fd(d, d->staging_fd);
+    if (ok && renameat2(pfd, d->staging_name, pfd, d->base, RENAME_EXCHANGE) == 0) {
+      /* The earlier folder is under the staging name now. */
+      sync_fd(d, pfd);
+      settle_into_dir(d, pfd, d->staging_name, TRUE);
+    } else if (ok && (errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP)) {
+      /* No exchange here: two renames, between which DIR is missing. */
+      if (renameat(pfd, d->base, pfd, d->old_name) != 0) {
+        fail(error, d->dir, errno);
+        ok = FALSE;
+      } else if (renameat(pfd, d->staging_name, pfd, d->base) != 0) {
+        fail(error, d->dir, errno);
+        renameat(pfd, d->old_name, pfd, d->base);
+        ok = FALSE;
+      } else {
+        sync_fd(d, pfd);
+        settle_into_dir(d, pfd, d->old_name, TRUE);
+      }
+    } else if (ok) {
+      fail(error, d->dir, errno);
+      ok = FALSE;
+    }
   }
   sync_fd(d, pfd);
   close(pfd);
@@ -352,7 +559,7 @@ gboolean ks_outdir_commit(ks_outdir *d, ks_afile **files, guint n, GError **erro
       ks_afile_abort(files[i]);
   }
   if (ok && d->staging)
-    ok = commit_staged(d, written, error);
+    ok = commit_staged(d, error);
   d->committed = ok;
   g_ptr_array_unref(written);
   return ok;
@@ -365,20 +572,20 @@ void ks_outdir_free(ks_outdir *d) {
   if (d->staging_fd >= 0) {
     ks_afile_unwatch_dir();
     if (!d->committed) {
-      int pfd = open(d->parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      int pfd = open_parent(d);
       if (pfd >= 0) {
-        remove_flat(pfd, d->staging_name);
+        remove_tree(pfd, d->staging_name);
         close(pfd);
       }
     }
-  }
-  if (d->staging_fd >= 0)
     close(d->staging_fd);
+  }
   g_free(d->dir);
   g_free(d->parent);
   g_free(d->base);
   g_free(d->staging);
   g_free(d->staging_name);
+  g_free(d->old_name);
   g_ptr_array_unref(d->owned);
   g_free(d->marker);
   g_ptr_array_unref(d->kept);

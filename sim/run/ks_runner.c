@@ -599,8 +599,9 @@ static char *summary_json(const ks_scenario *sc, const ks_backend *e, const void
   return ks_json_node_to_text(*doc, TRUE);
 }
 
-/* trace.jsonl of a live run, at its final name: an earlier run's
- * summary.json goes first, so that it never stands beside this trace. */
+/* trace.jsonl of a live run, under its own name in the folder the files
+ * go to, to be followed.  In place, an earlier run's summary.json goes
+ * first, so that it never stands beside this trace. */
 static FILE *open_live_trace(const char *out_dir, GError **error) {
   g_autofree char *old = g_build_filename(out_dir, "summary.json", NULL);
   g_autofree char *path = g_build_filename(out_dir, "trace.jsonl", NULL);
@@ -793,7 +794,7 @@ void *ks_runner_run_scenario(const ks_scenario *sc, guint64 seed, const char *ou
                                       "connections.csv.gz",  "trace.jsonl",
                                       "trace.jsonl.gz",      "capture.pcap",
                                       "capture-server.pcap", NULL};
-  if ((od = ks_outdir_new(out_dir, owned, "summary.json", o.live, &e)) == NULL) {
+  if ((od = ks_outdir_new(out_dir, owned, "summary.json", opts->in_place, &e)) == NULL) {
     classify(error, e, NULL);
     goto fail;
   }
@@ -807,7 +808,7 @@ void *ks_runner_run_scenario(const ks_scenario *sc, guint64 seed, const char *ou
   if (o.level == KS_TRACE_LEVEL_NONE) {
     /* no trace.jsonl: an earlier run's goes when this one commits */
   } else if (o.live) {
-    if ((o.tf = open_live_trace(out_dir, &e)) == NULL) {
+    if ((o.tf = open_live_trace(dir, &e)) == NULL) {
       classify(error, e, NULL);
       goto fail;
     }
@@ -853,6 +854,8 @@ void *ks_runner_run_scenario(const ks_scenario *sc, guint64 seed, const char *ou
       goto fail;
     }
   }
+  if (opts->on_folder)
+    opts->on_folder(dir, opts->event_ud);
   b->set_trace(w, on_trace, &o);
   if (b->set_pace)
     b->set_pace(w, opts->pace);

@@ -76,9 +76,9 @@ typedef struct ks_runner_opts {
    * nothing when the engine cannot tell). */
   void (*progress)(ka_time now, ka_time end, void *ud);
   void *progress_ud;
-  /* A paced run (pace > 0) is a live one: trace.jsonl is written at its
-   * final name and flushed line by line, so that it can be followed as it
-   * grows.  pace_ctl (NULL: none) is handed to an engine with live control
+  /* A paced run (pace > 0) is a live one: trace.jsonl is flushed line by
+   * line, so that it can be followed as it grows (in the staging folder,
+   * or in out_dir itself with in_place).  pace_ctl (NULL: none) is handed to an engine with live control
    * (ks_engine.h): when its `stop` ends the run early (the caller's
    * SIGINT handler), the files are completed with what happened so far.
    * With pace_ctl the caller installs ks_afile's signal handlers, then its
@@ -87,6 +87,12 @@ typedef struct ks_runner_opts {
   /* Called with every trace event as it happens, after it is written. */
   void (*on_event)(const ks_trace_event *ev, void *ud);
   void *event_ud;
+  /* Called with event_ud once the files are open, with the folder they
+   * are written in until the run ends (NULL: nothing). */
+  void (*on_folder)(const char *dir, void *ud);
+  /* The files go into out_dir itself, renamed into place one by one,
+   * where it cannot be replaced whole (ks_outdir.h's in_place). */
+  gboolean in_place;
   /* What trace.jsonl holds (0: the default, above); for CONNS, the
    * connections (ids below the scenario's count, checked by the caller). */
   ks_trace_level trace;

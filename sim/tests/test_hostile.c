@@ -2,15 +2,23 @@
  * 23): exit status 2 and one located, escaped line for every user error,
  * within a second; no output folder before the run is sure to start; 3
  * and a clear message when the machine fails (memory, a full disk); and
- * never a half-written file under a final name, after SIGKILL too.
+ * never a half-written file under a final name, after SIGKILL too; a
+ * folder that cannot be replaced whole (a mount point) refused; where two
+ * names cannot be exchanged (a seccomp filter answers as NFS does), two
+ * renames.
  *
  * The full disk is a 256 KiB tmpfs and the read-only folder a read-only
  * tmpfs: both need root and mount(8); where mounting is refused the test
  * says so and skips.  Times allow 2 s (the suite also runs under ASan). */
 #include <errno.h>
 #include <glib/gstdio.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <signal.h>
+#include <stddef.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -57,6 +65,9 @@ static void result_clear(result *r) {
   g_free(r->err);
 }
 
+/* Called in the child before kasim starts (NULL: nothing). */
+static GSpawnChildSetupFunc spawn_setup;
+
 /* Runs kasim with NULL-terminated arguments, in folder `cwd` (NULL: tmp),
  * with KASIM_LIMITS set to `limits` (NULL: unset). */
 static result kasim_in(const char *cwd, const char *limits, const char *first, ...) {
@@ -75,8 +86,8 @@ static result kasim_in(const char *cwd, const char *limits, const char *first, .
   gint64 t0 = g_get_monotonic_time();
   GError *error = NULL;
   int wait = 0;
-  g_assert_true(g_spawn_sync(cwd ? cwd : tmp, (char **)argv->pdata, envp, G_SPAWN_DEFAULT, NULL,
-                             NULL, &r.out, &r.err, &wait, &error));
+  g_assert_true(g_spawn_sync(cwd ? cwd : tmp, (char **)argv->pdata, envp, G_SPAWN_DEFAULT,
+                             spawn_setup, NULL, &r.out, &r.err, &wait, &error));
   g_assert_no_error(error);
   r.status = WIFEXITED(wait) ? WEXITSTATUS(wait) : 128 + WTERMSIG(wait);
   r.seconds = (double)(g_get_monotonic_time() - t0) / 1e6;
@@ -104,6 +115,13 @@ static void assert_refused(result r, const char *prefix, const char *part) {
 static gboolean exists(const char *dir, const char *name) {
   g_autofree char *p = name ? g_build_filename(dir, name, NULL) : g_strdup(dir);
   return g_file_test(p, G_FILE_TEST_EXISTS);
+}
+
+/* The staging folder a run into `out` writes its files in (ks_outdir.h). */
+static char *staging_of(const char *out) {
+  g_autofree char *parent = g_path_get_dirname(out), *base = g_path_get_basename(out);
+  g_autofree char *name = g_strdup_printf(".%s.kasim-tmp", base);
+  return g_build_filename(parent, name, NULL);
 }
 
 /* The names in `dir`, sorted and joined with spaces. */
@@ -281,6 +299,93 @@ static void test_read_only(void) {
   umount_dir(ro);
 }
 
+static void test_mount_point(void) {
+  /* A mount point cannot be renamed, so it cannot be replaced whole: a
+   * run into it is refused, naming why and what to do; into a folder in
+   * it, or with --in-place, it runs. */
+  char *mnt = mount_tmpfs("size=1m");
+  if (mnt == NULL) {
+    g_test_skip("mounting a tmpfs is not permitted here");
+    return;
+  }
+  g_autofree char *base = write_tmp("base.yaml", BASE);
+  assert_refused(kasim("run", base, "--out", mnt), "kasim run: --out ",
+                 "cannot replace this one: it is a mount point; write the run into a folder of "
+                 "its own, or pass --in-place");
+  g_autofree char *empty = listing(mnt);
+  g_assert_cmpstr(empty, ==, "");
+  g_autofree char *inside = g_build_filename(mnt, "run", NULL);
+  result r = kasim("run", base, "--out", inside);
+  g_assert_cmpint(r.status, ==, 0);
+  result_clear(&r);
+  r = kasim("run", base, "--out", mnt, "--in-place");
+  g_assert_cmpint(r.status, ==, 0);
+  result_clear(&r);
+  g_autofree char *both = listing(mnt);
+  g_assert_cmpstr(both, ==, "connections.csv run summary.json trace.jsonl");
+  umount_dir(mnt);
+}
+
+#if defined(__x86_64__)
+/* In the child: renameat2 with RENAME_EXCHANGE fails with EINVAL, as on a
+ * file system that cannot exchange two names (NFS); a seccomp filter, so
+ * that the kernel itself answers. */
+static void no_exchange(gpointer ud) {
+  (void)ud;
+  struct sock_filter f[] = {
+    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_renameat2, 0, 3),
+    /* the flags' low 32 bits: x86-64 is little-endian */
+    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[4])),
+    BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 1u << 1 /* RENAME_EXCHANGE */, 0, 1),
+    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EINVAL),
+    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+  };
+  struct sock_fprog prog = {.len = G_N_ELEMENTS(f), .filter = f};
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+      prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0)
+    _exit(99);
+}
+#endif
+
+static void test_no_exchange(void) {
+#if defined(__x86_64__)
+  /* Where two names cannot be exchanged the earlier folder is renamed
+   * aside and the new one into its place; the user's files stay, and
+   * nothing is left beside the folder. */
+  g_autofree char *base = write_tmp("base.yaml", BASE);
+  g_autofree char *out = g_build_filename(tmp, "no-exchange", NULL);
+  g_autofree char *mine = g_build_filename(out, "pictures", "mine.png", NULL);
+  for (int i = 0; i < 2; i++) {
+    spawn_setup = no_exchange;
+    result r = kasim("run", base, "--out", out, "--seed", i ? "2" : "1");
+    spawn_setup = NULL;
+    if (r.status != 0)
+      g_error("run %d: status %d, stderr '%s'", i, r.status, r.err);
+    result_clear(&r);
+    if (i == 0) {
+      g_autofree char *pictures = g_path_get_dirname(mine);
+      g_assert_cmpint(g_mkdir(pictures, 0755), ==, 0);
+      g_assert_true(g_file_set_contents(mine, "mine\n", -1, NULL));
+    }
+  }
+  g_autofree char *left = listing(out);
+  g_assert_cmpstr(left, ==, "connections.csv pictures summary.json trace.jsonl");
+  g_autofree char *kept = NULL;
+  g_assert_true(g_file_get_contents(mine, &kept, NULL, NULL));
+  g_assert_cmpstr(kept, ==, "mine\n");
+  g_autofree char *summary = g_build_filename(out, "summary.json", NULL), *text = NULL;
+  g_assert_true(g_file_get_contents(summary, &text, NULL, NULL));
+  g_assert_nonnull(strstr(text, "\"seed\" : 2,"));
+  g_autofree char *aside = g_build_filename(tmp, ".no-exchange.kasim-old", NULL);
+  g_autofree char *staging = staging_of(out);
+  g_assert_false(exists(aside, NULL));
+  g_assert_false(exists(staging, NULL));
+#else
+  g_test_skip("the seccomp filter is written for x86-64");
+#endif
+}
+
 /* ---- the machine ------------------------------------------------------------ */
 
 /* A run that writes a trace of about 3 MB over 60 s of virtual time. */
@@ -334,8 +439,9 @@ static void test_out_of_memory(void) {
 }
 
 /* Starts `kasim run BUSY --pace 10` into `out` and waits until its trace
- * (a live run writes it at its own name, flushed as it grows: issue 21)
- * and its capture's temporary exist; returns its pid. */
+ * (a live run writes it under its own name in the staging folder, flushed
+ * as it grows: issue 21) and its capture's temporary exist; returns its
+ * pid. */
 static GPid start_paced(const char *busy, const char *out) {
   const char *argv[] = {g_getenv("KASIM"), "run",    busy, "--out", out,
                         "--pcap",          "--pace", "10", NULL};
@@ -346,8 +452,9 @@ static GPid start_paced(const char *busy, const char *out) {
                                 G_SPAWN_STDERR_TO_DEV_NULL,
                               NULL, NULL, &pid, &error));
   g_assert_no_error(error);
+  g_autofree char *staging = staging_of(out);
   for (int i = 0; i < 400; i++) {
-    g_autofree char *names = exists(out, NULL) ? listing(out) : g_strdup("");
+    g_autofree char *names = exists(staging, NULL) ? listing(staging) : g_strdup("");
     if (strstr(names, "trace.jsonl") && strstr(names, ".capture.pcap."))
       return pid;
     g_usleep(10000);
@@ -365,17 +472,25 @@ static int reap(GPid pid) {
 
 static void test_killed(void) {
   g_autofree char *busy = write_tmp("busy.yaml", BUSY);
-  /* SIGKILL in the middle: its temporaries stay (nothing can remove them),
-   * and no file has its final name but the live trace, which holds the
-   * run so far; there is no summary.json, so the run did not finish. */
+  /* SIGKILL in the middle: the staging folder stays (nothing can remove
+   * it), with the live trace of the run so far, and the out folder was
+   * never made.  The next run into it removes the staging folder. */
   g_autofree char *out = g_build_filename(tmp, "killed", NULL);
+  g_autofree char *staging = staging_of(out);
   GPid pid = start_paced(busy, out);
   g_usleep(300000);
   kill(pid, SIGKILL);
   g_assert_cmpint(reap(pid), ==, 128 + SIGKILL);
-  g_assert_true(exists(out, "trace.jsonl"));
-  g_assert_false(exists(out, "capture.pcap"));
-  g_assert_false(exists(out, "summary.json"));
+  g_assert_false(exists(out, NULL));
+  g_assert_true(exists(staging, "trace.jsonl"));
+  g_assert_false(exists(staging, "summary.json"));
+  g_autofree char *base = write_tmp("base.yaml", BASE);
+  result again = kasim("run", base, "--out", out);
+  g_assert_cmpint(again.status, ==, 0);
+  result_clear(&again);
+  g_assert_false(exists(staging, NULL));
+  g_autofree char *now = listing(out);
+  g_assert_cmpstr(now, ==, "connections.csv summary.json trace.jsonl");
   /* SIGTERM: a live run ends at the current event and completes its files
    * with what happened so far (130), no temporary left. */
   g_autofree char *out2 = g_build_filename(tmp, "terminated", NULL);
@@ -442,6 +557,8 @@ int main(int argc, char **argv) {
   g_test_add_func("/hostile/pace", test_pace);
   g_test_add_func("/hostile/out", test_out);
   g_test_add_func("/hostile/read-only", test_read_only);
+  g_test_add_func("/hostile/mount-point", test_mount_point);
+  g_test_add_func("/hostile/no-exchange", test_no_exchange);
   g_test_add_func("/hostile/disk-full", test_disk_full);
   g_test_add_func("/hostile/out-of-memory", test_out_of_memory);
   g_test_add_func("/hostile/killed", test_killed);

@@ -12,10 +12,15 @@ byte, with reference runs of both seeds: a run is deterministic, so "the
 new run's complete files" is a fixed set of bytes.  Then the next run into
 the folder must succeed and leave no staging folder or temporary behind.
 
-Where the folder cannot be swapped whole (it holds a subfolder), files are
-renamed one by one, summary.json last: then each file under a final name
+A folder holding folders of the user's is swapped whole too, its folders
+kept as the same files.  A symbolic link is followed.  A folder that
+cannot be replaced whole (the current folder, one whose parent the user
+cannot write) is refused unless --in-place is given; then the files are
+renamed one by one, summary.json last, and each file under a final name
 must still be one run's complete file, and summary.json, when there, must
-stand beside files of its own run only.
+stand beside files of its own run only.  What a killed run left beside the
+folder (its staging folder after the swap, the earlier folder between two
+renames) is settled by the next run without losing a file of the user's.
 
 Usage: test_kill.py SOURCE_ROOT  (KASIM in the environment).  TAP output.
 """
@@ -103,8 +108,9 @@ def delays():
             t - 0.005, t, t + 0.01]
 
 
-def kill_after(out, seed, delay):
-    p = subprocess.Popen(args(out, seed), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def kill_after(out, seed, delay, extra=()):
+    p = subprocess.Popen(args(out, seed) + list(extra), stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL)
     time.sleep(max(delay, 0))
     p.send_signal(signal.SIGKILL)
     return p.wait()
@@ -165,17 +171,54 @@ def killed_into_a_new_folder_leaves_none_or_all():
         shutil.rmtree(parent)
 
 
+def tree(d):
+    """Every file under d but the top's, by relative path: (inode, bytes)."""
+    out = {}
+    for root, _, names in os.walk(d):
+        if root == d:
+            continue
+        for n in names:
+            p = os.path.join(root, n)
+            with open(p, "rb") as f:
+                out[os.path.relpath(p, d)] = (os.stat(p).st_ino, f.read())
+    return out
+
+
+@test
+def killed_over_a_folder_with_folders_leaves_one_run_whole():
+    # The user's folders (kasim plot's pictures, say) are linked into the
+    # new folder, so it is swapped whole as a flat one is.
+    ref = reference()
+    for i, delay in enumerate(delays()):
+        parent = os.path.join(TMP, "sub-%d" % i)
+        out = os.path.join(parent, "out")
+        shutil.copytree(os.path.join(TMP, "ref-1"), out)
+        os.makedirs(os.path.join(out, "pictures", "older"))
+        for rel in ("pictures/timeline.png", "pictures/older/x.png"):
+            with open(os.path.join(out, rel), "wb") as f:
+                f.write(NOTE + rel.encode())
+        os.chmod(os.path.join(out, "pictures"), 0o750)
+        mine = tree(out)
+        kill_after(out, 2, delay)
+        got = files_only(out)
+        assert got in (ref[1], ref[2]), (delay, "a mix", sorted(got))
+        assert tree(out) == mine, (delay, "the user's folders changed")
+        assert os.stat(os.path.join(out, "pictures")).st_mode & 0o777 == 0o750
+        run(out, 2)
+        assert files_only(out) == ref[2] and tree(out) == mine, delay
+        assert leftovers(parent) == [], leftovers(parent)
+        shutil.rmtree(parent)
+
+
 @test
 def in_place_every_final_name_is_whole():
-    # A subfolder (say, kasim plot's pictures) makes the folder
-    # unswappable: the files are renamed one by one, summary.json last.
+    # --in-place: the files are renamed one by one, summary.json last.
     ref = reference()
     for i, delay in enumerate(delays()):
         parent = os.path.join(TMP, "inplace-%d" % i)
         out = os.path.join(parent, "out")
         shutil.copytree(os.path.join(TMP, "ref-1"), out)
-        os.mkdir(os.path.join(out, "pictures"))
-        kill_after(out, 2, delay)
+        kill_after(out, 2, delay, ["--in-place"])
         got = {n: b for n, b in files_only(out).items() if not n.startswith(".")}
         for n, b in got.items():
             assert b in (ref[1].get(n), ref[2].get(n)), (delay, n, "half-written or foreign")
@@ -185,7 +228,82 @@ def in_place_every_final_name_is_whole():
             assert got == ref[seed], (delay, "summary.json beside another run's files")
         run(out, 2)
         assert files_only(out) == ref[2], (delay, sorted(os.listdir(out)))
+        assert leftovers(out) == [], leftovers(out)
         shutil.rmtree(parent)
+
+
+@test
+def a_symbolic_link_is_followed():
+    ref = reference()
+    parent = os.path.join(TMP, "link")
+    os.mkdir(parent)
+    shutil.copytree(os.path.join(TMP, "ref-1"), os.path.join(parent, "real"))
+    link = os.path.join(parent, "latest")
+    os.symlink("real", link)
+    run(link, 2)
+    assert os.readlink(link) == "real"
+    assert files(os.path.join(parent, "real")) == ref[2]
+    assert sorted(os.listdir(parent)) == ["latest", "real"], os.listdir(parent)
+
+
+def refused(r, why):
+    assert r.returncode == 2, (r.returncode, r.stderr)
+    assert len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert why in r.stderr and "--in-place" in r.stderr, r.stderr
+
+
+@test
+def the_current_folder_is_refused_unless_in_place():
+    # Swapped, it would leave the shell in the removed earlier folder.
+    ref = reference()
+    out = os.path.join(TMP, "here")
+    shutil.copytree(os.path.join(TMP, "ref-1"), out)
+    os.mkdir(os.path.join(out, "inside"))
+    for where, cwd in ((".", out), ("../../here", os.path.join(out, "inside")),
+                       (out, os.path.join(out, "inside"))):
+        r = subprocess.run(args(where, 2), capture_output=True, text=True, cwd=cwd)
+        refused(r, "the current folder")
+        assert files_only(out) == ref[1]
+    r = subprocess.run(args(".", 2) + ["--in-place"], capture_output=True, cwd=out)
+    assert r.returncode == 0, r.stderr
+    assert files_only(out) == ref[2] and os.listdir(os.path.join(out, "inside")) == []
+
+
+@test
+def what_a_killed_run_left_is_settled():
+    # Its staging folder after the swap holds the earlier folder: the
+    # earlier run's files go, the user's files DIR also holds go, and what
+    # only it holds (written while the files were linked) moves into DIR.
+    ref = reference()
+    parent = os.path.join(TMP, "left")
+    out = os.path.join(parent, "out")
+    shutil.copytree(os.path.join(TMP, "ref-2"), out)
+    left = staging(out)
+    shutil.copytree(os.path.join(TMP, "ref-1"), left)
+    with open(os.path.join(out, "notes.txt"), "wb") as f:
+        f.write(NOTE)
+    os.link(os.path.join(out, "notes.txt"), os.path.join(left, "notes.txt"))
+    os.makedirs(os.path.join(left, "pictures"))
+    for rel in ("late.png", "pictures/p.png"):
+        with open(os.path.join(left, rel), "wb") as f:
+            f.write(rel.encode())
+    run(out, 2)
+    want = dict(ref[2], **{"notes.txt": NOTE, "late.png": b"late.png"})
+    assert files_only(out) == want, sorted(files_only(out))
+    assert tree(out)["pictures/p.png"][1] == b"pictures/p.png"
+    assert leftovers(parent) == [], leftovers(parent)
+    # Killed between two renames (a file system without RENAME_EXCHANGE):
+    # no DIR, the earlier folder aside, the new one still staged.  The
+    # earlier folder comes back, and the run replaces it as ever.
+    shutil.rmtree(out)
+    old = os.path.join(parent, ".out.kasim-old")
+    shutil.copytree(os.path.join(TMP, "ref-1"), old)
+    with open(os.path.join(old, "only-mine.txt"), "wb") as f:
+        f.write(NOTE)
+    shutil.copytree(os.path.join(TMP, "ref-2"), left)
+    run(out, 2)
+    assert files_only(out) == dict(ref[2], **{"only-mine.txt": NOTE})
+    assert leftovers(parent) == [], leftovers(parent)
 
 
 def files_only(d):
@@ -198,7 +316,7 @@ def a_temporary_still_held_is_left_alone():
     # In place, the next run removes a killed run's temporaries (nobody
     # holds them) but not one that a running process holds flock()ed.
     out = os.path.join(TMP, "held")
-    os.makedirs(os.path.join(out, "pictures"))
+    os.makedirs(out)
     stale = os.path.join(out, ".summary.json.Ab12Cd")
     held = os.path.join(out, ".trace.jsonl.Xy34Zw")
     mine = os.path.join(out, ".notes.txt.Ab12Cd")  # not a run's: never touched
@@ -209,15 +327,15 @@ def a_temporary_still_held_is_left_alone():
     fcntl.flock(fd, fcntl.LOCK_EX)
     try:
         r = subprocess.run([KASIM, "run", os.path.join(sys.argv[1], "scenarios",
-                                                        "cable-pull.yaml"), "--out", out],
-                           capture_output=True)
+                                                        "cable-pull.yaml"),
+                            "--out", out, "--in-place"], capture_output=True)
         assert r.returncode == 0, r.stderr
         assert not os.path.exists(stale)
         assert os.path.exists(held) and os.path.exists(mine)
     finally:
         os.close(fd)
     r = subprocess.run([KASIM, "run", os.path.join(sys.argv[1], "scenarios", "cable-pull.yaml"),
-                        "--out", out], capture_output=True)
+                        "--out", out, "--in-place"], capture_output=True)
     assert r.returncode == 0, r.stderr
     assert not os.path.exists(held) and os.path.exists(mine)
 
@@ -249,11 +367,11 @@ def a_second_run_into_a_busy_folder_is_refused():
 
 
 @test
-def a_parent_the_user_cannot_write_is_fine():
+def a_parent_the_user_cannot_write_is_refused_unless_in_place():
     # A folder of the user's own in a folder that is not: no staging
-    # folder can go beside it, so the files go into it, in place.  Root
-    # may write anywhere, so the run is made as nobody (skipped unless
-    # the test runs as root).
+    # folder can go beside it, so the run is refused; with --in-place the
+    # files go into it.  Root may write anywhere, so the run is made as
+    # nobody (skipped unless the test runs as root).
     if os.geteuid() != 0:
         print("# skipped: needs root to run kasim as another user")
         return
@@ -269,9 +387,13 @@ def a_parent_the_user_cannot_write_is_fine():
     def as_nobody():
         os.setgid(65534)
         os.setuid(65534)
+    r = subprocess.run([KASIM, "run", cable, "--out", out], capture_output=True, text=True,
+                       preexec_fn=as_nobody)
+    refused(r, "its parent folder takes no new folder (Permission denied)")
+    assert os.listdir(out) == []
     for _ in range(2):  # a new run, then one over it
-        r = subprocess.run([KASIM, "run", cable, "--out", out], capture_output=True, text=True,
-                           preexec_fn=as_nobody)
+        r = subprocess.run([KASIM, "run", cable, "--out", out, "--in-place"],
+                           capture_output=True, text=True, preexec_fn=as_nobody)
         assert r.returncode == 0, r.stderr
         assert sorted(os.listdir(out)) == ["connections.csv", "summary.json", "trace.jsonl"], \
             os.listdir(out)

@@ -3,7 +3,8 @@
 
 Without a terminal: one line per event as it happens, in the trace's order;
 the run takes the wall time the pace says; trace.jsonl grows on disk while
-the run goes; SIGINT ends the run and keeps what was written (exit 130,
+the run goes, in the staging folder that replaces the output folder at the
+end; SIGINT ends the run and keeps what was written (exit 130,
 summary.json of the run so far).  On a terminal (a pty): the status line's
 virtual clock runs through an idle stretch, `s` skips it, space pauses,
 `q` stops.  --pace 0 and --pace -5 are refused alike (exit 2).
@@ -84,13 +85,18 @@ def trace_grows_and_interrupt_keeps_it():
                          stdin=subprocess.DEVNULL)
     time.sleep(1.5)
     assert p.poll() is None
-    grown = trace(d)  # at its own name, flushed line by line
+    # Flushed line by line in the staging folder beside d, which takes
+    # d's place when the run ends (ks_outdir.h).
+    staging = os.path.join(os.path.dirname(d), "." + os.path.basename(d) + ".kasim-tmp")
+    grown = trace(staging)
     assert len(grown) >= 6 and grown[0]["ev"] == "send", grown
-    assert not os.path.exists(os.path.join(d, "summary.json"))
+    assert os.listdir(d) == []
     p.send_signal(signal.SIGINT)
     out, err = p.communicate(timeout=10)
     assert p.returncode == 130, (p.returncode, err)
     assert "Interrupted at" in out, out
+    assert out.startswith("The trace grows in %s/trace.jsonl until the run ends.\n" % staging), out
+    assert not os.path.exists(staging)
     with open(os.path.join(d, "summary.json")) as f:
         sm = json.load(f)
     assert 1000 <= sm["virtual_time_s"] <= 4000, sm["virtual_time_s"]
