@@ -14,6 +14,7 @@
 
 #include "ks_json.h"
 #include "ks_afile.h"
+#include "ks_format.h"
 #include "ks_order.h"
 #include "ks_outdir.h"
 #include "ks_pcap.h"
@@ -354,8 +355,10 @@ static void csv_row(FILE *f, const ks_scenario *sc, const ks_conn_result *r) {
 
 char *ks_runner_left_out(const ks_runner_stats *st) {
   GString *t = g_string_new(NULL);
-  g_autofree char *counts = g_strdup_printf("%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " events",
-                                            st->events_written, st->events);
+  /* trace_events: not summary.json's `events`, the engine's dispatches. */
+  g_autofree char *written = ks_format_count(st->events_written),
+                  *all = ks_format_count(st->events);
+  g_autofree char *full = ks_format_count(KS_RUNNER_FULL_MAX);
   switch (st->level) {
   case KS_TRACE_LEVEL_NONE:
     g_string_append(t, "no trace.jsonl (--trace none); --trace all writes every event");
@@ -363,28 +366,26 @@ char *ks_runner_left_out(const ks_runner_stats *st) {
   case KS_TRACE_LEVEL_FAILURES:
     g_string_append_printf(t,
                            "trace.jsonl holds the scenario's events and each connection's "
-                           "from its first lost segment, RST, retransmission or close on (%s)%s; "
-                           "--trace all writes every event",
-                           counts,
-                           st->level_defaulted
-                             ? ", the default above " G_STRINGIFY(KS_RUNNER_FULL_MAX) " connections"
-                             : "");
+                           "from its first lost segment, RST, retransmission or close on (%s of "
+                           "%s trace events)%s%s%s; --trace all writes every event",
+                           written, all, st->level_defaulted ? ", the default above " : "",
+                           st->level_defaulted ? full : "",
+                           st->level_defaulted ? " connections" : "");
     break;
   case KS_TRACE_LEVEL_CONNS:
     g_string_append_printf(t,
                            "trace.jsonl holds the scenario's events and the listed "
-                           "connections' (%s); --trace all writes every event",
-                           counts);
+                           "connections' (%s of %s trace events); --trace all writes every event",
+                           written, all);
     break;
   default: break;
   }
   if (!st->conns_in_summary)
-    g_string_append_printf(
-      t,
-      "%ssummary.json holds aggregates per group, not one record per "
-      "connection (more than " G_STRINGIFY(
-        KS_RUNNER_FULL_MAX) " connections): connections.csv has every connection",
-      t->len ? "; " : "");
+    g_string_append_printf(t,
+                           "%ssummary.json holds aggregates per group, not one record per "
+                           "connection (more than %s connections): connections.csv has every "
+                           "connection",
+                           t->len ? "; " : "", full);
   return g_string_free(t, t->len == 0);
 }
 

@@ -187,6 +187,11 @@ def large_run_default_is_failures_and_aggregates():
     assert "Left out:" in out and "--trace all" in out, out
     ev = lines(d)
     assert len(ev) == o["trace_events_written"] < o["trace_events"]
+    # The counts are the trace's, with the commands' thousands separators.
+    counts = "(%s of %s trace events)" % ("{:,}".format(o["trace_events_written"]),
+                                          "{:,}".format(o["trace_events"]))
+    assert counts in o["left_out"] and counts in out, (counts, o["left_out"])
+    assert "more than 10,000 connections" in o["left_out"], o["left_out"]
     conns = {conn_of(e) for e in ev if conn_of(e) is not None}
     # Only the cut group (ids 0-5999) failed; the fine group is left out.
     assert conns and max(conns) < 6000, max(conns)

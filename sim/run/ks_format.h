@@ -1,4 +1,5 @@
-/* ks_format.h - durations for people: "7210 s (2 h 0 min 10 s)". */
+/* ks_format.h - durations and counts for people: "7210 s (2 h 0 min 10 s)",
+ * "1,234,567"; the run layer's sentences and every command's text. */
 #ifndef KASIM_KS_FORMAT_H
 #define KASIM_KS_FORMAT_H
 

@@ -1,4 +1,4 @@
-/* ks_format.c - durations for people. */
+/* ks_format.c - durations and counts for people. */
 #include "ks_format.h"
 
 #include <string.h>
