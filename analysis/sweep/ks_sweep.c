@@ -60,34 +60,35 @@ static void set_errno_error(GError **error, const char *path, int err) {
   g_set_error(error, KS_SWEEP_ERROR, KS_SWEEP_ERROR_FAILED, "%s: %s", path, g_strerror(err));
 }
 
-/* A cell's cell.json, written at its name, neither synced nor renamed:
- * the cell's folder was made whole by its run (ks_outdir.h) and nothing
- * reads this file but a sweep, which takes a cell as complete only when
- * its cell.json parses, and no text short of the whole one does (the
- * object's closing brace comes last).  A kill leaves it whole, absent or
- * short; a crash of the machine may leave it empty; either way the cell is
- * run again. */
+/* A cell's cell.json, written as ".NAME.part" and renamed into place,
+ * not synced: the cell's folder was made whole by its run (ks_outdir.h),
+ * and a kill leaves cell.json whole or absent (a crash of the machine may
+ * leave it empty).  A sweep takes a cell as complete only when its
+ * cell.json parses, and runs it again otherwise. */
 static gboolean write_new(const char *dir, const char *name, const GString *text, GError **error) {
   g_autofree char *path = g_build_filename(dir, name, NULL);
-  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  g_autofree char *part_name = g_strdup_printf(".%s.part", name);
+  g_autofree char *part = g_build_filename(dir, part_name, NULL);
+  int fd = open(part, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0)
     return set_errno_error(error, path, errno), FALSE;
   gsize done = 0;
-  while (done < text->len) {
+  int err = 0;
+  while (done < text->len && err == 0) {
     ssize_t n = write(fd, text->str + done, text->len - done);
     if (n < 0 && errno == EINTR)
       continue;
-    if (n <= 0) {
-      int err = n < 0 ? errno : ENOSPC;
-      close(fd);
-      unlink(path);
-      return set_errno_error(error, path, err), FALSE;
-    }
-    done += (gsize)n;
+    if (n <= 0)
+      err = n < 0 ? errno : ENOSPC;
+    else
+      done += (gsize)n;
   }
-  if (close(fd) != 0) {
-    int err = errno;
-    unlink(path);
+  if (close(fd) != 0 && err == 0)
+    err = errno;
+  if (err == 0 && rename(part, path) != 0)
+    err = errno;
+  if (err != 0) {
+    unlink(part);
     return set_errno_error(error, path, err), FALSE;
   }
   return TRUE;
