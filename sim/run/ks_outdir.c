@@ -1,5 +1,5 @@
 /* ks_outdir.c - output folders replaced whole; see ks_outdir.h. */
-#define _GNU_SOURCE /* renameat2: RENAME_EXCHANGE, RENAME_NOREPLACE */
+#define _GNU_SOURCE /* renameat2 (RENAME_EXCHANGE, RENAME_NOREPLACE) and statx */
 #include "ks_outdir.h"
 
 #include <dirent.h>
@@ -188,27 +188,42 @@ static gboolean clear_killed(const ks_outdir *d, int pfd, GError **error) {
   return TRUE;
 }
 
+/* The mount `name` of `fd` is on (0 when it cannot be told), and its
+ * type in *mode: a bind mount of a folder of the same file system has
+ * its parent's st_dev, so the mount's id is what tells it. */
+static guint64 mount_of(int fd, const char *name, mode_t *mode) {
+  struct statx sx;
+  if (statx(fd, name, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH, STATX_TYPE | STATX_MNT_ID, &sx) != 0)
+    return 0;
+  if (mode)
+    *mode = sx.stx_mode;
+  if (sx.stx_mask & STATX_MNT_ID)
+    return sx.stx_mnt_id;
+  return ((guint64)sx.stx_dev_major << 32 | sx.stx_dev_minor) | (guint64)1 << 63;
+}
+
 /* Why DIR cannot be replaced whole, or NULL.  `probe` is set to a file
  * of the user's (a path inside DIR) when it holds one: whether its file
  * system makes hard links is tried on it once the staging folder is
  * there. */
-static char *why_not_whole(const ks_outdir *d, int fd, const char *rel, dev_t dev, char **probe) {
+static char *why_not_whole(const ks_outdir *d, int fd, const char *rel, guint64 mnt, char **probe) {
   GPtrArray *names = names_in(fd);
   char *why = NULL;
   for (guint i = 0; why == NULL && i < names->len; i++) {
     const char *name = names->pdata[i];
-    struct stat st;
-    if ((rel == NULL && is_owned(d, name)) || fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+    mode_t mode = 0;
+    guint64 at = rel == NULL && is_owned(d, name) ? 0 : mount_of(fd, name, &mode);
+    if (at == 0)
       continue;
     g_autofree char *path = rel ? g_build_filename(rel, name, NULL) : g_strdup(name);
-    if (st.st_dev != dev) {
+    if (at != mnt) {
       why = g_strdup_printf("it holds a mount point, %s", path);
-    } else if (S_ISDIR(st.st_mode)) {
+    } else if (S_ISDIR(mode)) {
       int sub = openat(fd, name, DIR_FLAGS);
       if (sub < 0) {
         why = g_strdup_printf("its folder %s cannot be read: %s", path, g_strerror(errno));
       } else {
-        why = why_not_whole(d, sub, path, dev, probe);
+        why = why_not_whole(d, sub, path, mnt, probe);
         close(sub);
       }
     } else if (*probe == NULL) {
@@ -221,10 +236,11 @@ static char *why_not_whole(const ks_outdir *d, int fd, const char *rel, dev_t de
 
 /* Why DIR, which exists, cannot be swapped, or NULL. */
 static char *why_not_swapped(const ks_outdir *d, int pfd, char **probe) {
-  struct stat st, pst, cwd;
-  if (fstatat(pfd, d->base, &st, AT_SYMLINK_NOFOLLOW) != 0 || fstat(pfd, &pst) != 0)
+  struct stat st, cwd;
+  if (fstatat(pfd, d->base, &st, AT_SYMLINK_NOFOLLOW) != 0)
     return NULL;
-  if (st.st_dev != pst.st_dev)
+  guint64 mnt = mount_of(pfd, d->base, NULL);
+  if (mnt != mount_of(pfd, "", NULL))
     return g_strdup("it is a mount point");
   /* The shell that started the run would be left in the earlier folder,
    * removed. */
@@ -237,13 +253,13 @@ static char *why_not_swapped(const ks_outdir *d, int pfd, char **probe) {
   int fd = openat(pfd, d->base, DIR_FLAGS);
   if (fd < 0)
     return g_strdup_printf("it cannot be read: %s", g_strerror(errno));
-  char *why = why_not_whole(d, fd, NULL, st.st_dev, probe);
+  char *why = why_not_whole(d, fd, NULL, mnt, probe);
   close(fd);
   return why;
 }
 
 /* Makes the staging folder and locks it: 1; 0 when the parent folder
- * takes no new folder (errno says why); -1 with an error.  Between its
+ * is not this user's to add to (errno says why); -1 with an error.  Between its
  * mkdir and its lock another run may take it for a killed run's and
  * remove it: then the name no longer points at the folder locked, and it
  * is made again. */
@@ -254,7 +270,10 @@ static int make_staging(ks_outdir *d, int pfd, GError **error) {
     if (mkdirat(pfd, d->staging_name, 0755) != 0) {
       if (errno == EEXIST)
         continue;
-      return 0;
+      if (errno == EACCES || errno == EPERM)
+        return 0;
+      fail(error, d->staging, errno);
+      return -1;
     }
     int fd = openat(pfd, d->staging_name, DIR_FLAGS);
     struct stat a, b;

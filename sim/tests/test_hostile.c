@@ -324,6 +324,26 @@ static void test_mount_point(void) {
   g_autofree char *both = listing(mnt);
   g_assert_cmpstr(both, ==, "connections.csv run summary.json trace.jsonl");
   umount_dir(mnt);
+  /* A bind mount of a folder onto itself has its parent's st_dev: the
+   * mount's id tells it, in DIR and inside DIR. */
+  g_autofree char *bound = g_build_filename(tmp, "bound", NULL);
+  g_autofree char *holder = g_build_filename(tmp, "holder", NULL);
+  g_autofree char *inner = g_build_filename(holder, "inner", NULL);
+  g_assert_cmpint(g_mkdir(bound, 0755), ==, 0);
+  g_assert_cmpint(g_mkdir_with_parents(inner, 0755), ==, 0);
+  const char *bind[] = {"mount", "--bind", bound, bound, NULL};
+  const char *bind2[] = {"mount", "--bind", inner, inner, NULL};
+  g_autofree char *o = NULL, *e = NULL, *o2 = NULL, *e2 = NULL;
+  g_assert_cmpint(ks_test_spawn(bind, &o, &e), ==, 0);
+  g_assert_cmpint(ks_test_spawn(bind2, &o2, &e2), ==, 0);
+  assert_refused(kasim("run", base, "--out", bound), "kasim run: --out ",
+                 "cannot replace this one: it is a mount point;");
+  assert_refused(kasim("run", base, "--out", holder), "kasim run: --out ",
+                 "cannot replace this one: it holds a mount point, inner;");
+  const char *un[] = {"umount", bound, NULL}, *un2[] = {"umount", inner, NULL};
+  g_autofree char *o3 = NULL, *e3 = NULL, *o4 = NULL, *e4 = NULL;
+  g_assert_cmpint(ks_test_spawn(un, &o3, &e3), ==, 0);
+  g_assert_cmpint(ks_test_spawn(un2, &o4, &e4), ==, 0);
 }
 
 #if defined(__x86_64__)
