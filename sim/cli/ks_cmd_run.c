@@ -2,6 +2,7 @@
  * ns-3, then write summary.json, trace.jsonl and (with --pcap)
  * capture.pcap into the output folder, all atomically, and tell the user
  * who died when and why. */
+#define _GNU_SOURCE /* O_TMPFILE */
 #include <errno.h>
 #include <math.h>
 #include <glib/gstdio.h>
@@ -441,8 +442,8 @@ static gboolean parse_trace(const char *text, ks_runner_opts *o, GArray *ids, GE
 /* Whether --out DIR can hold the run's files, before anything is loaded or
  * made: an existing DIR must be a folder where files can be created; a
  * missing one, creatable in its nearest existing parent.  Both are tried
- * with a hidden folder made and removed at once (access() says yes to root
- * on a read-only mount or in /proc). */
+ * by making a file there (access() says yes to root on a read-only mount
+ * or in /proc). */
 static gboolean check_out_dir(const char *dir, GError **error) {
   g_autofree char *shown = ks_escape(dir);
   g_autofree char *at = g_strdup(dir);
@@ -470,15 +471,24 @@ static gboolean check_out_dir(const char *dir, GError **error) {
       g_set_error(error, KS_CLI_ERROR, 0, "--out %s: %s is not a folder", shown, which);
     return FALSE;
   }
-  g_autofree char *probe = g_build_filename(at, ".kasim-out-XXXXXX", NULL);
-  if (g_mkdtemp(probe) == NULL) {
-    int err = errno;
-    g_set_error(error, KS_CLI_ERROR, 0, "--out %s: cannot create anything %s: %s", shown,
-                strcmp(at, dir) == 0 ? "in it" : "there", g_strerror(err));
-    return FALSE;
+  /* An unnamed file, which a kill cannot leave behind; where the file
+   * system has none, a hidden folder made and removed at once. */
+  int fd = open(at, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+  int err = errno;
+  if (fd >= 0) {
+    close(fd);
+    return TRUE;
   }
-  g_rmdir(probe);
-  return TRUE;
+  g_autofree char *probe = g_build_filename(at, ".kasim-out-XXXXXX", NULL);
+  if ((err == EOPNOTSUPP || err == EISDIR) && g_mkdtemp(probe) != NULL) {
+    g_rmdir(probe);
+    return TRUE;
+  }
+  if (err == EOPNOTSUPP || err == EISDIR)
+    err = errno;
+  g_set_error(error, KS_CLI_ERROR, 0, "--out %s: cannot create anything %s: %s", shown,
+              strcmp(at, dir) == 0 ? "in it" : "there", g_strerror(err));
+  return FALSE;
 }
 
 int ks_cmd_run(int argc, char **argv) {
