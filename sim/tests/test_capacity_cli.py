@@ -19,15 +19,11 @@ import subprocess
 import sys
 import tempfile
 
+import ks_tap
+
 SRC = os.path.abspath(sys.argv[1])
 KASIM = os.environ["KASIM"]
-tests = []
 RUN = None
-
-
-def test(fn):
-    tests.append(fn)
-    return fn
 
 
 def kasim(*args):
@@ -51,7 +47,7 @@ def refused(r, says):
     assert len(r.stderr.strip().splitlines()) == 1, r.stderr
 
 
-@test
+@ks_tap.test
 def run_settings_are_taken():
     r = kasim("capacity", "-n", "1000", "--run", run_300(), "--json")
     assert r.returncode == 0, r.stderr
@@ -67,7 +63,7 @@ def run_settings_are_taken():
     assert "idle 300 s" in t.stdout and "7200" not in t.stdout, t.stdout
 
 
-@test
+@ks_tap.test
 def mismatch_is_refused_with_the_difference():
     refused(kasim("capacity", "-n", "1000", "-p", "windows-vista", "--run", run_300()),
             "idle time: 7200 s asked, 300 s in the run")
@@ -83,7 +79,7 @@ def mismatch_is_refused_with_the_difference():
     assert "Settings checked against the run (group clients): the same" in r.stdout, r.stdout
 
 
-@test
+@ks_tap.test
 def older_run_without_settings_needs_a_profile():
     d = tempfile.mkdtemp(prefix="kasim-old-")
     for f in os.listdir(run_300()):
@@ -101,7 +97,7 @@ def older_run_without_settings_needs_a_profile():
     shutil.rmtree(d)
 
 
-@test
+@ks_tap.test
 def middlebox_warning():
     r = kasim("capacity", "-n", "1000", "-p", "windows-vista", "--set", "KeepAliveTime=360000",
               "--middlebox", "aws-nat")
@@ -119,7 +115,7 @@ def middlebox_warning():
     assert j["middlebox_idle_timeout_s"] is None and j["warning"] is None, j
 
 
-@test
+@ks_tap.test
 def bad_input_exits_2_with_one_line():
     refused(kasim("capacity", "-n", "10", "-p", "linux", "--middlebox", "nope"),
             "--middlebox nope: not a preset (presets: aws-nat,")
@@ -152,7 +148,7 @@ timeline:
 """
 
 
-@test
+@ks_tap.test
 def explanations_come_from_the_run():
     d = tempfile.mkdtemp(prefix="kasim-rb-")
     y = os.path.join(d, "reboot.yaml")
@@ -178,7 +174,7 @@ def explanations_come_from_the_run():
     shutil.rmtree(d)
 
 
-@test
+@ks_tap.test
 def reboot_closed_form_against_the_run():
     """scenarios/reboot-behind-nat.yaml: 10,000 Vista clients, KeepAliveTime
     300 s, phases spread over one idle period, the server rebooted at 30 min.
@@ -225,22 +221,5 @@ def reboot_closed_form_against_the_run():
     shutil.rmtree(d)
 
 
-def main():
-    print("1..%d" % len(tests))
-    failed = 0
-    for i, fn in enumerate(tests, 1):
-        try:
-            fn()
-            print("ok %d %s" % (i, fn.__name__))
-        except Exception as e:  # noqa: BLE001 - every failure is reported
-            failed += 1
-            print("not ok %d %s" % (i, fn.__name__))
-            for line in (str(e) or repr(e)).splitlines()[:30]:
-                print("# " + line)
-    if RUN:
-        shutil.rmtree(RUN)
-    return 1 if failed else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(ks_tap.run(cleanup=lambda: RUN))

@@ -15,15 +15,11 @@ import subprocess
 import sys
 import tempfile
 
+import ks_tap
+
 SRC = os.path.abspath(sys.argv[1])
 KASIM = os.environ["KASIM"]
 EPOCH = 946684800  # 2000-01-01T00:00:00Z
-tests = []
-
-
-def test(fn):
-    tests.append(fn)
-    return fn
 
 
 def run(scenario, *args):
@@ -60,7 +56,7 @@ def drops(tr, client, what):
             and e["what"] == what]
 
 
-@test
+@ks_tap.test
 def pcapng_epoch_and_link_down_comments():
     d = run("cable-pull.yaml")
     cap = os.path.join(d, "capture.pcap")
@@ -88,7 +84,7 @@ def pcapng_epoch_and_link_down_comments():
     shutil.rmtree(d)
 
 
-@test
+@ks_tap.test
 def both_sides_and_middlebox_comments():
     d = run("nat-aws.yaml")
     tr, sm = trace(d), summary(d)
@@ -112,7 +108,7 @@ def both_sides_and_middlebox_comments():
     shutil.rmtree(d)
 
 
-@test
+@ks_tap.test
 def random_loss_and_forged_rst_comments():
     d = run("lossy-link.yaml")
     tr = trace(d)
@@ -129,24 +125,6 @@ def random_loss_and_forged_rst_comments():
     shutil.rmtree(d)
 
 
-def main():
-    print("1..%d" % len(tests))
-    if shutil.which("tshark") is None:
-        for i, fn in enumerate(tests, 1):
-            print("ok %d %s # SKIP tshark is not installed (scripts/install-deps)" % (i, fn.__name__))
-        return 0
-    failed = 0
-    for i, fn in enumerate(tests, 1):
-        try:
-            fn()
-            print("ok %d %s" % (i, fn.__name__))
-        except Exception as e:  # noqa: BLE001 - every failure is reported
-            failed += 1
-            print("not ok %d %s" % (i, fn.__name__))
-            for line in (str(e) or repr(e)).splitlines()[:30]:
-                print("# " + line)
-    return 1 if failed else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(ks_tap.run(skip=None if shutil.which("tshark") else
+                         "tshark is not installed (scripts/install-deps)"))

@@ -19,20 +19,15 @@ Usage: test_compress.py SOURCE_ROOT  (KASIM in the environment).  TAP output.
 import gzip
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
 
+import ks_tap
+
 SRC = os.path.abspath(sys.argv[1])
 KASIM = os.environ["KASIM"]
-tests = []
 TMP = tempfile.mkdtemp(prefix="kasim-compress-")
-
-
-def test(fn):
-    tests.append(fn)
-    return fn
 
 
 def kasim(*args):
@@ -70,7 +65,7 @@ def big_runs():
     return RUNS
 
 
-@test
+@ks_tap.test
 def decompressed_is_the_plain_run():
     r = big_runs()
     plain, gz = r["plain"], r["gz"]
@@ -95,7 +90,7 @@ def decompressed_is_the_plain_run():
     assert sp == sg
 
 
-@test
+@ks_tap.test
 def header_has_no_name_and_no_time():
     r = big_runs()
     for name in ("trace.jsonl.gz", "connections.csv.gz"):
@@ -117,7 +112,7 @@ def capacity_json(d):
     return j
 
 
-@test
+@ks_tap.test
 def capacity_and_metrics_read_both():
     # More than 10,000 connections: summary.json lists none, so the metrics
     # read every connection from connections.csv(.gz).
@@ -130,7 +125,7 @@ def capacity_and_metrics_read_both():
     assert abs(a["run"]["latency_max_s"] - 3610.02) < 0.01, a
 
 
-@test
+@ks_tap.test
 def plot_and_report_read_both():
     r = big_runs()
     outs = {}
@@ -159,7 +154,7 @@ def plot_and_report_read_both():
     assert b"timeline" in pages[0]
 
 
-@test
+@ks_tap.test
 def a_damaged_file_is_named():
     d = run(os.path.join(SRC, "scenarios", "cable-pull.yaml"), os.path.join(TMP, "damaged"),
             "--compress")
@@ -175,7 +170,7 @@ def a_damaged_file_is_named():
     assert not os.path.exists(os.path.join(TMP, "damaged-pictures"))
 
 
-@test
+@ks_tap.test
 def one_form_at_a_time():
     s = os.path.join(SRC, "scenarios", "cable-pull.yaml")
     d = os.path.join(TMP, "forms")
@@ -190,7 +185,7 @@ def one_form_at_a_time():
     assert sorted(os.listdir(d)) == ["connections.csv.gz", "summary.json"], os.listdir(d)
 
 
-@test
+@ks_tap.test
 def not_with_pace():
     out = os.path.join(TMP, "paced")
     res = kasim("run", os.path.join(SRC, "scenarios", "cable-pull.yaml"), "--out", out,
@@ -201,7 +196,7 @@ def not_with_pace():
     assert not os.path.exists(out)
 
 
-@test
+@ks_tap.test
 def sweep_cells_too():
     # kasim sweep --compress passes it to every cell; the metrics, which
     # the cells' files give, are the same.
@@ -226,21 +221,5 @@ def sweep_cells_too():
     assert r.returncode == 2 and b"other arguments (--compress)" in r.stderr, r.stderr
 
 
-def main():
-    print("1..%d" % len(tests))
-    failed = 0
-    for i, fn in enumerate(tests, 1):
-        try:
-            fn()
-            print("ok %d %s" % (i, fn.__name__))
-        except Exception as e:  # noqa: BLE001 - every failure is reported
-            failed += 1
-            print("not ok %d %s" % (i, fn.__name__))
-            for line in (str(e) or repr(e)).splitlines()[:30]:
-                print("# " + line)
-    shutil.rmtree(TMP, ignore_errors=True)
-    return 1 if failed else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(ks_tap.run(cleanup=TMP))

@@ -33,9 +33,10 @@ import sys
 import tempfile
 import time
 
+import ks_tap
+
 KASIM = os.environ["KASIM"]
 TMP = tempfile.mkdtemp(prefix="kasim-kill-")
-tests = []
 
 SCENARIO = """name: kill-me
 duration: 3h
@@ -57,11 +58,6 @@ with open(SCEN, "w") as f:
     f.write(SCENARIO)
 
 NOTE = b"the user's own notes, beside the run\n"
-
-
-def test(fn):
-    tests.append(fn)
-    return fn
 
 
 def args(out, seed):
@@ -124,7 +120,7 @@ def leftovers(parent):
     return [n for n in os.listdir(parent) if n.startswith(".")]
 
 
-@test
+@ks_tap.test
 def killed_over_an_earlier_run_leaves_one_run_whole():
     ref = reference()
     old = dict(ref[1], **{"notes.txt": NOTE})
@@ -153,7 +149,7 @@ def killed_over_an_earlier_run_leaves_one_run_whole():
     print("# outcomes by delay: %s" % seen)
 
 
-@test
+@ks_tap.test
 def killed_into_a_new_folder_leaves_none_or_all():
     ref = reference()
     for i, delay in enumerate(delays()[::2]):
@@ -184,7 +180,7 @@ def tree(d):
     return out
 
 
-@test
+@ks_tap.test
 def killed_over_a_folder_with_folders_leaves_one_run_whole():
     # The user's folders (kasim plot's pictures, say) are linked into the
     # new folder, so it is swapped whole as a flat one is.
@@ -210,7 +206,7 @@ def killed_over_a_folder_with_folders_leaves_one_run_whole():
         shutil.rmtree(parent)
 
 
-@test
+@ks_tap.test
 def in_place_every_final_name_is_whole():
     # --in-place: the files are renamed one by one, summary.json last.
     ref = reference()
@@ -232,7 +228,7 @@ def in_place_every_final_name_is_whole():
         shutil.rmtree(parent)
 
 
-@test
+@ks_tap.test
 def a_symbolic_link_is_followed():
     ref = reference()
     parent = os.path.join(TMP, "link")
@@ -252,7 +248,7 @@ def refused(r, why):
     assert why in r.stderr and "--in-place" in r.stderr, r.stderr
 
 
-@test
+@ks_tap.test
 def the_current_folder_is_refused_unless_in_place():
     # Swapped, it would leave the shell in the removed earlier folder.
     ref = reference()
@@ -269,7 +265,7 @@ def the_current_folder_is_refused_unless_in_place():
     assert files_only(out) == ref[2] and os.listdir(os.path.join(out, "inside")) == []
 
 
-@test
+@ks_tap.test
 def what_a_killed_run_left_is_settled():
     # Its staging folder after the swap holds the earlier folder: the
     # earlier run's files go, the user's files DIR also holds go, and what
@@ -311,7 +307,7 @@ def files_only(d):
             if os.path.isfile(os.path.join(d, n))}
 
 
-@test
+@ks_tap.test
 def a_temporary_still_held_is_left_alone():
     # In place, the next run removes a killed run's temporaries (nobody
     # holds them) but not one that a running process holds flock()ed.
@@ -340,7 +336,7 @@ def a_temporary_still_held_is_left_alone():
     assert not os.path.exists(held) and os.path.exists(mine)
 
 
-@test
+@ks_tap.test
 def a_second_run_into_a_busy_folder_is_refused():
     reference()
     out = os.path.join(TMP, "busy")
@@ -366,7 +362,7 @@ def a_second_run_into_a_busy_folder_is_refused():
         print("# the first run ended before the second started: not tested")
 
 
-@test
+@ks_tap.test
 def a_parent_the_user_cannot_write_is_refused_unless_in_place():
     # A folder of the user's own in a folder that is not: no staging
     # folder can go beside it, so the run is refused; with --in-place the
@@ -400,21 +396,5 @@ def a_parent_the_user_cannot_write_is_refused_unless_in_place():
     assert os.listdir(top) == ["mine"], os.listdir(top)
 
 
-def main():
-    print("1..%d" % len(tests))
-    failed = 0
-    for i, fn in enumerate(tests, 1):
-        try:
-            fn()
-            print("ok %d %s" % (i, fn.__name__))
-        except Exception as e:  # noqa: BLE001 - every failure is reported
-            failed += 1
-            print("not ok %d %s" % (i, fn.__name__))
-            for line in (str(e) or repr(e)).splitlines()[:30]:
-                print("# " + line)
-    shutil.rmtree(TMP, ignore_errors=True)
-    return 1 if failed else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(ks_tap.run(cleanup=TMP))

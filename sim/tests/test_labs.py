@@ -20,14 +20,10 @@ import subprocess
 import sys
 import tempfile
 
+import ks_tap
+
 SRC = os.path.abspath(sys.argv[1])
 KASIM = os.environ["KASIM"]
-tests = []
-
-
-def test(fn):
-    tests.append(fn)
-    return fn
 
 
 def setup():
@@ -123,7 +119,7 @@ class Checker:
             self.lab, sorted(left, key=float))
 
 
-@test
+@ks_tap.test
 def lab1_nat_350():
     c = Checker("nat-350.md", """1 2 3 4 5 6 7 0.004 7200 9 75 168 350 300 84 240
         350.000 27""")  # 350.000: idle 350 + one-way delay - the same delay
@@ -176,7 +172,7 @@ def lab1_nat_350():
     c.done()
 
 
-@test
+@ks_tap.test
 def lab2_detection_times():
     c = Checker("detection-times.md", """1 2 3 4 5 6 7200 9 75 10 90 60 30 45 50 55 20 10054
         0 170359""")  # 0: the registry values set; KB170359
@@ -220,7 +216,7 @@ def lab2_detection_times():
     c.done()
 
 
-@test
+@ks_tap.test
 def lab3_lossy_false_positives():
     c = Checker("lossy-false-positives.md", """1 2 3 4 5 9 10 13 0.5 0.25 0.75 0.42 0.01
         1.01 3.01 7.01 15.01 50 37.5 28 21 16 12 14 20 23 30 0.24 0.075 137 0.19 3.6 200 100
@@ -311,21 +307,5 @@ def lab3_lossy_false_positives():
     c.done()
 
 
-def main():
-    print("1..%d" % len(tests))
-    failed = 0
-    for i, fn in enumerate(tests, 1):
-        try:
-            fn()
-            print("ok %d %s" % (i, fn.__name__))
-        except Exception as e:  # noqa: BLE001 - every failure is reported
-            failed += 1
-            print("not ok %d %s" % (i, fn.__name__))
-            for line in str(e).splitlines() or [repr(e)]:
-                print("# " + line)
-    subprocess.run(["rm", "-rf", WORK])
-    return 1 if failed else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(ks_tap.run(cleanup=WORK))

@@ -22,16 +22,12 @@ import sys
 import tempfile
 import time
 
+import ks_tap
+
 SRC = os.path.abspath(sys.argv[1])
 KASIM = os.environ["KASIM"]
 THREE = os.path.join(SRC, "docs", "labs", "three-systems.yaml")
 NAT = os.path.join(SRC, "scenarios", "nat-aws.yaml")
-tests = []
-
-
-def test(fn):
-    tests.append(fn)
-    return fn
 
 
 def tmpdir():
@@ -43,7 +39,7 @@ def trace(d):
         return [json.loads(l) for l in f if l.strip()]
 
 
-@test
+@ks_tap.test
 def lines_without_terminal():
     d = tmpdir()
     t0 = time.monotonic()
@@ -76,7 +72,7 @@ def lines_without_terminal():
     assert "\033" not in out + r.stderr
 
 
-@test
+@ks_tap.test
 def trace_grows_and_interrupt_keeps_it():
     d = tmpdir()
     # 8100 s at 1000x: 8.1 s of wall time; interrupted after about 1.5 s.
@@ -108,7 +104,7 @@ def trace_grows_and_interrupt_keeps_it():
     assert len(probes) == int(sm["virtual_time_s"] // 300.004), (len(probes), sm)
 
 
-@test
+@ks_tap.test
 def pace_zero_and_negative_refused_alike():
     for v in ("0", "-5"):
         d = tmpdir()
@@ -140,7 +136,7 @@ def status_clocks(text):
     return re.findall(r"\r\033\[K(?:PAUSED|  >>  ) (.*?) of ", text)
 
 
-@test
+@ks_tap.test
 def keys_on_a_terminal():
     d = tmpdir()
     pid, fd = pty.fork()
@@ -169,20 +165,5 @@ def keys_on_a_terminal():
     assert os.path.exists(os.path.join(d, "summary.json"))
 
 
-def main():
-    print("1..%d" % len(tests))
-    failed = 0
-    for i, fn in enumerate(tests, 1):
-        try:
-            fn()
-            print("ok %d %s" % (i, fn.__name__))
-        except Exception as e:  # noqa: BLE001 - every failure is reported
-            failed += 1
-            print("not ok %d %s" % (i, fn.__name__))
-            for line in (str(e) or repr(e)).splitlines()[:40]:
-                print("# " + line)
-    return 1 if failed else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(ks_tap.run())

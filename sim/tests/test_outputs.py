@@ -25,14 +25,10 @@ import subprocess
 import sys
 import tempfile
 
+import ks_tap
+
 SRC = os.path.abspath(sys.argv[1])
 KASIM = os.environ["KASIM"]
-tests = []
-
-
-def test(fn):
-    tests.append(fn)
-    return fn
 
 
 def scen(name):
@@ -92,7 +88,7 @@ def big_scenario():
     return p
 
 
-@test
+@ks_tap.test
 def small_run_default_is_everything():
     d, out = run(scen("cable-pull.yaml"))
     s = summary(d)
@@ -106,7 +102,7 @@ def small_run_default_is_everything():
     shutil.rmtree(d)
 
 
-@test
+@ks_tap.test
 def csv_matches_summary_and_hand_numbers():
     d, _ = run(scen("cable-pull.yaml"))
     s = summary(d)
@@ -134,7 +130,7 @@ def csv_matches_summary_and_hand_numbers():
     shutil.rmtree(d)
 
 
-@test
+@ks_tap.test
 def trace_none_writes_no_trace_and_removes_an_old_one():
     d, _ = run(scen("cable-pull.yaml"))
     assert os.path.exists(os.path.join(d, "trace.jsonl"))
@@ -163,7 +159,7 @@ def trace_none_writes_no_trace_and_removes_an_old_one():
     shutil.rmtree(d)
 
 
-@test
+@ks_tap.test
 def trace_conn_list_keeps_only_those():
     p = big_scenario()
     d, _ = run(p, "--trace", "conn=0,6000-6001")
@@ -174,7 +170,7 @@ def trace_conn_list_keeps_only_those():
     shutil.rmtree(d)
 
 
-@test
+@ks_tap.test
 def large_run_default_is_failures_and_aggregates():
     p = big_scenario()
     d, out = run(p)
@@ -208,7 +204,7 @@ def large_run_default_is_failures_and_aggregates():
     shutil.rmtree(d)
 
 
-@test
+@ks_tap.test
 def trace_all_on_large_run_agrees_with_counts():
     p = big_scenario()
     d, out = run(p, "--trace", "all")
@@ -229,7 +225,7 @@ def trace_all_on_large_run_agrees_with_counts():
     shutil.rmtree(d2)
 
 
-@test
+@ks_tap.test
 def bad_trace_levels_exit_2_and_write_nothing():
     for bad, says in (("some", "must be all, none, failures or conn=LIST"),
                       ("conn=", "must be all, none, failures or conn=LIST"),
@@ -246,20 +242,5 @@ def bad_trace_levels_exit_2_and_write_nothing():
         shutil.rmtree(d)
 
 
-def main():
-    print("1..%d" % len(tests))
-    failed = 0
-    for i, fn in enumerate(tests, 1):
-        try:
-            fn()
-            print("ok %d %s" % (i, fn.__name__))
-        except Exception as e:  # noqa: BLE001 - every failure is reported
-            failed += 1
-            print("not ok %d %s" % (i, fn.__name__))
-            for line in (str(e) or repr(e)).splitlines()[:30]:
-                print("# " + line)
-    return 1 if failed else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(ks_tap.run())

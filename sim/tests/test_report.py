@@ -22,15 +22,11 @@ import sys
 import tempfile
 import zlib
 
+import ks_tap
+
 SRC = os.path.abspath(sys.argv[1])
 KASIM = os.environ["KASIM"]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-tests = []
-
-
-def test(fn):
-    tests.append(fn)
-    return fn
 
 
 def kasim(*args):
@@ -91,7 +87,7 @@ def png_pixels(path):
     return w, h, bpp, rows
 
 
-@test
+@ks_tap.test
 def page_content_offline():
     d = run_dir()
     with open(os.path.join(d, "report.html"), encoding="utf-8") as f:
@@ -111,10 +107,10 @@ def page_content_offline():
     shutil.rmtree(d)
 
 
-@test
+@ks_tap.test
 def renders_in_chromium():
     if CHROMIUM is None:
-        raise SkipTest("chromium is not installed (scripts/install-deps installs it)")
+        raise ks_tap.SkipTest("chromium is not installed (scripts/install-deps installs it)")
     d = run_dir()
     url = "file://" + os.path.join(d, "report.html")
     r = chromium("--dump-dom", url)
@@ -150,7 +146,7 @@ def renders_in_chromium():
     shutil.rmtree(d)
 
 
-@test
+@ks_tap.test
 def sweep_page():
     d = tempfile.mkdtemp(prefix="kasim-report-")
     r = kasim("sweep", os.path.join(SRC, "scenarios", "nat-aws.yaml"), "--grid",
@@ -167,7 +163,7 @@ def sweep_page():
     shutil.rmtree(d)
 
 
-@test
+@ks_tap.test
 def bad_input():
     d = tempfile.mkdtemp(prefix="kasim-report-")
     r = kasim("report", d)
@@ -210,7 +206,7 @@ def report_page(d):
         return f.read()
 
 
-@test
+@ks_tap.test
 def large_runs():
     """Runs past 10,000 connections (no per-connection records in
     summary.json) and past 100,000 detections (binned latencies and close
@@ -281,26 +277,5 @@ def large_runs():
     shutil.rmtree(d)
 
 
-class SkipTest(Exception):
-    pass
-
-
-def main():
-    print("1..%d" % len(tests))
-    failed = 0
-    for i, fn in enumerate(tests, 1):
-        try:
-            fn()
-            print("ok %d %s" % (i, fn.__name__))
-        except SkipTest as e:
-            print("ok %d %s # SKIP %s" % (i, fn.__name__, e))
-        except Exception as e:  # noqa: BLE001 - every failure is reported
-            failed += 1
-            print("not ok %d %s" % (i, fn.__name__))
-            for line in (str(e) or repr(e)).splitlines()[:30]:
-                print("# " + line)
-    return 1 if failed else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(ks_tap.run())

@@ -24,17 +24,13 @@ import subprocess
 import sys
 import tempfile
 
+import ks_tap
+
 SRC = os.path.abspath(sys.argv[1])
 BUILT_WITH_MPI = sys.argv[2] == "mpi"
 KASIM = os.environ["KASIM"]
 MIX = os.path.join(SRC, "sim", "tests", "data", "shard-mix.yaml")
 MPIRUN = shutil.which("mpirun")
-tests = []
-
-
-def test(fn):
-    tests.append(fn)
-    return fn
 
 
 def mpi_env():
@@ -98,23 +94,23 @@ def need_mpi():
     return None
 
 
-@test
+@ks_tap.test
 def every_trace_level_the_same_bytes():
     for level in ("all", "failures", "none", "conn=1,9-12,25"):
         same_as_one_process(MIX, "--trace", level)
 
 
-@test
+@ks_tap.test
 def compressed_the_same_bytes():
     same_as_one_process(MIX, "--compress", "--seed", "8")
 
 
-@test
+@ks_tap.test
 def lossy_link_the_same_bytes():
     same_as_one_process(os.path.join(SRC, "scenarios", "lossy-link.yaml"), "--seed", "3")
 
 
-@test
+@ks_tap.test
 def equal_times_in_id_order():
     """The one-process trace itself: at one instant, between two timeline
     events, connections' records come by id, as ks_order.h says."""
@@ -157,7 +153,7 @@ def refused(k, scenario, *args):
         shutil.rmtree(top)
 
 
-@test
+@ks_tap.test
 def interacting_connections_refused():
     # many-idle-clients: 100,000 connections on a 1 Gbit/s uplink.
     msg = refused(2, os.path.join(SRC, "scenarios", "many-idle-clients.yaml"))
@@ -183,7 +179,7 @@ def interacting_connections_refused():
         shutil.rmtree(top)
 
 
-@test
+@ks_tap.test
 def pcap_and_ns3_refused():
     msg = refused(2, MIX, "--pcap")
     assert "--pcap" in msg and "without mpirun" in msg, msg
@@ -192,7 +188,7 @@ def pcap_and_ns3_refused():
             "built without ns-3" in msg), msg
 
 
-@test
+@ks_tap.test
 def unusable_tmpdir_fails_every_rank_and_leaves_nothing():
     """Each rank spools its trace in TMPDIR: when it cannot, no rank starts,
     each says why, the exit status is 3 (the machine's) and no folder is
@@ -211,24 +207,5 @@ def unusable_tmpdir_fails_every_rank_and_leaves_nothing():
         shutil.rmtree(top)
 
 
-def main():
-    why = need_mpi()
-    print("1..%d" % len(tests))
-    failed = 0
-    for i, fn in enumerate(tests, 1):
-        if why:
-            print("ok %d %s # SKIP %s" % (i, fn.__name__, why))
-            continue
-        try:
-            fn()
-            print("ok %d %s" % (i, fn.__name__))
-        except Exception as e:  # noqa: BLE001 - every failure is reported
-            failed += 1
-            print("not ok %d %s" % (i, fn.__name__))
-            for line in str(e).splitlines() or [repr(e)]:
-                print("# " + line)
-    return 1 if failed else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(ks_tap.run(skip=need_mpi()))
