@@ -369,8 +369,7 @@ def a_parent_the_user_cannot_write_is_refused_unless_in_place():
     # files go into it.  Root may write anywhere, so the run is made as
     # nobody (skipped unless the test runs as root).
     if os.geteuid() != 0:
-        print("# skipped: needs root to run kasim as another user")
-        return
+        raise ks_tap.SkipTest("needs root to run kasim as another user")
     top = os.path.join(TMP, "shared")
     out = os.path.join(top, "mine")
     os.makedirs(out)

@@ -28,10 +28,11 @@ SRC = os.path.abspath(sys.argv[1])
 KASIM = os.environ["KASIM"]
 THREE = os.path.join(SRC, "docs", "labs", "three-systems.yaml")
 NAT = os.path.join(SRC, "scenarios", "nat-aws.yaml")
+TMP = tempfile.mkdtemp(prefix="kasim-live-")
 
 
 def tmpdir():
-    return tempfile.mkdtemp(prefix="kasim-live-")
+    return tempfile.mkdtemp(dir=TMP)
 
 
 def trace(d):
@@ -166,4 +167,4 @@ def keys_on_a_terminal():
 
 
 if __name__ == "__main__":
-    sys.exit(ks_tap.run())
+    sys.exit(ks_tap.run(cleanup=TMP))

@@ -80,12 +80,15 @@ timeline:
 """
 
 
+BIG_DIR = []  # the folder of big.yaml, made once, removed at the end
+
+
 def big_scenario():
-    d = tempfile.mkdtemp(prefix="kasim-big-")
-    p = os.path.join(d, "big.yaml")
-    with open(p, "w") as f:
-        f.write(BIG)
-    return p
+    if not BIG_DIR:
+        BIG_DIR.append(tempfile.mkdtemp(prefix="kasim-big-"))
+        with open(os.path.join(BIG_DIR[0], "big.yaml"), "w") as f:
+            f.write(BIG)
+    return os.path.join(BIG_DIR[0], "big.yaml")
 
 
 @ks_tap.test
@@ -243,4 +246,4 @@ def bad_trace_levels_exit_2_and_write_nothing():
 
 
 if __name__ == "__main__":
-    sys.exit(ks_tap.run())
+    sys.exit(ks_tap.run(cleanup=lambda: BIG_DIR[0] if BIG_DIR else None))
