@@ -43,127 +43,89 @@ struct ka_profile {
   { true, KA_WIN_IPPROTO_TCP, KA_WIN_TCP_KEEPINTVL }
 #define WIN_CNT \
   { true, KA_WIN_IPPROTO_TCP, KA_WIN_TCP_KEEPCNT }
-#define NONE \
-  { false, 0, 0 }
+
+/* The rules of the Windows profiles, as designated initialisers: each
+ * family (2000/XP/2003, and Vista and later) has a base, and each later
+ * profile is the one before it with what its release changed, next to the
+ * source of the change.  A change names a field the base already set; the
+ * later designator is the one that counts (C11 6.7.9p19), hence the pragma
+ * around profiles[] below.  The facts are in docs/model.md §2. */
 
 /* Windows: 1-byte probes (captures, facts §6).  An RST at keep-alive
  * give-up is not documented by Microsoft (facts §3); kasim sends one, as
  * RFC 9293's ABORT does and as captures reported on the web show.  See
- * docs/model.md. */
+ * docs/model.md.  SO_KEEPALIVE exists on every release (facts §1). */
 #define WINDOWS_COMMON                                                                     \
   .family = KA_FAMILY_WINDOWS, .giveup_rule = KA_GIVEUP_COUNT, .sio_keepalive_vals = true, \
   .probe_payload = KA_WIN_PROBE_PAYLOAD, .rst_at_keepalive_giveup = true,                  \
   .rst_at_retransmission_giveup = false, .rto_min = KA_RTO_MIN, .rto_max = KA_WIN_RTO_MAX, \
-  .syn_retries = KA_SYN_RETRIES
+  .syn_retries = KA_SYN_RETRIES, .opts[KA_OPT_SO_KEEPALIVE] = WIN_SO
 
 /* 2000, XP and Server 2003 (facts §1, §2): the probe count from the
  * registry; SO_KEEPALIVE may be set mid-connect and reads back as a whole
  * DWORD normalised to 0 or 1 (ReactOS's copy of Wine's test, patched for
  * Server 2003 "and older"); option 3 is refused (ReactOS skips it on
  * 2003); option 16 exists but is not TCP_KEEPCNT. */
-#define WINDOWS_LEGACY                                                                           \
-  WINDOWS_COMMON, .count_rule = KA_COUNT_REGISTRY_MAX, .opts = {[KA_OPT_SO_KEEPALIVE] = WIN_SO}, \
-                  .keepidle_unit = KA_S(1), .so_keepalive_mid_connect = true,                    \
-                  .so_keepalive_optlen = 4,                                                      \
+#define WINDOWS_LEGACY                                                           \
+  WINDOWS_COMMON, .count_rule = KA_COUNT_REGISTRY_MAX, .keepidle_unit = KA_S(1), \
+                  .so_keepalive_mid_connect = true, .so_keepalive_optlen = 4,    \
                   .neg_optlen_enobufs = KA_WIN_LEGACY_NEG_OPTLEN_ENOBUFS, .legacy_tcp_opt16 = true
 
 /* Vista and later (facts §1, §2): 10 probes unless TCP_KEEPCNT sets them;
  * SO_KEEPALIVE is one byte and WSAEINVAL during connect(). */
 #define WINDOWS_NT6 WINDOWS_COMMON, .so_keepalive_mid_connect = false, .so_keepalive_optlen = 1
 
+/* Vista: the count is fixed.  Option 3 and optlen -1 on Vista: kasim's
+ * choices (ka_options.h). */
+#define WINDOWS_VISTA                                                                \
+  WINDOWS_NT6, .count_rule = KA_COUNT_FIXED,                                         \
+               .opts[KA_OPT_TCP_KEEPIDLE] = WIN_IDLE_IF(KA_WIN_VISTA_TCP_KEEPALIVE), \
+               .keepidle_unit = KA_WIN_TCP_KEEPALIVE_UNIT_PRE1709,                   \
+               .neg_optlen_enobufs = KA_WIN_VISTA_NEG_OPTLEN_ENOBUFS
+
+/* 7, from Vista: option 3 accepted (Wine's test, every release from 7);
+ * optlen -1 is WSAEFAULT up to 21H1 (Wine test_optsize). */
+#define WINDOWS_7 WINDOWS_VISTA, .opts[KA_OPT_TCP_KEEPIDLE] = WIN_IDLE, .neg_optlen_enobufs = false
+
+/* 10 1703, from 7: adds TCP_KEEPCNT, which sets the count (facts §1: Go's
+ * internal/syscall/windows). */
+#define WINDOWS_10_1703 \
+  WINDOWS_7, .count_rule = KA_COUNT_SOCKOPT, .opts[KA_OPT_TCP_KEEPCNT] = WIN_CNT
+
+/* 10 1709, from 1703: adds TCP_KEEPINTVL (facts §1: Go's
+ * internal/syscall/windows).  1709 documents option 3 as TCP_KEEPIDLE, in
+ * seconds (facts §1). */
+#define WINDOWS_10_1709 \
+  WINDOWS_10_1703, .opts[KA_OPT_TCP_KEEPINTVL] = WIN_INTVL, .keepidle_unit = KA_S(1)
+
+/* 10 21H2, from 1709: optlen -1 on setsockopt is WSAENOBUFS (Wine
+ * test_optsize: "broken between Win7 and Win10 21H1" is the WSAEFAULT
+ * before). */
+#define WINDOWS_10_21H2 WINDOWS_10_1709, .neg_optlen_enobufs = true
+
+/* A Windows profile's row: its id and names, then its rules (above). */
+#define WINDOWS_ROW(id_, name_, description_, rules) \
+  [id_] = {.id = id_, .name = name_, .description = description_, rules}
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Woverride-init"
 static const ka_profile profiles[KA_PROFILE_COUNT_] = {
-  [KA_PROFILE_WINDOWS_2000] =
-    {
-      .id = KA_PROFILE_WINDOWS_2000,
-      .name = "windows-2000",
-      .description = "Windows 2000",
-      WINDOWS_LEGACY,
-    },
-  [KA_PROFILE_WINDOWS_XP] =
-    {
-      .id = KA_PROFILE_WINDOWS_XP,
-      .name = "windows-xp",
-      .description = "Windows XP",
-      WINDOWS_LEGACY,
-    },
-  [KA_PROFILE_WINDOWS_2003] =
-    {
-      .id = KA_PROFILE_WINDOWS_2003,
-      .name = "windows-2003",
-      .description = "Windows Server 2003 and 2003 R2, Windows XP x64",
-      WINDOWS_LEGACY,
-    },
-  /* Option 3 and optlen -1 on Vista: kasim's choices (ka_options.h). */
-  [KA_PROFILE_WINDOWS_VISTA] =
-    {
-      .id = KA_PROFILE_WINDOWS_VISTA,
-      .name = "windows-vista",
-      .description = "Windows Vista, Windows Server 2008",
-      WINDOWS_NT6,
-      .count_rule = KA_COUNT_FIXED,
-      .opts = {[KA_OPT_SO_KEEPALIVE] = WIN_SO,
-               [KA_OPT_TCP_KEEPIDLE] = WIN_IDLE_IF(KA_WIN_VISTA_TCP_KEEPALIVE)},
-      .keepidle_unit = KA_WIN_TCP_KEEPALIVE_UNIT_PRE1709,
-      .neg_optlen_enobufs = KA_WIN_VISTA_NEG_OPTLEN_ENOBUFS,
-    },
-  /* Option 3 accepted (Wine's test, every release from 7); optlen -1 is
-   * WSAEFAULT up to 21H1 (Wine test_optsize). */
-  [KA_PROFILE_WINDOWS_7] =
-    {
-      .id = KA_PROFILE_WINDOWS_7,
-      .name = "windows-7",
-      .description =
-        "Windows 7, 8, 8.1, 10 up to 1607, Server 2008 R2 up to 2016: adds TCP_KEEPALIVE",
-      WINDOWS_NT6,
-      .count_rule = KA_COUNT_FIXED,
-      .opts = {[KA_OPT_SO_KEEPALIVE] = WIN_SO, [KA_OPT_TCP_KEEPIDLE] = WIN_IDLE},
-      .keepidle_unit = KA_WIN_TCP_KEEPALIVE_UNIT_PRE1709,
-      .neg_optlen_enobufs = false,
-    },
-  [KA_PROFILE_WINDOWS_10_1703] =
-    {
-      .id = KA_PROFILE_WINDOWS_10_1703,
-      .name = "windows-10-1703",
-      .description = "Windows 10 1703: adds TCP_KEEPCNT",
-      WINDOWS_NT6,
-      .count_rule = KA_COUNT_SOCKOPT,
-      .opts = {[KA_OPT_SO_KEEPALIVE] = WIN_SO,
-               [KA_OPT_TCP_KEEPIDLE] = WIN_IDLE,
-               [KA_OPT_TCP_KEEPCNT] = WIN_CNT},
-      .keepidle_unit = KA_WIN_TCP_KEEPALIVE_UNIT_PRE1709,
-      .neg_optlen_enobufs = false,
-    },
-  /* 1709 documents option 3 as TCP_KEEPIDLE, in seconds (facts §1). */
-  [KA_PROFILE_WINDOWS_10_1709] =
-    {
-      .id = KA_PROFILE_WINDOWS_10_1709,
-      .name = "windows-10-1709",
-      .description = "Windows 10 1709 up to 21H1, Server 2019: adds TCP_KEEPINTVL",
-      WINDOWS_NT6,
-      .count_rule = KA_COUNT_SOCKOPT,
-      .opts = {[KA_OPT_SO_KEEPALIVE] = WIN_SO,
-               [KA_OPT_TCP_KEEPIDLE] = WIN_IDLE,
-               [KA_OPT_TCP_KEEPINTVL] = WIN_INTVL,
-               [KA_OPT_TCP_KEEPCNT] = WIN_CNT},
-      .keepidle_unit = KA_S(1),
-      .neg_optlen_enobufs = false,
-    },
-  /* optlen -1 on setsockopt is WSAENOBUFS (Wine test_optsize: "broken
-   * between Win7 and Win10 21H1" is the WSAEFAULT before). */
-  [KA_PROFILE_WINDOWS_10_21H2] =
-    {
-      .id = KA_PROFILE_WINDOWS_10_21H2,
-      .name = "windows-10-21h2",
-      .description = "Windows 10 21H2 and later, Windows 11, Server 2022: optlen -1 is WSAENOBUFS",
-      WINDOWS_NT6,
-      .count_rule = KA_COUNT_SOCKOPT,
-      .opts = {[KA_OPT_SO_KEEPALIVE] = WIN_SO,
-               [KA_OPT_TCP_KEEPIDLE] = WIN_IDLE,
-               [KA_OPT_TCP_KEEPINTVL] = WIN_INTVL,
-               [KA_OPT_TCP_KEEPCNT] = WIN_CNT},
-      .keepidle_unit = KA_S(1),
-      .neg_optlen_enobufs = true,
-    },
+  WINDOWS_ROW(KA_PROFILE_WINDOWS_2000, "windows-2000", "Windows 2000", WINDOWS_LEGACY),
+  WINDOWS_ROW(KA_PROFILE_WINDOWS_XP, "windows-xp", "Windows XP", WINDOWS_LEGACY),
+  WINDOWS_ROW(KA_PROFILE_WINDOWS_2003, "windows-2003",
+              "Windows Server 2003 and 2003 R2, Windows XP x64", WINDOWS_LEGACY),
+  WINDOWS_ROW(KA_PROFILE_WINDOWS_VISTA, "windows-vista", "Windows Vista, Windows Server 2008",
+              WINDOWS_VISTA),
+  WINDOWS_ROW(KA_PROFILE_WINDOWS_7, "windows-7",
+              "Windows 7, 8, 8.1, 10 up to 1607, Server 2008 R2 up to 2016: adds TCP_KEEPALIVE",
+              WINDOWS_7),
+  WINDOWS_ROW(KA_PROFILE_WINDOWS_10_1703, "windows-10-1703", "Windows 10 1703: adds TCP_KEEPCNT",
+              WINDOWS_10_1703),
+  WINDOWS_ROW(KA_PROFILE_WINDOWS_10_1709, "windows-10-1709",
+              "Windows 10 1709 up to 21H1, Server 2019: adds TCP_KEEPINTVL", WINDOWS_10_1709),
+  WINDOWS_ROW(KA_PROFILE_WINDOWS_10_21H2, "windows-10-21h2",
+              "Windows 10 21H2 and later, Windows 11, Server 2022: optlen -1 is WSAENOBUFS",
+              WINDOWS_10_21H2),
   /* Linux: tcp_keepalive_timer sends an RST at give-up
    * (tcp_send_active_reset); tcp_write_timeout does not. */
   [KA_PROFILE_LINUX] =
@@ -247,6 +209,7 @@ static const ka_profile profiles[KA_PROFILE_COUNT_] = {
       .syn_retries = KA_SYN_RETRIES,
     },
 };
+#pragma GCC diagnostic pop
 
 /* The order of listings and of ka_profile_names(). */
 static const ka_profile_id order[KA_PROFILE_COUNT_] = {
