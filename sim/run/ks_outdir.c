@@ -92,6 +92,9 @@ static void move_over(int from, const char *name, int to) {
  * moved over it when `from_wins` (`from` was DIR until a moment ago, and
  * what changed there since the files were linked is the newer) and goes
  * otherwise.  So nothing is lost that only `from` holds. */
+static int settle_named(const ks_outdir *d, int fpfd, const char *fname, int tpfd,
+                        const char *tname, gboolean top, gboolean from_wins);
+
 static void settle(const ks_outdir *d, int from, int to, gboolean top, gboolean from_wins) {
   GPtrArray *names = names_in(from);
   for (guint i = 0; i < names->len; i++) {
@@ -105,14 +108,7 @@ static void settle(const ks_outdir *d, int from, int to, gboolean top, gboolean 
     } else if (fstatat(to, name, &ts, AT_SYMLINK_NOFOLLOW) != 0) {
       move_over(from, name, to);
     } else if (dir && S_ISDIR(ts.st_mode)) {
-      int f = openat(from, name, DIR_FLAGS), t = openat(to, name, DIR_FLAGS);
-      if (f >= 0 && t >= 0)
-        settle(d, f, t, FALSE, from_wins);
-      if (f >= 0)
-        close(f);
-      if (t >= 0)
-        close(t);
-      unlinkat(from, name, AT_REMOVEDIR);
+      settle_named(d, from, name, to, name, FALSE, from_wins);
     } else if (!dir && !S_ISDIR(ts.st_mode)) {
       if (fs.st_dev == ts.st_dev && fs.st_ino == ts.st_ino)
         unlinkat(from, name, 0);
@@ -126,17 +122,23 @@ static void settle(const ks_outdir *d, int from, int to, gboolean top, gboolean 
   g_ptr_array_unref(names);
 }
 
-/* Settles folder `name` of `pfd` into DIR and removes it: 0, or ENOTEMPTY
- * when something in it could not be settled. */
-static int settle_into_dir(const ks_outdir *d, int pfd, const char *name, gboolean from_wins) {
-  int from = openat(pfd, name, DIR_FLAGS), to = openat(pfd, d->base, DIR_FLAGS);
+/* Settles folder `fname` of `fpfd` into folder `tname` of `tpfd` and
+ * removes it: 0, or ENOTEMPTY when something in it could not be settled. */
+static int settle_named(const ks_outdir *d, int fpfd, const char *fname, int tpfd,
+                        const char *tname, gboolean top, gboolean from_wins) {
+  int from = openat(fpfd, fname, DIR_FLAGS), to = openat(tpfd, tname, DIR_FLAGS);
   if (from >= 0 && to >= 0)
-    settle(d, from, to, TRUE, from_wins);
+    settle(d, from, to, top, from_wins);
   if (from >= 0)
     close(from);
   if (to >= 0)
     close(to);
-  return unlinkat(pfd, name, AT_REMOVEDIR) == 0 ? 0 : errno;
+  return unlinkat(fpfd, fname, AT_REMOVEDIR) == 0 ? 0 : errno;
+}
+
+/* Settles folder `name` beside DIR into DIR (above). */
+static int settle_into_dir(const ks_outdir *d, int pfd, const char *name, gboolean from_wins) {
+  return settle_named(d, pfd, name, pfd, d->base, TRUE, from_wins);
 }
 
 static void busy(const ks_outdir *d, GError **error) {
