@@ -127,24 +127,8 @@ static gboolean plot_sweep(const char *dir, GArray *pics, GPtrArray *keep, GErro
 }
 
 /* The exit status for a file that could not be written: 2 when the
- * folder is the user's to fix (a file in the way, read-only, /proc), 3
- * when the machine failed (a full disk, an I/O error); docs/limits.md. */
-static int write_status(const GError *e) {
-  if (e->domain != G_FILE_ERROR)
-    return 3;
-  switch (e->code) {
-  case G_FILE_ERROR_ACCES:
-  case G_FILE_ERROR_PERM:
-  case G_FILE_ERROR_ROFS:
-  case G_FILE_ERROR_NOTDIR:
-  case G_FILE_ERROR_NOENT:
-  case G_FILE_ERROR_EXIST:
-  case G_FILE_ERROR_ISDIR:
-  case G_FILE_ERROR_NAMETOOLONG:
-  case G_FILE_ERROR_LOOP: return KS_EXIT_USAGE;
-  default: return 3;
-  }
-}
+ * folder is the user's to fix, 3 when the machine failed. */
+static int write_status(const GError *e) { return ks_afile_error_is_users(e) ? KS_EXIT_USAGE : 3; }
 
 static gboolean write_all(const char *out, GArray *pics, GPtrArray *written, GError **error) {
   if (g_mkdir_with_parents(out, 0755) != 0) {

@@ -60,6 +60,26 @@ void ks_afile_install_signal_handlers(void) {
   sigaction(SIGTERM, &sa, NULL);
 }
 
+gboolean ks_afile_error_is_users(const GError *e) {
+  if (e->domain != G_FILE_ERROR)
+    return FALSE;
+  switch (e->code) {
+  case G_FILE_ERROR_ACCES:
+  case G_FILE_ERROR_PERM:
+  case G_FILE_ERROR_ROFS:
+  case G_FILE_ERROR_NOTDIR:
+  case G_FILE_ERROR_NOENT:
+  case G_FILE_ERROR_EXIST:
+  case G_FILE_ERROR_ISDIR:
+  case G_FILE_ERROR_NAMETOOLONG:
+  case G_FILE_ERROR_LOOP:
+  case G_FILE_ERROR_INVAL:
+  case G_FILE_ERROR_NXIO:
+  case G_FILE_ERROR_NODEV: return TRUE;
+  default: return FALSE;
+  }
+}
+
 static void fail(GError **error, const char *path, int err) {
   g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(err), "%s: %s", path, g_strerror(err));
 }

@@ -66,6 +66,11 @@ void ks_afile_unwatch_dir(void);
 /* Removes DIR/.NAME.XXXXXX temporaries that no process holds (a killed
  * run's); ks_afile_open does it for its NAME. */
 void ks_afile_clean_stale(const char *dir, const char *name);
+/* Whether a G_FILE_ERROR met writing files is the user's to fix (a
+ * folder missing, not writable or not one, a file in the way, a folder
+ * that cannot be replaced whole: exit 2) rather than the machine's (a
+ * full disk, an I/O error: exit 3; docs/limits.md). */
+gboolean ks_afile_error_is_users(const GError *e);
 /* Whether `entry` is the name of a temporary of `name`. */
 gboolean ks_afile_is_tmp_of(const char *entry, const char *name);
 

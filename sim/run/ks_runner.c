@@ -29,24 +29,7 @@ G_DEFINE_QUARK(ks-runner-error-quark, ks_runner_error)
  * user named a file, a read-only place, /proc) or the machine's (a full
  * disk, an I/O error), with its message prefixed by `prefix` if any. */
 static void classify(GError **error, GError *e, const char *prefix) {
-  int code = KS_RUNNER_ERROR_SYSTEM;
-  if (e->domain == G_FILE_ERROR) {
-    switch (e->code) {
-    case G_FILE_ERROR_ACCES:
-    case G_FILE_ERROR_PERM:
-    case G_FILE_ERROR_ROFS:
-    case G_FILE_ERROR_NOTDIR:
-    case G_FILE_ERROR_NOENT:
-    case G_FILE_ERROR_EXIST:
-    case G_FILE_ERROR_ISDIR:
-    case G_FILE_ERROR_NAMETOOLONG:
-    case G_FILE_ERROR_LOOP:
-    case G_FILE_ERROR_INVAL:
-    case G_FILE_ERROR_NXIO:
-    case G_FILE_ERROR_NODEV: code = KS_RUNNER_ERROR_OUT; break;
-    default: break;
-    }
-  }
+  int code = ks_afile_error_is_users(e) ? KS_RUNNER_ERROR_OUT : KS_RUNNER_ERROR_SYSTEM;
   g_set_error(error, KS_RUNNER_ERROR, code, "%s%s", prefix ? prefix : "", e->message);
   g_error_free(e);
 }
