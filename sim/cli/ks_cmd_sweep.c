@@ -201,28 +201,14 @@ static const char *short_name(const ks_sweep_plan *s, guint i) {
   return tail;
 }
 
-/* "TCP_KEEPIDLE=10 TCP_KEEPCNT=5": the varying columns of combination c
- * (all of them when none varies). */
-static char *combo_label(const ks_sweep_plan *s, guint64 c) {
-  char **sets = ks_sweep_combo_sets(s, c);
-  GString *label = g_string_new(NULL);
-  gboolean any = FALSE;
-  for (guint i = 0; i < s->cols->len; i++)
-    any = any || col_varies(s, i);
-  for (guint i = 0; i < s->cols->len; i++) {
-    if (any && !col_varies(s, i))
-      continue;
-    const char *v = sets[i] + strlen(((ks_sweep_col *)s->cols->pdata[i])->name) + 1;
-    g_string_append_printf(label, "%s%s=%s", label->len ? " " : "", short_name(s, i), v);
-  }
-  g_strfreev(sets);
-  return g_string_free(label, FALSE);
-}
+/* What the varying columns of combination c (all of them when none
+ * varies) show, joined: */
+typedef enum { COMBO_SETS, COMBO_VALUES, COMBO_NAMES } combo_part;
 
-/* The varying columns' values of combination c, "45 / 1 / 5", and with
- * names = TRUE their names, "TCP_KEEPIDLE / TCP_KEEPINTVL / TCP_KEEPCNT":
- * the picture's labels. */
-static char *combo_values(const ks_sweep_plan *s, guint64 c, gboolean names) {
+/* COMBO_SETS "TCP_KEEPIDLE=10 TCP_KEEPCNT=5"; the picture's labels,
+ * COMBO_VALUES "45 / 1 / 5" and COMBO_NAMES "TCP_KEEPIDLE / TCP_KEEPINTVL
+ * / TCP_KEEPCNT". */
+static char *combo_text(const ks_sweep_plan *s, guint64 c, combo_part part) {
   char **sets = ks_sweep_combo_sets(s, c);
   GString *label = g_string_new(NULL);
   gboolean any = FALSE;
@@ -232,7 +218,14 @@ static char *combo_values(const ks_sweep_plan *s, guint64 c, gboolean names) {
     if (any && !col_varies(s, i))
       continue;
     const char *v = sets[i] + strlen(((ks_sweep_col *)s->cols->pdata[i])->name) + 1;
-    g_string_append_printf(label, "%s%s", label->len ? " / " : "", names ? short_name(s, i) : v);
+    if (label->len)
+      g_string_append(label, part == COMBO_SETS ? " " : " / ");
+    if (part != COMBO_VALUES)
+      g_string_append(label, short_name(s, i));
+    if (part == COMBO_SETS)
+      g_string_append_c(label, '=');
+    if (part != COMBO_NAMES)
+      g_string_append(label, v);
   }
   g_strfreev(sets);
   return g_string_free(label, FALSE);
@@ -303,7 +296,7 @@ static int tune_answer(const ks_sweep_plan *s, GArray *stats, GPtrArray *cons,
                                  KS_TUNE_OVERHEAD};
   for (guint r = 0; r < ok->len && r < 10; r++) {
     guint i = g_array_index(ok, guint, r);
-    g_autofree char *label = combo_label(s, st[i].combo);
+    g_autofree char *label = combo_text(s, st[i].combo, COMBO_SETS);
     printf("  %u. %s%s\n", r + 1, label, front[i] ? "  (Pareto front)" : "");
     for (size_t m = 0; m < G_N_ELEMENTS(show); m++) {
       printf("       %-18s ", ks_tune_metric_name(show[m]));
@@ -317,7 +310,7 @@ static int tune_answer(const ks_sweep_plan *s, GArray *stats, GPtrArray *cons,
   for (guint i = 0; i < n; i++) {
     if (!front[i])
       continue;
-    g_autofree char *label = combo_label(s, st[i].combo);
+    g_autofree char *label = combo_text(s, st[i].combo, COMBO_SETS);
     printf("  %s: ", label);
     for (size_t m = 0; m < G_N_ELEMENTS(show); m++) {
       printf("%s%s ", m ? ", " : "", ks_tune_metric_name(show[m]));
@@ -382,10 +375,10 @@ static int tune_answer(const ks_sweep_plan *s, GArray *stats, GPtrArray *cons,
     pts[i].false_giveup_rate = st[i].false_giveup_rate[0];
     pts[i].front = front[i];
     pts[i].meets = rank[i] > 0;
-    pts[i].label = combo_values(s, st[i].combo, FALSE);
+    pts[i].label = combo_text(s, st[i].combo, COMBO_VALUES);
   }
   ks_plot_images im = {0};
-  g_autofree char *names = combo_values(s, 0, TRUE);
+  g_autofree char *names = combo_text(s, 0, COMBO_NAMES);
   gboolean drawn = error == NULL && ks_plot_pareto(s->scenario_name, names, pts, n, &im, &error);
   for (guint i = 0; drawn && i < 2; i++) {
     ks_afile *pf = ks_afile_open(s->out_dir, i ? "pareto.svg" : "pareto.png", &error);
