@@ -403,7 +403,8 @@ ks_outdir *ks_outdir_new(const char *dir, const char *const *owned, const char *
     }
     d->staging_name = g_strdup_printf(".%s.kasim-tmp", d->base);
     d->old_name = g_strdup_printf(".%s.kasim-old", d->base);
-    d->staging = g_build_filename(d->parent, d->staging_name, NULL);
+    d->staging = strcmp(d->parent, ".") == 0 ? g_strdup(d->staging_name)
+                                             : g_build_filename(d->parent, d->staging_name, NULL);
     int pfd = open_parent(d);
     if (pfd < 0) {
       fail(error, d->parent, errno);
