@@ -43,13 +43,24 @@ struct ka_profile {
   { true, KA_WIN_IPPROTO_TCP, KA_WIN_TCP_KEEPINTVL }
 #define WIN_CNT \
   { true, KA_WIN_IPPROTO_TCP, KA_WIN_TCP_KEEPCNT }
+#define LINUX_SO \
+  { true, KA_LINUX_SOL_SOCKET, KA_LINUX_SO_KEEPALIVE }
+#define LINUX_TCP(name) \
+  { true, KA_LINUX_IPPROTO_TCP, (name) }
+#define BSD_SO \
+  { true, KA_BSD_SOL_SOCKET, KA_BSD_SO_KEEPALIVE }
+#define BSD_TCP(name) \
+  { true, KA_BSD_IPPROTO_TCP, (name) }
 
-/* The rules of the Windows profiles, as designated initialisers: each
- * family (2000/XP/2003, and Vista and later) has a base, and each later
- * profile is the one before it with what its release changed, next to the
- * source of the change.  A change names a field the base already set; the
- * later designator is the one that counts (C11 6.7.9p19), hence the pragma
- * around profiles[] below.  The facts are in docs/model.md §2. */
+/* The rules of the profiles, as designated initialisers: each family has
+ * a base (WINDOWS_LEGACY for 2000/XP/2003 and WINDOWS_NT6 for Vista and
+ * later, both on WINDOWS_COMMON; BSD_COMMON for FreeBSD and macOS, on
+ * UNIX_COMMON with Linux), and each profile is its base, or the profile
+ * before it, with what its release or system changes, next to the source
+ * of the change.  Where a change names a field the base already set (the
+ * Windows releases), the later designator is the one that counts (C11
+ * 6.7.9p19), hence the pragma around profiles[] below.  The facts are in
+ * docs/model.md §2. */
 
 /* Windows: 1-byte probes (captures, facts §6).  An RST at keep-alive
  * give-up is not documented by Microsoft (facts §3); kasim sends one, as
@@ -103,111 +114,79 @@ struct ka_profile {
  * before). */
 #define WINDOWS_10_21H2 WINDOWS_10_1709, .neg_optlen_enobufs = true
 
-/* A Windows profile's row: its id and names, then its rules (above). */
-#define WINDOWS_ROW(id_, name_, description_, rules) \
+/* Linux, FreeBSD and macOS (facts §4, §5): the probe count from a sysctl,
+ * or TCP_KEEPCNT; TCP_KEEPIDLE in seconds; SO_KEEPALIVE may be set during
+ * connect() and reads back 4 bytes (kernel source, docs/model.md §5);
+ * 0-byte probes (captures, facts §6). */
+#define UNIX_COMMON                                                                          \
+  .count_rule = KA_COUNT_SYSCTL, .keepidle_unit = KA_S(1), .so_keepalive_mid_connect = true, \
+  .so_keepalive_optlen = 4, .probe_payload = 0
+
+/* Linux (facts §4): counts probes (gives up by time with TCP_USER_TIMEOUT);
+ * the RTO from TCP_RTO_MIN to TCP_RTO_MAX; tcp_syn_retries (ip-sysctl).
+ * tcp_keepalive_timer sends an RST at give-up (tcp_send_active_reset);
+ * tcp_write_timeout does not. */
+#define LINUX                                                                          \
+  UNIX_COMMON, .family = KA_FAMILY_LINUX, .giveup_rule = KA_GIVEUP_COUNT,              \
+               .opts[KA_OPT_SO_KEEPALIVE] = LINUX_SO,                                  \
+               .opts[KA_OPT_TCP_KEEPIDLE] = LINUX_TCP(KA_LINUX_TCP_KEEPIDLE),          \
+               .opts[KA_OPT_TCP_KEEPINTVL] = LINUX_TCP(KA_LINUX_TCP_KEEPINTVL),        \
+               .opts[KA_OPT_TCP_KEEPCNT] = LINUX_TCP(KA_LINUX_TCP_KEEPCNT),            \
+               .opts[KA_OPT_TCP_USER_TIMEOUT] = LINUX_TCP(KA_LINUX_TCP_USER_TIMEOUT),  \
+               .rst_at_keepalive_giveup = true, .rst_at_retransmission_giveup = false, \
+               .rto_min = KA_LINUX_RTO_MIN, .rto_max = KA_LINUX_RTO_MAX,               \
+               .syn_retries = KA_LINUX_TCP_SYN_RETRIES_DEFAULT
+
+/* FreeBSD and macOS (facts §5): give up by time; the RTO from RFC 6298's
+ * floor to TCPTV_REXMTMAX; SYN retries as Linux's (an assumption,
+ * docs/model.md §8).  tcp_drop() sends an RST on a synchronized
+ * connection, from both the keep and the rexmt timer. */
+#define BSD_COMMON                                                                    \
+  UNIX_COMMON, .giveup_rule = KA_GIVEUP_TIME, .opts[KA_OPT_SO_KEEPALIVE] = BSD_SO,    \
+               .rst_at_keepalive_giveup = true, .rst_at_retransmission_giveup = true, \
+               .rto_min = KA_RTO_MIN, .rto_max = KA_BSD_RTO_MAX, .syn_retries = KA_SYN_RETRIES
+
+/* FreeBSD, from BSD_COMMON: always_keepalive on by default (facts §5). */
+#define FREEBSD                                                                \
+  BSD_COMMON, .family = KA_FAMILY_FREEBSD, .always_keepalive = true,           \
+              .opts[KA_OPT_TCP_KEEPIDLE] = BSD_TCP(KA_FREEBSD_TCP_KEEPIDLE),   \
+              .opts[KA_OPT_TCP_KEEPINTVL] = BSD_TCP(KA_FREEBSD_TCP_KEEPINTVL), \
+              .opts[KA_OPT_TCP_KEEPCNT] = BSD_TCP(KA_FREEBSD_TCP_KEEPCNT)
+
+/* macOS, from BSD_COMMON: always_keepalive off by default (facts §5); its
+ * own option numbers, TCP_KEEPALIVE for the idle time (XNU's headers). */
+#define MACOS                                                                \
+  BSD_COMMON, .family = KA_FAMILY_MACOS, .always_keepalive = false,          \
+              .opts[KA_OPT_TCP_KEEPIDLE] = BSD_TCP(KA_MACOS_TCP_KEEPALIVE),  \
+              .opts[KA_OPT_TCP_KEEPINTVL] = BSD_TCP(KA_MACOS_TCP_KEEPINTVL), \
+              .opts[KA_OPT_TCP_KEEPCNT] = BSD_TCP(KA_MACOS_TCP_KEEPCNT)
+
+/* A profile's row: its id and names, then its rules (above). */
+#define PROFILE_ROW(id_, name_, description_, rules) \
   [id_] = {.id = id_, .name = name_, .description = description_, rules}
 
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Woverride-init"
 static const ka_profile profiles[KA_PROFILE_COUNT_] = {
-  WINDOWS_ROW(KA_PROFILE_WINDOWS_2000, "windows-2000", "Windows 2000", WINDOWS_LEGACY),
-  WINDOWS_ROW(KA_PROFILE_WINDOWS_XP, "windows-xp", "Windows XP", WINDOWS_LEGACY),
-  WINDOWS_ROW(KA_PROFILE_WINDOWS_2003, "windows-2003",
+  PROFILE_ROW(KA_PROFILE_WINDOWS_2000, "windows-2000", "Windows 2000", WINDOWS_LEGACY),
+  PROFILE_ROW(KA_PROFILE_WINDOWS_XP, "windows-xp", "Windows XP", WINDOWS_LEGACY),
+  PROFILE_ROW(KA_PROFILE_WINDOWS_2003, "windows-2003",
               "Windows Server 2003 and 2003 R2, Windows XP x64", WINDOWS_LEGACY),
-  WINDOWS_ROW(KA_PROFILE_WINDOWS_VISTA, "windows-vista", "Windows Vista, Windows Server 2008",
+  PROFILE_ROW(KA_PROFILE_WINDOWS_VISTA, "windows-vista", "Windows Vista, Windows Server 2008",
               WINDOWS_VISTA),
-  WINDOWS_ROW(KA_PROFILE_WINDOWS_7, "windows-7",
+  PROFILE_ROW(KA_PROFILE_WINDOWS_7, "windows-7",
               "Windows 7, 8, 8.1, 10 up to 1607, Server 2008 R2 up to 2016: adds TCP_KEEPALIVE",
               WINDOWS_7),
-  WINDOWS_ROW(KA_PROFILE_WINDOWS_10_1703, "windows-10-1703", "Windows 10 1703: adds TCP_KEEPCNT",
+  PROFILE_ROW(KA_PROFILE_WINDOWS_10_1703, "windows-10-1703", "Windows 10 1703: adds TCP_KEEPCNT",
               WINDOWS_10_1703),
-  WINDOWS_ROW(KA_PROFILE_WINDOWS_10_1709, "windows-10-1709",
+  PROFILE_ROW(KA_PROFILE_WINDOWS_10_1709, "windows-10-1709",
               "Windows 10 1709 up to 21H1, Server 2019: adds TCP_KEEPINTVL", WINDOWS_10_1709),
-  WINDOWS_ROW(KA_PROFILE_WINDOWS_10_21H2, "windows-10-21h2",
+  PROFILE_ROW(KA_PROFILE_WINDOWS_10_21H2, "windows-10-21h2",
               "Windows 10 21H2 and later, Windows 11, Server 2022: optlen -1 is WSAENOBUFS",
               WINDOWS_10_21H2),
-  /* Linux: tcp_keepalive_timer sends an RST at give-up
-   * (tcp_send_active_reset); tcp_write_timeout does not. */
-  [KA_PROFILE_LINUX] =
-    {
-      .id = KA_PROFILE_LINUX,
-      .name = "linux",
-      .description = "Linux (reference stack for kernel validation)",
-      .family = KA_FAMILY_LINUX,
-      .count_rule = KA_COUNT_SYSCTL,
-      .giveup_rule = KA_GIVEUP_COUNT,
-      .opts =
-        {
-          [KA_OPT_SO_KEEPALIVE] = {true, KA_LINUX_SOL_SOCKET, KA_LINUX_SO_KEEPALIVE},
-          [KA_OPT_TCP_KEEPIDLE] = {true, KA_LINUX_IPPROTO_TCP, KA_LINUX_TCP_KEEPIDLE},
-          [KA_OPT_TCP_KEEPINTVL] = {true, KA_LINUX_IPPROTO_TCP, KA_LINUX_TCP_KEEPINTVL},
-          [KA_OPT_TCP_KEEPCNT] = {true, KA_LINUX_IPPROTO_TCP, KA_LINUX_TCP_KEEPCNT},
-          [KA_OPT_TCP_USER_TIMEOUT] = {true, KA_LINUX_IPPROTO_TCP, KA_LINUX_TCP_USER_TIMEOUT},
-        },
-      .keepidle_unit = KA_S(1),
-      .so_keepalive_mid_connect = true,
-      .so_keepalive_optlen = 4,
-      .probe_payload = 0,
-      .rst_at_keepalive_giveup = true,
-      .rst_at_retransmission_giveup = false,
-      .rto_min = KA_LINUX_RTO_MIN,
-      .rto_max = KA_LINUX_RTO_MAX,
-      .syn_retries = KA_LINUX_TCP_SYN_RETRIES_DEFAULT,
-    },
-  /* FreeBSD and macOS: tcp_drop() sends an RST on a synchronized
-   * connection, from both the keep and the rexmt timer. */
-  [KA_PROFILE_FREEBSD] =
-    {
-      .id = KA_PROFILE_FREEBSD,
-      .name = "freebsd",
-      .description = "FreeBSD (always_keepalive on by default)",
-      .family = KA_FAMILY_FREEBSD,
-      .count_rule = KA_COUNT_SYSCTL,
-      .giveup_rule = KA_GIVEUP_TIME,
-      .opts =
-        {
-          [KA_OPT_SO_KEEPALIVE] = {true, KA_BSD_SOL_SOCKET, KA_BSD_SO_KEEPALIVE},
-          [KA_OPT_TCP_KEEPIDLE] = {true, KA_BSD_IPPROTO_TCP, KA_FREEBSD_TCP_KEEPIDLE},
-          [KA_OPT_TCP_KEEPINTVL] = {true, KA_BSD_IPPROTO_TCP, KA_FREEBSD_TCP_KEEPINTVL},
-          [KA_OPT_TCP_KEEPCNT] = {true, KA_BSD_IPPROTO_TCP, KA_FREEBSD_TCP_KEEPCNT},
-        },
-      .keepidle_unit = KA_S(1),
-      .so_keepalive_mid_connect = true,
-      .so_keepalive_optlen = 4,
-      .always_keepalive = true,
-      .probe_payload = 0,
-      .rst_at_keepalive_giveup = true,
-      .rst_at_retransmission_giveup = true,
-      .rto_min = KA_RTO_MIN,
-      .rto_max = KA_BSD_RTO_MAX,
-      .syn_retries = KA_SYN_RETRIES,
-    },
-  [KA_PROFILE_MACOS] =
-    {
-      .id = KA_PROFILE_MACOS,
-      .name = "macos",
-      .description = "macOS (XNU)",
-      .family = KA_FAMILY_MACOS,
-      .count_rule = KA_COUNT_SYSCTL,
-      .giveup_rule = KA_GIVEUP_TIME,
-      .opts =
-        {
-          [KA_OPT_SO_KEEPALIVE] = {true, KA_BSD_SOL_SOCKET, KA_BSD_SO_KEEPALIVE},
-          [KA_OPT_TCP_KEEPIDLE] = {true, KA_BSD_IPPROTO_TCP, KA_MACOS_TCP_KEEPALIVE},
-          [KA_OPT_TCP_KEEPINTVL] = {true, KA_BSD_IPPROTO_TCP, KA_MACOS_TCP_KEEPINTVL},
-          [KA_OPT_TCP_KEEPCNT] = {true, KA_BSD_IPPROTO_TCP, KA_MACOS_TCP_KEEPCNT},
-        },
-      .keepidle_unit = KA_S(1),
-      .so_keepalive_mid_connect = true,
-      .so_keepalive_optlen = 4,
-      .always_keepalive = false,
-      .probe_payload = 0,
-      .rst_at_keepalive_giveup = true,
-      .rst_at_retransmission_giveup = true,
-      .rto_min = KA_RTO_MIN,
-      .rto_max = KA_BSD_RTO_MAX,
-      .syn_retries = KA_SYN_RETRIES,
-    },
+  PROFILE_ROW(KA_PROFILE_LINUX, "linux", "Linux (reference stack for kernel validation)", LINUX),
+  PROFILE_ROW(KA_PROFILE_FREEBSD, "freebsd", "FreeBSD (always_keepalive on by default)", FREEBSD),
+  PROFILE_ROW(KA_PROFILE_MACOS, "macos", "macOS (XNU)", MACOS),
 };
 #pragma GCC diagnostic pop
 
