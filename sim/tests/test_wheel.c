@@ -29,16 +29,22 @@ typedef struct model {
   guint64 seq;
 } model;
 
+/* A wheel that starts at start, and ts[0..n-1] made ready for it as
+ * timers 0 to n-1. */
+static ks_wheel *wheel_with(mtimer *ts, int n, ka_time start) {
+  for (int i = 0; i < n; i++) {
+    ks_timer_init(&ts[i].timer);
+    ts[i].id = i;
+  }
+  return ks_wheel_new(start);
+}
+
 static void model_init(model *m, int n, ka_time start) {
-  m->w = ks_wheel_new(start);
   m->ts = g_new0(mtimer, n);
+  m->w = wheel_with(m->ts, n, start);
   m->n = n;
   m->now = start;
   m->seq = 0;
-  for (int i = 0; i < n; i++) {
-    ks_timer_init(&m->ts[i].timer);
-    m->ts[i].id = i;
-  }
 }
 
 static void model_clear(model *m) {
@@ -100,6 +106,14 @@ static void model_pop(model *m, ka_time limit) {
   g_assert_cmpint(ks_wheel_now(m->w), ==, m->now);
 }
 
+/* Pops what is left, in the model's order: the end of the order matters
+ * too. */
+static void model_drain(model *m) {
+  while (model_min(m) != NULL)
+    model_pop(m, KA_TIME_NEVER);
+  g_assert_null(ks_wheel_pop(m->w, KA_TIME_NEVER));
+}
+
 static void model_check_next(model *m) {
   mtimer *want = model_min(m);
   g_assert_cmpint(ks_wheel_next_expiry(m->w), ==, want != NULL ? want->expires : KA_TIME_NEVER);
@@ -124,16 +138,22 @@ static ka_time random_delta(GRand *r) {
   return (ka_time)(x % span);
 }
 
+/* Picks a timer at random: whether it is armed, and its expiry in *when,
+ * where arming another timer makes a tie with it. */
+static gboolean tie(model *m, GRand *r, ka_time *when) {
+  mtimer *o = &m->ts[g_rand_int_range(r, 0, m->n)];
+  *when = o->expires;
+  return o->armed;
+}
+
 static ka_time random_when(model *m, GRand *r) {
   int kind = g_rand_int_range(r, 0, 100);
+  ka_time when;
   if (kind < 5)
     return add_sat(m->now, -random_delta(r)); /* in the past */
-  if (kind < 15) {
-    /* Exactly the expiry of some other timer: ties across levels. */
-    mtimer *o = &m->ts[g_rand_int_range(r, 0, m->n)];
-    if (o->armed)
-      return o->expires;
-  }
+  /* Exactly the expiry of some other timer: ties across levels. */
+  if (kind < 15 && tie(m, r, &when))
+    return when;
   if (kind < 20)
     return m->now;
   return add_sat(m->now, random_delta(r));
@@ -162,10 +182,7 @@ static void run_random(guint32 seed, ka_time start, int n, int ops) {
     if (op % 64 == 0)
       g_assert_cmpuint(ks_wheel_count(m.w), ==, model_count(&m));
   }
-  /* Drain what is left: the end of the order matters too. */
-  while (model_min(&m) != NULL)
-    model_pop(&m, KA_TIME_NEVER);
-  g_assert_null(ks_wheel_pop(m.w, KA_TIME_NEVER));
+  model_drain(&m);
   g_assert_cmpuint(ks_wheel_count(m.w), ==, 0);
   model_clear(&m);
   g_rand_free(r);
@@ -199,11 +216,9 @@ static void test_random_level_boundaries(void) {
  * millisecond) or a few milliseconds ahead, or ties with another timer. */
 static ka_time dense_when(model *m, GRand *r) {
   int kind = g_rand_int_range(r, 0, 100);
-  if (kind < 15) {
-    mtimer *o = &m->ts[g_rand_int_range(r, 0, m->n)];
-    if (o->armed)
-      return o->expires;
-  }
+  ka_time when;
+  if (kind < 15 && tie(m, r, &when))
+    return when;
   if (kind < 20)
     return m->now;
   if (kind < 35)
@@ -236,9 +251,7 @@ static void run_dense(guint32 seed, ka_time start, int n, int ops) {
       model_check_next(&m);
   }
   g_assert_cmpuint(ks_wheel_count(m.w), ==, model_count(&m));
-  while (model_min(&m) != NULL)
-    model_pop(&m, KA_TIME_NEVER);
-  g_assert_null(ks_wheel_pop(m.w, KA_TIME_NEVER));
+  model_drain(&m);
   model_clear(&m);
   g_rand_free(r);
 }
@@ -262,6 +275,14 @@ static int key_cmp(const void *a, const void *b) {
   return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+/* Arms t for when and notes its expiry and arm sequence number, its key
+ * for drain_sorted(). */
+static void arm_noted(ks_wheel *w, mtimer *t, ka_time when, guint64 *seq) {
+  ks_wheel_arm(w, &t->timer, when);
+  t->expires = when;
+  t->seq = ++*seq;
+}
+
 /* Pops everything and checks it against keys[] sorted by (expires, seq). */
 static void drain_sorted(ks_wheel *w, key *keys, int n) {
   qsort(keys, (size_t)n, sizeof *keys, key_cmp);
@@ -278,15 +299,11 @@ static void drain_sorted(ks_wheel *w, key *keys, int n) {
 static void test_bulk_sorted(void) {
   const int n = 200000;
   GRand *r = g_rand_new_with_seed(42);
-  ks_wheel *w = ks_wheel_new(KA_S(7));
   mtimer *ts = g_new0(mtimer, n);
+  ks_wheel *w = wheel_with(ts, n, KA_S(7));
   key *keys = g_new(key, n);
   guint64 seq = 0;
 
-  for (int i = 0; i < n; i++) {
-    ks_timer_init(&ts[i].timer);
-    ts[i].id = i;
-  }
   /* Arm, then re-arm a third of them, so arm order != index order. */
   for (int pass = 0; pass < 2; pass++) {
     for (int i = 0; i < n; i++) {
@@ -297,9 +314,7 @@ static void test_bulk_sorted(void) {
         when = ts[g_rand_int_range(r, 0, i)].expires; /* a tie */
       else
         when = KA_S(7) + random_delta(r);
-      ks_wheel_arm(w, &ts[i].timer, when);
-      ts[i].expires = when;
-      ts[i].seq = ++seq;
+      arm_noted(w, &ts[i], when, &seq);
     }
   }
   for (int i = 0; i < n; i++)
@@ -316,13 +331,6 @@ static int pop_id(ks_wheel *w) {
   ks_timer *t = ks_wheel_pop(w, KA_TIME_NEVER);
   g_assert_nonnull(t);
   return ks_container_of(t, mtimer, timer)->id;
-}
-
-static void init_timers(mtimer *ts, int n) {
-  for (int i = 0; i < n; i++) {
-    ks_timer_init(&ts[i].timer);
-    ts[i].id = i;
-  }
 }
 
 /* One 4.2 ms level-2 slot that comes up with thousands of timers whose
@@ -349,18 +357,15 @@ static void test_crowded_run(void) {
   for (size_t c = 0; c < G_N_ELEMENTS(cases); c++) {
     const int nt = cases[c].n;
     const bool spread = cases[c].step == 0;
-    ks_wheel *w = ks_wheel_new(0);
+    ks_wheel *w = wheel_with(ts, nt, 0);
     GRand *r = g_rand_new_with_seed(99 + (guint32)spread);
     guint64 seq = 0;
     int n = 0;
 
-    init_timers(ts, nt);
     for (int i = 0; i < nt; i++) {
       ka_time when = spread ? base + g_rand_int_range(r, 0, 4000000)
                             : base + (nt - i) / 2 * cases[c].step; /* pairs tie */
-      ks_wheel_arm(w, &ts[i].timer, when);
-      ts[i].expires = when;
-      ts[i].seq = ++seq;
+      arm_noted(w, &ts[i], when, &seq);
     }
     for (int i = 0; i < nt; i += 7)
       ks_wheel_cancel(w, &ts[i].timer);
@@ -372,12 +377,8 @@ static void test_crowded_run(void) {
         mtimer *m = ks_container_of(t, mtimer, timer);
         g_assert_nonnull(t);
         m->expires = -1; /* popped */
-        if (k % 10 == 0) {
-          ka_time when = ks_wheel_now(w) + g_rand_int_range(r, 0, 200000);
-          ks_wheel_arm(w, t, when);
-          m->expires = when;
-          m->seq = ++seq;
-        }
+        if (k % 10 == 0)
+          arm_noted(w, m, ks_wheel_now(w) + g_rand_int_range(r, 0, 200000), &seq);
       }
     }
     for (int i = 0; i < nt; i++)
@@ -396,9 +397,8 @@ static void test_fifo_ties(void) {
   static mtimer ts[N];
   int order[N];
   GRand *r = g_rand_new_with_seed(7);
-  ks_wheel *w = ks_wheel_new(0);
+  ks_wheel *w = wheel_with(ts, N, 0);
 
-  init_timers(ts, N);
   for (int i = 0; i < N; i++)
     order[i] = i;
   for (int i = N - 1; i > 0; i--) {
@@ -423,9 +423,8 @@ static void test_fifo_ties_across_levels(void) {
     ka_time ds[] = {1, 2, INT64_C(1) << (k - 1), INT64_C(1) << k, INT64_C(1) << (k + 1)};
     for (guint i = 0; i < G_N_ELEMENTS(ds); i++) {
       mtimer ts[4];
-      ks_wheel *w = ks_wheel_new(0);
+      ks_wheel *w = wheel_with(ts, 4, 0);
 
-      init_timers(ts, 4);
       ks_wheel_arm(w, &ts[0].timer, target);         /* far away */
       ks_wheel_arm(w, &ts[1].timer, target - ds[i]); /* brings time close */
       ks_wheel_arm(w, &ts[3].timer, target + 1);
@@ -447,9 +446,8 @@ static void test_cancel_every_level(void) {
     for (int lookahead = 0; lookahead < 2; lookahead++) {
       mtimer ts[4];
       ka_time when = INT64_C(1) << k;
-      ks_wheel *w = ks_wheel_new(0);
+      ks_wheel *w = wheel_with(ts, 4, 0);
 
-      init_timers(ts, 4);
       ks_wheel_arm(w, &ts[0].timer, when);
       ks_wheel_arm(w, &ts[1].timer, when); /* same slot, after 0 */
       ks_wheel_arm(w, &ts[2].timer, add_sat(when, 1));
@@ -478,9 +476,8 @@ static void test_cancel_every_level(void) {
 static void test_cancel_all(void) {
   enum { N = 5000 };
   static mtimer ts[N];
-  ks_wheel *w = ks_wheel_new(0);
+  ks_wheel *w = wheel_with(ts, N, 0);
 
-  init_timers(ts, N);
   for (int round = 0; round < 3; round++) {
     for (int i = 0; i < N; i++)
       ks_wheel_arm(w, &ts[i].timer, KA_S(1) + i % 7);
@@ -495,9 +492,8 @@ static void test_cancel_all(void) {
 
 static void test_rearm(void) {
   mtimer ts[3];
-  ks_wheel *w = ks_wheel_new(0);
+  ks_wheel *w = wheel_with(ts, 3, 0);
 
-  init_timers(ts, 3);
   for (int i = 0; i < 3; i++)
     ks_wheel_arm(w, &ts[i].timer, 1000);
   ks_wheel_arm(w, &ts[0].timer, 1000); /* same time: moves behind 1, 2 */
@@ -517,9 +513,8 @@ static void test_rearm(void) {
  * bounded work and memory (holes are squeezed out) and fires once. */
 static void test_rearm_many(void) {
   mtimer ts[2];
-  ks_wheel *w = ks_wheel_new(0);
+  ks_wheel *w = wheel_with(ts, 2, 0);
 
-  init_timers(ts, 2);
   ks_wheel_arm(w, &ts[1].timer, KA_S(1));
   for (int i = 0; i < 1000000; i++)
     ks_wheel_arm(w, &ts[0].timer, KA_S(7200) + i);
@@ -534,10 +529,9 @@ static void test_rearm_many(void) {
  * slots of 1 ns) is reached with at most one cascade per level. */
 static void test_far_future(void) {
   mtimer ts[3];
-  ks_wheel *w = ks_wheel_new(KA_S(1));
+  ks_wheel *w = wheel_with(ts, 3, KA_S(1));
   ka_time far = KA_S(1) + KA_S(7200);
 
-  init_timers(ts, 3);
   ks_wheel_arm(w, &ts[0].timer, far);
   g_assert_null(ks_wheel_pop(w, far - 1));
   g_assert_cmpint(ks_wheel_now(w), ==, KA_S(1));
@@ -558,9 +552,8 @@ static void test_far_future(void) {
 
 static void test_next_expiry(void) {
   mtimer ts[3];
-  ks_wheel *w = ks_wheel_new(0);
+  ks_wheel *w = wheel_with(ts, 3, 0);
 
-  init_timers(ts, 3);
   g_assert_cmpint(ks_wheel_next_expiry(w), ==, KA_TIME_NEVER);
   ks_wheel_arm(w, &ts[0].timer, KA_S(10));
   g_assert_cmpint(ks_wheel_next_expiry(w), ==, KA_S(10));
@@ -578,9 +571,8 @@ static void test_next_expiry(void) {
  * armed before it must still come out first, in order, FIFO on ties. */
 static void test_arm_after_lookahead(void) {
   mtimer ts[6];
-  ks_wheel *w = ks_wheel_new(0);
+  ks_wheel *w = wheel_with(ts, 6, 0);
 
-  init_timers(ts, 6);
   ks_wheel_arm(w, &ts[0].timer, KA_S(1));
   ks_wheel_arm(w, &ts[1].timer, KA_S(1) + 1); /* so no lone timer */
   g_assert_cmpint(ks_wheel_next_expiry(w), ==, KA_S(1));
@@ -605,9 +597,8 @@ static void test_arm_after_lookahead(void) {
 /* Arming in the past clamps to now and goes behind what is already due. */
 static void test_arm_in_past(void) {
   mtimer ts[3];
-  ks_wheel *w = ks_wheel_new(0);
+  ks_wheel *w = wheel_with(ts, 3, 0);
 
-  init_timers(ts, 3);
   ks_wheel_arm(w, &ts[0].timer, 500);
   ks_wheel_arm(w, &ts[1].timer, 1000);
   g_assert_cmpint(pop_id(w), ==, 0);
@@ -626,9 +617,8 @@ static void test_arm_in_past(void) {
  * it are clamped to it, and the timers already pending keep their turn. */
 static void test_advance(void) {
   mtimer ts[3];
-  ks_wheel *w = ks_wheel_new(0);
+  ks_wheel *w = wheel_with(ts, 3, 0);
 
-  init_timers(ts, 3);
   ks_wheel_arm(w, &ts[0].timer, 1000);
   g_assert_null(ks_wheel_pop(w, 600));
   ks_wheel_advance(w, 600);
@@ -648,9 +638,8 @@ static void test_advance(void) {
 
 static void test_extremes(void) {
   mtimer ts[3];
-  ks_wheel *w = ks_wheel_new(INT64_MIN);
+  ks_wheel *w = wheel_with(ts, 3, INT64_MIN);
 
-  init_timers(ts, 3);
   ks_wheel_arm(w, &ts[0].timer, KA_TIME_NEVER);
   ks_wheel_arm(w, &ts[1].timer, -1);
   ks_wheel_arm(w, &ts[2].timer, INT64_MIN);

@@ -82,6 +82,32 @@ static void sc_event(ks_scenario *sc, ka_time at, ks_event_kind kind, guint targ
   g_array_append_val(sc->events, ev);
 }
 
+/* Most tests' world: a client host (CLIENT) and a server host (SERVER) of
+ * the given profiles on one link (link 0) of one-way delay d, and a group
+ * (group 0) of n connections that keep alive from the client. */
+enum { CLIENT, SERVER };
+
+static ks_group_spec *sc_pair(ks_scenario *sc, const char *client, const char *server, ka_time d,
+                              guint n) {
+  guint c = sc_host(sc, client), s = sc_host(sc, server);
+  g_assert_cmpuint(c, ==, CLIENT);
+  g_assert_cmpuint(s, ==, SERVER);
+  sc_link(sc, c, s, d);
+  return sc_group(sc, n, c, s, KS_KEEPALIVE_CLIENT);
+}
+
+/* A client host, a Linux router host and a Linux server host, in that
+ * order, the router 5 ms from each (links 0 and 1), and one connection
+ * from client to server that keeps alive from the client.  Returns the
+ * router's host index. */
+static guint sc_routed(ks_scenario *sc, const char *client) {
+  guint c = sc_host(sc, client), r = sc_host(sc, "linux"), s = sc_host(sc, "linux");
+  sc_link(sc, c, r, KA_MS(5));
+  sc_link(sc, r, s, KA_MS(5));
+  sc_group(sc, 1, c, s, KS_KEEPALIVE_CLIENT);
+  return r;
+}
+
 static void sc_free(ks_scenario *sc) {
   for (guint i = 0; i < sc->hosts->len; i++) {
     ks_host_spec *h = g_ptr_array_index(sc->hosts, i);
@@ -220,6 +246,20 @@ static ks_world *run(const ks_scenario *sc, guint64 seed, tlog *log) {
   return w;
 }
 
+/* run() into a log it starts afresh. */
+static ks_world *run_traced(const ks_scenario *sc, guint64 seed, tlog *log) {
+  tlog_init(log);
+  return run(sc, seed, log);
+}
+
+/* Frees what a test built and ran; log may be NULL. */
+static void finish(ks_world *w, tlog *log, ks_scenario *sc) {
+  ks_world_free(w);
+  if (log != NULL)
+    tlog_clear(log);
+  sc_free(sc);
+}
+
 static ks_conn_result result(const ks_world *w, guint32 id) {
   ks_conn_result r;
   ks_world_conn_result(w, id, &r);
@@ -234,13 +274,10 @@ static ks_conn_result result(const ks_world *w, guint32 id) {
  * carries one octet (facts §6). */
 static void test_vista_cable_pull(void) {
   ks_scenario *sc = sc_new(KA_S(3 * 3600));
-  guint c = sc_host(sc, "windows-vista"), s = sc_host(sc, "linux");
-  sc_link(sc, c, s, KA_MS(10));
-  sc_group(sc, 1, c, s, KS_KEEPALIVE_CLIENT);
+  sc_pair(sc, "windows-vista", "linux", KA_MS(10), 1);
   sc_event(sc, KA_S(60), KS_EV_LINK_DOWN, 0);
   tlog log;
-  tlog_init(&log);
-  ks_world *w = run(sc, 1, &log);
+  ks_world *w = run_traced(sc, 1, &log);
   ks_conn_result r = result(w, 0);
 
   g_assert_true(r.client_side);
@@ -254,22 +291,24 @@ static void test_vista_cable_pull(void) {
   g_assert_cmpuint(log.drops_probe[DROP_LINK_DOWN], ==, 10);
   g_assert_true(log.have_probe);
   g_assert_cmpuint(log.first_probe.len, ==, 1);
-  ks_world_free(w);
-  tlog_clear(&log);
-  sc_free(sc);
+  finish(w, &log, sc);
+}
+
+/* Two Linux hosts 10 ms apart, the server crashing at 60 s: the world of
+ * test_linux_peer_crash and, on the timer wheel, of test_linux_wheel. */
+static ks_scenario *peer_crash_scenario(void) {
+  ks_scenario *sc = sc_new(KA_S(3 * 3600));
+  sc_pair(sc, "linux", "linux", KA_MS(10), 1);
+  sc_event(sc, KA_S(60), KS_EV_PEER_CRASH, SERVER);
+  return sc;
 }
 
 /* Linux defaults 7200 s / 75 s / 9 probes (facts §4): a crashed peer is
  * declared dead at last_rx + 7200 + 9 x 75 = 7875 s, ETIMEDOUT (facts §3). */
 static void test_linux_peer_crash(void) {
-  ks_scenario *sc = sc_new(KA_S(3 * 3600));
-  guint c = sc_host(sc, "linux"), s = sc_host(sc, "linux");
-  sc_link(sc, c, s, KA_MS(10));
-  sc_group(sc, 1, c, s, KS_KEEPALIVE_CLIENT);
-  sc_event(sc, KA_S(60), KS_EV_PEER_CRASH, s);
+  ks_scenario *sc = peer_crash_scenario();
   tlog log;
-  tlog_init(&log);
-  ks_world *w = run(sc, 1, &log);
+  ks_world *w = run_traced(sc, 1, &log);
   ks_conn_result r = result(w, 0);
   g_assert_cmpint(r.closed_at - r.last_rx, ==, KA_S(7200 + 9 * 75));
   g_assert_cmpint(r.reason, ==, KA_CLOSE_KEEPALIVE_TIMEOUT);
@@ -279,9 +318,7 @@ static void test_linux_peer_crash(void) {
   g_assert_cmpuint(log.drops_probe[DROP_CRASHED], ==, 9);
   /* Linux probes carry no octet (facts §6). */
   g_assert_cmpuint(log.first_probe.len, ==, 0);
-  ks_world_free(w);
-  tlog_clear(&log);
-  sc_free(sc);
+  finish(w, &log, sc);
 }
 
 /* A rebooted peer has no connection: it answers the first probe with an
@@ -291,13 +328,10 @@ static void test_linux_peer_crash(void) {
 static void test_linux_peer_reboot(void) {
   const ka_time d = KA_MS(25);
   ks_scenario *sc = sc_new(KA_S(3 * 3600));
-  guint c = sc_host(sc, "linux"), s = sc_host(sc, "linux");
-  sc_link(sc, c, s, d);
-  sc_group(sc, 1, c, s, KS_KEEPALIVE_CLIENT);
-  sc_event(sc, KA_S(100), KS_EV_PEER_REBOOT, s);
+  sc_pair(sc, "linux", "linux", d, 1);
+  sc_event(sc, KA_S(100), KS_EV_PEER_REBOOT, SERVER);
   tlog log;
-  tlog_init(&log);
-  ks_world *w = run(sc, 1, &log);
+  ks_world *w = run_traced(sc, 1, &log);
   ks_conn_result r = result(w, 0);
   g_assert_cmpint(r.closed_at, ==, r.last_rx + KA_S(7200) + 2 * d);
   g_assert_cmpint(r.reason, ==, KA_CLOSE_RESET_BY_PEER);
@@ -306,9 +340,7 @@ static void test_linux_peer_reboot(void) {
   g_assert_cmpuint(r.probes_answered, ==, 0);
   g_assert_cmpuint(log.sends[0][KS_SEG_RST], ==, 1); /* from the rebooted server */
   g_assert_cmpuint(log.drops_any[DROP_NO_STATE], ==, 1);
-  ks_world_free(w);
-  tlog_clear(&log);
-  sc_free(sc);
+  finish(w, &log, sc);
 }
 
 /* --- Keep-alive on a healthy link. ---------------------------------------- */
@@ -324,9 +356,7 @@ static void test_linux_peer_reboot(void) {
 static void test_healthy_idle_hour(void) {
   const ka_time d = KA_MS(5), dur = KA_S(3600);
   ks_scenario *sc = sc_new(dur);
-  guint c = sc_host(sc, "linux"), s = sc_host(sc, "linux");
-  sc_link(sc, c, s, d);
-  ks_group_spec *g = sc_group(sc, 1, c, s, KS_KEEPALIVE_CLIENT);
+  ks_group_spec *g = sc_pair(sc, "linux", "linux", d, 1);
   g->connect_at = 0;
   sc_opt(g, "TCP_KEEPIDLE", "60");
   ks_world *w = run(sc, 1, NULL);
@@ -347,11 +377,19 @@ static void test_healthy_idle_hour(void) {
   g_assert_cmpint(r.closed_at, ==, KA_TIME_NEVER);
   g_assert_null(r.error);
   g_assert_cmpint(ks_world_now(w), ==, dur);
-  ks_world_free(w);
-  sc_free(sc);
+  finish(w, NULL, sc);
 }
 
 /* --- Middleboxes. --------------------------------------------------------- */
+
+/* sc_pair() of two Linux hosts 10 ms apart, with an AWS-style NAT on the
+ * link that forgets a flow after 350 s idle (facts §6) and drops what
+ * comes later: test_nat_drop and test_nat_keepalive_below_timeout. */
+static ks_group_spec *sc_nat(ks_scenario *sc) {
+  ks_group_spec *g = sc_pair(sc, "linux", "linux", KA_MS(10), 1);
+  sc_middlebox(sc, 0, KA_S(350), KS_EXPIRY_DROP);
+  return g;
+}
 
 /* An AWS-style NAT forgets the flow after 350 s idle (facts §6) and drops
  * what comes later.  The Linux default keep-alive (7200 s) is far beyond:
@@ -359,13 +397,9 @@ static void test_healthy_idle_hour(void) {
  * gives up at last_rx + 7200 + 9 x 75 s.  Its RST is dropped too. */
 static void test_nat_drop(void) {
   ks_scenario *sc = sc_new(KA_S(3 * 3600));
-  guint c = sc_host(sc, "linux"), s = sc_host(sc, "linux");
-  sc_link(sc, c, s, KA_MS(10));
-  sc_middlebox(sc, 0, KA_S(350), KS_EXPIRY_DROP);
-  sc_group(sc, 1, c, s, KS_KEEPALIVE_CLIENT);
+  sc_nat(sc);
   tlog log;
-  tlog_init(&log);
-  ks_world *w = run(sc, 1, &log);
+  ks_world *w = run_traced(sc, 1, &log);
   ks_conn_result r = result(w, 0);
   g_assert_cmpint(r.closed_at - r.last_rx, ==, KA_S(7875));
   g_assert_cmpint(r.reason, ==, KA_CLOSE_KEEPALIVE_TIMEOUT);
@@ -375,31 +409,23 @@ static void test_nat_drop(void) {
   g_assert_cmpuint(log.drops_probe[DROP_MIDDLEBOX], ==, 9);
   g_assert_cmpuint(log.drops_any[DROP_MIDDLEBOX], ==, 10); /* + the RST */
   g_assert_cmpuint(log.closes, ==, 1);                     /* the server lives on */
-  ks_world_free(w);
-  tlog_clear(&log);
-  sc_free(sc);
+  finish(w, &log, sc);
 }
 
 /* The same NAT with TCP_KEEPIDLE=300 < 350: every probe refreshes the
  * mapping and is answered. */
 static void test_nat_keepalive_below_timeout(void) {
   ks_scenario *sc = sc_new(KA_S(2 * 3600));
-  guint c = sc_host(sc, "linux"), s = sc_host(sc, "linux");
-  sc_link(sc, c, s, KA_MS(10));
-  sc_middlebox(sc, 0, KA_S(350), KS_EXPIRY_DROP);
-  ks_group_spec *g = sc_group(sc, 1, c, s, KS_KEEPALIVE_CLIENT);
+  ks_group_spec *g = sc_nat(sc);
   sc_opt(g, "TCP_KEEPIDLE", "300");
   tlog log;
-  tlog_init(&log);
-  ks_world *w = run(sc, 1, &log);
+  ks_world *w = run_traced(sc, 1, &log);
   ks_conn_result r = result(w, 0);
   g_assert_cmpint(r.closed_at, ==, KA_TIME_NEVER);
   g_assert_cmpuint(r.probes_sent, >=, 23);
   g_assert_cmpuint(r.probes_answered, ==, r.probes_sent);
   g_assert_cmpuint(log.drops_any[DROP_MIDDLEBOX], ==, 0);
-  ks_world_free(w);
-  tlog_clear(&log);
-  sc_free(sc);
+  finish(w, &log, sc);
 }
 
 /* Azure "TCP reset on idle", 4 min (facts §6): 240 s after the last
@@ -409,22 +435,17 @@ static void test_nat_keepalive_below_timeout(void) {
 static void test_azure_rst(void) {
   const ka_time d = KA_MS(20);
   ks_scenario *sc = sc_new(KA_S(3600));
-  guint c = sc_host(sc, "linux"), s = sc_host(sc, "linux");
-  sc_link(sc, c, s, d);
+  sc_pair(sc, "linux", "linux", d, 1);
   sc_middlebox(sc, 0, KA_S(240), KS_EXPIRY_RST);
-  sc_group(sc, 1, c, s, KS_KEEPALIVE_CLIENT);
   tlog log;
-  tlog_init(&log);
-  ks_world *w = run(sc, 1, &log);
+  ks_world *w = run_traced(sc, 1, &log);
   ks_conn_result r = result(w, 0);
   g_assert_cmpint(r.closed_at, ==, r.last_rx + KA_S(240) + d);
   g_assert_cmpint(r.reason, ==, KA_CLOSE_RESET_BY_PEER);
   g_assert_cmpstr(r.error, ==, "ECONNRESET");
   g_assert_cmpuint(r.probes_sent, ==, 0);
   g_assert_cmpuint(log.closes, ==, 2);
-  ks_world_free(w);
-  tlog_clear(&log);
-  sc_free(sc);
+  finish(w, &log, sc);
 }
 
 /* MIDDLEBOX_TIMEOUT shortens a reset-on-idle box's timeout from 1 h to
@@ -432,10 +453,8 @@ static void test_azure_rst(void) {
 static void test_middlebox_timeout_event(void) {
   const ka_time d = KA_MS(20);
   ks_scenario *sc = sc_new(KA_S(3600));
-  guint c = sc_host(sc, "linux"), s = sc_host(sc, "linux");
-  sc_link(sc, c, s, d);
+  sc_pair(sc, "linux", "linux", d, 1);
   sc_middlebox(sc, 0, KA_S(3600), KS_EXPIRY_RST);
-  sc_group(sc, 1, c, s, KS_KEEPALIVE_CLIENT);
   ks_event_spec ev = {.at = KA_S(50),
                       .kind = KS_EV_MIDDLEBOX_TIMEOUT,
                       .target = 0,
@@ -445,8 +464,7 @@ static void test_middlebox_timeout_event(void) {
   ks_conn_result r = result(w, 0);
   g_assert_cmpint(r.closed_at, ==, r.last_rx + KA_S(100) + d);
   g_assert_cmpint(r.reason, ==, KA_CLOSE_RESET_BY_PEER);
-  ks_world_free(w);
-  sc_free(sc);
+  finish(w, NULL, sc);
 }
 
 /* --- Data in flight when the link dies. ---------------------------------- */
@@ -476,9 +494,7 @@ static ka_time backoff_giveup(ka_time rto, ka_time rto_max, gboolean by_time, ka
 
 static ks_scenario *bulk_scenario(const char *profile) {
   ks_scenario *sc = sc_new(KA_S(3000));
-  guint c = sc_host(sc, profile), s = sc_host(sc, "linux");
-  sc_link(sc, c, s, KA_MS(10));
-  ks_group_spec *g = sc_group(sc, 1, c, s, KS_KEEPALIVE_CLIENT);
+  ks_group_spec *g = sc_pair(sc, profile, "linux", KA_MS(10), 1);
   g->traffic = KS_TRAFFIC_BULK;
   g->request_bytes = 1000;
   g->traffic_start = KA_S(2);
@@ -494,8 +510,7 @@ static ks_scenario *bulk_scenario(const char *profile) {
 static void test_linux_data_in_flight(void) {
   ks_scenario *sc = bulk_scenario("linux");
   tlog log;
-  tlog_init(&log);
-  ks_world *w = run(sc, 1, &log);
+  ks_world *w = run_traced(sc, 1, &log);
   ks_conn_result r = result(w, 0);
   guint retrans;
   ka_time after = backoff_giveup(KA_LINUX_RTO_MIN, KA_LINUX_RTO_MAX, TRUE, KA_MS(924600), 0,
@@ -510,9 +525,7 @@ static void test_linux_data_in_flight(void) {
   g_assert_cmpuint(r.probes_sent, ==, 0);
   g_assert_cmpuint(log.sends[1][KS_SEG_RETRANSMISSION], ==, retrans);
   g_assert_cmpuint(log.sends[1][KS_SEG_KEEPALIVE], ==, 0);
-  ks_world_free(w);
-  tlog_clear(&log);
-  sc_free(sc);
+  finish(w, &log, sc);
 }
 
 /* Windows: TcpMaxDataRetransmissions = 5 (facts §2, KB170359), RTO
@@ -521,8 +534,7 @@ static void test_linux_data_in_flight(void) {
 static void test_windows_data_in_flight(void) {
   ks_scenario *sc = bulk_scenario("windows-vista");
   tlog log;
-  tlog_init(&log);
-  ks_world *w = run(sc, 1, &log);
+  ks_world *w = run_traced(sc, 1, &log);
   ks_conn_result r = result(w, 0);
   guint retrans;
   ka_time after = backoff_giveup(KA_S(1), KA_WIN_RTO_MAX, FALSE, 0, 5, &retrans);
@@ -534,9 +546,7 @@ static void test_windows_data_in_flight(void) {
   g_assert_cmpstr(r.error, ==, "WSAETIMEDOUT");
   g_assert_cmpuint(r.probes_sent, ==, 0);
   g_assert_cmpuint(log.sends[1][KS_SEG_RETRANSMISSION], ==, 5);
-  ks_world_free(w);
-  tlog_clear(&log);
-  sc_free(sc);
+  finish(w, &log, sc);
 }
 
 /* --- Applications. -------------------------------------------------------- */
@@ -546,16 +556,14 @@ static void test_windows_data_in_flight(void) {
  * response goes out after the hang. */
 static void test_app_hang(void) {
   ks_scenario *sc = sc_new(KA_S(4 * 3600));
-  guint c = sc_host(sc, "linux"), s = sc_host(sc, "linux");
-  sc_link(sc, c, s, KA_MS(10));
-  ks_group_spec *g = sc_group(sc, 1, c, s, KS_KEEPALIVE_CLIENT);
+  ks_group_spec *g = sc_pair(sc, "linux", "linux", KA_MS(10), 1);
   sc_opt(g, "TCP_KEEPIDLE", "60");
   g->traffic = KS_TRAFFIC_PERIODIC;
   g->period = KA_S(30);
   g->request_bytes = 100;
   g->response_bytes = 500;
   g->traffic_stop = KA_S(1800);
-  sc_event(sc, KA_S(600), KS_EV_APP_HANG, s);
+  sc_event(sc, KA_S(600), KS_EV_APP_HANG, SERVER);
   tlog log;
   tlog_init(&log);
   log.data_after = KA_S(600);
@@ -568,9 +576,7 @@ static void test_app_hang(void) {
   g_assert_cmpuint(r.probes_sent, >, 100);
   g_assert_cmpuint(r.probes_answered, ==, r.probes_sent);
   g_assert_cmpuint(log.sends[1][KS_SEG_RETRANSMISSION], ==, 0);
-  ks_world_free(w);
-  tlog_clear(&log);
-  sc_free(sc);
+  finish(w, &log, sc);
 }
 
 /* Request/response on a healthy link: one response per request. */
@@ -585,25 +591,21 @@ static void test_periodic_healthy(void) {
   g->request_bytes = 3000; /* 3 segments */
   g->response_bytes = 200;
   tlog log;
-  tlog_init(&log);
-  ks_world *w = run(sc, 1, &log);
+  ks_world *w = run_traced(sc, 1, &log);
   for (guint32 i = 0; i < 3; i++)
     g_assert_cmpint(result(w, i).closed_at, ==, KA_TIME_NEVER);
   /* 60 requests of 3 segments per connection, 60 responses of 1. */
   g_assert_cmpuint(log.sends[1][KS_SEG_DATA], ==, 3 * 60 * 3);
   g_assert_cmpuint(log.sends[0][KS_SEG_DATA], ==, 3 * 60);
   g_assert_cmpuint(log.sends[1][KS_SEG_RETRANSMISSION], ==, 0);
-  ks_world_free(w);
-  tlog_clear(&log);
-  sc_free(sc);
+  finish(w, &log, sc);
 }
 
 /* --- Determinism. --------------------------------------------------------- */
 
 static gchar *trace_hash(const ks_scenario *sc, guint64 seed) {
   tlog log;
-  tlog_init(&log);
-  ks_world *w = run(sc, seed, &log);
+  ks_world *w = run_traced(sc, seed, &log);
   gchar *h = g_strdup(g_checksum_get_string(log.sum));
   g_assert_cmpuint(log.drops_any[DROP_LOSS], >, 0);
   ks_world_free(w);
@@ -781,9 +783,7 @@ static void test_shards_match_whole(void) {
  * closes at its own last_rx + 7210 s (facts §2). */
 static void test_spread_1000(void) {
   ks_scenario *sc = sc_new(KA_S(9000));
-  guint c = sc_host(sc, "windows-vista"), s = sc_host(sc, "linux");
-  sc_link(sc, c, s, KA_MS(10));
-  ks_group_spec *g = sc_group(sc, 1000, c, s, KS_KEEPALIVE_CLIENT);
+  ks_group_spec *g = sc_pair(sc, "windows-vista", "linux", KA_MS(10), 1000);
   g->connect_spread = KA_S(600);
   sc_event(sc, KA_S(700), KS_EV_LINK_DOWN, 0);
   ks_world *w = run(sc, 42, NULL);
@@ -804,8 +804,7 @@ static void test_spread_1000(void) {
   g_assert_cmpuint(g_hash_table_size(seen), >, 990);
   g_hash_table_unref(seen);
   g_free(rx);
-  ks_world_free(w);
-  sc_free(sc);
+  finish(w, NULL, sc);
 }
 
 /* --- Topology. ------------------------------------------------------------ */
@@ -815,36 +814,26 @@ static void test_spread_1000(void) {
  * links of 5 ms. */
 static void test_routed_path(void) {
   ks_scenario *sc = sc_new(KA_S(3 * 3600));
-  guint c = sc_host(sc, "windows-vista"), r = sc_host(sc, "linux"), s = sc_host(sc, "linux");
-  sc_link(sc, c, r, KA_MS(5));
-  sc_link(sc, r, s, KA_MS(5));
-  sc_group(sc, 1, c, s, KS_KEEPALIVE_CLIENT);
+  sc_routed(sc, "windows-vista");
   sc_event(sc, KA_S(60), KS_EV_LINK_DOWN, 1);
   ks_world *w = run(sc, 1, NULL);
   ks_conn_result res = result(w, 0);
   g_assert_cmpint(res.last_rx, ==, KA_S(1) + KA_MS(20));
   g_assert_cmpint(res.closed_at - res.last_rx, ==, KA_S(7210));
-  ks_world_free(w);
-  sc_free(sc);
+  finish(w, NULL, sc);
 }
 
 /* A crashed router drops everything that reaches it. */
 static void test_router_crash(void) {
   ks_scenario *sc = sc_new(KA_S(3 * 3600));
-  guint c = sc_host(sc, "linux"), r = sc_host(sc, "linux"), s = sc_host(sc, "linux");
-  sc_link(sc, c, r, KA_MS(5));
-  sc_link(sc, r, s, KA_MS(5));
-  sc_group(sc, 1, c, s, KS_KEEPALIVE_CLIENT);
+  guint r = sc_routed(sc, "linux");
   sc_event(sc, KA_S(60), KS_EV_PEER_CRASH, r);
   tlog log;
-  tlog_init(&log);
-  ks_world *w = run(sc, 1, &log);
+  ks_world *w = run_traced(sc, 1, &log);
   ks_conn_result res = result(w, 0);
   g_assert_cmpint(res.closed_at - res.last_rx, ==, KA_S(7875));
   g_assert_cmpuint(log.drops_probe[DROP_CRASHED], ==, 9);
-  ks_world_free(w);
-  tlog_clear(&log);
-  sc_free(sc);
+  finish(w, &log, sc);
 }
 
 static void test_no_path(void) {
@@ -867,13 +856,10 @@ static void test_no_path(void) {
  * SEG.SEQ = SND.NXT - 1 (RFC 1122 4.2.3.6). */
 static void test_handshake_and_probe_wire(void) {
   ks_scenario *sc = sc_new(KA_S(200));
-  guint c = sc_host(sc, "linux"), s = sc_host(sc, "linux");
-  sc_link(sc, c, s, KA_MS(10));
-  ks_group_spec *g = sc_group(sc, 1, c, s, KS_KEEPALIVE_CLIENT);
+  ks_group_spec *g = sc_pair(sc, "linux", "linux", KA_MS(10), 1);
   sc_opt(g, "TCP_KEEPIDLE", "60");
   tlog log;
-  tlog_init(&log);
-  ks_world *w = run(sc, 3, &log);
+  ks_world *w = run_traced(sc, 3, &log);
   g_assert_cmpuint(log.n_first, ==, 3);
   const ks_segment *syn = &log.first_sends[0], *synack = &log.first_sends[1],
                    *ack = &log.first_sends[2];
@@ -890,9 +876,7 @@ static void test_handshake_and_probe_wire(void) {
   g_assert_cmpuint(log.first_probe.seq, ==, syn->seq); /* SND.NXT - 1 */
   g_assert_cmpuint(log.first_probe.ack, ==, synack->seq + 1);
   g_assert_cmpuint(log.sends[0][KS_SEG_KEEPALIVE_ACK], ==, 2); /* at ~61 and ~136 s */
-  ks_world_free(w);
-  tlog_clear(&log);
-  sc_free(sc);
+  finish(w, &log, sc);
 }
 
 /* A link down from the start: the SYN is retransmitted after 1, 2, 4 ...
@@ -900,13 +884,10 @@ static void test_handshake_and_probe_wire(void) {
  * the first SYN with ETIMEDOUT. */
 static void test_connect_fails(void) {
   ks_scenario *sc = sc_new(KA_S(600));
-  guint c = sc_host(sc, "linux"), s = sc_host(sc, "linux");
-  sc_link(sc, c, s, KA_MS(10));
-  sc_group(sc, 1, c, s, KS_KEEPALIVE_CLIENT);
+  sc_pair(sc, "linux", "linux", KA_MS(10), 1);
   sc_event(sc, 0, KS_EV_LINK_DOWN, 0);
   tlog log;
-  tlog_init(&log);
-  ks_world *w = run(sc, 1, &log);
+  ks_world *w = run_traced(sc, 1, &log);
   ks_conn_result r = result(w, 0);
   g_assert_cmpint(r.closed_at, ==, KA_S(1 + 127));
   g_assert_cmpint(r.reason, ==, KA_CLOSE_RETRANSMISSION_TIMEOUT);
@@ -914,16 +895,12 @@ static void test_connect_fails(void) {
   g_assert_cmpint(r.last_rx, ==, KA_TIME_NEVER);
   g_assert_cmpuint(r.probes_answered, ==, 0);
   g_assert_cmpuint(log.sends[1][KS_SEG_HANDSHAKE], ==, 7);
-  ks_world_free(w);
-  tlog_clear(&log);
-  sc_free(sc);
+  finish(w, &log, sc);
 }
 
 static void test_endpoints(void) {
   ks_scenario *sc = sc_new(KA_S(1));
-  guint c = sc_host(sc, "linux"), s = sc_host(sc, "linux");
-  sc_link(sc, c, s, KA_MS(1));
-  sc_group(sc, 20000, c, s, KS_KEEPALIVE_CLIENT);
+  sc_pair(sc, "linux", "linux", KA_MS(1), 20000);
   GError *err = NULL;
   ks_world *w = ks_world_new(sc, 1, &err);
   g_assert_no_error(err);
@@ -940,8 +917,7 @@ static void test_endpoints(void) {
   ks_world_conn_endpoints(w, 16383, &cip, &cport, NULL, NULL);
   g_assert_cmphex(cip, ==, 0xC6120001u);
   g_assert_cmpuint(cport, ==, 65535);
-  ks_world_free(w);
-  sc_free(sc);
+  finish(w, NULL, sc);
 }
 
 /* Per idle connection: seq and the probe counters (16 octets), then each
@@ -967,15 +943,12 @@ static void test_sizeof(void) {
 
   /* The array is aligned too, or the layout buys nothing. */
   ks_scenario *sc = sc_new(KA_S(10));
-  guint a = sc_host(sc, "linux"), b = sc_host(sc, "linux");
-  sc_link(sc, a, b, KA_MS(10));
-  sc_group(sc, 3, a, b, KS_KEEPALIVE_CLIENT);
+  sc_pair(sc, "linux", "linux", KA_MS(10), 3);
   GError *err = NULL;
   ks_world *w = ks_world_new(sc, 1, &err);
   g_assert_no_error(err);
   g_assert_cmpuint((guintptr)w->conns % 64, ==, 0);
-  ks_world_free(w);
-  sc_free(sc);
+  finish(w, NULL, sc);
 }
 
 /* Linux defaults on the timer wheel at HZ 250, the client up 300 s at
@@ -988,26 +961,19 @@ static void test_sizeof(void) {
  * is a multiple of 512; nine probes, give-up at 1802240 + 9 x 18944 =
  * 1972736 (7890.944 s).  Facts §4's window: 7875 to 8024.504 s. */
 static void test_linux_wheel(void) {
-  ks_scenario *sc = sc_new(KA_S(3 * 3600));
-  guint c = sc_host(sc, "linux"), s = sc_host(sc, "linux");
-  ks_host_spec *ch = g_ptr_array_index(sc->hosts, c);
+  ks_scenario *sc = peer_crash_scenario();
+  ks_host_spec *ch = g_ptr_array_index(sc->hosts, CLIENT);
   g_assert_true(ka_params_set(ch->params, "hz", "250", NULL));
   g_assert_true(ka_params_set(ch->params, "uptime", "300s", NULL));
-  sc_link(sc, c, s, KA_MS(10));
-  sc_group(sc, 1, c, s, KS_KEEPALIVE_CLIENT);
-  sc_event(sc, KA_S(60), KS_EV_PEER_CRASH, s);
   tlog log;
-  tlog_init(&log);
-  ks_world *w = run(sc, 1, &log);
+  ks_world *w = run_traced(sc, 1, &log);
   ks_conn_result r = result(w, 0);
   g_assert_cmpint(r.last_rx, ==, KA_MS(1020));
   g_assert_cmpint(r.closed_at, ==, KA_MS(7890944));
   g_assert_cmpuint(r.probes_sent, ==, 9);
   g_assert_cmpint(r.closed_at - r.last_rx, >=, KA_S(7875));
   g_assert_cmpint(r.closed_at - r.last_rx, <=, KA_MS(8024504));
-  ks_world_free(w);
-  tlog_clear(&log);
-  sc_free(sc);
+  finish(w, &log, sc);
 }
 
 int main(int argc, char **argv) {
