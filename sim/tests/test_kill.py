@@ -112,6 +112,14 @@ def kill_after(out, seed, delay, extra=()):
     return p.wait()
 
 
+def earlier_run(name):
+    """A folder TMP/name/out holding the earlier run (seed 1)'s files."""
+    parent = os.path.join(TMP, name)
+    out = os.path.join(parent, "out")
+    shutil.copytree(os.path.join(TMP, "ref-1"), out)
+    return parent, out
+
+
 def staging(out):
     return os.path.join(os.path.dirname(out), "." + os.path.basename(out) + ".kasim-tmp")
 
@@ -127,9 +135,7 @@ def killed_over_an_earlier_run_leaves_one_run_whole():
     new = dict(ref[2], **{"notes.txt": NOTE})
     seen = []
     for i, delay in enumerate(delays()):
-        parent = os.path.join(TMP, "over-%d" % i)
-        out = os.path.join(parent, "out")
-        shutil.copytree(os.path.join(TMP, "ref-1"), out)
+        parent, out = earlier_run("over-%d" % i)
         with open(os.path.join(out, "notes.txt"), "wb") as f:
             f.write(NOTE)
         status = kill_after(out, 2, delay)
@@ -186,9 +192,7 @@ def killed_over_a_folder_with_folders_leaves_one_run_whole():
     # new folder, so it is swapped whole as a flat one is.
     ref = reference()
     for i, delay in enumerate(delays()):
-        parent = os.path.join(TMP, "sub-%d" % i)
-        out = os.path.join(parent, "out")
-        shutil.copytree(os.path.join(TMP, "ref-1"), out)
+        parent, out = earlier_run("sub-%d" % i)
         os.makedirs(os.path.join(out, "pictures", "older"))
         for rel in ("pictures/timeline.png", "pictures/older/x.png"):
             with open(os.path.join(out, rel), "wb") as f:
@@ -211,9 +215,7 @@ def in_place_every_final_name_is_whole():
     # --in-place: the files are renamed one by one, summary.json last.
     ref = reference()
     for i, delay in enumerate(delays()):
-        parent = os.path.join(TMP, "inplace-%d" % i)
-        out = os.path.join(parent, "out")
-        shutil.copytree(os.path.join(TMP, "ref-1"), out)
+        parent, out = earlier_run("inplace-%d" % i)
         kill_after(out, 2, delay, ["--in-place"])
         got = {n: b for n, b in files_only(out).items() if not n.startswith(".")}
         for n, b in got.items():
