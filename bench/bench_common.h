@@ -10,11 +10,13 @@
 #define KASIM_BENCH_COMMON_H
 
 #include <ctype.h>
+#include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -60,6 +62,30 @@ static inline int bench_in_child(void (*fn)(void *ctx, void *out), void *ctx, vo
 }
 
 /* Peak resident set of this process so far, KiB (Linux: ru_maxrss). */
+/* Removes `path` and everything under it: what a benchmark's runs wrote
+ * (a run's folder, a sweep's cells). */
+static inline void bench_rm_tree(const char *path) {
+  struct stat st;
+  if (lstat(path, &st) != 0)
+    return;
+  DIR *d = S_ISDIR(st.st_mode) ? opendir(path) : NULL;
+  if (d == NULL) {
+    unlink(path);
+    return;
+  }
+  for (struct dirent *e; (e = readdir(d)) != NULL;) {
+    if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+      continue;
+    size_t n = strlen(path) + strlen(e->d_name) + 2;
+    char *p = (char *)malloc(n);
+    snprintf(p, n, "%s/%s", path, e->d_name);
+    bench_rm_tree(p);
+    free(p);
+  }
+  closedir(d);
+  rmdir(path);
+}
+
 static inline long bench_peak_rss_kib(void) {
   struct rusage ru;
   getrusage(RUSAGE_SELF, &ru);

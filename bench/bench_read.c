@@ -162,18 +162,6 @@ static void row(const char *label, const char *what, measure m) {
   fflush(stdout);
 }
 
-static void rm_dir(const char *dir) {
-  GDir *d = g_dir_open(dir, 0, NULL);
-  const char *name;
-  while (d && (name = g_dir_read_name(d)) != NULL) {
-    g_autofree char *p = g_build_filename(dir, name, NULL);
-    g_unlink(p);
-  }
-  if (d)
-    g_dir_close(d);
-  g_rmdir(dir);
-}
-
 static void read_all(const char *kasim, const char *dir, const char *label, guint64 n) {
   for (stage s = STAGE_METRICS; s <= STAGE_OVERHEAD; s++)
     row(label, stage_names[s], run_stage(dir, s));
@@ -186,7 +174,7 @@ static void read_all(const char *kasim, const char *dir, const char *label, guin
   row(label, "kasim plot", run_exec(plot));
   row(label, "kasim capacity --run", run_exec(cap));
   row(label, "kasim report", run_exec(report));
-  rm_dir(tmp);
+  bench_rm_tree(tmp);
 }
 
 static void usage(void) {
@@ -237,7 +225,7 @@ int main(int argc, char **argv) {
     row(label, "(kasim run, to read)", made);
     if (made.ok)
       read_all(kasim, out, label, n);
-    rm_dir(out);
+    bench_rm_tree(out);
     g_unlink(yaml_path);
     g_rmdir(tmp);
   }

@@ -95,18 +95,6 @@ static guint64 dir_bytes(const char *dir) {
   return sum;
 }
 
-static void rm_dir(const char *dir) {
-  GDir *d = g_dir_open(dir, 0, NULL);
-  const char *name;
-  while (d && (name = g_dir_read_name(d)) != NULL) {
-    g_autofree char *p = g_build_filename(dir, name, NULL);
-    g_unlink(p);
-  }
-  if (d)
-    g_dir_close(d);
-  g_rmdir(dir);
-}
-
 /* How to run kasim: its options, and mpirun's when ranks > 1. */
 typedef struct kasim_how {
   const char *kasim, *trace, *mpirun;
@@ -168,7 +156,7 @@ static kasim_result run_kasim(const kasim_how *h, guint64 n) {
   r.peak_kib = waited ? ru.ru_maxrss : 0;
   r.out_bytes = dir_bytes(out);
   if (h->keep == NULL)
-    rm_dir(out);
+    bench_rm_tree(out);
   g_unlink(yaml_path);
   g_rmdir(tmp);
   return r;
@@ -235,8 +223,8 @@ static int bench_ranks(kasim_how *h, const bench_args *a) {
       one = MIN(one, r1.wall_s), many = MIN(many, rk.wall_s);
       one_peak = MAX(one_peak, r1.peak_kib), many_peak = MAX(many_peak, rk.peak_kib);
       same = same && ok && same_files(d1, dk);
-      rm_dir(d1);
-      rm_dir(dk);
+      bench_rm_tree(d1);
+      bench_rm_tree(dk);
     }
     g_rmdir(tmp);
     if (!ok) {

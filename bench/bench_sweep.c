@@ -35,6 +35,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "bench_common.h"
 #include "ks_runner.h"
 #include "ks_sweep.h"
 #include "ks_world.h"
@@ -65,12 +66,6 @@ static double cpu_now(void) {
            1e6;
 }
 
-static void rm_rf(const char *path) {
-  g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", path);
-  if (system(cmd) != 0)
-    fprintf(stderr, "bench_sweep: could not remove %s\n", path);
-}
-
 /* What the runs wrote, on disk, as a sweep's end syncs its cells. */
 static void sync_dir(const char *dir) {
   int fd = open(dir, O_RDONLY | O_DIRECTORY);
@@ -85,8 +80,6 @@ typedef struct timing {
   double wall, cpu;
 } timing;
 
-static double now_s(void) { return (double)g_get_monotonic_time() / 1e6; }
-
 /* Each phase starts from a synced disk (what one phase left to write is
  * not the next one's to pay for) and writes into a folder of its own,
  * removed only at the end: ext4 makes a file slow to create for 30 s
@@ -99,7 +92,7 @@ static timing time_runs(const char *dir, const char *name, const char *scenario_
   g_autofree char *runs = g_build_filename(dir, name, NULL);
   GError *error = NULL;
   sync();
-  double c0 = cpu_now(), t0 = now_s();
+  double c0 = cpu_now(), t0 = bench_mono_s();
   for (guint i = 0; i < cells; i++) {
     g_autofree char *set = g_strdup_printf("TCP_KEEPIDLE=%u", 10 + i);
     g_autofree char *out = g_strdup_printf("%s/%u", runs, i);
@@ -111,7 +104,7 @@ static timing time_runs(const char *dir, const char *name, const char *scenario_
   }
   if (!synced)
     sync_dir(runs);
-  timing t = {now_s() - t0, cpu_now() - c0};
+  timing t = {bench_mono_s() - t0, cpu_now() - c0};
   return t;
 }
 
@@ -129,21 +122,21 @@ static timing time_sweep(const char *dir, const char *name, const char *scenario
                         .out_dir = out};
   GError *error = NULL;
   sync();
-  double c0 = cpu_now(), t0 = now_s();
+  double c0 = cpu_now(), t0 = bench_mono_s();
   ks_sweep_plan *s = ks_sweep_plan_new(&args, &error);
-  double t_plan = now_s();
+  double t_plan = bench_mono_s();
   ks_sweep_tally t = {0};
   if (s == NULL || !ks_sweep_prepare(s, &error)) {
     fprintf(stderr, "bench_sweep: %s\n", error->message);
     exit(1);
   }
   ks_sweep_run_cells(s, 0, 1, 1, NULL, NULL, &t);
-  double t_cells = now_s();
+  double t_cells = bench_mono_s();
   if (t.failed || !ks_sweep_merge(s, NULL, &error)) {
     fprintf(stderr, "bench_sweep: %s\n", error ? error->message : "a cell failed");
     exit(1);
   }
-  timing r = {now_s() - t0, cpu_now() - c0};
+  timing r = {bench_mono_s() - t0, cpu_now() - c0};
   ks_sweep_plan_free(s);
   phase[0] = t_plan - t0;
   phase[1] = t_cells - t_plan;
@@ -223,6 +216,6 @@ int main(int argc, char **argv) {
   g_array_free(out_cpu, TRUE);
   g_array_free(out_wall, TRUE);
   g_string_free(grid, TRUE);
-  rm_rf(dir);
+  bench_rm_tree(dir);
   return 0;
 }
