@@ -262,6 +262,21 @@ static void test_out(void) {
   g_assert_false(exists(tmp, "out"));
 }
 
+/* Runs a command (NULL-terminated arguments) that must succeed. */
+static void must(const char *first, ...) {
+  GPtrArray *argv = g_ptr_array_new();
+  va_list ap;
+  va_start(ap, first);
+  for (const char *a = first; a; a = va_arg(ap, const char *))
+    g_ptr_array_add(argv, (gpointer)a);
+  va_end(ap);
+  g_ptr_array_add(argv, NULL);
+  g_autofree char *o = NULL, *e = NULL;
+  if (ks_test_spawn((const char *const *)argv->pdata, &o, &e) != 0)
+    g_error("%s failed: %s", first, e);
+  g_ptr_array_free(argv, TRUE);
+}
+
 /* Mounts a tmpfs with `options` on a new folder; NULL where not allowed. */
 static char *mount_tmpfs(const char *options) {
   char *dir = g_build_filename(tmp, "mnt-XXXXXX", NULL);
@@ -277,9 +292,7 @@ static char *mount_tmpfs(const char *options) {
 }
 
 static void umount_dir(char *dir) {
-  const char *argv[] = {"umount", dir, NULL};
-  g_autofree char *o = NULL, *e = NULL;
-  g_assert_cmpint(ks_test_spawn(argv, &o, &e), ==, 0);
+  must("umount", dir, NULL);
   g_rmdir(dir);
   g_free(dir);
 }
@@ -331,19 +344,14 @@ static void test_mount_point(void) {
   g_autofree char *inner = g_build_filename(holder, "inner", NULL);
   g_assert_cmpint(g_mkdir(bound, 0755), ==, 0);
   g_assert_cmpint(g_mkdir_with_parents(inner, 0755), ==, 0);
-  const char *bind[] = {"mount", "--bind", bound, bound, NULL};
-  const char *bind2[] = {"mount", "--bind", inner, inner, NULL};
-  g_autofree char *o = NULL, *e = NULL, *o2 = NULL, *e2 = NULL;
-  g_assert_cmpint(ks_test_spawn(bind, &o, &e), ==, 0);
-  g_assert_cmpint(ks_test_spawn(bind2, &o2, &e2), ==, 0);
+  must("mount", "--bind", bound, bound, NULL);
+  must("mount", "--bind", inner, inner, NULL);
   assert_refused(kasim("run", base, "--out", bound), "kasim run: --out ",
                  "cannot replace this one: it is a mount point;");
   assert_refused(kasim("run", base, "--out", holder), "kasim run: --out ",
                  "cannot replace this one: it holds a mount point, inner;");
-  const char *un[] = {"umount", bound, NULL}, *un2[] = {"umount", inner, NULL};
-  g_autofree char *o3 = NULL, *e3 = NULL, *o4 = NULL, *e4 = NULL;
-  g_assert_cmpint(ks_test_spawn(un, &o3, &e3), ==, 0);
-  g_assert_cmpint(ks_test_spawn(un2, &o4, &e4), ==, 0);
+  must("umount", bound, NULL);
+  must("umount", inner, NULL);
 }
 
 #if defined(__x86_64__)
