@@ -64,7 +64,10 @@ static void set_errno_error(GError **error, const char *path, int err) {
  * not synced: the cell's folder was made whole by its run (ks_outdir.h),
  * and a kill leaves cell.json whole or absent (a crash of the machine may
  * leave it empty).  A sweep takes a cell as complete only when its
- * cell.json parses, and runs it again otherwise. */
+ * cell.json parses, and runs it again otherwise.  Not write_atomic: a
+ * folder made a moment ago holds no other writer's temporary, so
+ * ks_afile's scan for stale ones, its unique name and its lock are work
+ * every cell would pay for nothing (docs/performance.md). */
 static gboolean write_new(const char *dir, const char *name, const GString *text, GError **error) {
   g_autofree char *path = g_build_filename(dir, name, NULL);
   g_autofree char *part_name = g_strdup_printf(".%s.part", name);
